@@ -1,0 +1,20 @@
+import { TaskwardenError } from '../core/errors.ts';
+
+/**
+ * Exit codes of the Contract: 0 success, 1 the work failed, 2 bad input or usage.
+ * A TaskwardenError about input (4xx but not-found/conflict of the work itself) is 2.
+ */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof TaskwardenError && err.status >= 400 && err.status < 500) return 2;
+  return 1;
+}
+
+/** Errors are one line on stderr. */
+export function printError(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`taskwarden: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,65 @@
+/**
+ * Time comes from a Clock so that schedules, timeouts and misfires are tested by moving a
+ * fake clock instead of sleeping. The engine never calls Date.now() directly.
+ */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms` of this clock's time, or early (without error) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const timer = setTimeout(done, Math.max(0, ms));
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+/** A clock that only moves when told to. Sleepers wake when `advance` passes their time. */
+export class FakeClock implements Clock {
+  private current: number;
+  private sleepers: { until: number; resolve: () => void }[] = [];
+
+  constructor(start: number | string | Date = '2026-12-01T00:00:00Z') {
+    this.current = new Date(start).getTime();
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const sleeper = { until: this.current + Math.max(0, ms), resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  advance(ms: number): void {
+    this.set(this.current + ms);
+  }
+
+  set(to: number | string | Date): void {
+    this.current = new Date(to).getTime();
+    const due = this.sleepers.filter((s) => s.until <= this.current);
+    this.sleepers = this.sleepers.filter((s) => s.until > this.current);
+    for (const s of due) s.resolve();
+  }
+}

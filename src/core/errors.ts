@@ -1,0 +1,61 @@
+/**
+ * The one catalog of error codes. Every error that can reach a user (HTTP body, CLI line)
+ * is a TaskwardenError with a stable `code`; the HTTP status lives here, next to the code,
+ * so routes never pick statuses by hand.
+ */
+export const ERROR_CATALOG = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  stale_attempt: 409,
+  gone: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export class TaskwardenError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'TaskwardenError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CATALOG[this.code];
+  }
+}
+
+/**
+ * Bad input. `field` is the path of the offending value ("schedule.at", "jobs[1].delay")
+ * so the message says where the problem comes from.
+ */
+export class ValidationError extends TaskwardenError {
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('invalid_input', field ? `${field}: ${message}` : message, { field });
+    this.name = 'ValidationError';
+    this.field = field;
+  }
+}
+
+export function notFound(what: string, id: string): TaskwardenError {
+  return new TaskwardenError('not_found', `${what} ${id} not found`, { what, id });
+}
+
+/** Joins a parent path and a child key the way messages show them: a.b, a[0]. */
+export function fieldPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  return parent ? `${parent}.${key}` : key;
+}

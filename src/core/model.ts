@@ -1,0 +1,195 @@
+/**
+ * Domain records as the engine, the API and the stores see them. Times are epoch
+ * milliseconds (numbers) inside the product and ISO-8601 strings at the edges (API, files).
+ */
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+/** A task's schedule, exactly the Contract's JSON shapes. `tz` defaults to the server's zone. */
+export type ScheduleSpec =
+  | { kind: 'manual' }
+  | { kind: 'immediate' }
+  | { kind: 'once'; at: string; tz?: string }
+  | { kind: 'interval'; every: string | number; start?: string; tz?: string }
+  | { kind: 'cron'; expr: string; tz?: string }
+  | { kind: 'weekly'; days: Weekday[]; at: string; tz?: string }
+  | { kind: 'monthly'; day: number; at: string; tz?: string }
+  | { kind: 'monthly'; nth: number; weekday: Weekday; at: string; tz?: string }
+  | { kind: 'rrule'; rule: string; start?: string; tz?: string };
+
+/** Weekly allowed window, in the task's zone. day 0 = Monday; "to" may be "24:00". */
+export interface Timeslot {
+  day: number;
+  from: string;
+  to: string;
+}
+
+/** Absolute forbidden range [from, to). */
+export interface Blackout {
+  from: string;
+  to: string;
+}
+
+export type MisfirePolicy = 'skip' | 'once' | 'all';
+export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace' | 'queue';
+export type StartIf = 'always' | 'success' | 'failure';
+export type TaskMode = 'pull' | 'push';
+
+/** Who a job runs on. Resolved to concrete targets when a run is created. */
+export type TargetSpec = { server: true } | { agents: string[] } | { tags: string[] } | { all: true };
+
+export interface JobDef {
+  name: string;
+  module: string;
+  params: Record<string, unknown>;
+  targets: TargetSpec;
+  /** Seconds after the run started before this job may start (seed 001's t+2h). */
+  delaySeconds: number;
+  startIf: StartIf;
+  timeoutSeconds: number;
+  /** Extra attempts after the first one fails; 0 = no retry. */
+  retryAttempts: number;
+  retryBackoffSeconds: number;
+}
+
+export interface TaskDef {
+  name: string;
+  description: string;
+  enabled: boolean;
+  mode: TaskMode;
+  fallback: 'pull' | 'error';
+  schedule: ScheduleSpec;
+  timeslots: Timeslot[];
+  blackouts: Blackout[];
+  activeFrom: string | null;
+  activeTill: string | null;
+  misfire: MisfirePolicy;
+  concurrency: ConcurrencyPolicy;
+  /** Seconds a prepared jobstate may wait for its agent before it errors. */
+  expireAfterSeconds: number;
+  jobs: JobDef[];
+}
+
+export interface Task extends TaskDef {
+  id: string;
+  orgId: string;
+  /** Bumped on every change; the trigger remembers which version it was computed for. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const DEFAULT_JOB_TIMEOUT_SECONDS = 2 * 3600;
+export const DEFAULT_EXPIRE_AFTER_SECONDS = 24 * 3600;
+
+/**
+ * Run states.
+ *   pending ──(its start time comes and the concurrency policy lets it)──▶ running
+ *   pending ──(forbid policy finds another run active)──▶ skipped
+ *   running ──(all jobstates terminal)──▶ finished (none errored) | error
+ *   pending/running ──(user or `replace` policy)──▶ cancelled
+ *   missed: a firing the misfire policy dropped while the server was down (never ran).
+ */
+export type RunStatus = 'pending' | 'running' | 'finished' | 'error' | 'cancelled' | 'skipped' | 'missed';
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['finished', 'error', 'cancelled', 'skipped', 'missed'];
+
+export type RunReason = 'schedule' | 'manual' | 'immediate' | 'catch-up';
+
+export interface Run {
+  id: string;
+  orgId: string;
+  taskId: string;
+  taskVersion: number;
+  reason: RunReason;
+  /** The firing this run is for (unique per task for scheduled runs). */
+  fireAt: number;
+  /** When the run may start; later than fireAt for spread-out catch-up runs. */
+  startAt: number;
+  status: RunStatus;
+  statusReason: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  createdBy: string | null;
+}
+
+/**
+ * Jobstate states (the seed's PREPARED/RUNNING/FINISHED/INERROR made explicit):
+ *   waiting ──(delay elapsed, previous job done & startIf met, in timeslot, module lock free)──▶ prepared
+ *   prepared ──(an agent contact or the server executor claims it)──▶ running
+ *   running ──▶ finished | error
+ *   running ──(chunk returned a checkpoint)──▶ prepared   (resumes at the next claim)
+ *   error ──(attempts left)──▶ waiting with attempt + 1 after the backoff
+ *   waiting/prepared ──▶ cancelled | skipped
+ * `reason` always says why a jobstate is where it is when that is not obvious
+ * (postponed, timeslot_closed, timeout, module_failed, cancelled_by_user, …).
+ */
+export type JobstateStatus = 'waiting' | 'prepared' | 'running' | 'finished' | 'error' | 'cancelled' | 'skipped';
+export const TERMINAL_JOBSTATE_STATUSES: readonly JobstateStatus[] = ['finished', 'error', 'cancelled', 'skipped'];
+export const JOBSTATE_STATUSES: readonly JobstateStatus[] = [
+  'waiting',
+  'prepared',
+  'running',
+  'finished',
+  'error',
+  'cancelled',
+  'skipped',
+];
+
+/** Machine-readable reasons, so "why didn't it run" always has an answer. */
+export type JobstateReason =
+  | 'delay'
+  | 'waiting_previous'
+  | 'timeslot_closed'
+  | 'postponed'
+  | 'retry_backoff'
+  | 'run_queued'
+  | 'start_if_unmet'
+  | 'timeout'
+  | 'expired'
+  | 'agent_unreachable'
+  | 'agent_lost'
+  | 'module_failed'
+  | 'module_unknown'
+  | 'interrupted'
+  | 'cancelled_by_user'
+  | 'replaced'
+  | 'unneeded';
+
+export interface Jobstate {
+  id: string;
+  runId: string;
+  orgId: string;
+  taskId: string;
+  jobIndex: number;
+  job: string;
+  module: string;
+  /** null = runs on the server. */
+  agentId: string | null;
+  status: JobstateStatus;
+  reason: JobstateReason | null;
+  attempt: number;
+  params: Record<string, unknown>;
+  /** Earliest time it may become prepared; null while its run is not started. */
+  dueAt: number | null;
+  timeoutSeconds: number;
+  preparedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+  checkpoint: unknown;
+  result: unknown;
+  updatedAt: number;
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'info';
+
+export interface LogLine {
+  ts: number;
+  stream: LogStream;
+  line: string;
+}
+
+export type Role = 'admin' | 'org-admin' | 'operator' | 'viewer';

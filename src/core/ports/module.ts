@@ -1,0 +1,81 @@
+import type { Clock } from '../clock.ts';
+import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
+import type { CatalogCommand } from './store.ts';
+
+/**
+ * The module SDK's contract. Built-in modules (src/modules) and third-party ones implement
+ * exactly this through `defineModule`; the engine knows nothing else about them.
+ */
+export interface ModuleDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+  /** Lower-case identifier used in task files ("command", "housekeeping"). */
+  name: string;
+  title: string;
+  /** A short glyph for the monitoring line. */
+  icon: string;
+  description: string;
+  /** Where the module's work can run. */
+  runsOn: 'server' | 'agent' | 'both';
+  /** false = never two of this module running at once in an org (Taskomatic's parallelizable). */
+  parallelizable: boolean;
+  /** JSON schema of `params`, shown by the API and used by the UI's form. */
+  paramsSchema: Record<string, unknown>;
+  /** Validates and normalises params; throws ValidationError naming the field. */
+  parseParams(params: unknown, field: string): P;
+  /** Server half: runs a chunk of work. Required when runsOn includes the server. */
+  execute?(ctx: ServerJobContext<P>): Promise<ExecuteOutcome>;
+  /** Called after a failed attempt that will be retried; may return changed params (iTop). */
+  onError?(info: { params: P; attempt: number; reason: JobstateReason; result: unknown }): P | undefined;
+  /** Monitoring details of one run from its jobstates ("ok 50, ko 12, unneeded 3"). */
+  summarize?(jobstates: readonly SummaryInput[]): ModuleSummary;
+}
+
+export type ExecuteOutcome =
+  | { done: true; ok: boolean; result?: unknown; reason?: JobstateReason }
+  | { done: false; checkpoint: unknown };
+
+export interface SummaryInput {
+  job: string;
+  agentId: string | null;
+  status: Jobstate['status'];
+  reason: Jobstate['reason'];
+  result: unknown;
+}
+
+export interface ModuleSummary {
+  /** One-line details for the monitoring line. */
+  details: string;
+  /** Extra lines under it (per package, per device class…). */
+  lines?: string[];
+}
+
+export interface ServerJobContext<P> {
+  params: P;
+  jobstate: Pick<Jobstate, 'id' | 'runId' | 'taskId' | 'orgId' | 'job' | 'attempt' | 'timeoutSeconds'>;
+  /** The checkpoint the previous chunk returned, undefined on the first chunk. */
+  checkpoint: unknown;
+  /** Return (with a checkpoint) before this time; the engine resumes the job later. */
+  deadline: number;
+  /** Aborted on cancellation, timeout or shutdown. */
+  signal: AbortSignal;
+  clock: Clock;
+  log(line: string, stream?: LogStream): void;
+  services: ModuleServices;
+}
+
+/** What the server lends to modules: narrow on purpose, so modules never see a Store. */
+export interface ModuleServices {
+  commands: {
+    resolve(orgId: string, name: string): Promise<CatalogCommand | null>;
+  };
+  retention: {
+    /** Deletes up to `limit` finished runs (jobstates and logs with them) older than `before`. */
+    pruneRuns(before: number, limit: number): Promise<number>;
+    /** Deletes up to `limit` log lines older than `before`. */
+    pruneLogs(before: number, limit: number): Promise<number>;
+  };
+}
+
+export interface ModuleRegistry {
+  get(name: string): ModuleDefinition | undefined;
+  list(): ModuleDefinition[];
+}

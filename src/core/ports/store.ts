@@ -1,0 +1,303 @@
+import type {
+  Jobstate,
+  JobstateReason,
+  JobstateStatus,
+  LogLine,
+  Role,
+  Run,
+  RunReason,
+  RunStatus,
+  Task,
+} from '../model.ts';
+
+/**
+ * The only persistence port. The engine and the API talk to this; sqlite/ and postgres/
+ * implement it and both pass test/store/conformance. Backend differences are the
+ * capability flags below, never dialect checks in callers.
+ */
+export interface StoreCapabilities {
+  /** Claims use FOR UPDATE SKIP LOCKED, so several nodes can claim concurrently. */
+  skipLocked: boolean;
+  /** Nodes can wake each other (LISTEN/NOTIFY). */
+  notify: boolean;
+  /** Several server processes may share this store. */
+  multiNode: boolean;
+}
+
+export interface Page {
+  /** Cursor returned as `next` by the previous page. */
+  after?: string | undefined;
+  limit: number;
+}
+
+export interface Paged<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface Org {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface User {
+  id: string;
+  /** null for global admins. */
+  orgId: string | null;
+  name: string;
+  role: Role;
+  passwordHash: string | null;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface ApiToken {
+  id: string;
+  userId: string;
+  name: string;
+  /** SHA-256 hex of the secret; the secret itself is shown once and never stored. */
+  hash: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface CatalogCommand {
+  id: string;
+  /** null = global command (admin-defined, visible to every org). */
+  orgId: string | null;
+  name: string;
+  description: string;
+  argv: string[];
+  /** JSON schema of each `{param}`. */
+  params: Record<string, Record<string, unknown>>;
+  runsOn: 'server' | 'agent' | 'both';
+  timeoutSeconds: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Trigger {
+  taskId: string;
+  orgId: string;
+  nextFireAt: number;
+  /** Task version the firing was computed for; a stale trigger is recomputed. */
+  taskVersion: number;
+}
+
+export interface RunFilter {
+  orgId?: string | undefined;
+  taskId?: string | undefined;
+  status?: RunStatus[] | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+}
+
+export interface NewRun extends Omit<Run, 'startedAt' | 'finishedAt'> {
+  /** Uniqueness key per task: the fire time for scheduled firings, the run id otherwise. */
+  fireKey: string;
+}
+
+export type JobstateCounts = Record<JobstateStatus, number>;
+
+export type JobstatePatch = Partial<
+  Pick<
+    Jobstate,
+    | 'status'
+    | 'reason'
+    | 'attempt'
+    | 'params'
+    | 'dueAt'
+    | 'preparedAt'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'leaseOwner'
+    | 'leaseExpiresAt'
+    | 'checkpoint'
+    | 'result'
+  >
+>;
+
+/** Conditions an update must still meet; it changes nothing (returns false) otherwise. */
+export interface JobstateFence {
+  status?: JobstateStatus[];
+  attempt?: number;
+  leaseOwner?: string | null;
+}
+
+export interface LedgerEntry {
+  taskId: string;
+  job: string;
+  /** Agent id, or "server". */
+  target: string;
+  runId: string;
+  jobstateId: string;
+  status: JobstateStatus;
+  reason: JobstateReason | null;
+  result: unknown;
+  at: number;
+}
+
+export interface HistoryEntry {
+  id: string;
+  taskId: string;
+  orgId: string;
+  actor: string | null;
+  action: 'create' | 'update' | 'delete' | 'enable' | 'disable';
+  diff: unknown;
+  at: number;
+}
+
+export interface OrgRepo {
+  create(org: Org): Promise<Org>;
+  get(id: string): Promise<Org | null>;
+  getByName(name: string): Promise<Org | null>;
+  list(page: Page): Promise<Paged<Org>>;
+}
+
+export interface UserRepo {
+  create(user: User): Promise<User>;
+  get(id: string): Promise<User | null>;
+  /** User names are unique across the whole server (they log in by name). */
+  getByName(name: string): Promise<User | null>;
+  list(orgId: string | null, page: Page): Promise<Paged<User>>;
+  update(id: string, patch: Partial<Pick<User, 'role' | 'passwordHash' | 'disabled'>>): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface TokenRepo {
+  create(token: ApiToken): Promise<ApiToken>;
+  findByHash(hash: string): Promise<ApiToken | null>;
+  get(id: string): Promise<ApiToken | null>;
+  listForUser(userId: string, page: Page): Promise<Paged<ApiToken>>;
+  revoke(id: string, at: number): Promise<void>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+export interface CommandRepo {
+  /** Inserts or replaces by (orgId, name). */
+  upsert(command: CatalogCommand): Promise<CatalogCommand>;
+  /** The org's command of that name, else the global one. */
+  resolve(orgId: string, name: string): Promise<CatalogCommand | null>;
+  get(id: string): Promise<CatalogCommand | null>;
+  /** The org's commands and the global ones; orgId null = global ones only. */
+  list(orgId: string | null, page: Page): Promise<Paged<CatalogCommand>>;
+  delete(id: string): Promise<void>;
+}
+
+export interface TaskRepo {
+  /** Fails with `conflict` when the org already has a task of that name. */
+  create(task: Task): Promise<Task>;
+  /** Writes `task` if the stored version is `task.version - 1`; false otherwise. */
+  update(task: Task): Promise<boolean>;
+  get(id: string): Promise<Task | null>;
+  getByName(orgId: string, name: string): Promise<Task | null>;
+  list(filter: { orgId?: string | undefined; enabled?: boolean | undefined }, page: Page): Promise<Paged<Task>>;
+  /** Deletes the task with its trigger, runs, jobstates and logs (ledger and history stay). */
+  delete(id: string): Promise<void>;
+}
+
+export interface TriggerRepo {
+  set(trigger: Trigger): Promise<void>;
+  clear(taskId: string): Promise<void>;
+  get(taskId: string): Promise<Trigger | null>;
+  /** Due triggers (nextFireAt <= now), locked for this transaction; skips locked rows where supported. */
+  claimDue(now: number, limit: number): Promise<Trigger[]>;
+  /** Earliest nextFireAt of all triggers, for the scheduler's sleep. */
+  nextFireAt(): Promise<number | null>;
+}
+
+export interface RunRepo {
+  /** Inserts the run; returns false (and writes nothing) when (taskId, fireKey) exists. */
+  insert(run: NewRun): Promise<boolean>;
+  get(id: string): Promise<Run | null>;
+  /** Applies `patch` if the run's status is one of `fromStatus` (when given); returns whether it did. */
+  update(id: string, patch: Partial<Omit<Run, 'id'>>, fromStatus?: RunStatus[]): Promise<boolean>;
+  list(filter: RunFilter, page: Page): Promise<Paged<Run>>;
+  /** Pending runs whose startAt <= now, oldest first. */
+  listStartable(now: number, limit: number): Promise<Run[]>;
+  /** Pending and running runs of a task, oldest first. */
+  listActive(taskId: string): Promise<Run[]>;
+  /** The task's most recent run (by fireAt), if any. */
+  latest(taskId: string): Promise<Run | null>;
+  /** Deletes up to `limit` terminal runs finished before `before` (with their jobstates and logs). */
+  deleteFinishedBefore(before: number, limit: number): Promise<number>;
+}
+
+export interface JobstateRepo {
+  insertMany(jobstates: Jobstate[]): Promise<void>;
+  get(id: string): Promise<Jobstate | null>;
+  listByRun(runId: string, page: Page): Promise<Paged<Jobstate>>;
+  /** Every jobstate of a run (for aggregation and sequencing; runs are bounded in size). */
+  allOfRun(runId: string): Promise<Jobstate[]>;
+  update(id: string, patch: JobstatePatch & { updatedAt: number }, fence?: JobstateFence): Promise<boolean>;
+  /** Sets every non-terminal jobstate of a run to `status` with `reason`; returns their ids. */
+  endOpenOfRun(runId: string, status: JobstateStatus, reason: JobstateReason, at: number): Promise<string[]>;
+  countsByRun(runId: string): Promise<JobstateCounts>;
+  /** Waiting jobstates of running runs with dueAt <= now, oldest due first. */
+  listDueWaiting(now: number, limit: number): Promise<Jobstate[]>;
+  /**
+   * Atomically moves up to `limit` prepared server jobstates (agentId null) to running,
+   * leased to `owner` until `leaseUntil`, and returns them. Two claimers never get the same one.
+   */
+  claimServer(owner: string, now: number, leaseUntil: number, limit: number): Promise<Jobstate[]>;
+  /** Extends the lease of jobstates still running under `owner`; returns the ids it extended. */
+  renewLeases(owner: string, ids: string[], leaseUntil: number): Promise<string[]>;
+  /** Running jobstates whose startedAt + timeout <= now. */
+  listTimedOut(now: number, limit: number): Promise<Jobstate[]>;
+  /** Running server jobstates whose lease expired before now. */
+  listLeaseExpired(now: number, limit: number): Promise<Jobstate[]>;
+  /** Prepared agent jobstates prepared before `preparedBefore`. */
+  listPreparedBefore(preparedBefore: number, limit: number): Promise<Jobstate[]>;
+  /** How many jobstates of `module` are prepared or running in the org. */
+  countBusy(orgId: string, module: string): Promise<number>;
+  /** Earliest time something needs the engine: a waiting dueAt, a timeout or a lease end. */
+  nextWakeAt(): Promise<number | null>;
+}
+
+export interface LogRepo {
+  append(jobstateId: string, attempt: number, lines: LogLine[]): Promise<void>;
+  /** `after` is the cursor of the previous page. */
+  list(jobstateId: string, page: Page): Promise<Paged<LogLine & { attempt: number }>>;
+  count(jobstateId: string): Promise<number>;
+  /** Deletes up to `limit` log lines older than `before`; returns how many. */
+  deleteBefore(before: number, limit: number): Promise<number>;
+}
+
+export interface LedgerRepo {
+  record(entry: LedgerEntry): Promise<void>;
+  get(taskId: string, job: string, target: string): Promise<LedgerEntry | null>;
+  listForTask(taskId: string): Promise<LedgerEntry[]>;
+}
+
+export interface HistoryRepo {
+  add(entry: HistoryEntry): Promise<void>;
+  list(taskId: string, page: Page): Promise<Paged<HistoryEntry>>;
+}
+
+/** Everything a unit of work can touch; the same shape inside and outside a transaction. */
+export interface StoreSession {
+  readonly orgs: OrgRepo;
+  readonly users: UserRepo;
+  readonly tokens: TokenRepo;
+  readonly commands: CommandRepo;
+  readonly tasks: TaskRepo;
+  readonly triggers: TriggerRepo;
+  readonly runs: RunRepo;
+  readonly jobstates: JobstateRepo;
+  readonly logs: LogRepo;
+  readonly ledger: LedgerRepo;
+  readonly history: HistoryRepo;
+}
+
+export interface Store extends StoreSession {
+  readonly capabilities: StoreCapabilities;
+  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T>;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type { RunReason };
