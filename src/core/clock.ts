@@ -52,6 +52,11 @@ export class FakeClock implements Clock {
     });
   }
 
+  /** How many sleeps are waiting on this clock (tests wait for a job to reach its sleep). */
+  get sleeping(): number {
+    return this.sleepers.length;
+  }
+
   advance(ms: number): void {
     this.set(this.current + ms);
   }

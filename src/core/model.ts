@@ -8,8 +8,8 @@ export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 
 
 /** A task's schedule, exactly the Contract's JSON shapes. `tz` defaults to the server's zone. */
 export type ScheduleSpec =
-  | { kind: 'manual' }
-  | { kind: 'immediate' }
+  | { kind: 'manual'; tz?: string }
+  | { kind: 'immediate'; tz?: string }
   | { kind: 'once'; at: string; tz?: string }
   | { kind: 'interval'; every: string | number; start?: string; tz?: string }
   | { kind: 'cron'; expr: string; tz?: string }
@@ -93,6 +93,7 @@ export const DEFAULT_EXPIRE_AFTER_SECONDS = 24 * 3600;
  */
 export type RunStatus = 'pending' | 'running' | 'finished' | 'error' | 'cancelled' | 'skipped' | 'missed';
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['finished', 'error', 'cancelled', 'skipped', 'missed'];
+export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', ...TERMINAL_RUN_STATUSES];
 
 export type RunReason = 'schedule' | 'manual' | 'immediate' | 'catch-up';
 
@@ -155,6 +156,7 @@ export type JobstateReason =
   | 'interrupted'
   | 'cancelled_by_user'
   | 'replaced'
+  | 'overlap'
   | 'unneeded';
 
 export interface Jobstate {

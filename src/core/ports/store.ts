@@ -27,6 +27,7 @@ export interface StoreCapabilities {
 export interface Page {
   /** Cursor returned as `next` by the previous page. */
   after?: string | undefined;
+  /** Clamped to 1..1000 (so are the `limit`s of the batch methods). */
   limit: number;
 }
 
@@ -91,6 +92,7 @@ export interface RunFilter {
   orgId?: string | undefined;
   taskId?: string | undefined;
   status?: RunStatus[] | undefined;
+  /** since <= createdAt < until. */
   since?: number | undefined;
   until?: number | undefined;
 }
@@ -162,6 +164,7 @@ export interface UserRepo {
   get(id: string): Promise<User | null>;
   /** User names are unique across the whole server (they log in by name). */
   getByName(name: string): Promise<User | null>;
+  /** The org's users; orgId null = the global ones (no org). */
   list(orgId: string | null, page: Page): Promise<Paged<User>>;
   update(id: string, patch: Partial<Pick<User, 'role' | 'passwordHash' | 'disabled'>>): Promise<void>;
   count(): Promise<number>;
@@ -215,6 +218,7 @@ export interface RunRepo {
   get(id: string): Promise<Run | null>;
   /** Applies `patch` if the run's status is one of `fromStatus` (when given); returns whether it did. */
   update(id: string, patch: Partial<Omit<Run, 'id'>>, fromStatus?: RunStatus[]): Promise<boolean>;
+  /** Newest first (every other paged list is oldest first). */
   list(filter: RunFilter, page: Page): Promise<Paged<Run>>;
   /** Pending runs whose startAt <= now, oldest first. */
   listStartable(now: number, limit: number): Promise<Run[]>;
@@ -224,6 +228,8 @@ export interface RunRepo {
   latest(taskId: string): Promise<Run | null>;
   /** Deletes up to `limit` terminal runs finished before `before` (with their jobstates and logs). */
   deleteFinishedBefore(before: number, limit: number): Promise<number>;
+  /** How many runs are in each status, over every org (metrics gauges). */
+  countByStatus(): Promise<Record<RunStatus, number>>;
 }
 
 export interface JobstateRepo {
@@ -236,6 +242,8 @@ export interface JobstateRepo {
   /** Sets every non-terminal jobstate of a run to `status` with `reason`; returns their ids. */
   endOpenOfRun(runId: string, status: JobstateStatus, reason: JobstateReason, at: number): Promise<string[]>;
   countsByRun(runId: string): Promise<JobstateCounts>;
+  /** How many jobstates are in each status, over every org; `serverOnly`: those of the server (agentId null). */
+  countByStatus(opts?: { serverOnly?: boolean }): Promise<JobstateCounts>;
   /** Waiting jobstates of running runs with dueAt <= now, oldest due first. */
   listDueWaiting(now: number, limit: number): Promise<Jobstate[]>;
   /**
@@ -255,18 +263,37 @@ export interface JobstateRepo {
   countBusy(orgId: string, module: string): Promise<number>;
   /** Earliest time something needs the engine: a waiting dueAt, a timeout or a lease end. */
   nextWakeAt(): Promise<number | null>;
+  /**
+   * Sets dueAt = now on waiting jobstates that were parked (dueAt null) with `reason` and
+   * match the filter: the release of jobs waiting on a previous job or on a busy module.
+   * Returns how many it woke.
+   */
+  wake(
+    filter: { reason: JobstateReason; runId?: string; jobIndex?: number; orgId?: string; module?: string },
+    now: number,
+  ): Promise<number>;
+}
+
+export interface LogPage extends Paged<LogLine & { attempt: number }> {
+  /**
+   * Where this page ends: passed as `after`, it reads only the lines appended since, which
+   * is how a live view follows a log. Unlike `next` it is set on the last page too; it is
+   * null only when nothing has been read yet.
+   */
+  cursor: string | null;
 }
 
 export interface LogRepo {
   append(jobstateId: string, attempt: number, lines: LogLine[]): Promise<void>;
-  /** `after` is the cursor of the previous page. */
-  list(jobstateId: string, page: Page): Promise<Paged<LogLine & { attempt: number }>>;
+  /** Oldest line first. `after` is the `next` (or `cursor`) of a previous page. */
+  list(jobstateId: string, page: Page): Promise<LogPage>;
   count(jobstateId: string): Promise<number>;
   /** Deletes up to `limit` log lines older than `before`; returns how many. */
   deleteBefore(before: number, limit: number): Promise<number>;
 }
 
 export interface LedgerRepo {
+  /** Keeps, per (taskId, job, target), the entry with the latest `at`; an older one is ignored. */
   record(entry: LedgerEntry): Promise<void>;
   get(taskId: string, job: string, target: string): Promise<LedgerEntry | null>;
   listForTask(taskId: string): Promise<LedgerEntry[]>;
@@ -294,8 +321,14 @@ export interface StoreSession {
 
 export interface Store extends StoreSession {
   readonly capabilities: StoreCapabilities;
-  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  /**
+   * Runs `fn` in one transaction: all of its writes land, or none. Transactions started
+   * while one is in flight wait their turn where the backend serialises them (SQLite).
+   * Inside `fn` use only `tx`: calling the store itself (or `transaction` again) there fails
+   * with `internal`, as on SQLite it would wait for its own transaction forever.
+   */
   transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T>;
+  /** Brings the schema up to date; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,72 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { fieldPath, ValidationError } from './errors.ts';
+
+/**
+ * JSON-schema validation with errors in the product's shape: a ValidationError naming the
+ * offending field ("args.path", "params.chunk"). Strict mode so that a typo in a schema
+ * ("minLenght") fails when the schema is compiled instead of silently validating nothing;
+ * no type coercion, so "5" never passes for 5.
+ */
+const options = { strict: true, allErrors: false, coerceTypes: false, allowUnionTypes: true } as const;
+const fillingDefaults = new Ajv({ ...options, useDefaults: true });
+/** For schemas that are a single value (ajv refuses `default` at a schema's root when it fills defaults). */
+const plain = new Ajv(options);
+
+export type SchemaValidator = (value: unknown, field: string) => unknown;
+
+/**
+ * Compiles `schema` once. The returned function validates a copy of the value (defaults
+ * are filled into the copy, never into the caller's object) and returns that copy.
+ * Throws ajv's own error when the schema itself is invalid: that is a programming error.
+ */
+export function compileSchema(schema: Record<string, unknown>, opts: { useDefaults?: boolean } = {}): SchemaValidator {
+  const validate = (opts.useDefaults === false ? plain : fillingDefaults).compile(schema);
+  return (value, field) => {
+    const copy = value === undefined ? undefined : structuredClone(value);
+    if (!validate(copy)) throw toValidationError(validate, copy, field);
+    return copy;
+  };
+}
+
+/** Removes a compiled schema from the shared ajv instance, for callers that cache and evict. */
+export function forgetSchema(schema: Record<string, unknown>): void {
+  fillingDefaults.removeSchema(schema);
+  plain.removeSchema(schema);
+}
+
+function toValidationError(validate: ValidateFunction, data: unknown, field: string): ValidationError {
+  const error = validate.errors?.[0] as ErrorObject;
+  const path = instanceField(field, error.instancePath, data);
+  switch (error.keyword) {
+    case 'required':
+      return new ValidationError(fieldPath(path, String(error.params['missingProperty'])), 'is required');
+    case 'additionalProperties':
+      return new ValidationError(
+        fieldPath(path, String(error.params['additionalProperty'])),
+        'is not a known property',
+      );
+    case 'enum': {
+      const allowed = (error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+      return new ValidationError(path, `must be one of ${allowed}`);
+    }
+    default:
+      return new ValidationError(path, error.message ?? 'is invalid');
+  }
+}
+
+/** Turns ajv's JSON pointer ("/jobs/0/name") into our field path ("x.jobs[0].name"). */
+function instanceField(field: string, pointer: string, data: unknown): string {
+  let path = field;
+  let node = data;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (Array.isArray(node)) {
+      path = fieldPath(path, Number(key));
+      node = node[Number(key)];
+    } else {
+      path = fieldPath(path, key);
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    }
+  }
+  return path;
+}

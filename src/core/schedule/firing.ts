@@ -1,0 +1,61 @@
+import { ValidationError } from '../errors.ts';
+import { parseSchedule } from './parse.ts';
+import { compileSchedule } from './parse.ts';
+import type { CompiledSchedule } from './types.ts';
+import { compileWindows, parseBlackouts, parseTimeslots, type Windows } from './windows.ts';
+
+/** Upper bound of a preview (API and CLI). */
+export const MAX_PREVIEW_COUNT = 1000;
+
+/**
+ * The first firing strictly after `after`, windows applied. Raw firings before activeFrom do
+ * not exist (the series starts there, Quartz startTime semantics, so nothing piles up at
+ * activeFrom); a raw firing outside the allowed time is deferred to the next opening; none
+ * is at or after activeTill. Firings deferred to the same opening become one: asked again
+ * with `after` = that opening, the next raw firing is later than it.
+ */
+export function nextFiring(schedule: CompiledSchedule, windows: Windows, after: number): number | null {
+  const seriesStart = windows.activeFrom ?? null;
+  const from = seriesStart !== null && after < seriesStart ? seriesStart - 1 : after;
+  const raw = schedule.next(from);
+  return raw === null ? null : windows.nextOpen(raw);
+}
+
+export interface PreviewInput {
+  schedule: unknown;
+  timeslots?: unknown;
+  blackouts?: unknown;
+  activeFrom?: string | null;
+  activeTill?: string | null;
+}
+
+/**
+ * The next `count` firings at or after `from` with every window applied, and a description
+ * of the schedule and its windows. Validates all inputs (errors name the field).
+ */
+export function previewSchedule(
+  input: PreviewInput,
+  from: number,
+  count: number,
+  defaultTz?: string,
+): { firings: number[]; description: string } {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PREVIEW_COUNT) {
+    throw new ValidationError('count', `must be an integer from 1 to ${MAX_PREVIEW_COUNT}`);
+  }
+  if (!Number.isFinite(from)) throw new ValidationError('from', 'must be a time');
+  const schedule = compileSchedule(parseSchedule(input.schedule, 'schedule', defaultTz), defaultTz);
+  const windows = compileWindows({
+    tz: schedule.tz,
+    timeslots: input.timeslots == null ? [] : parseTimeslots(input.timeslots),
+    blackouts: input.blackouts == null ? [] : parseBlackouts(input.blackouts),
+    activeFrom: input.activeFrom ?? null,
+    activeTill: input.activeTill ?? null,
+  });
+  const firings: number[] = [];
+  for (let at = nextFiring(schedule, windows, from - 1); at !== null; at = nextFiring(schedule, windows, at)) {
+    firings.push(at);
+    if (firings.length === count) break;
+  }
+  const description = [schedule.describe(), windows.describe()].filter(Boolean).join('; ');
+  return { firings, description };
+}

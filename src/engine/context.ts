@@ -1,0 +1,80 @@
+import type { Clock } from '../core/clock.ts';
+import type { Jobstate, Run, TargetSpec } from '../core/model.ts';
+import type { ModuleRegistry, ModuleServices } from '../core/ports/module.ts';
+import type { Store, StoreSession } from '../core/ports/store.ts';
+
+/** Turns a job's targets into concrete ones when a run is created (the seed's prepareRun). */
+export interface TargetResolver {
+  /** null stands for the server itself. */
+  resolve(tx: StoreSession, orgId: string, targets: TargetSpec): Promise<(string | null)[]>;
+}
+
+export interface EngineOptions {
+  /** Identifies this process in leases. */
+  nodeId: string;
+  /** Server jobstates executed at once by this node. */
+  executorConcurrency: number;
+  /** How long a claimed server jobstate stays ours without a heartbeat. */
+  leaseMs: number;
+  /** Time budget of one chunk of a chunked server job (its ctx.deadline). */
+  chunkMs: number;
+  /** Longest sleep of the engine loop, so a missed wake-up costs at most this much. */
+  maxSleepMs: number;
+  /** A firing later than this is a misfire, handled by the task's misfire policy. */
+  misfireThresholdMs: number;
+  /** `all` misfire policy: how many missed firings are caught up, and how far apart. */
+  catchUpCap: number;
+  catchUpSpreadMs: number;
+  /** Log lines kept per jobstate attempt; the rest is replaced by one marker line. */
+  maxLogLinesPerJobstate: number;
+  defaultTz: string;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'nodeId' | 'defaultTz'> = {
+  executorConcurrency: 4,
+  leaseMs: 30_000,
+  chunkMs: 10_000,
+  maxSleepMs: 5_000,
+  misfireThresholdMs: 60_000,
+  catchUpCap: 10,
+  catchUpSpreadMs: 60_000,
+  maxLogLinesPerJobstate: 10_000,
+};
+
+export type EngineEvent =
+  | { type: 'run'; run: Run }
+  | { type: 'jobstate'; jobstate: Jobstate }
+  | { type: 'task'; taskId: string; orgId: string; action: 'create' | 'update' | 'delete' };
+
+export type EngineListener = (event: EngineEvent) => void;
+
+/** What every engine part gets: the ports, the options, and a way to announce changes. */
+export interface EngineContext {
+  store: Store;
+  modules: ModuleRegistry;
+  services: ModuleServices;
+  targets: TargetResolver;
+  clock: Clock;
+  options: EngineOptions;
+  /** Announces a change (after its transaction committed) and wakes the loop. */
+  notify(event: EngineEvent): void;
+  /** Wakes the loop early: something may be due now. */
+  wake(): void;
+  /** Stops the chunks this node runs for these jobstates (cancelled, timed out, replaced). */
+  abortLocal(jobstateIds: readonly string[]): void;
+}
+
+/** Server-only targets until agents exist: `{server: true}` → the server; others → none. */
+export const serverOnlyTargets: TargetResolver = {
+  resolve: async (_tx, _orgId, targets) => ('server' in targets ? [null] : []),
+};
+
+export type Emit = (event: EngineEvent) => void;
+
+/** Runs `fn` in one transaction and announces its events only once it committed. */
+export async function withTx<T>(ctx: EngineContext, fn: (tx: StoreSession, emit: Emit) => Promise<T>): Promise<T> {
+  const events: EngineEvent[] = [];
+  const result = await ctx.store.transaction((tx) => fn(tx, (e) => events.push(e)));
+  for (const event of events) ctx.notify(event);
+  return result;
+}

@@ -1,0 +1,119 @@
+import type { Jobstate, JobstateReason } from '../core/model.ts';
+import type { StoreSession } from '../core/ports/store.ts';
+import { jobDefOf } from '../core/sequencing.ts';
+import { type Emit, type EngineContext, withTx } from './context.ts';
+import { completeRunIfDone } from './runs.ts';
+
+export interface JobstateOutcome {
+  ok: boolean;
+  reason?: JobstateReason | null;
+  result?: unknown;
+}
+
+/**
+ * The one place a jobstate reaches an end. An error with attempts left goes back to
+ * `waiting` as attempt + 1 after the job's backoff, with the params the module's onError
+ * chose (iTop's ChangeActionParamsOnError); anything else is final: the ledger records it,
+ * the next job of the run is released, a postponed job of a serial module gets its turn,
+ * and the run closes if this was its last open jobstate.
+ *
+ * `expectedStatus` fences the write: a report about a jobstate that moved on meanwhile (a
+ * newer attempt, a cancellation) changes nothing and returns false.
+ */
+export async function endJobstate(
+  ctx: EngineContext,
+  tx: StoreSession,
+  emit: Emit,
+  js: Jobstate,
+  outcome: JobstateOutcome,
+  fence: { status: Jobstate['status'][]; leaseOwner?: string | null },
+): Promise<boolean> {
+  const now = ctx.clock.now();
+  const task = await tx.tasks.get(js.taskId);
+  const job = jobDefOf(task, js);
+  const reason = outcome.ok ? (outcome.reason ?? null) : (outcome.reason ?? 'module_failed');
+  const retryable =
+    !outcome.ok && reason !== 'cancelled_by_user' && job !== undefined && js.attempt <= job.retryAttempts;
+  const fenceWith = { ...fence, attempt: js.attempt };
+
+  if (retryable) {
+    const module = ctx.modules.get(js.module);
+    const params =
+      module?.onError?.({
+        params: js.params,
+        attempt: js.attempt,
+        reason: reason as JobstateReason,
+        result: outcome.result,
+      }) ?? js.params;
+    const patch = {
+      status: 'waiting',
+      reason: 'retry_backoff',
+      attempt: js.attempt + 1,
+      params,
+      dueAt: now + job.retryBackoffSeconds * 1000,
+      preparedAt: null,
+      startedAt: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      checkpoint: null,
+      result: outcome.result ?? null,
+      updatedAt: now,
+    } as const;
+    if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;
+    await tx.logs.append(js.id, js.attempt, [
+      {
+        ts: now,
+        stream: 'info',
+        line: `attempt ${js.attempt} failed (${reason}); retrying in ${job.retryBackoffSeconds}s`,
+      },
+    ]);
+    emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
+    return true;
+  }
+
+  const status = outcome.ok ? 'finished' : 'error';
+  const patch = {
+    status,
+    reason,
+    finishedAt: now,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    result: outcome.result ?? null,
+    updatedAt: now,
+  } as const;
+  if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;
+  emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
+  await afterTerminal(ctx, tx, emit, { ...js, ...patch });
+  return true;
+}
+
+/** Everything that follows a jobstate becoming terminal (finished, error, skipped, cancelled). */
+export async function afterTerminal(ctx: EngineContext, tx: StoreSession, emit: Emit, js: Jobstate): Promise<void> {
+  const now = ctx.clock.now();
+  await tx.ledger.record({
+    taskId: js.taskId,
+    job: js.job,
+    target: js.agentId ?? 'server',
+    runId: js.runId,
+    jobstateId: js.id,
+    status: js.status,
+    reason: js.reason,
+    result: js.result,
+    at: now,
+  });
+  await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
+  if (ctx.modules.get(js.module)?.parallelizable === false) {
+    await tx.jobstates.wake({ reason: 'postponed', orgId: js.orgId, module: js.module }, now);
+  }
+  await completeRunIfDone(tx, emit, js.runId, now);
+}
+
+/** endJobstate in its own transaction, for callers outside one. */
+export function reportOutcome(
+  ctx: EngineContext,
+  js: Jobstate,
+  outcome: JobstateOutcome,
+  fence: { status: Jobstate['status'][]; leaseOwner?: string | null },
+): Promise<boolean> {
+  return withTx(ctx, (tx, emit) => endJobstate(ctx, tx, emit, js, outcome, fence));
+}

@@ -1,0 +1,9 @@
+import type { ModuleDefinition } from '../core/ports/module.ts';
+import { commandModule } from './command/index.ts';
+import { housekeepingModule } from './housekeeping/index.ts';
+import { noop, noopSerial } from './noop/index.ts';
+
+/** Every module that ships with Taskwarden; the server registers these (and any third-party ones). */
+export function builtinModules(): ModuleDefinition[] {
+  return [commandModule, housekeepingModule, noop, noopSerial];
+}

@@ -1,0 +1,67 @@
+import type { CommandRepo } from '../../core/ports/store.ts';
+import { pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { commandOrgKey, commandRow, toCommand } from './rows.ts';
+
+export function commandRepo(ctx: SqlContext): CommandRepo {
+  const { db } = ctx;
+  return {
+    /** Replacing keeps the stored id and createdAt, so references to the command stay valid. */
+    async upsert(command) {
+      const row = commandRow(command);
+      const stored = await writing(ctx, `command "${command.name}"`, () =>
+        db
+          .insertInto('commands')
+          .values(row)
+          .onConflict((oc) =>
+            oc.columns(['org_key', 'name']).doUpdateSet({
+              description: row.description,
+              argv: row.argv,
+              params: row.params,
+              runs_on: row.runs_on,
+              timeout_seconds: row.timeout_seconds,
+              updated_at: row.updated_at,
+            }),
+          )
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
+      return toCommand(stored);
+    },
+
+    /** '' (global) sorts before any org id, so descending org_key puts the org's own first. */
+    async resolve(orgId, name) {
+      const row = await db
+        .selectFrom('commands')
+        .selectAll()
+        .where('name', '=', name)
+        .where('org_key', 'in', [commandOrgKey(orgId), commandOrgKey(null)])
+        .orderBy('org_key', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? toCommand(row) : null;
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toCommand(row) : null;
+    },
+
+    async list(orgId, page) {
+      const { after, limit } = pageWindow(page);
+      const keys = orgId === null ? [commandOrgKey(null)] : [commandOrgKey(orgId), commandOrgKey(null)];
+      const rows = await db
+        .selectFrom('commands')
+        .selectAll()
+        .where('org_key', 'in', keys)
+        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, (row) => row.id, toCommand);
+    },
+
+    async delete(id) {
+      await db.deleteFrom('commands').where('id', '=', id).execute();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import { TaskwardenError } from '../../core/errors.ts';
+import type { Page, Paged, StoreCapabilities } from '../../core/ports/store.ts';
+import type { Database } from './schema.ts';
+
+/** What a driver error means to us; each dialect recognises its own error codes. */
+export type DriverErrorKind = 'unique' | 'foreign_key';
+export type ClassifyDriverError = (error: unknown) => DriverErrorKind | null;
+
+/** What every repo is built over: a connection (or a transaction) and the backend's traits. */
+export interface SqlContext {
+  readonly db: Kysely<Database>;
+  readonly capabilities: StoreCapabilities;
+  readonly classifyError: ClassifyDriverError;
+}
+
+/**
+ * Runs a multi-statement operation atomically: inside the caller's transaction when the
+ * session is one, else in its own.
+ */
+export function atomic<T>(ctx: SqlContext, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  return ctx.db.isTransaction ? fn(ctx.db) : ctx.db.transaction().execute(fn);
+}
+
+/**
+ * The one place driver errors become catalog errors. `what` names the record being written
+ * (`org "acme"`), so a clash reads "org "acme" already exists".
+ */
+export async function writing<T>(ctx: SqlContext, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    const kind = ctx.classifyError(error);
+    if (kind === 'unique') throw new TaskwardenError('conflict', `${what} already exists`);
+    if (kind === 'foreign_key')
+      throw new TaskwardenError('not_found', `${what} refers to a record that does not exist`);
+    throw error;
+  }
+}
+
+export const MAX_LIMIT = 1000;
+
+/** Every limit is clamped to 1..1000: pages stay small and id lists stay under SQL parameter limits. */
+export function clampLimit(limit: number): number {
+  if (!Number.isFinite(limit)) return MAX_LIMIT;
+  return Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit)));
+}
+
+/**
+ * Queries fetch one row more than the page holds; its presence says there is a next page,
+ * whose cursor is the last returned row's key.
+ */
+export function toPage<R, T>(rows: R[], limit: number, cursorOf: (row: R) => string, map: (row: R) => T): Paged<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  return { items: kept.map(map), next: more && last !== undefined ? cursorOf(last) : null };
+}
+
+export function pageWindow(page: Page): { after: string | undefined; limit: number } {
+  return { after: page.after, limit: clampLimit(page.limit) };
+}
+
+/** Converts a driver's affected-row count (bigint, maybe undefined) to a number. */
+export const affected = (count: bigint | undefined): number => Number(count ?? 0n);

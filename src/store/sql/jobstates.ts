@@ -1,0 +1,140 @@
+import type { Kysely } from 'kysely';
+import { JOBSTATE_STATUSES, TERMINAL_JOBSTATE_STATUSES } from '../../core/model.ts';
+import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
+import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { jobstateClaims } from './jobstate-claims.ts';
+import { jobstatePatchRow } from './patches.ts';
+import { jobstateRow, toJobstate } from './rows.ts';
+import type { Database } from './schema.ts';
+
+/** Rows per INSERT: 22 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 200;
+
+const OPEN_STATUSES = JOBSTATE_STATUSES.filter((s) => !TERMINAL_JOBSTATE_STATUSES.includes(s));
+
+export function jobstateRepo(ctx: SqlContext): JobstateRepo {
+  const { db } = ctx;
+  return {
+    async insertMany(jobstates) {
+      if (jobstates.length === 0) return;
+      const rows = jobstates.map(jobstateRow);
+      await writing(ctx, 'jobstate', () =>
+        atomic(ctx, async (tx: Kysely<Database>) => {
+          for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+            await tx
+              .insertInto('jobstates')
+              .values(rows.slice(i, i + INSERT_CHUNK))
+              .execute();
+          }
+        }),
+      );
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('jobstates').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toJobstate(row) : null;
+    },
+
+    async listByRun(runId, page) {
+      const { after, limit } = pageWindow(page);
+      const rows = await db
+        .selectFrom('jobstates')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, (row) => row.id, toJobstate);
+    },
+
+    async allOfRun(runId) {
+      const rows = await db
+        .selectFrom('jobstates')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .orderBy('job_index')
+        .orderBy('id')
+        .execute();
+      return rows.map(toJobstate);
+    },
+
+    async update(id, patch, fence) {
+      if (fence?.status?.length === 0) return false;
+      const result = await db
+        .updateTable('jobstates')
+        .set(jobstatePatchRow(patch))
+        .where('id', '=', id)
+        .$if(fence?.status !== undefined, (q) => q.where('status', 'in', fence?.status as string[]))
+        .$if(fence?.attempt !== undefined, (q) => q.where('attempt', '=', fence?.attempt as number))
+        .$if(fence?.leaseOwner === null, (q) => q.where('lease_owner', 'is', null))
+        .$if(typeof fence?.leaseOwner === 'string', (q) => q.where('lease_owner', '=', fence?.leaseOwner as string))
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** Ending a jobstate also drops its lease, so a server executor still holding it loses its fence. */
+    async endOpenOfRun(runId, status, reason, at) {
+      const rows = await db
+        .updateTable('jobstates')
+        .set({ status, reason, finished_at: at, updated_at: at, lease_owner: null, lease_expires_at: null })
+        .where('run_id', '=', runId)
+        .where('status', 'in', OPEN_STATUSES)
+        .returning('id')
+        .execute();
+      return rows.map((row) => row.id).sort();
+    },
+
+    countsByRun(runId) {
+      return countByStatus(db, { runId });
+    },
+
+    countByStatus(opts = {}) {
+      return countByStatus(db, opts);
+    },
+
+    async countBusy(orgId, module) {
+      const row = await db
+        .selectFrom('jobstates')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('org_id', '=', orgId)
+        .where('module', '=', module)
+        .where('status', 'in', ['prepared', 'running'])
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async wake(filter, now) {
+      const result = await db
+        .updateTable('jobstates')
+        .set({ due_at: now, updated_at: now })
+        .where('status', '=', 'waiting')
+        .where('due_at', 'is', null)
+        .where('reason', '=', filter.reason)
+        .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
+        .$if(filter.jobIndex !== undefined, (q) => q.where('job_index', '=', filter.jobIndex as number))
+        .$if(filter.orgId !== undefined, (q) => q.where('org_id', '=', filter.orgId as string))
+        .$if(filter.module !== undefined, (q) => q.where('module', '=', filter.module as string))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    ...jobstateClaims(ctx),
+  };
+}
+
+async function countByStatus(
+  db: Kysely<Database>,
+  filter: { runId?: string; serverOnly?: boolean },
+): Promise<JobstateCounts> {
+  const rows = await db
+    .selectFrom('jobstates')
+    .select(['status', (eb) => eb.fn.countAll().as('n')])
+    .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
+    .$if(filter.serverOnly === true, (q) => q.where('agent_id', 'is', null))
+    .groupBy('status')
+    .execute();
+  const counts = Object.fromEntries(JOBSTATE_STATUSES.map((s) => [s, 0])) as JobstateCounts;
+  for (const row of rows) counts[row.status as keyof JobstateCounts] = Number(row.n);
+  return counts;
+}

@@ -1,0 +1,83 @@
+import { type Kysely, type Migration, Migrator } from 'kysely';
+import { TaskwardenError } from '../../core/errors.ts';
+import type { Store, StoreCapabilities, StoreSession } from '../../core/ports/store.ts';
+import type { ClassifyDriverError } from './context.ts';
+import type { Database } from './schema.ts';
+import { createSession } from './session.ts';
+import { TransactionScope } from './transaction-scope.ts';
+
+export interface KyselyStoreOptions {
+  db: Kysely<Database>;
+  capabilities: StoreCapabilities;
+  /** The backend's migrations by name; applied in name order ("0001_initial", "0002_…"). */
+  migrations: Record<string, Migration>;
+  classifyError: ClassifyDriverError;
+}
+
+/** A Store over any kysely dialect; backends differ only by the options they pass. */
+export class KyselyStore implements Store {
+  readonly capabilities: StoreCapabilities;
+  readonly orgs: StoreSession['orgs'];
+  readonly users: StoreSession['users'];
+  readonly tokens: StoreSession['tokens'];
+  readonly commands: StoreSession['commands'];
+  readonly tasks: StoreSession['tasks'];
+  readonly triggers: StoreSession['triggers'];
+  readonly runs: StoreSession['runs'];
+  readonly jobstates: StoreSession['jobstates'];
+  readonly logs: StoreSession['logs'];
+  readonly ledger: StoreSession['ledger'];
+  readonly history: StoreSession['history'];
+
+  private readonly db: Kysely<Database>;
+  private readonly migrations: Record<string, Migration>;
+  private readonly classifyError: ClassifyDriverError;
+  private readonly scope = new TransactionScope();
+
+  constructor(options: KyselyStoreOptions) {
+    this.db = options.db;
+    this.capabilities = options.capabilities;
+    this.migrations = options.migrations;
+    this.classifyError = options.classifyError;
+    const session = createSession({
+      db: this.db.withPlugin(this.scope.guard()),
+      capabilities: this.capabilities,
+      classifyError: this.classifyError,
+    });
+    this.orgs = session.orgs;
+    this.users = session.users;
+    this.tokens = session.tokens;
+    this.commands = session.commands;
+    this.tasks = session.tasks;
+    this.triggers = session.triggers;
+    this.runs = session.runs;
+    this.jobstates = session.jobstates;
+    this.logs = session.logs;
+    this.ledger = session.ledger;
+    this.history = session.history;
+  }
+
+  async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
+    this.scope.assertOutside('store.transaction()');
+    return this.db.transaction().execute((trx) => {
+      const session = createSession({ db: trx, capabilities: this.capabilities, classifyError: this.classifyError });
+      return this.scope.run(() => fn(session));
+    });
+  }
+
+  async migrate(): Promise<void> {
+    this.scope.assertOutside('store.migrate()');
+    const migrations = this.migrations;
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations } });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new TaskwardenError('internal', `migration ${failed ?? '(setup)'} failed: ${message}`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

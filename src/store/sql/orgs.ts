@@ -1,0 +1,35 @@
+import type { OrgRepo } from '../../core/ports/store.ts';
+import { pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { orgRow, toOrg } from './rows.ts';
+
+export function orgRepo(ctx: SqlContext): OrgRepo {
+  const { db } = ctx;
+  return {
+    async create(org) {
+      await writing(ctx, `org "${org.name}"`, () => db.insertInto('orgs').values(orgRow(org)).execute());
+      return org;
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toOrg(row) : null;
+    },
+
+    async getByName(name) {
+      const row = await db.selectFrom('orgs').selectAll().where('name', '=', name).executeTakeFirst();
+      return row ? toOrg(row) : null;
+    },
+
+    async list(page) {
+      const { after, limit } = pageWindow(page);
+      const rows = await db
+        .selectFrom('orgs')
+        .selectAll()
+        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, (row) => row.id, toOrg);
+    },
+  };
+}

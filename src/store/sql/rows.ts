@@ -1,0 +1,305 @@
+import type { Selectable } from 'kysely';
+import type {
+  Jobstate,
+  JobstateReason,
+  JobstateStatus,
+  LogLine,
+  LogStream,
+  Role,
+  Run,
+  RunReason,
+  RunStatus,
+  Task,
+} from '../../core/model.ts';
+import type {
+  ApiToken,
+  CatalogCommand,
+  HistoryEntry,
+  LedgerEntry,
+  Org,
+  Trigger,
+  User,
+} from '../../core/ports/store.ts';
+import type {
+  ApiTokenTable,
+  CommandTable,
+  JobstateTable,
+  LedgerTable,
+  LogTable,
+  OrgTable,
+  RunTable,
+  TaskHistoryTable,
+  TaskTable,
+  TriggerTable,
+  UserTable,
+} from './schema.ts';
+
+/** JSON columns are text; SQL NULL stands for null/undefined so "no value" needs no parsing. */
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+export function fromJson(text: string | null): unknown {
+  return text === null ? null : JSON.parse(text);
+}
+
+const toBool = (value: number): boolean => value !== 0;
+const fromBool = (value: boolean): number => (value ? 1 : 0);
+
+export const orgRow = (org: Org): OrgTable => ({ id: org.id, name: org.name, created_at: org.createdAt });
+export const toOrg = (row: Selectable<OrgTable>): Org => ({ id: row.id, name: row.name, createdAt: row.created_at });
+
+export const userRow = (user: User): UserTable => ({
+  id: user.id,
+  org_id: user.orgId,
+  name: user.name,
+  role: user.role,
+  password_hash: user.passwordHash,
+  disabled: fromBool(user.disabled),
+  created_at: user.createdAt,
+});
+
+export const toUser = (row: Selectable<UserTable>): User => ({
+  id: row.id,
+  orgId: row.org_id,
+  name: row.name,
+  role: row.role as Role,
+  passwordHash: row.password_hash,
+  disabled: toBool(row.disabled),
+  createdAt: row.created_at,
+});
+
+export const tokenRow = (token: ApiToken): ApiTokenTable => ({
+  id: token.id,
+  user_id: token.userId,
+  name: token.name,
+  hash: token.hash,
+  created_at: token.createdAt,
+  expires_at: token.expiresAt,
+  revoked_at: token.revokedAt,
+  last_used_at: token.lastUsedAt,
+});
+
+export const toToken = (row: Selectable<ApiTokenTable>): ApiToken => ({
+  id: row.id,
+  userId: row.user_id,
+  name: row.name,
+  hash: row.hash,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  revokedAt: row.revoked_at,
+  lastUsedAt: row.last_used_at,
+});
+
+/** The value of commands.org_key for a command's org (see CommandTable). */
+export const commandOrgKey = (orgId: string | null): string => orgId ?? '';
+
+export const commandRow = (command: CatalogCommand): CommandTable => ({
+  id: command.id,
+  org_id: command.orgId,
+  org_key: commandOrgKey(command.orgId),
+  name: command.name,
+  description: command.description,
+  argv: JSON.stringify(command.argv),
+  params: JSON.stringify(command.params),
+  runs_on: command.runsOn,
+  timeout_seconds: command.timeoutSeconds,
+  created_at: command.createdAt,
+  updated_at: command.updatedAt,
+});
+
+export const toCommand = (row: Selectable<CommandTable>): CatalogCommand => ({
+  id: row.id,
+  orgId: row.org_id,
+  name: row.name,
+  description: row.description,
+  argv: JSON.parse(row.argv) as string[],
+  params: JSON.parse(row.params) as CatalogCommand['params'],
+  runsOn: row.runs_on as CatalogCommand['runsOn'],
+  timeoutSeconds: row.timeout_seconds,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export const taskRow = (task: Task): TaskTable => ({
+  id: task.id,
+  org_id: task.orgId,
+  name: task.name,
+  description: task.description,
+  enabled: fromBool(task.enabled),
+  mode: task.mode,
+  fallback: task.fallback,
+  schedule: JSON.stringify(task.schedule),
+  timeslots: JSON.stringify(task.timeslots),
+  blackouts: JSON.stringify(task.blackouts),
+  active_from: task.activeFrom,
+  active_till: task.activeTill,
+  misfire: task.misfire,
+  concurrency: task.concurrency,
+  expire_after_seconds: task.expireAfterSeconds,
+  jobs: JSON.stringify(task.jobs),
+  version: task.version,
+  created_at: task.createdAt,
+  updated_at: task.updatedAt,
+});
+
+export const toTask = (row: Selectable<TaskTable>): Task => ({
+  id: row.id,
+  orgId: row.org_id,
+  name: row.name,
+  description: row.description,
+  enabled: toBool(row.enabled),
+  mode: row.mode as Task['mode'],
+  fallback: row.fallback as Task['fallback'],
+  schedule: JSON.parse(row.schedule) as Task['schedule'],
+  timeslots: JSON.parse(row.timeslots) as Task['timeslots'],
+  blackouts: JSON.parse(row.blackouts) as Task['blackouts'],
+  activeFrom: row.active_from,
+  activeTill: row.active_till,
+  misfire: row.misfire as Task['misfire'],
+  concurrency: row.concurrency as Task['concurrency'],
+  expireAfterSeconds: row.expire_after_seconds,
+  jobs: JSON.parse(row.jobs) as Task['jobs'],
+  version: row.version,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export const triggerRow = (trigger: Trigger): TriggerTable => ({
+  task_id: trigger.taskId,
+  org_id: trigger.orgId,
+  next_fire_at: trigger.nextFireAt,
+  task_version: trigger.taskVersion,
+});
+
+export const toTrigger = (row: Selectable<TriggerTable>): Trigger => ({
+  taskId: row.task_id,
+  orgId: row.org_id,
+  nextFireAt: row.next_fire_at,
+  taskVersion: row.task_version,
+});
+
+export const toRun = (row: Selectable<RunTable>): Run => ({
+  id: row.id,
+  orgId: row.org_id,
+  taskId: row.task_id,
+  taskVersion: row.task_version,
+  reason: row.reason as RunReason,
+  fireAt: row.fire_at,
+  startAt: row.start_at,
+  status: row.status as RunStatus,
+  statusReason: row.status_reason,
+  createdAt: row.created_at,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+  createdBy: row.created_by,
+});
+
+export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({
+  id: jobstate.id,
+  run_id: jobstate.runId,
+  org_id: jobstate.orgId,
+  task_id: jobstate.taskId,
+  job_index: jobstate.jobIndex,
+  job: jobstate.job,
+  module: jobstate.module,
+  agent_id: jobstate.agentId,
+  status: jobstate.status,
+  reason: jobstate.reason,
+  attempt: jobstate.attempt,
+  params: JSON.stringify(jobstate.params),
+  due_at: jobstate.dueAt,
+  timeout_seconds: jobstate.timeoutSeconds,
+  prepared_at: jobstate.preparedAt,
+  started_at: jobstate.startedAt,
+  finished_at: jobstate.finishedAt,
+  lease_owner: jobstate.leaseOwner,
+  lease_expires_at: jobstate.leaseExpiresAt,
+  checkpoint: toJson(jobstate.checkpoint),
+  result: toJson(jobstate.result),
+  updated_at: jobstate.updatedAt,
+});
+
+export const toJobstate = (row: Selectable<JobstateTable>): Jobstate => ({
+  id: row.id,
+  runId: row.run_id,
+  orgId: row.org_id,
+  taskId: row.task_id,
+  jobIndex: row.job_index,
+  job: row.job,
+  module: row.module,
+  agentId: row.agent_id,
+  status: row.status as JobstateStatus,
+  reason: row.reason as JobstateReason | null,
+  attempt: row.attempt,
+  params: JSON.parse(row.params) as Record<string, unknown>,
+  dueAt: row.due_at,
+  timeoutSeconds: row.timeout_seconds,
+  preparedAt: row.prepared_at,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+  leaseOwner: row.lease_owner,
+  leaseExpiresAt: row.lease_expires_at,
+  checkpoint: fromJson(row.checkpoint),
+  result: fromJson(row.result),
+  updatedAt: row.updated_at,
+});
+
+export const toLogLine = (row: Pick<Selectable<LogTable>, 'ts' | 'stream' | 'line' | 'attempt'>) => ({
+  ts: row.ts,
+  stream: row.stream as LogStream,
+  line: row.line,
+  attempt: row.attempt,
+});
+
+export const logRow = (jobstateId: string, attempt: number, line: LogLine) => ({
+  jobstate_id: jobstateId,
+  attempt,
+  ts: line.ts,
+  stream: line.stream,
+  line: line.line,
+});
+
+export const ledgerRow = (entry: LedgerEntry): LedgerTable => ({
+  task_id: entry.taskId,
+  job: entry.job,
+  target: entry.target,
+  run_id: entry.runId,
+  jobstate_id: entry.jobstateId,
+  status: entry.status,
+  reason: entry.reason,
+  result: toJson(entry.result),
+  at: entry.at,
+});
+
+export const toLedger = (row: Selectable<LedgerTable>): LedgerEntry => ({
+  taskId: row.task_id,
+  job: row.job,
+  target: row.target,
+  runId: row.run_id,
+  jobstateId: row.jobstate_id,
+  status: row.status as JobstateStatus,
+  reason: row.reason as JobstateReason | null,
+  result: fromJson(row.result),
+  at: row.at,
+});
+
+export const historyRow = (entry: HistoryEntry): TaskHistoryTable => ({
+  id: entry.id,
+  task_id: entry.taskId,
+  org_id: entry.orgId,
+  actor: entry.actor,
+  action: entry.action,
+  diff: toJson(entry.diff),
+  at: entry.at,
+});
+
+export const toHistory = (row: Selectable<TaskHistoryTable>): HistoryEntry => ({
+  id: row.id,
+  taskId: row.task_id,
+  orgId: row.org_id,
+  actor: row.actor,
+  action: row.action as HistoryEntry['action'],
+  diff: fromJson(row.diff),
+  at: row.at,
+});

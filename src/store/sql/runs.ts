@@ -1,0 +1,167 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { RUN_STATUSES, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
+import type { NewRun, RunRepo } from '../../core/ports/store.ts';
+import { affected, atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { runPatchRow } from './patches.ts';
+import { toRun } from './rows.ts';
+import type { Database, RunTable } from './schema.ts';
+
+/** Run ids as a list, or as a subquery when the set may be large (every run of a task). */
+type RunIds = readonly string[] | SelectQueryBuilder<Database, 'runs', { id: string }>;
+
+/** Deletes runs with their jobstates and logs, children first. Ledger and history stay. */
+export async function deleteRunsWithChildren(db: Kysely<Database>, runIds: RunIds): Promise<number> {
+  if (Array.isArray(runIds) && runIds.length === 0) return 0;
+  const jobstateIds = db.selectFrom('jobstates').select('id').where('run_id', 'in', runIds);
+  await db.deleteFrom('logs').where('jobstate_id', 'in', jobstateIds).execute();
+  await db.deleteFrom('jobstates').where('run_id', 'in', runIds).execute();
+  const result = await db.deleteFrom('runs').where('id', 'in', runIds).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+const runRow = (run: NewRun): RunTable => ({
+  id: run.id,
+  org_id: run.orgId,
+  task_id: run.taskId,
+  task_version: run.taskVersion,
+  reason: run.reason,
+  fire_key: run.fireKey,
+  fire_at: run.fireAt,
+  start_at: run.startAt,
+  status: run.status,
+  status_reason: run.statusReason,
+  created_at: run.createdAt,
+  started_at: null,
+  finished_at: null,
+  created_by: run.createdBy,
+});
+
+export function runRepo(ctx: SqlContext): RunRepo {
+  const { db } = ctx;
+  return {
+    async insert(run) {
+      const result = await writing(ctx, `run ${run.id}`, () =>
+        db
+          .insertInto('runs')
+          .values(runRow(run))
+          .onConflict((oc) => oc.columns(['task_id', 'fire_key']).doNothing())
+          .executeTakeFirst(),
+      );
+      return affected(result.numInsertedOrUpdatedRows) > 0;
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRun(row) : null;
+    },
+
+    async update(id, patch, fromStatus) {
+      if (fromStatus?.length === 0) return false;
+      const values = runPatchRow(patch);
+      // An empty patch still answers whether the run is in one of `fromStatus`.
+      if (Object.keys(values).length === 0) {
+        const row = await db
+          .selectFrom('runs')
+          .select('id')
+          .where('id', '=', id)
+          .$if(fromStatus !== undefined, (q) => q.where('status', 'in', fromStatus as string[]))
+          .executeTakeFirst();
+        return row !== undefined;
+      }
+      const result = await writing(ctx, `run ${id}`, () =>
+        db
+          .updateTable('runs')
+          .set(values)
+          .where('id', '=', id)
+          .$if(fromStatus !== undefined, (q) => q.where('status', 'in', fromStatus as string[]))
+          .executeTakeFirst(),
+      );
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** Newest first; `since`/`until` bound createdAt as [since, until). */
+    async list(filter, page) {
+      const { after, limit } = pageWindow(page);
+      if (filter.status?.length === 0) return { items: [], next: null };
+      const rows = await db
+        .selectFrom('runs')
+        .selectAll()
+        .$if(filter.orgId !== undefined, (q) => q.where('org_id', '=', filter.orgId as string))
+        .$if(filter.taskId !== undefined, (q) => q.where('task_id', '=', filter.taskId as string))
+        .$if(filter.status !== undefined, (q) => q.where('status', 'in', filter.status as string[]))
+        .$if(filter.since !== undefined, (q) => q.where('created_at', '>=', filter.since as number))
+        .$if(filter.until !== undefined, (q) => q.where('created_at', '<', filter.until as number))
+        .$if(after !== undefined, (q) => q.where('id', '<', after as string))
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, (row) => row.id, toRun);
+    },
+
+    async listStartable(now, limit) {
+      const rows = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('start_at', '<=', now)
+        .orderBy('start_at')
+        .orderBy('id')
+        .limit(clampLimit(limit))
+        .execute();
+      return rows.map(toRun);
+    },
+
+    async listActive(taskId) {
+      const rows = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .where('status', 'in', ['pending', 'running'])
+        .orderBy('fire_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toRun);
+    },
+
+    async latest(taskId) {
+      const row = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .orderBy('fire_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? toRun(row) : null;
+    },
+
+    async countByStatus() {
+      const rows = await db
+        .selectFrom('runs')
+        .select(['status', (eb) => eb.fn.countAll().as('n')])
+        .groupBy('status')
+        .execute();
+      const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
+      for (const row of rows) counts[row.status as RunStatus] = Number(row.n);
+      return counts;
+    },
+
+    /** A run that never started counts from its creation. */
+    async deleteFinishedBefore(before, limit) {
+      return atomic(ctx, async (tx) => {
+        const rows = await tx
+          .selectFrom('runs')
+          .select('id')
+          .where('status', 'in', TERMINAL_RUN_STATUSES as string[])
+          .where((eb) => eb(eb.fn.coalesce('finished_at', 'created_at'), '<', before))
+          .orderBy('id')
+          .limit(clampLimit(limit))
+          .execute();
+        return deleteRunsWithChildren(
+          tx,
+          rows.map((row) => row.id),
+        );
+      });
+    },
+  };
+}

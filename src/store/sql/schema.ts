@@ -1,0 +1,166 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as kysely sees them, shared by every SQL store. Portable on purpose:
+ * times are integer epoch ms, JSON is text, booleans are 0/1 integers. Row <-> record
+ * mapping is in rows.ts. For PostgreSQL: make every integer column bigint (queries do ms
+ * arithmetic such as started_at + timeout_seconds * 1000) and parse int8 as a number;
+ * ids are compared as text for cursors, so use uuid columns or a "C" collation.
+ */
+export interface Database {
+  orgs: OrgTable;
+  users: UserTable;
+  api_tokens: ApiTokenTable;
+  commands: CommandTable;
+  tasks: TaskTable;
+  triggers: TriggerTable;
+  runs: RunTable;
+  jobstates: JobstateTable;
+  logs: LogTable;
+  ledger: LedgerTable;
+  task_history: TaskHistoryTable;
+}
+
+export interface OrgTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UserTable {
+  id: string;
+  org_id: string | null;
+  name: string;
+  role: string;
+  password_hash: string | null;
+  disabled: number;
+  created_at: number;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface CommandTable {
+  id: string;
+  org_id: string | null;
+  /** org_id, or '' for a global command: UNIQUE treats NULLs as distinct, so (org_id, name) could not be unique. */
+  org_key: string;
+  name: string;
+  description: string;
+  argv: string;
+  params: string;
+  runs_on: string;
+  timeout_seconds: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TaskTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  enabled: number;
+  mode: string;
+  fallback: string;
+  schedule: string;
+  timeslots: string;
+  blackouts: string;
+  active_from: string | null;
+  active_till: string | null;
+  misfire: string;
+  concurrency: string;
+  expire_after_seconds: number;
+  jobs: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TriggerTable {
+  task_id: string;
+  org_id: string;
+  next_fire_at: number;
+  task_version: number;
+}
+
+export interface RunTable {
+  id: string;
+  org_id: string;
+  task_id: string;
+  task_version: number;
+  reason: string;
+  fire_key: string;
+  fire_at: number;
+  start_at: number;
+  status: string;
+  status_reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  created_by: string | null;
+}
+
+export interface JobstateTable {
+  id: string;
+  run_id: string;
+  org_id: string;
+  task_id: string;
+  job_index: number;
+  job: string;
+  module: string;
+  agent_id: string | null;
+  status: string;
+  reason: string | null;
+  attempt: number;
+  params: string;
+  due_at: number | null;
+  timeout_seconds: number;
+  prepared_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  checkpoint: string | null;
+  result: string | null;
+  updated_at: number;
+}
+
+export interface LogTable {
+  id: Generated<number>;
+  jobstate_id: string;
+  attempt: number;
+  ts: number;
+  stream: string;
+  line: string;
+}
+
+export interface LedgerTable {
+  task_id: string;
+  job: string;
+  target: string;
+  run_id: string;
+  jobstate_id: string;
+  status: string;
+  reason: string | null;
+  result: string | null;
+  at: number;
+}
+
+export interface TaskHistoryTable {
+  id: string;
+  task_id: string;
+  org_id: string;
+  actor: string | null;
+  action: string;
+  diff: string | null;
+  at: number;
+}

@@ -1,0 +1,30 @@
+import type { StoreSession } from '../../core/ports/store.ts';
+import { commandRepo } from './commands.ts';
+import type { SqlContext } from './context.ts';
+import { historyRepo } from './history.ts';
+import { jobstateRepo } from './jobstates.ts';
+import { ledgerRepo } from './ledger.ts';
+import { logRepo } from './logs.ts';
+import { orgRepo } from './orgs.ts';
+import { runRepo } from './runs.ts';
+import { taskRepo } from './tasks.ts';
+import { tokenRepo } from './tokens.ts';
+import { triggerRepo } from './triggers.ts';
+import { userRepo } from './users.ts';
+
+/** Every repo over one connection or transaction (`ctx.db` may be a kysely Transaction). */
+export function createSession(ctx: SqlContext): StoreSession {
+  return {
+    orgs: orgRepo(ctx),
+    users: userRepo(ctx),
+    tokens: tokenRepo(ctx),
+    commands: commandRepo(ctx),
+    tasks: taskRepo(ctx),
+    triggers: triggerRepo(ctx),
+    runs: runRepo(ctx),
+    jobstates: jobstateRepo(ctx),
+    logs: logRepo(ctx),
+    ledger: ledgerRepo(ctx),
+    history: historyRepo(ctx),
+  };
+}

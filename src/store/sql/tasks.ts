@@ -1,0 +1,65 @@
+import type { TaskRepo } from '../../core/ports/store.ts';
+import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { taskRow, toTask } from './rows.ts';
+import { deleteRunsWithChildren } from './runs.ts';
+
+export function taskRepo(ctx: SqlContext): TaskRepo {
+  const { db } = ctx;
+  return {
+    async create(task) {
+      await writing(ctx, `task "${task.name}"`, () => db.insertInto('tasks').values(taskRow(task)).execute());
+      return task;
+    },
+
+    async update(task) {
+      // A task never changes org and keeps its creation time.
+      const { id, org_id, created_at, ...values } = taskRow(task);
+      const result = await writing(ctx, `task "${task.name}"`, () =>
+        db
+          .updateTable('tasks')
+          .set(values)
+          .where('id', '=', id)
+          .where('version', '=', task.version - 1)
+          .executeTakeFirst(),
+      );
+      return result.numUpdatedRows > 0n;
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toTask(row) : null;
+    },
+
+    async getByName(orgId, name) {
+      const row = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row ? toTask(row) : null;
+    },
+
+    async list(filter, page) {
+      const { after, limit } = pageWindow(page);
+      const rows = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .$if(filter.orgId !== undefined, (q) => q.where('org_id', '=', filter.orgId as string))
+        .$if(filter.enabled !== undefined, (q) => q.where('enabled', '=', filter.enabled ? 1 : 0))
+        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, (row) => row.id, toTask);
+    },
+
+    async delete(id) {
+      await atomic(ctx, async (tx) => {
+        await deleteRunsWithChildren(tx, tx.selectFrom('runs').select('id').where('task_id', '=', id));
+        await tx.deleteFrom('triggers').where('task_id', '=', id).execute();
+        await tx.deleteFrom('tasks').where('id', '=', id).execute();
+      });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely } from 'kysely';
+import { TaskwardenError } from '../../core/errors.ts';
+import type { Store, StoreCapabilities } from '../../core/ports/store.ts';
+import { KyselyStore } from '../sql/kysely-store.ts';
+import type { Database as Tables } from '../sql/schema.ts';
+import { ImmediateSqliteDialect } from './dialect.ts';
+import { classifySqliteError } from './errors.ts';
+import { sqliteMigrations } from './migrations/index.ts';
+
+/** One process, one writer: no row locks to skip, nobody to notify. */
+export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, notify: false, multiNode: false };
+
+/** How long a write waits for another process's lock (a CLI on the same file) before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; its folder is created when missing. */
+  file: string;
+}
+
+/**
+ * Opens (creating when needed) a SQLite database file as a Store. The schema is not
+ * touched until `migrate()`.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  let database: Database.Database;
+  try {
+    mkdirSync(dirname(options.file), { recursive: true });
+    database = new Database(options.file);
+    // WAL lets readers (the CLI, backups) work while the server writes; NORMAL is durable in WAL mode except on power loss.
+    database.pragma('journal_mode = WAL');
+    database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    database.pragma('foreign_keys = ON');
+    database.pragma('synchronous = NORMAL');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TaskwardenError('unavailable', `cannot open SQLite database ${options.file}: ${message}`);
+  }
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return new KyselyStore({
+    db,
+    capabilities: SQLITE_CAPABILITIES,
+    migrations: sqliteMigrations,
+    classifyError: classifySqliteError,
+  });
+}

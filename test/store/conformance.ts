@@ -1,0 +1,26 @@
+// The Store conformance suite: every backend runs it unchanged. It uses only the Store port,
+// so whatever passes here can back the engine and the API.
+import { describe } from 'node:test';
+import { claimCases } from './conformance/claims.ts';
+import { commandCases } from './conformance/commands.ts';
+import type { OpenStore } from './conformance/harness.ts';
+import { identityCases } from './conformance/identity.ts';
+import { jobstateCases } from './conformance/jobstates.ts';
+import { logCases } from './conformance/logs.ts';
+import { runCases } from './conformance/runs.ts';
+import { taskCases } from './conformance/tasks.ts';
+import { transactionCases } from './conformance/transactions.ts';
+
+/** Registers the suite. `open` must return a fresh, empty store each call; the suite migrates and closes it. */
+export function describeStoreConformance(name: string, open: OpenStore): void {
+  describe(`${name} store conformance`, () => {
+    identityCases(open);
+    commandCases(open);
+    taskCases(open);
+    runCases(open);
+    jobstateCases(open);
+    claimCases(open);
+    logCases(open);
+    transactionCases(open);
+  });
+}

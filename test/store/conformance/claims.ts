@@ -1,0 +1,140 @@
+// Server claims, leases, timeouts and the engine's next wake-up.
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { makeJobstate, seedRun, T0 } from '../fixtures.ts';
+import { ids, type OpenStore, storeTest } from './harness.ts';
+
+const LEASE = 30_000;
+
+export function claimCases(open: OpenStore): void {
+  describe('jobstate claims', () => {
+    storeTest(
+      open,
+      'claimServer takes prepared server jobstates, earliest due first, and leases them',
+      async (store) => {
+        const run = await seedRun(store, { status: 'running' });
+        const first = makeJobstate(run, { status: 'prepared', dueAt: T0 - 10, preparedAt: T0 - 10 });
+        const second = makeJobstate(run, { status: 'prepared', dueAt: T0 - 5, preparedAt: T0 - 5 });
+        const third = makeJobstate(run, { status: 'prepared', dueAt: T0, preparedAt: T0 });
+        await store.jobstates.insertMany([
+          third,
+          second,
+          first,
+          makeJobstate(run, { status: 'prepared', agentId: 'agent-1', dueAt: T0 - 99, preparedAt: T0 - 99 }),
+          makeJobstate(run, { status: 'waiting', dueAt: T0 - 99 }),
+        ]);
+        const claimed = await store.jobstates.claimServer('node-a', T0 + 1, T0 + 1 + LEASE, 2);
+        assert.deepEqual(ids(claimed), [first.id, second.id]);
+        for (const js of claimed) {
+          assert.equal(js.status, 'running');
+          assert.equal(js.leaseOwner, 'node-a');
+          assert.equal(js.leaseExpiresAt, T0 + 1 + LEASE);
+          assert.equal(js.startedAt, T0 + 1);
+          assert.equal(js.updatedAt, T0 + 1);
+          assert.deepEqual(await store.jobstates.get(js.id), js);
+        }
+        assert.deepEqual(ids(await store.jobstates.claimServer('node-b', T0 + 2, T0 + 2 + LEASE, 10)), [third.id]);
+        assert.deepEqual(await store.jobstates.claimServer('node-b', T0 + 3, T0 + 3 + LEASE, 10), []);
+      },
+    );
+
+    storeTest(open, 'a resumed chunked jobstate keeps its first start time', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const js = makeJobstate(run, { status: 'prepared', dueAt: T0, startedAt: T0 - 500, checkpoint: { page: 4 } });
+      await store.jobstates.insertMany([js]);
+      const [claimed] = await store.jobstates.claimServer('node-a', T0 + 1, T0 + LEASE, 1);
+      assert.equal(claimed?.startedAt, T0 - 500);
+      assert.deepEqual(claimed?.checkpoint, { page: 4 });
+    });
+
+    storeTest(open, 'concurrent claimers never get the same jobstate', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const all = Array.from({ length: 30 }, (_, i) => makeJobstate(run, { status: 'prepared', dueAt: T0 + i }));
+      await store.jobstates.insertMany(all);
+      const claims = await Promise.all(
+        ['node-a', 'node-b', 'node-c'].map((owner) => store.jobstates.claimServer(owner, T0 + 100, T0 + LEASE, 12)),
+      );
+      const claimed = claims.flatMap(ids);
+      assert.equal(new Set(claimed).size, claimed.length, 'a jobstate was claimed twice');
+      assert.deepEqual([...claimed].sort(), ids(all).sort());
+      for (const [i, owner] of ['node-a', 'node-b', 'node-c'].entries()) {
+        for (const js of claims[i] ?? []) assert.equal((await store.jobstates.get(js.id))?.leaseOwner, owner);
+      }
+    });
+
+    storeTest(open, 'renewLeases extends only the owner’s running jobstates', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const mine = makeJobstate(run, { status: 'running', leaseOwner: 'node-a', leaseExpiresAt: T0 });
+      const theirs = makeJobstate(run, { status: 'running', leaseOwner: 'node-b', leaseExpiresAt: T0 });
+      const ended = makeJobstate(run, { status: 'finished', leaseOwner: 'node-a', leaseExpiresAt: T0 });
+      await store.jobstates.insertMany([mine, theirs, ended]);
+      const renewed = await store.jobstates.renewLeases('node-a', [mine.id, theirs.id, ended.id], T0 + LEASE);
+      assert.deepEqual(renewed, [mine.id]);
+      assert.equal((await store.jobstates.get(mine.id))?.leaseExpiresAt, T0 + LEASE);
+      assert.equal((await store.jobstates.get(theirs.id))?.leaseExpiresAt, T0);
+      assert.deepEqual(await store.jobstates.renewLeases('node-a', [], T0 + LEASE), []);
+    });
+
+    storeTest(open, 'listTimedOut finds running jobstates past startedAt + timeout', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const overdue = makeJobstate(run, { status: 'running', startedAt: T0 - 61_000, timeoutSeconds: 60 });
+      const exactly = makeJobstate(run, { status: 'running', startedAt: T0 - 60_000, timeoutSeconds: 60 });
+      await store.jobstates.insertMany([
+        exactly,
+        overdue,
+        makeJobstate(run, { status: 'running', startedAt: T0 - 59_999, timeoutSeconds: 60 }),
+        makeJobstate(run, { status: 'finished', startedAt: T0 - 99_000, timeoutSeconds: 60 }),
+      ]);
+      assert.deepEqual(ids(await store.jobstates.listTimedOut(T0, 10)), [overdue.id, exactly.id]);
+      assert.deepEqual(ids(await store.jobstates.listTimedOut(T0, 1)), [overdue.id]);
+    });
+
+    storeTest(open, 'listLeaseExpired finds running server jobstates whose lease ended', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const expired = makeJobstate(run, { status: 'running', leaseOwner: 'node-a', leaseExpiresAt: T0 - 1 });
+      await store.jobstates.insertMany([
+        expired,
+        makeJobstate(run, { status: 'running', leaseOwner: 'node-a', leaseExpiresAt: T0 }),
+        makeJobstate(run, { status: 'running', agentId: 'agent-1', leaseOwner: 'x', leaseExpiresAt: T0 - 9 }),
+        makeJobstate(run, { status: 'finished', leaseOwner: 'node-a', leaseExpiresAt: T0 - 9 }),
+      ]);
+      assert.deepEqual(ids(await store.jobstates.listLeaseExpired(T0, 10)), [expired.id]);
+    });
+
+    storeTest(open, 'listPreparedBefore finds agent jobstates prepared before the cutoff', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const stale = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 2 });
+      const staler = makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - 3 });
+      await store.jobstates.insertMany([
+        stale,
+        staler,
+        makeJobstate(run, { status: 'prepared', agentId: 'agent-3', preparedAt: T0 }),
+        makeJobstate(run, { status: 'prepared', agentId: null, preparedAt: T0 - 9 }),
+        makeJobstate(run, { status: 'running', agentId: 'agent-4', preparedAt: T0 - 9 }),
+      ]);
+      assert.deepEqual(ids(await store.jobstates.listPreparedBefore(T0, 10)), [staler.id, stale.id]);
+    });
+
+    storeTest(open, 'nextWakeAt is the earliest due time, timeout or lease end', async (store) => {
+      assert.equal(await store.jobstates.nextWakeAt(), null);
+      const running = await seedRun(store, { status: 'running' });
+      const pending = await seedRun(store);
+      await store.jobstates.insertMany([
+        makeJobstate(pending, { dueAt: T0 - 100 }),
+        makeJobstate(running, { dueAt: null }),
+        makeJobstate(running, { status: 'finished', dueAt: T0 - 100 }),
+      ]);
+      assert.equal(await store.jobstates.nextWakeAt(), null, 'nothing to wake for');
+      await store.jobstates.insertMany([makeJobstate(running, { dueAt: T0 + 500 })]);
+      assert.equal(await store.jobstates.nextWakeAt(), T0 + 500);
+      await store.jobstates.insertMany([
+        makeJobstate(running, { status: 'running', startedAt: T0 - 700, timeoutSeconds: 1, leaseExpiresAt: T0 + 900 }),
+      ]);
+      assert.equal(await store.jobstates.nextWakeAt(), T0 + 300);
+      await store.jobstates.insertMany([
+        makeJobstate(running, { status: 'running', startedAt: T0, timeoutSeconds: 3600, leaseExpiresAt: T0 + 200 }),
+      ]);
+      assert.equal(await store.jobstates.nextWakeAt(), T0 + 200);
+    });
+  });
+}

@@ -1,0 +1,165 @@
+// Jobstates: bulk insert, fenced updates, run-level operations and counts.
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { newId } from '../../../src/core/ids.ts';
+import { JOBSTATE_STATUSES } from '../../../src/core/model.ts';
+import { makeJobstate, seedRun, T0 } from '../fixtures.ts';
+import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
+
+export function jobstateCases(open: OpenStore): void {
+  describe('jobstates', () => {
+    storeTest(open, 'insertMany stores every field; allOfRun orders by job then id', async (store) => {
+      const run = await seedRun(store);
+      const second = makeJobstate(run, { jobIndex: 1, job: 'announce', agentId: 'agent-1', checkpoint: { at: 3 } });
+      const first = makeJobstate(run, { result: { exit: 0, out: ['a'] }, dueAt: T0, reason: 'delay' });
+      await store.jobstates.insertMany([second, first]);
+      await store.jobstates.insertMany([]);
+      assert.deepEqual(await store.jobstates.get(first.id), first);
+      assert.deepEqual(await store.jobstates.get(second.id), second);
+      assert.equal(await store.jobstates.get('missing'), null);
+      assert.deepEqual(ids(await store.jobstates.allOfRun(run.id)), [first.id, second.id]);
+    });
+
+    storeTest(open, 'insertMany is all or nothing, also across its internal batches', async (store) => {
+      const run = await seedRun(store);
+      const batch = Array.from({ length: 450 }, () => makeJobstate(run));
+      const clash = batch[420];
+      assert.ok(clash);
+      batch.push({ ...clash });
+      await rejectsWithCode(store.jobstates.insertMany(batch), 'conflict');
+      assert.deepEqual(await store.jobstates.allOfRun(run.id), []);
+      await store.jobstates.insertMany(batch.slice(0, 450));
+      assert.equal((await store.jobstates.allOfRun(run.id)).length, 450);
+    });
+
+    storeTest(open, 'listByRun pages through a run’s jobstates once each', async (store) => {
+      const run = await seedRun(store);
+      const other = await seedRun(store);
+      const mine = Array.from({ length: 5 }, () => makeJobstate(run));
+      await store.jobstates.insertMany([...mine, makeJobstate(other)]);
+      const { items, pages } = await walk((p) => store.jobstates.listByRun(run.id, p), 2);
+      assert.deepEqual(ids(items), ids(mine));
+      assert.equal(pages, 3);
+    });
+
+    storeTest(open, 'update writes only while the fence holds', async (store) => {
+      const run = await seedRun(store);
+      const js = makeJobstate(run, { status: 'running', attempt: 2, leaseOwner: 'node-a', leaseExpiresAt: T0 + 10 });
+      await store.jobstates.insertMany([js]);
+      const finish = { status: 'finished' as const, finishedAt: T0 + 5, result: { ok: true }, updatedAt: T0 + 5 };
+      assert.equal(await store.jobstates.update(js.id, finish, { status: ['prepared'] }), false);
+      assert.equal(await store.jobstates.update(js.id, finish, { attempt: 1 }), false);
+      assert.equal(await store.jobstates.update(js.id, finish, { leaseOwner: 'node-b' }), false);
+      assert.equal(await store.jobstates.update(js.id, finish, { leaseOwner: null }), false);
+      assert.equal(await store.jobstates.update(js.id, finish, { status: [] }), false);
+      assert.deepEqual(await store.jobstates.get(js.id), js);
+      const fence = { status: ['running' as const], attempt: 2, leaseOwner: 'node-a' };
+      assert.equal(await store.jobstates.update(js.id, finish, fence), true);
+      assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...finish });
+      assert.equal(await store.jobstates.update('missing', finish), false);
+    });
+
+    storeTest(open, 'update without a fence writes; null clears a value', async (store) => {
+      const run = await seedRun(store);
+      const js = makeJobstate(run, { checkpoint: { page: 2 }, leaseOwner: 'node-a' });
+      await store.jobstates.insertMany([js]);
+      const patch = { checkpoint: null, leaseOwner: null, params: { package: 'thunderbird' }, updatedAt: T0 + 1 };
+      assert.equal(await store.jobstates.update(js.id, patch, { leaseOwner: 'node-a' }), true);
+      assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...patch });
+      assert.equal(
+        await store.jobstates.update(js.id, { status: 'prepared', preparedAt: T0 + 2, updatedAt: T0 + 2 }),
+        true,
+      );
+      assert.equal((await store.jobstates.get(js.id))?.status, 'prepared');
+    });
+
+    storeTest(open, 'endOpenOfRun ends the non-terminal jobstates of one run and drops their leases', async (store) => {
+      const run = await seedRun(store);
+      const other = await seedRun(store);
+      const unfinished = [
+        makeJobstate(run, { status: 'waiting' }),
+        makeJobstate(run, { status: 'prepared' }),
+        makeJobstate(run, { status: 'running', leaseOwner: 'node-a', leaseExpiresAt: T0 + 10 }),
+      ];
+      const done = makeJobstate(run, { status: 'finished', finishedAt: T0 - 1 });
+      const elsewhere = makeJobstate(other, { status: 'waiting' });
+      await store.jobstates.insertMany([...unfinished, done, elsewhere]);
+      const ended = await store.jobstates.endOpenOfRun(run.id, 'cancelled', 'cancelled_by_user', T0 + 3);
+      assert.deepEqual([...ended].sort(), ids(unfinished).sort());
+      for (const js of unfinished) {
+        const stored = await store.jobstates.get(js.id);
+        assert.equal(stored?.status, 'cancelled');
+        assert.equal(stored?.reason, 'cancelled_by_user');
+        assert.equal(stored?.finishedAt, T0 + 3);
+        assert.equal(stored?.updatedAt, T0 + 3);
+        assert.equal(stored?.leaseOwner, null);
+      }
+      assert.deepEqual(await store.jobstates.get(done.id), done);
+      assert.deepEqual(await store.jobstates.get(elsewhere.id), elsewhere);
+      assert.deepEqual(await store.jobstates.endOpenOfRun(run.id, 'cancelled', 'cancelled_by_user', T0 + 4), []);
+    });
+
+    storeTest(open, 'countsByRun has every status, zero when none', async (store) => {
+      const run = await seedRun(store);
+      const empty = await store.jobstates.countsByRun(run.id);
+      assert.deepEqual(empty, Object.fromEntries(JOBSTATE_STATUSES.map((s) => [s, 0])));
+      await store.jobstates.insertMany([
+        makeJobstate(run, { status: 'waiting' }),
+        makeJobstate(run, { status: 'finished' }),
+        makeJobstate(run, { status: 'finished' }),
+        makeJobstate(run, { status: 'error' }),
+      ]);
+      assert.deepEqual(await store.jobstates.countsByRun(run.id), { ...empty, waiting: 1, finished: 2, error: 1 });
+    });
+
+    storeTest(open, 'countBusy counts prepared and running jobstates of a module in an org', async (store) => {
+      const run = await seedRun(store);
+      const other = await seedRun(store);
+      await store.jobstates.insertMany([
+        makeJobstate(run, { status: 'prepared' }),
+        makeJobstate(run, { status: 'running' }),
+        makeJobstate(run, { status: 'waiting' }),
+        makeJobstate(run, { status: 'finished' }),
+        makeJobstate(run, { status: 'running', module: 'inventory' }),
+        makeJobstate(other, { status: 'running' }),
+      ]);
+      assert.equal(await store.jobstates.countBusy(run.orgId, 'deploy'), 2);
+      assert.equal(await store.jobstates.countBusy(run.orgId, 'wakeonlan'), 0);
+    });
+
+    storeTest(open, 'listDueWaiting returns due waiting jobstates of running runs, earliest first', async (store) => {
+      const running = await seedRun(store, { status: 'running' });
+      const pending = await seedRun(store);
+      const later = makeJobstate(running, { dueAt: T0 });
+      const sooner = makeJobstate(running, { dueAt: T0 - 5 });
+      await store.jobstates.insertMany([
+        later,
+        sooner,
+        makeJobstate(running, { dueAt: T0 + 1 }),
+        makeJobstate(running, { dueAt: null }),
+        makeJobstate(running, { dueAt: T0 - 9, status: 'prepared' }),
+        makeJobstate(pending, { dueAt: T0 - 9 }),
+      ]);
+      assert.deepEqual(ids(await store.jobstates.listDueWaiting(T0, 10)), [sooner.id, later.id]);
+      assert.deepEqual(ids(await store.jobstates.listDueWaiting(T0, 1)), [sooner.id]);
+    });
+
+    storeTest(open, 'wake gives parked jobstates matching the filter a due time', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const parked = makeJobstate(run, { jobIndex: 1, reason: 'waiting_previous' });
+      const otherJob = makeJobstate(run, { jobIndex: 2, reason: 'waiting_previous' });
+      const postponed = makeJobstate(run, { reason: 'postponed', module: 'inventory' });
+      const alreadyDue = makeJobstate(run, { jobIndex: 1, reason: 'waiting_previous', dueAt: T0 + 50 });
+      await store.jobstates.insertMany([parked, otherJob, postponed, alreadyDue]);
+      assert.equal(await store.jobstates.wake({ reason: 'waiting_previous', runId: run.id, jobIndex: 1 }, T0 + 7), 1);
+      assert.equal((await store.jobstates.get(parked.id))?.dueAt, T0 + 7);
+      assert.equal((await store.jobstates.get(otherJob.id))?.dueAt, null);
+      assert.equal((await store.jobstates.get(alreadyDue.id))?.dueAt, T0 + 50);
+      const filter = { reason: 'postponed' as const, orgId: run.orgId, module: 'deploy' };
+      assert.equal(await store.jobstates.wake(filter, T0 + 8), 0);
+      assert.equal(await store.jobstates.wake({ ...filter, module: 'inventory', orgId: newId() }, T0 + 8), 0);
+      assert.equal(await store.jobstates.wake({ ...filter, module: 'inventory' }, T0 + 8), 1);
+      assert.equal((await store.jobstates.get(postponed.id))?.dueAt, T0 + 8);
+    });
+  });
+}
