@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerScheduleCommands } from './commands/schedule.ts';
+import { registerServerCommand } from './commands/server.ts';
 
 /** The whole command tree; each group lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -7,5 +9,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(`taskwarden: ${str.trim().replace(/^error: /, '')}\n`) });
+  registerScheduleCommands(program);
+  registerServerCommand(program);
   return program;
 }

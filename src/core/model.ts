@@ -195,3 +195,42 @@ export interface LogLine {
 }
 
 export type Role = 'admin' | 'org-admin' | 'operator' | 'viewer';
+
+/** `taskwarden` = our agent; `fusioninventory` = an unmodified FusionInventory agent. */
+export type AgentKind = 'taskwarden' | 'fusioninventory';
+
+/** An enrolled machine. Identified by its credential only; deviceId is what it calls itself. */
+export interface Agent {
+  id: string;
+  orgId: string;
+  kind: AgentKind;
+  /** Stable id the machine sends; the same device re-enrolling keeps its agent id. */
+  deviceId: string;
+  name: string;
+  tags: string[];
+  /** SHA-256 hex of the agent's secret (shown once, at enrolment). */
+  secretHash: string;
+  enabled: boolean;
+  version: string | null;
+  /** Module names the agent said it can run at its last contact. */
+  modules: string[];
+  /** Where it listens for push wakes (`http://host:port`), null for pull-only agents. */
+  wakeUrl: string | null;
+  contactSeconds: number;
+  lastContactAt: number | null;
+  createdAt: number;
+}
+
+export interface EnrolmentToken {
+  id: string;
+  orgId: string;
+  /** SHA-256 hex of the token (shown once). */
+  hash: string;
+  /** Tags given to agents enrolled with it. */
+  tags: string[];
+  usesLeft: number;
+  expiresAt: number;
+  createdAt: number;
+  createdBy: string | null;
+  revokedAt: number | null;
+}

@@ -27,6 +27,54 @@ export interface ModuleDefinition<P extends Record<string, unknown> = Record<str
   onError?(info: { params: P; attempt: number; reason: JobstateReason; result: unknown }): P | undefined;
   /** Monitoring details of one run from its jobstates ("ok 50, ko 12, unneeded 3"). */
   summarize?(jobstates: readonly SummaryInput[]): ModuleSummary;
+  /**
+   * Who executes a jobstate whose target is an agent: the agent itself (default), or the
+   * server on its behalf — wake-on-LAN targets machines that are asleep.
+   */
+  agentTargetsRunOn?: 'agent' | 'server';
+  /** Server half for agent jobstates: what the agent receives with the job (rendered argv, package files…). */
+  payload?(ctx: PayloadContext<P>): Promise<unknown>;
+  /** Server half for agent jobstates: digests what the agent reported (stores inventory, devices…). */
+  accept?(ctx: AcceptContext<P>): Promise<AgentOutcome>;
+  /** Agent half: runs one jobstate on the agent. */
+  agent?: AgentHalf<P>;
+}
+
+export interface AgentOutcome {
+  ok: boolean;
+  result?: unknown;
+  reason?: JobstateReason;
+}
+
+export interface PayloadContext<P> {
+  params: P;
+  jobstate: Pick<Jobstate, 'id' | 'runId' | 'taskId' | 'orgId' | 'job' | 'attempt' | 'agentId'>;
+  services: ModuleServices;
+}
+
+export interface AcceptContext<P> extends PayloadContext<P> {
+  agentId: string;
+  outcome: AgentOutcome;
+}
+
+export interface AgentHalf<P> {
+  run(ctx: AgentJobContext<P>): Promise<AgentOutcome>;
+}
+
+export interface AgentJobContext<P> {
+  params: P;
+  /** What the server half's `payload` built for this jobstate. */
+  payload: unknown;
+  jobstate: { id: string; attempt: number; timeoutSeconds: number };
+  /** Aborted on cancellation, timeout or agent shutdown. */
+  signal: AbortSignal;
+  clock: Clock;
+  log(line: string, stream?: LogStream): void;
+  progress(percent: number, message?: string): void;
+  /** Downloads a package file by sha256 into the agent's cache (hash verified); returns its path. */
+  fetchFile(sha256: string): Promise<string>;
+  /** A folder this module may keep state in on the agent (inventory snapshots, deploy receipts). */
+  dataDir: string;
 }
 
 export type ExecuteOutcome =

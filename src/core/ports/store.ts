@@ -319,8 +319,23 @@ export interface StoreSession {
   readonly history: HistoryRepo;
 }
 
+/** Best-effort wake-ups between nodes sharing a store; a missed one costs a poll interval, nothing more. */
+export interface StoreSignals {
+  /** Delivers `payload` (under 8000 bytes) to every subscriber of `channel`, on every node, this one included. */
+  publish(channel: string, payload: string): Promise<void>;
+  /** Calls `fn` for each payload published on `channel` from now on; returns the unsubscribe. */
+  subscribe(channel: string, fn: (payload: string) => void): () => void;
+}
+
 export interface Store extends StoreSession {
   readonly capabilities: StoreCapabilities;
+  /** Present only when `capabilities.notify`. */
+  readonly signals?: StoreSignals;
+  /**
+   * The database's clock (epoch ms), where the backend has one of its own: nodes sharing a
+   * store compare due times against it rather than against their own, possibly skewed, clocks.
+   */
+  dbNow?(): Promise<number>;
   /**
    * Runs `fn` in one transaction: all of its writes land, or none. Transactions started
    * while one is in flight wait their turn where the backend serialises them (SQLite).

@@ -16,7 +16,14 @@ export const MONTH_NAMES = [
   'November',
   'December',
 ];
-const ORDINAL_WORDS: Record<number, string> = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', 5: 'fifth', [-1]: 'last' };
+const ORDINAL_WORDS: Record<number, string> = {
+  1: 'first',
+  2: 'second',
+  3: 'third',
+  4: 'fourth',
+  5: 'fifth',
+  [-1]: 'last',
+};
 
 /** "a", "a and b", "a, b and c". */
 export function joinList(items: readonly string[]): string {

@@ -40,7 +40,7 @@ export function expectInteger(value: unknown, field: string, min: number, max: n
 
 /** "mon".."sun" → 0..6 (0 = Monday). */
 export function parseWeekday(value: unknown, field: string): number {
-  const index = typeof value === 'string' ? WEEKDAYS.indexOf(value.toLowerCase() as never) : -1;
+  const index = typeof value === 'string' ? (WEEKDAYS as readonly string[]).indexOf(value.toLowerCase()) : -1;
   if (index < 0) throw new ValidationError(field, `must be one of ${WEEKDAYS.join(', ')}`);
   return index;
 }

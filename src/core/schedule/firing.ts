@@ -1,6 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import { parseSchedule } from './parse.ts';
-import { compileSchedule } from './parse.ts';
+import { compileSchedule, parseSchedule } from './parse.ts';
 import type { CompiledSchedule } from './types.ts';
 import { compileWindows, parseBlackouts, parseTimeslots, type Windows } from './windows.ts';
 

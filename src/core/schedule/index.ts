@@ -4,8 +4,9 @@
  * valid instant after the gap, a time that occurs twice fires once, at its first occurrence;
  * `interval` is elapsed time and ignores DST.
  */
-export { type PreviewInput, MAX_PREVIEW_COUNT, nextFiring, previewSchedule } from './firing.ts';
+
 export { parseAbsoluteInstant } from './fields.ts';
+export { MAX_PREVIEW_COUNT, nextFiring, type PreviewInput, previewSchedule } from './firing.ts';
 export { compileSchedule, parseSchedule } from './parse.ts';
 export type { CompiledSchedule } from './types.ts';
 export { compileWindows, parseBlackouts, parseTimeslots, type WindowOptions, type Windows } from './windows.ts';

@@ -161,7 +161,11 @@ class CompiledWindows implements Windows {
     const { weekStart, position } = this.weekPosition(t);
     const next = this.slots.find(([start]) => start > position);
     const wall = next ? weekStart + next[0] : weekStart + WEEK + (this.slots[0] as [number, number])[0];
-    return this.zone.reach(t, wall);
+    const reached = this.zone.reach(t, wall);
+    // If the clock goes back before then (autumn), it may re-enter a slot it has passed:
+    // look again from the moment it goes back.
+    const back = this.zone.transitionIn(t, reached);
+    return back !== null && this.zone.offset(reached) < this.zone.offset(t) ? back : reached;
   }
 }
 

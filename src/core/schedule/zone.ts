@@ -97,6 +97,11 @@ export class Zone {
     return this.instantOf(wall);
   }
 
+  /** The instant the offset changes in (lo, hi] (at most one change in between), or null. */
+  transitionIn(lo: number, hi: number): number | null {
+    return this.offset(lo) === this.offset(hi) ? null : firstChange(lo, hi, (t) => this.offset(t));
+  }
+
   /** "2026-03-29 03:00:00 +02:00": local time with its offset, for tables and messages. */
   formatLocal(t: number): string {
     const offset = this.offset(t);

@@ -41,13 +41,25 @@ table('Europe/Paris', [
     name: 'hourly cron :30 on the spring day: 02:30 fires at 03:00, then 03:30',
     schedule: { kind: 'cron', expr: '30 * * * *' },
     after: '2026-03-28T23:00Z',
-    expected: utc('2026-03-28T23:30Z', '2026-03-29T00:30Z', '2026-03-29T01:00Z', '2026-03-29T01:30Z', '2026-03-29T02:30Z'),
+    expected: utc(
+      '2026-03-28T23:30Z',
+      '2026-03-29T00:30Z',
+      '2026-03-29T01:00Z',
+      '2026-03-29T01:30Z',
+      '2026-03-29T02:30Z',
+    ),
   },
   {
     name: 'hourly cron :30 on the autumn day: the repeated 02:30 fires once (croner alone fires twice)',
     schedule: { kind: 'cron', expr: '30 * * * *' },
     after: '2026-10-24T22:00Z',
-    expected: utc('2026-10-24T22:30Z', '2026-10-24T23:30Z', '2026-10-25T00:30Z', '2026-10-25T02:30Z', '2026-10-25T03:30Z'),
+    expected: utc(
+      '2026-10-24T22:30Z',
+      '2026-10-24T23:30Z',
+      '2026-10-25T00:30Z',
+      '2026-10-25T02:30Z',
+      '2026-10-25T03:30Z',
+    ),
   },
   {
     name: 'hourly cron :00 on the spring day: 02:00 (gap) and 03:00 are the same instant, fired once',
@@ -123,13 +135,25 @@ table('America/New_York', [
     name: 'hourly cron :30 on the spring day',
     schedule: { kind: 'cron', expr: '30 * * * *' },
     after: '2026-03-08T05:00Z',
-    expected: utc('2026-03-08T05:30Z', '2026-03-08T06:30Z', '2026-03-08T07:00Z', '2026-03-08T07:30Z', '2026-03-08T08:30Z'),
+    expected: utc(
+      '2026-03-08T05:30Z',
+      '2026-03-08T06:30Z',
+      '2026-03-08T07:00Z',
+      '2026-03-08T07:30Z',
+      '2026-03-08T08:30Z',
+    ),
   },
   {
     name: 'hourly cron :30 on the autumn day: 01:30 once',
     schedule: { kind: 'cron', expr: '30 * * * *' },
     after: '2026-11-01T03:00Z',
-    expected: utc('2026-11-01T03:30Z', '2026-11-01T04:30Z', '2026-11-01T05:30Z', '2026-11-01T07:30Z', '2026-11-01T08:30Z'),
+    expected: utc(
+      '2026-11-01T03:30Z',
+      '2026-11-01T04:30Z',
+      '2026-11-01T05:30Z',
+      '2026-11-01T07:30Z',
+      '2026-11-01T08:30Z',
+    ),
   },
   {
     name: 'weekly Sunday 02:30 in spring',
@@ -176,13 +200,25 @@ table('Australia/Lord_Howe', [
     name: 'hourly cron :45 on the April day: the repeated 01:45 once',
     schedule: { kind: 'cron', expr: '45 * * * *' },
     after: '2026-04-04T12:00Z',
-    expected: utc('2026-04-04T12:45Z', '2026-04-04T13:45Z', '2026-04-04T14:45Z', '2026-04-04T16:15Z', '2026-04-04T17:15Z'),
+    expected: utc(
+      '2026-04-04T12:45Z',
+      '2026-04-04T13:45Z',
+      '2026-04-04T14:45Z',
+      '2026-04-04T16:15Z',
+      '2026-04-04T17:15Z',
+    ),
   },
   {
     name: 'hourly cron :15 on the October day: 02:15 → 02:30',
     schedule: { kind: 'cron', expr: '15 * * * *' },
     after: '2026-10-03T13:00Z',
-    expected: utc('2026-10-03T13:45Z', '2026-10-03T14:45Z', '2026-10-03T15:30Z', '2026-10-03T16:15Z', '2026-10-03T17:15Z'),
+    expected: utc(
+      '2026-10-03T13:45Z',
+      '2026-10-03T14:45Z',
+      '2026-10-03T15:30Z',
+      '2026-10-03T16:15Z',
+      '2026-10-03T17:15Z',
+    ),
   },
   {
     name: 'weekly Sunday 01:45 in April',
@@ -241,9 +277,15 @@ table('Asia/Kolkata', [
 describe('asking from inside the repeated hour', () => {
   test('from the second pass, the repeated times are not fired again', () => {
     // 01:40Z is 02:40 CET, second pass; 02:45 was already fired at 00:45Z (CEST).
-    assert.deepEqual(firings({ kind: 'cron', expr: '*/15 * * * *', tz: 'Europe/Paris' }, '2026-10-25T01:40Z', 2), utc('2026-10-25T02:00Z', '2026-10-25T02:15Z'));
+    assert.deepEqual(
+      firings({ kind: 'cron', expr: '*/15 * * * *', tz: 'Europe/Paris' }, '2026-10-25T01:40Z', 2),
+      utc('2026-10-25T02:00Z', '2026-10-25T02:15Z'),
+    );
   });
   test('from the first pass, the rest of the first pass comes next', () => {
-    assert.deepEqual(firings({ kind: 'cron', expr: '*/15 * * * *', tz: 'Europe/Paris' }, '2026-10-25T00:40Z', 2), utc('2026-10-25T00:45Z', '2026-10-25T02:00Z'));
+    assert.deepEqual(
+      firings({ kind: 'cron', expr: '*/15 * * * *', tz: 'Europe/Paris' }, '2026-10-25T00:40Z', 2),
+      utc('2026-10-25T00:45Z', '2026-10-25T02:00Z'),
+    );
   });
 });

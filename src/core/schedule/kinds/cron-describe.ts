@@ -39,7 +39,8 @@ function weekdaysIn(field: string): number[] | null {
 function describeTime(minute: string, hour: string): { text: string; daily: boolean } | null {
   const m = numberIn(minute, 59);
   const hours = numbersIn(hour, 23);
-  if (m !== null && hours) return { text: `at ${joinList(hours.map((h) => formatTimeOfDay(h * HOUR + m * MINUTE)))}`, daily: true };
+  if (m !== null && hours)
+    return { text: `at ${joinList(hours.map((h) => formatTimeOfDay(h * HOUR + m * MINUTE)))}`, daily: true };
   if (m !== null && hour === '*') return { text: `at minute ${m} of every hour`, daily: false };
   if (minute === '*' && hour === '*') return { text: 'every minute', daily: false };
   const minuteStep = /^\*\/(\d+)$/.exec(minute);

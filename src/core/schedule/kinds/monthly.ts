@@ -10,7 +10,10 @@ type DayOfMonth = (year: number, month: number) => number | null;
 
 function absoluteDay(obj: Record<string, unknown>, field: string): { dayOf: DayOfMonth; text: string } {
   if (obj.nth !== undefined || obj.weekday !== undefined) {
-    throw new ValidationError(fieldPath(field, obj.nth !== undefined ? 'nth' : 'weekday'), 'use either day or nth + weekday');
+    throw new ValidationError(
+      fieldPath(field, obj.nth !== undefined ? 'nth' : 'weekday'),
+      'use either day or nth + weekday',
+    );
   }
   const day = expectInteger(obj.day, fieldPath(field, 'day'), 1, 31);
   const clamped = day > 28 ? ' (last day in shorter months)' : '';

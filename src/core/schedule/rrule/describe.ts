@@ -26,7 +26,10 @@ function times(rule: Rule, start: number): string {
   const minutes = rule.byMinute ?? [Math.floor(start / MINUTE) % 60];
   const seconds = rule.bySecond ?? [Math.floor(start / SECOND) % 60];
   if (rule.freq === 'MINUTELY') {
-    const parts = [rule.byHour && `in hours ${joinList(hours.map(String))}`, rule.byMinute && `at minutes ${joinList(minutes.map(String))}`];
+    const parts = [
+      rule.byHour && `in hours ${joinList(hours.map(String))}`,
+      rule.byMinute && `at minutes ${joinList(minutes.map(String))}`,
+    ];
     return parts.filter(Boolean).join(' ');
   }
   if (rule.freq === 'HOURLY') {

@@ -1,4 +1,15 @@
-import { civilDate, DAY, dayNumber, dayOfWall, daysInMonth, HOUR, MINUTE, nthWeekday, SECOND, weekdayOf } from '../wallclock.ts';
+import {
+  civilDate,
+  DAY,
+  dayNumber,
+  dayOfWall,
+  daysInMonth,
+  HOUR,
+  MINUTE,
+  nthWeekday,
+  SECOND,
+  weekdayOf,
+} from '../wallclock.ts';
 import type { ByDay, Rule } from './parse.ts';
 
 /**
@@ -164,17 +175,18 @@ export class RuleSeries {
       if (freq === 'MINUTELY' && byMinute && !byMinute.includes(Math.floor((start % HOUR) / MINUTE))) return [];
       return this.offsets.map((o) => start + o);
     }
-    return this.days(p, start).flatMap((dn) => this.offsets.map((o) => dn * DAY + o));
+    return this.days(start).flatMap((dn) => this.offsets.map((o) => dn * DAY + o));
   }
 
-  /** Days of period p (DAILY and longer), ascending. */
-  private days(p: number, start: number): number[] {
+  /** Days of the period starting at wall time `start` (DAILY and longer), ascending. */
+  private days(start: number): number[] {
     const { freq, byMonth, byMonthDay, byDay } = this.rule;
     const first = dayOfWall(start);
     switch (freq) {
       case 'YEARLY': {
         const { year } = civilDate(first);
-        if (byDay && !byMonth && !byMonthDay) return sortedUnique(this.weekdayDays(first, dayNumber(year, 12, 31), byDay));
+        if (byDay && !byMonth && !byMonthDay)
+          return sortedUnique(this.weekdayDays(first, dayNumber(year, 12, 31), byDay));
         if (!byMonth && !byMonthDay && !byDay) return this.monthDays(year, this.startDate.month);
         return (byMonth ?? ALL_MONTHS).flatMap((month) => this.monthDays(year, month));
       }

@@ -48,7 +48,10 @@ const PARTS = [
 function integers(name: string, value: string, min: number, max: number, field: string): number[] {
   const values = value.split(',').map((v) => (/^[+-]?\d+$/.test(v) ? Number(v) : Number.NaN));
   if (values.some((v) => !(v >= min && v <= max) || (v === 0 && min < 0))) {
-    throw new ValidationError(field, `${name}=${value}: values must be integers from ${min} to ${max}${min < 0 ? ', not 0' : ''}`);
+    throw new ValidationError(
+      field,
+      `${name}=${value}: values must be integers from ${min} to ${max}${min < 0 ? ', not 0' : ''}`,
+    );
   }
   return [...new Set(values)].sort((a, b) => a - b);
 }
@@ -96,8 +99,10 @@ export function parseRule(text: string, field: string): Rule {
   for (const item of body.split(';').filter(Boolean)) {
     const [name = '', value, ...rest] = item.split('=');
     const key = name.toUpperCase();
-    if (value === undefined || value === '' || rest.length > 0) throw new ValidationError(field, `"${item}" is not NAME=VALUE`);
-    if (!PARTS.includes(key)) throw new ValidationError(field, `${key} is not supported (supported: ${PARTS.join(', ')})`);
+    if (value === undefined || value === '' || rest.length > 0)
+      throw new ValidationError(field, `"${item}" is not NAME=VALUE`);
+    if (!PARTS.includes(key))
+      throw new ValidationError(field, `${key} is not supported (supported: ${PARTS.join(', ')})`);
     if (parts.has(key)) throw new ValidationError(field, `${key} is given twice`);
     parts.set(key, value.toUpperCase());
   }

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { ValidationError } from '../../core/errors.ts';
+import type { ScheduleSpec } from '../../core/model.ts';
+import {
+  formatLocal,
+  MAX_PREVIEW_COUNT,
+  parseAbsoluteInstant,
+  parseSchedule,
+  previewSchedule,
+} from '../../core/schedule/index.ts';
+
+interface PreviewOptions {
+  schedule: string;
+  timeslots?: string;
+  blackouts?: string;
+  activeFrom?: string;
+  activeTill?: string;
+  from?: string;
+  count: string;
+  json?: boolean;
+}
+
+function parseJsonOption(text: string, flag: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(flag, `is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function parseCount(text: string): number {
+  if (!/^\d+$/.test(text)) throw new ValidationError('--count', `must be an integer from 1 to ${MAX_PREVIEW_COUNT}`);
+  return Number(text);
+}
+
+/** Firings as a table: local time on the schedule's clock (with its offset, so DST shows) and UTC. */
+function printTable(firings: number[], tz: string, description: string): void {
+  const lines = firings.map((t, i) => [String(i + 1).padStart(4), formatLocal(t, tz), new Date(t).toISOString()]);
+  const localWidth = Math.max(tz.length, ...lines.map((l) => (l[1] as string).length));
+  const out = [`${'#'.padStart(4)}  ${tz.padEnd(localWidth)}  UTC`];
+  for (const [n, local, utc] of lines) out.push(`${n}  ${(local as string).padEnd(localWidth)}  ${utc}`);
+  if (firings.length === 0) out.push('(no firings)');
+  process.stdout.write(`${out.join('\n')}\n\n${description}\n`);
+}
+
+function preview(opts: PreviewOptions): void {
+  const spec = parseSchedule(parseJsonOption(opts.schedule, '--schedule')) as ScheduleSpec & { tz: string };
+  const from = opts.from === undefined ? Date.now() : parseAbsoluteInstant(opts.from, '--from');
+  const { firings, description } = previewSchedule(
+    {
+      schedule: spec,
+      timeslots: opts.timeslots === undefined ? undefined : parseJsonOption(opts.timeslots, '--timeslots'),
+      blackouts: opts.blackouts === undefined ? undefined : parseJsonOption(opts.blackouts, '--blackouts'),
+      activeFrom: opts.activeFrom ?? null,
+      activeTill: opts.activeTill ?? null,
+    },
+    from,
+    parseCount(opts.count),
+  );
+  if (opts.json) {
+    // One line, the Contract's exact shape: UTC ISO strings ending in Z.
+    process.stdout.write(
+      `${JSON.stringify({ firings: firings.map((t) => new Date(t).toISOString()), description })}\n`,
+    );
+  } else {
+    printTable(firings, spec.tz, description);
+  }
+}
+
+/** `taskwarden schedule preview …`: works offline, no server needed. */
+export function registerScheduleCommands(program: Command): void {
+  const schedule = program.command('schedule').description('Check schedules before saving them (offline)');
+  schedule
+    .command('preview')
+    .description('Show the next firings of a schedule, timeslots, blackouts and active range applied')
+    .requiredOption('--schedule <json>', 'schedule, e.g. \'{"kind":"cron","expr":"0 2 * * 1-5","tz":"Europe/Paris"}\'')
+    .option('--timeslots <json>', 'weekly allowed windows, e.g. \'[{"day":0,"from":"19:00","to":"24:00"}]\'')
+    .option('--blackouts <json>', 'forbidden ranges, e.g. \'[{"from":"2026-12-24T00:00:00+01:00","to":"…"}]\'')
+    .option('--active-from <iso>', 'the series starts here')
+    .option('--active-till <iso>', 'no firing at or after this')
+    .option('--from <iso>', 'list firings at or after this instant (ISO-8601 with offset; default: now)')
+    .option('--count <n>', `how many firings (1..${MAX_PREVIEW_COUNT})`, '10')
+    .option('--json', 'print {"firings":[…],"description":"…"}')
+    .action((opts: PreviewOptions) => preview(opts));
+}
