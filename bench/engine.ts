@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fmt, percentile, printTable } from '../src/cli/table.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { newId } from '../src/core/ids.ts';
 import type { Store } from '../src/core/ports/store.ts';
@@ -18,7 +19,6 @@ import { builtinModules } from '../src/modules/builtin.ts';
 import { createModuleRegistry } from '../src/modules/sdk.ts';
 import { createModuleServices } from '../src/server/module-services.ts';
 import { openStore } from '../src/store/open.ts';
-import { fmt, percentile, printTable } from './support.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const n = (count: number) => Math.max(1, Math.round(count * scale));

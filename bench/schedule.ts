@@ -2,9 +2,9 @@
 // Europe/Paris, beside croner's own nextRuns on the same cron expression (croner doing
 // its own time-zone work), so the cost of our DST layer is visible.
 import { Cron } from 'croner';
+import { printTable } from '../src/cli/table.ts';
 import type { ScheduleSpec } from '../src/core/model.ts';
 import { compileSchedule } from '../src/core/schedule/index.ts';
-import { printTable } from './support.ts';
 
 const FIRINGS = 100_000;
 const TZ = 'Europe/Paris';

@@ -1,6 +1,10 @@
 import { Command } from 'commander';
+import { registerAdminCommands } from './commands/admin.ts';
+import { registerRunCommands } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
 import { registerServerCommand } from './commands/server.ts';
+import { registerSummaryCommand } from './commands/summary.ts';
+import { registerTaskCommands } from './commands/task.ts';
 
 /** The whole command tree; each group lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -11,5 +15,9 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(`taskwarden: ${str.trim().replace(/^error: /, '')}\n`) });
   registerScheduleCommands(program);
   registerServerCommand(program);
+  registerTaskCommands(program);
+  registerRunCommands(program);
+  registerSummaryCommand(program);
+  registerAdminCommands(program);
   return program;
 }

@@ -1,17 +1,17 @@
 import { resolve } from 'node:path';
-import { TaskwardenError, ValidationError } from '../core/errors.ts';
+import { ValidationError } from '../core/errors.ts';
 import type { Store } from '../core/ports/store.ts';
+import { openPostgresStore } from './postgres/store.ts';
 import { openSqliteStore } from './sqlite/store.ts';
 
 /**
- * Opens the store a URL names: `sqlite:/abs/file.db`, `sqlite:relative.db` (from the
- * working directory), `sqlite:///abs/file.db`, or a plain file path (SQLite).
+ * Opens the store a URL names: `postgres://…` or `postgresql://…` (PostgreSQL),
+ * `sqlite:/abs/file.db`, `sqlite:relative.db` (from the working directory),
+ * `sqlite:///abs/file.db`, or a plain file path (SQLite).
  */
 export async function openStore(url: string): Promise<Store> {
   if (url.trim() === '') throw new ValidationError('store', 'is empty; give a SQLite file path or a database URL');
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new TaskwardenError('invalid_input', 'PostgreSQL support is not built yet');
-  }
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore({ url });
   const file = sqliteFile(url);
   if (file === '') throw new ValidationError('store', `${url} names no database file`);
   return openSqliteStore({ file: resolve(file) });

@@ -118,9 +118,7 @@ describe('openStore', () => {
     await check(join(dir, 'd.db'), join(dir, 'd.db'));
   });
 
-  test('refuses PostgreSQL for now, unknown schemes and empty URLs', async () => {
-    await rejectsWithCode(openStore('postgres://localhost/taskwarden'), 'invalid_input', /not built yet/);
-    await rejectsWithCode(openStore('postgresql://localhost/taskwarden'), 'invalid_input', /not built yet/);
+  test('refuses unknown schemes and empty URLs', async () => {
     await rejectsWithCode(openStore('mysql://localhost/db'), 'invalid_input', /mysql/);
     await rejectsWithCode(openStore(''), 'invalid_input', /store/);
     await rejectsWithCode(openStore('sqlite:'), 'invalid_input', /no database file/);

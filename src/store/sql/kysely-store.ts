@@ -1,6 +1,6 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
-import type { Store, StoreCapabilities, StoreSession } from '../../core/ports/store.ts';
+import type { Store, StoreCapabilities, StoreSession, StoreSignals } from '../../core/ports/store.ts';
 import type { ClassifyDriverError } from './context.ts';
 import type { Database } from './schema.ts';
 import { createSession } from './session.ts';
@@ -12,6 +12,11 @@ export interface KyselyStoreOptions {
   /** The backend's migrations by name; applied in name order ("0001_initial", "0002_…"). */
   migrations: Record<string, Migration>;
   classifyError: ClassifyDriverError;
+  /** The optional members of the Store port, where the backend has them. */
+  signals?: StoreSignals | undefined;
+  dbNow?: (() => Promise<number>) | undefined;
+  /** Releases what the backend holds besides the pool (a LISTEN connection); runs before the pool closes. */
+  onClose?: (() => Promise<void>) | undefined;
 }
 
 /** A Store over any kysely dialect; backends differ only by the options they pass. */
@@ -28,10 +33,13 @@ export class KyselyStore implements Store {
   readonly logs: StoreSession['logs'];
   readonly ledger: StoreSession['ledger'];
   readonly history: StoreSession['history'];
+  readonly signals?: StoreSignals;
+  readonly dbNow?: () => Promise<number>;
 
   private readonly db: Kysely<Database>;
   private readonly migrations: Record<string, Migration>;
   private readonly classifyError: ClassifyDriverError;
+  private readonly onClose: (() => Promise<void>) | undefined;
   private readonly scope = new TransactionScope();
 
   constructor(options: KyselyStoreOptions) {
@@ -39,6 +47,9 @@ export class KyselyStore implements Store {
     this.capabilities = options.capabilities;
     this.migrations = options.migrations;
     this.classifyError = options.classifyError;
+    this.onClose = options.onClose;
+    if (options.signals) this.signals = options.signals;
+    if (options.dbNow) this.dbNow = options.dbNow;
     const session = createSession({
       db: this.db.withPlugin(this.scope.guard()),
       capabilities: this.capabilities,
@@ -78,6 +89,10 @@ export class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.db.destroy();
+    try {
+      await this.onClose?.();
+    } finally {
+      await this.db.destroy();
+    }
   }
 }

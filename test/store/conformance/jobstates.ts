@@ -112,6 +112,25 @@ export function jobstateCases(open: OpenStore): void {
       assert.deepEqual(await store.jobstates.countsByRun(run.id), { ...empty, waiting: 1, finished: 2, error: 1 });
     });
 
+    storeTest(open, 'countByStatus counts over every run and org; serverOnly keeps the server ones', async (store) => {
+      const zero = Object.fromEntries(JOBSTATE_STATUSES.map((s) => [s, 0]));
+      assert.deepEqual(await store.jobstates.countByStatus(), zero);
+      const first = await seedRun(store);
+      const second = await seedRun(store);
+      await store.jobstates.insertMany([
+        makeJobstate(first, { status: 'prepared' }),
+        makeJobstate(first, { status: 'prepared', agentId: 'agent-1' }),
+        makeJobstate(second, { status: 'finished' }),
+        makeJobstate(second, { status: 'prepared' }),
+      ]);
+      assert.deepEqual(await store.jobstates.countByStatus(), { ...zero, prepared: 3, finished: 1 });
+      assert.deepEqual(await store.jobstates.countByStatus({ serverOnly: true }), {
+        ...zero,
+        prepared: 2,
+        finished: 1,
+      });
+    });
+
     storeTest(open, 'countBusy counts prepared and running jobstates of a module in an org', async (store) => {
       const run = await seedRun(store);
       const other = await seedRun(store);

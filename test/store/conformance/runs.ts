@@ -1,7 +1,7 @@
 // Runs: unique firings, guarded status changes, listings and retention.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { RunStatus } from '../../../src/core/model.ts';
+import { RUN_STATUSES, type RunStatus } from '../../../src/core/model.ts';
 import { makeJobstate, makeLedger, makeRun, seedRun, seedTask, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
 
@@ -29,6 +29,17 @@ export function runCases(open: OpenStore): void {
     storeTest(open, 'a run of a task that does not exist is refused', async (store) => {
       const task = await seedTask(store);
       await rejectsWithCode(store.runs.insert(makeRun({ ...task, id: 'no-such-task' })), 'not_found');
+    });
+
+    storeTest(open, 'countByStatus counts runs of every task and org, zero for the other statuses', async (store) => {
+      const zero = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0]));
+      assert.deepEqual(await store.runs.countByStatus(), zero);
+      const task = await seedTask(store);
+      const other = await seedTask(store);
+      await store.runs.insert(makeRun(task, { status: 'pending' }));
+      await store.runs.insert(makeRun(task, { status: 'missed' }));
+      await store.runs.insert(makeRun(other, { status: 'pending' }));
+      assert.deepEqual(await store.runs.countByStatus(), { ...zero, pending: 2, missed: 1 });
     });
 
     storeTest(open, 'update applies only from the given statuses', async (store) => {

@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import type { RunView } from '../../protocol/runs.ts';
+import { connect, flagsOf, withConnection } from '../connection.ts';
+import { printJson } from '../output.ts';
+import { formatTable } from '../table.ts';
+
+/** `run …`: the history of runs, one run's jobstates and logs, cancelling. */
+export function registerRunCommands(program: Command): void {
+  const run = program.command('run').description('Inspect and cancel runs');
+
+  withConnection(run.command('list'))
+    .description('List runs, newest first')
+    .option('--task <task>', 'only runs of this task (name or id)')
+    .option('--status <status>', 'only runs with this status (comma-separated list allowed)')
+    .option('--limit <n>', 'how many (default 50)', '50')
+    .option('--json', 'print JSON')
+    .action(async (_opts, cmd: Command) => {
+      const flags = flagsOf<{ task?: string; status?: string; limit: string; json?: boolean }>(cmd);
+      const client = connect(flags);
+      const task = flags.task ? await client.findTask(flags.task) : undefined;
+      if (flags.task && !task) throw new Error(`no task named "${flags.task}"`);
+      const page = await client.listRuns({ task: task?.id, status: flags.status, limit: flags.limit });
+      if (flags.json) return printJson(page);
+      const rows = page.items.map((r) => ({
+        id: r.id,
+        status: r.status,
+        reason: r.reason,
+        fired: r.fireAt,
+        completion: r.completion === null ? '-' : `${r.completion} %`,
+        counts: countsText(r),
+      }));
+      process.stdout.write(`${formatTable(rows) || 'no runs'}\n`);
+    });
+
+  withConnection(run.command('show <id>'))
+    .description('Show a run and its jobstates')
+    .option('--logs', 'also print every jobstate log')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const flags = flagsOf<{ logs?: boolean; json?: boolean }>(cmd);
+      const client = connect(flags);
+      const [r, jobstates] = await Promise.all([client.getRun(id), client.runJobstates(id)]);
+      const logs = new Map<string, { ts: string; stream: string; line: string }[]>();
+      if (flags.logs) {
+        for (const js of jobstates) {
+          const lines = [];
+          let after: string | undefined;
+          do {
+            const page = await client.logs(js.id, after);
+            lines.push(...page.items);
+            after = page.next ?? undefined;
+          } while (after);
+          logs.set(js.id, lines);
+        }
+      }
+      if (flags.json)
+        return printJson({ run: r, jobstates: jobstates.map((js) => ({ ...js, logs: logs.get(js.id) })) });
+      printRun(r);
+      const rows = jobstates.map((js) => ({
+        jobstate: js.id,
+        job: js.job,
+        module: js.module,
+        target: js.agentId ?? 'server',
+        status: js.status,
+        reason: js.reason ?? '',
+        attempt: js.attempt,
+      }));
+      process.stdout.write(`${formatTable(rows)}\n`);
+      for (const js of jobstates) {
+        const lines = logs.get(js.id);
+        if (!lines) continue;
+        process.stdout.write(`\n--- ${js.job} on ${js.agentId ?? 'server'} (${js.status})\n`);
+        for (const l of lines) process.stdout.write(`${l.ts} ${l.stream.padEnd(6)} ${l.line}\n`);
+      }
+    });
+
+  withConnection(run.command('cancel <id>'))
+    .description('Cancel a pending or running run')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const r = await connect(flagsOf(cmd)).cancelRun(id);
+      process.stdout.write(`run ${r.id} ${r.status}\n`);
+    });
+}
+
+export function printRun(r: RunView): void {
+  const completion = r.completion === null ? '' : ` — completion ${r.completion} %`;
+  process.stdout.write(
+    `run ${r.id} ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${completion} — ${countsText(r)}\n`,
+  );
+}
+
+/** 0 when the run finished, 1 when it ended otherwise, per the Contract's exit codes. */
+export function runExitCode(r: RunView): number {
+  return r.status === 'finished' ? 0 : 1;
+}
+
+function countsText(r: RunView): string {
+  return Object.entries(r.counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
+}

@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import type { TaskwardenClient } from '../../client/api.ts';
+import { TaskwardenError, ValidationError } from '../../core/errors.ts';
+import type { RunView } from '../../protocol/runs.ts';
+import type { TaskView } from '../../protocol/tasks.ts';
+import { connect, flagsOf, withConnection } from '../connection.ts';
+import { followRun, isEnded } from '../follow.ts';
+import { printJson } from '../output.ts';
+import { formatTable } from '../table.ts';
+import { readDefinitions } from '../task-file.ts';
+import { printRun, runExitCode } from './run.ts';
+
+interface ApplyResult {
+  name: string;
+  action: 'created' | 'updated' | 'unchanged';
+  changes: string[];
+}
+
+/** `task …`: define tasks from files, list, inspect, switch on and off, run them. */
+export function registerTaskCommands(program: Command): void {
+  const task = program.command('task').description('Define, inspect and run tasks');
+
+  withConnection(task.command('apply'))
+    .description('Create or update tasks from a YAML/JSON file (idempotent by name); shows what changed')
+    .requiredOption('-f, --file <file>', 'task file: one task or a list of tasks')
+    .option('--json', 'print the result as JSON')
+    .action(async (_opts, cmd: Command) => {
+      const flags = flagsOf<{ file: string; json?: boolean }>(cmd);
+      const client = connect(flags);
+      const defs = readDefinitions(flags.file, 'task');
+      defs.forEach((def, i) => {
+        if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
+      });
+      const existing = new Map((await client.listTasks()).map((t) => [t.name, t]));
+      const results: ApplyResult[] = [];
+      for (const def of defs) results.push(await applyOne(client, existing.get(def.name as string), def));
+      if (flags.json) return printJson(results);
+      for (const r of results) {
+        process.stdout.write(`${r.action} ${r.name}${r.changes.length ? ` (${r.changes.join(', ')})` : ''}\n`);
+      }
+    });
+
+  withConnection(task.command('list'))
+    .description('List tasks')
+    .option('--json', 'print JSON')
+    .action(async (_opts, cmd: Command) => {
+      const flags = flagsOf<{ json?: boolean }>(cmd);
+      const tasks = await connect(flags).listTasks();
+      if (flags.json) return printJson({ items: tasks });
+      process.stdout.write(
+        `${
+          formatTable(
+            tasks.map((t) => ({
+              name: t.name,
+              enabled: t.enabled ? 'yes' : 'no',
+              schedule: t.schedule.kind as string,
+              jobs: t.jobs.map((j) => `${j.name}:${j.module}`).join(', '),
+              id: t.id,
+            })),
+          ) || 'no tasks'
+        }\n`,
+      );
+    });
+
+  withConnection(task.command('show <task>'))
+    .description('Show a task (by name or id)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, _opts, cmd: Command) => {
+      const flags = flagsOf<{ json?: boolean }>(cmd);
+      const found = await mustFind(connect(flags), name);
+      if (flags.json) return printJson(found);
+      process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+    });
+
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    withConnection(task.command(`${verb} <task>`))
+      .description(`${verb === 'enable' ? 'Enable' : 'Disable'} a task`)
+      .action(async (name: string, _opts, cmd: Command) => {
+        const client = connect(flagsOf(cmd));
+        const found = await mustFind(client, name);
+        await client.setTaskEnabled(found.id, enabled);
+        process.stdout.write(`${verb}d ${found.name}\n`);
+      });
+  }
+
+  withConnection(task.command('delete <task>'))
+    .description('Delete a task with its runs and logs (its history and last outcomes stay)')
+    .action(async (name: string, _opts, cmd: Command) => {
+      const client = connect(flagsOf(cmd));
+      const found = await mustFind(client, name);
+      await client.deleteTask(found.id);
+      process.stdout.write(`deleted ${found.name}\n`);
+    });
+
+  withConnection(task.command('run <task>'))
+    .description('Run a task now; exits 0 when the run finished, 1 when it failed')
+    .option('--wait <seconds>', 'wait up to this many seconds for the run to end (max 300)')
+    .option('--follow', 'show live progress until the run ends')
+    .option('--json', 'print the run as JSON')
+    .action(async (name: string, _opts, cmd: Command) => {
+      const flags = flagsOf<{ wait?: string; follow?: boolean; json?: boolean }>(cmd);
+      const wait = flags.wait === undefined ? undefined : Number(flags.wait);
+      if (wait !== undefined && (!Number.isInteger(wait) || wait < 0 || wait > 300)) {
+        throw new ValidationError('--wait', 'must be a whole number of seconds from 0 to 300');
+      }
+      const client = connect(flags);
+      const found = await mustFind(client, name);
+      let run: RunView = await client.runTask(found.id, wait);
+      if (flags.follow && !isEnded(run)) run = await followRun(client, run.id);
+      if (flags.json) printJson(run);
+      else printRun(run);
+      process.exitCode = wait !== undefined || flags.follow || isEnded(run) ? runExitCode(run) : 0;
+    });
+}
+
+async function mustFind(client: TaskwardenClient, name: string): Promise<TaskView> {
+  const found = await client.findTask(name);
+  if (!found) throw new TaskwardenError('not_found', `no task named "${name}"`);
+  return found;
+}
+
+async function applyOne(
+  client: TaskwardenClient,
+  current: TaskView | undefined,
+  def: Record<string, unknown>,
+): Promise<ApplyResult> {
+  const name = def.name as string;
+  if (!current) {
+    await client.createTask(def);
+    return { name, action: 'created', changes: [] };
+  }
+  const updated = await client.updateTask(current.id, def);
+  if (updated.version === current.version) return { name, action: 'unchanged', changes: [] };
+  const [latest] = (await client.taskHistory(current.id)).slice(-1);
+  const changes = latest && typeof latest.diff === 'object' && latest.diff !== null ? Object.keys(latest.diff) : [];
+  return { name, action: 'updated', changes };
+}

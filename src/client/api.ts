@@ -1,0 +1,74 @@
+import type { CommandView } from '../protocol/commands.ts';
+import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
+import type { OrgView } from '../protocol/orgs.ts';
+import type { RunView } from '../protocol/runs.ts';
+import type { PreviewResponse } from '../protocol/schedules.ts';
+import type { SummaryLine } from '../protocol/summary.ts';
+import type { HistoryView, TaskView } from '../protocol/tasks.ts';
+import type { CreatedToken, UserView } from '../protocol/users.ts';
+import { type ClientOptions, HttpClient, type Query } from './http.ts';
+
+export interface Paged<T> {
+  items: T[];
+  next: string | null;
+}
+
+/**
+ * The typed client of the REST API (`/api/v1`), one method per call the CLI and the
+ * tests make. Shapes come from src/protocol, the same schemas the server validates with.
+ */
+export class TaskwardenClient {
+  readonly http: HttpClient;
+
+  constructor(opts: ClientOptions) {
+    this.http = new HttpClient(opts);
+  }
+
+  health = () => this.http.request<{ status: string }>('GET', '/health');
+
+  createOrg = (name: string) => this.http.request<OrgView>('POST', '/api/v1/orgs', { body: { name } });
+  createUser = (org: string, body: { name: string; role: string; password?: string }) =>
+    this.http.request<UserView>('POST', `/api/v1/orgs/${enc(org)}/users`, { body });
+  createToken = (userId: string, body: { name: string; expiresIn?: string }) =>
+    this.http.request<CreatedToken>('POST', `/api/v1/users/${enc(userId)}/tokens`, { body });
+
+  addCommand = (body: Record<string, unknown>, query: Query = {}) =>
+    this.http.request<CommandView>('POST', '/api/v1/commands', { body, query });
+  listCommands = () => this.http.all<CommandView>('/api/v1/commands');
+
+  listTasks = (query: Query = {}) => this.http.all<TaskView>('/api/v1/tasks', query);
+  getTask = (id: string) => this.http.request<TaskView>('GET', `/api/v1/tasks/${enc(id)}`);
+  createTask = (def: Record<string, unknown>) => this.http.request<TaskView>('POST', '/api/v1/tasks', { body: def });
+  updateTask = (id: string, def: Record<string, unknown>) =>
+    this.http.request<TaskView>('PUT', `/api/v1/tasks/${enc(id)}`, { body: def });
+  deleteTask = (id: string) => this.http.request<null>('DELETE', `/api/v1/tasks/${enc(id)}`);
+  setTaskEnabled = (id: string, enabled: boolean) =>
+    this.http.request<TaskView>('POST', `/api/v1/tasks/${enc(id)}/${enabled ? 'enable' : 'disable'}`);
+  taskHistory = (id: string) => this.http.all<HistoryView>(`/api/v1/tasks/${enc(id)}/history`);
+
+  /** Finds a task by id or by name (names are unique per org). */
+  async findTask(idOrName: string): Promise<TaskView | null> {
+    const tasks = await this.listTasks();
+    return tasks.find((t) => t.id === idOrName) ?? tasks.find((t) => t.name === idOrName) ?? null;
+  }
+
+  runTask = (id: string, waitSeconds?: number) =>
+    this.http.request<RunView>('POST', `/api/v1/tasks/${enc(id)}/runs`, {
+      query: { wait: waitSeconds },
+      timeoutMs: ((waitSeconds ?? 0) + 30) * 1000,
+    });
+  listRuns = (query: Query = {}) => this.http.request<Paged<RunView>>('GET', '/api/v1/runs', { query });
+  getRun = (id: string) => this.http.request<RunView>('GET', `/api/v1/runs/${enc(id)}`);
+  cancelRun = (id: string) => this.http.request<RunView>('POST', `/api/v1/runs/${enc(id)}/cancel`);
+  runJobstates = (id: string) => this.http.all<JobstateView>(`/api/v1/runs/${enc(id)}/jobstates`);
+  logs = (jobstateId: string, after?: string) =>
+    this.http.request<Paged<LogLineView>>('GET', `/api/v1/jobstates/${enc(jobstateId)}/logs`, {
+      query: { after, limit: 1000 },
+    });
+
+  summary = () => this.http.request<{ items: SummaryLine[] }>('GET', '/api/v1/summary');
+  previewSchedule = (body: Record<string, unknown>) =>
+    this.http.request<PreviewResponse>('POST', '/api/v1/schedules/preview', { body });
+}
+
+const enc = encodeURIComponent;

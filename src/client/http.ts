@@ -1,0 +1,91 @@
+import { ERROR_CATALOG, type ErrorCode, TaskwardenError } from '../core/errors.ts';
+
+export interface ClientOptions {
+  /** Base URL of the server, e.g. http://127.0.0.1:8080 */
+  server: string;
+  token?: string | undefined;
+  /** Per-request timeout; long polls pass their own. */
+  timeoutMs?: number;
+}
+
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+/**
+ * The HTTP transport of the typed client: JSON in and out, the bearer token, and the
+ * server's error envelope turned back into a TaskwardenError with the same stable code,
+ * so a CLI or a test sees `not_found` whether it talks in-process or over the wire.
+ */
+export class HttpClient {
+  readonly server: string;
+  private readonly token: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(opts: ClientOptions) {
+    this.server = opts.server.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; query?: Query; timeoutMs?: number } = {},
+  ): Promise<T> {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(opts.query ?? {})) {
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: opts.body === undefined ? null : JSON.stringify(opts.body),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
+      });
+    } catch (err) {
+      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      throw new TaskwardenError('unavailable', `cannot reach ${this.server}: ${cause}`);
+    }
+    const text = await response.text();
+    const data = text ? safeJson(text) : null;
+    if (!response.ok) throw errorFrom(response.status, data, text);
+    return data as T;
+  }
+
+  /** Reads every page of a `{items, next}` list. */
+  async all<T>(path: string, query: Query = {}): Promise<T[]> {
+    const items: T[] = [];
+    let after: string | null | undefined;
+    do {
+      const page: { items: T[]; next: string | null } = await this.request('GET', path, {
+        query: { ...query, after, limit: 1000 },
+      });
+      items.push(...page.items);
+      after = page.next;
+    } while (after);
+    return items;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function errorFrom(status: number, data: unknown, text: string): TaskwardenError {
+  const body = (data as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+  const code = body?.code && body.code in ERROR_CATALOG ? (body.code as ErrorCode) : codeForStatus(status);
+  return new TaskwardenError(code, body?.message ?? `HTTP ${status}: ${text.slice(0, 200)}`, body?.details);
+}
+
+function codeForStatus(status: number): ErrorCode {
+  const match = Object.entries(ERROR_CATALOG).find(([, s]) => s === status);
+  return (match?.[0] as ErrorCode | undefined) ?? (status >= 500 ? 'internal' : 'invalid_input');
+}

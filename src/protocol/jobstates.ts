@@ -1,0 +1,35 @@
+import { type Static, Type } from 'typebox';
+import { Id, IsoTime, NullableIsoTime, Paged, PageQuery } from './common.ts';
+
+export const JobstateView = Type.Object({
+  id: Id,
+  runId: Id,
+  taskId: Id,
+  job: Type.String(),
+  jobIndex: Type.Integer(),
+  module: Type.String(),
+  agentId: Type.Union([Id, Type.Null()], { description: 'null = the server' }),
+  status: Type.Enum(['waiting', 'prepared', 'running', 'finished', 'error', 'cancelled', 'skipped']),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  attempt: Type.Integer(),
+  startedAt: NullableIsoTime,
+  finishedAt: NullableIsoTime,
+  result: Type.Unknown(),
+});
+export type JobstateView = Static<typeof JobstateView>;
+
+export const LogLineView = Type.Object({
+  ts: IsoTime,
+  stream: Type.Enum(['stdout', 'stderr', 'info']),
+  line: Type.String(),
+  attempt: Type.Integer(),
+});
+export type LogLineView = Static<typeof LogLineView>;
+
+export const LogsQuery = PageQuery;
+
+/** `cursor`, unlike `next`, is set on the last page too: pass it as `after` to read only newer lines. */
+export const LogPageView = Type.Object({
+  ...Paged(LogLineView).properties,
+  cursor: Type.Union([Type.String(), Type.Null()]),
+});

@@ -1,0 +1,51 @@
+import { type Static, Type } from 'typebox';
+import { RUN_STATUSES } from '../core/model.ts';
+import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
+
+export const MAX_RUN_WAIT_SECONDS = 300;
+
+export const JobstateCountsView = Type.Object({
+  waiting: Type.Integer(),
+  prepared: Type.Integer(),
+  running: Type.Integer(),
+  finished: Type.Integer(),
+  error: Type.Integer(),
+  cancelled: Type.Integer(),
+  skipped: Type.Integer(),
+});
+
+export const RunView = Type.Object({
+  id: Id,
+  taskId: Id,
+  orgId: Id,
+  reason: Type.Enum(['schedule', 'manual', 'immediate', 'catch-up']),
+  fireAt: IsoTime,
+  status: Type.Enum([...RUN_STATUSES]),
+  statusReason: Type.Union([Type.String(), Type.Null()]),
+  createdAt: IsoTime,
+  startedAt: NullableIsoTime,
+  finishedAt: NullableIsoTime,
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  completion: Type.Union([Type.Integer(), Type.Null()], { description: 'whole percent of jobstates ended' }),
+  counts: JobstateCountsView,
+});
+export type RunView = Static<typeof RunView>;
+
+export const RunNowQuery = Type.Object({
+  wait: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: MAX_RUN_WAIT_SECONDS,
+      description: 'seconds to wait for the run to end: 200 if it did, else 201',
+    }),
+  ),
+});
+
+export const RunListQuery = Type.Object({
+  ...OrgPageQuery.properties,
+  task: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  status: Type.Optional(Type.String({ maxLength: 200, description: 'one status or a comma-separated list' })),
+  since: Type.Optional(Type.String({ maxLength: 64, description: 'runs fired at or after this ISO time' })),
+  until: Type.Optional(Type.String({ maxLength: 64, description: 'runs fired before this ISO time' })),
+});
+export type RunListQuery = Static<typeof RunListQuery>;

@@ -1,0 +1,23 @@
+import { type Static, Type } from 'typebox';
+import { MAX_PREVIEW_COUNT } from '../core/schedule/index.ts';
+import { IsoTime } from './common.ts';
+
+export const DEFAULT_PREVIEW_COUNT = 10;
+
+/** Checked by the core's schedule rules, which name the bad field ("schedule.at: …"). */
+export const PreviewBody = Type.Object(
+  {
+    schedule: Type.Unknown({ description: 'a schedule in the Contract shape' }),
+    timeslots: Type.Optional(Type.Unknown()),
+    blackouts: Type.Optional(Type.Unknown()),
+    activeFrom: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    activeTill: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    from: Type.Optional(Type.String({ description: 'ISO time to preview from; default now' })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PREVIEW_COUNT })),
+  },
+  { additionalProperties: false },
+);
+export type PreviewBody = Static<typeof PreviewBody>;
+
+export const PreviewResponse = Type.Object({ firings: Type.Array(IsoTime), description: Type.String() });
+export type PreviewResponse = Static<typeof PreviewResponse>;

@@ -1,0 +1,63 @@
+import { type Static, Type } from 'typebox';
+import { Id, IsoTime, OrgPageQuery } from './common.ts';
+
+/**
+ * A task definition in the Contract's shape (see DESIGN.md and ../shared/examples). The
+ * server validates it field by field with the core's task rules, which reject unknown
+ * fields and name the bad one ("jobs[1].delay: …"); this schema only says it is an object.
+ */
+export const TaskDefBody = Type.Object(
+  {},
+  {
+    additionalProperties: true,
+    description:
+      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs',
+  },
+);
+
+const Job = Type.Object({
+  name: Type.String(),
+  module: Type.String(),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  targets: Type.Record(Type.String(), Type.Unknown()),
+  delay: Type.String(),
+  startIf: Type.Enum(['always', 'success', 'failure']),
+  timeout: Type.String(),
+  retry: Type.Object({ attempts: Type.Integer(), backoff: Type.String() }),
+});
+
+/** A stored task, in the same shape it is written in (so GET → edit → PUT works). */
+export const TaskView = Type.Object({
+  id: Id,
+  orgId: Id,
+  version: Type.Integer(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  name: Type.String(),
+  description: Type.String(),
+  enabled: Type.Boolean(),
+  mode: Type.Enum(['pull', 'push']),
+  fallback: Type.Enum(['pull', 'error']),
+  schedule: Type.Record(Type.String(), Type.Unknown()),
+  timeslots: Type.Array(Type.Object({ day: Type.Integer(), from: Type.String(), to: Type.String() })),
+  blackouts: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })),
+  activeFrom: Type.Union([Type.String(), Type.Null()]),
+  activeTill: Type.Union([Type.String(), Type.Null()]),
+  misfire: Type.Enum(['skip', 'once', 'all']),
+  concurrency: Type.Enum(['allow', 'forbid', 'replace', 'queue']),
+  expireAfter: Type.String(),
+  jobs: Type.Array(Job),
+});
+export type TaskView = Static<typeof TaskView>;
+
+export const TaskListQuery = Type.Object({ ...OrgPageQuery.properties, enabled: Type.Optional(Type.Boolean()) });
+
+export const HistoryView = Type.Object({
+  id: Id,
+  taskId: Id,
+  actor: Type.Union([Type.String(), Type.Null()]),
+  action: Type.Enum(['create', 'update', 'delete', 'enable', 'disable']),
+  diff: Type.Unknown({ description: 'create: {created: def}; update: {field: {from, to}}' }),
+  at: IsoTime,
+});
+export type HistoryView = Static<typeof HistoryView>;

@@ -1,0 +1,110 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Clock } from '../core/clock.ts';
+import type { ModuleRegistry } from '../core/ports/module.ts';
+import type { Store } from '../core/ports/store.ts';
+import type { Engine } from '../engine/engine.ts';
+import { installAuth } from './auth.ts';
+import type { ServerContext } from './context.ts';
+import { installErrorHandling } from './errors.ts';
+import { EventHub } from './event-hub.ts';
+import { installJsonOnly } from './json-body.ts';
+import { SchedulerMetrics } from './metrics.ts';
+import { DOCS_PREFIX, installRouteAuthCheck } from './route-auth.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobstateRoutes } from './routes/jobstates.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { moduleRoutes } from './routes/modules.ts';
+import { orgRoutes } from './routes/orgs.ts';
+import { runRoutes } from './routes/runs.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { summaryRoutes } from './routes/summary.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+import { userRoutes } from './routes/users.ts';
+import { installValidation } from './validation.ts';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface AppDeps {
+  store: Store;
+  engine: Engine;
+  modules: ModuleRegistry;
+  clock: Clock;
+  defaultTz: string;
+  /** A pino logger; omitted = silent (tests). */
+  logger?: FastifyBaseLogger;
+  bodyLimit?: number;
+}
+
+/**
+ * The HTTP app: REST API under /api/v1, OpenAPI docs at /api/docs, /health and /metrics.
+ * Nothing here starts or stops the engine or the store; startServer does (start.ts).
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // One line per request from the onResponse hook below instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installRouteAuthCheck(app);
+  installValidation(app);
+  installJsonOnly(app);
+  installErrorHandling(app);
+  await app.register(fastifyCookie);
+  installAuth(app, deps);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Taskwarden API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
+
+  const events = new EventHub(deps.engine, deps.store, app.log);
+  const metrics = new SchedulerMetrics(deps.engine);
+  const closing = new AbortController();
+  app.addHook('preClose', async () => {
+    closing.abort();
+    events.close();
+  });
+  app.addHook('onClose', async () => metrics.close());
+  const ctx: ServerContext = { ...deps, events, metrics, closing: closing.signal };
+
+  for (const routes of [
+    healthRoutes,
+    sessionRoutes,
+    orgRoutes,
+    userRoutes,
+    tokenRoutes,
+    commandRoutes,
+    moduleRoutes,
+    taskRoutes,
+    runRoutes,
+    jobstateRoutes,
+    scheduleRoutes,
+    summaryRoutes,
+    eventRoutes,
+    metricsRoutes,
+  ]) {
+    await app.register(routes, ctx);
+  }
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../core/clock.ts';
+import { TaskwardenError } from '../core/errors.ts';
+import type { Role } from '../core/model.ts';
+import type { ApiToken, Store, User } from '../core/ports/store.ts';
+import { hashSecret } from './secrets.ts';
+
+/**
+ * Who may call a route, declared in its options (`config: { auth: 'operator' }`) and
+ * enforced by the one onRequest hook below. A level admits its role and every role above:
+ * viewer < operator < org-admin < admin. `public` needs no credentials (health, login, docs).
+ */
+export type AuthLevel = 'public' | 'viewer' | 'operator' | 'org-admin' | 'admin';
+export const AUTH_LEVELS: readonly AuthLevel[] = ['public', 'viewer', 'operator', 'org-admin', 'admin'];
+
+export interface Principal {
+  user: User;
+  token: ApiToken;
+  via: 'bearer' | 'cookie';
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthLevel;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export const SESSION_COOKIE = 'taskwarden_session';
+/** Writing last-used on every request would make every read a write; once a minute is enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+const RANK: Record<Role, number> = { viewer: 1, operator: 2, 'org-admin': 3, admin: 4 };
+
+function roleAtLeast(role: Role, level: Exclude<AuthLevel, 'public'>): boolean {
+  return RANK[role] >= RANK[level];
+}
+
+export function installAuth(app: FastifyInstance, deps: { store: Store; clock: Clock }): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    if (request.is404) return;
+    // A route that forgot to declare its level is admin-only: failing closed beats leaking.
+    const level = request.routeOptions.config.auth ?? 'admin';
+    if (level === 'public') return;
+    const principal = await authenticate(request, deps);
+    if (!principal) {
+      throw new TaskwardenError('unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
+    }
+    request.principal = principal;
+    if (!roleAtLeast(principal.user.role, level)) {
+      throw new TaskwardenError('forbidden', `this needs the ${level} role; you are ${principal.user.role}`);
+    }
+  });
+}
+
+/** The caller of an authenticated route; the hook guarantees it is set. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new TaskwardenError('unauthorized', 'authentication required');
+  return request.principal;
+}
+
+async function authenticate(request: FastifyRequest, deps: { store: Store; clock: Clock }): Promise<Principal | null> {
+  const credential = credentialOf(request);
+  if (!credential) return null;
+  const token = await deps.store.tokens.findByHash(hashSecret(credential.secret));
+  const now = deps.clock.now();
+  const user = token && (await deps.store.users.get(token.userId));
+  if (!token || !user || !tokenUsable(token, now) || user.disabled) {
+    throw new TaskwardenError('unauthorized', 'the token is invalid, expired or revoked');
+  }
+  const touchDue = token.lastUsedAt === null || now - token.lastUsedAt >= TOUCH_INTERVAL_MS;
+  if (touchDue) await deps.store.tokens.touch(token.id, now);
+  return { user, token, via: credential.via };
+}
+
+function tokenUsable(token: ApiToken, now: number): boolean {
+  return token.revokedAt === null && (token.expiresAt === null || token.expiresAt > now);
+}
+
+function credentialOf(request: FastifyRequest): { secret: string; via: Principal['via'] } | null {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new TaskwardenError('unauthorized', 'the Authorization header must be "Bearer <token>"');
+    return { secret: match[1] as string, via: 'bearer' };
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  return cookie ? { secret: cookie, via: 'cookie' } : null;
+}

@@ -1,0 +1,20 @@
+import type { Clock } from '../core/clock.ts';
+import type { ModuleRegistry } from '../core/ports/module.ts';
+import type { Store } from '../core/ports/store.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { EventHub } from './event-hub.ts';
+import type { SchedulerMetrics } from './metrics.ts';
+
+/** What route handlers work with: the ports, the engine facade, and the server's shared parts. */
+export interface ServerContext {
+  store: Store;
+  engine: Engine;
+  modules: ModuleRegistry;
+  clock: Clock;
+  /** Zone of schedules that name none. */
+  defaultTz: string;
+  events: EventHub;
+  metrics: SchedulerMetrics;
+  /** Aborted when the server begins to close: long waits give up so shutdown is not held. */
+  closing: AbortSignal;
+}

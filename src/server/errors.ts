@@ -1,0 +1,96 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOG, type ErrorCode, fieldPath, TaskwardenError, ValidationError } from '../core/errors.ts';
+import type { ErrorBody } from '../protocol/common.ts';
+
+/**
+ * Every error leaves the server as `{error: {code, message, details}}` with the status the
+ * catalog gives its code. Fastify's own errors (bad JSON, body too large, wrong content
+ * type, schema validation) are translated to catalog codes here, in one place.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = toTaskwardenError(error);
+    if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendError(reply, known);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new TaskwardenError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}
+
+export function sendError(reply: FastifyReply, error: TaskwardenError): FastifyReply {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.details !== undefined) body.error.details = error.details;
+  return reply.code(error.status).type('application/json').send(body);
+}
+
+/** Fastify error codes whose meaning has a catalog code of its own. */
+const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'request body is larger than the server accepts' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: 'request bodies must be JSON (Content-Type: application/json)',
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_input', message: 'body: is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'invalid_input', message: 'Content-Length does not match the body' },
+};
+
+export function toTaskwardenError(error: FastifyError | Error): TaskwardenError {
+  if (error instanceof TaskwardenError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation && fastifyError.validation.length > 0) return fromSchemaValidation(fastifyError);
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return new TaskwardenError(mapped.code, mapped.message);
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new TaskwardenError(codeForStatus(status), error.message);
+  return new TaskwardenError('internal', 'internal server error');
+}
+
+function codeForStatus(status: number): ErrorCode {
+  const entry = Object.entries(ERROR_CATALOG).find(([, s]) => s === status);
+  return (entry?.[0] as ErrorCode | undefined) ?? 'invalid_input';
+}
+
+/** The first schema violation, as a ValidationError naming the field like the core does ("jobs[0].name"). */
+function fromSchemaValidation(error: FastifyError): ValidationError {
+  const first = error.validation?.[0];
+  const context = error.validationContext ?? 'body';
+  if (!first) return new ValidationError(context, 'is invalid');
+  let field = pointerToField(first.instancePath);
+  let message = first.message ?? 'is invalid';
+  const params = first.params as Record<string, unknown>;
+  if (first.keyword === 'additionalProperties') {
+    field = fieldPath(field, String(params['additionalProperty']));
+    message = 'is not a known field';
+  } else if (first.keyword === 'required') {
+    field = fieldPath(field, String(params['missingProperty']));
+    message = 'is required';
+  } else if (first.keyword === 'type') {
+    message = `must be ${String(params['type']).split(',').map(describeType).join(' or ')}`;
+  } else if (first.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
+    message = `must be one of ${params['allowedValues'].join(', ')}`;
+  }
+  return new ValidationError(field || context, message);
+}
+
+/** The core readers' wording ("must be a string"), so every message reads alike. */
+function describeType(type: string): string {
+  const phrases: Record<string, string> = {
+    string: 'a string',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    object: 'an object',
+    array: 'a list',
+  };
+  return phrases[type] ?? type;
+}
+
+/** "/jobs/0/name" → "jobs[0].name" */
+function pointerToField(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<string>((path, part) => fieldPath(path, /^\d+$/.test(part) ? Number(part) : part), '');
+}

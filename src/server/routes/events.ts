@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { OrgQuery } from '../../protocol/common.ts';
+import { principalOf } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { listScope } from '../tenancy.ts';
+
+/** A comment line this often keeps proxies and browsers from closing an idle stream. */
+const SSE_HEARTBEAT_MS = 15_000;
+
+/**
+ * Server-sent events of the engine (`run`, `jobstate`, `task`), limited to the caller's org
+ * (the admin sees every org, or one with `?org=`). Each event's data is the record as the
+ * REST API shows it.
+ */
+export const eventRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, events }) => {
+  app.get(
+    '/api/v1/events',
+    {
+      config: { auth: 'viewer' },
+      schema: {
+        tags: ['monitoring'],
+        querystring: OrgQuery,
+        description: 'text/event-stream of run, jobstate and task events',
+      },
+    },
+    async (request, reply) => {
+      const orgId = await listScope(store, principalOf(request), request.query.org);
+      reply.hijack();
+      const stream = reply.raw;
+      stream.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      stream.write(': connected\n\n');
+      const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+      const unsubscribe = events.subscribe({
+        orgId,
+        send: (type, data) => stream.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
+        end: () => stream.end(),
+      });
+      request.raw.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+    },
+  );
+};

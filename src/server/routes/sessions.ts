@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TaskwardenError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import { LoginBody, LoginResponse } from '../../protocol/users.ts';
+import { principalOf, SESSION_COOKIE } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { hashSecret, newSecret, verifyPassword } from '../secrets.ts';
+import { iso, userView } from '../views.ts';
+
+/** A browser session is an API token named "session" that expires after this, carried in a cookie. */
+const SESSION_TTL_MS = 12 * 3600 * 1000;
+const SESSION_TOKEN_NAME = 'session';
+
+/**
+ * Password login for the web UI. The cookie is HttpOnly (scripts cannot read it) and
+ * SameSite=Strict (other sites cannot send it); together with JSON-only bodies that keeps
+ * cross-site requests from acting with it.
+ */
+export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock }) => {
+  app.post(
+    '/api/v1/login',
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['sessions'], security: [], body: LoginBody, response: { 200: LoginResponse } },
+    },
+    async (request, reply) => {
+      const { name, password } = request.body;
+      const user = await store.users.getByName(name);
+      // Checked even without a user, so a wrong name and a wrong password take as long.
+      const passwordOk = await verifyPassword(user?.passwordHash ?? null, password);
+      if (!user || !passwordOk || user.disabled) throw new TaskwardenError('unauthorized', 'wrong name or password');
+      const now = clock.now();
+      const secret = newSecret();
+      const expiresAt = now + SESSION_TTL_MS;
+      await store.tokens.create({
+        id: newId(),
+        userId: user.id,
+        name: SESSION_TOKEN_NAME,
+        hash: hashSecret(secret),
+        createdAt: now,
+        expiresAt,
+        revokedAt: null,
+        lastUsedAt: null,
+      });
+      reply.setCookie(SESSION_COOKIE, secret, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: request.protocol === 'https',
+        path: '/',
+        expires: new Date(expiresAt),
+      });
+      return { user: userView(user), expiresAt: iso(expiresAt) };
+    },
+  );
+
+  app.post('/api/v1/logout', { config: { auth: 'viewer' }, schema: { tags: ['sessions'] } }, async (request, reply) => {
+    const principal = principalOf(request);
+    // Only the session ends; logging out must not revoke an API token used to call this.
+    if (principal.via === 'cookie') await store.tokens.revoke(principal.token.id, clock.now());
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+};

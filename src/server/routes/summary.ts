@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { OrgPageQuery, Paged } from '../../protocol/common.ts';
+import { SummaryLine } from '../../protocol/summary.ts';
+import { principalOf } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { pageOf } from '../paging.ts';
+import { summaryLine } from '../summary.ts';
+import { listScope } from '../tenancy.ts';
+
+export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, modules }) => {
+  app.get(
+    '/api/v1/summary',
+    {
+      config: { auth: 'viewer' },
+      schema: { tags: ['monitoring'], querystring: OrgPageQuery, response: { 200: Paged(SummaryLine) } },
+    },
+    async (request) => {
+      const orgId = await listScope(store, principalOf(request), request.query.org);
+      const page = await store.tasks.list({ orgId }, pageOf(request.query));
+      return { items: await Promise.all(page.items.map((task) => summaryLine(store, modules, task))), next: page.next };
+    },
+  );
+};

@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TaskDef } from '../../core/model.ts';
+import { parseTaskDef } from '../../core/task-def.ts';
+import { IdParams, OrgQuery, Paged, PageQuery } from '../../protocol/common.ts';
+import { HistoryView, TaskDefBody, TaskListQuery, TaskView } from '../../protocol/tasks.ts';
+import { principalOf } from '../auth.ts';
+import { checkCatalogReferences } from '../catalog-check.ts';
+import type { ServerContext } from '../context.ts';
+import { pageOf } from '../paging.ts';
+import { listScope, targetOrg, visible } from '../tenancy.ts';
+import { historyView, taskView } from '../views.ts';
+
+/** Tasks: operators define them, viewers read them; every change lands in the task's history. */
+export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
+  const { store, engine } = ctx;
+
+  /** Everything about a definition is checked before anything is written. */
+  async function validDef(body: unknown, orgId: string): Promise<TaskDef> {
+    const def = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
+    await checkCatalogReferences(store, orgId, def);
+    return def;
+  }
+
+  app.post(
+    '/api/v1/tasks',
+    {
+      config: { auth: 'operator' },
+      schema: { tags: ['tasks'], querystring: OrgQuery, body: TaskDefBody, response: { 201: TaskView } },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const orgId = await targetOrg(store, principal, request.query.org);
+      const task = await engine.createTask(orgId, await validDef(request.body, orgId), principal.user.name);
+      return reply.code(201).send(taskView(task));
+    },
+  );
+
+  app.get(
+    '/api/v1/tasks',
+    {
+      config: { auth: 'viewer' },
+      schema: { tags: ['tasks'], querystring: TaskListQuery, response: { 200: Paged(TaskView) } },
+    },
+    async (request) => {
+      const orgId = await listScope(store, principalOf(request), request.query.org);
+      const page = await store.tasks.list({ orgId, enabled: request.query.enabled }, pageOf(request.query));
+      return { items: page.items.map(taskView), next: page.next };
+    },
+  );
+
+  app.get(
+    '/api/v1/tasks/:id',
+    { config: { auth: 'viewer' }, schema: { tags: ['tasks'], params: IdParams, response: { 200: TaskView } } },
+    async (request) => {
+      const { id } = request.params;
+      return taskView(visible(principalOf(request), await store.tasks.get(id), 'task', id));
+    },
+  );
+
+  app.put(
+    '/api/v1/tasks/:id',
+    {
+      config: { auth: 'operator' },
+      schema: { tags: ['tasks'], params: IdParams, body: TaskDefBody, response: { 200: TaskView } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      const current = visible(principal, await store.tasks.get(id), 'task', id);
+      const def = await validDef(request.body, current.orgId);
+      return taskView((await engine.updateTask(id, def, principal.user.name)).task);
+    },
+  );
+
+  app.delete(
+    '/api/v1/tasks/:id',
+    { config: { auth: 'operator' }, schema: { tags: ['tasks'], params: IdParams } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const { id } = request.params;
+      visible(principal, await store.tasks.get(id), 'task', id);
+      await engine.deleteTask(id, principal.user.name);
+      return reply.code(204).send();
+    },
+  );
+
+  for (const action of ['enable', 'disable'] as const) {
+    app.post(
+      `/api/v1/tasks/:id/${action}`,
+      { config: { auth: 'operator' }, schema: { tags: ['tasks'], params: IdParams, response: { 200: TaskView } } },
+      async (request) => {
+        const principal = principalOf(request);
+        const { id } = request.params;
+        visible(principal, await store.tasks.get(id), 'task', id);
+        return taskView(await engine.setTaskEnabled(id, action === 'enable', principal.user.name));
+      },
+    );
+  }
+
+  app.get(
+    '/api/v1/tasks/:id/history',
+    {
+      config: { auth: 'viewer' },
+      schema: { tags: ['tasks'], params: IdParams, querystring: PageQuery, response: { 200: Paged(HistoryView) } },
+    },
+    async (request) => {
+      const { id } = request.params;
+      visible(principalOf(request), await store.tasks.get(id), 'task', id);
+      const page = await store.history.list(id, pageOf(request.query));
+      return { items: page.items.map(historyView), next: page.next };
+    },
+  );
+};

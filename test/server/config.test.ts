@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DEFAULT_BODY_LIMIT } from '../../src/server/app.ts';
+import { resolveServerConfig } from '../../src/server/config.ts';
+
+describe('server config', () => {
+  test('defaults of the Contract, relative to the working directory', () => {
+    assert.deepEqual(resolveServerConfig({}, {}, '/srv'), {
+      dataDir: '/srv/taskwarden-data',
+      dbUrl: 'sqlite:/srv/taskwarden-data/taskwarden.db',
+      host: '127.0.0.1',
+      port: 8080,
+      logLevel: 'info',
+      bodyLimit: DEFAULT_BODY_LIMIT,
+    });
+  });
+
+  test('environment variables override the defaults; flags override both', () => {
+    const env = {
+      TASKWARDEN_DATA: '/var/lib/tw',
+      TASKWARDEN_PORT: '9000',
+      TASKWARDEN_HOST: '0.0.0.0',
+      TASKWARDEN_LOG_LEVEL: 'warn',
+    };
+    const fromEnv = resolveServerConfig({}, env, '/srv');
+    assert.equal(fromEnv.dataDir, '/var/lib/tw');
+    assert.equal(fromEnv.dbUrl, 'sqlite:/var/lib/tw/taskwarden.db');
+    assert.equal(fromEnv.port, 9000);
+    assert.equal(fromEnv.host, '0.0.0.0');
+    assert.equal(fromEnv.logLevel, 'warn');
+    const flagged = resolveServerConfig(
+      { data: 'data', db: 'postgres://db/tw', port: '0', host: '::1' },
+      { ...env, TASKWARDEN_DB: 'sqlite:/elsewhere.db' },
+      '/srv',
+    );
+    assert.equal(flagged.dataDir, '/srv/data');
+    assert.equal(flagged.dbUrl, 'postgres://db/tw');
+    assert.equal(flagged.port, 0);
+    assert.equal(flagged.host, '::1');
+    assert.equal(
+      resolveServerConfig({}, { TASKWARDEN_DB: 'sqlite:/elsewhere.db' }, '/srv').dbUrl,
+      'sqlite:/elsewhere.db',
+    );
+  });
+
+  test('bad values name the flag or variable they came from', () => {
+    assert.throws(
+      () => resolveServerConfig({ port: 'http' }, {}, '/'),
+      /^ValidationError: --port: "http" is not a port/,
+    );
+    assert.throws(
+      () => resolveServerConfig({}, { TASKWARDEN_PORT: '70000' }, '/'),
+      /TASKWARDEN_PORT: "70000" is not a port/,
+    );
+    assert.throws(() => resolveServerConfig({ db: ' ' }, {}, '/'), /--db: must not be empty/);
+    assert.throws(() => resolveServerConfig({}, { TASKWARDEN_LOG_LEVEL: 'loud' }, '/'), /TASKWARDEN_LOG_LEVEL: "loud"/);
+  });
+});

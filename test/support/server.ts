@@ -1,0 +1,144 @@
+// An HTTP app over a real SQLite store and a real, started engine, driven with app.inject.
+// Helpers create orgs, users and tokens through the API itself, so tests read like a client.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
+import type { Store } from '../../src/core/ports/store.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { builtinModules } from '../../src/modules/builtin.ts';
+import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { ensureAdmin } from '../../src/server/bootstrap.ts';
+import { createModuleServices } from '../../src/server/module-services.ts';
+import { openTestStore } from './store.ts';
+
+export interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test replies are read field by field
+  json: any;
+  body: string;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+export interface RequestOptions {
+  token?: string | null;
+  body?: unknown;
+  /** A raw payload (sent as is) instead of a JSON body. */
+  payload?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ServerHarness {
+  app: FastifyInstance;
+  store: Store;
+  engine: Engine;
+  adminToken: string;
+  /** Calls the app as `token` (default: the admin). */
+  call(method: string, url: string, opts?: RequestOptions): Promise<Reply>;
+  /** Like call, and asserts the status. */
+  expect(status: number, method: string, url: string, opts?: RequestOptions): Promise<Reply>;
+  createOrg(name: string): Promise<{ id: string; name: string }>;
+  /** A user of `orgId` with `role` and an API token for it. */
+  createUser(orgId: string, name: string, role: string): Promise<{ id: string; token: string }>;
+  cleanup(): Promise<void>;
+}
+
+export async function startServerHarness(opts: { clock?: Clock; bodyLimit?: number } = {}): Promise<ServerHarness> {
+  const { store, cleanup: closeStore } = await openTestStore();
+  const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-server-'));
+  const clock = opts.clock ?? systemClock;
+  const modules = createModuleRegistry(builtinModules());
+  const engine = new Engine({
+    store,
+    modules,
+    services: createModuleServices(store),
+    clock,
+    options: { defaultTz: 'UTC', maxSleepMs: 200 },
+  });
+  const tokenFile = await ensureAdmin(store, dataDir, clock);
+  assert.ok(tokenFile);
+  const adminToken = (await readFile(tokenFile, 'utf8')).trim();
+  const app = await buildApp({ store, engine, modules, clock, defaultTz: 'UTC', bodyLimit: opts.bodyLimit });
+  await engine.start();
+
+  async function call(method: string, url: string, options: RequestOptions = {}): Promise<Reply> {
+    const token = options.token === undefined ? adminToken : options.token;
+    const headers: Record<string, string> = { ...options.headers };
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    let payload: string | undefined = options.payload;
+    if (options.body !== undefined) {
+      payload = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
+    let json: unknown = null;
+    try {
+      json = res.body === '' ? null : JSON.parse(res.body);
+    } catch {
+      json = null;
+    }
+    return { status: res.statusCode, json, body: res.body, headers: res.headers };
+  }
+
+  async function expect(status: number, method: string, url: string, options?: RequestOptions): Promise<Reply> {
+    const reply = await call(method, url, options);
+    assert.equal(reply.status, status, `${method} ${url} → ${reply.status} ${reply.body}`);
+    return reply;
+  }
+
+  return {
+    app,
+    store,
+    engine,
+    adminToken,
+    call,
+    expect,
+    async createOrg(name) {
+      return (await expect(201, 'POST', '/api/v1/orgs', { body: { name } })).json;
+    },
+    async createUser(orgId, name, role) {
+      const user = (await expect(201, 'POST', `/api/v1/orgs/${orgId}/users`, { body: { name, role } })).json;
+      const token = (await expect(201, 'POST', `/api/v1/users/${user.id}/tokens`, { body: { name: 'test' } })).json;
+      return { id: user.id, token: token.token };
+    },
+    async cleanup() {
+      await app.close();
+      await engine.stop(1_000);
+      await closeStore();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A server command that echoes its argument, and a manual task that runs it. */
+export const echoCommand = {
+  name: 'echo-msg',
+  argv: ['echo', '{msg}'],
+  params: { msg: { type: 'string', pattern: '^[A-Za-z0-9 ]{1,40}$' } },
+  runsOn: 'server',
+  timeout: '1m',
+};
+
+export function echoTask(name: string, msg = 'hello world', extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    schedule: { kind: 'manual' },
+    jobs: [
+      {
+        name: 'say',
+        module: 'command',
+        params: { command: echoCommand.name, args: { msg } },
+        targets: { server: true },
+      },
+    ],
+    ...extra,
+  };
+}
