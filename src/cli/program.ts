@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
 import { registerServerCommand } from './commands/server.ts';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (str, write) => write(`taskwarden: ${str.trim().replace(/^error: /, '')}\n`) });
   registerScheduleCommands(program);
   registerServerCommand(program);
+  registerDemoCommand(program);
   registerTaskCommands(program);
   registerRunCommands(program);
   registerSummaryCommand(program);

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { resolveServerConfig } from '../../server/config.ts';
-import { startServer } from '../../server/start.ts';
+import { serveUntilSignal } from '../serve.ts';
 
 /** `taskwarden server`: runs the server until SIGTERM or SIGINT, then shuts down gracefully. */
 export function registerServerCommand(program: Command): void {
@@ -15,24 +14,12 @@ export function registerServerCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (env TASKWARDEN_PORT, default 8080)')
     .option('--host <h>', 'address to listen on (env TASKWARDEN_HOST, default 127.0.0.1)')
     .action(async (flags: { data?: string; db?: string; port?: string; host?: string }) => {
+      // Loaded on use: client commands start faster without the server's dependencies.
+      const { resolveServerConfig } = await import('../../server/config.ts');
+      const { startServer } = await import('../../server/start.ts');
       const server = await startServer(resolveServerConfig(flags, process.env, process.cwd()));
       if (server.adminTokenFile) process.stdout.write(`taskwarden: admin token written to ${server.adminTokenFile}\n`);
       process.stdout.write(`taskwarden: server listening on ${server.url}\n`);
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        // A second signal means "now": skip the grace period.
-        if (stopping) process.exit(1);
-        stopping = true;
-        process.stdout.write(`taskwarden: ${signal} received, shutting down\n`);
-        server.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            process.stderr.write(`taskwarden: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+      serveUntilSignal(server);
     });
 }

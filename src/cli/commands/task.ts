@@ -7,14 +7,9 @@ import { connect, flagsOf, withConnection } from '../connection.ts';
 import { followRun, isEnded } from '../follow.ts';
 import { printJson } from '../output.ts';
 import { formatTable } from '../table.ts';
+import { applyTasks } from '../apply.ts';
 import { readDefinitions } from '../task-file.ts';
 import { printRun, runExitCode } from './run.ts';
-
-interface ApplyResult {
-  name: string;
-  action: 'created' | 'updated' | 'unchanged';
-  changes: string[];
-}
 
 /** `task …`: define tasks from files, list, inspect, switch on and off, run them. */
 export function registerTaskCommands(program: Command): void {
@@ -31,9 +26,7 @@ export function registerTaskCommands(program: Command): void {
       defs.forEach((def, i) => {
         if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
       });
-      const existing = new Map((await client.listTasks()).map((t) => [t.name, t]));
-      const results: ApplyResult[] = [];
-      for (const def of defs) results.push(await applyOne(client, existing.get(def.name as string), def));
+      const results = await applyTasks(client, defs);
       if (flags.json) return printJson(results);
       for (const r of results) {
         process.stdout.write(`${r.action} ${r.name}${r.changes.length ? ` (${r.changes.join(', ')})` : ''}\n`);
@@ -120,21 +113,4 @@ async function mustFind(client: TaskwardenClient, name: string): Promise<TaskVie
   const found = await client.findTask(name);
   if (!found) throw new TaskwardenError('not_found', `no task named "${name}"`);
   return found;
-}
-
-async function applyOne(
-  client: TaskwardenClient,
-  current: TaskView | undefined,
-  def: Record<string, unknown>,
-): Promise<ApplyResult> {
-  const name = def.name as string;
-  if (!current) {
-    await client.createTask(def);
-    return { name, action: 'created', changes: [] };
-  }
-  const updated = await client.updateTask(current.id, def);
-  if (updated.version === current.version) return { name, action: 'unchanged', changes: [] };
-  const [latest] = (await client.taskHistory(current.id)).slice(-1);
-  const changes = latest && typeof latest.diff === 'object' && latest.diff !== null ? Object.keys(latest.diff) : [];
-  return { name, action: 'updated', changes };
 }

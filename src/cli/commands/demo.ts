@@ -1,0 +1,76 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { TaskwardenClient } from '../../client/api.ts';
+import type { RunningServer } from '../../server/start.ts';
+import { applyTasks } from '../apply.ts';
+import { serveUntilSignal } from '../serve.ts';
+import { readDefinitions } from '../task-file.ts';
+
+const EXAMPLES = new URL('../../../examples/', import.meta.url).pathname;
+const DEMO_ORG = 'demo';
+const DEMO_USER = 'demo';
+const DEMO_PASSWORD = 'demo-password';
+
+/**
+ * `taskwarden demo` (what `npm start` runs): the server on the embedded SQLite store with
+ * a "demo" org, a user to log in with, a small command catalog and sample tasks, so a
+ * newcomer sees runs flowing within a minute. Safe to run again: it only adds what is missing.
+ */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('Start the server with sample tasks on the embedded store (what `npm start` runs)')
+    .option('--data <dir>', 'data folder (env TASKWARDEN_DATA, default ./taskwarden-data)')
+    .option('--port <n>', 'port to listen on (env TASKWARDEN_PORT, default 8080)')
+    .option('--host <h>', 'address to listen on (env TASKWARDEN_HOST, default 127.0.0.1)')
+    .action(async (flags: { data?: string; port?: string; host?: string }) => {
+      // Loaded on use: client commands start faster without the server's dependencies.
+      const { resolveServerConfig } = await import('../../server/config.ts');
+      const { startServer } = await import('../../server/start.ts');
+      const config = resolveServerConfig(flags, process.env, process.cwd());
+      // A demo is watched in a terminal: request logs only when asked for.
+      if (!process.env.TASKWARDEN_LOG_LEVEL) config.logLevel = 'warn';
+      const server = await startServer(config);
+      serveUntilSignal(server);
+      const tokenFile = await seedDemo(server, config.dataDir);
+      const defaultData = config.dataDir === join(process.cwd(), 'taskwarden-data');
+      const defaultUrl = server.url === 'http://127.0.0.1:8080';
+      const flagsHint = `${defaultData ? '' : ` --data ${config.dataDir}`}${defaultUrl ? '' : ` --server ${server.url}`}`;
+      process.stdout.write(
+        [
+          '',
+          `Taskwarden demo is running at ${server.url}`,
+          `  web UI login:  ${DEMO_USER} / ${DEMO_PASSWORD}`,
+          `  admin token:   ${join(config.dataDir, 'admin.token')}   (demo org token: ${tokenFile})`,
+          '  try:',
+          `    npx taskwarden summary${flagsHint}`,
+          `    npx taskwarden task run system-info --wait 30 --token "$(cat ${tokenFile})"${defaultUrl ? '' : ` --server ${server.url}`}`,
+          'Stop with Ctrl-C.',
+          '',
+        ].join('\n'),
+      );
+    });
+}
+
+async function seedDemo(server: RunningServer, dataDir: string): Promise<string> {
+  const admin = new TaskwardenClient({ server: server.url, token: (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim() });
+  const orgs = await admin.http.all<{ id: string; name: string }>('/api/v1/orgs');
+  if (!orgs.some((o) => o.name === DEMO_ORG)) await admin.createOrg(DEMO_ORG);
+  const users = await admin.http.all<{ id: string; name: string }>(`/api/v1/orgs/${DEMO_ORG}/users`);
+  const user = users.find((u) => u.name === DEMO_USER) ?? (await admin.createUser(DEMO_ORG, { name: DEMO_USER, role: 'org-admin', password: DEMO_PASSWORD }));
+
+  const tokenFile = join(dataDir, 'demo.token');
+  let token = await readFile(tokenFile, 'utf8').then((t) => t.trim(), () => '');
+  const demo = () => new TaskwardenClient({ server: server.url, token });
+  const valid = token !== '' && (await demo().listTasks().then(() => true, () => false));
+  if (!valid) {
+    token = (await admin.createToken(user.id, { name: 'demo' })).token;
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+  }
+  const client = demo();
+  for (const command of readDefinitions(join(EXAMPLES, 'demo-catalog.yaml'), 'command')) await client.addCommand(command);
+  await applyTasks(client, readDefinitions(join(EXAMPLES, 'demo-tasks.yaml'), 'task'));
+  return tokenFile;
+}
+

@@ -1,0 +1,145 @@
+// The real `taskwarden` binary against a real server over a socket: task files, runs with
+// --wait and --follow, listings with --json, and the Contract's exit codes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { resolveServerConfig } from '../../src/server/config.ts';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/taskwarden.js');
+let server: RunningServer;
+let dir: string;
+let orgToken: string;
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], token = orgToken): Promise<Result> {
+  const child = spawn(process.execPath, [BIN, ...args, '--server', server.url, '--token', token], {
+    env: { ...process.env, TASKWARDEN_URL: '', TASKWARDEN_TOKEN: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function file(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tw-cli-'));
+  const config = resolveServerConfig({ data: join(dir, 'data'), port: '0' }, { TASKWARDEN_LOG_LEVEL: 'silent' }, dir);
+  server = await startServer(config);
+  const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
+  const org = await cli(['org', 'create', 'acme', '--json'], admin);
+  assert.equal(org.code, 0, org.stderr);
+  const user = await cli(['user', 'create', 'ops', '--org', 'acme', '--role', 'org-admin', '--json'], admin);
+  assert.equal(user.code, 0, user.stderr);
+  const token = await cli(['token', 'create', '--user', JSON.parse(user.stdout).id, '--name', 'cli-tests'], admin);
+  assert.equal(token.code, 0, token.stderr);
+  orgToken = token.stdout.trim();
+  const catalog = await file(
+    'catalog.yaml',
+    `- {name: say, argv: [echo, "{msg}"], params: {msg: {type: string, pattern: "^[a-z ]+$"}}}\n- {name: fail, argv: ["false"]}\n`,
+  );
+  const added = await cli(['command', 'add', '-f', catalog]);
+  assert.equal(added.code, 0, added.stderr);
+});
+
+after(async () => {
+  await server.close(1_000);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('taskwarden CLI against a real server', () => {
+  test('task apply creates, then leaves alone, then updates and names what changed', async () => {
+    const path = await file(
+      'tasks.yaml',
+      `- name: greet\n  schedule: {kind: manual}\n  jobs: [{name: hello, module: command, params: {command: say, args: {msg: hello world}}, targets: {server: true}}]\n`,
+    );
+    assert.deepEqual(await cli(['task', 'apply', '-f', path]), { code: 0, stdout: 'created greet\n', stderr: '' });
+    assert.deepEqual(await cli(['task', 'apply', '-f', path]), { code: 0, stdout: 'unchanged greet\n', stderr: '' });
+    await writeFile(path, (await readFile(path, 'utf8')).replace('{kind: manual}', '{kind: cron, expr: "0 3 * * *"}'));
+    const updated = await cli(['task', 'apply', '-f', path, '--json']);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual(JSON.parse(updated.stdout), [{ name: 'greet', action: 'updated', changes: ['schedule'] }]);
+  });
+
+  test('task run --wait exits 0 for a finished run and its stdout is in the logs', async () => {
+    const run = await cli(['task', 'run', 'greet', '--wait', '20', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const body = JSON.parse(run.stdout);
+    assert.equal(body.status, 'finished');
+    assert.equal(body.completion, 100);
+    const show = await cli(['run', 'show', body.id, '--logs']);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /stdout +hello world/);
+  });
+
+  test('task run --follow exits 1 when the run fails', async () => {
+    const path = await file(
+      'failing.yaml',
+      `name: broken\nschedule: {kind: manual}\njobs: [{name: nope, module: command, params: {command: fail}, targets: {server: true}}]\n`,
+    );
+    assert.equal((await cli(['task', 'apply', '-f', path])).code, 0);
+    const run = await cli(['task', 'run', 'broken', '--follow']);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /run \S+ error/);
+  });
+
+  test('listings answer --json in the API shapes', async () => {
+    const tasks = JSON.parse((await cli(['task', 'list', '--json'])).stdout);
+    assert.deepEqual(tasks.items.map((t: { name: string }) => t.name).sort(), ['broken', 'greet']);
+    const runs = JSON.parse((await cli(['run', 'list', '--task', 'greet', '--json'])).stdout);
+    assert.equal(runs.items.length, 1);
+    assert.ok('next' in runs);
+    const summary = JSON.parse((await cli(['summary', '--json'])).stdout);
+    const greet = summary.items.find((l: { task: string }) => l.task === 'greet');
+    assert.equal(greet.status, 'finished');
+    assert.equal(greet.completion, 100);
+    const commands = JSON.parse((await cli(['command', 'list', '--json'])).stdout);
+    assert.deepEqual(commands.items.map((c: { name: string }) => c.name).sort(), ['fail', 'say']);
+  });
+
+  test('bad input exits 2 with one line on stderr, and changes nothing', async () => {
+    const bad = await file('bad.yaml', 'name: bad\nschedule: {kind: weekly, days: [xyz], at: "09:00"}\njobs: []\n');
+    for (const args of [
+      ['task', 'apply', '-f', bad],
+      ['task', 'apply', '-f', join(dir, 'missing.yaml')],
+      ['task', 'run', 'no-such-task'],
+      ['task', 'run', 'greet', '--wait', 'soon'],
+      ['task', 'frobnicate'],
+    ]) {
+      const res = await cli(args);
+      assert.equal(res.code, 2, `${args.join(' ')}: ${res.stdout}${res.stderr}`);
+      assert.equal(res.stderr.trim().split('\n').length, 1, res.stderr);
+      assert.match(res.stderr, /^taskwarden: /);
+    }
+    const tasks = JSON.parse((await cli(['task', 'list', '--json'])).stdout);
+    assert.equal(tasks.items.length, 2, 'nothing was written');
+  });
+
+  test('a wrong token exits 2 and an unreachable server exits 1', async () => {
+    const denied = await cli(['task', 'list'], 'not-a-token');
+    assert.equal(denied.code, 2);
+    assert.match(denied.stderr, /taskwarden: /);
+    const child = spawn(process.execPath, [BIN, 'task', 'list', '--server', 'http://127.0.0.1:9', '--token', 'x']);
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 1);
+  });
+});
