@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
+import { registerAgentCommands } from './commands/agent.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerSummaryCommand(program);
   registerAdminCommands(program);
+  registerAgentCommands(program);
   return program;
 }

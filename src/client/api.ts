@@ -1,3 +1,4 @@
+import type { AgentDiagnosticsView, AgentView } from '../protocol/agents.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
 import type { OrgView } from '../protocol/orgs.ts';
@@ -65,6 +66,10 @@ export class TaskwardenClient {
     this.http.request<Paged<LogLineView>>('GET', `/api/v1/jobstates/${enc(jobstateId)}/logs`, {
       query: { after, limit: 1000 },
     });
+
+  listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', query);
+  agentDiagnostics = (id: string) =>
+    this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`);
 
   summary = () => this.http.request<{ items: SummaryLine[] }>('GET', '/api/v1/summary');
   previewSchedule = (body: Record<string, unknown>) =>

@@ -29,7 +29,7 @@ export class HttpClient {
   async request<T>(
     method: string,
     path: string,
-    opts: { body?: unknown; query?: Query; timeoutMs?: number } = {},
+    opts: { body?: unknown; query?: Query; timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<T> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(opts.query ?? {})) {
@@ -44,7 +44,7 @@ export class HttpClient {
         method,
         headers,
         body: opts.body === undefined ? null : JSON.stringify(opts.body),
-        signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
+        signal: withTimeout(opts.timeoutMs ?? this.timeoutMs, opts.signal),
       });
     } catch (err) {
       const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
@@ -69,6 +69,12 @@ export class HttpClient {
     } while (after);
     return items;
   }
+}
+
+/** The request's own timeout, plus the caller's signal when it has one (a shutting-down agent). */
+function withTimeout(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([timeout, signal]) : timeout;
 }
 
 function safeJson(text: string): unknown {

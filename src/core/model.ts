@@ -159,6 +159,19 @@ export type JobstateReason =
   | 'overlap'
   | 'unneeded';
 
+/**
+ * Who executes a jobstate, fixed when it is created: the server (its own jobs, and agent
+ * targets of modules whose `agentTargetsRunOn` is 'server', such as wake-on-LAN) or the agent.
+ */
+export type JobstateRunner = 'server' | 'agent';
+
+/** The latest progress an agent reported for the running attempt. */
+export interface JobstateProgress {
+  percent: number;
+  message: string | null;
+  at: number;
+}
+
 export interface Jobstate {
   id: string;
   runId: string;
@@ -169,6 +182,7 @@ export interface Jobstate {
   module: string;
   /** null = runs on the server. */
   agentId: string | null;
+  runner: JobstateRunner;
   status: JobstateStatus;
   reason: JobstateReason | null;
   attempt: number;
@@ -183,6 +197,9 @@ export interface Jobstate {
   leaseExpiresAt: number | null;
   checkpoint: unknown;
   result: unknown;
+  /** Last agent event seq applied for the current attempt (0 = none); events at or below it are duplicates. */
+  eventSeq: number;
+  progress: JobstateProgress | null;
   updatedAt: number;
 }
 
@@ -218,6 +235,9 @@ export interface Agent {
   wakeUrl: string | null;
   contactSeconds: number;
   lastContactAt: number | null;
+  /** Why the last push wake failed (null once one succeeds), for "why didn't it run". */
+  lastWakeError: string | null;
+  lastWakeErrorAt: number | null;
   createdAt: number;
 }
 

@@ -48,6 +48,12 @@ export type EngineEvent =
 
 export type EngineListener = (event: EngineEvent) => void;
 
+/** Where the engine reports what an operator should know (the composition root passes its logger). */
+export interface EngineLog {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
 /** What every engine part gets: the ports, the options, and a way to announce changes. */
 export interface EngineContext {
   store: Store;
@@ -56,6 +62,7 @@ export interface EngineContext {
   targets: TargetResolver;
   clock: Clock;
   options: EngineOptions;
+  log: EngineLog;
   /** Announces a change (after its transaction committed) and wakes the loop. */
   notify(event: EngineEvent): void;
   /** Wakes the loop early: something may be due now. */
@@ -63,11 +70,6 @@ export interface EngineContext {
   /** Stops the chunks this node runs for these jobstates (cancelled, timed out, replaced). */
   abortLocal(jobstateIds: readonly string[]): void;
 }
-
-/** Server-only targets until agents exist: `{server: true}` → the server; others → none. */
-export const serverOnlyTargets: TargetResolver = {
-  resolve: async (_tx, _orgId, targets) => ('server' in targets ? [null] : []),
-};
 
 export type Emit = (event: EngineEvent) => void;
 

@@ -5,19 +5,24 @@ import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../cor
 import type { ModuleRegistry, ModuleServices } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
+import { AgentDispatch } from './agents.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
   type EngineListener,
+  type EngineLog,
   type EngineOptions,
-  serverOnlyTargets,
   type TargetResolver,
   withTx,
 } from './context.ts';
 import { Executor } from './executor.ts';
+import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
+import { PeerSignals } from './peers.ts';
+import { relaunchFailed } from './relaunch.ts';
 import { createRun, endRun, startDueRuns } from './runs.ts';
 import { fireDueTriggers } from './scheduler.ts';
 import { recoverOrphans, sweep } from './sweeper.ts';
+import { storeTargets } from './targets.ts';
 import { createTask, deleteTask, updateTask } from './tasks.ts';
 
 export interface EngineDeps {
@@ -27,7 +32,16 @@ export interface EngineDeps {
   clock: Clock;
   targets?: TargetResolver;
   options: Partial<EngineOptions> & Pick<EngineOptions, 'defaultTz'>;
+  /** This process as the nodes table shows it; the composition root passes the real one. */
+  node?: NodeIdentity;
+  /** Default: warnings as process warnings, the rest unsaid. */
+  log?: EngineLog;
 }
+
+const ANONYMOUS_NODE: NodeIdentity = { hostname: 'unknown', pid: process.pid, version: 'unknown' };
+const WARNINGS_ONLY: EngineLog = { warn: (message) => process.emitWarning(message), info: () => {} };
+/** First wait after a failed pass; it doubles per failure up to maxSleepMs. */
+const RETRY_FIRST_MS = 100;
 
 /**
  * The engine: turns task firings into runs and drives every jobstate to an end. One loop
@@ -38,7 +52,13 @@ export interface EngineDeps {
  */
 export class Engine {
   readonly ctx: EngineContext;
+  /** The agent protocol's side of the engine: claims, events, reconciliation, wakes. */
+  readonly agents: AgentDispatch;
   private readonly executor: Executor;
+  private readonly heartbeat: NodeHeartbeat;
+  /** Wakes between nodes, where the store can signal them. */
+  private readonly peers: PeerSignals | null;
+  private unlistenPeers: () => void = () => {};
   private readonly listeners = new Set<EngineListener>();
   private sleeper = new AbortController();
   private loop: Promise<void> | null = null;
@@ -50,17 +70,22 @@ export class Engine {
       store: deps.store,
       modules: deps.modules,
       services: deps.services,
-      targets: deps.targets ?? serverOnlyTargets,
+      targets: deps.targets ?? storeTargets,
       clock: deps.clock,
       options,
+      log: deps.log ?? WARNINGS_ONLY,
       notify: (event) => {
         for (const listener of this.listeners) listener(event);
+        this.peers?.observe(event);
         this.wake();
       },
       wake: () => this.wake(),
       abortLocal: (ids) => this.executor.abort(ids),
     };
     this.executor = new Executor(this.ctx);
+    this.agents = new AgentDispatch(this.ctx);
+    this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
+    this.peers = deps.store.signals ? new PeerSignals(deps.store.signals, options.nodeId) : null;
   }
 
   /** Chunks running on this node right now. */
@@ -78,13 +103,16 @@ export class Engine {
   }
 
   /**
-   * Recovers what a previous process left running, then starts the loop. On a store no
-   * other node shares, every running server jobstate is an orphan: its lease need not run out.
+   * Recovers what a previous process left running, records this node, listens to the
+   * other nodes' wakes, then starts the loop. On a store no other node shares, every
+   * running server jobstate is an orphan: its lease need not run out.
    */
   async start(): Promise<void> {
     if (this.loop) return;
     const { store, clock } = this.ctx;
     await recoverOrphans(this.ctx, store.capabilities.multiNode ? clock.now() : Number.MAX_SAFE_INTEGER);
+    await this.heartbeat.start();
+    this.unlistenPeers = this.peers?.listen(() => this.wake()) ?? (() => {});
     this.stopping = false;
     this.loop = this.runLoop();
   }
@@ -92,10 +120,14 @@ export class Engine {
   /** Stops the loop; running chunks get `graceMs` to checkpoint or finish. */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
+    this.unlistenPeers();
+    this.peers?.close();
     this.wake();
+    const wasRunning = this.loop !== null;
     await this.loop;
     this.loop = null;
     await this.executor.stop(graceMs);
+    if (wasRunning) await this.heartbeat.stop();
   }
 
   /** One pass over everything that may be due; returns how many things changed. */
@@ -151,6 +183,11 @@ export class Engine {
     return (await this.ctx.store.runs.get(run.id)) ?? run;
   }
 
+  /** A manual run of the same task limited to the (job, target) pairs that errored in `runId`. */
+  relaunchFailed(runId: string, actor: string | null): Promise<Run> {
+    return relaunchFailed(this.ctx, runId, actor);
+  }
+
   async cancelRun(runId: string): Promise<Run> {
     const ended: string[] = [];
     await withTx(this.ctx, async (tx, emit) => {
@@ -192,25 +229,47 @@ export class Engine {
     this.sleeper.abort();
   }
 
+  /**
+   * Passes until stopped. A failed pass (the database is away) is retried after a wait
+   * that doubles up to maxSleepMs; the outage is reported once when it starts and once
+   * when a pass succeeds again, not at every pass.
+   */
   private async runLoop(): Promise<void> {
-    const { clock, store, options } = this.ctx;
+    const { clock, log, options } = this.ctx;
+    let failures = 0;
+    let failingSince = 0;
     while (!this.stopping) {
       this.sleeper = new AbortController();
+      let sleepMs: number;
       try {
+        await this.heartbeat.beat();
         await this.tick();
+        if (this.stopping) break;
+        sleepMs = await this.untilNextWork();
+        if (failures > 0) {
+          log.info(`taskwarden engine: passes succeed again after ${failures} failed (${clock.now() - failingSince} ms)`);
+          failures = 0;
+        }
       } catch (err) {
-        // The loop must survive a bad pass (a database hiccup); the next pass retries.
-        process.emitWarning(`taskwarden engine pass failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (this.stopping) break;
+        if (failures === 0) {
+          failingSince = clock.now();
+          const why = err instanceof Error ? err.message : String(err);
+          log.warn(`taskwarden engine pass failed: ${why}; retrying until the store answers again`);
+        }
+        failures++;
+        sleepMs = Math.min(options.maxSleepMs, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 20));
       }
-      if (this.stopping) break;
-      const now = clock.now();
-      const candidates = [
-        await store.triggers.nextFireAt(),
-        await store.jobstates.nextWakeAt(),
-        now + options.maxSleepMs,
-      ];
-      const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));
-      await clock.sleep(Math.max(0, wakeAt - now), this.sleeper.signal);
+      await clock.sleep(sleepMs, this.sleeper.signal);
     }
+  }
+
+  /** How long the loop may sleep: until the next firing or jobstate wake-up, capped at maxSleepMs. */
+  private async untilNextWork(): Promise<number> {
+    const { clock, store, options } = this.ctx;
+    const now = clock.now();
+    const candidates = [await store.triggers.nextFireAt(), await store.jobstates.nextWakeAt(), now + options.maxSleepMs];
+    const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));
+    return Math.max(0, wakeAt - now);
   }
 }

@@ -1,9 +1,11 @@
+import { TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import type { Jobstate } from '../core/model.ts';
+import type { Jobstate, LogLine } from '../core/model.ts';
 import type { ExecuteOutcome } from '../core/ports/module.ts';
-import { type EngineContext, withTx } from './context.ts';
+import type { StoreSession } from '../core/ports/store.ts';
+import { type Emit, type EngineContext, withTx } from './context.ts';
 import { LogSink } from './log-sink.ts';
-import { reportOutcome } from './outcomes.ts';
+import { endJobstate, reportOutcome } from './outcomes.ts';
 
 interface InFlight {
   owner: string;
@@ -13,6 +15,13 @@ interface InFlight {
 
 /** Why a chunk was stopped; only a shutdown still writes what the chunk returned. */
 const SHUTDOWN = 'shutdown';
+/** The heartbeat found the jobstate no longer ours: what the chunk did is thrown away, logs included. */
+const LEASE_LOST = 'lease_lost';
+/** First wait before a store write is tried again; it doubles up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 2_000;
+/** Thrown inside a write's transaction to roll back the log lines written before a refused update. */
+const REFUSED = Symbol('refused');
 
 /**
  * Runs server-side jobstates on this node: claims prepared ones up to its concurrency,
@@ -20,7 +29,11 @@ const SHUTDOWN = 'shutdown';
  * `execute` with a deadline. A chunk that returns a checkpoint goes back to `prepared`
  * and is claimed again later (so long jobs share the pool fairly and survive a crash);
  * a finished one is reported through endJobstate. Every claim has its own lease owner
- * token, so a write from a chunk whose lease was taken over is refused by the store.
+ * token, so a write from a chunk whose lease was taken over is refused by the store; the
+ * chunk's log lines go in the same transaction, so they are refused with it.
+ *
+ * A chunk's writes are retried through a database outage for up to the lease time; past
+ * it another node (or this one's sweeper) recovers the jobstate from its lease.
  */
 export class Executor {
   private readonly inFlight = new Map<string, InFlight>();
@@ -44,10 +57,15 @@ export class Executor {
       const entry: InFlight = { owner, controller, done: Promise.resolve() };
       this.inFlight.set(js.id, entry);
       this.ctx.notify({ type: 'jobstate', jobstate: js });
-      entry.done = this.runChunk(js, owner, controller.signal).finally(() => {
-        this.inFlight.delete(js.id);
-        this.ctx.wake();
-      });
+      entry.done = this.runChunk(js, owner, controller.signal)
+        .catch((err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
+          this.ctx.log.warn(`jobstate ${js.id}: its chunk's result could not be written (${why}); its lease will lapse`);
+        })
+        .finally(() => {
+          this.inFlight.delete(js.id);
+          this.ctx.wake();
+        });
     }
     return claimed.length;
   }
@@ -56,13 +74,16 @@ export class Executor {
   async heartbeat(force = false): Promise<void> {
     const now = this.ctx.clock.now();
     if (!force && now - this.lastHeartbeat < this.ctx.options.leaseMs / 3) return;
-    this.lastHeartbeat = now;
     const byOwner = new Map<string, string[]>();
     for (const [id, f] of this.inFlight) byOwner.set(f.owner, [...(byOwner.get(f.owner) ?? []), id]);
     for (const [owner, ids] of byOwner) {
       const kept = new Set(await this.ctx.store.jobstates.renewLeases(owner, ids, now + this.ctx.options.leaseMs));
-      this.abort(ids.filter((id) => !kept.has(id)));
+      this.abort(
+        ids.filter((id) => !kept.has(id)),
+        LEASE_LOST,
+      );
     }
+    this.lastHeartbeat = now;
   }
 
   abort(ids: readonly string[], reason: string = 'ended'): void {
@@ -90,7 +111,8 @@ export class Executor {
       return;
     }
     const started = ctx.clock.now();
-    const logs = new LogSink(ctx, js.id, js.attempt, await ctx.store.logs.count(js.id));
+    const stored = await this.persist(() => ctx.store.logs.count(js.id));
+    const logs = new LogSink(ctx, js.id, js.attempt, stored);
     const deadline = Math.min(started + ctx.options.chunkMs, (js.startedAt ?? started) + js.timeoutSeconds * 1000);
     let outcome: ExecuteOutcome;
     try {
@@ -108,29 +130,93 @@ export class Executor {
       logs.add(`module failed: ${err instanceof Error ? err.message : String(err)}`, 'stderr');
       outcome = { done: true, ok: false, reason: 'module_failed', result: { error: String(err) } };
     }
-    await logs.flush();
-    // Stopped because it was cancelled, timed out or lost its lease: whoever stopped it
-    // already wrote the end. A shutdown keeps a checkpoint or a success; a failure caused
-    // by the shutdown is left running, for the restart to recover as interrupted.
-    if (signal.aborted && (signal.reason !== SHUTDOWN || (outcome.done && !outcome.ok))) return;
-    if (outcome.done) {
-      await reportOutcome(ctx, js, { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result }, fence);
+    if (signal.aborted && signal.reason === LEASE_LOST) return this.discarded(js);
+    const lines = await logs.drain();
+    // Stopped because it was cancelled or timed out: whoever stopped it already wrote the
+    // end, and the lines say what the job did until then. A shutdown keeps a checkpoint or
+    // a success; a failure caused by the shutdown is left running, for the restart to
+    // recover as interrupted.
+    if (signal.aborted && (signal.reason !== SHUTDOWN || (outcome.done && !outcome.ok))) {
+      await this.persist(() => ctx.store.logs.append(js.id, js.attempt, lines));
       return;
     }
-    const checkpoint = outcome.checkpoint;
-    await withTx(ctx, async (tx, emit) => {
-      const now = ctx.clock.now();
-      const patch = {
-        status: 'prepared',
-        reason: null,
-        checkpoint,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: now,
-      } as const;
-      if (await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt })) {
-        emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
+    const written = await this.persist(() =>
+      this.writeWithLogs(js, lines, (tx, emit) => {
+        if (outcome.done) {
+          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result };
+          return endJobstate(ctx, tx, emit, js, end, fence);
+        }
+        return this.backToPrepared(tx, emit, js, outcome.checkpoint, fence);
+      }),
+    );
+    if (!written) this.discarded(js);
+  }
+
+  /** A chunk that returned a checkpoint waits, prepared, for its next claim (here or on another node). */
+  private async backToPrepared(
+    tx: StoreSession,
+    emit: Emit,
+    js: Jobstate,
+    checkpoint: unknown,
+    fence: { status: Jobstate['status'][]; leaseOwner: string },
+  ): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    const patch = {
+      status: 'prepared',
+      reason: null,
+      checkpoint,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      updatedAt: now,
+    } as const;
+    if (!(await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt }))) return false;
+    emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
+    return true;
+  }
+
+  /**
+   * Appends the chunk's log lines and applies its fenced write in one transaction: when the
+   * store refuses the write, the lines are rolled back with it. Returns whether it landed.
+   */
+  private async writeWithLogs(
+    js: Jobstate,
+    lines: LogLine[],
+    write: (tx: StoreSession, emit: Emit) => Promise<boolean>,
+  ): Promise<boolean> {
+    try {
+      await withTx(this.ctx, async (tx, emit) => {
+        await tx.logs.append(js.id, js.attempt, lines);
+        if (!(await write(tx, emit))) throw REFUSED;
+      });
+      return true;
+    } catch (err) {
+      if (err === REFUSED) return false;
+      throw err;
+    }
+  }
+
+  private discarded(js: Jobstate): void {
+    this.ctx.log.warn(
+      `jobstate ${js.id}: no longer ours (its lease was taken over, or it ended elsewhere); ` +
+        'this node discards its chunk result',
+    );
+  }
+
+  /**
+   * Runs a store call, again after a growing wait while it fails for want of a database,
+   * for up to the lease time: a restart of the database does not cost the chunk. Fenced
+   * writes make a retry safe even when the first try landed but its answer was lost.
+   */
+  private async persist<T>(call: () => Promise<T>): Promise<T> {
+    const { clock, options } = this.ctx;
+    const giveUpAt = clock.now() + options.leaseMs;
+    for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
+      try {
+        return await call();
+      } catch (err) {
+        if (err instanceof TaskwardenError || clock.now() + wait > giveUpAt) throw err;
+        await clock.sleep(wait);
       }
-    });
+    }
   }
 }

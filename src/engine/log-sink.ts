@@ -31,17 +31,33 @@ export class LogSink {
     } else {
       this.buffer.push({ ts, stream, line: line.length > 8192 ? `${line.slice(0, 8192)}…` : line });
     }
-    if (this.buffer.length >= FLUSH_LINES) void this.flush();
+    if (this.buffer.length >= FLUSH_LINES) this.flush();
   };
 
-  /** Writes what is buffered; resolves once every earlier flush landed too. */
-  flush(): Promise<void> {
+  /**
+   * Writes what is buffered, in the background. A batch the store refuses (the database is
+   * away) goes back to the buffer, to be written with the chunk's outcome.
+   */
+  private flush(): void {
     const lines = this.buffer;
     this.buffer = [];
     if (lines.length > 0) {
       this.written += lines.length;
-      this.pending = this.pending.then(() => this.ctx.store.logs.append(this.jobstateId, this.attempt, lines));
+      this.pending = this.pending.then(() =>
+        this.ctx.store.logs.append(this.jobstateId, this.attempt, lines).catch(() => {
+          this.written -= lines.length;
+          this.buffer = [...lines, ...this.buffer];
+        }),
+      );
     }
-    return this.pending;
+  }
+
+  /** Waits for the background writes, then hands over every line not written yet, for the caller to write. */
+  async drain(): Promise<LogLine[]> {
+    await this.pending;
+    const lines = this.buffer;
+    this.buffer = [];
+    this.written += lines.length;
+    return lines;
   }
 }

@@ -8,7 +8,12 @@ export interface JobstateOutcome {
   ok: boolean;
   reason?: JobstateReason | null;
   result?: unknown;
+  /** false = final whatever the retry policy says (the jobstate's agent was deleted). */
+  retry?: boolean;
 }
+
+/** Errors no retry can help: the user stopped it, or its agent never came for it in time. */
+const NEVER_RETRIED: readonly JobstateReason[] = ['cancelled_by_user', 'expired'];
 
 /**
  * The one place a jobstate reaches an end. An error with attempts left goes back to
@@ -33,7 +38,11 @@ export async function endJobstate(
   const job = jobDefOf(task, js);
   const reason = outcome.ok ? (outcome.reason ?? null) : (outcome.reason ?? 'module_failed');
   const retryable =
-    !outcome.ok && reason !== 'cancelled_by_user' && job !== undefined && js.attempt <= job.retryAttempts;
+    !outcome.ok &&
+    outcome.retry !== false &&
+    !NEVER_RETRIED.includes(reason as JobstateReason) &&
+    job !== undefined &&
+    js.attempt <= job.retryAttempts;
   const fenceWith = { ...fence, attempt: js.attempt };
 
   if (retryable) {
@@ -57,6 +66,8 @@ export async function endJobstate(
       leaseExpiresAt: null,
       checkpoint: null,
       result: outcome.result ?? null,
+      eventSeq: 0,
+      progress: null,
       updatedAt: now,
     } as const;
     if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;

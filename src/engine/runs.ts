@@ -13,6 +13,8 @@ export interface NewRunRequest {
   createdBy?: string | null;
   /** Record the firing without running it (misfire `skip`, forbidden overlap). */
   status?: Extract<RunStatus, 'pending' | 'missed'>;
+  /** Keeps only the (job, target) pairs it accepts (a relaunch of failed targets); default all. */
+  only?: (job: string, agentId: string | null) => boolean;
 }
 
 /**
@@ -49,7 +51,9 @@ export async function createRun(
   if (status === 'missed') return run;
   const jobstates: Jobstate[] = [];
   for (const [jobIndex, job] of task.jobs.entries()) {
+    const onBehalf = ctx.modules.get(job.module)?.agentTargetsRunOn === 'server';
     for (const agentId of await ctx.targets.resolve(tx, task.orgId, job.targets)) {
+      if (req.only && !req.only(job.name, agentId)) continue;
       jobstates.push({
         id: newId(),
         runId: run.id,
@@ -59,6 +63,7 @@ export async function createRun(
         job: job.name,
         module: job.module,
         agentId,
+        runner: agentId === null || onBehalf ? 'server' : 'agent',
         status: 'waiting',
         reason: 'run_queued',
         attempt: 1,
@@ -72,6 +77,8 @@ export async function createRun(
         leaseExpiresAt: null,
         checkpoint: null,
         result: null,
+        eventSeq: 0,
+        progress: null,
         updatedAt: now,
       });
     }

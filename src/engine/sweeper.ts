@@ -6,8 +6,9 @@ const BATCH = 200;
 
 /**
  * Ends what overstayed: running jobstates past their timeout end `error` reason timeout
- * (then retry per policy), and server jobstates whose lease lapsed — their node died or
- * stalled — are recovered. Returns how many jobstates changed.
+ * (then retry per policy), agent jobstates prepared longer than their task's expireAfter
+ * end `error` reason expired (their agent never came), and server jobstates whose lease
+ * lapsed — their node died or stalled — are recovered. Returns how many jobstates changed.
  */
 export async function sweep(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
@@ -16,6 +17,10 @@ export async function sweep(ctx: EngineContext): Promise<number> {
     ctx.abortLocal([js.id]);
     const result = { error: `ran longer than its timeout of ${js.timeoutSeconds}s` };
     if (await reportOutcome(ctx, js, { ok: false, reason: 'timeout', result }, { status: ['running'] })) changed++;
+  }
+  for (const js of await ctx.store.jobstates.listPreparedExpired(now, BATCH)) {
+    const result = { error: 'its agent did not come for it before the task’s expireAfter' };
+    if (await reportOutcome(ctx, js, { ok: false, reason: 'expired', result }, { status: ['prepared'] })) changed++;
   }
   changed += await recoverOrphans(ctx, now);
   return changed;

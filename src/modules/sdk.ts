@@ -5,19 +5,30 @@
 import { compileSchema } from '../core/json-schema.ts';
 import type { ModuleDefinition, ModuleRegistry, ModuleSummary, SummaryInput } from '../core/ports/module.ts';
 
+export { renderArgv } from '../core/catalog.ts';
 export type { Clock } from '../core/clock.ts';
 export { formatDuration, parseDuration } from '../core/duration.ts';
 export { fieldPath, ValidationError } from '../core/errors.ts';
 export type { JobstateReason, LogStream } from '../core/model.ts';
+export type { DeviceSighting, InventoryChange } from '../core/ports/fleet.ts';
 export type {
+  AcceptContext,
+  AgentJobContext,
+  AgentOutcome,
   ExecuteOutcome,
+  FleetAgent,
   ModuleDefinition,
   ModuleRegistry,
   ModuleServices,
   ModuleSummary,
+  PayloadContext,
   ServerJobContext,
   SummaryInput,
 } from '../core/ports/module.ts';
+/** Runs a rendered catalog command with the catalog's timeout, logging its lines and exit. */
+export { type CommandOutcome, type CommandRun, runCommand } from './command/run-command.ts';
+/** Runs a program without a shell, streaming its lines; stopping it kills its whole process tree. */
+export { type ProcessOutcome, runProcess } from './command/run-process.ts';
 
 type Params = Record<string, unknown>;
 

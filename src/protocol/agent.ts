@@ -9,9 +9,10 @@ import { type Static, Type } from 'typebox';
  *
  * Push wakes (server → agent `POST /wake`) carry three headers:
  *   x-taskwarden-timestamp (epoch ms), x-taskwarden-nonce (random hex, 16..64 chars),
- *   x-taskwarden-signature = hex HMAC-SHA256 keyed with the agent's secret over
- *   `${timestamp}.${nonce}.${agentId}`. The agent refuses a timestamp more than 60 s off
- *   its clock and a nonce it has seen in the last 120 s (replay).
+ *   x-taskwarden-signature = hex HMAC-SHA256 keyed with the agent's wake key (SHA-256 hex
+ *   of its secret: the server stores only that) over `${timestamp}.${nonce}.${agentId}`.
+ *   The agent refuses a timestamp more than 60 s off its clock and a nonce it has seen in
+ *   the last 120 s (replay). Both sides use protocol/wake-signature.ts.
  */
 
 const MAX_NAME = 200;

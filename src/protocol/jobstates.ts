@@ -15,6 +15,11 @@ export const JobstateView = Type.Object({
   startedAt: NullableIsoTime,
   finishedAt: NullableIsoTime,
   result: Type.Unknown(),
+  /** The latest progress its agent reported for the running attempt. */
+  progress: Type.Union([
+    Type.Object({ percent: Type.Number(), message: Type.Union([Type.String(), Type.Null()]), at: IsoTime }),
+    Type.Null(),
+  ]),
 });
 export type JobstateView = Static<typeof JobstateView>;
 

@@ -13,14 +13,24 @@ import { installErrorHandling } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import { installJsonOnly } from './json-body.ts';
 import { SchedulerMetrics } from './metrics.ts';
+import type { PackageFiles } from './package-files.ts';
 import { DOCS_PREFIX, installRouteAuthCheck } from './route-auth.ts';
+import { agentFileRoutes } from './routes/agent-files.ts';
+import { agentProtocolRoutes } from './routes/agent-protocol.ts';
+import { agentRoutes } from './routes/agents.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { enrolmentTokenRoutes } from './routes/enrolment-tokens.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { inventoryRoutes } from './routes/inventory.ts';
 import { jobstateRoutes } from './routes/jobstates.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { moduleRoutes } from './routes/modules.ts';
 import { orgRoutes } from './routes/orgs.ts';
+import { packageRoutes } from './routes/packages.ts';
+import { relaunchRoutes } from './routes/relaunch.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -28,6 +38,7 @@ import { summaryRoutes } from './routes/summary.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
+import { installWebUi } from './static.ts';
 import { installValidation } from './validation.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -41,10 +52,14 @@ export interface AppDeps {
   /** A pino logger; omitted = silent (tests). */
   logger?: FastifyBaseLogger;
   bodyLimit?: number;
+  /** Folder of the built web UI served at `/`; default web/dist. */
+  webRoot?: string;
+  /** Where uploaded packages are kept; without it package uploads and downloads answer 503. */
+  packageFiles?: PackageFiles;
 }
 
 /**
- * The HTTP app: REST API under /api/v1, OpenAPI docs at /api/docs, /health and /metrics.
+ * The HTTP app: REST API under /api/v1, OpenAPI docs at /api/docs, /health, /metrics and the web UI at /.
  * Nothing here starts or stops the engine or the store; startServer does (start.ts).
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -93,18 +108,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     orgRoutes,
     userRoutes,
     tokenRoutes,
+    agentProtocolRoutes,
+    agentFileRoutes,
+    agentRoutes,
+    inventoryRoutes,
+    deviceRoutes,
+    packageRoutes,
+    enrolmentTokenRoutes,
     commandRoutes,
     moduleRoutes,
     taskRoutes,
     runRoutes,
+    relaunchRoutes,
     jobstateRoutes,
     scheduleRoutes,
     summaryRoutes,
+    reportRoutes,
     eventRoutes,
     metricsRoutes,
   ]) {
     await app.register(routes, ctx);
   }
+  await installWebUi(app, deps.webRoot);
   await app.ready();
   return app;
 }

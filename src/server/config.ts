@@ -12,6 +12,8 @@ export interface ServerConfig {
   port: number;
   logLevel: LogLevel;
   bodyLimit: number;
+  /** Largest package upload in bytes (TASKWARDEN_PACKAGE_LIMIT: bytes or 512K, 300M, 2G); default 256 MiB. */
+  packageLimit?: number;
 }
 
 export interface ServerFlags {
@@ -39,6 +41,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const host = pick(flags.host, '--host', env, 'TASKWARDEN_HOST');
   const port = pick(flags.port, '--port', env, 'TASKWARDEN_PORT');
   const level = pick(undefined, '', env, 'TASKWARDEN_LOG_LEVEL');
+  const packageLimit = pick(undefined, '', env, 'TASKWARDEN_PACKAGE_LIMIT');
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -46,6 +49,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     port: port ? parsePort(port.value, port.source) : DEFAULTS.port,
     logLevel: level ? parseLogLevel(level.value, level.source) : 'info',
     bodyLimit: DEFAULT_BODY_LIMIT,
+    ...(packageLimit ? { packageLimit: parseSize(packageLimit.value, packageLimit.source) } : {}),
   };
 }
 
@@ -70,6 +74,18 @@ function parsePort(text: string, source: string): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (!(port >= 0 && port <= 65535)) throw new ValidationError(source, `"${text}" is not a port (0-65535)`);
   return port;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+
+/** Bytes, or a number with K, M or G (binary multiples). */
+function parseSize(text: string, source: string): number {
+  const match = /^(\d+)\s*([kmg]?)i?b?$/i.exec(text.trim());
+  const bytes = match ? Number(match[1]) * (SIZE_UNITS[(match[2] as string).toLowerCase()] as number) : Number.NaN;
+  if (!(bytes >= 1 && Number.isSafeInteger(bytes))) {
+    throw new ValidationError(source, `"${text}" is not a size (bytes, or a number with K, M or G)`);
+  }
+  return bytes;
 }
 
 function parseLogLevel(text: string, source: string): LogLevel {

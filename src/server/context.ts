@@ -4,6 +4,7 @@ import type { Store } from '../core/ports/store.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { EventHub } from './event-hub.ts';
 import type { SchedulerMetrics } from './metrics.ts';
+import type { PackageFiles } from './package-files.ts';
 
 /** What route handlers work with: the ports, the engine facade, and the server's shared parts. */
 export interface ServerContext {
@@ -17,4 +18,6 @@ export interface ServerContext {
   metrics: SchedulerMetrics;
   /** Aborted when the server begins to close: long waits give up so shutdown is not held. */
   closing: AbortSignal;
+  /** Uploaded package content; absent when the server has no data folder (some tests). */
+  packageFiles?: PackageFiles | undefined;
 }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { type Clock, systemClock } from '../core/clock.ts';
@@ -13,6 +14,7 @@ import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createModuleServices } from './module-services.ts';
+import { PackageFiles } from './package-files.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
@@ -43,13 +45,23 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const engine = new Engine({
       store,
       modules,
-      services: createModuleServices(store),
+      services: createModuleServices(store, clock),
       clock,
       options: { defaultTz },
     });
     const adminTokenFile = await ensureAdmin(store, config.dataDir, clock);
     const logger = pino({ level: config.logLevel });
-    const app = await buildApp({ store, engine, modules, clock, defaultTz, logger, bodyLimit: config.bodyLimit });
+    const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
+    const app = await buildApp({
+      store,
+      engine,
+      modules,
+      clock,
+      defaultTz,
+      logger,
+      bodyLimit: config.bodyLimit,
+      packageFiles,
+    });
     await engine.start();
     try {
       await app.listen({ port: config.port, host: config.host });

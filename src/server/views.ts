@@ -132,6 +132,7 @@ export function jobstateView(js: Jobstate): JobstateView {
     startedAt: isoOrNull(js.startedAt),
     finishedAt: isoOrNull(js.finishedAt),
     result: js.result ?? null,
+    progress: js.progress && { ...js.progress, at: iso(js.progress.at) },
   };
 }
 

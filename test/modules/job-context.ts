@@ -16,6 +16,15 @@ const unusedServices: ModuleServices = {
     pruneRuns: () => Promise.reject(new Error('retention.pruneRuns not expected in this test')),
     pruneLogs: () => Promise.reject(new Error('retention.pruneLogs not expected in this test')),
   },
+  fleet: {
+    agent: () => Promise.reject(new Error('fleet.agent not expected in this test')),
+    agents: () => Promise.reject(new Error('fleet.agents not expected in this test')),
+    saveInventory: () => Promise.reject(new Error('fleet.saveInventory not expected in this test')),
+    recordDevices: () => Promise.reject(new Error('fleet.recordDevices not expected in this test')),
+  },
+  packages: {
+    find: () => Promise.reject(new Error('packages.find not expected in this test')),
+  },
 };
 
 export function jobContext<P>(
@@ -27,6 +36,7 @@ export function jobContext<P>(
     deadline?: number;
     signal?: AbortSignal;
     services?: Partial<ModuleServices>;
+    agentId?: string | null;
   } = {},
 ): { ctx: ServerJobContext<P>; logs: LoggedLine[]; clock: FakeClock } {
   const clock = options.clock ?? new FakeClock();
@@ -41,6 +51,7 @@ export function jobContext<P>(
       job: 'job',
       attempt: options.attempt ?? 1,
       timeoutSeconds: 7200,
+      agentId: options.agentId ?? null,
     },
     checkpoint: options.checkpoint,
     deadline: options.deadline ?? clock.now() + 60_000,

@@ -108,12 +108,28 @@ describe('module SDK', () => {
     assert.throws(() => createModuleRegistry([probe(), probe()]), /registered twice/);
   });
 
-  test('the built-in modules form a registry, each with a server half', () => {
+  test('the built-in modules form a registry, each with the halves where it runs', () => {
     const registry = createModuleRegistry(builtinModules());
     assert.deepEqual(
       registry.list().map((m) => m.name),
-      ['command', 'housekeeping', 'noop', 'noop-serial'],
+      [
+        'command',
+        'housekeeping',
+        'noop',
+        'noop-serial',
+        'inventory',
+        'wakeonlan',
+        'wakeonlan-relay',
+        'deploy',
+        'netdiscovery',
+      ],
     );
-    for (const m of registry.list()) assert.equal(typeof m.execute, 'function', m.name);
+    for (const m of registry.list()) {
+      if (m.runsOn !== 'agent') assert.equal(typeof m.execute, 'function', `${m.name}: server half`);
+      // wakeonlan's agent targets are asleep: the server runs their jobstates.
+      if (m.runsOn !== 'server' && m.agentTargetsRunOn !== 'server') {
+        assert.equal(typeof m.agent?.run, 'function', `${m.name}: agent half`);
+      }
+    }
   });
 });

@@ -54,5 +54,18 @@ describe('server config', () => {
     );
     assert.throws(() => resolveServerConfig({ db: ' ' }, {}, '/'), /--db: must not be empty/);
     assert.throws(() => resolveServerConfig({}, { TASKWARDEN_LOG_LEVEL: 'loud' }, '/'), /TASKWARDEN_LOG_LEVEL: "loud"/);
+    assert.throws(
+      () => resolveServerConfig({}, { TASKWARDEN_PACKAGE_LIMIT: '12 parsecs' }, '/'),
+      /TASKWARDEN_PACKAGE_LIMIT/,
+    );
+  });
+
+  test('TASKWARDEN_PACKAGE_LIMIT sets the largest package upload: bytes, K, M or G', () => {
+    const limit = (value: string) => resolveServerConfig({}, { TASKWARDEN_PACKAGE_LIMIT: value }, '/').packageLimit;
+    assert.equal(limit('1000'), 1000);
+    assert.equal(limit('512K'), 512 * 1024);
+    assert.equal(limit('300M'), 300 * 2 ** 20);
+    assert.equal(limit('2GiB'), 2 * 2 ** 30);
+    assert.equal(resolveServerConfig({}, {}, '/').packageLimit, undefined, 'the server default (256 MiB) applies');
   });
 });

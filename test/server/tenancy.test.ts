@@ -193,14 +193,15 @@ describe('tenancy and roles', () => {
     await h.expect(201, 'POST', '/api/v1/commands?org=org-b', { body: { ...echoCommand, name: 'for-b' } });
   });
 
-  test('every route declares an auth level; only health, login and the docs are public', async () => {
+  test('every route declares an auth level; only health, login, enrolment, the docs and the web UI are public', async () => {
     const routes = h.app.declaredRoutes;
     assert.ok(routes.length > 30, `only ${routes.length} routes recorded`);
     const publicRoutes = routes.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.url}`);
     for (const route of publicRoutes) {
       assert.ok(
-        ['GET /health', 'HEAD /health', 'POST /api/v1/login'].includes(route) ||
-          /^(GET|HEAD) \/api\/docs\b/.test(route),
+        ['GET /health', 'HEAD /health', 'POST /api/v1/login', 'POST /agent/v1/enrol', 'GET /*', 'HEAD /*'].includes(
+          route,
+        ) || /^(GET|HEAD) \/api\/docs\b/.test(route),
         `${route} is public`,
       );
     }
@@ -211,6 +212,25 @@ describe('tenancy and roles', () => {
       const reply = await h.call(route.method, url, { token: null });
       assert.equal(reply.status, 401, `${route.method} ${url} without a token → ${reply.status}`);
     }
+    // The agent protocol takes agent credentials only, and nothing else does.
+    const agentRoutes = routes.filter((r) => r.url.startsWith('/agent/v1/'));
+    assert.ok(agentRoutes.length >= 3, 'the agent protocol routes are registered');
+    for (const route of agentRoutes.filter((r) => r.url !== '/agent/v1/enrol')) {
+      assert.equal(route.auth, 'agent', `${route.method} ${route.url} is for agents`);
+      const url = route.url.replace(/:\w+/g, 'some-id');
+      const reply = await h.call(route.method, url, { token: h.adminToken, body: {} });
+      assert.equal(reply.status, 401, `${route.method} ${url} with a user token → ${reply.status}`);
+    }
+    assert.deepEqual(
+      routes.filter((r) => r.auth === 'agent' && !r.url.startsWith('/agent/v1/')),
+      [],
+      'agent credentials open nothing outside /agent/v1',
+    );
+    const enrol = await h.call('POST', '/agent/v1/enrol', {
+      token: null,
+      body: { token: 'twe_not-a-token', deviceId: 'pc' },
+    });
+    assert.equal(enrol.status, 401);
   });
 
   test('a route without a declared auth level is refused at start-up', async () => {

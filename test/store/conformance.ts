@@ -1,12 +1,15 @@
 // The Store conformance suite: every backend runs it unchanged. It uses only the Store port,
 // so whatever passes here can back the engine and the API.
 import { describe } from 'node:test';
+import { agentCases } from './conformance/agents.ts';
 import { claimCases } from './conformance/claims.ts';
 import { commandCases } from './conformance/commands.ts';
+import { fleetCases } from './conformance/fleet.ts';
 import type { OpenStore } from './conformance/harness.ts';
 import { identityCases } from './conformance/identity.ts';
 import { jobstateCases } from './conformance/jobstates.ts';
 import { logCases } from './conformance/logs.ts';
+import { nodeCases } from './conformance/nodes.ts';
 import { runCases } from './conformance/runs.ts';
 import { taskCases } from './conformance/tasks.ts';
 import { transactionCases } from './conformance/transactions.ts';
@@ -20,7 +23,10 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     runCases(open);
     jobstateCases(open);
     claimCases(open);
+    agentCases(open);
     logCases(open);
     transactionCases(open);
+    fleetCases(open);
+    nodeCases(open);
   });
 }

@@ -1,6 +1,6 @@
 // Record builders for store tests: valid defaults, overridable field by field.
 import { newId } from '../../src/core/ids.ts';
-import type { Jobstate, Run, Task } from '../../src/core/model.ts';
+import type { Agent, EnrolmentToken, Jobstate, Run, Task } from '../../src/core/model.ts';
 import type {
   ApiToken,
   CatalogCommand,
@@ -134,7 +134,44 @@ export const makeJobstate = (run: Pick<Run, 'id' | 'orgId' | 'taskId'>, over: Pa
   leaseExpiresAt: null,
   checkpoint: null,
   result: null,
+  eventSeq: 0,
+  progress: null,
   updatedAt: T0,
+  ...over,
+  runner: over.runner ?? (over.agentId ? 'agent' : 'server'),
+});
+
+/** An agent of `orgId` with valid defaults. */
+export const makeAgent = (orgId: string, over: Partial<Agent> = {}): Agent => ({
+  id: newId(),
+  orgId,
+  kind: 'taskwarden',
+  deviceId: `device-${newId()}`,
+  name: 'pc-01',
+  tags: [],
+  secretHash: `secret-${newId()}`,
+  enabled: true,
+  version: '1.0.0',
+  modules: ['command'],
+  wakeUrl: null,
+  contactSeconds: 60,
+  lastContactAt: null,
+  lastWakeError: null,
+  lastWakeErrorAt: null,
+  createdAt: T0,
+  ...over,
+});
+
+export const makeEnrolmentToken = (orgId: string, over: Partial<EnrolmentToken> = {}): EnrolmentToken => ({
+  id: newId(),
+  orgId,
+  hash: `enrol-${newId()}`,
+  tags: ['accounting'],
+  usesLeft: 2,
+  expiresAt: T0 + 3600_000,
+  createdAt: T0,
+  createdBy: null,
+  revokedAt: null,
   ...over,
 });
 

@@ -42,6 +42,7 @@ describe('sqlite store specifics', () => {
       await store.migrate();
       await store.migrate();
       assert.deepEqual(store.capabilities, { skipLocked: false, notify: false, multiNode: false });
+      assert.equal(store.signals ?? store.dbNow, undefined, 'no signals nor database clock');
       const raw = new Database(file, { readonly: true });
       try {
         assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');

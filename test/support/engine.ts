@@ -44,11 +44,18 @@ export async function startEngineHarness(
     const end = Date.now() + 5_000;
     while (engine.busy > clock.sleeping && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
   };
+  /**
+   * A chunk woken by the clock may finish while a tick reads: that tick then sees nothing
+   * to do, so settling also needs a tick that started with no chunk in flight.
+   */
+  const chunksActive = () => engine.busy > clock.sleeping;
   const settle = async () => {
     for (let round = 0; round < 1_000; round++) {
+      const activeBefore = chunksActive();
       const changed = await engine.tick();
+      const activeAfter = chunksActive();
       await quiesce();
-      if (changed === 0 && engine.busy <= clock.sleeping) return;
+      if (changed === 0 && !activeBefore && !activeAfter) return;
     }
     throw new Error('engine did not settle');
   };

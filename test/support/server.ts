@@ -13,6 +13,7 @@ import { createModuleRegistry } from '../../src/modules/sdk.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { ensureAdmin } from '../../src/server/bootstrap.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
+import { PackageFiles } from '../../src/server/package-files.ts';
 import { openTestStore } from './store.ts';
 
 export interface Reply {
@@ -46,7 +47,9 @@ export interface ServerHarness {
   cleanup(): Promise<void>;
 }
 
-export async function startServerHarness(opts: { clock?: Clock; bodyLimit?: number } = {}): Promise<ServerHarness> {
+export async function startServerHarness(
+  opts: { clock?: Clock; bodyLimit?: number; packageLimit?: number } = {},
+): Promise<ServerHarness> {
   const { store, cleanup: closeStore } = await openTestStore();
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-server-'));
   const clock = opts.clock ?? systemClock;
@@ -61,7 +64,16 @@ export async function startServerHarness(opts: { clock?: Clock; bodyLimit?: numb
   const tokenFile = await ensureAdmin(store, dataDir, clock);
   assert.ok(tokenFile);
   const adminToken = (await readFile(tokenFile, 'utf8')).trim();
-  const app = await buildApp({ store, engine, modules, clock, defaultTz: 'UTC', bodyLimit: opts.bodyLimit });
+  const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
+  const app = await buildApp({
+    store,
+    engine,
+    modules,
+    clock,
+    defaultTz: 'UTC',
+    bodyLimit: opts.bodyLimit,
+    packageFiles,
+  });
   await engine.start();
 
   async function call(method: string, url: string, options: RequestOptions = {}): Promise<Reply> {

@@ -54,23 +54,38 @@ export function registerDemoCommand(program: Command): void {
 }
 
 async function seedDemo(server: RunningServer, dataDir: string): Promise<string> {
-  const admin = new TaskwardenClient({ server: server.url, token: (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim() });
+  const admin = new TaskwardenClient({
+    server: server.url,
+    token: (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim(),
+  });
   const orgs = await admin.http.all<{ id: string; name: string }>('/api/v1/orgs');
   if (!orgs.some((o) => o.name === DEMO_ORG)) await admin.createOrg(DEMO_ORG);
   const users = await admin.http.all<{ id: string; name: string }>(`/api/v1/orgs/${DEMO_ORG}/users`);
-  const user = users.find((u) => u.name === DEMO_USER) ?? (await admin.createUser(DEMO_ORG, { name: DEMO_USER, role: 'org-admin', password: DEMO_PASSWORD }));
+  const user =
+    users.find((u) => u.name === DEMO_USER) ??
+    (await admin.createUser(DEMO_ORG, { name: DEMO_USER, role: 'org-admin', password: DEMO_PASSWORD }));
 
   const tokenFile = join(dataDir, 'demo.token');
-  let token = await readFile(tokenFile, 'utf8').then((t) => t.trim(), () => '');
+  let token = await readFile(tokenFile, 'utf8').then(
+    (t) => t.trim(),
+    () => '',
+  );
   const demo = () => new TaskwardenClient({ server: server.url, token });
-  const valid = token !== '' && (await demo().listTasks().then(() => true, () => false));
+  const valid =
+    token !== '' &&
+    (await demo()
+      .listTasks()
+      .then(
+        () => true,
+        () => false,
+      ));
   if (!valid) {
     token = (await admin.createToken(user.id, { name: 'demo' })).token;
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
   }
   const client = demo();
-  for (const command of readDefinitions(join(EXAMPLES, 'demo-catalog.yaml'), 'command')) await client.addCommand(command);
+  for (const command of readDefinitions(join(EXAMPLES, 'demo-catalog.yaml'), 'command'))
+    await client.addCommand(command);
   await applyTasks(client, readDefinitions(join(EXAMPLES, 'demo-tasks.yaml'), 'task'));
   return tokenFile;
 }
-

@@ -3,11 +3,11 @@ import type { TaskwardenClient } from '../../client/api.ts';
 import { TaskwardenError, ValidationError } from '../../core/errors.ts';
 import type { RunView } from '../../protocol/runs.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
+import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { followRun, isEnded } from '../follow.ts';
 import { printJson } from '../output.ts';
 import { formatTable } from '../table.ts';
-import { applyTasks } from '../apply.ts';
 import { readDefinitions } from '../task-file.ts';
 import { printRun, runExitCode } from './run.ts';
 

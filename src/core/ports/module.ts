@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
+import type { DeviceSighting, InventoryChange, PackageRecord } from './fleet.ts';
 import type { CatalogCommand } from './store.ts';
 
 /**
@@ -98,7 +99,8 @@ export interface ModuleSummary {
 
 export interface ServerJobContext<P> {
   params: P;
-  jobstate: Pick<Jobstate, 'id' | 'runId' | 'taskId' | 'orgId' | 'job' | 'attempt' | 'timeoutSeconds'>;
+  /** agentId: the target agent of a module whose agent targets run on the server (wake-on-LAN), else null. */
+  jobstate: Pick<Jobstate, 'id' | 'runId' | 'taskId' | 'orgId' | 'job' | 'attempt' | 'timeoutSeconds' | 'agentId'>;
   /** The checkpoint the previous chunk returned, undefined on the first chunk. */
   checkpoint: unknown;
   /** Return (with a checkpoint) before this time; the engine resumes the job later. */
@@ -121,6 +123,40 @@ export interface ModuleServices {
     /** Deletes up to `limit` log lines older than `before`. */
     pruneLogs(before: number, limit: number): Promise<number>;
   };
+  fleet: FleetServices;
+  packages: {
+    /** The org's package of that name: the given version, else the most recent one. */
+    find(orgId: string, name: string, version?: string): Promise<PackageRecord | null>;
+  };
+}
+
+/** An agent as the fleet modules see it, with its latest inventory (null before the first one). */
+export interface FleetAgent {
+  id: string;
+  name: string;
+  tags: string[];
+  inventory: Record<string, unknown> | null;
+}
+
+/** Agents, inventories and devices, always within one org (another org's agent is unknown). */
+export interface FleetServices {
+  agent(orgId: string, agentId: string): Promise<FleetAgent | null>;
+  /** The org's enabled agents named by id, or having any of the tags. */
+  agents(orgId: string, select: { agents: string[] } | { tags: string[] }): Promise<FleetAgent[]>;
+  /**
+   * Replaces the agent's inventory and records what changed, in one transaction: `diff`
+   * gets the previous inventory (null for the first) and returns the changes to record.
+   */
+  saveInventory(
+    input: { orgId: string; agentId: string; jobstateId: string; data: Record<string, unknown> },
+    diff: (previous: Record<string, unknown> | null) => InventoryChange[],
+  ): Promise<{ first: boolean; changes: InventoryChange[] }>;
+  /** Records a discovery's sightings as new or updated devices of the org. */
+  recordDevices(
+    orgId: string,
+    sightings: readonly DeviceSighting[],
+    jobstateId: string,
+  ): Promise<{ created: number; updated: number }>;
 }
 
 export interface ModuleRegistry {

@@ -1,14 +1,19 @@
 import type {
+  Agent,
+  EnrolmentToken,
   Jobstate,
   JobstateReason,
+  JobstateRunner,
   JobstateStatus,
   LogLine,
   Role,
   Run,
   RunReason,
   RunStatus,
+  TargetSpec,
   Task,
 } from '../model.ts';
+import type { DeviceRepo, InventoryRepo, PackageRepo } from './fleet.ts';
 
 /**
  * The only persistence port. The engine and the API talk to this; sqlite/ and postgres/
@@ -119,6 +124,8 @@ export type JobstatePatch = Partial<
     | 'leaseExpiresAt'
     | 'checkpoint'
     | 'result'
+    | 'eventSeq'
+    | 'progress'
   >
 >;
 
@@ -242,36 +249,114 @@ export interface JobstateRepo {
   /** Sets every non-terminal jobstate of a run to `status` with `reason`; returns their ids. */
   endOpenOfRun(runId: string, status: JobstateStatus, reason: JobstateReason, at: number): Promise<string[]>;
   countsByRun(runId: string): Promise<JobstateCounts>;
-  /** How many jobstates are in each status, over every org; `serverOnly`: those of the server (agentId null). */
+  /** How many jobstates are in each status, over every org; `serverOnly`: those the server runs (runner 'server'). */
   countByStatus(opts?: { serverOnly?: boolean }): Promise<JobstateCounts>;
   /** Waiting jobstates of running runs with dueAt <= now, oldest due first. */
   listDueWaiting(now: number, limit: number): Promise<Jobstate[]>;
   /**
-   * Atomically moves up to `limit` prepared server jobstates (agentId null) to running,
-   * leased to `owner` until `leaseUntil`, and returns them. Two claimers never get the same one.
+   * Atomically moves up to `limit` prepared jobstates the server runs (runner 'server') to
+   * running, leased to `owner` until `leaseUntil`, and returns them. Two claimers never get the same one.
    */
   claimServer(owner: string, now: number, leaseUntil: number, limit: number): Promise<Jobstate[]>;
+  /**
+   * Atomically moves up to `limit` of the agent's prepared jobstates (runner 'agent') to
+   * running, earliest prepared first, with startedAt = now and eventSeq = 0, and returns
+   * them. Two concurrent claims (of this agent or of others) never get the same one.
+   */
+  claimForAgent(agentId: string, now: number, limit: number): Promise<Jobstate[]>;
+  /** The agent's jobstates in one of `statuses` (optionally of one runner), oldest first. */
+  listForAgent(
+    agentId: string,
+    filter: { statuses: JobstateStatus[]; runner?: JobstateRunner },
+    limit: number,
+  ): Promise<Jobstate[]>;
+  /**
+   * Moves a running attempt's applied agent event seq from `from` to `to` (compare-and-set);
+   * false when the jobstate is no longer running that attempt or another writer moved it first.
+   */
+  advanceEventSeq(id: string, attempt: number, from: number, to: number, at: number): Promise<boolean>;
   /** Extends the lease of jobstates still running under `owner`; returns the ids it extended. */
   renewLeases(owner: string, ids: string[], leaseUntil: number): Promise<string[]>;
   /** Running jobstates whose startedAt + timeout <= now. */
   listTimedOut(now: number, limit: number): Promise<Jobstate[]>;
   /** Running server jobstates whose lease expired before now. */
   listLeaseExpired(now: number, limit: number): Promise<Jobstate[]>;
-  /** Prepared agent jobstates prepared before `preparedBefore`. */
-  listPreparedBefore(preparedBefore: number, limit: number): Promise<Jobstate[]>;
+  /** Prepared agent jobstates (runner 'agent') whose preparedAt + their task's expireAfter <= now. */
+  listPreparedExpired(now: number, limit: number): Promise<Jobstate[]>;
   /** How many jobstates of `module` are prepared or running in the org. */
   countBusy(orgId: string, module: string): Promise<number>;
   /** Earliest time something needs the engine: a waiting dueAt, a timeout or a lease end. */
   nextWakeAt(): Promise<number | null>;
   /**
-   * Sets dueAt = now on waiting jobstates that were parked (dueAt null) with `reason` and
-   * match the filter: the release of jobs waiting on a previous job or on a busy module.
-   * Returns how many it woke.
+   * Sets dueAt = now on waiting jobstates parked with `reason` (dueAt null or later than
+   * now) that match the filter: the release of jobs waiting on a previous job or on a busy
+   * module. Returns how many it woke.
    */
   wake(
     filter: { reason: JobstateReason; runId?: string; jobIndex?: number; orgId?: string; module?: string },
     now: number,
   ): Promise<number>;
+}
+
+export type AgentPatch = Partial<
+  Pick<
+    Agent,
+    | 'name'
+    | 'tags'
+    | 'secretHash'
+    | 'enabled'
+    | 'version'
+    | 'modules'
+    | 'wakeUrl'
+    | 'contactSeconds'
+    | 'lastContactAt'
+    | 'lastWakeError'
+    | 'lastWakeErrorAt'
+  >
+>;
+
+export interface AgentFilter {
+  orgId?: string | undefined;
+  /** Agents having ANY of these tags. */
+  tags?: string[] | undefined;
+  enabled?: boolean | undefined;
+}
+
+/** The target specs that name agents; `{server: true}` is the engine's own business. */
+export type AgentTargetSpec = Exclude<TargetSpec, { server: true }>;
+
+export interface AgentRepo {
+  /** Fails with `conflict` when the org already has an agent of that deviceId (or the secret hash is taken). */
+  create(agent: Agent): Promise<Agent>;
+  get(id: string): Promise<Agent | null>;
+  getBySecretHash(hash: string): Promise<Agent | null>;
+  getByDevice(orgId: string, deviceId: string): Promise<Agent | null>;
+  /** Oldest first. */
+  list(filter: AgentFilter, page: Page): Promise<Paged<Agent>>;
+  /** Returns false when the agent does not exist. */
+  update(id: string, patch: AgentPatch): Promise<boolean>;
+  /** Deletes the agent record (its jobstates stay, naming an agent that is gone). */
+  delete(id: string): Promise<void>;
+  /**
+   * The ids of the org's enabled agents a job's targets name, sorted: the listed ones
+   * (ids of other orgs or unknown ids are ignored), those with ANY of the tags, or all.
+   */
+  resolveTargets(orgId: string, spec: AgentTargetSpec): Promise<string[]>;
+}
+
+export interface EnrolmentTokenRepo {
+  create(token: EnrolmentToken): Promise<EnrolmentToken>;
+  get(id: string): Promise<EnrolmentToken | null>;
+  findByHash(hash: string): Promise<EnrolmentToken | null>;
+  /**
+   * Uses the token once, atomically: decrements usesLeft only while it is > 0, the token
+   * has not expired (expiresAt > now) and is not revoked. False (and nothing changed) otherwise.
+   */
+  consume(id: string, now: number): Promise<boolean>;
+  /** Oldest first; orgId undefined = every org. */
+  list(orgId: string | undefined, page: Page): Promise<Paged<EnrolmentToken>>;
+  /** Keeps the first revocation time. */
+  revoke(id: string, at: number): Promise<void>;
 }
 
 export interface LogPage extends Paged<LogLine & { attempt: number }> {
@@ -304,11 +389,37 @@ export interface HistoryRepo {
   list(taskId: string, page: Page): Promise<Paged<HistoryEntry>>;
 }
 
+/** A server process sharing the store, as it last said (GET /api/v1/nodes). */
+export interface NodeRecord {
+  /** The engine's node id (the prefix of its lease owners). */
+  id: string;
+  hostname: string;
+  pid: number;
+  version: string;
+  startedAt: number;
+  /** Its last heartbeat. */
+  seenAt: number;
+  /** Set when it shut down cleanly; null while it runs, or when it died. */
+  stoppedAt: number | null;
+}
+
+export interface NodeRepo {
+  /** Inserts the node, or updates it (hostname, pid, version, seenAt; stoppedAt back to null). */
+  heartbeat(node: Omit<NodeRecord, 'stoppedAt'>): Promise<void>;
+  /** Every node, oldest start first. */
+  list(): Promise<NodeRecord[]>;
+  markStopped(id: string, at: number): Promise<void>;
+  /** Forgets nodes whose last heartbeat is older than `before`; returns how many. */
+  deleteSeenBefore(before: number): Promise<number>;
+}
+
 /** Everything a unit of work can touch; the same shape inside and outside a transaction. */
 export interface StoreSession {
   readonly orgs: OrgRepo;
   readonly users: UserRepo;
   readonly tokens: TokenRepo;
+  readonly agents: AgentRepo;
+  readonly enrolmentTokens: EnrolmentTokenRepo;
   readonly commands: CommandRepo;
   readonly tasks: TaskRepo;
   readonly triggers: TriggerRepo;
@@ -317,6 +428,10 @@ export interface StoreSession {
   readonly logs: LogRepo;
   readonly ledger: LedgerRepo;
   readonly history: HistoryRepo;
+  readonly inventories: InventoryRepo;
+  readonly devices: DeviceRepo;
+  readonly packages: PackageRepo;
+  readonly nodes: NodeRepo;
 }
 
 /** Best-effort wake-ups between nodes sharing a store; a missed one costs a poll interval, nothing more. */
@@ -336,6 +451,8 @@ export interface Store extends StoreSession {
    * store compare due times against it rather than against their own, possibly skewed, clocks.
    */
   dbNow?(): Promise<number>;
+  /** Rejects when the database does not answer a trivial query (health checks). */
+  ping(): Promise<void>;
   /**
    * Runs `fn` in one transaction: all of its writes land, or none. Transactions started
    * while one is in flight wait their turn where the backend serialises them (SQLite).

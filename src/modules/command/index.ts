@@ -1,4 +1,6 @@
 import { defineModule, summarizeOutcomes } from '../sdk.ts';
+import { runCommandOnAgent } from './agent.ts';
+import { commandPayload } from './payload.ts';
 import { type CommandParams, commandParamsSchema } from './schema.ts';
 import { executeCommand } from './server.ts';
 
@@ -14,5 +16,7 @@ export const commandModule = defineModule<CommandParams>({
   runsOn: 'both',
   paramsSchema: commandParamsSchema,
   execute: executeCommand,
+  payload: commandPayload,
+  agent: { run: runCommandOnAgent },
   summarize: summarizeOutcomes,
 });

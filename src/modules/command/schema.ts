@@ -21,3 +21,30 @@ export type CommandParams = {
   command: string;
   args: Record<string, unknown>;
 };
+
+/**
+ * What an agent receives with a `command` job (the server half's `payload`): the argv the
+ * server rendered from the catalog, so an agent never sees templates or the catalog, and
+ * the catalog command's own timeout.
+ */
+export const commandPayloadSchema = {
+  type: 'object',
+  properties: {
+    command: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' },
+    argv: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 64,
+      items: { type: 'string', maxLength: 4096, pattern: '^[^\\u0000]*$' },
+    },
+    timeoutSeconds: { type: 'integer', minimum: 1 },
+  },
+  required: ['command', 'argv', 'timeoutSeconds'],
+  additionalProperties: false,
+};
+
+export type CommandPayload = {
+  command: string;
+  argv: string[];
+  timeoutSeconds: number;
+};

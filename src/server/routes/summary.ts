@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { OrgPageQuery, Paged } from '../../protocol/common.ts';
+import { IdParams, OrgPageQuery, Paged } from '../../protocol/common.ts';
 import { SummaryLine } from '../../protocol/summary.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { pageOf } from '../paging.ts';
 import { summaryLine } from '../summary.ts';
-import { listScope } from '../tenancy.ts';
+import { listScope, visible } from '../tenancy.ts';
 
 export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, modules }) => {
   app.get(
@@ -18,6 +18,19 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       const orgId = await listScope(store, principalOf(request), request.query.org);
       const page = await store.tasks.list({ orgId }, pageOf(request.query));
       return { items: await Promise.all(page.items.map((task) => summaryLine(store, modules, task))), next: page.next };
+    },
+  );
+
+  /** One task's line, so a live view can refresh the line an event names without reading them all. */
+  app.get(
+    '/api/v1/summary/:id',
+    {
+      config: { auth: 'viewer' },
+      schema: { tags: ['monitoring'], params: IdParams, response: { 200: SummaryLine } },
+    },
+    async (request) => {
+      const { id } = request.params;
+      return summaryLine(store, modules, visible(principalOf(request), await store.tasks.get(id), 'task', id));
     },
   );
 };

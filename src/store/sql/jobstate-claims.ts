@@ -6,10 +6,11 @@ type ClaimMethods = Pick<
   JobstateRepo,
   | 'listDueWaiting'
   | 'claimServer'
+  | 'claimForAgent'
   | 'renewLeases'
   | 'listTimedOut'
   | 'listLeaseExpired'
-  | 'listPreparedBefore'
+  | 'listPreparedExpired'
   | 'nextWakeAt'
 >;
 
@@ -43,7 +44,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
           .selectFrom('jobstates')
           .select('id')
           .where('status', '=', 'prepared')
-          .where('agent_id', 'is', null)
+          .where('runner', '=', 'server')
           .orderBy((eb) => eb.fn.coalesce('due_at', eb.lit(0)))
           .orderBy((eb) => eb.fn.coalesce('prepared_at', eb.lit(0)))
           .orderBy('id')
@@ -61,6 +62,34 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
             started_at: eb.fn.coalesce('started_at', eb.val(now)),
             updated_at: now,
           }))
+          .where('id', 'in', ids)
+          .where('status', '=', 'prepared')
+          .returningAll()
+          .execute();
+        const rank = new Map(ids.map((id, i) => [id, i]));
+        return rows.map(toJobstate).sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+      });
+    },
+
+    /** Same shape as claimServer; an agent job never checkpoints, so each claim is a fresh start. */
+    async claimForAgent(agentId, now, limit) {
+      return atomic(ctx, async (tx) => {
+        const picked = await tx
+          .selectFrom('jobstates')
+          .select('id')
+          .where('agent_id', '=', agentId)
+          .where('status', '=', 'prepared')
+          .where('runner', '=', 'agent')
+          .orderBy('prepared_at')
+          .orderBy('id')
+          .limit(clampLimit(limit))
+          .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked())
+          .execute();
+        if (picked.length === 0) return [];
+        const ids = picked.map((row) => row.id);
+        const rows = await tx
+          .updateTable('jobstates')
+          .set({ status: 'running', started_at: now, event_seq: 0, progress: null, updated_at: now })
           .where('id', 'in', ids)
           .where('status', '=', 'prepared')
           .returningAll()
@@ -101,7 +130,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .selectFrom('jobstates')
         .selectAll()
         .where('status', '=', 'running')
-        .where('agent_id', 'is', null)
+        .where('runner', '=', 'server')
         .where('lease_expires_at', '<', now)
         .orderBy('lease_expires_at')
         .orderBy('id')
@@ -110,15 +139,16 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       return rows.map(toJobstate);
     },
 
-    async listPreparedBefore(preparedBefore, limit) {
+    async listPreparedExpired(now, limit) {
       const rows = await db
         .selectFrom('jobstates')
-        .selectAll()
-        .where('status', '=', 'prepared')
-        .where('agent_id', 'is not', null)
-        .where('prepared_at', '<', preparedBefore)
-        .orderBy('prepared_at')
-        .orderBy('id')
+        .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
+        .selectAll('jobstates')
+        .where('jobstates.status', '=', 'prepared')
+        .where('jobstates.runner', '=', 'agent')
+        .where((eb) => eb(eb('jobstates.prepared_at', '+', eb('tasks.expire_after_seconds', '*', 1000)), '<=', now))
+        .orderBy('jobstates.prepared_at')
+        .orderBy('jobstates.id')
         .limit(clampLimit(limit))
         .execute();
       return rows.map(toJobstate);

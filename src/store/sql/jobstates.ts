@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { JOBSTATE_STATUSES, TERMINAL_JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
-import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
 import { jobstatePatchRow } from './patches.ts';
 import { jobstateRow, toJobstate } from './rows.ts';
 import type { Database } from './schema.ts';
 
-/** Rows per INSERT: 22 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
+/** Rows per INSERT: 25 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 200;
 
 const OPEN_STATUSES = JOBSTATE_STATUSES.filter((s) => !TERMINAL_JOBSTATE_STATUSES.includes(s));
@@ -104,12 +104,38 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       return Number(row.n);
     },
 
+    async listForAgent(agentId, filter, limit) {
+      if (filter.statuses.length === 0) return [];
+      const rows = await db
+        .selectFrom('jobstates')
+        .selectAll()
+        .where('agent_id', '=', agentId)
+        .where('status', 'in', filter.statuses)
+        .$if(filter.runner !== undefined, (q) => q.where('runner', '=', filter.runner as string))
+        .orderBy('id')
+        .limit(clampLimit(limit))
+        .execute();
+      return rows.map(toJobstate);
+    },
+
+    async advanceEventSeq(id, attempt, from, to, at) {
+      const result = await db
+        .updateTable('jobstates')
+        .set({ event_seq: to, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('attempt', '=', attempt)
+        .where('event_seq', '=', from)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async wake(filter, now) {
       const result = await db
         .updateTable('jobstates')
         .set({ due_at: now, updated_at: now })
         .where('status', '=', 'waiting')
-        .where('due_at', 'is', null)
+        .where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>', now)]))
         .where('reason', '=', filter.reason)
         .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
         .$if(filter.jobIndex !== undefined, (q) => q.where('job_index', '=', filter.jobIndex as number))
@@ -131,7 +157,7 @@ async function countByStatus(
     .selectFrom('jobstates')
     .select(['status', (eb) => eb.fn.countAll().as('n')])
     .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
-    .$if(filter.serverOnly === true, (q) => q.where('agent_id', 'is', null))
+    .$if(filter.serverOnly === true, (q) => q.where('runner', '=', 'server'))
     .groupBy('status')
     .execute();
   const counts = Object.fromEntries(JOBSTATE_STATUSES.map((s) => [s, 0])) as JobstateCounts;

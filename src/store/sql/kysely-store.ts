@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Store, StoreCapabilities, StoreSession, StoreSignals } from '../../core/ports/store.ts';
 import type { ClassifyDriverError } from './context.ts';
@@ -25,6 +25,8 @@ export class KyselyStore implements Store {
   readonly orgs: StoreSession['orgs'];
   readonly users: StoreSession['users'];
   readonly tokens: StoreSession['tokens'];
+  readonly agents: StoreSession['agents'];
+  readonly enrolmentTokens: StoreSession['enrolmentTokens'];
   readonly commands: StoreSession['commands'];
   readonly tasks: StoreSession['tasks'];
   readonly triggers: StoreSession['triggers'];
@@ -33,6 +35,10 @@ export class KyselyStore implements Store {
   readonly logs: StoreSession['logs'];
   readonly ledger: StoreSession['ledger'];
   readonly history: StoreSession['history'];
+  readonly inventories: StoreSession['inventories'];
+  readonly devices: StoreSession['devices'];
+  readonly packages: StoreSession['packages'];
+  readonly nodes: StoreSession['nodes'];
   readonly signals?: StoreSignals;
   readonly dbNow?: () => Promise<number>;
 
@@ -58,6 +64,8 @@ export class KyselyStore implements Store {
     this.orgs = session.orgs;
     this.users = session.users;
     this.tokens = session.tokens;
+    this.agents = session.agents;
+    this.enrolmentTokens = session.enrolmentTokens;
     this.commands = session.commands;
     this.tasks = session.tasks;
     this.triggers = session.triggers;
@@ -66,6 +74,10 @@ export class KyselyStore implements Store {
     this.logs = session.logs;
     this.ledger = session.ledger;
     this.history = session.history;
+    this.inventories = session.inventories;
+    this.devices = session.devices;
+    this.packages = session.packages;
+    this.nodes = session.nodes;
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
@@ -74,6 +86,10 @@ export class KyselyStore implements Store {
       const session = createSession({ db: trx, capabilities: this.capabilities, classifyError: this.classifyError });
       return this.scope.run(() => fn(session));
     });
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
   }
 
   async migrate(): Promise<void> {

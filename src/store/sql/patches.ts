@@ -1,8 +1,8 @@
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Run } from '../../core/model.ts';
-import type { JobstatePatch, User } from '../../core/ports/store.ts';
+import type { AgentPatch, JobstatePatch, User } from '../../core/ports/store.ts';
 import { toJson } from './rows.ts';
-import type { JobstateTable, RunTable, UserTable } from './schema.ts';
+import type { AgentTable, JobstateTable, RunTable, UserTable } from './schema.ts';
 
 /** How a patchable record field is stored: its column, and how its value is encoded. */
 type ColumnSpec<Row> = (keyof Row & string) | { column: keyof Row & string; encode: (value: never) => unknown };
@@ -74,7 +74,25 @@ const JOBSTATE_COLUMNS: PatchColumns<FullJobstatePatch, JobstateTable> = {
   leaseExpiresAt: 'lease_expires_at',
   checkpoint: json<JobstateTable>('checkpoint'),
   result: json<JobstateTable>('result'),
+  eventSeq: 'event_seq',
+  progress: json<JobstateTable>('progress'),
   updatedAt: 'updated_at',
 };
 
 export const jobstatePatchRow = (patch: FullJobstatePatch) => patchRow(patch, JOBSTATE_COLUMNS, 'jobstate');
+
+const AGENT_COLUMNS: PatchColumns<AgentPatch, AgentTable> = {
+  name: 'name',
+  tags: requiredJson<AgentTable>('tags'),
+  secretHash: 'secret_hash',
+  enabled: { column: 'enabled', encode: (value: boolean) => (value ? 1 : 0) },
+  version: 'version',
+  modules: requiredJson<AgentTable>('modules'),
+  wakeUrl: 'wake_url',
+  contactSeconds: 'contact_seconds',
+  lastContactAt: 'last_contact_at',
+  lastWakeError: 'last_wake_error',
+  lastWakeErrorAt: 'last_wake_error_at',
+};
+
+export const agentPatchRow = (patch: AgentPatch) => patchRow(patch, AGENT_COLUMNS, 'agent');

@@ -1,7 +1,12 @@
 import type { Selectable } from 'kysely';
 import type {
+  Agent,
+  AgentKind,
+  EnrolmentToken,
   Jobstate,
+  JobstateProgress,
   JobstateReason,
+  JobstateRunner,
   JobstateStatus,
   LogLine,
   LogStream,
@@ -21,8 +26,10 @@ import type {
   User,
 } from '../../core/ports/store.ts';
 import type {
+  AgentTable,
   ApiTokenTable,
   CommandTable,
+  EnrolmentTokenTable,
   JobstateTable,
   LedgerTable,
   LogTable,
@@ -89,6 +96,68 @@ export const toToken = (row: Selectable<ApiTokenTable>): ApiToken => ({
   expiresAt: row.expires_at,
   revokedAt: row.revoked_at,
   lastUsedAt: row.last_used_at,
+});
+
+export const agentRow = (agent: Agent): AgentTable => ({
+  id: agent.id,
+  org_id: agent.orgId,
+  kind: agent.kind,
+  device_id: agent.deviceId,
+  name: agent.name,
+  tags: JSON.stringify(agent.tags),
+  secret_hash: agent.secretHash,
+  enabled: fromBool(agent.enabled),
+  version: agent.version,
+  modules: JSON.stringify(agent.modules),
+  wake_url: agent.wakeUrl,
+  contact_seconds: agent.contactSeconds,
+  last_contact_at: agent.lastContactAt,
+  last_wake_error: agent.lastWakeError,
+  last_wake_error_at: agent.lastWakeErrorAt,
+  created_at: agent.createdAt,
+});
+
+export const toAgent = (row: Selectable<AgentTable>): Agent => ({
+  id: row.id,
+  orgId: row.org_id,
+  kind: row.kind as AgentKind,
+  deviceId: row.device_id,
+  name: row.name,
+  tags: JSON.parse(row.tags) as string[],
+  secretHash: row.secret_hash,
+  enabled: toBool(row.enabled),
+  version: row.version,
+  modules: JSON.parse(row.modules) as string[],
+  wakeUrl: row.wake_url,
+  contactSeconds: row.contact_seconds,
+  lastContactAt: row.last_contact_at,
+  lastWakeError: row.last_wake_error,
+  lastWakeErrorAt: row.last_wake_error_at,
+  createdAt: row.created_at,
+});
+
+export const enrolmentTokenRow = (token: EnrolmentToken): EnrolmentTokenTable => ({
+  id: token.id,
+  org_id: token.orgId,
+  hash: token.hash,
+  tags: JSON.stringify(token.tags),
+  uses_left: token.usesLeft,
+  expires_at: token.expiresAt,
+  created_at: token.createdAt,
+  created_by: token.createdBy,
+  revoked_at: token.revokedAt,
+});
+
+export const toEnrolmentToken = (row: Selectable<EnrolmentTokenTable>): EnrolmentToken => ({
+  id: row.id,
+  orgId: row.org_id,
+  hash: row.hash,
+  tags: JSON.parse(row.tags) as string[],
+  usesLeft: row.uses_left,
+  expiresAt: row.expires_at,
+  createdAt: row.created_at,
+  createdBy: row.created_by,
+  revokedAt: row.revoked_at,
 });
 
 /** The value of commands.org_key for a command's org (see CommandTable). */
@@ -204,6 +273,7 @@ export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({
   job: jobstate.job,
   module: jobstate.module,
   agent_id: jobstate.agentId,
+  runner: jobstate.runner,
   status: jobstate.status,
   reason: jobstate.reason,
   attempt: jobstate.attempt,
@@ -217,6 +287,8 @@ export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({
   lease_expires_at: jobstate.leaseExpiresAt,
   checkpoint: toJson(jobstate.checkpoint),
   result: toJson(jobstate.result),
+  event_seq: jobstate.eventSeq,
+  progress: toJson(jobstate.progress),
   updated_at: jobstate.updatedAt,
 });
 
@@ -229,6 +301,7 @@ export const toJobstate = (row: Selectable<JobstateTable>): Jobstate => ({
   job: row.job,
   module: row.module,
   agentId: row.agent_id,
+  runner: row.runner as JobstateRunner,
   status: row.status as JobstateStatus,
   reason: row.reason as JobstateReason | null,
   attempt: row.attempt,
@@ -242,6 +315,8 @@ export const toJobstate = (row: Selectable<JobstateTable>): Jobstate => ({
   leaseExpiresAt: row.lease_expires_at,
   checkpoint: fromJson(row.checkpoint),
   result: fromJson(row.result),
+  eventSeq: row.event_seq,
+  progress: fromJson(row.progress) as JobstateProgress | null,
   updatedAt: row.updated_at,
 });
 

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { FleetTables } from './fleet-schema.ts';
 
 /**
  * The tables as kysely sees them, shared by every SQL store. Portable on purpose:
@@ -7,10 +8,13 @@ import type { Generated } from 'kysely';
  * arithmetic such as started_at + timeout_seconds * 1000) and parse int8 as a number;
  * ids are compared as text for cursors, so use uuid columns or a "C" collation.
  */
-export interface Database {
+export interface Database extends FleetTables {
   orgs: OrgTable;
   users: UserTable;
   api_tokens: ApiTokenTable;
+  agents: AgentTable;
+  agent_tags: AgentTagTable;
+  enrolment_tokens: EnrolmentTokenTable;
   commands: CommandTable;
   tasks: TaskTable;
   triggers: TriggerTable;
@@ -19,6 +23,18 @@ export interface Database {
   logs: LogTable;
   ledger: LedgerTable;
   task_history: TaskHistoryTable;
+  nodes: NodeTable;
+}
+
+/** Server processes sharing the store (0004_nodes). */
+export interface NodeTable {
+  id: string;
+  hostname: string;
+  pid: number;
+  version: string;
+  started_at: number;
+  seen_at: number;
+  stopped_at: number | null;
 }
 
 export interface OrgTable {
@@ -46,6 +62,45 @@ export interface ApiTokenTable {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+}
+
+export interface AgentTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  device_id: string;
+  name: string;
+  /** JSON list; agent_tags repeats it one row per tag, for the tag queries. */
+  tags: string;
+  secret_hash: string;
+  enabled: number;
+  version: string | null;
+  modules: string;
+  wake_url: string | null;
+  contact_seconds: number;
+  last_contact_at: number | null;
+  last_wake_error: string | null;
+  last_wake_error_at: number | null;
+  created_at: number;
+}
+
+/** One row per (agent, tag): an index of agents.tags that both SQL dialects query alike. */
+export interface AgentTagTable {
+  agent_id: string;
+  org_id: string;
+  tag: string;
+}
+
+export interface EnrolmentTokenTable {
+  id: string;
+  org_id: string;
+  hash: string;
+  tags: string;
+  uses_left: number;
+  expires_at: number;
+  created_at: number;
+  created_by: string | null;
+  revoked_at: number | null;
 }
 
 export interface CommandTable {
@@ -118,6 +173,7 @@ export interface JobstateTable {
   job: string;
   module: string;
   agent_id: string | null;
+  runner: string;
   status: string;
   reason: string | null;
   attempt: number;
@@ -131,6 +187,8 @@ export interface JobstateTable {
   lease_expires_at: number | null;
   checkpoint: string | null;
   result: string | null;
+  event_seq: number;
+  progress: string | null;
   updated_at: number;
 }
 

@@ -1,11 +1,17 @@
 import type { StoreSession } from '../../core/ports/store.ts';
+import { agentRepo } from './agents.ts';
 import { commandRepo } from './commands.ts';
 import type { SqlContext } from './context.ts';
+import { deviceRepo } from './devices.ts';
+import { enrolmentTokenRepo } from './enrolment-tokens.ts';
 import { historyRepo } from './history.ts';
+import { inventoryRepo } from './inventories.ts';
 import { jobstateRepo } from './jobstates.ts';
 import { ledgerRepo } from './ledger.ts';
 import { logRepo } from './logs.ts';
+import { nodeRepo } from './nodes.ts';
 import { orgRepo } from './orgs.ts';
+import { packageRepo } from './packages.ts';
 import { runRepo } from './runs.ts';
 import { taskRepo } from './tasks.ts';
 import { tokenRepo } from './tokens.ts';
@@ -18,6 +24,8 @@ export function createSession(ctx: SqlContext): StoreSession {
     orgs: orgRepo(ctx),
     users: userRepo(ctx),
     tokens: tokenRepo(ctx),
+    agents: agentRepo(ctx),
+    enrolmentTokens: enrolmentTokenRepo(ctx),
     commands: commandRepo(ctx),
     tasks: taskRepo(ctx),
     triggers: triggerRepo(ctx),
@@ -26,5 +34,9 @@ export function createSession(ctx: SqlContext): StoreSession {
     logs: logRepo(ctx),
     ledger: ledgerRepo(ctx),
     history: historyRepo(ctx),
+    inventories: inventoryRepo(ctx),
+    devices: deviceRepo(ctx),
+    packages: packageRepo(ctx),
+    nodes: nodeRepo(ctx),
   };
 }

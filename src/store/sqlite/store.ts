@@ -9,6 +9,7 @@ import type { Database as Tables } from '../sql/schema.ts';
 import { ImmediateSqliteDialect } from './dialect.ts';
 import { classifySqliteError } from './errors.ts';
 import { sqliteMigrations } from './migrations/index.ts';
+import { withStatementCache } from './statement-cache.ts';
 
 /** One process, one writer: no row locks to skip, nobody to notify. */
 export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, notify: false, multiNode: false };
@@ -39,7 +40,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     const message = error instanceof Error ? error.message : String(error);
     throw new TaskwardenError('unavailable', `cannot open SQLite database ${options.file}: ${message}`);
   }
-  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
   return new KyselyStore({
     db,
     capabilities: SQLITE_CAPABILITIES,

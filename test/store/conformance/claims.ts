@@ -1,7 +1,7 @@
 // Server claims, leases, timeouts and the engine's next wake-up.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { makeJobstate, seedRun, T0 } from '../fixtures.ts';
+import { makeJobstate, makeRun, makeTask, seedRun, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, storeTest } from './harness.ts';
 
 const LEASE = 30_000;
@@ -101,19 +101,32 @@ export function claimCases(open: OpenStore): void {
       assert.deepEqual(ids(await store.jobstates.listLeaseExpired(T0, 10)), [expired.id]);
     });
 
-    storeTest(open, 'listPreparedBefore finds agent jobstates prepared before the cutoff', async (store) => {
-      const run = await seedRun(store, { status: 'running' });
-      const stale = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 2 });
-      const staler = makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - 3 });
-      await store.jobstates.insertMany([
-        stale,
-        staler,
-        makeJobstate(run, { status: 'prepared', agentId: 'agent-3', preparedAt: T0 }),
-        makeJobstate(run, { status: 'prepared', agentId: null, preparedAt: T0 - 9 }),
-        makeJobstate(run, { status: 'running', agentId: 'agent-4', preparedAt: T0 - 9 }),
-      ]);
-      assert.deepEqual(ids(await store.jobstates.listPreparedBefore(T0, 10)), [staler.id, stale.id]);
-    });
+    storeTest(
+      open,
+      "listPreparedExpired finds agent jobstates prepared longer than their task's expireAfter",
+      async (store) => {
+        const run = await seedRun(store, { status: 'running' }); // its task expires after 86400 s
+        const day = 86_400_000;
+        const expired = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - day });
+        const older = makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - day - 5 });
+        const shortTask = await store.tasks.create(makeTask(run.orgId, { expireAfterSeconds: 60 }));
+        const shortRun = makeRun(shortTask, { status: 'running' });
+        await store.runs.insert(shortRun);
+        const short = makeJobstate(shortRun, { status: 'prepared', agentId: 'agent-3', preparedAt: T0 - 60_000 });
+        await store.jobstates.insertMany([
+          expired,
+          older,
+          short,
+          makeJobstate(run, { status: 'prepared', agentId: 'agent-4', preparedAt: T0 - day + 1 }),
+          makeJobstate(shortRun, { status: 'prepared', agentId: 'agent-5', preparedAt: T0 - 59_999 }),
+          makeJobstate(run, { status: 'prepared', agentId: null, preparedAt: T0 - 2 * day }),
+          makeJobstate(run, { status: 'prepared', agentId: 'agent-6', runner: 'server', preparedAt: T0 - 2 * day }),
+          makeJobstate(run, { status: 'running', agentId: 'agent-7', preparedAt: T0 - 2 * day }),
+        ]);
+        assert.deepEqual(ids(await store.jobstates.listPreparedExpired(T0, 10)), [older.id, expired.id, short.id]);
+        assert.deepEqual(ids(await store.jobstates.listPreparedExpired(T0, 2)), [older.id, expired.id]);
+      },
+    );
 
     storeTest(open, 'nextWakeAt is the earliest due time, timeout or lease end', async (store) => {
       assert.equal(await store.jobstates.nextWakeAt(), null);

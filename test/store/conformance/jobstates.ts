@@ -168,12 +168,18 @@ export function jobstateCases(open: OpenStore): void {
       const parked = makeJobstate(run, { jobIndex: 1, reason: 'waiting_previous' });
       const otherJob = makeJobstate(run, { jobIndex: 2, reason: 'waiting_previous' });
       const postponed = makeJobstate(run, { reason: 'postponed', module: 'inventory' });
-      const alreadyDue = makeJobstate(run, { jobIndex: 1, reason: 'waiting_previous', dueAt: T0 + 50 });
-      await store.jobstates.insertMany([parked, otherJob, postponed, alreadyDue]);
-      assert.equal(await store.jobstates.wake({ reason: 'waiting_previous', runId: run.id, jobIndex: 1 }, T0 + 7), 1);
+      const recheckLater = makeJobstate(run, { jobIndex: 1, reason: 'waiting_previous', dueAt: T0 + 50 });
+      const alreadyDue = makeJobstate(run, { jobIndex: 1, reason: 'waiting_previous', dueAt: T0 + 3 });
+      await store.jobstates.insertMany([parked, otherJob, postponed, recheckLater, alreadyDue]);
+      assert.equal(await store.jobstates.wake({ reason: 'waiting_previous', runId: run.id, jobIndex: 1 }, T0 + 7), 2);
       assert.equal((await store.jobstates.get(parked.id))?.dueAt, T0 + 7);
+      assert.equal(
+        (await store.jobstates.get(recheckLater.id))?.dueAt,
+        T0 + 7,
+        'a later safety recheck is brought forward',
+      );
       assert.equal((await store.jobstates.get(otherJob.id))?.dueAt, null);
-      assert.equal((await store.jobstates.get(alreadyDue.id))?.dueAt, T0 + 50);
+      assert.equal((await store.jobstates.get(alreadyDue.id))?.dueAt, T0 + 3, 'an earlier due time is kept');
       const filter = { reason: 'postponed' as const, orgId: run.orgId, module: 'deploy' };
       assert.equal(await store.jobstates.wake(filter, T0 + 8), 0);
       assert.equal(await store.jobstates.wake({ ...filter, module: 'inventory', orgId: newId() }, T0 + 8), 0);

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AGENT_DEFAULTS, type AgentFlags, resolveAgentConfig } from '../../agent/config.ts';
+import { type AgentLogLevel, createAgentLog, isAgentLogLevel } from '../../agent/log.ts';
+import { agentModules } from '../../agent/modules.ts';
+import { AgentRuntime } from '../../agent/runtime.ts';
+import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent.ts';
+import type { AgentDiagnosticsView } from '../../protocol/agents.ts';
+import { connect, flagsOf, withConnection } from '../connection.ts';
+import { printJson } from '../output.ts';
+import { formatTable } from '../table.ts';
+
+/**
+ * `taskwarden agent`: runs this machine's agent until SIGTERM/SIGINT; `agent list` and
+ * `agent why ID` look at agents through the REST API.
+ */
+export function registerAgentCommands(program: Command): void {
+  const agent = program
+    .command('agent')
+    .description('Run the Taskwarden agent on this machine (enrols the first time), or inspect agents')
+    .option('--server <url>', 'server URL; needed to enrol, then defaults to the one in <data>/agent.json')
+    .option('--enrol <token>', 'enrolment token; needed only the first time')
+    .option('--data <dir>', `agent folder: credential, event spool, file cache (default ${AGENT_DEFAULTS.data})`)
+    .option('--name <name>', 'name shown in the server (default: host name)')
+    .option('--tags <a,b>', 'tags to enrol with (targets select agents by tag)')
+    .option('--listen [port]', `listen for push wakes (default port ${AGENT_DEFAULT_LISTEN_PORT})`)
+    .option('--listen-host <host>', `address to listen on (default ${AGENT_DEFAULTS.listenHost})`)
+    .option('--wake-url <url>', 'URL the server should wake this agent at (default http://<listen-host>:<port>)')
+    .option('--concurrency <n>', `jobs run at once (default ${AGENT_DEFAULTS.concurrency})`)
+    .option('--long-poll <seconds>', 'how long a contact waits for work, 0-60 (default 60; 0 with --listen)')
+    .option('--device-id <id>', 'stable id of this machine (default: generated once, kept in agent.json)')
+    .action(async (flags: AgentFlags) => runAgent(flags));
+
+  withConnection(agent.command('list'))
+    .description('List the agents of the org')
+    .option('--json', 'print JSON')
+    .action(async (_opts, cmd: Command) => {
+      const flags = flagsOf<{ json?: boolean }>(cmd);
+      const agents = await connect(flags).listAgents();
+      if (flags.json) return printJson({ items: agents });
+      const rows = agents.map((a) => ({
+        id: a.id,
+        name: a.name,
+        tags: a.tags.join(','),
+        enabled: a.enabled ? 'yes' : 'no',
+        version: a.version ?? '',
+        presence: a.enabled ? a.presence : 'disabled',
+        'last contact': a.lastContactAt ?? 'never',
+        wake: a.wakeUrl ?? 'pull',
+      }));
+      process.stdout.write(`${formatTable(rows) || 'no agents'}\n`);
+    });
+
+  withConnection(agent.command('why <id>'))
+    .description("Explain what an agent is doing and why work is not running on it (the server's diagnostics)")
+    .option('--json', 'print JSON')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const flags = flagsOf<{ json?: boolean }>(cmd);
+      const diagnostics = await connect(flags).agentDiagnostics(id);
+      if (flags.json) return printJson(diagnostics);
+      process.stdout.write(formatDiagnostics(diagnostics));
+    });
+}
+
+async function runAgent(flags: AgentFlags): Promise<void> {
+  const config = resolveAgentConfig(flags, process.cwd(), packageVersion());
+  const log = createAgentLog(logLevel(process.env['TASKWARDEN_LOG_LEVEL']));
+  const starting = new AbortController();
+  let runtime: AgentRuntime | null = null;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal means "now": no grace for the last events (they stay spooled).
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info(`${signal} received, shutting down`);
+    starting.abort();
+    if (!runtime) process.exit(0);
+    runtime.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  runtime = await AgentRuntime.start(config, { modules: agentModules(), log }, starting.signal);
+}
+
+/** TASKWARDEN_LOG_LEVEL as for the server; pino's extra levels map to the nearest of ours. */
+function logLevel(value: string | undefined): AgentLogLevel {
+  if (value === 'trace') return 'debug';
+  if (value === 'fatal' || value === 'silent') return 'error';
+  return value && isAgentLogLevel(value) ? value : 'info';
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** "Why isn't it running?" in lines: the agent's state, then one line per open jobstate. */
+export function formatDiagnostics(d: AgentDiagnosticsView): string {
+  const a = d.agent;
+  const lines = [
+    `agent ${a.name} (${a.id}) ${a.enabled ? a.presence : 'disabled'}` +
+      ` — last contact ${a.lastContactAt ?? 'never'}, next expected ${a.nextContactAt ?? 'unknown'}` +
+      ` — ${a.wakeUrl ? `woken at ${a.wakeUrl}` : 'pull only'}`,
+  ];
+  if (a.lastWakeError) lines.push(`last wake failed at ${a.lastWakeErrorAt}: ${a.lastWakeError}`);
+  if (d.items.length === 0) lines.push('no open jobstates: nothing is waiting for this agent');
+  for (const item of d.items) {
+    const until = item.until ? ` (until ${item.until})` : '';
+    lines.push(
+      `${item.task ?? item.taskId} / ${item.job} (${item.module}, attempt ${item.attempt}) ${item.status}: ${item.message}${until}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

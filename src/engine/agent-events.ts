@@ -1,0 +1,159 @@
+import { notFound, TaskwardenError } from '../core/errors.ts';
+import type { Jobstate, JobstateReason, LogLine, LogStream } from '../core/model.ts';
+import type { AgentOutcome } from '../core/ports/module.ts';
+import type { StoreSession } from '../core/ports/store.ts';
+import { type EngineContext, withTx } from './context.ts';
+import { endJobstate } from './outcomes.ts';
+
+/** One event of an agent job, as the agent protocol carries it (protocol/agent.ts AgentEvent). */
+export type AgentEventInput =
+  | { seq: number; ts: number; type: 'started' }
+  | { seq: number; ts: number; type: 'log'; stream: LogStream; line: string }
+  | { seq: number; ts: number; type: 'progress'; percent: number; message?: string | undefined }
+  | { seq: number; ts: number; type: 'finished' | 'error'; result?: unknown; reason?: string | undefined };
+
+export interface EventsApplied {
+  /** How many events of the batch were new. */
+  applied: number;
+  /** The highest seq applied for this attempt so far. */
+  lastSeq: number;
+}
+
+/** Reasons an agent may give for its own outcome; anything else reads as module_failed. */
+const AGENT_REASONS: readonly JobstateReason[] = [
+  'module_failed',
+  'module_unknown',
+  'timeout',
+  'interrupted',
+  'unneeded',
+];
+/** Concurrent batches for one jobstate (a resend racing the original) retry this often. */
+const MAX_ROUNDS = 5;
+
+type EndEvent = Extract<AgentEventInput, { type: 'finished' | 'error' }>;
+
+/**
+ * Applies a batch of an agent's events to one of its jobstates, each seq once: events at
+ * or below the jobstate's `eventSeq` are duplicates of a resend and skipped. A
+ * `finished`/`error` event first goes through the module's `accept`; then, in one
+ * transaction, the seq moves (compare-and-set), the logs (under the per-jobstate cap) and
+ * the latest progress land, and the end goes through `endJobstate`: all of it or none, so
+ * a resend after a crash or a lost reply is applied exactly once.
+ *
+ * Refusals: another agent's or an unknown jobstate → not_found; an attempt other than the
+ * current one → stale_attempt (409, the agent drops it); new events for a jobstate that no
+ * longer runs (cancelled, timed out, lost) → gone (410, the agent stops the job).
+ */
+export async function applyAgentEvents(
+  ctx: EngineContext,
+  agentId: string,
+  jobstateId: string,
+  attempt: number,
+  events: readonly AgentEventInput[],
+): Promise<EventsApplied> {
+  const batch = uniqueBySeq(events);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const js = await ctx.store.jobstates.get(jobstateId);
+    if (!js || js.agentId !== agentId || js.runner !== 'agent') throw notFound('jobstate', jobstateId);
+    if (attempt !== js.attempt) {
+      throw new TaskwardenError('stale_attempt', `attempt ${attempt} is not the current attempt (${js.attempt})`);
+    }
+    const fresh = batch.filter((e) => e.seq > js.eventSeq);
+    if (fresh.length === 0) return { applied: 0, lastSeq: js.eventSeq };
+    if (js.status !== 'running') throw new TaskwardenError('gone', `jobstate ${jobstateId} is ${js.status}: stop it`);
+
+    const endAt = fresh.findIndex((e) => e.type === 'finished' || e.type === 'error');
+    const progressing = endAt === -1 ? fresh : fresh.slice(0, endAt);
+    // Events after the end are moot: the seq jumps past them, so a resend is a duplicate.
+    const lastSeq = (fresh[fresh.length - 1] as AgentEventInput).seq;
+    const outcome = endAt === -1 ? null : await accepted(ctx, js, fresh[endAt] as EndEvent);
+    const applied = await withTx(ctx, async (tx, emit) => {
+      if (!(await applyProgress(ctx, tx, js, progressing, lastSeq))) return false;
+      if (outcome === null) return true;
+      // The seq moved under the same fence, so this cannot miss; if it did, undo it all.
+      if (!(await endJobstate(ctx, tx, emit, { ...js, eventSeq: lastSeq }, outcome, { status: ['running'] }))) {
+        throw new TaskwardenError('unavailable', `jobstate ${jobstateId} changed while its end was written; resend`);
+      }
+      return true;
+    });
+    if (applied) return { applied: progressing.length + (outcome ? 1 : 0), lastSeq };
+  }
+  throw new TaskwardenError('conflict', `events of jobstate ${jobstateId} keep racing; send them again`);
+}
+
+async function applyProgress(
+  ctx: EngineContext,
+  tx: StoreSession,
+  js: Jobstate,
+  events: readonly AgentEventInput[],
+  toSeq: number,
+): Promise<boolean> {
+  const now = ctx.clock.now();
+  if (!(await tx.jobstates.advanceEventSeq(js.id, js.attempt, js.eventSeq, toSeq, now))) return false;
+  const lines: LogLine[] = [];
+  let progress: Jobstate['progress'] = null;
+  for (const event of events) {
+    if (event.type === 'log') lines.push({ ts: eventTime(event.ts, js, now), stream: event.stream, line: event.line });
+    if (event.type === 'progress') {
+      progress = { percent: event.percent, message: event.message ?? null, at: eventTime(event.ts, js, now) };
+    }
+  }
+  if (lines.length > 0) await appendCapped(ctx, tx, js, lines);
+  if (progress) {
+    await tx.jobstates.update(js.id, { progress, updatedAt: now }, { status: ['running'], attempt: js.attempt });
+  }
+  return true;
+}
+
+/**
+ * Appends under the per-jobstate cap: past it one marker line is written (it is line
+ * cap + 1, so a stored count above the cap means the marker is there) and the rest dropped.
+ */
+async function appendCapped(ctx: EngineContext, tx: StoreSession, js: Jobstate, lines: LogLine[]): Promise<void> {
+  const cap = ctx.options.maxLogLinesPerJobstate;
+  const stored = await tx.logs.count(js.id);
+  if (stored > cap) return;
+  const room = cap - stored;
+  const kept = lines.slice(0, room);
+  if (lines.length > room) {
+    kept.push({ ts: ctx.clock.now(), stream: 'info', line: `[log truncated after ${cap} lines]` });
+  }
+  await tx.logs.append(js.id, js.attempt, kept);
+}
+
+/** The agent's time of an event, kept between the job's start and now: agent clocks drift. */
+function eventTime(ts: number, js: Jobstate, now: number): number {
+  return Math.min(now, Math.max(js.startedAt ?? now, ts));
+}
+
+/** The agent's outcome as the module's server half digests it (`accept`), when it has one. */
+async function accepted(ctx: EngineContext, js: Jobstate, event: EndEvent): Promise<AgentOutcome> {
+  const ok = event.type === 'finished';
+  const given = event.reason as JobstateReason | undefined;
+  const reason = given && AGENT_REASONS.includes(given) ? given : ok ? undefined : 'module_failed';
+  const outcome: AgentOutcome = { ok, result: event.result ?? null, ...(reason ? { reason } : {}) };
+  const module = ctx.modules.get(js.module);
+  if (!module?.accept) return outcome;
+  try {
+    return await module.accept({
+      params: js.params,
+      jobstate: js,
+      services: ctx.services,
+      agentId: js.agentId as string,
+      outcome,
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+      ok: false,
+      reason: 'module_failed',
+      result: { error: `the server could not accept the result: ${message}` },
+    };
+  }
+}
+
+function uniqueBySeq(events: readonly AgentEventInput[]): AgentEventInput[] {
+  const bySeq = new Map<number, AgentEventInput>();
+  for (const event of events) if (!bySeq.has(event.seq)) bySeq.set(event.seq, event);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}

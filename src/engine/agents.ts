@@ -1,0 +1,161 @@
+import type { Agent, Jobstate, JobstateReason } from '../core/model.ts';
+import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
+import type { EngineContext } from './context.ts';
+import { reportOutcome } from './outcomes.ts';
+
+/** One job handed to an agent at contact (protocol/agent.ts AgentJob). */
+export interface AgentWork {
+  jobstate: string;
+  attempt: number;
+  module: string;
+  params: Record<string, unknown>;
+  /** What the module's server half prepared (`payload`), null when it has none. */
+  payload: unknown;
+  timeoutSeconds: number;
+}
+
+const OPEN_STATUSES: Jobstate['status'][] = ['waiting', 'prepared', 'running'];
+/** Jobstates read per pass when an agent's list is walked (reconcile, delete). */
+const BATCH = 1000;
+/** Delete re-reads what is still open this many times: a jobstate may move while it is ended. */
+const DELETE_ROUNDS = 10;
+
+/**
+ * The engine's side of the agent protocol. Every jobstate an agent touches ends through
+ * endJobstate (outcomes.ts), with the retry policy of its job, exactly as server jobs do.
+ */
+export class AgentDispatch {
+  constructor(private readonly ctx: EngineContext) {}
+
+  /**
+   * Claims up to `capacity` of the agent's prepared jobstates and builds what the agent
+   * receives: the module's `payload` (a command's rendered argv…), so the agent never sees
+   * anything to interpret. A job the agent or the server cannot run ends at once, with why.
+   */
+  async claim(agent: Pick<Agent, 'id' | 'modules'>, capacity: number): Promise<AgentWork[]> {
+    if (capacity <= 0) return [];
+    const claimed = await this.ctx.store.jobstates.claimForAgent(agent.id, this.ctx.clock.now(), capacity);
+    const work: AgentWork[] = [];
+    for (const js of claimed) {
+      this.ctx.notify({ type: 'jobstate', jobstate: js });
+      const job = await this.prepare(agent, js);
+      if (job) work.push(job);
+    }
+    return work;
+  }
+
+  applyEvents(
+    agentId: string,
+    jobstateId: string,
+    attempt: number,
+    events: readonly AgentEventInput[],
+  ): Promise<EventsApplied> {
+    return applyAgentEvents(this.ctx, agentId, jobstateId, attempt, events);
+  }
+
+  /**
+   * Compares what the agent says it runs with what the server thinks it runs. A jobstate
+   * claimed before this contact (`contactAt`) but missing from the agent's list was lost
+   * (the agent restarted, or never got the reply that handed it out): it ends `agent_lost`
+   * and retries per policy. Listed ids the server does not see running on this agent are
+   * returned: the agent must stop them (cancelled, timed out, retried elsewhere).
+   */
+  async reconcile(agentId: string, running: readonly string[], contactAt: number): Promise<string[]> {
+    const { store } = this.ctx;
+    const onServer = await store.jobstates.listForAgent(agentId, { statuses: ['running'], runner: 'agent' }, BATCH);
+    const reported = new Set(running);
+    for (const js of onServer) {
+      if (reported.has(js.id) || (js.startedAt ?? contactAt) >= contactAt) continue;
+      await this.end(js, 'agent_lost', 'the agent no longer runs this job (it restarted or lost it)', ['running']);
+    }
+    const stillRunning = new Set(onServer.map((js) => js.id));
+    return [...reported].filter((id) => !stillRunning.has(id));
+  }
+
+  /**
+   * Deletes an agent: disabled first, so no new run names it, then each of its open
+   * jobstates ends `error` reason agent_lost without retry (there is no agent to retry
+   * on), then the record goes.
+   */
+  async deleteAgent(agentId: string): Promise<void> {
+    const { store } = this.ctx;
+    await store.agents.update(agentId, { enabled: false });
+    for (let round = 0; round < DELETE_ROUNDS; round++) {
+      const open = await store.jobstates.listForAgent(agentId, { statuses: OPEN_STATUSES }, BATCH);
+      if (open.length === 0) break;
+      for (const js of open) await this.end(js, 'agent_lost', 'its agent was deleted', [js.status], false);
+    }
+    await store.agents.delete(agentId);
+  }
+
+  /**
+   * A push wake of the agent failed: recorded on the agent (diagnostics) and on each
+   * jobstate's log. Unless its task falls back to pull, the jobstate ends `error` reason
+   * agent_unreachable (retried per policy, which wakes again); with fallback pull it stays
+   * prepared for the agent's next contact.
+   */
+  async wakeFailed(agentId: string, jobstateIds: readonly string[], message: string): Promise<void> {
+    const { store, clock } = this.ctx;
+    await store.agents.update(agentId, { lastWakeError: message, lastWakeErrorAt: clock.now() });
+    for (const id of jobstateIds) {
+      const js = await store.jobstates.get(id);
+      if (js?.status !== 'prepared') continue;
+      const task = await store.tasks.get(js.taskId);
+      if (task?.fallback === 'pull') {
+        const line = `wake failed: ${message}; waiting for the agent's next contact (fallback pull)`;
+        await store.logs.append(js.id, js.attempt, [{ ts: clock.now(), stream: 'info', line }]);
+      } else {
+        await this.end(js, 'agent_unreachable', `wake failed: ${message}`, ['prepared']);
+      }
+    }
+  }
+
+  /** A wake got through: the agent's last wake error no longer explains anything. */
+  async wakeSucceeded(agent: Pick<Agent, 'id' | 'lastWakeError'>): Promise<void> {
+    if (agent.lastWakeError === null) return;
+    await this.ctx.store.agents.update(agent.id, { lastWakeError: null, lastWakeErrorAt: null });
+  }
+
+  private async prepare(agent: Pick<Agent, 'id' | 'modules'>, js: Jobstate): Promise<AgentWork | null> {
+    const module = this.ctx.modules.get(js.module);
+    if (!module) return this.refuse(js, 'module_unknown', `module "${js.module}" is not installed on the server`);
+    if (!agent.modules.includes(js.module)) {
+      return this.refuse(js, 'module_unknown', `the agent does not have module "${js.module}"`);
+    }
+    try {
+      const payload = module.payload
+        ? await module.payload({ params: js.params, jobstate: js, services: this.ctx.services })
+        : null;
+      return {
+        jobstate: js.id,
+        attempt: js.attempt,
+        module: js.module,
+        params: js.params,
+        payload: payload ?? null,
+        timeoutSeconds: js.timeoutSeconds,
+      };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return this.refuse(js, 'module_failed', `the job could not be prepared for the agent: ${message}`);
+    }
+  }
+
+  private async refuse(js: Jobstate, reason: JobstateReason, error: string): Promise<null> {
+    await this.end(js, reason, error, ['running']);
+    return null;
+  }
+
+  /** Ends a jobstate in error with a log line saying why, fenced on the status it was seen in. */
+  private async end(
+    js: Jobstate,
+    reason: JobstateReason,
+    error: string,
+    status: Jobstate['status'][],
+    retry?: false,
+  ): Promise<void> {
+    const { store, clock } = this.ctx;
+    await store.logs.append(js.id, js.attempt, [{ ts: clock.now(), stream: 'info', line: error }]);
+    const outcome = { ok: false, reason, result: { error }, ...(retry === false ? { retry } : {}) };
+    await reportOutcome(this.ctx, js, outcome, { status });
+  }
+}

@@ -1,0 +1,108 @@
+import type { StoreSignals } from '../core/ports/store.ts';
+import type { EngineEvent } from './context.ts';
+
+/** Nodes sharing the store wake each other here: "something may be due now". */
+export const WAKE_CHANNEL = 'taskwarden_wake';
+/** Agent ids (comma-separated) with work prepared: their long-polls, on any node, look again. */
+export const AGENT_CHANNEL = 'taskwarden_agent';
+/** Signals of one kind within this window are sent as one: a run of 10,000 jobs is not 10,000 NOTIFYs. */
+export const COALESCE_MS = 50;
+/** Agent ids per signal: UUIDs and commas stay well under NOTIFY's 8000-byte payload limit. */
+const AGENT_IDS_PER_SIGNAL = 150;
+
+/**
+ * Wakes the other nodes when this one creates or changes work they may act on — a task
+ * written (its trigger moved), a run created, a jobstate prepared for the server's
+ * executors — and tells every node's agent long-polls which agents got work. Best effort:
+ * a lost signal costs the other nodes one poll interval (maxSleepMs), nothing more.
+ *
+ * Signals are throttled: the first goes at once, later ones within COALESCE_MS are merged
+ * into one sent when the window closes. A node ignores its own wakes (it woke itself already).
+ */
+export class PeerSignals {
+  private readonly wake = new Throttle(() => this.publish(WAKE_CHANNEL, this.nodeId));
+  private readonly agentIds = new Set<string>();
+  private readonly agents = new Throttle(() => this.publishAgents());
+
+  constructor(
+    private readonly signals: StoreSignals,
+    private readonly nodeId: string,
+  ) {}
+
+  /** Looks at an engine event (after its transaction committed) and signals what others may act on. */
+  observe(event: EngineEvent): void {
+    if (event.type === 'task' && event.action !== 'delete') this.wake.request();
+    else if (event.type === 'run' && event.run.status === 'pending') this.wake.request();
+    else if (event.type === 'jobstate' && event.jobstate.status === 'prepared') {
+      const js = event.jobstate;
+      if (js.runner === 'server') this.wake.request();
+      else if (js.agentId !== null) {
+        this.agentIds.add(js.agentId);
+        this.agents.request();
+      }
+    }
+  }
+
+  /** Calls `wake` when another node signals; returns the unsubscribe. */
+  listen(wake: () => void): () => void {
+    return this.signals.subscribe(WAKE_CHANNEL, (from) => {
+      if (from !== this.nodeId) wake();
+    });
+  }
+
+  /** Drops what is still waiting for its window. */
+  close(): void {
+    this.wake.cancel();
+    this.agents.cancel();
+    this.agentIds.clear();
+  }
+
+  private publishAgents(): void {
+    const ids = [...this.agentIds];
+    this.agentIds.clear();
+    for (let i = 0; i < ids.length; i += AGENT_IDS_PER_SIGNAL) {
+      this.publish(AGENT_CHANNEL, ids.slice(i, i + AGENT_IDS_PER_SIGNAL).join(','));
+    }
+  }
+
+  private publish(channel: string, payload: string): void {
+    // A database that is away loses the signal; the engine loop reports the outage itself.
+    this.signals.publish(channel, payload).catch(() => {});
+  }
+}
+
+/** Parses an AGENT_CHANNEL payload back into agent ids. */
+export function agentIdsOf(payload: string): string[] {
+  return payload.split(',').filter((id) => id !== '');
+}
+
+/** Runs `fire` at once, then at most once per COALESCE_MS for the requests made meanwhile. */
+class Throttle {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private requested = false;
+
+  constructor(private readonly fire: () => void) {}
+
+  request(): void {
+    if (this.timer) {
+      this.requested = true;
+      return;
+    }
+    this.fire();
+    // Real time, not the engine clock: this paces network traffic, it schedules nothing.
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.requested) {
+        this.requested = false;
+        this.request();
+      }
+    }, COALESCE_MS);
+    this.timer.unref?.();
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.requested = false;
+  }
+}

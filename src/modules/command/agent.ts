@@ -1,0 +1,27 @@
+/** Agent half of the `command` module: runs the argv the server rendered, streaming its output. */
+import { compileSchema } from '../../core/json-schema.ts';
+import type { AgentJobContext, AgentOutcome } from '../../core/ports/module.ts';
+import { ValidationError } from '../sdk.ts';
+import { runCommand } from './run-command.ts';
+import { type CommandParams, type CommandPayload, commandPayloadSchema } from './schema.ts';
+
+const parsePayload = compileSchema(commandPayloadSchema, { useDefaults: false });
+
+export async function runCommandOnAgent(ctx: AgentJobContext<CommandParams>): Promise<AgentOutcome> {
+  let payload: CommandPayload;
+  try {
+    payload = parsePayload(ctx.payload, 'payload') as CommandPayload;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    ctx.log(`command "${ctx.params.command}": the server sent no runnable command (${err.message})`, 'info');
+    return { ok: false, reason: 'module_failed', result: { exitCode: null, error: err.message } };
+  }
+  return runCommand({
+    name: payload.command,
+    argv: payload.argv,
+    timeoutSeconds: payload.timeoutSeconds,
+    signal: ctx.signal,
+    clock: ctx.clock,
+    log: ctx.log,
+  });
+}

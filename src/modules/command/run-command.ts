@@ -1,0 +1,80 @@
+/**
+ * What both halves of the `command` module do once they hold a rendered argv: run it with
+ * the catalog's timeout, stream its lines, and turn the exit into an outcome. The server
+ * half renders the argv itself; an agent receives it rendered, in the job's payload.
+ */
+import type { Clock } from '../../core/clock.ts';
+import { formatDuration } from '../../core/duration.ts';
+import type { JobstateReason, LogStream } from '../../core/model.ts';
+import { type ProcessOutcome, runProcess } from './run-process.ts';
+
+export interface CommandRun {
+  /** Catalog name, for messages. */
+  name: string;
+  argv: readonly string[];
+  /** The catalog command's own timeout. */
+  timeoutSeconds: number;
+  /** The job's signal: cancellation, the job's timeout, shutdown. */
+  signal: AbortSignal;
+  clock: Clock;
+  log(line: string, stream?: LogStream): void;
+}
+
+export interface CommandOutcome {
+  ok: boolean;
+  reason?: JobstateReason;
+  result: { exitCode: number | null; signal: NodeJS.Signals | null; truncated: boolean; error?: string };
+}
+
+export async function runCommand(run: CommandRun): Promise<CommandOutcome> {
+  run.log(`$ ${run.argv.map(displayArg).join(' ')}`, 'info');
+  const { outcome, timedOut } = await runWithTimeout(run);
+  const result = {
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    truncated: outcome.truncated,
+    ...(outcome.error ? { error: outcome.error } : {}),
+  };
+  if (outcome.error) return { ok: false, reason: 'module_failed', result };
+  if (timedOut) {
+    run.log(`stopped: "${run.name}" ran longer than its timeout of ${formatDuration(run.timeoutSeconds)}`, 'info');
+    return { ok: false, reason: 'timeout', result };
+  }
+  // Cancelled, timed out by the job or shut down: the caller knows which and sets the reason.
+  if (outcome.aborted) return { ok: false, result };
+  if (outcome.exitCode === 0) return { ok: true, result };
+  run.log(outcome.signal ? `killed by ${outcome.signal}` : `exited with code ${outcome.exitCode}`, 'info');
+  return { ok: false, reason: 'module_failed', result };
+}
+
+/** Runs the program, stopping it when the job is aborted or the catalog's own timeout passes. */
+async function runWithTimeout(run: CommandRun): Promise<{ outcome: ProcessOutcome; timedOut: boolean }> {
+  const stop = new AbortController();
+  const finished = new AbortController();
+  let timedOut = false;
+  const onAbort = () => stop.abort();
+  run.signal.addEventListener('abort', onAbort, { once: true });
+  if (run.signal.aborted) stop.abort();
+  void run.clock.sleep(run.timeoutSeconds * 1000, finished.signal).then(() => {
+    if (finished.signal.aborted) return;
+    timedOut = true;
+    stop.abort();
+  });
+  try {
+    const outcome = await runProcess({
+      argv: run.argv,
+      signal: stop.signal,
+      clock: run.clock,
+      onLine: (stream, line) => run.log(line, stream),
+    });
+    return { outcome, timedOut };
+  } finally {
+    finished.abort();
+    run.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Shows an argument the way a shell user would read it, quoting only what needs it. */
+function displayArg(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
+}

@@ -1,0 +1,114 @@
+/**
+ * Agent half of `deploy`: checks whether the package is already installed (or uninstalled);
+ * if not, runs the steps in order, fetching the archive (verified by its sha256) for the
+ * first extract. Any failed step ends the job `ko` with the step's number.
+ */
+import { access } from 'node:fs/promises';
+import { compileSchema } from '../../core/json-schema.ts';
+import { type AgentJobContext, type AgentOutcome, runCommand } from '../sdk.ts';
+import type { PreparedCheck, PreparedCommand, PreparedStep } from './manifest.ts';
+import { type DeployOutcome, type DeployParams, type DeployPayload, deployPayloadSchema } from './schema.ts';
+import { extractTar, UnsafeArchiveError } from './tar-extract.ts';
+import { TarFormatError } from './tar-read.ts';
+
+const checkPayload = compileSchema(deployPayloadSchema, { useDefaults: false });
+
+export async function runDeploy(ctx: AgentJobContext<DeployParams>): Promise<AgentOutcome> {
+  let payload: DeployPayload;
+  try {
+    payload = checkPayload(ctx.payload, 'payload') as DeployPayload;
+  } catch (err) {
+    const error = `the server sent no runnable package (${err instanceof Error ? err.message : String(err)})`;
+    ctx.log(error);
+    return { ok: false, reason: 'module_failed', result: { error } };
+  }
+  const { name, version } = payload.package;
+  const report = (outcome: DeployOutcome, more: Record<string, unknown> = {}) => ({
+    package: name,
+    version,
+    action: payload.action,
+    outcome,
+    ...more,
+  });
+  if (payload.checks.length > 0 && (await allSatisfied(ctx, payload.checks))) {
+    ctx.log(`${name} ${version}: nothing to ${payload.action}, every check is satisfied`);
+    return { ok: true, result: report('unneeded') };
+  }
+  let archive: string | null = null;
+  for (const [i, step] of payload.steps.entries()) {
+    const failure = await runStep(ctx, step, async () => {
+      archive ??= await ctx.fetchFile(payload.package.sha256);
+      return archive;
+    });
+    if (failure !== null) {
+      ctx.log(`${name} ${version}: step ${i + 1} failed: ${failure.error}`);
+      return {
+        ok: false,
+        reason: failure.reason ?? 'module_failed',
+        result: report('ko', { step: i + 1, error: failure.error }),
+      };
+    }
+  }
+  ctx.log(`${name} ${version}: ${payload.action} done`);
+  return { ok: true, result: report('ok') };
+}
+
+interface StepFailure {
+  error: string;
+  reason?: AgentOutcome['reason'];
+}
+
+async function runStep(
+  ctx: AgentJobContext<DeployParams>,
+  step: PreparedStep,
+  archive: () => Promise<string>,
+): Promise<StepFailure | null> {
+  if (step.type === 'command') {
+    const outcome = await run(ctx, step);
+    if (outcome.ok) return null;
+    const { exitCode, error } = outcome.result;
+    return {
+      error: error ?? `"${step.command}" exited with code ${exitCode}`,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+    };
+  }
+  try {
+    const extracted = await extractTar(await archive(), step.to);
+    ctx.log(
+      `extracted ${extracted.files} files, ${extracted.directories} folders, ${extracted.links} links to ${step.to}`,
+    );
+    return null;
+  } catch (err) {
+    // A refused archive is the package's fault; anything else (disk full, permissions) is this machine's.
+    if (err instanceof UnsafeArchiveError || err instanceof TarFormatError)
+      return { error: `archive refused: ${err.message}` };
+    return { error: `extracting to ${step.to} failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Every check holds; stops at the first that does not. */
+async function allSatisfied(ctx: AgentJobContext<DeployParams>, checks: readonly PreparedCheck[]): Promise<boolean> {
+  for (const check of checks) {
+    if (check.type === 'command') {
+      if (!(await run(ctx, check)).ok) return false;
+      continue;
+    }
+    const exists = await access(check.path).then(
+      () => true,
+      () => false,
+    );
+    if (exists !== (check.type === 'file-exists')) return false;
+  }
+  return true;
+}
+
+function run(ctx: AgentJobContext<DeployParams>, command: PreparedCommand) {
+  return runCommand({
+    name: command.command,
+    argv: command.argv,
+    timeoutSeconds: command.timeoutSeconds,
+    signal: ctx.signal,
+    clock: ctx.clock,
+    log: ctx.log,
+  });
+}

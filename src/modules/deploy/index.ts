@@ -1,0 +1,23 @@
+import { defineModule } from '../sdk.ts';
+import { runDeploy } from './agent.ts';
+import { type DeployParams, deployParamsSchema } from './schema.ts';
+import { deployPayload, summarizeDeploy } from './server.ts';
+
+export { type PackageManifest, parseManifest, prepareProcedure, type ResolveCommand } from './manifest.ts';
+
+/**
+ * `deploy`: installs (or uninstalls) an uploaded package on the target agents. The package
+ * is a tar archive, content-addressed by sha256, with a manifest of checks (already
+ * installed?) and steps (extract, catalog commands). Reports ok, ko or unneeded per agent.
+ */
+export const deployModule = defineModule<DeployParams>({
+  name: 'deploy',
+  title: 'Deploy',
+  icon: '📦',
+  description: 'Installs or uninstalls a package (tar archive and manifest) on the target agents.',
+  runsOn: 'agent',
+  paramsSchema: deployParamsSchema,
+  payload: deployPayload,
+  agent: { run: runDeploy },
+  summarize: summarizeDeploy,
+});

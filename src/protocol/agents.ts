@@ -1,0 +1,113 @@
+import { type Static, Type } from 'typebox';
+import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
+
+/**
+ * The REST side of agents (`/api/v1/agents`, `/api/v1/enrolment-tokens`): what
+ * administrators see and edit. The agents' own protocol is agent.ts.
+ */
+
+const Tag = Type.String({ minLength: 1, maxLength: 100 });
+const Tags = Type.Array(Tag, { maxItems: 50 });
+
+export const AgentPresence = Type.Enum(['online', 'offline', 'never'], {
+  description: 'online = contacted within two contact periods (plus a long-poll); never = not since enrolment',
+});
+
+export const AgentView = Type.Object({
+  id: Id,
+  orgId: Id,
+  kind: Type.Enum(['taskwarden', 'fusioninventory']),
+  deviceId: Type.String(),
+  name: Type.String(),
+  tags: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  version: Type.Union([Type.String(), Type.Null()]),
+  modules: Type.Array(Type.String()),
+  wakeUrl: Type.Union([Type.String(), Type.Null()], { description: 'null = pull only' }),
+  contactSeconds: Type.Integer(),
+  presence: AgentPresence,
+  lastContactAt: NullableIsoTime,
+  nextContactAt: NullableIsoTime,
+  lastWakeError: Type.Union([Type.String(), Type.Null()]),
+  lastWakeErrorAt: NullableIsoTime,
+  createdAt: IsoTime,
+});
+export type AgentView = Static<typeof AgentView>;
+
+export const AgentListQuery = Type.Object({
+  ...OrgPageQuery.properties,
+  tag: Type.Optional(Tag),
+  enabled: Type.Optional(Type.Boolean()),
+});
+
+export const PatchAgentBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    tags: Type.Optional(Tags),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type PatchAgentBody = Static<typeof PatchAgentBody>;
+
+export const DiagnosisView = Type.Object({
+  jobstateId: Id,
+  runId: Id,
+  taskId: Id,
+  task: Type.Union([Type.String(), Type.Null()], { description: 'null when the task was deleted' }),
+  job: Type.String(),
+  module: Type.String(),
+  status: Type.Enum(['waiting', 'prepared', 'running']),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  attempt: Type.Integer(),
+  code: Type.Enum([
+    'run_queued',
+    'delay',
+    'waiting_previous',
+    'timeslot_closed',
+    'postponed',
+    'retry_backoff',
+    'due',
+    'prepared',
+    'agent_disabled',
+    'wake_failed',
+    'running',
+  ]),
+  message: Type.String(),
+  until: NullableIsoTime,
+});
+export type DiagnosisView = Static<typeof DiagnosisView>;
+
+/** Why each of the agent's open jobstates is not running yet, oldest first. */
+export const AgentDiagnosticsView = Type.Object({
+  agent: AgentView,
+  items: Type.Array(DiagnosisView),
+});
+export type AgentDiagnosticsView = Static<typeof AgentDiagnosticsView>;
+
+export const CreateEnrolmentTokenBody = Type.Object(
+  {
+    uses: Type.Integer({ minimum: 1, maximum: 100_000, description: 'how many agents may enrol with it' }),
+    // Checked by the duration parser, whose message says what a duration looks like.
+    expiresIn: Type.Unknown({ description: 'seconds or a duration like "7d"' }),
+    tags: Type.Optional(Type.Array(Tag, { maxItems: 50, description: 'given to every agent enrolled with it' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateEnrolmentTokenBody = Static<typeof CreateEnrolmentTokenBody>;
+
+export const EnrolmentTokenView = Type.Object({
+  id: Id,
+  orgId: Id,
+  tags: Type.Array(Type.String()),
+  usesLeft: Type.Integer(),
+  expiresAt: IsoTime,
+  createdAt: IsoTime,
+  createdBy: Type.Union([Id, Type.Null()]),
+  revokedAt: NullableIsoTime,
+});
+export type EnrolmentTokenView = Static<typeof EnrolmentTokenView>;
+
+/** The only time the token is shown; the server keeps its SHA-256 only. */
+export const CreatedEnrolmentToken = Type.Object({ ...EnrolmentTokenView.properties, token: Type.String() });
+export type CreatedEnrolmentToken = Static<typeof CreatedEnrolmentToken>;

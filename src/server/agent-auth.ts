@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { TaskwardenError } from '../core/errors.ts';
+import type { Agent } from '../core/model.ts';
+import type { Store } from '../core/ports/store.ts';
+import { hashSecret } from './secrets.ts';
+
+/**
+ * The agent credential: `Authorization: Bearer <agentId>.<secret>`. The secret (base64url,
+ * so it holds no ".") is looked up by its SHA-256 and must belong to the agent the id names:
+ * an agent is who its credential says, whatever ids its bodies carry. A user's API token
+ * is no agent credential, nor the reverse.
+ */
+declare module 'fastify' {
+  interface FastifyRequest {
+    agent: Agent | null;
+  }
+}
+
+const CREDENTIAL = /^Bearer\s+([^.\s]{1,100})\.([A-Za-z0-9_-]{16,200})\s*$/i;
+
+export async function authenticateAgent(request: FastifyRequest, store: Store): Promise<Agent> {
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    throw new TaskwardenError(
+      'unauthorized',
+      'agent authentication required: send "Authorization: Bearer <agentId>.<secret>"',
+    );
+  }
+  const match = CREDENTIAL.exec(header);
+  const agent = match ? await store.agents.getBySecretHash(hashSecret(match[2] as string)) : null;
+  if (!match || !agent || agent.id !== match[1]) {
+    throw new TaskwardenError('unauthorized', 'the agent credential is invalid (re-enrol the agent)');
+  }
+  return agent;
+}
+
+/** The calling agent of an `agent` route; the auth hook guarantees it is set. */
+export function agentOf(request: FastifyRequest): Agent {
+  if (!request.agent) throw new TaskwardenError('unauthorized', 'agent authentication required');
+  return request.agent;
+}
+
+/** A new agent secret: 256 random bits, base64url (never a "."), shown once at enrolment. */
+export function newAgentSecret(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,62 @@
+import type { Clock } from '../core/clock.ts';
+import type { Agent } from '../core/model.ts';
+import type { AgentPatch, Store } from '../core/ports/store.ts';
+import type { AgentWork } from '../engine/agents.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { ContactBody } from '../protocol/agent.ts';
+import { parseWakeUrl } from './agent-enrolment.ts';
+import type { AgentWaiters } from './agent-waiters.ts';
+
+/** Jobs an agent takes per contact when it does not say. */
+export const DEFAULT_CAPACITY = 1;
+/** lastContactAt is rewritten at most this often when nothing else changed: a contact is not a write. */
+const CONTACT_TOUCH_MS = 5_000;
+
+/**
+ * Remembers what the agent said about itself (version, modules, wake URL) and when it
+ * called. Returns the agent as it is now.
+ */
+export async function recordContact(store: Store, agent: Agent, body: ContactBody, now: number): Promise<Agent> {
+  const patch: AgentPatch = {};
+  if (body.version !== agent.version) patch.version = body.version;
+  if (JSON.stringify(body.modules) !== JSON.stringify(agent.modules)) patch.modules = body.modules;
+  if (body.wakeUrl !== undefined) {
+    const wakeUrl = parseWakeUrl(body.wakeUrl, 'wakeUrl');
+    if (wakeUrl !== agent.wakeUrl) patch.wakeUrl = wakeUrl;
+  }
+  const changed = Object.keys(patch).length > 0;
+  if (changed || agent.lastContactAt === null || now - agent.lastContactAt >= CONTACT_TOUCH_MS) {
+    patch.lastContactAt = now;
+    await store.agents.update(agent.id, patch);
+  }
+  return { ...agent, ...patch };
+}
+
+/**
+ * The long-poll: claims what is prepared for the agent, or waits (up to `waitSeconds` of
+ * the clock's time) until the engine prepares something for it, then claims. It listens
+ * before each look, so work prepared in between is not missed. `stop` (the client went
+ * away, the server is closing) ends the wait without claiming: nobody would receive it.
+ */
+export async function claimOrWait(
+  deps: { engine: Engine; clock: Clock; waiters: AgentWaiters },
+  agent: Pick<Agent, 'id' | 'modules'>,
+  capacity: number,
+  waitSeconds: number,
+  stop: AbortSignal,
+): Promise<AgentWork[]> {
+  if (capacity <= 0) return [];
+  const deadline = deps.clock.now() + waitSeconds * 1000;
+  for (;;) {
+    const waiter = deps.waiters.listen(agent.id);
+    try {
+      const jobs = await deps.engine.agents.claim(agent, capacity);
+      const left = deadline - deps.clock.now();
+      if (jobs.length > 0 || left <= 0) return jobs;
+      await waiter.wait(left, stop);
+      if (stop.aborted) return [];
+    } finally {
+      waiter.close();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import type { Clock } from '../core/clock.ts';
+import type { Engine } from '../engine/engine.ts';
+
+/**
+ * Long-polling agents wait here for work. A contact subscribes (`listen`) *before* it
+ * looks for prepared jobstates, so work prepared between that look and the wait still
+ * wakes it. Behind an interface so a cluster can add cross-node wake-ups (PostgreSQL
+ * NOTIFY) by calling `notify` from a subscription, without touching the contact route.
+ */
+export interface AgentWaiters {
+  listen(agentId: string): AgentWaiter;
+  /** Something may be prepared for this agent: its waiters return to look. */
+  notify(agentId: string): void;
+  close(): void;
+}
+
+export interface AgentWaiter {
+  /**
+   * Resolves at the first of: a `notify` for the agent since `listen` (at once if one came
+   * already), `ms` of the clock's time, or `signal` aborting.
+   */
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+  /** Stops listening; call it whatever `wait` did. */
+  close(): void;
+}
+
+/** The waiters of this process, woken by the engine's "prepared for agent X" events. */
+export class LocalAgentWaiters implements AgentWaiters {
+  private readonly byAgent = new Map<string, Set<() => void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    engine: Engine,
+    private readonly clock: Clock,
+  ) {
+    this.unsubscribe = engine.on((event) => {
+      if (event.type !== 'jobstate') return;
+      const js = event.jobstate;
+      if (js.status === 'prepared' && js.runner === 'agent' && js.agentId !== null) this.notify(js.agentId);
+    });
+  }
+
+  listen(agentId: string): AgentWaiter {
+    let fired = false;
+    const wakeUp = new AbortController();
+    const onNotify = () => {
+      fired = true;
+      wakeUp.abort();
+    };
+    let listeners = this.byAgent.get(agentId);
+    if (!listeners) {
+      listeners = new Set();
+      this.byAgent.set(agentId, listeners);
+    }
+    listeners.add(onNotify);
+    const close = () => {
+      const set = this.byAgent.get(agentId);
+      set?.delete(onNotify);
+      if (set?.size === 0) this.byAgent.delete(agentId);
+    };
+    return {
+      wait: async (ms, signal) => {
+        if (fired || signal.aborted) return;
+        const both = AbortSignal.any([wakeUp.signal, signal]);
+        await this.clock.sleep(Math.max(0, ms), both);
+      },
+      close,
+    };
+  }
+
+  notify(agentId: string): void {
+    for (const onNotify of this.byAgent.get(agentId) ?? []) onNotify();
+  }
+
+  /** How many contacts are waiting now (metrics, tests). */
+  get waiting(): number {
+    let n = 0;
+    for (const set of this.byAgent.values()) n += set.size;
+    return n;
+  }
+
+  close(): void {
+    this.unsubscribe();
+    for (const set of this.byAgent.values()) for (const onNotify of set) onNotify();
+    this.byAgent.clear();
+  }
+}

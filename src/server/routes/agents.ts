@@ -1,0 +1,128 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { diagnose } from '../../core/diagnostics.ts';
+import { notFound } from '../../core/errors.ts';
+import type { Agent, Run, Task } from '../../core/model.ts';
+import type { Store } from '../../core/ports/store.ts';
+import {
+  AgentDiagnosticsView,
+  AgentListQuery,
+  AgentView,
+  type DiagnosisView,
+  PatchAgentBody,
+} from '../../protocol/agents.ts';
+import { IdParams, Paged } from '../../protocol/common.ts';
+import { agentView } from '../agent-views.ts';
+import { principalOf } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { pageOf } from '../paging.ts';
+import { listScope, visible } from '../tenancy.ts';
+import { isoOrNull } from '../views.ts';
+
+/** Open jobstates shown by the diagnostics of one agent. */
+const DIAGNOSED_MAX = 1000;
+
+/**
+ * Enrolled agents: viewers read them (with online/offline from their last contact) and ask
+ * why work is not running on one; org-admins rename, retag, disable or delete them.
+ * Deleting ends the agent's open jobstates `agent_lost` first, through the engine.
+ */
+export const agentRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, engine, clock }) => {
+  const find = async (principal: Parameters<typeof visible>[0], id: string): Promise<Agent> =>
+    visible(principal, await store.agents.get(id), 'agent', id);
+
+  app.get(
+    '/api/v1/agents',
+    {
+      config: { auth: 'viewer' },
+      schema: { tags: ['agents'], querystring: AgentListQuery, response: { 200: Paged(AgentView) } },
+    },
+    async (request) => {
+      const { org, tag, enabled } = request.query;
+      const orgId = await listScope(store, principalOf(request), org);
+      const page = await store.agents.list({ orgId, tags: tag ? [tag] : undefined, enabled }, pageOf(request.query));
+      const now = clock.now();
+      return { items: page.items.map((agent) => agentView(agent, now)), next: page.next };
+    },
+  );
+
+  app.get(
+    '/api/v1/agents/:id',
+    { config: { auth: 'viewer' }, schema: { tags: ['agents'], params: IdParams, response: { 200: AgentView } } },
+    async (request) => agentView(await find(principalOf(request), request.params.id), clock.now()),
+  );
+
+  app.patch(
+    '/api/v1/agents/:id',
+    {
+      config: { auth: 'org-admin' },
+      schema: { tags: ['agents'], params: IdParams, body: PatchAgentBody, response: { 200: AgentView } },
+    },
+    async (request) => {
+      const { id } = request.params;
+      await find(principalOf(request), id);
+      const { name, tags, enabled } = request.body;
+      await store.agents.update(id, { name, enabled, tags: tags && [...new Set(tags)] });
+      const agent = await store.agents.get(id);
+      if (!agent) throw notFound('agent', id);
+      return agentView(agent, clock.now());
+    },
+  );
+
+  app.delete(
+    '/api/v1/agents/:id',
+    { config: { auth: 'org-admin' }, schema: { tags: ['agents'], params: IdParams } },
+    async (request, reply) => {
+      const { id } = request.params;
+      await find(principalOf(request), id);
+      await engine.agents.deleteAgent(id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/agents/:id/diagnostics',
+    {
+      config: { auth: 'viewer' },
+      schema: { tags: ['agents'], params: IdParams, response: { 200: AgentDiagnosticsView } },
+    },
+    async (request) => {
+      const agent = await find(principalOf(request), request.params.id);
+      const now = clock.now();
+      return { agent: agentView(agent, now), items: await diagnoseAgent(store, agent, now) };
+    },
+  );
+};
+
+/** Gathers what `diagnose` needs for each open jobstate of the agent; runs and tasks read once each. */
+async function diagnoseAgent(store: Store, agent: Agent, now: number): Promise<DiagnosisView[]> {
+  const open = await store.jobstates.listForAgent(
+    agent.id,
+    { statuses: ['waiting', 'prepared', 'running'] },
+    DIAGNOSED_MAX,
+  );
+  const runs = new Map<string, Promise<Run | null>>();
+  const tasks = new Map<string, Promise<Task | null>>();
+  const items: DiagnosisView[] = [];
+  for (const js of open) {
+    if (!runs.has(js.runId)) runs.set(js.runId, store.runs.get(js.runId));
+    if (!tasks.has(js.taskId)) tasks.set(js.taskId, store.tasks.get(js.taskId));
+    const run = await runs.get(js.runId);
+    const task = await tasks.get(js.taskId);
+    const { code, message, until } = diagnose({ now, jobstate: js, run: run ?? null, task: task ?? null, agent });
+    items.push({
+      jobstateId: js.id,
+      runId: js.runId,
+      taskId: js.taskId,
+      task: task?.name ?? null,
+      job: js.job,
+      module: js.module,
+      status: js.status as DiagnosisView['status'],
+      reason: js.reason,
+      attempt: js.attempt,
+      code,
+      message,
+      until: isoOrNull(until),
+    });
+  }
+  return items;
+}

@@ -1,0 +1,97 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { TaskwardenError, ValidationError } from '../../core/errors.ts';
+import type { Store, StoreCapabilities } from '../../core/ports/store.ts';
+import { KyselyStore } from '../sql/kysely-store.ts';
+import type { Database } from '../sql/schema.ts';
+import { classifyPostgresError } from './errors.ts';
+import { postgresMigrations } from './migrations/index.ts';
+import { PgNotifier } from './notify.ts';
+
+/** Row locks to skip, LISTEN/NOTIFY to wake other nodes, and any number of nodes on one database. */
+export const POSTGRES_CAPABILITIES: StoreCapabilities = { skipLocked: true, notify: true, multiNode: true };
+
+const DEFAULT_POOL_SIZE = 10;
+/** application_name of the LISTEN connection, so operators (and tests) can tell it apart in pg_stat_activity. */
+export const LISTENER_NAME = 'taskwarden-listener';
+const INT8_OID = 20;
+
+/**
+ * Every integer column is bigint, which node-postgres returns as a string (it may exceed
+ * 2^53). Ours are epoch milliseconds, counters and ids far below that, so they are read
+ * as numbers. Set on this store's connections only, not globally for every pg user.
+ */
+const types = new pg.TypeOverrides();
+types.setTypeParser(INT8_OID, 'text', Number);
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (or `postgresql://`), with any libpq-style query options. */
+  url: string;
+  /** Connections in the pool; default 10. */
+  poolSize?: number | undefined;
+}
+
+/**
+ * Connects to a PostgreSQL database as a Store (the connection is checked before it
+ * returns). The schema is not touched until `migrate()`, which is safe to run from several
+ * nodes at once: kysely's Migrator holds an advisory lock while it migrates.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const where = describeUrl(options.url);
+  const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
+    throw new ValidationError('poolSize', `must be an integer from 1 to 1000, got ${poolSize}`);
+  }
+  const config: pg.ClientConfig = { connectionString: options.url, types };
+  const pool = new pg.Pool({ ...config, max: poolSize });
+  // A connection the server closes (restart, failover, pg_terminate_backend) reports 'error':
+  // the pool drops an idle one and emits it here; one checked out by a transaction between
+  // two queries emits it on the client, whose next query then fails. Unheard, either event
+  // would crash the process.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TaskwardenError('unavailable', `cannot connect to PostgreSQL at ${where}: ${message}`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const notifier = new PgNotifier({
+    createClient: () => new pg.Client({ ...config, application_name: LISTENER_NAME }),
+    query: (text, values) => pool.query(text, values),
+  });
+  return new KyselyStore({
+    db,
+    capabilities: POSTGRES_CAPABILITIES,
+    migrations: postgresMigrations,
+    classifyError: classifyPostgresError,
+    signals: {
+      publish: (channel, payload) => notifier.notify(channel, payload),
+      subscribe: (channel, fn) => notifier.listen(channel, fn),
+    },
+    dbNow: async () => {
+      const { rows } = await sql<{ now: number }>`
+        select floor(extract(epoch from clock_timestamp()) * 1000)::bigint as now`.execute(db);
+      return rows[0]!.now;
+    },
+    onClose: () => notifier.close(),
+  });
+}
+
+/** host:port/database of a URL, for messages: never the password. */
+function describeUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ValidationError('url', 'is not a valid PostgreSQL URL');
+  }
+  if (!/^postgres(ql)?:$/i.test(parsed.protocol)) {
+    throw new ValidationError('url', `must start with postgres:// or postgresql://, got ${parsed.protocol}//`);
+  }
+  const host = parsed.host || parsed.searchParams.get('host') || 'localhost';
+  return `${host}${parsed.pathname}`;
+}

@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import type { AgentRepo } from '../../core/ports/store.ts';
+import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { agentPatchRow } from './patches.ts';
+import { agentRow, toAgent } from './rows.ts';
+import type { Database } from './schema.ts';
+
+/** Ids per `IN (…)` list: far below SQLite's and PostgreSQL's parameter limits. */
+const ID_CHUNK = 500;
+
+/**
+ * Agents. Tags live twice: as JSON in agents.tags (the record) and one row per tag in
+ * agent_tags (what "agents having any of these tags" queries), written together.
+ */
+export function agentRepo(ctx: SqlContext): AgentRepo {
+  const { db } = ctx;
+  return {
+    async create(agent) {
+      await writing(ctx, `agent for device "${agent.deviceId}"`, () =>
+        atomic(ctx, async (tx) => {
+          await tx.insertInto('agents').values(agentRow(agent)).execute();
+          await insertTags(tx, agent.id, agent.orgId, agent.tags);
+        }),
+      );
+      return agent;
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toAgent(row) : null;
+    },
+
+    async getBySecretHash(hash) {
+      const row = await db.selectFrom('agents').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+      return row ? toAgent(row) : null;
+    },
+
+    async getByDevice(orgId, deviceId) {
+      const row = await db
+        .selectFrom('agents')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .where('device_id', '=', deviceId)
+        .executeTakeFirst();
+      return row ? toAgent(row) : null;
+    },
+
+    async list(filter, page) {
+      const { after, limit } = pageWindow(page);
+      const tags = filter.tags;
+      if (tags?.length === 0) return { items: [], next: null };
+      const rows = await db
+        .selectFrom('agents')
+        .selectAll()
+        .$if(filter.orgId !== undefined, (q) => q.where('org_id', '=', filter.orgId as string))
+        .$if(filter.enabled !== undefined, (q) => q.where('enabled', '=', filter.enabled ? 1 : 0))
+        .$if(tags !== undefined, (q) =>
+          q.where(
+            'id',
+            'in',
+            db
+              .selectFrom('agent_tags')
+              .select('agent_id')
+              .where('tag', 'in', tags as string[]),
+          ),
+        )
+        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows, limit, (row) => row.id, toAgent);
+    },
+
+    async update(id, patch) {
+      const values = agentPatchRow(patch);
+      return writing(ctx, `agent ${id}`, () =>
+        atomic(ctx, async (tx) => {
+          const row = await tx.selectFrom('agents').select('org_id').where('id', '=', id).executeTakeFirst();
+          if (!row) return false;
+          if (Object.keys(values).length > 0) await tx.updateTable('agents').set(values).where('id', '=', id).execute();
+          if (patch.tags !== undefined) {
+            await tx.deleteFrom('agent_tags').where('agent_id', '=', id).execute();
+            await insertTags(tx, id, row.org_id, patch.tags);
+          }
+          return true;
+        }),
+      );
+    },
+
+    async delete(id) {
+      await atomic(ctx, async (tx) => {
+        await tx.deleteFrom('agent_tags').where('agent_id', '=', id).execute();
+        await tx.deleteFrom('agents').where('id', '=', id).execute();
+      });
+    },
+
+    async resolveTargets(orgId, spec) {
+      const enabled = db.selectFrom('agents').select('id').where('org_id', '=', orgId).where('enabled', '=', 1);
+      if ('all' in spec) return (await enabled.orderBy('id').execute()).map((row) => row.id);
+      if ('tags' in spec) {
+        if (spec.tags.length === 0) return [];
+        const rows = await enabled
+          .where(
+            'id',
+            'in',
+            db.selectFrom('agent_tags').select('agent_id').where('org_id', '=', orgId).where('tag', 'in', spec.tags),
+          )
+          .orderBy('id')
+          .execute();
+        return rows.map((row) => row.id);
+      }
+      const wanted = [...new Set(spec.agents)];
+      const found: string[] = [];
+      for (let i = 0; i < wanted.length; i += ID_CHUNK) {
+        const rows = await enabled.where('id', 'in', wanted.slice(i, i + ID_CHUNK)).execute();
+        found.push(...rows.map((row) => row.id));
+      }
+      return found.sort();
+    },
+  };
+}
+
+async function insertTags(db: Kysely<Database>, agentId: string, orgId: string, tags: string[]): Promise<void> {
+  const unique = [...new Set(tags)];
+  if (unique.length === 0) return;
+  await db
+    .insertInto('agent_tags')
+    .values(unique.map((tag) => ({ agent_id: agentId, org_id: orgId, tag })))
+    .execute();
+}

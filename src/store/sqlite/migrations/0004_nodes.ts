@@ -1,0 +1,4 @@
+import { nodesMigration } from '../../sql/nodes-migration.ts';
+
+/** Server nodes and their heartbeats. */
+export const nodes = nodesMigration({ text: 'text', integer: 'integer' });

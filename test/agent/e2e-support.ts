@@ -1,0 +1,208 @@
+// End-to-end harness: a real Taskwarden server (startServer, in this process, on a real
+// port and SQLite file, restartable on the same port) and real `taskwarden agent` child
+// processes, each in its own folder (its cwd too, so catalog commands can look at files
+// there). Everything goes through the REST API or the agent protocol over sockets.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TaskwardenClient } from '../../src/client/api.ts';
+import type { ServerConfig } from '../../src/server/config.ts';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
+import { waitFor } from './protocol-stub.ts';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
+
+export interface E2EServer {
+  url: string;
+  /** An org-admin of org "fleet", through the typed client. */
+  client: TaskwardenClient;
+  token: string;
+  /** A raw call as that org-admin; returns status and JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  enrolmentToken(tags?: string[], uses?: number): Promise<string>;
+  /** Stops the server (agents keep running) and starts it again on the same port and data. */
+  restart(downMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startE2EServer(): Promise<E2EServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-e2e-server-'));
+  const config: ServerConfig = {
+    dataDir,
+    dbUrl: `sqlite:${join(dataDir, 'taskwarden.db')}`,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+    bodyLimit: 1024 * 1024,
+  };
+  let server: RunningServer = await startServer(config);
+  const url = server.url;
+  config.port = Number(new URL(url).port);
+  const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+  const admin = new TaskwardenClient({ server: url, token: adminToken });
+  await admin.createOrg('fleet');
+  const user = await admin.createUser('fleet', { name: 'fleet-admin', role: 'org-admin' });
+  const { token } = await admin.createToken(user.id, { name: 'e2e' });
+  const client = new TaskwardenClient({ server: url, token });
+
+  const call: E2EServer['call'] = async (method, path, body) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  };
+
+  return {
+    url,
+    client,
+    token,
+    call,
+    async enrolmentToken(tags = [], uses = 10) {
+      const created = await call('POST', '/api/v1/enrolment-tokens', { uses, expiresIn: '1h', tags });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      return created.json.token as string;
+    },
+    async restart(downMs) {
+      await server.close(1000);
+      await new Promise((r) => setTimeout(r, downMs));
+      server = await startServer(config);
+    },
+    async close() {
+      await server.close(1000);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface AgentProcess {
+  child: ChildProcess;
+  agentId: string;
+  /** The agent's --data folder, also its working directory. */
+  dir: string;
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** Starts the same agent again (same folder, so same credential), without enrolling. */
+  restart(): Promise<AgentProcess>;
+}
+
+export interface AgentOptions {
+  server: string;
+  enrol?: string;
+  dir?: string;
+  name?: string;
+  tags?: string[];
+  /** Listen for push wakes on a free port. */
+  listen?: boolean;
+  longPoll?: number;
+  concurrency?: number;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Starts `taskwarden agent` and resolves once it says it works for the server. */
+export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'taskwarden-e2e-agent-')));
+  const args = [BIN, 'agent', '--server', opts.server, '--data', dir];
+  if (opts.enrol) args.push('--enrol', opts.enrol);
+  if (opts.name) args.push('--name', opts.name);
+  if (opts.tags?.length) args.push('--tags', opts.tags.join(','));
+  if (opts.listen) args.push('--listen', '0');
+  if (opts.longPoll !== undefined) args.push('--long-poll', String(opts.longPoll));
+  if (opts.concurrency !== undefined) args.push('--concurrency', String(opts.concurrency));
+  const child = spawn(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'debug' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolvePromise) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolvePromise(code);
+    }),
+  );
+  let agentId = '';
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`agent exited with ${child.exitCode}:\n${output}`);
+      agentId = /agent (\S+) working for/.exec(output)?.[1] ?? '';
+      return agentId !== '';
+    },
+    `agent ${opts.name ?? dir} to start`,
+    30_000,
+  );
+  const started: AgentProcess = {
+    child,
+    agentId,
+    dir,
+    output: () => output,
+    exited,
+    restart: () => startAgent({ ...opts, enrol: undefined, dir }),
+  };
+  return started;
+}
+
+/** Kills every agent still running (a failed test must not leave processes behind). */
+export async function killAgents(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolvePromise) => {
+          child.once('exit', () => resolvePromise());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
+export const TERMINAL = ['finished', 'error', 'cancelled', 'skipped'];
+
+/** Polls a run until it ended (finished, error, cancelled). */
+export async function runEnded(client: TaskwardenClient, runId: string, timeoutMs = 60_000) {
+  let run = await client.getRun(runId);
+  await waitFor(
+    async () => {
+      run = await client.getRun(runId);
+      return ['finished', 'error', 'cancelled'].includes(run.status);
+    },
+    `run ${runId} to end`,
+    timeoutMs,
+  );
+  return run;
+}
+
+/** Every log line of a jobstate, all pages. */
+export async function allLogs(client: TaskwardenClient, jobstateId: string) {
+  const lines = [];
+  let after: string | undefined;
+  do {
+    const page = await client.logs(jobstateId, after);
+    lines.push(...page.items);
+    after = page.next ?? undefined;
+  } while (after);
+  return lines;
+}
+
+export const stdoutOf = (lines: { stream: string; line: string }[]) =>
+  lines.filter((l) => l.stream === 'stdout').map((l) => l.line);
+
+export async function removeDirs(dirs: string[]): Promise<void> {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+}

@@ -1,0 +1,273 @@
+// Agents, enrolment tokens and the agent side of jobstates: claims, event seqs, lookups.
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { newId } from '../../../src/core/ids.ts';
+import type { Store } from '../../../src/core/ports/store.ts';
+import { makeAgent, makeEnrolmentToken, makeJobstate, makeOrg, seedRun, T0 } from '../fixtures.ts';
+import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
+
+async function seedOrg(store: Store): Promise<string> {
+  return (await store.orgs.create(makeOrg())).id;
+}
+
+export function agentCases(open: OpenStore): void {
+  describe('agents', () => {
+    storeTest(open, 'an agent is found by id, secret hash and (org, device); both are unique', async (store) => {
+      const org = await seedOrg(store);
+      const other = await seedOrg(store);
+      const agent = makeAgent(org, { tags: ['accounting', 'paris'], wakeUrl: 'http://10.0.0.5:62354' });
+      assert.deepEqual(await store.agents.create(agent), agent);
+      assert.deepEqual(await store.agents.get(agent.id), agent);
+      assert.deepEqual(await store.agents.getBySecretHash(agent.secretHash), agent);
+      assert.deepEqual(await store.agents.getByDevice(org, agent.deviceId), agent);
+      assert.equal(await store.agents.getByDevice(other, agent.deviceId), null);
+      assert.equal(await store.agents.get(newId()), null);
+      assert.equal(await store.agents.getBySecretHash('nope'), null);
+      await rejectsWithCode(store.agents.create(makeAgent(org, { deviceId: agent.deviceId })), 'conflict');
+      await rejectsWithCode(store.agents.create(makeAgent(org, { secretHash: agent.secretHash })), 'conflict');
+      const sameDeviceElsewhere = makeAgent(other, { deviceId: agent.deviceId });
+      await store.agents.create(sameDeviceElsewhere);
+      assert.deepEqual(await store.agents.getByDevice(other, agent.deviceId), sameDeviceElsewhere);
+    });
+
+    storeTest(open, 'list filters by org, enabled and ANY of the tags, and pages', async (store) => {
+      const org = await seedOrg(store);
+      const other = await seedOrg(store);
+      const a = await store.agents.create(makeAgent(org, { tags: ['accounting'] }));
+      const b = await store.agents.create(makeAgent(org, { tags: ['sales', 'paris'], enabled: false }));
+      const c = await store.agents.create(makeAgent(org, { tags: ['paris'] }));
+      const d = await store.agents.create(makeAgent(other, { tags: ['accounting'] }));
+      const list = async (filter: Parameters<Store['agents']['list']>[0]) =>
+        ids((await walk((p) => store.agents.list(filter, p), 2)).items);
+      assert.deepEqual(await list({ orgId: org }), [a.id, b.id, c.id]);
+      assert.deepEqual(await list({}), [a.id, b.id, c.id, d.id]);
+      assert.deepEqual(await list({ orgId: org, enabled: true }), [a.id, c.id]);
+      assert.deepEqual(await list({ orgId: org, tags: ['paris', 'accounting'] }), [a.id, b.id, c.id]);
+      assert.deepEqual(await list({ orgId: org, tags: ['paris'], enabled: false }), [b.id]);
+      assert.deepEqual(await list({ tags: ['accounting'] }), [a.id, d.id]);
+      assert.deepEqual(await list({ orgId: org, tags: [] }), []);
+      const { pages } = await walk((p) => store.agents.list({ orgId: org }, p), 1);
+      assert.equal(pages, 3);
+    });
+
+    storeTest(open, 'update patches fields and replaces the tags the queries see', async (store) => {
+      const org = await seedOrg(store);
+      const agent = await store.agents.create(makeAgent(org, { tags: ['old'] }));
+      assert.equal(
+        await store.agents.update(agent.id, {
+          name: 'renamed',
+          tags: ['new', 'other'],
+          enabled: false,
+          secretHash: 'rotated',
+          modules: ['command', 'inventory'],
+          version: '2.0.0',
+          wakeUrl: null,
+          lastContactAt: T0 + 5,
+          lastWakeError: 'connection refused',
+          lastWakeErrorAt: T0 + 6,
+          contactSeconds: 120,
+        }),
+        true,
+      );
+      const updated = await store.agents.get(agent.id);
+      assert.deepEqual(updated, {
+        ...agent,
+        name: 'renamed',
+        tags: ['new', 'other'],
+        enabled: false,
+        secretHash: 'rotated',
+        modules: ['command', 'inventory'],
+        version: '2.0.0',
+        wakeUrl: null,
+        lastContactAt: T0 + 5,
+        lastWakeError: 'connection refused',
+        lastWakeErrorAt: T0 + 6,
+        contactSeconds: 120,
+      });
+      assert.equal(await store.agents.getBySecretHash(agent.secretHash), null, 'the old secret no longer matches');
+      assert.deepEqual(ids((await store.agents.list({ tags: ['old'] }, { limit: 10 })).items), []);
+      assert.deepEqual(ids((await store.agents.list({ tags: ['new'] }, { limit: 10 })).items), [agent.id]);
+      assert.equal(await store.agents.update(agent.id, {}), true);
+      assert.equal(await store.agents.update(newId(), { name: 'ghost' }), false);
+      await store.agents.create(makeAgent(org, { secretHash: 'taken' }));
+      await rejectsWithCode(store.agents.update(agent.id, { secretHash: 'taken' }), 'conflict');
+    });
+
+    storeTest(open, 'delete removes the agent and its tags', async (store) => {
+      const org = await seedOrg(store);
+      const agent = await store.agents.create(makeAgent(org, { tags: ['x'] }));
+      await store.agents.delete(agent.id);
+      assert.equal(await store.agents.get(agent.id), null);
+      assert.deepEqual(await store.agents.resolveTargets(org, { tags: ['x'] }), []);
+      await store.agents.create(makeAgent(org, { deviceId: agent.deviceId, tags: ['x'] }));
+    });
+
+    storeTest(open, "resolveTargets names only the org's enabled agents, sorted", async (store) => {
+      const org = await seedOrg(store);
+      const other = await seedOrg(store);
+      const a = await store.agents.create(makeAgent(org, { tags: ['accounting', 'paris'] }));
+      const b = await store.agents.create(makeAgent(org, { tags: ['paris'] }));
+      const off = await store.agents.create(makeAgent(org, { tags: ['paris'], enabled: false }));
+      const foreign = await store.agents.create(makeAgent(other, { tags: ['paris'] }));
+      assert.deepEqual(await store.agents.resolveTargets(org, { all: true }), [a.id, b.id]);
+      assert.deepEqual(await store.agents.resolveTargets(org, { tags: ['paris', 'accounting'] }), [a.id, b.id]);
+      assert.deepEqual(await store.agents.resolveTargets(org, { tags: ['accounting'] }), [a.id]);
+      assert.deepEqual(await store.agents.resolveTargets(org, { tags: ['nobody'] }), []);
+      assert.deepEqual(await store.agents.resolveTargets(org, { tags: [] }), []);
+      assert.deepEqual(
+        await store.agents.resolveTargets(org, { agents: [b.id, off.id, foreign.id, newId(), a.id, b.id] }),
+        [a.id, b.id],
+      );
+      assert.deepEqual(await store.agents.resolveTargets(other, { all: true }), [foreign.id]);
+    });
+
+    storeTest(open, 'resolveTargets takes long id lists', async (store) => {
+      const org = await seedOrg(store);
+      const made = [];
+      for (let i = 0; i < 30; i++) made.push((await store.agents.create(makeAgent(org))).id);
+      const asked = [...Array.from({ length: 1200 }, () => newId()), ...made];
+      assert.deepEqual(await store.agents.resolveTargets(org, { agents: asked }), [...made].sort());
+    });
+  });
+
+  describe('enrolment tokens', () => {
+    storeTest(open, 'tokens are found by id and hash, listed per org, revoked once', async (store) => {
+      const org = await seedOrg(store);
+      const other = await seedOrg(store);
+      const token = await store.enrolmentTokens.create(makeEnrolmentToken(org));
+      const second = await store.enrolmentTokens.create(makeEnrolmentToken(org, { tags: [] }));
+      const foreign = await store.enrolmentTokens.create(makeEnrolmentToken(other));
+      assert.deepEqual(await store.enrolmentTokens.get(token.id), token);
+      assert.deepEqual(await store.enrolmentTokens.findByHash(token.hash), token);
+      assert.equal(await store.enrolmentTokens.findByHash('nope'), null);
+      await rejectsWithCode(store.enrolmentTokens.create(makeEnrolmentToken(org, { hash: token.hash })), 'conflict');
+      assert.deepEqual(ids((await walk((p) => store.enrolmentTokens.list(org, p), 1)).items), [token.id, second.id]);
+      assert.deepEqual(ids((await store.enrolmentTokens.list(undefined, { limit: 10 })).items), [
+        token.id,
+        second.id,
+        foreign.id,
+      ]);
+      await store.enrolmentTokens.revoke(token.id, T0 + 1);
+      await store.enrolmentTokens.revoke(token.id, T0 + 2);
+      assert.equal((await store.enrolmentTokens.get(token.id))?.revokedAt, T0 + 1);
+    });
+
+    storeTest(open, 'consume uses a token only while it has uses, is unexpired and unrevoked', async (store) => {
+      const org = await seedOrg(store);
+      const token = await store.enrolmentTokens.create(makeEnrolmentToken(org, { usesLeft: 2, expiresAt: T0 + 100 }));
+      assert.equal(await store.enrolmentTokens.consume(token.id, T0), true);
+      assert.equal(await store.enrolmentTokens.consume(token.id, T0), true);
+      assert.equal(await store.enrolmentTokens.consume(token.id, T0), false);
+      assert.equal((await store.enrolmentTokens.get(token.id))?.usesLeft, 0);
+
+      const expiring = await store.enrolmentTokens.create(makeEnrolmentToken(org, { expiresAt: T0 + 100 }));
+      assert.equal(await store.enrolmentTokens.consume(expiring.id, T0 + 100), false, 'expired at expiresAt');
+      assert.equal((await store.enrolmentTokens.get(expiring.id))?.usesLeft, 2);
+
+      const revoked = await store.enrolmentTokens.create(makeEnrolmentToken(org));
+      await store.enrolmentTokens.revoke(revoked.id, T0);
+      assert.equal(await store.enrolmentTokens.consume(revoked.id, T0), false);
+      assert.equal(await store.enrolmentTokens.consume(newId(), T0), false);
+    });
+
+    storeTest(open, 'concurrent consumers of the last use: exactly one wins', async (store) => {
+      const org = await seedOrg(store);
+      const token = await store.enrolmentTokens.create(makeEnrolmentToken(org, { usesLeft: 3 }));
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.enrolmentTokens.consume(token.id, T0)));
+      assert.equal(results.filter(Boolean).length, 3);
+      assert.equal((await store.enrolmentTokens.get(token.id))?.usesLeft, 0);
+    });
+  });
+
+  describe('agent jobstates', () => {
+    storeTest(open, "claimForAgent takes only that agent's prepared agent jobstates, oldest first", async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const first = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 10, eventSeq: 7 });
+      const second = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 5 });
+      const third = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 });
+      const onBehalf = makeJobstate(run, {
+        status: 'prepared',
+        agentId: 'agent-1',
+        runner: 'server',
+        preparedAt: T0 - 99,
+      });
+      await store.jobstates.insertMany([
+        third,
+        second,
+        first,
+        onBehalf,
+        makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - 99 }),
+        makeJobstate(run, { status: 'waiting', agentId: 'agent-1', preparedAt: T0 - 99 }),
+      ]);
+      const claimed = await store.jobstates.claimForAgent('agent-1', T0 + 1, 2);
+      assert.deepEqual(ids(claimed), [first.id, second.id]);
+      for (const js of claimed) {
+        assert.equal(js.status, 'running');
+        assert.equal(js.startedAt, T0 + 1);
+        assert.equal(js.eventSeq, 0);
+        assert.equal(js.runner, 'agent');
+        assert.deepEqual(await store.jobstates.get(js.id), js);
+      }
+      assert.deepEqual(ids(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10)), [third.id]);
+      assert.deepEqual(await store.jobstates.claimForAgent('agent-1', T0 + 3, 10), []);
+      assert.deepEqual(ids(await store.jobstates.claimServer('node', T0 + 3, T0 + 9, 10)), [onBehalf.id]);
+    });
+
+    storeTest(open, 'concurrent claims of one agent never get the same jobstate', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const all = Array.from({ length: 30 }, (_, i) =>
+        makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 + i }),
+      );
+      await store.jobstates.insertMany(all);
+      const claims = await Promise.all([1, 2, 3].map(() => store.jobstates.claimForAgent('agent-1', T0 + 100, 12)));
+      const claimed = claims.flatMap(ids);
+      assert.equal(new Set(claimed).size, claimed.length, 'a jobstate was claimed twice');
+      assert.deepEqual([...claimed].sort(), ids(all).sort());
+    });
+
+    storeTest(open, 'listForAgent filters by status and runner', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const running = makeJobstate(run, { status: 'running', agentId: 'agent-1' });
+      const waiting = makeJobstate(run, { status: 'waiting', agentId: 'agent-1' });
+      const serverSide = makeJobstate(run, { status: 'running', agentId: 'agent-1', runner: 'server' });
+      await store.jobstates.insertMany([
+        running,
+        waiting,
+        serverSide,
+        makeJobstate(run, { status: 'finished', agentId: 'agent-1' }),
+        makeJobstate(run, { status: 'running', agentId: 'agent-2' }),
+      ]);
+      const list = (statuses: Parameters<Store['jobstates']['listForAgent']>[1]['statuses'], runner?: 'agent') =>
+        store.jobstates.listForAgent('agent-1', runner ? { statuses, runner } : { statuses }, 10).then(ids);
+      assert.deepEqual(await list(['running'], 'agent'), [running.id]);
+      assert.deepEqual(await list(['running']), [running.id, serverSide.id]);
+      assert.deepEqual(await list(['waiting', 'prepared', 'running']), [running.id, waiting.id, serverSide.id]);
+      assert.deepEqual(await list([]), []);
+    });
+
+    storeTest(open, 'advanceEventSeq is a compare-and-set on the running attempt', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const js = makeJobstate(run, { status: 'running', agentId: 'agent-1', attempt: 2 });
+      const ended = makeJobstate(run, { status: 'cancelled', agentId: 'agent-1' });
+      await store.jobstates.insertMany([js, ended]);
+      assert.equal(await store.jobstates.advanceEventSeq(js.id, 2, 0, 3, T0 + 1), true);
+      assert.equal(await store.jobstates.advanceEventSeq(js.id, 2, 0, 5, T0 + 2), false, 'stale from');
+      assert.equal(await store.jobstates.advanceEventSeq(js.id, 1, 3, 5, T0 + 2), false, 'older attempt');
+      assert.equal(await store.jobstates.advanceEventSeq(ended.id, 1, 0, 1, T0 + 2), false, 'not running');
+      const stored = await store.jobstates.get(js.id);
+      assert.equal(stored?.eventSeq, 3);
+      assert.equal(stored?.updatedAt, T0 + 1);
+    });
+
+    storeTest(open, 'eventSeq and progress are patchable and round-trip', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const js = makeJobstate(run, { status: 'running', agentId: 'agent-1' });
+      await store.jobstates.insertMany([js]);
+      const progress = { percent: 42.5, message: 'copying', at: T0 + 3 };
+      assert.equal(await store.jobstates.update(js.id, { eventSeq: 9, progress, updatedAt: T0 + 3 }), true);
+      assert.deepEqual(await store.jobstates.get(js.id), { ...js, eventSeq: 9, progress, updatedAt: T0 + 3 });
+      await store.jobstates.update(js.id, { progress: null, eventSeq: 0, updatedAt: T0 + 4 });
+      assert.equal((await store.jobstates.get(js.id))?.progress, null);
+    });
+  });
+}

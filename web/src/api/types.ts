@@ -1,0 +1,46 @@
+// The REST API's shapes, taken from the server's protocol schemas so the UI and the
+// server cannot drift apart. Type-only imports: nothing of the server ends up in the bundle.
+export type { CommandView } from '../../../src/protocol/commands.ts';
+export type { JobstateView, LogLineView } from '../../../src/protocol/jobstates.ts';
+export type { ModuleView } from '../../../src/protocol/modules.ts';
+export type { OrgView } from '../../../src/protocol/orgs.ts';
+export type { ReportBucketView, TaskReportView } from '../../../src/protocol/reports.ts';
+export type { RunView } from '../../../src/protocol/runs.ts';
+export type { PreviewResponse } from '../../../src/protocol/schedules.ts';
+export type { SummaryLine } from '../../../src/protocol/summary.ts';
+export type { HistoryView, TaskView } from '../../../src/protocol/tasks.ts';
+export type { CreatedToken, TokenView, UserView } from '../../../src/protocol/users.ts';
+
+export interface Paged<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface LogPage {
+  items: import('../../../src/protocol/jobstates.ts').LogLineView[];
+  next: string | null;
+  cursor: string | null;
+}
+
+/** A task definition as it is written (TaskView without the server's bookkeeping). */
+export type TaskDef = Omit<
+  import('../../../src/protocol/tasks.ts').TaskView,
+  'id' | 'orgId' | 'version' | 'createdAt' | 'updatedAt'
+>;
+export type JobDef = TaskDef['jobs'][number];
+export type Timeslot = TaskDef['timeslots'][number];
+export type Blackout = TaskDef['blackouts'][number];
+export type {
+  AgentDiagnosticsView,
+  AgentView,
+  CreatedEnrolmentToken,
+  DiagnosisView,
+  EnrolmentTokenView,
+} from '../../../src/protocol/agents.ts';
+export type {
+  DeviceView,
+  InventoryHistoryView,
+  InventoryView,
+  PackageFileView,
+  PackageView,
+} from '../../../src/protocol/fleet.ts';

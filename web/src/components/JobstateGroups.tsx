@@ -1,0 +1,100 @@
+import { useCallback } from 'react';
+import { getAll } from '../api/client.ts';
+import type { JobstateView } from '../api/types.ts';
+import { targetLabel, useAgentNames } from '../lib/agents.ts';
+import { useServerEvents } from '../lib/events.tsx';
+import { durationBetween } from '../lib/format.ts';
+import { useNow } from '../lib/use-now.ts';
+import { useResource } from '../lib/use-resource.ts';
+import { LogViewer } from './LogViewer.tsx';
+import { StatusBadge } from './status.tsx';
+import { ErrorNote } from './ui.tsx';
+
+/** A run's jobstates, kept current from the event stream (each event carries the whole jobstate). */
+export function useRunJobstates(runId: string | null) {
+  const resource = useResource<JobstateView[]>(runId, () => getAll<JobstateView>(`/api/v1/runs/${runId}/jobstates`));
+  const { setData } = resource;
+  useServerEvents(
+    useCallback(
+      (event) => {
+        if (event.type !== 'jobstate' || event.data.runId !== runId) return;
+        const js = event.data;
+        setData((list) => {
+          if (!list) return list;
+          const at = list.findIndex((x) => x.id === js.id);
+          return at === -1 ? [...list, js] : list.map((x) => (x.id === js.id ? js : x));
+        });
+      },
+      [runId, setData],
+    ),
+  );
+  return resource;
+}
+
+function countsLine(jobstates: JobstateView[]): string {
+  const counts = new Map<string, number>();
+  for (const js of jobstates) counts.set(js.status, (counts.get(js.status) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}
+
+/**
+ * Per job, then per target (agent or server): status, reason, attempt, duration. Selecting
+ * a target opens its logs under the list, following them while it runs.
+ */
+export function JobstateGroups(props: {
+  runId: string;
+  selected: string | null;
+  onSelect(jobstateId: string | null): void;
+}) {
+  const { data, error } = useRunJobstates(props.runId);
+  const names = useAgentNames(data?.map((js) => js.agentId) ?? []);
+  const now = useNow(data?.some((js) => js.status === 'running') ?? false);
+  if (error && !data) return <ErrorNote error={error} />;
+  if (!data) return <p className="muted">Loading jobs…</p>;
+  const jobs = new Map<number, JobstateView[]>();
+  for (const js of [...data].sort((a, b) => a.jobIndex - b.jobIndex)) {
+    jobs.set(js.jobIndex, [...(jobs.get(js.jobIndex) ?? []), js]);
+  }
+  const selected = data.find((js) => js.id === props.selected) ?? null;
+  return (
+    <div className="jobstates">
+      {data.length === 0 ? <p className="muted">This run has no targets.</p> : null}
+      {[...jobs.values()].map((group) => {
+        const first = group[0] as JobstateView;
+        return (
+          <section key={first.jobIndex} className="job-group" aria-label={`Job ${first.job}`}>
+            <h4>
+              <span className="job-index">{first.jobIndex + 1}.</span> {first.job}{' '}
+              <span className="muted">
+                ({first.module}) — {group.length} target{group.length === 1 ? '' : 's'}: {countsLine(group)}
+              </span>
+            </h4>
+            <ul className="target-list">
+              {group.map((js) => (
+                <li key={js.id} className="target-item">
+                  <button
+                    type="button"
+                    className="target-row"
+                    aria-pressed={js.id === props.selected}
+                    onClick={() => props.onSelect(js.id === props.selected ? null : js.id)}
+                  >
+                    <span className="target-name">{targetLabel(js.agentId, names)}</span>
+                    <StatusBadge status={js.status} reason={js.reason} />
+                    <span className="target-reason">{js.reason ?? ''}</span>
+                    <span className="target-attempt">try {js.attempt}</span>
+                    <span className="target-duration">{durationBetween(js.startedAt, js.finishedAt, now)}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </section>
+        );
+      })}
+      {selected ? (
+        <LogViewer jobstate={selected} title={`${selected.job} on ${targetLabel(selected.agentId, names)}`} />
+      ) : data.length > 0 ? (
+        <p className="muted">Select a target to see its logs.</p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError, del, getAll, post, upload } from '../../api/client.ts';
+import type { PackageFileView, PackageView } from '../../api/types.ts';
+import { ErrorNote, Field, Loaded, Time } from '../../components/ui.tsx';
+import { useResource } from '../../lib/use-resource.ts';
+import { useSession } from '../../session.tsx';
+
+const size = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1048576).toFixed(1)} MiB`;
+const EXAMPLE_STEPS = '[{"extract": "."}]';
+
+/** Deploy packages (content-addressed archives): list, upload and register, delete. */
+export function PackagesAdmin() {
+  const { canOperate, canAdmin } = useSession();
+  const packages = useResource('packages', () => getAll<PackageView>('/api/v1/packages'));
+  const [error, setError] = useState<ApiError | null>(null);
+  return (
+    <section aria-label="Packages">
+      <Loaded data={packages.data} error={packages.error} what="Package management">
+        {(list) => (
+          <>
+            {list.length === 0 ? (
+              <p className="empty">No package uploaded.</p>
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Name</th>
+                      <th scope="col">Version</th>
+                      <th scope="col">Size</th>
+                      <th scope="col">Steps</th>
+                      <th scope="col">SHA-256</th>
+                      <th scope="col">Uploaded</th>
+                      <th scope="col">
+                        <span className="visually-hidden">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.map((p) => (
+                      <tr key={p.id}>
+                        <td>{p.name}</td>
+                        <td>{p.version}</td>
+                        <td className="num">{size(p.size)}</td>
+                        <td className="num">{Array.isArray(p.manifest.steps) ? p.manifest.steps.length : '—'}</td>
+                        <td className="mono small" title={p.sha256}>
+                          {p.sha256.slice(0, 12)}…
+                        </td>
+                        <td>
+                          <Time iso={p.createdAt} />
+                        </td>
+                        <td>
+                          {canAdmin ? (
+                            <button
+                              type="button"
+                              className="danger"
+                              onClick={() => {
+                                if (window.confirm(`Delete ${p.name} ${p.version}?`)) {
+                                  del(`/api/v1/packages/${p.id}`).then(packages.reload, setError);
+                                }
+                              }}
+                            >
+                              Delete {p.name} {p.version}
+                            </button>
+                          ) : null}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {canOperate ? <NewPackage onCreated={packages.reload} /> : null}
+          </>
+        )}
+      </Loaded>
+      <ErrorNote error={error} />
+    </section>
+  );
+}
+
+/** Upload in two calls, as the API does it: the archive (raw bytes) → its sha256, then name, version, manifest. */
+function NewPackage({ onCreated }: { onCreated(): void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [name, setName] = useState('');
+  const [version, setVersion] = useState('1.0');
+  const [steps, setSteps] = useState(EXAMPLE_STEPS);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!file) return;
+    setError(null);
+    let parsedSteps: unknown;
+    try {
+      parsedSteps = JSON.parse(steps);
+    } catch (err) {
+      setError(`steps: not valid JSON (${(err as Error).message})`);
+      return;
+    }
+    setBusy(true);
+    try {
+      const stored = await upload<PackageFileView>('/api/v1/packages/files', file);
+      await post('/api/v1/packages', { name, version, archive: stored.sha256, steps: parsedSteps });
+      setName('');
+      setFile(null);
+      onCreated();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="new-package-title">
+      <h2 id="new-package-title">Upload a package</h2>
+      <div className="row">
+        <Field label="Archive (.tar or .tar.gz)">
+          <input type="file" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        </Field>
+        <Field label="Package name" hint="a-z, 0-9, . _ -">
+          <input required value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <Field label="Version">
+          <input required value={version} onChange={(e) => setVersion(e.target.value)} />
+        </Field>
+      </div>
+      <Field label="Steps (JSON)" hint="extract or command steps, in order" wide>
+        <textarea className="mono" rows={4} value={steps} onChange={(e) => setSteps(e.target.value)} />
+      </Field>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy || !file}>
+          {busy ? 'Uploading…' : 'Upload package'}
+        </button>
+      </div>
+      <ErrorNote error={error} />
+    </form>
+  );
+}

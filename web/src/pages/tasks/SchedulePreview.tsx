@@ -1,0 +1,86 @@
+import { useEffect, useState } from 'react';
+import { ApiError, post } from '../../api/client.ts';
+import type { PreviewResponse } from '../../api/types.ts';
+import { formatInZone, formatUtc } from '../../lib/format.ts';
+import { browserZone } from './ScheduleEditor.tsx';
+
+const PREVIEW_COUNT = 8;
+const DEBOUNCE_MS = 350;
+
+/**
+ * The next firings the server computes for the schedule as edited, with timeslots and
+ * blackouts applied. Each firing shows the wall time with its UTC offset in the schedule's
+ * zone and the UTC instant, so a DST change is visible as the offset changing.
+ */
+export function SchedulePreview(props: {
+  schedule: Record<string, unknown>;
+  timeslots: unknown;
+  blackouts: unknown;
+  activeFrom: string | null;
+  activeTill: string | null;
+}) {
+  const [result, setResult] = useState<PreviewResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const body = JSON.stringify({
+    schedule: props.schedule,
+    timeslots: props.timeslots,
+    blackouts: props.blackouts,
+    activeFrom: props.activeFrom,
+    activeTill: props.activeTill,
+    count: PREVIEW_COUNT,
+  });
+  useEffect(() => {
+    let current = true;
+    setBusy(true);
+    const timer = setTimeout(() => {
+      post<PreviewResponse>('/api/v1/schedules/preview', JSON.parse(body)).then(
+        (answer) => {
+          if (!current) return;
+          setResult(answer);
+          setError(null);
+          setBusy(false);
+        },
+        (err: unknown) => {
+          if (!current) return;
+          setError(err instanceof ApiError ? err.message : String(err));
+          setBusy(false);
+        },
+      );
+    }, DEBOUNCE_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [body]);
+
+  const tz = typeof props.schedule.tz === 'string' && props.schedule.tz ? props.schedule.tz : browserZone();
+  return (
+    <section className="preview" aria-label="Next firings" aria-busy={busy}>
+      <h3>Next firings</h3>
+      {error ? (
+        <p className="error-note" role="alert">
+          {error}
+        </p>
+      ) : result ? (
+        <>
+          <p className="preview-description">{result.description}</p>
+          {result.firings.length === 0 ? (
+            <p className="muted">No firing to come.</p>
+          ) : (
+            <ol className="firings">
+              {result.firings.map((iso) => (
+                <li key={iso}>
+                  <span className="firing-local">{formatInZone(iso, tz)}</span>
+                  <span className="firing-utc">{formatUtc(iso)}</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      ) : (
+        <p className="muted">Computing…</p>
+      )}
+    </section>
+  );
+}

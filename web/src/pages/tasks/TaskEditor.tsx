@@ -1,0 +1,154 @@
+import { type FormEvent, useState } from 'react';
+import { ApiError, getAll, post, put } from '../../api/client.ts';
+import type { CommandView, ModuleView, TaskDef, TaskView } from '../../api/types.ts';
+import { Check, ErrorNote, Field } from '../../components/ui.tsx';
+import { fromLocalInput, toLocalInput } from '../../lib/format.ts';
+import { useResource } from '../../lib/use-resource.ts';
+import { useSession } from '../../session.tsx';
+import { BlackoutsEditor } from './BlackoutsEditor.tsx';
+import { JobList } from './JobList.tsx';
+import { type Schedule, ScheduleEditor } from './ScheduleEditor.tsx';
+import { SchedulePreview } from './SchedulePreview.tsx';
+import type { AgentChoice } from './TargetsEditor.tsx';
+import { TimeslotGrid } from './TimeslotGrid.tsx';
+
+/** What the job editors choose from; agents are null on a server without the agents API. */
+function useChoices() {
+  return useResource('task-choices', async () => {
+    const [modules, commands, agents] = await Promise.all([
+      getAll<ModuleView>('/api/v1/modules'),
+      getAll<CommandView>('/api/v1/commands').catch(() => [] as CommandView[]),
+      getAll<AgentChoice>('/api/v1/agents').catch(() => null),
+    ]);
+    return { modules, commands, agents };
+  });
+}
+
+/**
+ * Creates or edits a task: general settings, the schedule with a live preview, the
+ * timeslot grid, blackouts and the ordered jobs. Only what the server accepts is saved;
+ * its message names the field ("jobs[0].delay: …"). Read-only for viewers.
+ */
+export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(task: TaskView): void }) {
+  const { canOperate } = useSession();
+  const [def, setDef] = useState<TaskDef>(props.initial);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const choices = useChoices();
+  const set = (patch: Partial<TaskDef>) => {
+    setDef((d) => ({ ...d, ...patch }));
+  };
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    try {
+      const task = props.taskId
+        ? await put<TaskView>(`/api/v1/tasks/${props.taskId}`, def)
+        : await post<TaskView>('/api/v1/tasks', def);
+      props.onSaved(task);
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'client', String(err)));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form className="task-editor" onSubmit={save} aria-label={props.taskId ? 'Edit task' : 'New task'}>
+      <fieldset disabled={!canOperate} className="plain">
+        <fieldset>
+          <legend>General</legend>
+          <div className="row">
+            <Field label="Name">
+              <input required value={def.name} onChange={(e) => set({ name: e.target.value })} />
+            </Field>
+            <Field label="Description" wide>
+              <input value={def.description} onChange={(e) => set({ description: e.target.value })} />
+            </Field>
+          </div>
+          <div className="row">
+            <Check label="Enabled" checked={def.enabled} onChange={(enabled) => set({ enabled })} />
+            <Field label="Mode" hint="push: the server wakes the agents">
+              <select value={def.mode} onChange={(e) => set({ mode: e.target.value as TaskDef['mode'] })}>
+                <option value="pull">pull</option>
+                <option value="push">push</option>
+              </select>
+            </Field>
+            {def.mode === 'push' ? (
+              <Field label="If an agent cannot be woken">
+                <select value={def.fallback} onChange={(e) => set({ fallback: e.target.value as TaskDef['fallback'] })}>
+                  <option value="pull">wait for it to call</option>
+                  <option value="error">fail its job</option>
+                </select>
+              </Field>
+            ) : null}
+            <Field label="Missed firings">
+              <select value={def.misfire} onChange={(e) => set({ misfire: e.target.value as TaskDef['misfire'] })}>
+                <option value="once">run once</option>
+                <option value="skip">skip</option>
+                <option value="all">run all (capped)</option>
+              </select>
+            </Field>
+            <Field label="Overlapping runs">
+              <select
+                value={def.concurrency}
+                onChange={(e) => set({ concurrency: e.target.value as TaskDef['concurrency'] })}
+              >
+                <option value="forbid">skip the new one</option>
+                <option value="allow">allow</option>
+                <option value="replace">replace the running one</option>
+                <option value="queue">queue</option>
+              </select>
+            </Field>
+            <Field label="Expire after" hint="prepared work no agent took">
+              <input value={def.expireAfter} onChange={(e) => set({ expireAfter: e.target.value })} />
+            </Field>
+          </div>
+          <div className="row">
+            <Field label="Active from (optional)">
+              <input
+                type="datetime-local"
+                value={toLocalInput(def.activeFrom)}
+                onChange={(e) => set({ activeFrom: fromLocalInput(e.target.value) })}
+              />
+            </Field>
+            <Field label="Active until (optional)">
+              <input
+                type="datetime-local"
+                value={toLocalInput(def.activeTill)}
+                onChange={(e) => set({ activeTill: fromLocalInput(e.target.value) })}
+              />
+            </Field>
+          </div>
+        </fieldset>
+        <div className="schedule-block">
+          <ScheduleEditor value={def.schedule as Schedule} onChange={(schedule) => set({ schedule })} />
+          <SchedulePreview
+            schedule={def.schedule}
+            timeslots={def.timeslots}
+            blackouts={def.blackouts}
+            activeFrom={def.activeFrom}
+            activeTill={def.activeTill}
+          />
+        </div>
+        <TimeslotGrid value={def.timeslots} onChange={(timeslots) => set({ timeslots })} readOnly={!canOperate} />
+        <BlackoutsEditor value={def.blackouts} onChange={(blackouts) => set({ blackouts })} readOnly={!canOperate} />
+        {choices.data ? (
+          <JobList jobs={def.jobs} onChange={(jobs) => set({ jobs })} readOnly={!canOperate} {...choices.data} />
+        ) : (
+          <ErrorNote error={choices.error} />
+        )}
+      </fieldset>
+      {canOperate ? (
+        <div className="save-bar">
+          <ErrorNote error={error} />
+          <button type="submit" className="primary" disabled={saving}>
+            {saving ? 'Saving…' : props.taskId ? 'Save changes' : 'Create task'}
+          </button>
+        </div>
+      ) : null}
+    </form>
+  );
+}
