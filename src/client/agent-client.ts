@@ -16,7 +16,7 @@ import { HttpClient } from './http.ts';
  * against the protocol schemas: to the agent, the server's answer is outside input too.
  */
 
-export const AGENT_API = '/agent/v1';
+const AGENT_API = '/agent/v1';
 /** Time a reply may take beyond the long-poll wait the agent asked for. */
 const LONG_POLL_MARGIN_MS = 15_000;
 

@@ -67,6 +67,8 @@ export class TaskwardenClient {
       query: { after, limit: 1000 },
     });
 
+  createEnrolmentToken = (body: { uses: number; expiresIn: string; tags?: string[] }) =>
+    this.http.request<{ id: string; token: string }>('POST', '/api/v1/enrolment-tokens', { body });
   listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', query);
   agentDiagnostics = (id: string) =>
     this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`);

@@ -113,7 +113,8 @@ export function formatDiagnostics(d: AgentDiagnosticsView): string {
   if (a.lastWakeError) lines.push(`last wake failed at ${a.lastWakeErrorAt}: ${a.lastWakeError}`);
   if (d.items.length === 0) lines.push('no open jobstates: nothing is waiting for this agent');
   for (const item of d.items) {
-    const until = item.until ? ` (until ${item.until})` : '';
+    // Most messages already name the time their wait ends; say it only when they do not.
+    const until = item.until && !item.message.includes(item.until) ? ` (until ${item.until})` : '';
     lines.push(
       `${item.task ?? item.taskId} / ${item.job} (${item.module}, attempt ${item.attempt}) ${item.status}: ${item.message}${until}`,
     );

@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { createAgentLog } from '../../agent/log.ts';
+import { agentModules } from '../../agent/modules.ts';
+import { AgentRuntime } from '../../agent/runtime.ts';
 import { TaskwardenClient } from '../../client/api.ts';
 import type { RunningServer } from '../../server/start.ts';
 import { applyTasks } from '../apply.ts';
@@ -32,8 +35,13 @@ export function registerDemoCommand(program: Command): void {
       // A demo is watched in a terminal: request logs only when asked for.
       if (!process.env.TASKWARDEN_LOG_LEVEL) config.logLevel = 'warn';
       const server = await startServer(config);
-      serveUntilSignal(server);
+      let agent: AgentRuntime | null = null;
+      serveUntilSignal(server, async () => {
+        await agent?.stop();
+      });
       const tokenFile = await seedDemo(server, config.dataDir);
+      agent = await startLocalAgent(server.url, tokenFile, join(config.dataDir, 'agent'));
+      await runFleetTasksNow(server.url, tokenFile);
       const defaultData = config.dataDir === join(process.cwd(), 'taskwarden-data');
       const defaultUrl = server.url === 'http://127.0.0.1:8080';
       const flagsHint = `${defaultData ? '' : ` --data ${config.dataDir}`}${defaultUrl ? '' : ` --server ${server.url}`}`;
@@ -42,6 +50,7 @@ export function registerDemoCommand(program: Command): void {
           '',
           `Taskwarden demo is running at ${server.url}`,
           `  web UI login:  ${DEMO_USER} / ${DEMO_PASSWORD}`,
+          `  local agent:   ${agent.agentId} (tags demo, local), data in ${join(config.dataDir, 'agent')}`,
           `  admin token:   ${join(config.dataDir, 'admin.token')}   (demo org token: ${tokenFile})`,
           '  try:',
           `    npx taskwarden summary${flagsHint}`,
@@ -86,6 +95,39 @@ async function seedDemo(server: RunningServer, dataDir: string): Promise<string>
   const client = demo();
   for (const command of readDefinitions(join(EXAMPLES, 'demo-catalog.yaml'), 'command'))
     await client.addCommand(command);
-  await applyTasks(client, readDefinitions(join(EXAMPLES, 'demo-tasks.yaml'), 'task'));
+  await applyTasks(client, [
+    ...readDefinitions(join(EXAMPLES, 'demo-tasks.yaml'), 'task'),
+    ...readDefinitions(join(EXAMPLES, 'demo-fleet-tasks.yaml'), 'task'),
+  ]);
   return tokenFile;
+}
+
+/** So there is something to see at once instead of at the first hourly firing. */
+async function runFleetTasksNow(server: string, tokenFile: string): Promise<void> {
+  const client = new TaskwardenClient({ server, token: (await readFile(tokenFile, 'utf8')).trim() });
+  for (const name of ['demo-inventory', 'demo-discovery']) {
+    const task = await client.findTask(name);
+    if (task) await client.runTask(task.id);
+  }
+}
+
+/**
+ * The demo's own agent, in this process: enrolled once with a one-use token (its
+ * credentials then stay in its data folder), long-polling, tagged for the fleet tasks.
+ */
+async function startLocalAgent(server: string, tokenFile: string, dataDir: string): Promise<AgentRuntime> {
+  const enrolled = await readFile(join(dataDir, 'agent.json'), 'utf8').then(
+    () => true,
+    () => false,
+  );
+  let enrolToken: string | undefined;
+  if (!enrolled) {
+    const client = new TaskwardenClient({ server, token: (await readFile(tokenFile, 'utf8')).trim() });
+    enrolToken = (await client.createEnrolmentToken({ uses: 1, expiresIn: '1h', tags: ['demo', 'local'] })).token;
+  }
+  const version = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')).version;
+  return AgentRuntime.start(
+    { dataDir, server, enrolToken, name: 'local', listen: null, concurrency: 2, longPollSeconds: 60, version },
+    { modules: agentModules(), log: createAgentLog('warn') },
+  );
 }
