@@ -1,19 +1,30 @@
 #!/usr/bin/env node
 // `npm test`: type check, lint, then every test file under test/ with node:test + tsx.
+// The engine tests run a second time on PostgreSQL (TASKWARDEN_TEST_DB=postgres).
 // Node 20's runner takes no globs, so the files are listed here. Extra arguments are
 // passed through as file filters: `npm test -- schedule` runs the files whose path has "schedule".
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 /** The browser the web UI tests drive (test/web/browser.ts launches it). */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_INSTALL = 'apt-get install -y chromium';
+/** The FusionInventory agent (Debian's 2.6) the test/fusioninventory end-to-end tests run, with its tasks. */
+const FUSIONINVENTORY_FILES = [
+  '/usr/bin/fusioninventory-agent',
+  '/usr/share/fusioninventory/lib/FusionInventory/Agent/Task/Deploy.pm',
+  '/usr/share/fusioninventory/lib/FusionInventory/Agent/Task/NetDiscovery.pm',
+];
+const FUSIONINVENTORY_PACKAGES = [
+  'fusioninventory-agent',
+  'fusioninventory-agent-task-deploy',
+  'fusioninventory-agent-task-network',
+];
 const filters = process.argv.slice(2);
 
-function run(cmd, args) {
-  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+function run(cmd, args, env = process.env) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (res.status !== 0) {
     console.error(`npm test: ${[cmd, ...args].join(' ')} failed (exit ${res.status ?? res.signal})`);
     process.exit(res.status || 1);
@@ -41,22 +52,46 @@ if (filters.length === 0) {
   run('npx', ['tsc', '-p', 'web']);
   run('npx', ['biome', 'check', '.']);
 }
-if (files.some((f) => f.startsWith(`test${sep}web${sep}`))) ensureChromium();
-run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...files]);
+if (files.some((f) => f.startsWith(`test${sep}fusioninventory${sep}`))) {
+  ensureDebianPackages('the FusionInventory tests', FUSIONINVENTORY_FILES, FUSIONINVENTORY_PACKAGES);
+}
+if (files.some((f) => f.startsWith(`test${sep}web${sep}`))) {
+  ensureDebianPackages('the web UI tests', [CHROMIUM], ['chromium']);
+  // Once here, not in each browser test file: they run side by side.
+  run(process.execPath, [join(root, 'scripts', 'build-web.mjs'), '--if-stale']);
+}
+const runTests = (list, env = process.env) =>
+  run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...list], env);
+runTests(files);
+// The engine tests again on PostgreSQL: those that take their store from openTestStore
+// (directly or through the engine harness) then get a fresh database on a throwaway server.
+const onPostgres = files.filter(
+  (f) =>
+    f.startsWith(`test${sep}engine${sep}`) &&
+    /openTestStore|startEngineHarness/.test(readFileSync(join(root, f), 'utf8')),
+);
+if (onPostgres.length > 0) {
+  console.log(`npm test: the engine tests again with TASKWARDEN_TEST_DB=postgres (${onPostgres.length} files)`);
+  runTests(onPostgres, { ...process.env, TASKWARDEN_TEST_DB: 'postgres' });
+}
 
-/** The browser tests need Debian's chromium: installed here when we are root, else the exact command to run. */
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
+/**
+ * Some tests drive Debian programs for real (chromium, the FusionInventory agent): missing
+ * ones are installed here when we are root, else npm test stops with the exact command to run.
+ */
+function ensureDebianPackages(what, paths, packages) {
+  if (paths.every((path) => existsSync(path))) return;
+  const install = `apt-get install -y ${packages.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    console.error(`npm test: the web UI tests need ${CHROMIUM}; install it as root with:\n  ${CHROMIUM_INSTALL}`);
+    console.error(`npm test: ${what} need ${packages.join(', ')}; install them as root with:\n  ${install}`);
     process.exit(1);
   }
-  console.error(`npm test: ${CHROMIUM} is missing, installing it (${CHROMIUM_INSTALL})`);
+  console.error(`npm test: ${what} need ${packages.join(', ')}, installing (${install})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-  const res = spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
-  if (res.status !== 0 || !existsSync(CHROMIUM)) {
-    console.error(`npm test: installing chromium failed; run: ${CHROMIUM_INSTALL}`);
+  const res = spawnSync('apt-get', ['install', '-y', '-q', ...packages], { stdio: 'inherit', env });
+  if (res.status !== 0 || !paths.every((path) => existsSync(path))) {
+    console.error(`npm test: installing ${packages.join(', ')} failed; run: ${install}`);
     process.exit(1);
   }
 }

@@ -2,10 +2,10 @@
 // with keep-alive fetch. Each enrols, then long-polls; every job it gets is answered
 // `finished` at once (started + finished in one events call) before it polls again.
 // Driven over IPC: it sends one message once every agent polls; then {type:'snapshot'} is
-// answered with its counters, and {type:'stop'} with its counters before it exits.
+// answered with its counters, and {type:'stop'} with its counters before it exits (open
+// long-polls die with the process: nothing waits for them).
 const [base, token, countText, prefix] = process.argv.slice(2) as [string, string, string, string];
 const count = Number(countText);
-const stopping = new AbortController();
 const stats = { contacts: 0, jobs: 0, errors: 0 };
 
 async function post(
@@ -15,12 +15,7 @@ async function post(
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (bearer) headers['authorization'] = `Bearer ${bearer}`;
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify(body),
-    signal: stopping.signal,
-  });
+  const response = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : null };
 }
@@ -37,7 +32,7 @@ async function enrol(i: number): Promise<string> {
 }
 
 async function agentLoop(credential: string): Promise<void> {
-  while (!stopping.signal.aborted) {
+  for (;;) {
     try {
       const contact = await post(
         '/agent/v1/contact',
@@ -61,9 +56,9 @@ async function agentLoop(credential: string): Promise<void> {
         stats.jobs++;
       }
     } catch (err) {
-      if (stopping.signal.aborted) return;
       stats.errors++;
-      process.stderr.write(`agent error: ${err instanceof Error ? err.message : String(err)}\n`);
+      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      process.stderr.write(`agent error: ${cause}\n`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -73,12 +68,9 @@ const credentials: string[] = [];
 for (let i = 0; i < count; i += 50) {
   credentials.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => enrol(i + j)))));
 }
-const loops = credentials.map((c) => agentLoop(c));
+for (const credential of credentials) void agentLoop(credential);
 process.send?.({ type: 'ready' });
-process.on('message', async (message: { type: string }) => {
+process.on('message', (message: { type: string }) => {
   if (message.type === 'snapshot') process.send?.({ ...stats });
-  if (message.type !== 'stop') return;
-  stopping.abort();
-  await Promise.allSettled(loops);
-  process.send?.({ ...stats }, () => process.exit(0));
+  if (message.type === 'stop') process.send?.({ ...stats }, () => process.exit(0));
 });

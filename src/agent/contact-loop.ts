@@ -20,8 +20,8 @@ export interface ContactLoopOptions {
   random?: () => number;
 }
 
-export const BACKOFF_BASE_MS = 1000;
-export const BACKOFF_CAP_MS = 60_000;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_CAP_MS = 60_000;
 /** A long poll that comes back empty this fast is not re-sent at once (a server shutting down answers at once). */
 const MIN_POLL_GAP_MS = 1000;
 

@@ -32,16 +32,14 @@ export interface ChannelOptions {
   spooled?: AgentEvent[];
   /** No event will be added (recovered spool): the channel ends once what it has is delivered. */
   sealed?: boolean;
-  flushMs?: number;
-  flushLines?: number;
   onEnd?(end: ChannelEnd): void;
 }
 
-export const FLUSH_MS = 500;
-export const FLUSH_LINES = 100;
+const FLUSH_MS = 500;
+const FLUSH_LINES = 100;
 const MAX_BATCH_EVENTS = 1000;
-/** Well under the server's 1 MiB body limit, even with 8 KiB lines. */
-const MAX_BATCH_BYTES = 256 * 1024;
+/** Half the server's limit on an events body (256 KiB), so a batch of 8 KiB lines always fits. */
+const MAX_BATCH_BYTES = 128 * 1024;
 const RETRY_BASE_MS = 1000;
 const RETRY_CAP_MS = 30_000;
 
@@ -49,7 +47,7 @@ const isTerminal = (e: { type: string }) => e.type === 'finished' || e.type === 
 
 /**
  * The events of one (jobstate, attempt), on their way to the server: numbered from 1,
- * batched (every `flushMs` or `flushLines` lines, at once for the last event), spooled to
+ * batched (every FLUSH_MS or FLUSH_LINES lines, at once for the last event), spooled to
  * disk before they are sent, resent until the server has them, dropped when it says 409/410.
  */
 export class EventChannel {
@@ -107,12 +105,12 @@ export class EventChannel {
       this.sealed = true;
       this.hasOutcome = true;
       void this.flush();
-    } else if (this.buffer.filter((e) => e.type === 'log').length >= (this.opts.flushLines ?? FLUSH_LINES)) {
+    } else if (this.buffer.filter((e) => e.type === 'log').length >= FLUSH_LINES) {
       void this.flush();
     } else if (this.timer === null) {
       const timer = new AbortController();
       this.timer = timer;
-      void this.opts.clock.sleep(this.opts.flushMs ?? FLUSH_MS, timer.signal).then(() => {
+      void this.opts.clock.sleep(FLUSH_MS, timer.signal).then(() => {
         if (!timer.signal.aborted) void this.flush();
       });
     }

@@ -14,8 +14,6 @@ export interface JobBoardOptions {
   log: AgentLog;
   /** A job ended: a slot is free (the contact loop asks for more work). */
   onSlotFree(): void;
-  flushMs?: number;
-  flushLines?: number;
 }
 
 /**
@@ -106,10 +104,18 @@ export class JobBoard {
     const current = this.jobs.get(job.jobstate);
     if (current && current.job.attempt >= job.attempt) return;
     if (current) this.stop([job.jobstate]);
-    const file = await this.opts.spool.open(job.jobstate, job.attempt);
+    let file: SpoolFile;
+    try {
+      file = await this.opts.spool.open(job.jobstate, job.attempt);
+    } catch (err) {
+      // Not run: left out of the next contact's running list, the server sees it lost and retries per policy.
+      this.opts.log.error(`job ${job.jobstate} not started, its spool cannot be written: ${(err as Error).message}`);
+      return;
+    }
     let running: RunningJob | undefined;
+    // The server no longer wants this attempt's events (409, 410, refused): running it on is pointless.
     const channel = this.channel(job.jobstate, job.attempt, file, (end) => {
-      if (end === 'stale' || end === 'gone') running?.stop('cancelled');
+      if (end !== 'delivered') running?.stop('cancelled');
     });
     running = new RunningJob(job, channel, this.opts.jobDeps);
     this.jobs.set(job.jobstate, running);
@@ -138,8 +144,6 @@ export class JobBoard {
       log: this.opts.log,
       spooled,
       sealed: spooled !== undefined,
-      flushMs: this.opts.flushMs,
-      flushLines: this.opts.flushLines,
       onEnd: (end) => {
         this.channels.delete(channel);
         if (end !== 'delivered') this.opts.log.info(`events of jobstate ${jobstate} attempt ${attempt}: ${end}`);

@@ -22,7 +22,7 @@ export interface JobDeps {
 }
 
 /** How long a module may take to return once its job was stopped, before the slot is freed anyway. */
-export const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = 10_000;
 /** The protocol's limit on one log line (protocol/agent.ts). */
 const MAX_LINE = 8192;
 
@@ -95,12 +95,14 @@ export class RunningJob {
       clock: deps.clock,
       dataDir,
       log: (line, stream) => this.log(line, stream),
-      progress: (percent, message) =>
+      progress: (percent, message) => {
+        if (!Number.isFinite(percent)) return;
         this.events.emit({
           type: 'progress',
           percent: Math.min(100, Math.max(0, percent)),
           ...(message === undefined ? {} : { message: message.slice(0, 500) }),
-        }),
+        });
+      },
       fetchFile: (sha256) => deps.fetchFile(sha256, signal),
     };
     try {
@@ -116,7 +118,8 @@ export class RunningJob {
     const givenUp = new Promise<AgentOutcome>((resolve) => {
       const giveUp = async () => {
         const settled = new AbortController();
-        void running.finally(() => settled.abort());
+        const done = () => settled.abort();
+        running.then(done, done);
         await this.deps.clock.sleep(STOP_GRACE_MS, settled.signal);
         if (!settled.signal.aborted) {
           this.deps.log.warn(`job ${this.id}: module "${this.job.module}" ignored its stop; slot freed`);

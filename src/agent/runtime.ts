@@ -32,12 +32,9 @@ export interface AgentDeps {
   modules: ModuleRegistry;
   clock?: Clock;
   log?: AgentLog;
-  random?: () => number;
-  /** Batching of job events (tests shorten it). */
-  flushMs?: number;
 }
 
-export const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
 const DEFAULT_CONTACT_SECONDS = 60;
 
 /**
@@ -81,7 +78,6 @@ export class AgentRuntime {
       sender: client,
       clock,
       log,
-      flushMs: deps.flushMs,
       jobDeps: {
         modules: deps.modules,
         clock,
@@ -113,7 +109,6 @@ export class AgentRuntime {
       wakeUrl,
       longPollSeconds: config.longPollSeconds,
       contactSeconds: contactSeconds ?? DEFAULT_CONTACT_SECONDS,
-      random: deps.random,
     });
     log.info(
       `agent ${state.agentId} working for ${state.server}${wakeUrl ? `, woken at ${wakeUrl}` : ''}` +

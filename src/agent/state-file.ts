@@ -22,7 +22,7 @@ export interface EnrolledState extends AgentState {
   secret: string;
 }
 
-export const STATE_FILE = 'agent.json';
+const STATE_FILE = 'agent.json';
 /** The protocol's device id alphabet (protocol/agent.ts EnrolBody.deviceId). */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._:@-]{1,200}$/;
 

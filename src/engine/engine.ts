@@ -19,7 +19,7 @@ import { Executor } from './executor.ts';
 import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
 import { PeerSignals } from './peers.ts';
 import { relaunchFailed } from './relaunch.ts';
-import { createRun, endRun, startDueRuns } from './runs.ts';
+import { createRun, endRun, startDueRuns, startRun } from './runs.ts';
 import { fireDueTriggers } from './scheduler.ts';
 import { recoverOrphans, sweep } from './sweeper.ts';
 import { storeTargets } from './targets.ts';
@@ -179,7 +179,8 @@ export class Engine {
       });
     });
     if (!run) throw new TaskwardenError('conflict', 'run could not be created');
-    await startDueRuns(this.ctx);
+    // This run only: the loop starts the others, and every API call scanning them all would make them contend.
+    await startRun(this.ctx, run.id, this.ctx.clock.now());
     return (await this.ctx.store.runs.get(run.id)) ?? run;
   }
 
@@ -247,7 +248,9 @@ export class Engine {
         if (this.stopping) break;
         sleepMs = await this.untilNextWork();
         if (failures > 0) {
-          log.info(`taskwarden engine: passes succeed again after ${failures} failed (${clock.now() - failingSince} ms)`);
+          log.info(
+            `taskwarden engine: passes succeed again after ${failures} failed (${clock.now() - failingSince} ms)`,
+          );
           failures = 0;
         }
       } catch (err) {
@@ -268,7 +271,11 @@ export class Engine {
   private async untilNextWork(): Promise<number> {
     const { clock, store, options } = this.ctx;
     const now = clock.now();
-    const candidates = [await store.triggers.nextFireAt(), await store.jobstates.nextWakeAt(), now + options.maxSleepMs];
+    const candidates = [
+      await store.triggers.nextFireAt(),
+      await store.jobstates.nextWakeAt(),
+      now + options.maxSleepMs,
+    ];
     const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));
     return Math.max(0, wakeAt - now);
   }

@@ -60,7 +60,9 @@ export class Executor {
       entry.done = this.runChunk(js, owner, controller.signal)
         .catch((err: unknown) => {
           const why = err instanceof Error ? err.message : String(err);
-          this.ctx.log.warn(`jobstate ${js.id}: its chunk's result could not be written (${why}); its lease will lapse`);
+          this.ctx.log.warn(
+            `jobstate ${js.id}: its chunk's result could not be written (${why}); its lease will lapse`,
+          );
         })
         .finally(() => {
           this.inFlight.delete(js.id);

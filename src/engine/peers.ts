@@ -3,7 +3,7 @@ import type { EngineEvent } from './context.ts';
 
 /** Nodes sharing the store wake each other here: "something may be due now". */
 export const WAKE_CHANNEL = 'taskwarden_wake';
-/** Agent ids (comma-separated) with work prepared: their long-polls, on any node, look again. */
+/** `<node id>;<agent id>,<agent id>…`: agents with work prepared, whose long-polls, on any node, look again. */
 export const AGENT_CHANNEL = 'taskwarden_agent';
 /** Signals of one kind within this window are sent as one: a run of 10,000 jobs is not 10,000 NOTIFYs. */
 export const COALESCE_MS = 50;
@@ -61,7 +61,7 @@ export class PeerSignals {
     const ids = [...this.agentIds];
     this.agentIds.clear();
     for (let i = 0; i < ids.length; i += AGENT_IDS_PER_SIGNAL) {
-      this.publish(AGENT_CHANNEL, ids.slice(i, i + AGENT_IDS_PER_SIGNAL).join(','));
+      this.publish(AGENT_CHANNEL, `${this.nodeId};${ids.slice(i, i + AGENT_IDS_PER_SIGNAL).join(',')}`);
     }
   }
 
@@ -71,9 +71,16 @@ export class PeerSignals {
   }
 }
 
-/** Parses an AGENT_CHANNEL payload back into agent ids. */
-export function agentIdsOf(payload: string): string[] {
-  return payload.split(',').filter((id) => id !== '');
+/** Reads an AGENT_CHANNEL payload: the node that sent it and the agents it names. */
+export function parseAgentSignal(payload: string): { from: string; agentIds: string[] } {
+  const split = payload.indexOf(';');
+  return {
+    from: payload.slice(0, Math.max(0, split)),
+    agentIds: payload
+      .slice(split + 1)
+      .split(',')
+      .filter((id) => id !== ''),
+  };
 }
 
 /** Runs `fire` at once, then at most once per COALESCE_MS for the requests made meanwhile. */

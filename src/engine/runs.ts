@@ -96,13 +96,22 @@ export async function createRun(
 export async function startDueRuns(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
   let changed = 0;
-  const ended: string[] = [];
   for (const pending of await ctx.store.runs.listStartable(now, 200)) {
-    const moved = await withTx(ctx, async (tx, emit) => {
-      const run = await tx.runs.get(pending.id);
-      const task = run && (await tx.tasks.get(run.taskId));
-      if (!run || run.status !== 'pending') return false;
-      if (!task) return endRun(ended, tx, emit, run, 'cancelled', 'task_deleted', now);
+    if (await startRun(ctx, pending.id, now)) changed++;
+  }
+  return changed;
+}
+
+/** Starts one run if it is pending and due, under its task's concurrency policy (startDueRuns); whether it changed. */
+export async function startRun(ctx: EngineContext, runId: string, now: number): Promise<boolean> {
+  const ended: string[] = [];
+  const moved = await withTx(ctx, async (tx, emit) => {
+    const run = await tx.runs.get(runId);
+    const task = run && (await tx.tasks.get(run.taskId));
+    if (run?.status !== 'pending' || run.startAt > now) return false;
+    if (!task) return endRun(ended, tx, emit, run, 'cancelled', 'task_deleted', now);
+    // `allow` needs no look at the other runs: a task with thousands active must not read them all per start.
+    if (task.concurrency !== 'allow') {
       const others = (await tx.runs.listActive(task.id)).filter((r) => r.id !== run.id);
       const running = others.filter((r) => r.status === 'running');
       const queuedBefore = others.some((r) => r.status === 'pending' && r.startAt <= now && r.id < run.id);
@@ -117,27 +126,30 @@ export async function startDueRuns(ctx: EngineContext): Promise<number> {
           for (const old of running)
             await endRun(ended, tx, emit, old, 'cancelled', 'replaced', now, 'cancelled', 'replaced');
           break;
-        case 'allow':
-          break;
       }
-      await beginRun(tx, emit, task, run, now);
-      return true;
-    });
-    if (moved) changed++;
-  }
+    }
+    return beginRun(tx, emit, task, run, now);
+  });
   ctx.abortLocal(ended);
-  return changed;
+  return moved;
 }
 
-async function beginRun(tx: StoreSession, emit: Emit, task: Task, run: Run, now: number): Promise<void> {
-  await tx.runs.update(run.id, { status: 'running', startedAt: now }, ['pending']);
+/**
+ * Starts the run and gives its jobstates their due times. Returns false, changing nothing,
+ * when the run is no longer pending: another transaction (another node, a concurrent
+ * runNow) started it between our read and our write, and its jobs may be moving already.
+ */
+async function beginRun(tx: StoreSession, emit: Emit, task: Task, run: Run, now: number): Promise<boolean> {
+  if (!(await tx.runs.update(run.id, { status: 'running', startedAt: now }, ['pending']))) return false;
   emit({ type: 'run', run: { ...run, status: 'running', startedAt: now } });
   const jobstates = await tx.jobstates.allOfRun(run.id);
   for (const js of jobstates) {
     const delay = jobDefOf(task, js)?.delaySeconds ?? 0;
-    await tx.jobstates.update(js.id, { dueAt: now + delay * 1000, reason: delay > 0 ? 'delay' : null, updatedAt: now });
+    const patch = { dueAt: now + delay * 1000, reason: delay > 0 ? 'delay' : null, updatedAt: now } as const;
+    await tx.jobstates.update(js.id, patch, { status: ['waiting'] });
   }
   if (jobstates.length === 0) await endRun([], tx, emit, { ...run, status: 'running' }, 'error', 'no_targets', now);
+  return true;
 }
 
 /**
@@ -165,7 +177,7 @@ export async function endRun(
 /** Closes the run when its last jobstate ended: finished if none errored, error otherwise. */
 export async function completeRunIfDone(tx: StoreSession, emit: Emit, runId: string, now: number): Promise<void> {
   const run = await tx.runs.get(runId);
-  if (!run || run.status !== 'running') return;
+  if (run?.status !== 'running') return;
   const { outcome } = runProgress(await tx.jobstates.countsByRun(runId));
   if (!outcome) return;
   await tx.runs.update(runId, { status: outcome, finishedAt: now }, ['running']);

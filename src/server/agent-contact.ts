@@ -48,13 +48,13 @@ export async function claimOrWait(
   if (capacity <= 0) return [];
   const deadline = deps.clock.now() + waitSeconds * 1000;
   for (;;) {
+    if (stop.aborted) return [];
     const waiter = deps.waiters.listen(agent.id);
     try {
       const jobs = await deps.engine.agents.claim(agent, capacity);
       const left = deadline - deps.clock.now();
       if (jobs.length > 0 || left <= 0) return jobs;
       await waiter.wait(left, stop);
-      if (stop.aborted) return [];
     } finally {
       waiter.close();
     }

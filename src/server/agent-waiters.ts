@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Engine } from '../engine/engine.ts';
+import { AGENT_CHANNEL, parseAgentSignal } from '../engine/peers.ts';
 
 /**
  * Long-polling agents wait here for work. A contact subscribes (`listen`) *before* it
@@ -24,10 +25,14 @@ export interface AgentWaiter {
   close(): void;
 }
 
-/** The waiters of this process, woken by the engine's "prepared for agent X" events. */
+/**
+ * The waiters of this process, woken by the engine's "prepared for agent X" events and,
+ * where the store signals between nodes, by those of every other node (AGENT_CHANNEL).
+ */
 export class LocalAgentWaiters implements AgentWaiters {
   private readonly byAgent = new Map<string, Set<() => void>>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribePeers: () => void;
 
   constructor(
     engine: Engine,
@@ -38,6 +43,13 @@ export class LocalAgentWaiters implements AgentWaiters {
       const js = event.jobstate;
       if (js.status === 'prepared' && js.runner === 'agent' && js.agentId !== null) this.notify(js.agentId);
     });
+    const peers = engine.ctx.store.signals;
+    this.unsubscribePeers =
+      peers?.subscribe(AGENT_CHANNEL, (payload) => {
+        const { from, agentIds } = parseAgentSignal(payload);
+        // This node's own signals come back too: its waiters heard the event already.
+        if (from !== engine.nodeId) for (const agentId of agentIds) this.notify(agentId);
+      }) ?? (() => {});
   }
 
   listen(agentId: string): AgentWaiter {
@@ -81,6 +93,7 @@ export class LocalAgentWaiters implements AgentWaiters {
 
   close(): void {
     this.unsubscribe();
+    this.unsubscribePeers();
     for (const set of this.byAgent.values()) for (const onNotify of set) onNotify();
     this.byAgent.clear();
   }

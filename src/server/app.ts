@@ -22,11 +22,13 @@ import { commandRoutes } from './routes/commands.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { enrolmentTokenRoutes } from './routes/enrolment-tokens.ts';
 import { eventRoutes } from './routes/events.ts';
+import { fusionInventoryRoutes } from './routes/fusioninventory/index.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { jobstateRoutes } from './routes/jobstates.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { moduleRoutes } from './routes/modules.ts';
+import { nodeRoutes } from './routes/nodes.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { packageRoutes } from './routes/packages.ts';
 import { relaunchRoutes } from './routes/relaunch.ts';
@@ -56,6 +58,8 @@ export interface AppDeps {
   webRoot?: string;
   /** Where uploaded packages are kept; without it package uploads and downloads answer 503. */
   packageFiles?: PackageFiles;
+  /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */
+  fusionInventoryPath?: string;
 }
 
 /**
@@ -126,6 +130,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reportRoutes,
     eventRoutes,
     metricsRoutes,
+    nodeRoutes,
+    fusionInventoryRoutes,
   ]) {
     await app.register(routes, ctx);
   }

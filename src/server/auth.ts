@@ -4,6 +4,7 @@ import { TaskwardenError } from '../core/errors.ts';
 import type { Role } from '../core/model.ts';
 import type { ApiToken, Store, User } from '../core/ports/store.ts';
 import { authenticateAgent } from './agent-auth.ts';
+import { authenticateFusionInventory } from './fusioninventory/auth.ts';
 import { hashSecret } from './secrets.ts';
 
 /**
@@ -11,9 +12,19 @@ import { hashSecret } from './secrets.ts';
  * enforced by the one onRequest hook below. A level admits its role and every role above:
  * viewer < operator < org-admin < admin. `public` needs no credentials (health, login, docs).
  * `agent` is the agent protocol: an agent's credential, never a user's (agent-auth.ts).
+ * `fusioninventory` is the FusionInventory agents' endpoint: HTTP basic auth with an
+ * enrolment token (fusioninventory/auth.ts).
  */
-export type AuthLevel = 'public' | 'agent' | 'viewer' | 'operator' | 'org-admin' | 'admin';
-export const AUTH_LEVELS: readonly AuthLevel[] = ['public', 'agent', 'viewer', 'operator', 'org-admin', 'admin'];
+export type AuthLevel = 'public' | 'agent' | 'fusioninventory' | 'viewer' | 'operator' | 'org-admin' | 'admin';
+export const AUTH_LEVELS: readonly AuthLevel[] = [
+  'public',
+  'agent',
+  'fusioninventory',
+  'viewer',
+  'operator',
+  'org-admin',
+  'admin',
+];
 
 export interface Principal {
   user: User;
@@ -36,20 +47,25 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, 'org-admin': 3, admin: 4 };
 
-function roleAtLeast(role: Role, level: Exclude<AuthLevel, 'public' | 'agent'>): boolean {
+function roleAtLeast(role: Role, level: Exclude<AuthLevel, 'public' | 'agent' | 'fusioninventory'>): boolean {
   return RANK[role] >= RANK[level];
 }
 
 export function installAuth(app: FastifyInstance, deps: { store: Store; clock: Clock }): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('agent', null);
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('fusionInventoryToken', null);
+  app.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
     // A route that forgot to declare its level is admin-only: failing closed beats leaking.
     const level = request.routeOptions.config.auth ?? 'admin';
     if (level === 'public') return;
     if (level === 'agent') {
       request.agent = await authenticateAgent(request, deps.store);
+      return;
+    }
+    if (level === 'fusioninventory') {
+      request.fusionInventoryToken = await authenticateFusionInventory(request, reply, deps.store);
       return;
     }
     const principal = await authenticate(request, deps);

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_BODY_LIMIT } from './app.ts';
+import { parseFusionInventoryPath } from './fusioninventory/path.ts';
 
 /** Where the server keeps its data, where it listens, how much it logs. */
 export interface ServerConfig {
@@ -14,6 +15,14 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Largest package upload in bytes (TASKWARDEN_PACKAGE_LIMIT: bytes or 512K, 300M, 2G); default 256 MiB. */
   packageLimit?: number;
+  /**
+   * Test only (TASKWARDEN_TEST_CLOCK_SKEW_MS, integer ms, may be negative): this node's own
+   * clock runs that far off, as a badly set machine clock would. Cluster tests use it to
+   * show that nodes on PostgreSQL fire on the database clock, not on their own.
+   */
+  testClockSkewMs?: number;
+  /** Where FusionInventory agents are served (TASKWARDEN_FI_PATH); default /plugins/fusioninventory/. */
+  fusionInventoryPath?: string;
 }
 
 export interface ServerFlags {
@@ -42,6 +51,8 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const port = pick(flags.port, '--port', env, 'TASKWARDEN_PORT');
   const level = pick(undefined, '', env, 'TASKWARDEN_LOG_LEVEL');
   const packageLimit = pick(undefined, '', env, 'TASKWARDEN_PACKAGE_LIMIT');
+  const skew = pick(undefined, '', env, 'TASKWARDEN_TEST_CLOCK_SKEW_MS');
+  const fiPath = pick(undefined, '', env, 'TASKWARDEN_FI_PATH');
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -50,6 +61,8 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     logLevel: level ? parseLogLevel(level.value, level.source) : 'info',
     bodyLimit: DEFAULT_BODY_LIMIT,
     ...(packageLimit ? { packageLimit: parseSize(packageLimit.value, packageLimit.source) } : {}),
+    ...(skew ? { testClockSkewMs: parseSkew(skew.value, skew.source) } : {}),
+    ...(fiPath ? { fusionInventoryPath: parseFusionInventoryPath(fiPath.value, fiPath.source) } : {}),
   };
 }
 
@@ -86,6 +99,12 @@ function parseSize(text: string, source: string): number {
     throw new ValidationError(source, `"${text}" is not a size (bytes, or a number with K, M or G)`);
   }
   return bytes;
+}
+
+function parseSkew(text: string, source: string): number {
+  const ms = /^-?\d{1,12}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (Number.isNaN(ms)) throw new ValidationError(source, `"${text}" is not a whole number of milliseconds`);
+  return ms;
 }
 
 function parseLogLevel(text: string, source: string): LogLevel {

@@ -20,4 +20,6 @@ export interface ServerContext {
   closing: AbortSignal;
   /** Uploaded package content; absent when the server has no data folder (some tests). */
   packageFiles?: PackageFiles | undefined;
+  /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */
+  fusionInventoryPath?: string | undefined;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { type Clock, systemClock } from '../core/clock.ts';
+import { skewedClock } from '../core/db-clock.ts';
 import type { Store } from '../core/ports/store.ts';
 import { defaultTimeZone } from '../core/schedule/index.ts';
 import { Engine } from '../engine/engine.ts';
@@ -14,6 +15,7 @@ import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { createModuleServices } from './module-services.ts';
+import { type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { PackageFiles } from './package-files.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -31,15 +33,20 @@ export interface RunningServer {
 }
 
 /**
- * The composition root: open the store → migrate → modules → engine → HTTP app → listen.
- * `/health` answers only once all of it is up.
+ * The composition root: open the store → migrate → clock → modules → engine → HTTP app →
+ * listen. `/health` answers only once all of it is up. The clock is `opts.clock` when given
+ * (tests), else the system clock — synced to the database clock on a store that has one.
  */
 export async function startServer(config: ServerConfig, opts: { clock?: Clock } = {}): Promise<RunningServer> {
-  const clock = opts.clock ?? systemClock;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config.dbUrl);
+  let nodeClock: NodeClock | null = null;
   try {
     await store.migrate();
+    const base = config.testClockSkewMs ? skewedClock(systemClock, config.testClockSkewMs) : systemClock;
+    nodeClock = opts.clock ? { clock: opts.clock, stop: async () => {} } : await startNodeClock(store, base);
+    const { clock } = nodeClock;
+    const logger = pino({ level: config.logLevel });
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
     const engine = new Engine({
@@ -48,9 +55,10 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       services: createModuleServices(store, clock),
       clock,
       options: { defaultTz },
+      node: nodeIdentity(),
+      log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
     });
     const adminTokenFile = await ensureAdmin(store, config.dataDir, clock);
-    const logger = pino({ level: config.logLevel });
     const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
     const app = await buildApp({
       store,
@@ -61,6 +69,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       logger,
       bodyLimit: config.bodyLimit,
       packageFiles,
+      fusionInventoryPath: config.fusionInventoryPath,
     });
     await engine.start();
     try {
@@ -73,6 +82,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const address = app.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     let closing: Promise<void> | null = null;
+    const { stop: stopClock } = nodeClock;
     return {
       url: `http://${host}:${address.port}`,
       app,
@@ -83,12 +93,14 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
         closing ??= (async () => {
           await app.close();
           await engine.stop(graceMs);
+          await stopClock();
           await store.close();
         })();
         return closing;
       },
     };
   } catch (err) {
+    await nodeClock?.stop();
     await store.close();
     throw err;
   }

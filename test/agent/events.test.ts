@@ -35,7 +35,17 @@ const waiting = defineModule({
     },
   },
 });
-const modules = createModuleRegistry([waiting]);
+/** A module with strict params whose agent half throws. */
+const throwing = defineModule({
+  name: 'throwing',
+  title: 'Throwing',
+  runsOn: 'agent',
+  paramsSchema: { type: 'object', properties: { n: { type: 'integer' } }, additionalProperties: false },
+  agent: {
+    run: () => Promise.reject(new Error('boom')),
+  },
+});
+const modules = createModuleRegistry([waiting, throwing]);
 
 function job(jobstate: string, extra: Partial<AgentJob> = {}): AgentJob {
   return { jobstate, attempt: 1, module: 'waiting', params: {}, payload: null, timeoutSeconds: 60, ...extra };
@@ -132,7 +142,8 @@ describe('agent events and spool', () => {
       'every event is on disk, in order, the delivered ones too',
     );
     assert.equal(ch.open, true);
-    // The process dies here: its channel is abandoned, its clock never moves again.
+    // The process dies here: nothing more is sent; its file is closed, as the kernel would on a crash.
+    await ch.park();
 
     const restarted = board(new FakeClock());
     await restarted.recover();
@@ -224,6 +235,22 @@ describe('agent events and spool', () => {
         reason: 'timeout',
       },
     );
+  });
+
+  test('an unknown module, bad params and a module that throws each end the job `error` with why', async () => {
+    for (const id of ['js-9', 'js-10', 'js-11']) stub.expect(id);
+    const b = board(new FakeClock());
+    await b.start([
+      job('js-9', { module: 'nope' }),
+      job('js-10', { module: 'throwing', params: { x: 1 } }),
+      job('js-11', { module: 'throwing', params: { n: 1 } }),
+    ]);
+    await waitFor(() => b.runningIds().length === 0, 'the three outcomes delivered');
+    const told = (id: string) =>
+      stub.ledger.get(id)?.applied.flatMap((e) => (e.type === 'log' ? [e.line] : e.type === 'error' ? [e.reason] : []));
+    assert.deepEqual(told('js-9'), ['module "nope" cannot run on this agent', 'module_unknown']);
+    assert.deepEqual(told('js-10'), ['params.x: is not a known property', 'module_failed']);
+    assert.deepEqual(told('js-11'), ['module "throwing" failed: boom', 'module_failed']);
   });
 
   test('shutdown stops running jobs as interrupted; with the server away their events stay fsynced in the spool', async () => {

@@ -69,10 +69,11 @@ test('SIGKILL mid chunked job: it resumes from its last checkpoint and the run f
   const run = await author.runNow(task.id, 'tester');
 
   const first = await startNode(db);
-  const checkpointed = await until('a few checkpoints', async () => {
+  // Killed while a chunk runs, not in the instant between two chunks (when it is prepared).
+  const checkpointed = await until('a few checkpoints, and the next chunk running', async () => {
     const [js] = await store.jobstates.allOfRun(run.id);
     const done = (js?.checkpoint as { done?: number } | null)?.done ?? 0;
-    return done >= 5 && { id: js!.id, done };
+    return done >= 5 && js?.status === 'running' && { id: js.id, done };
   });
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));

@@ -68,4 +68,13 @@ describe('server config', () => {
     assert.equal(limit('2GiB'), 2 * 2 ** 30);
     assert.equal(resolveServerConfig({}, {}, '/').packageLimit, undefined, 'the server default (256 MiB) applies');
   });
+
+  test('TASKWARDEN_TEST_CLOCK_SKEW_MS (test only) moves the node clock by whole milliseconds, either way', () => {
+    const skew = (value: string) =>
+      resolveServerConfig({}, { TASKWARDEN_TEST_CLOCK_SKEW_MS: value }, '/').testClockSkewMs;
+    assert.equal(skew('90000'), 90_000);
+    assert.equal(skew('-90000'), -90_000);
+    assert.equal(resolveServerConfig({}, {}, '/').testClockSkewMs, undefined);
+    assert.throws(() => skew('90s'), /TASKWARDEN_TEST_CLOCK_SKEW_MS: "90s" is not a whole number of milliseconds/);
+  });
 });

@@ -1,7 +1,8 @@
 // The fleet over the API and the agent protocol, on a real socket: package upload, listing
 // and ranged download by an agent (hash checked); an agent's inventory and its history;
 // devices found by a discovery on the server; wake-on-LAN of an agent sent by the server;
-// a deploy job's payload as the agent receives it.
+// a deploy job's payload as the agent receives it. The tests run in order and build on each
+// other: the package registered first is deployed last, the inventory gives wake-on-LAN its MAC.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';

@@ -57,7 +57,16 @@ test('a history diff shows removed and added lines with a little context', () =>
 });
 
 test('CSV quotes what needs quoting', () => {
-  assert.equal(toCsv(['a', 'b'], [[1, 'x,y'], [null, 'say "hi"']]), 'a,b\r\n1,"x,y"\r\n,"say ""hi"""\r\n');
+  assert.equal(
+    toCsv(
+      ['a', 'b'],
+      [
+        [1, 'x,y'],
+        [null, 'say "hi"'],
+      ],
+    ),
+    'a,b\r\n1,"x,y"\r\n,"say ""hi"""\r\n',
+  );
 });
 
 test('zoned times show the offset, so a DST change is visible', () => {

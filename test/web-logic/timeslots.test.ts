@@ -2,13 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import {
-  countOn,
-  emptyGrid,
-  gridFromTimeslots,
-  paintRect,
-  timeslotsFromGrid,
-} from '../../web/src/lib/timeslots.ts';
+import { countOn, emptyGrid, gridFromTimeslots, paintRect, timeslotsFromGrid } from '../../web/src/lib/timeslots.ts';
 
 test('the seed table round-trips: ranges → grid → the same merged ranges', () => {
   const seed = [

@@ -39,13 +39,12 @@ describe('web UI: monitoring', () => {
     const tasks = {
       'slow-sync': [serverJob('sync', 'noop', { log: 'tick', chunks: 3, sleepMs: 1200 })],
       'shell-report': [serverJob('report', 'command', { command: 'two-streams' })],
-      'flaky-backup': [
-        serverJob('dump', 'noop', { log: 'dumped' }),
-        serverJob('upload', 'noop', { failTimes: 1 }),
-      ],
+      'flaky-backup': [serverJob('dump', 'noop', { log: 'dumped' }), serverJob('upload', 'noop', { failTimes: 1 })],
     };
     for (const [name, jobs] of Object.entries(tasks)) {
-      ids[name] = (await ui.api<{ id: string }>('POST', '/api/v1/tasks', { name, schedule: { kind: 'manual' }, jobs })).id;
+      ids[name] = (
+        await ui.api<{ id: string }>('POST', '/api/v1/tasks', { name, schedule: { kind: 'manual' }, jobs })
+      ).id;
     }
   });
   after(async () => {
@@ -138,11 +137,40 @@ describe('web UI: monitoring', () => {
     await page.close();
   });
 
-  test('agents, admin and runs pages load without errors; the layout holds at 800 px', async () => {
+  test('an enrolment token made in the UI enrols an agent, which the agents page then shows', async () => {
+    const { page, errors } = await openPage(browser);
+    await signIn(page, ui.url, 'ada');
+    await page.goto(`${ui.url}/#/agents`);
+    await page.getByText('No agent enrolled yet').waitFor();
+    await page.getByLabel('Tags for its agents').fill('accounting, floor-2');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('secret-value').textContent()) ?? '';
+    assert.ok(token.length >= 8);
+    await page.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByTestId('secret-value').count(), 0, 'the secret is gone once dismissed');
+
+    const res = await fetch(`${ui.url}/agent/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, deviceId: 'pc-042', name: 'pc-042' }),
+    });
+    assert.equal(res.ok, true, await res.text());
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'pc-042' });
+    await row.getByText('never seen').waitFor();
+    assert.match((await row.textContent()) ?? '', /accounting, floor-2/);
+    await row.getByRole('button', { name: 'pc-042' }).click();
+    await page.getByText('Nothing is waiting for this agent.').waitFor();
+    await page.getByText('No inventory reported yet').waitFor();
+    await screenshot(page, 'agents-1280');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('admin and runs pages load without errors; the layout holds at 800 px', async () => {
     const { page, errors } = await openPage(browser);
     await signIn(page, ui.url, 'ada');
     for (const [hash, heading, shot] of [
-      ['#/agents', 'Agents', 'agents-1280'],
       ['#/admin', 'Administration', 'admin-1280'],
       ['#/admin?tab=users', 'Administration', 'admin-users-1280'],
       ['#/runs', 'Runs', 'runs-1280'],
@@ -154,7 +182,10 @@ describe('web UI: monitoring', () => {
     }
     await page.setViewportSize({ width: 800, height: 1000 });
     await page.goto(`${ui.url}/#/?open=${ids['slow-sync']}`);
-    await page.locator('li.monitor-line[data-task="slow-sync"]').getByRole('button', { name: /server/ }).click();
+    await page
+      .locator('li.monitor-line[data-task="slow-sync"]')
+      .getByRole('button', { name: /server/ })
+      .click();
     await page.getByRole('log').getByText('tick').first().waitFor();
     assert.equal(await overflowsHorizontally(page), false, 'monitoring fits 800 px');
     await screenshot(page, 'monitoring-800');

@@ -14,7 +14,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(root, 'test-artifacts');
 export const PASSWORD = 'correct horse battery';
 
-/** Builds the UI once if this checkout has no build yet. */
+/**
+ * Builds the UI if this checkout has none (`npm test` already rebuilt a stale one, once,
+ * before starting the test files side by side).
+ */
 export function ensureUiBuilt(): void {
   if (existsSync(join(WEB_DIST, 'index.html'))) return;
   const res = spawnSync(process.execPath, [join(root, 'scripts', 'build-web.mjs')], { cwd: root, stdio: 'inherit' });
@@ -142,7 +145,5 @@ export function overflowsHorizontally(page: Page): Promise<boolean> {
 
 /** A computed style property of the first element `selector` matches. */
 export function styleOf(page: Page, selector: string, property: string): Promise<string> {
-  return page.evaluate<string>(
-    `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`,
-  );
+  return page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`);
 }

@@ -146,9 +146,10 @@ export interface FleetServices {
   /**
    * Replaces the agent's inventory and records what changed, in one transaction: `diff`
    * gets the previous inventory (null for the first) and returns the changes to record.
+   * jobstateId null: an inventory the agent sent unasked (a FusionInventory agent's first one).
    */
   saveInventory(
-    input: { orgId: string; agentId: string; jobstateId: string; data: Record<string, unknown> },
+    input: { orgId: string; agentId: string; jobstateId: string | null; data: Record<string, unknown> },
     diff: (previous: Record<string, unknown> | null) => InventoryChange[],
   ): Promise<{ first: boolean; changes: InventoryChange[] }>;
   /** Records a discovery's sightings as new or updated devices of the org. */

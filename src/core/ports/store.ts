@@ -283,7 +283,11 @@ export interface JobstateRepo {
   listLeaseExpired(now: number, limit: number): Promise<Jobstate[]>;
   /** Prepared agent jobstates (runner 'agent') whose preparedAt + their task's expireAfter <= now. */
   listPreparedExpired(now: number, limit: number): Promise<Jobstate[]>;
-  /** How many jobstates of `module` are prepared or running in the org. */
+  /**
+   * How many jobstates of `module` are prepared or running in the org. Inside a transaction,
+   * where the backend has row locks, it share-locks them: a concurrent transaction ending one
+   * of them is waited for (and its end seen), or waits for the caller's transaction.
+   */
   countBusy(orgId: string, module: string): Promise<number>;
   /** Earliest time something needs the engine: a waiting dueAt, a timeout or a lease end. */
   nextWakeAt(): Promise<number | null>;

@@ -93,15 +93,21 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       return countByStatus(db, opts);
     },
 
+    /**
+     * Busy rows are read one by one rather than counted: only then can they be share-locked.
+     * Without the lock, a serial job checked while the busy one ends on another connection
+     * would be parked after that end's wake went by, and wait for its late recheck.
+     */
     async countBusy(orgId, module) {
-      const row = await db
+      const rows = await db
         .selectFrom('jobstates')
-        .select((eb) => eb.fn.countAll().as('n'))
+        .select('id')
         .where('org_id', '=', orgId)
         .where('module', '=', module)
         .where('status', 'in', ['prepared', 'running'])
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+        .$if(ctx.capabilities.skipLocked && db.isTransaction, (q) => q.forShare())
+        .execute();
+      return rows.length;
     },
 
     async listForAgent(agentId, filter, limit) {

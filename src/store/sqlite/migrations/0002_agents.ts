@@ -1,20 +1,23 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { agentsMigration } from '../../sql/agents-migration.ts';
 
-/** Agents and enrolment tokens; the server claim index now selects by runner. */
+/**
+ * Agents and enrolment tokens. The server claim index becomes one by runner: queries bind
+ * the runner as a parameter, which a partial index on `runner = 'server'` could not match.
+ */
 export const agents = agentsMigration({ text: 'text', integer: 'integer' }, async (db: Kysely<unknown>) => {
   await db.schema.dropIndex('jobstates_server_claim').execute();
+  // claimServer, listLeaseExpired and listPreparedExpired (in its order).
   await db.schema
-    .createIndex('jobstates_server_claim')
+    .createIndex('jobstates_runner_claim')
     .on('jobstates')
-    .columns(['status', 'due_at', 'prepared_at'])
-    .where(sql.ref('runner'), '=', 'server')
+    .columns(['status', 'runner', 'prepared_at'])
     .execute();
-  // claimForAgent and listForAgent.
+  // claimForAgent and listForAgent; `agent_id = ?` implies the index's condition.
   await db.schema
     .createIndex('jobstates_agent')
     .on('jobstates')
     .columns(['agent_id', 'status', 'prepared_at'])
-    .where(sql.ref('agent_id'), 'is not', null)
+    .where('agent_id', 'is not', null)
     .execute();
 });

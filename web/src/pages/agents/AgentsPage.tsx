@@ -23,6 +23,7 @@ export function PresenceBadge({ presence }: { presence: AgentView['presence'] })
 export function AgentsPage({ route }: { route: Route }) {
   const { canAdmin } = useSession();
   const agents = useResource('agents', () => getAll<AgentView>('/api/v1/agents'));
+  const [refreshed, setRefreshed] = useState(0);
   const [tag, setTag] = useState('');
   const [presence, setPresence] = useState('');
   const open = route.query.get('agent');
@@ -34,7 +35,13 @@ export function AgentsPage({ route }: { route: Route }) {
     <div className="page">
       <div className="page-head">
         <h1>Agents</h1>
-        <button type="button" onClick={agents.reload}>
+        <button
+          type="button"
+          onClick={() => {
+            agents.reload();
+            setRefreshed((n) => n + 1);
+          }}
+        >
           Refresh
         </button>
       </div>
@@ -105,8 +112,8 @@ export function AgentsPage({ route }: { route: Route }) {
           </>
         )}
       </Loaded>
-      {canAdmin ? <EnrolmentTokens /> : null}
-      <DevicesList />
+      {canAdmin ? <EnrolmentTokens refreshed={refreshed} /> : null}
+      <DevicesList refreshed={refreshed} />
     </div>
   );
 }

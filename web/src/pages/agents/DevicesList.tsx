@@ -4,8 +4,8 @@ import { Loaded, Time } from '../../components/ui.tsx';
 import { useResource } from '../../lib/use-resource.ts';
 
 /** Machines network discovery found (no agent on them necessarily). */
-export function DevicesList() {
-  const devices = useResource('devices', () => getAll<DeviceView>('/api/v1/devices'));
+export function DevicesList({ refreshed }: { refreshed: number }) {
+  const devices = useResource(`devices-${refreshed}`, () => getAll<DeviceView>('/api/v1/devices'));
   return (
     <section className="card" aria-labelledby="devices-title">
       <h2 id="devices-title">Discovered devices</h2>

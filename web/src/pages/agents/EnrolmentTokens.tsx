@@ -5,8 +5,10 @@ import { ErrorNote, Field, Loaded, SecretOnce, Time } from '../../components/ui.
 import { useResource } from '../../lib/use-resource.ts';
 
 /** Enrolment tokens: create one (shown once, to copy), see what is left of each, revoke. */
-export function EnrolmentTokens() {
-  const tokens = useResource('enrolment-tokens', () => getAll<EnrolmentTokenView>('/api/v1/enrolment-tokens'));
+export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
+  const tokens = useResource(`enrolment-tokens-${refreshed}`, () =>
+    getAll<EnrolmentTokenView>('/api/v1/enrolment-tokens'),
+  );
   const [uses, setUses] = useState('10');
   const [expiresIn, setExpiresIn] = useState('7d');
   const [tags, setTags] = useState('');

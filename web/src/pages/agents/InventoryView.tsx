@@ -1,5 +1,5 @@
 import { get, getAll } from '../../api/client.ts';
-import type { InventoryHistoryView, InventoryView as Inventory } from '../../api/types.ts';
+import type { InventoryView as Inventory, InventoryHistoryView } from '../../api/types.ts';
 import { Loaded, Time } from '../../components/ui.tsx';
 import { useResource } from '../../lib/use-resource.ts';
 

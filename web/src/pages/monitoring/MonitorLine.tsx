@@ -5,6 +5,13 @@ import { Time } from '../../components/ui.tsx';
 import { formatRelative } from '../../lib/format.ts';
 import { href } from '../../router.ts';
 
+const RUN_REASONS: Record<string, string> = {
+  schedule: 'scheduled',
+  manual: 'manual',
+  immediate: 'immediate',
+  'catch-up': 'catch-up',
+};
+
 /**
  * `<module icon> <task> — <module details> — completion N % — <status>` in fixed columns,
  * so numbers changing live never move anything. Open, it shows each module's detail lines
@@ -61,7 +68,8 @@ export function MonitorLine(props: {
               <>
                 Latest run:{' '}
                 <a href={href(`/runs/${line.lastRun.id}`)}>
-                  {line.lastRun.reason} run{line.lastRun.createdBy ? ` by ${line.lastRun.createdBy}` : ''}
+                  {RUN_REASONS[line.lastRun.reason] ?? line.lastRun.reason} run
+                  {line.lastRun.createdBy ? ` by ${line.lastRun.createdBy}` : ''}
                 </a>
                 , created <Time iso={line.lastRun.createdAt} />.{' '}
               </>

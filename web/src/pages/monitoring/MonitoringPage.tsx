@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, get, getAll } from '../../api/client.ts';
 import type { SummaryLine } from '../../api/types.ts';
 import { Field, Loaded } from '../../components/ui.tsx';
@@ -52,6 +52,16 @@ export function MonitoringPage({ route }: { route: Route }) {
     REFRESH_BATCH_MS,
   );
   useServerEvents((event) => refresh(event.data.taskId));
+  // Events sent while the stream was down are lost: after a reconnection, read every line again.
+  const wasDown = useRef(false);
+  const { reload } = summary;
+  useEffect(() => {
+    if (live === 'reconnecting') wasDown.current = true;
+    if (live === 'live' && wasDown.current) {
+      wasDown.current = false;
+      reload();
+    }
+  }, [live, reload]);
 
   const modules = useMemo(
     () => [...new Set((summary.data ?? []).flatMap((l) => l.modules.map((m) => m.name)))].sort(),

@@ -160,7 +160,7 @@ function ReportBody({ report }: { report: TaskReportView }) {
       <div className="charts">
         <Chart title={`Runs per ${report.bucket}`} x={x} series={countSeries} />
         <Chart title="Success rate (%)" x={x} series={rateSeries} yMax={100} />
-        <Chart title="Run duration (seconds): median and 90th percentile" x={x} series={durationSeries} />
+        <Chart title="Duration (s): median and p90" x={x} series={durationSeries} />
       </div>
     </>
   );

@@ -1,0 +1,99 @@
+/**
+ * Which Taskwarden agent a FusionInventory request is: the DEVICEID (or REST machineid) it
+ * sends, looked up in the org of the enrolment token it authenticated with, never elsewhere.
+ * A DEVICEID the org does not know yet is enrolled, as one use of the token, as an agent of
+ * kind `fusioninventory` with the token's tags. A Taskwarden agent's device id is never
+ * taken over.
+ */
+import { TaskwardenError } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import type { Agent, EnrolmentToken } from '../../core/model.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { hostOfDeviceId } from '../../modules/fusioninventory/inventory.ts';
+import { DEVICE_ID } from '../../modules/fusioninventory/xml.ts';
+import { newAgentSecret } from '../agent-auth.ts';
+import { hashSecret } from '../secrets.ts';
+
+/** The modules whose jobs the FusionInventory protocol carries (see README, "Moving FusionInventory agents"). */
+export const FUSIONINVENTORY_MODULES = ['inventory', 'netdiscovery', 'deploy', 'wakeonlan-relay'];
+/** The agent counts its contact period (PROLOG_FREQ) in hours. */
+export const FUSIONINVENTORY_CONTACT_SECONDS = 3600;
+
+export interface Caller {
+  token: EnrolmentToken;
+  deviceId: string;
+  /** From the User-Agent ("FusionInventory-Agent_v2.6-3" → "2.6-3"). */
+  version: string | null;
+}
+
+export async function fusionInventoryAgent(store: Store, caller: Caller, now: number): Promise<Agent> {
+  if (!DEVICE_ID.test(caller.deviceId)) {
+    throw new TaskwardenError('invalid_input', 'DEVICEID: must be 1 to 255 visible characters');
+  }
+  const known =
+    (await store.agents.getByDevice(caller.token.orgId, caller.deviceId)) ?? (await enrol(store, caller, now));
+  if (known.kind !== 'fusioninventory') {
+    throw new TaskwardenError('forbidden', `device "${caller.deviceId}" is enrolled as a Taskwarden agent`);
+  }
+  if (!known.enabled) throw new TaskwardenError('forbidden', 'this agent is disabled: an administrator must enable it');
+  return known;
+}
+
+export function agentVersionOf(userAgent: string | undefined): string | null {
+  const match = /_v([\w.+-]{1,40})/.exec(userAgent ?? '');
+  return match ? (match[1] as string) : null;
+}
+
+/** One use of the token, then the agent, in one transaction: a refused token writes nothing. */
+async function enrol(store: Store, caller: Caller, now: number): Promise<Agent> {
+  const { token, deviceId } = caller;
+  try {
+    const created = await store.transaction(async (tx) => {
+      if (!(await tx.enrolmentTokens.consume(token.id, now))) return null;
+      return tx.agents.create({
+        id: newId(),
+        orgId: token.orgId,
+        kind: 'fusioninventory',
+        deviceId,
+        name: hostOfDeviceId(deviceId),
+        tags: [...token.tags],
+        // The agent never sees it: it authenticates with the enrolment token on every call.
+        secretHash: hashSecret(newAgentSecret()),
+        enabled: true,
+        version: caller.version,
+        modules: FUSIONINVENTORY_MODULES,
+        wakeUrl: null,
+        contactSeconds: FUSIONINVENTORY_CONTACT_SECONDS,
+        lastContactAt: null,
+        lastWakeError: null,
+        lastWakeErrorAt: null,
+        createdAt: now,
+      });
+    });
+    if (created) return created;
+  } catch (err) {
+    // The agent's scan threads each send their first message at once: one enrolment wins.
+    const winner =
+      err instanceof TaskwardenError &&
+      err.code === 'conflict' &&
+      (await store.agents.getByDevice(token.orgId, deviceId));
+    if (winner) return winner;
+    throw err;
+  }
+  throw new TaskwardenError(
+    'forbidden',
+    'the enrolment token is expired or used up: it serves the machines it enrolled but enrols no new one',
+  );
+}
+
+/** Remembers the contact (PROLOG) and the agent's version; returns the agent as it is now. */
+export async function recordPrologContact(
+  store: Store,
+  agent: Agent,
+  version: string | null,
+  now: number,
+): Promise<Agent> {
+  const patch = { lastContactAt: now, ...(version !== null && version !== agent.version ? { version } : {}) };
+  await store.agents.update(agent.id, patch);
+  return { ...agent, ...patch };
+}

@@ -1,0 +1,94 @@
+/**
+ * A FusionInventory agent's PROLOG: the start of each of its runs, where it learns what to
+ * do. Jobs handed at an earlier PROLOG that the agent never reported were lost (its runs
+ * are one after the other): they end `agent_lost` and retry per policy. Then the agent's
+ * prepared jobstates are claimed through the engine (running from now on) and each becomes
+ * what the agent's tasks read:
+ *
+ * - inventory: RESPONSE SEND (also sent while the agent has no inventory yet);
+ * - netdiscovery: an OPTION NETDISCOVERY, its PID naming the jobstate attempt;
+ * - wakeonlan-relay: an OPTION WAKEONLAN; the agent reports nothing, so the job ends here;
+ * - deploy: nothing here; the agent's Deploy task asks for it (getConfig, getJobs).
+ */
+import type { Clock } from '../../core/clock.ts';
+import type { Agent } from '../../core/model.ts';
+import type { AgentWork } from '../../engine/agents.ts';
+import { type AttemptRef, processNumberOf } from '../../modules/fusioninventory/ids.ts';
+import { discoveryOption } from '../../modules/fusioninventory/netdiscovery.ts';
+import { prologFrequencyHours, prologReply } from '../../modules/fusioninventory/prolog.ts';
+import { wakeOrder } from '../../modules/fusioninventory/wakeonlan.ts';
+import type { ReplyNode } from '../../modules/fusioninventory/xml.ts';
+import type { DiscoveryParams } from '../../modules/netdiscovery/schema.ts';
+import type { RelayParams, RelayPayload } from '../../modules/wakeonlan/schema.ts';
+import { type EventDeps, type JobEvent, logEvent, refOf, reportEvents, reportUnlessEnded } from './events.ts';
+
+/** Jobs handed out per PROLOG; the rest wait for the next one. */
+const CLAIM_LIMIT = 100;
+
+type PrologDeps = EventDeps & { clock: Clock };
+
+/** Returns the reply's XML. `agent` is the agent as it is after this contact was recorded. */
+export async function onProlog(deps: PrologDeps, agent: Agent): Promise<string> {
+  const contactAt = deps.clock.now();
+  await endUnreported(deps, agent.id, contactAt);
+  const work = await deps.engine.agents.claim(agent, CLAIM_LIMIT);
+  let sendInventory = (await deps.store.inventories.get(agent.id)) === null;
+  const options: ReplyNode[] = [];
+  for (const job of work) {
+    const handed = await hand(deps, agent.id, job);
+    if (handed === 'inventory') sendInventory = true;
+    else if (handed) options.push(handed);
+  }
+  return prologReply({ frequencyHours: prologFrequencyHours(agent.contactSeconds), sendInventory, options });
+}
+
+/** What the PROLOG reply carries for one job: an OPTION, the inventory request, or nothing. */
+async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<ReplyNode | 'inventory' | null> {
+  const ref: AttemptRef = { jobstateId: job.jobstate, attempt: job.attempt };
+  const now = deps.clock.now();
+  const report = (events: JobEvent[]) => reportEvents(deps, agentId, ref, events);
+  switch (job.module) {
+    case 'inventory':
+      await report([logEvent('asked the FusionInventory agent for an inventory (PROLOG: RESPONSE SEND)', now)]);
+      return 'inventory';
+    case 'netdiscovery': {
+      const params = job.params as DiscoveryParams;
+      const option = discoveryOption(params, processNumberOf(ref));
+      await report([
+        logEvent(
+          `handed to the agent's NetDiscovery task: ${params.ranges.join(', ')} ` +
+            `(it finds machines by ping, ARP and NetBIOS; TCP ports ${params.ports.join(', ')} are not probed)`,
+          now,
+        ),
+      ]);
+      return option;
+    }
+    case 'wakeonlan-relay': {
+      const order = wakeOrder(job.params as RelayParams, job.payload as RelayPayload);
+      const end: JobEvent = order.handed
+        ? { type: 'finished', result: order.result, ts: now }
+        : { type: 'error', reason: 'module_failed', result: { ...order.result, error: order.error }, ts: now };
+      await report([...order.lines.map((line) => logEvent(line, now)), end]);
+      return order.handed ? order.option : null;
+    }
+    case 'deploy':
+      await report([logEvent("waiting for the agent's Deploy task to ask for it (getJobs)", now)]);
+      return null;
+    default: {
+      const error = `FusionInventory agents cannot run module "${job.module}"`;
+      await report([{ type: 'error', reason: 'module_unknown', result: { error }, ts: now }]);
+      return null;
+    }
+  }
+}
+
+async function endUnreported(deps: PrologDeps, agentId: string, contactAt: number): Promise<void> {
+  const running = await deps.store.jobstates.listForAgent(agentId, { statuses: ['running'], runner: 'agent' }, 1000);
+  const line =
+    "the FusionInventory agent's previous run did not report this job " +
+    '(stopped before it, or the task is disabled on the agent: see its --tasks and --no-task)';
+  for (const js of running.filter((job) => (job.startedAt ?? contactAt) < contactAt)) {
+    await reportUnlessEnded(deps, agentId, refOf(js), [logEvent(line, contactAt)]);
+  }
+  await deps.engine.agents.reconcile(agentId, [], contactAt);
+}

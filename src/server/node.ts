@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Clock } from '../core/clock.ts';
+import { DbSyncedClock } from '../core/db-clock.ts';
+import type { Store } from '../core/ports/store.ts';
+import type { NodeIdentity } from '../engine/node-heartbeat.ts';
+
+/** This process as the nodes table shows it. */
+export function nodeIdentity(): NodeIdentity {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return { hostname: hostname(), pid: process.pid, version: pkg.version };
+}
+
+export interface NodeClock {
+  clock: Clock;
+  stop(): Promise<void>;
+}
+
+/**
+ * The clock a server node runs on. On a store with a clock of its own (PostgreSQL) it is
+ * `base` synced to the database clock, so nodes whose clocks disagree still agree on what
+ * is due; elsewhere (SQLite: one node) it is `base` itself.
+ */
+export async function startNodeClock(store: Store, base: Clock): Promise<NodeClock> {
+  const dbNow = store.dbNow?.bind(store);
+  if (!dbNow) return { clock: base, stop: async () => {} };
+  const clock = new DbSyncedClock(base, dbNow);
+  await clock.start();
+  return { clock, stop: () => clock.stop() };
+}

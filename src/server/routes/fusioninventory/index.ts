@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ServerContext } from '../../context.ts';
+import { agentVersionOf, fusionInventoryAgent } from '../../fusioninventory/agents.ts';
+import { ArchiveParts } from '../../fusioninventory/archive-parts.ts';
+import { fusionInventoryTokenOf } from '../../fusioninventory/auth.ts';
+import { decodeMessage, MESSAGE_CONTENT_TYPES } from '../../fusioninventory/body.ts';
+import { DEFAULT_FUSIONINVENTORY_PATH } from '../../fusioninventory/path.ts';
+import { deployRoutes } from './deploy.ts';
+import type { FusionRouteDeps } from './deps.ts';
+import { fileRoutes } from './files.ts';
+import { messageRoutes } from './messages.ts';
+
+/** A compressed message as sent; inventories with their software lists run to a few MiB. */
+const MESSAGE_BODY_LIMIT = 16 * 1024 * 1024;
+/** The same, inflated. */
+const MESSAGE_TEXT_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The endpoint unmodified FusionInventory agents talk to (`--server <url><path>`): the XML
+ * messages (messages.ts), the Deploy task's REST calls (deploy.ts) and the package parts
+ * it downloads (files.ts). All of it takes HTTP basic auth with an enrolment token
+ * (`auth: 'fusioninventory'`), checked before a body is read.
+ */
+export const fusionInventoryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
+  const path = ctx.fusionInventoryPath ?? DEFAULT_FUSIONINVENTORY_PATH;
+  // Scoped to this plugin: everywhere else bodies stay JSON only.
+  app.addContentTypeParser(
+    [...MESSAGE_CONTENT_TYPES],
+    { parseAs: 'buffer', bodyLimit: MESSAGE_BODY_LIMIT },
+    (_request, body, done) => {
+      try {
+        done(null, decodeMessage(body as Buffer, MESSAGE_TEXT_LIMIT));
+      } catch (err) {
+        done(err as Error);
+      }
+    },
+  );
+  const deps: FusionRouteDeps = {
+    store: ctx.store,
+    engine: ctx.engine,
+    clock: ctx.clock,
+    modules: ctx.modules,
+    services: ctx.engine.ctx.services,
+    parts: ctx.packageFiles ? new ArchiveParts(ctx.packageFiles) : null,
+    path,
+    agentOf: (request, deviceId) =>
+      fusionInventoryAgent(
+        ctx.store,
+        {
+          token: fusionInventoryTokenOf(request),
+          deviceId,
+          version: agentVersionOf(request.headers['user-agent']),
+        },
+        ctx.clock.now(),
+      ),
+    baseUrl: (request) => `${request.protocol}://${request.host}${path}`,
+  };
+  messageRoutes(app, deps);
+  deployRoutes(app, deps);
+  fileRoutes(app, deps);
+};

@@ -1,0 +1,49 @@
+import { ValidationError } from '../../../core/errors.ts';
+import { emptyReply } from '../../../modules/fusioninventory/prolog.ts';
+import { parseAgentRequest } from '../../../modules/fusioninventory/xml.ts';
+import { agentVersionOf, recordPrologContact } from '../../fusioninventory/agents.ts';
+import { type DecodedMessage, encodeReply } from '../../fusioninventory/body.ts';
+import { onDiscoveryMessage } from '../../fusioninventory/discovery.ts';
+import { onInventory } from '../../fusioninventory/inventory.ts';
+import { onProlog } from '../../fusioninventory/prolog.ts';
+import { endpointUrls, type FusionApp, type FusionRouteDeps } from './deps.ts';
+
+/**
+ * `POST <path>`: the agent's XML messages (HTTP/Client/OCS.pm), each naming the machine
+ * (DEVICEID) and what it is (QUERY): PROLOG at the start of every run, INVENTORY, and the
+ * NETDISCOVERY reports. The reply is compressed the way the request was.
+ */
+export function messageRoutes(app: FusionApp, deps: FusionRouteDeps): void {
+  for (const url of endpointUrls(deps.path)) {
+    app.post(url, { config: { auth: 'fusioninventory' }, schema: { hide: true } }, async (request, reply) => {
+      const body = request.body as DecodedMessage | undefined;
+      // Only this plugin's parser makes a DecodedMessage: a JSON body is no agent message.
+      if (typeof body?.text !== 'string') {
+        throw new ValidationError('body', 'must be a FusionInventory agent message (XML, zlib or gzip)');
+      }
+      const message = parseAgentRequest(body.text);
+      const agent = await deps.agentOf(request, message.deviceId);
+      let answer = emptyReply();
+      switch (message.query) {
+        case 'PROLOG': {
+          const version = agentVersionOf(request.headers['user-agent']);
+          answer = await onProlog(deps, await recordPrologContact(deps.store, agent, version, deps.clock.now()));
+          break;
+        }
+        case 'INVENTORY':
+          await onInventory(deps, agent, message);
+          break;
+        case 'NETDISCOVERY':
+          await onDiscoveryMessage(deps, agent, message.content);
+          break;
+        default:
+          throw new ValidationError(
+            'REQUEST.QUERY',
+            `"${message.query}" is not supported here (PROLOG, INVENTORY and NETDISCOVERY are)`,
+          );
+      }
+      const encoded = encodeReply(answer, body.compression);
+      return reply.type(encoded.contentType).send(encoded.body);
+    });
+  }
+}

@@ -1,0 +1,104 @@
+// Nodes wake each other through PostgreSQL NOTIFY: work one node creates is picked up by
+// another at once rather than at its next poll, and an agent long-polling one node hears
+// of work another node prepared for it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { systemClock } from '../../src/core/clock.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { builtinModules } from '../../src/modules/builtin.ts';
+import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { LocalAgentWaiters } from '../../src/server/agent-waiters.ts';
+import { createModuleServices } from '../../src/server/module-services.ts';
+import { openPostgresStore } from '../../src/store/postgres/store.ts';
+import { makeAgent } from '../store/fixtures.ts';
+import { postgresForFile } from '../support/postgres.ts';
+import { openAuthor, until } from './support.ts';
+
+const postgres = postgresForFile();
+/** Far longer than any wait below: only a wake can explain a quick reaction. */
+const POLL_MS = 120_000;
+
+test('a run created on one node is run at once by another that polls only every 2 minutes', async () => {
+  const url = await postgres.database({ migrated: true });
+  const author = await openAuthor(url);
+  const store = await openPostgresStore({ url, poolSize: 4 });
+  const modules = createModuleRegistry(builtinModules());
+  const worker = new Engine({
+    store,
+    modules,
+    services: createModuleServices(store),
+    clock: systemClock,
+    options: { defaultTz: 'UTC', maxSleepMs: POLL_MS },
+  });
+  try {
+    const task = await author.addTask({
+      schedule: { kind: 'manual' },
+      jobs: [{ name: 'noop', module: 'noop', targets: { server: true } }],
+    });
+    await worker.start();
+    // Its LISTEN takes effect asynchronously: ask for runs until one is picked up quickly.
+    const started = Date.now();
+    const run = await until(
+      'a run to be worked by the other node',
+      async () => {
+        const candidate = await author.engine.runNow(task.id, null);
+        const ended = await worker.waitForRun(candidate.id, 2_000);
+        return ended.status === 'finished' && ended;
+      },
+      20_000,
+    );
+    assert.equal(run.status, 'finished');
+    assert.ok(Date.now() - started < POLL_MS / 4, 'woken, not polled');
+    const again = await author.engine.runNow(task.id, null);
+    assert.equal((await worker.waitForRun(again.id, 5_000)).status, 'finished', 'and the next one too');
+  } finally {
+    await worker.stop(0);
+    await store.close();
+    await author.close();
+  }
+});
+
+test('an agent long-polling one node is woken by work another node prepared for it', async () => {
+  const url = await postgres.database({ migrated: true });
+  const author = await openAuthor(url);
+  const store = await openPostgresStore({ url, poolSize: 4 });
+  const modules = createModuleRegistry(builtinModules());
+  const contactNode = new Engine({
+    store,
+    modules,
+    services: createModuleServices(store),
+    clock: systemClock,
+    options: { defaultTz: 'UTC' },
+  });
+  const waiters = new LocalAgentWaiters(contactNode, systemClock);
+  try {
+    const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));
+    const task = await author.addTask({
+      schedule: { kind: 'manual' },
+      jobs: [{ name: 'inventory', module: 'inventory', targets: { agents: [agent.id] } }],
+    });
+    const woken = await until(
+      'the waiter to be woken by the other node',
+      async () => {
+        const waiter = waiters.listen(agent.id);
+        try {
+          const run = await author.engine.runNow(task.id, null);
+          await author.engine.tick(); // prepares the agent's jobstate, on the author's node only
+          const [js] = await author.store.jobstates.allOfRun(run.id);
+          assert.equal(js?.status, 'prepared');
+          const before = Date.now();
+          await waiter.wait(10_000, new AbortController().signal);
+          return Date.now() - before < 5_000;
+        } finally {
+          waiter.close();
+        }
+      },
+      30_000,
+    );
+    assert.ok(woken);
+  } finally {
+    waiters.close();
+    await store.close();
+    await author.close();
+  }
+});
