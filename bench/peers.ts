@@ -7,6 +7,8 @@
 // pg-boss 10 (in this process), every PostgreSQL one on its own fresh database of one
 // throwaway server (test/support/postgres.ts: fsync off, so the disk is nobody's limit).
 // Ratios are to graphile-worker. Sizes scale for a quick look: BENCH_SCALE=0.1 npm run bench -- peers
+// Contenders can be picked by key (graphile-worker always runs, as the base):
+//   npm run bench -- peers sqlite pg-1      (keys: pg-boss, sqlite, pg-1, pg-3)
 import { fmt, percentile, printTable } from '../src/cli/table.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 import { graphileWorker, pgBoss } from './peers/queues.ts';
@@ -35,17 +37,21 @@ async function measure(contender: Contender): Promise<Result> {
   return result;
 }
 
-export default async function peersBench(): Promise<void> {
+export default async function peersBench(args: string[]): Promise<void> {
   const server = await startPostgres();
   try {
     const database = () => server.createDatabase();
-    const contenders = [
-      graphileWorker(database),
-      pgBoss(database),
-      taskwardenSqlite(),
-      taskwardenPostgres(database, 1),
-      taskwardenPostgres(database, 3),
-    ];
+    const all: Record<string, Contender> = {
+      'pg-boss': pgBoss(database),
+      sqlite: taskwardenSqlite(),
+      'pg-1': taskwardenPostgres(database, 1),
+      'pg-3': taskwardenPostgres(database, 3),
+    };
+    const unknown = args.filter((key) => !(key in all));
+    if (unknown.length > 0)
+      throw new Error(`peers: unknown contender ${unknown.join(', ')}; keys: ${Object.keys(all).join(', ')}`);
+    const picked = args.length > 0 ? args.map((key) => all[key] as Contender) : Object.values(all);
+    const contenders = [graphileWorker(database), ...picked];
     const results: Result[] = [];
     for (const contender of contenders) results.push(await measure(contender));
     const base = results[0] as Result;

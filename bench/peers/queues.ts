@@ -3,6 +3,7 @@
 // trivial job an empty async function.
 import { createRequire } from 'node:module';
 import { Logger, makeWorkerUtils, run as runGraphileWorker } from 'graphile-worker';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { CONCURRENCY, type Contender, dueInstant, submitAll, until } from './workload.ts';
 
@@ -54,14 +55,19 @@ function queueContender(name: string, open: () => Promise<Queue>): Contender {
 export function graphileWorker(database: Database): Contender {
   return queueContender(`graphile-worker ${versionOf('graphile-worker')}`, async () => {
     const db = await database();
-    const utils = await makeWorkerUtils({ connectionString: db.url });
+    // Our own pool, ended by us: the database is dropped WITH (FORCE) after, and a pool
+    // graphile-worker still ends in the background would die of it unhandled.
+    const pgPool = new pg.Pool({ connectionString: db.url, max: CONCURRENCY + 2 });
+    pgPool.on('error', () => {});
+    pgPool.on('connect', (client) => client.on('error', () => {}));
+    const utils = await makeWorkerUtils({ pgPool });
     await utils.migrate();
     let runner: Awaited<ReturnType<typeof runGraphileWorker>> | null = null;
     return {
       submit: (payload, runAt) => utils.addJob('noop', payload, runAt ? { runAt } : {}),
       async startWorkers(onJob) {
         runner = await runGraphileWorker({
-          connectionString: db.url,
+          pgPool,
           concurrency: CONCURRENCY,
           noHandleSignals: true,
           logger: new Logger(() => () => {}),
@@ -71,6 +77,7 @@ export function graphileWorker(database: Database): Contender {
       async close() {
         await runner?.stop();
         await utils.release();
+        await pgPool.end();
         await db.drop();
       },
     };

@@ -128,6 +128,8 @@ export interface Run {
  */
 export type JobstateStatus = 'waiting' | 'prepared' | 'running' | 'finished' | 'error' | 'cancelled' | 'skipped';
 export const TERMINAL_JOBSTATE_STATUSES: readonly JobstateStatus[] = ['finished', 'error', 'cancelled', 'skipped'];
+/** Not ended yet: a run with one of these is not over. */
+export const OPEN_JOBSTATE_STATUSES: readonly JobstateStatus[] = ['waiting', 'prepared', 'running'];
 export const JOBSTATE_STATUSES: readonly JobstateStatus[] = [
   'waiting',
   'prepared',

@@ -1,15 +1,63 @@
-import type { Jobstate, Task } from '../core/model.ts';
-import type { JobstateFence, JobstatePatch } from '../core/ports/store.ts';
+import { type Jobstate, type Task, TERMINAL_JOBSTATE_STATUSES } from '../core/model.ts';
+import type { JobstatePatch, StoreSession } from '../core/ports/store.ts';
 import { compileWindows, type Windows } from '../core/schedule/index.ts';
 import { decideStart, jobDefOf } from '../core/sequencing.ts';
-import { type EngineContext, withTx } from './context.ts';
+import { type Emit, type EngineContext, withTx } from './context.ts';
 import { afterTerminal } from './outcomes.ts';
 
 const BATCH = 200;
 /** Longest a parked jobstate waits if its wake-up was lost; normally it is woken at once. */
 const PARK_RECHECK_MS = 60_000;
 
-function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+/**
+ * What one transaction already read: each task (and its compiled windows) and each run's
+ * jobstates once, so a run of 10,000 targets does not cost 10,000 reads of 10,000 rows.
+ * The cached statuses stay sound because a terminal status never changes, and a stale
+ * non-terminal one only parks a jobstate until its wake.
+ */
+export class AdvanceReads {
+  private readonly tasks = new Map<string, Promise<Task | null>>();
+  private readonly windows = new Map<string, Windows>();
+  private readonly runStates = new Map<string, Promise<Jobstate[]>>();
+
+  constructor(
+    private readonly tx: StoreSession,
+    private readonly defaultTz: string,
+  ) {}
+
+  /** Seeds what the caller holds already (a run being started reads its task and jobstates itself). */
+  knowing(task: Task, runId: string, jobstates: Jobstate[]): this {
+    this.tasks.set(task.id, Promise.resolve(task));
+    this.runStates.set(runId, Promise.resolve(jobstates));
+    return this;
+  }
+
+  task(id: string): Promise<Task | null> {
+    return cached(this.tasks, id, () => this.tx.tasks.get(id));
+  }
+
+  siblings(runId: string): Promise<Jobstate[]> {
+    return cached(this.runStates, runId, () => this.tx.jobstates.allOfRun(runId));
+  }
+
+  windowsOf(task: Task): Windows {
+    let windows = this.windows.get(task.id);
+    if (!windows) {
+      windows = compileWindows({
+        tz: ('tz' in task.schedule && task.schedule.tz) || this.defaultTz,
+        timeslots: task.timeslots,
+        blackouts: task.blackouts,
+        activeFrom: null,
+        activeTill: task.activeTill,
+      });
+      this.windows.set(task.id, windows);
+    }
+    return windows;
+  }
+}
+
+/** The value loaded once per key: a transaction's reads of one row, shared by its steps. */
+export function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
   let value = cache.get(key);
   if (!value) {
     value = load();
@@ -19,87 +67,114 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
 }
 
 /**
- * Moves due `waiting` jobstates on: to `prepared` when their previous job ended and their
- * startIf holds, the task's timeslots are open and, for a serial module, no other of its
- * jobstates is busy in the org; to `skipped` when startIf is unmet. Otherwise the
- * jobstate stays waiting with a reason and is parked until what it waits for happens
- * (dueAt = the next opening for a closed timeslot; for a previous job or a busy module,
- * the store's `wake` when that ends — with a late recheck as a safety net, because on a
- * shared database the wake can slip in between our read and our park).
- * Returns how many jobstates changed.
- *
- * A batch reads each run's jobstates and each task once: a run of 10,000 targets must not
- * cost 10,000 reads of 10,000 rows. The cached statuses stay sound because a terminal
- * status never changes, and a stale non-terminal one only parks a jobstate until its wake.
+ * Moves due `waiting` jobstates on, a batch per transaction; on a shared database each
+ * node locks the rows it lists and skips those another node holds, so nodes never walk
+ * the same batch. Returns how many jobstates changed (parked ones do not count).
  */
 export async function advanceWaiting(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
-  const due = await ctx.store.jobstates.listDueWaiting(now, BATCH);
-  const windowsByTask = new Map<string, Windows>();
-  const tasks = new Map<string, Promise<Task | null>>();
-  const runStates = new Map<string, Promise<Jobstate[]>>();
-  let changed = 0;
-  for (const candidate of due) {
-    const moved = await withTx(ctx, async (tx, emit) => {
-      const js = await tx.jobstates.get(candidate.id);
-      if (!js || js.status !== 'waiting' || js.dueAt === null || js.dueAt > now) return false;
-      const task = await cached(tasks, js.taskId, () => tx.tasks.get(js.taskId));
-      const siblings = await cached(runStates, js.runId, () => tx.jobstates.allOfRun(js.runId));
-      const job = jobDefOf(task, js);
-      const fence = { status: ['waiting'], attempt: js.attempt } satisfies JobstateFence;
-      const park = async (patch: JobstatePatch) => {
-        await tx.jobstates.update(js.id, { ...patch, updatedAt: now }, fence);
-        return false;
-      };
-      /** A move that counts: written, announced, and followed up when terminal. */
-      const move = async (patch: JobstatePatch & Pick<Jobstate, 'status'>) => {
-        const moved = { ...js, ...patch, updatedAt: now };
-        if (!(await tx.jobstates.update(js.id, { ...patch, updatedAt: now }, fence))) return false;
-        const sibling = siblings.find((o) => o.id === js.id);
-        if (sibling) sibling.status = patch.status;
-        emit({ type: 'jobstate', jobstate: moved });
-        if (patch.status !== 'prepared') await afterTerminal(ctx, tx, emit, moved);
-        return true;
-      };
-
-      const decision = decideStart(js, job?.startIf ?? 'always', siblings);
-      if (decision === 'wait') return park({ reason: 'waiting_previous', dueAt: now + PARK_RECHECK_MS });
-      if (decision === 'skip') return move({ status: 'skipped', reason: 'start_if_unmet', finishedAt: now });
-
-      if (task) {
-        const windows = windowsFor(task, windowsByTask, ctx.options.defaultTz);
-        if (!windows.isOpen(now)) {
-          const opening = windows.nextOpen(now);
-          if (opening === null) return move({ status: 'error', reason: 'expired', finishedAt: now });
-          return park({ reason: 'timeslot_closed', dueAt: opening });
-        }
-      }
-
-      if (
-        ctx.modules.get(js.module)?.parallelizable === false &&
-        (await tx.jobstates.countBusy(js.orgId, js.module)) > 0
-      ) {
-        return park({ reason: 'postponed', dueAt: now + PARK_RECHECK_MS });
-      }
-
-      return move({ status: 'prepared', reason: null, preparedAt: now });
-    });
-    if (moved) changed++;
-  }
-  return changed;
+  return withTx(ctx, async (tx, emit) => {
+    const reads = new AdvanceReads(tx, ctx.options.defaultTz);
+    let changed = 0;
+    for (const js of await tx.jobstates.listDueWaiting(now, BATCH)) {
+      if (await advanceJobstate(ctx, tx, emit, js, reads, now)) changed++;
+    }
+    return changed;
+  });
 }
 
-function windowsFor(task: Task, cache: Map<string, Windows>, defaultTz: string): Windows {
-  let windows = cache.get(task.id);
-  if (!windows) {
-    windows = compileWindows({
-      tz: ('tz' in task.schedule && task.schedule.tz) || defaultTz,
-      timeslots: task.timeslots,
-      blackouts: task.blackouts,
-      activeFrom: null,
-      activeTill: task.activeTill,
-    });
-    cache.set(task.id, windows);
+/** What a due waiting jobstate does now: a move (counted, announced) or a park (silent). */
+type Step = { move: true; patch: JobstatePatch & Pick<Jobstate, 'status'> } | { move: false; patch: JobstatePatch };
+
+/**
+ * Decides what a due `waiting` jobstate does now, and writes it (with `base`, what the
+ * caller changes anyway, such as a starting run's due time): to `prepared` when its
+ * previous job ended and its startIf holds, the task's timeslots are open and, for a
+ * serial module, no other of its jobstates is busy in the org; to `skipped` when startIf
+ * is unmet. Otherwise it stays waiting with a reason and is parked until what it waits
+ * for happens (dueAt = the next opening for a closed timeslot; for a previous job or a
+ * busy module, the store's `wake` when that ends — with a late recheck as a safety net,
+ * because on a shared database the wake can slip in between our read and our park).
+ * Returns whether it moved.
+ */
+export async function advanceJobstate(
+  ctx: EngineContext,
+  tx: StoreSession,
+  emit: Emit,
+  js: Jobstate,
+  reads: AdvanceReads,
+  now: number,
+  base: JobstatePatch = {},
+): Promise<boolean> {
+  const step = await decide(ctx, tx, js, reads, now);
+  const patch = { ...base, ...step.patch, updatedAt: now };
+  if (!(await tx.jobstates.update(js.id, patch, { status: ['waiting'], attempt: js.attempt })) || !step.move) {
+    return false;
   }
-  return windows;
+  const moved = { ...js, ...patch };
+  const sibling = (await reads.siblings(js.runId)).find((o) => o.id === js.id);
+  if (sibling) sibling.status = step.patch.status;
+  emit({ type: 'jobstate', jobstate: moved });
+  if (step.patch.status !== 'prepared') await afterTerminal(ctx, tx, emit, moved, await reads.task(js.taskId));
+  return true;
+}
+
+/**
+ * The state a jobstate of a run starting as it is created can be written in at once, so
+ * the run costs no second write per jobstate: prepared, or parked behind its previous job
+ * or a closed timeslot. Null when that takes a look at other rows (a serial module's
+ * busy ones) or a follow-up (an end): the caller inserts it waiting and advances it after.
+ */
+export async function initialState(
+  ctx: EngineContext,
+  tx: StoreSession,
+  js: Jobstate,
+  reads: AdvanceReads,
+  now: number,
+): Promise<JobstatePatch | null> {
+  if (ctx.modules.get(js.module)?.parallelizable === false) return null;
+  const step = await decide(ctx, tx, js, reads, now);
+  if (step.move && step.patch.status !== 'prepared') return null;
+  return { dueAt: now, ...step.patch };
+}
+
+async function decide(
+  ctx: EngineContext,
+  tx: StoreSession,
+  js: Jobstate,
+  reads: AdvanceReads,
+  now: number,
+): Promise<Step> {
+  const task = await reads.task(js.taskId);
+  const job = jobDefOf(task, js);
+  const siblings = await reads.siblings(js.runId);
+  let decision = decideStart(js, job?.startIf ?? 'always', siblings);
+  if (decision === 'wait' && ctx.store.capabilities.skipLocked) {
+    // Read again, share-locked, what it waits for: a previous job ending on another
+    // connection right now is then either seen ended, or ends after our park and wakes it.
+    const before = siblings.filter((o) => o.jobIndex < js.jobIndex && !TERMINAL_JOBSTATE_STATUSES.includes(o.status));
+    for (const fresh of await tx.jobstates.getShared(before.map((o) => o.id))) {
+      const cached = siblings.find((o) => o.id === fresh.id);
+      if (cached) cached.status = fresh.status;
+    }
+    decision = decideStart(js, job?.startIf ?? 'always', siblings);
+  }
+  if (decision === 'wait') return { move: false, patch: { reason: 'waiting_previous', dueAt: now + PARK_RECHECK_MS } };
+  if (decision === 'skip')
+    return { move: true, patch: { status: 'skipped', reason: 'start_if_unmet', finishedAt: now } };
+
+  if (task) {
+    const windows = reads.windowsOf(task);
+    if (!windows.isOpen(now)) {
+      const opening = windows.nextOpen(now);
+      if (opening === null) return { move: true, patch: { status: 'error', reason: 'expired', finishedAt: now } };
+      return { move: false, patch: { reason: 'timeslot_closed', dueAt: opening } };
+    }
+  }
+
+  if (ctx.modules.get(js.module)?.parallelizable === false && (await tx.jobstates.countBusy(js.orgId, js.module)) > 0) {
+    return { move: false, patch: { reason: 'postponed', dueAt: now + PARK_RECHECK_MS } };
+  }
+
+  return { move: true, patch: { status: 'prepared', reason: null, preparedAt: now } };
 }

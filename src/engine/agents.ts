@@ -1,4 +1,4 @@
-import type { Agent, Jobstate, JobstateReason } from '../core/model.ts';
+import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext } from './context.ts';
 import { reportOutcome } from './outcomes.ts';
@@ -14,7 +14,6 @@ export interface AgentWork {
   timeoutSeconds: number;
 }
 
-const OPEN_STATUSES: Jobstate['status'][] = ['waiting', 'prepared', 'running'];
 /** Jobstates read per pass when an agent's list is walked (reconcile, delete). */
 const BATCH = 1000;
 /** Delete re-reads what is still open this many times: a jobstate may move while it is ended. */
@@ -81,7 +80,7 @@ export class AgentDispatch {
     const { store } = this.ctx;
     await store.agents.update(agentId, { enabled: false });
     for (let round = 0; round < DELETE_ROUNDS; round++) {
-      const open = await store.jobstates.listForAgent(agentId, { statuses: OPEN_STATUSES }, BATCH);
+      const open = await store.jobstates.listForAgent(agentId, { statuses: OPEN_JOBSTATE_STATUSES }, BATCH);
       if (open.length === 0) break;
       for (const js of open) await this.end(js, 'agent_lost', 'its agent was deleted', [js.status], false);
     }

@@ -63,20 +63,46 @@ export interface EngineContext {
   clock: Clock;
   options: EngineOptions;
   log: EngineLog;
-  /** Announces a change (after its transaction committed) and wakes the loop. */
+  /** Announces a change (after its transaction committed); wakes the loop or the executor when it concerns them. */
   notify(event: EngineEvent): void;
   /** Wakes the loop early: something may be due now. */
   wake(): void;
+  /** Lets the executor claim now: a slot freed up (a no-op while the loop is not running). */
+  kick(): void;
   /** Stops the chunks this node runs for these jobstates (cancelled, timed out, replaced). */
   abortLocal(jobstateIds: readonly string[]): void;
 }
 
-export type Emit = (event: EngineEvent) => void;
+/** Emitted by a transaction that made rows due without announcing them (woken waiters): the loop must look. */
+export const WAKE_LOOP = { type: 'wake' } as const;
 
-/** Runs `fn` in one transaction and announces its events only once it committed. */
+export type Emit = (event: EngineEvent | typeof WAKE_LOOP) => void;
+
+/**
+ * Runs `fn` in one transaction and announces its events only once it committed. A run or
+ * jobstate changed in several steps of one transaction (created then started, waiting
+ * then prepared) is announced once, as it ended up: to anyone watching it was one change.
+ */
 export async function withTx<T>(ctx: EngineContext, fn: (tx: StoreSession, emit: Emit) => Promise<T>): Promise<T> {
-  const events: EngineEvent[] = [];
-  const result = await ctx.store.transaction((tx) => fn(tx, (e) => events.push(e)));
-  for (const event of events) ctx.notify(event);
+  const events = new Map<string, EngineEvent>();
+  let wake = false;
+  const result = await ctx.store.transaction((tx) =>
+    fn(tx, (e) => {
+      if (e.type === 'wake') wake = true;
+      else {
+        const key = eventKey(e);
+        events.delete(key); // re-inserted last: events keep the order of their final step
+        events.set(key, e);
+      }
+    }),
+  );
+  for (const event of events.values()) ctx.notify(event);
+  if (wake) ctx.wake();
   return result;
+}
+
+function eventKey(event: EngineEvent): string {
+  if (event.type === 'run') return `run:${event.run.id}`;
+  if (event.type === 'jobstate') return `jobstate:${event.jobstate.id}`;
+  return `task:${event.taskId}:${event.action}`;
 }

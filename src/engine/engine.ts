@@ -9,6 +9,7 @@ import { AgentDispatch } from './agents.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
+  type EngineEvent,
   type EngineListener,
   type EngineLog,
   type EngineOptions,
@@ -16,10 +17,12 @@ import {
   withTx,
 } from './context.ts';
 import { Executor } from './executor.ts';
+import { launchRun, startDueRuns } from './launch.ts';
+import { EngineLoop } from './loop.ts';
 import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
 import { PeerSignals } from './peers.ts';
 import { relaunchFailed } from './relaunch.ts';
-import { createRun, endRun, startDueRuns, startRun } from './runs.ts';
+import { endRun } from './runs.ts';
 import { fireDueTriggers } from './scheduler.ts';
 import { recoverOrphans, sweep } from './sweeper.ts';
 import { storeTargets } from './targets.ts';
@@ -40,8 +43,6 @@ export interface EngineDeps {
 
 const ANONYMOUS_NODE: NodeIdentity = { hostname: 'unknown', pid: process.pid, version: 'unknown' };
 const WARNINGS_ONLY: EngineLog = { warn: (message) => process.emitWarning(message), info: () => {} };
-/** First wait after a failed pass; it doubles per failure up to maxSleepMs. */
-const RETRY_FIRST_MS = 100;
 
 /**
  * The engine: turns task firings into runs and drives every jobstate to an end. One loop
@@ -60,8 +61,8 @@ export class Engine {
   private readonly peers: PeerSignals | null;
   private unlistenPeers: () => void = () => {};
   private readonly listeners = new Set<EngineListener>();
-  private sleeper = new AbortController();
-  private loop: Promise<void> | null = null;
+  private readonly loop: EngineLoop;
+  private started = false;
   private stopping = false;
 
   constructor(deps: EngineDeps) {
@@ -77,12 +78,17 @@ export class Engine {
       notify: (event) => {
         for (const listener of this.listeners) listener(event);
         this.peers?.observe(event);
-        this.wake();
+        this.react(event);
       },
-      wake: () => this.wake(),
+      wake: () => this.loop.wake(),
+      kick: () => this.kick(),
       abortLocal: (ids) => this.executor.abort(ids),
     };
     this.executor = new Executor(this.ctx);
+    this.loop = new EngineLoop(this.ctx, async () => {
+      await this.heartbeat.beat();
+      await this.tick();
+    });
     this.agents = new AgentDispatch(this.ctx);
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
     this.peers = deps.store.signals ? new PeerSignals(deps.store.signals, options.nodeId) : null;
@@ -108,13 +114,18 @@ export class Engine {
    * running server jobstate is an orphan: its lease need not run out.
    */
   async start(): Promise<void> {
-    if (this.loop) return;
+    if (this.started) return;
+    this.started = true;
     const { store, clock } = this.ctx;
     await recoverOrphans(this.ctx, store.capabilities.multiNode ? clock.now() : Number.MAX_SAFE_INTEGER);
     await this.heartbeat.start();
-    this.unlistenPeers = this.peers?.listen(() => this.wake()) ?? (() => {});
+    this.unlistenPeers =
+      this.peers?.listen(
+        () => this.loop.wake(),
+        () => this.kick(),
+      ) ?? (() => {});
     this.stopping = false;
-    this.loop = this.runLoop();
+    this.loop.start();
   }
 
   /** Stops the loop; running chunks get `graceMs` to checkpoint or finish. */
@@ -122,12 +133,10 @@ export class Engine {
     this.stopping = true;
     this.unlistenPeers();
     this.peers?.close();
-    this.wake();
-    const wasRunning = this.loop !== null;
-    await this.loop;
-    this.loop = null;
+    await this.loop.stop();
     await this.executor.stop(graceMs);
-    if (wasRunning) await this.heartbeat.stop();
+    if (this.started) await this.heartbeat.stop();
+    this.started = false;
   }
 
   /** One pass over everything that may be due; returns how many things changed. */
@@ -165,23 +174,22 @@ export class Engine {
 
   /** A run now, on demand (rPath's ScheduleNow); subject to the task's concurrency policy. */
   async runNow(taskId: string, actor: string | null): Promise<Run> {
+    const ended: string[] = [];
     const run = await withTx(this.ctx, async (tx, emit) => {
       const task = await tx.tasks.get(taskId);
       if (!task) throw notFound('task', taskId);
       const now = this.ctx.clock.now();
-      const key = newId();
-      return createRun(this.ctx, tx, emit, task, {
+      return launchRun(this.ctx, tx, emit, ended, task, {
         reason: 'manual',
         fireAt: now,
         startAt: now,
-        fireKey: key,
+        fireKey: newId(),
         createdBy: actor,
       });
     });
     if (!run) throw new TaskwardenError('conflict', 'run could not be created');
-    // This run only: the loop starts the others, and every API call scanning them all would make them contend.
-    await startRun(this.ctx, run.id, this.ctx.clock.now());
-    return (await this.ctx.store.runs.get(run.id)) ?? run;
+    this.executor.abort(ended);
+    return run;
   }
 
   /** A manual run of the same task limited to the (job, target) pairs that errored in `runId`. */
@@ -199,6 +207,7 @@ export class Engine {
       }
     });
     this.executor.abort(ended);
+    this.loop.wake(); // a queued run of its task may start now
     const run = await this.ctx.store.runs.get(runId);
     if (!run) throw notFound('run', runId);
     return run;
@@ -226,57 +235,32 @@ export class Engine {
     return run;
   }
 
-  private wake(): void {
-    this.sleeper.abort();
+  /** Lets the executor claim between passes; tests that drive `tick` themselves keep it for the tick. */
+  private kick(): void {
+    if (this.loop.active) this.executor.kick();
   }
 
   /**
-   * Passes until stopped. A failed pass (the database is away) is retried after a wait
-   * that doubles up to maxSleepMs; the outage is reported once when it starts and once
-   * when a pass succeeds again, not at every pass.
+   * What an announced change asks of this node. A prepared server jobstate goes straight
+   * to the executor. The loop is woken only when the change may be due before the loop
+   * would wake by itself: a task written (its trigger moved), a run to start, a waiting
+   * jobstate's due time, a running one's timeout. Ends are not its business (those that
+   * free a queued run or a waiting job say so with WAKE_LOOP): a busy node must not pass
+   * over every table for each job it runs.
    */
-  private async runLoop(): Promise<void> {
-    const { clock, log, options } = this.ctx;
-    let failures = 0;
-    let failingSince = 0;
-    while (!this.stopping) {
-      this.sleeper = new AbortController();
-      let sleepMs: number;
-      try {
-        await this.heartbeat.beat();
-        await this.tick();
-        if (this.stopping) break;
-        sleepMs = await this.untilNextWork();
-        if (failures > 0) {
-          log.info(
-            `taskwarden engine: passes succeed again after ${failures} failed (${clock.now() - failingSince} ms)`,
-          );
-          failures = 0;
-        }
-      } catch (err) {
-        if (this.stopping) break;
-        if (failures === 0) {
-          failingSince = clock.now();
-          const why = err instanceof Error ? err.message : String(err);
-          log.warn(`taskwarden engine pass failed: ${why}; retrying until the store answers again`);
-        }
-        failures++;
-        sleepMs = Math.min(options.maxSleepMs, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 20));
-      }
-      await clock.sleep(sleepMs, this.sleeper.signal);
+  private react(event: EngineEvent): void {
+    const now = this.ctx.clock.now();
+    if (event.type === 'task') {
+      this.loop.dueAt(now);
+      return;
     }
-  }
-
-  /** How long the loop may sleep: until the next firing or jobstate wake-up, capped at maxSleepMs. */
-  private async untilNextWork(): Promise<number> {
-    const { clock, store, options } = this.ctx;
-    const now = clock.now();
-    const candidates = [
-      await store.triggers.nextFireAt(),
-      await store.jobstates.nextWakeAt(),
-      now + options.maxSleepMs,
-    ];
-    const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));
-    return Math.max(0, wakeAt - now);
+    if (event.type === 'run') {
+      if (event.run.status === 'pending') this.loop.dueAt(event.run.startAt);
+      return;
+    }
+    const js = event.jobstate;
+    if (js.status === 'waiting' && js.dueAt !== null) this.loop.dueAt(js.dueAt);
+    else if (js.status === 'running' && js.startedAt !== null) this.loop.dueAt(js.startedAt + js.timeoutSeconds * 1000);
+    else if (js.status === 'prepared' && js.runner === 'server') this.kick();
   }
 }

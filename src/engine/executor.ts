@@ -3,7 +3,8 @@ import { newId } from '../core/ids.ts';
 import type { Jobstate, LogLine } from '../core/model.ts';
 import type { ExecuteOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import type { Emit, EngineContext } from './context.ts';
+import { GroupCommit } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
 import { endJobstate, reportOutcome } from './outcomes.ts';
 
@@ -20,8 +21,6 @@ const LEASE_LOST = 'lease_lost';
 /** First wait before a store write is tried again; it doubles up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 2_000;
-/** Thrown inside a write's transaction to roll back the log lines written before a refused update. */
-const REFUSED = Symbol('refused');
 
 /**
  * Runs server-side jobstates on this node: claims prepared ones up to its concurrency,
@@ -30,23 +29,54 @@ const REFUSED = Symbol('refused');
  * and is claimed again later (so long jobs share the pool fairly and survive a crash);
  * a finished one is reported through endJobstate. Every claim has its own lease owner
  * token, so a write from a chunk whose lease was taken over is refused by the store; the
- * chunk's log lines go in the same transaction, so they are refused with it.
+ * chunk's log lines are written only with a write that landed. Chunk results are written
+ * by group commit: many per transaction on a busy node.
  *
  * A chunk's writes are retried through a database outage for up to the lease time; past
  * it another node (or this one's sweeper) recovers the jobstate from its lease.
  */
 export class Executor {
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly commits: GroupCommit;
   private lastHeartbeat = 0;
+  /** The latest pump; the next one starts after it. */
+  private pumping: Promise<unknown> = Promise.resolve();
+  /** A kick waits for the pump on its way: more kicks meanwhile add nothing. */
+  private kicked = false;
 
-  constructor(private readonly ctx: EngineContext) {}
+  constructor(private readonly ctx: EngineContext) {
+    this.commits = new GroupCommit(ctx);
+  }
 
   get busy(): number {
     return this.inFlight.size;
   }
 
-  /** Claims and starts as many prepared server jobstates as there are free slots. */
-  async pump(): Promise<number> {
+  /**
+   * Claims and starts as many prepared server jobstates as there are free slots. Pumps
+   * never overlap: two at once would both count the same free slots and overbook them.
+   */
+  pump(): Promise<number> {
+    const next = this.pumping.then(() => this.claimAndStart());
+    this.pumping = next.catch(() => 0);
+    return next;
+  }
+
+  /**
+   * A pump in the background, between the loop's passes: a prepared jobstate or a freed
+   * slot is taken up at once. Kicks made while one is on its way are served by one more.
+   * A failure is left to the loop, woken to pump again and report the outage.
+   */
+  kick(): void {
+    if (this.kicked) return;
+    this.kicked = true;
+    void this.pumping.then(() => {
+      this.kicked = false;
+      return this.pump().catch(() => this.ctx.wake());
+    });
+  }
+
+  private async claimAndStart(): Promise<number> {
     const free = this.ctx.options.executorConcurrency - this.inFlight.size;
     if (free <= 0) return 0;
     const now = this.ctx.clock.now();
@@ -57,7 +87,7 @@ export class Executor {
       const entry: InFlight = { owner, controller, done: Promise.resolve() };
       this.inFlight.set(js.id, entry);
       this.ctx.notify({ type: 'jobstate', jobstate: js });
-      entry.done = this.runChunk(js, owner, controller.signal)
+      entry.done = this.runChunk(js, owner, now, controller.signal)
         .catch((err: unknown) => {
           const why = err instanceof Error ? err.message : String(err);
           this.ctx.log.warn(
@@ -66,7 +96,7 @@ export class Executor {
         })
         .finally(() => {
           this.inFlight.delete(js.id);
-          this.ctx.wake();
+          this.ctx.kick();
         });
     }
     return claimed.length;
@@ -103,7 +133,7 @@ export class Executor {
     await Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   }
 
-  private async runChunk(js: Jobstate, owner: string, signal: AbortSignal): Promise<void> {
+  private async runChunk(js: Jobstate, owner: string, claimedAt: number, signal: AbortSignal): Promise<void> {
     const { ctx } = this;
     const fence = { status: ['running'] as Jobstate['status'][], leaseOwner: owner };
     const module = ctx.modules.get(js.module);
@@ -113,7 +143,9 @@ export class Executor {
       return;
     }
     const started = ctx.clock.now();
-    const stored = await this.persist(() => ctx.store.logs.count(js.id));
+    // The first chunk of a first attempt (its start is this claim's) has nothing stored yet.
+    const fresh = js.attempt === 1 && js.checkpoint == null && js.startedAt === claimedAt;
+    const stored = fresh ? 0 : await this.persist(() => ctx.store.logs.count(js.id));
     const logs = new LogSink(ctx, js.id, js.attempt, stored);
     const deadline = Math.min(started + ctx.options.chunkMs, (js.startedAt ?? started) + js.timeoutSeconds * 1000);
     let outcome: ExecuteOutcome;
@@ -142,13 +174,14 @@ export class Executor {
       await this.persist(() => ctx.store.logs.append(js.id, js.attempt, lines));
       return;
     }
+    // The lines go with the fenced write: refused with it when the jobstate is no longer ours.
     const written = await this.persist(() =>
-      this.writeWithLogs(js, lines, (tx, emit) => {
+      this.commits.write((tx, emit) => {
         if (outcome.done) {
-          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result };
+          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines };
           return endJobstate(ctx, tx, emit, js, end, fence);
         }
-        return this.backToPrepared(tx, emit, js, outcome.checkpoint, fence);
+        return this.backToPrepared(tx, emit, js, outcome.checkpoint, lines, fence);
       }),
     );
     if (!written) this.discarded(js);
@@ -160,6 +193,7 @@ export class Executor {
     emit: Emit,
     js: Jobstate,
     checkpoint: unknown,
+    lines: LogLine[],
     fence: { status: Jobstate['status'][]; leaseOwner: string },
   ): Promise<boolean> {
     const now = this.ctx.clock.now();
@@ -172,29 +206,9 @@ export class Executor {
       updatedAt: now,
     } as const;
     if (!(await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt }))) return false;
+    await tx.logs.append(js.id, js.attempt, lines);
     emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
     return true;
-  }
-
-  /**
-   * Appends the chunk's log lines and applies its fenced write in one transaction: when the
-   * store refuses the write, the lines are rolled back with it. Returns whether it landed.
-   */
-  private async writeWithLogs(
-    js: Jobstate,
-    lines: LogLine[],
-    write: (tx: StoreSession, emit: Emit) => Promise<boolean>,
-  ): Promise<boolean> {
-    try {
-      await withTx(this.ctx, async (tx, emit) => {
-        await tx.logs.append(js.id, js.attempt, lines);
-        if (!(await write(tx, emit))) throw REFUSED;
-      });
-      return true;
-    } catch (err) {
-      if (err === REFUSED) return false;
-      throw err;
-    }
   }
 
   private discarded(js: Jobstate): void {

@@ -1,7 +1,7 @@
-import type { Jobstate, JobstateReason } from '../core/model.ts';
+import type { Jobstate, JobstateReason, LogLine, Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
 import { completeRunIfDone } from './runs.ts';
 
 export interface JobstateOutcome {
@@ -10,6 +10,8 @@ export interface JobstateOutcome {
   result?: unknown;
   /** false = final whatever the retry policy says (the jobstate's agent was deleted). */
   retry?: boolean;
+  /** The attempt's log lines not written yet: written with the outcome, refused with it. */
+  lines?: LogLine[];
 }
 
 /** Errors no retry can help: the user stopped it, or its agent never came for it in time. */
@@ -72,6 +74,7 @@ export async function endJobstate(
     } as const;
     if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;
     await tx.logs.append(js.id, js.attempt, [
+      ...(outcome.lines ?? []),
       {
         ts: now,
         stream: 'info',
@@ -93,13 +96,20 @@ export async function endJobstate(
     updatedAt: now,
   } as const;
   if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;
+  await tx.logs.append(js.id, js.attempt, outcome.lines ?? []);
   emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
-  await afterTerminal(ctx, tx, emit, { ...js, ...patch });
+  await afterTerminal(ctx, tx, emit, { ...js, ...patch }, task);
   return true;
 }
 
-/** Everything that follows a jobstate becoming terminal (finished, error, skipped, cancelled). */
-export async function afterTerminal(ctx: EngineContext, tx: StoreSession, emit: Emit, js: Jobstate): Promise<void> {
+/** Everything that follows a jobstate becoming terminal (finished, error, skipped, cancelled); `task` is its task now. */
+export async function afterTerminal(
+  ctx: EngineContext,
+  tx: StoreSession,
+  emit: Emit,
+  js: Jobstate,
+  task: Task | null,
+): Promise<void> {
   const now = ctx.clock.now();
   await tx.ledger.record({
     taskId: js.taskId,
@@ -112,11 +122,16 @@ export async function afterTerminal(ctx: EngineContext, tx: StoreSession, emit: 
     result: js.result,
     at: now,
   });
-  await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
-  if (ctx.modules.get(js.module)?.parallelizable === false) {
-    await tx.jobstates.wake({ reason: 'postponed', orgId: js.orgId, module: js.module }, now);
+  // A run that ended with this jobstate has no next job left to wake: one statement less per run.
+  const runEnded = await completeRunIfDone(tx, emit, js.runId, task, now);
+  let woken = 0;
+  if (!runEnded) {
+    woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
   }
-  await completeRunIfDone(tx, emit, js.runId, now);
+  if (ctx.modules.get(js.module)?.parallelizable === false) {
+    woken += await tx.jobstates.wake({ reason: 'postponed', orgId: js.orgId, module: js.module }, now);
+  }
+  if (woken > 0) emit(WAKE_LOOP);
 }
 
 /** endJobstate in its own transaction, for callers outside one. */

@@ -1,8 +1,10 @@
 import type { StoreSignals } from '../core/ports/store.ts';
 import type { EngineEvent } from './context.ts';
 
-/** Nodes sharing the store wake each other here: "something may be due now". */
+/** Nodes sharing the store wake each other's loop here: "something may be due now". */
 export const WAKE_CHANNEL = 'taskwarden_wake';
+/** "Server jobstates were prepared": the other nodes' executors claim, their loops sleep on. */
+export const WORK_CHANNEL = 'taskwarden_work';
 /** `<node id>;<agent id>,<agent id>…`: agents with work prepared, whose long-polls, on any node, look again. */
 export const AGENT_CHANNEL = 'taskwarden_agent';
 /** Signals of one kind within this window are sent as one: a run of 10,000 jobs is not 10,000 NOTIFYs. */
@@ -11,16 +13,17 @@ export const COALESCE_MS = 50;
 const AGENT_IDS_PER_SIGNAL = 150;
 
 /**
- * Wakes the other nodes when this one creates or changes work they may act on — a task
- * written (its trigger moved), a run created, a jobstate prepared for the server's
- * executors — and tells every node's agent long-polls which agents got work. Best effort:
- * a lost signal costs the other nodes one poll interval (maxSleepMs), nothing more.
+ * Wakes the other nodes when this one creates or changes work they may act on — their loop
+ * for a task written (its trigger moved) or a run to start, their executor for a jobstate
+ * prepared for the server — and tells every node's agent long-polls which agents got work.
+ * Best effort: a lost signal costs the other nodes one poll interval (maxSleepMs), nothing more.
  *
  * Signals are throttled: the first goes at once, later ones within COALESCE_MS are merged
  * into one sent when the window closes. A node ignores its own wakes (it woke itself already).
  */
 export class PeerSignals {
   private readonly wake = new Throttle(() => this.publish(WAKE_CHANNEL, this.nodeId));
+  private readonly work = new Throttle(() => this.publish(WORK_CHANNEL, this.nodeId));
   private readonly agentIds = new Set<string>();
   private readonly agents = new Throttle(() => this.publishAgents());
 
@@ -35,7 +38,7 @@ export class PeerSignals {
     else if (event.type === 'run' && event.run.status === 'pending') this.wake.request();
     else if (event.type === 'jobstate' && event.jobstate.status === 'prepared') {
       const js = event.jobstate;
-      if (js.runner === 'server') this.wake.request();
+      if (js.runner === 'server') this.work.request();
       else if (js.agentId !== null) {
         this.agentIds.add(js.agentId);
         this.agents.request();
@@ -43,16 +46,24 @@ export class PeerSignals {
     }
   }
 
-  /** Calls `wake` when another node signals; returns the unsubscribe. */
-  listen(wake: () => void): () => void {
-    return this.signals.subscribe(WAKE_CHANNEL, (from) => {
+  /** Calls `wake` (the loop) or `work` (the executor) when another node signals; returns the unsubscribe. */
+  listen(wake: () => void, work: () => void = wake): () => void {
+    const offWake = this.signals.subscribe(WAKE_CHANNEL, (from) => {
       if (from !== this.nodeId) wake();
     });
+    const offWork = this.signals.subscribe(WORK_CHANNEL, (from) => {
+      if (from !== this.nodeId) work();
+    });
+    return () => {
+      offWake();
+      offWork();
+    };
   }
 
   /** Drops what is still waiting for its window. */
   close(): void {
     this.wake.cancel();
+    this.work.cancel();
     this.agents.cancel();
     this.agentIds.clear();
   }

@@ -2,7 +2,7 @@ import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, TERMINAL_RUN_STATUSES } from '../core/model.ts';
 import { type EngineContext, withTx } from './context.ts';
-import { createRun, startDueRuns } from './runs.ts';
+import { launchRun } from './launch.ts';
 
 /**
  * "Relaunch failed targets only": a manual run of the run's task holding only the
@@ -11,6 +11,7 @@ import { createRun, startDueRuns } from './runs.ts';
  * renamed or a target no longer aimed at since is left out rather than guessed.
  */
 export async function relaunchFailed(ctx: EngineContext, runId: string, actor: string | null): Promise<Run> {
+  const ended: string[] = [];
   const created = await withTx(ctx, async (tx, emit) => {
     const source = await tx.runs.get(runId);
     if (!source) throw notFound('run', runId);
@@ -26,7 +27,7 @@ export async function relaunchFailed(ctx: EngineContext, runId: string, actor: s
     );
     if (failed.size === 0) throw new TaskwardenError('conflict', `run ${runId} has no failed target to relaunch`);
     const now = ctx.clock.now();
-    const run = await createRun(ctx, tx, emit, task, {
+    const run = await launchRun(ctx, tx, emit, ended, task, {
       reason: 'manual',
       fireAt: now,
       startAt: now,
@@ -37,7 +38,7 @@ export async function relaunchFailed(ctx: EngineContext, runId: string, actor: s
     if (!run) throw new TaskwardenError('conflict', 'run could not be created');
     return run;
   });
-  await startDueRuns(ctx);
+  ctx.abortLocal(ended);
   return (await ctx.store.runs.get(created.id)) ?? created;
 }
 

@@ -3,7 +3,8 @@ import { newId } from '../core/ids.ts';
 import type { Task, TaskDef } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
-import { createRun, endRun } from './runs.ts';
+import { createRun } from './launch.ts';
+import { endRun } from './runs.ts';
 import { nextFireOf } from './triggers.ts';
 
 /**

@@ -7,26 +7,14 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { JobstateView } from '../../src/protocol/jobstates.ts';
-import {
-  type AgentProcess,
-  allLogs,
-  type E2EServer,
-  killAgents,
-  removeDirs,
-  runEnded,
-  startAgent,
-  startE2EServer,
-} from './e2e-support.ts';
+import { allLogs, type FleetServer, runEnded, startFleetServer } from './e2e-support.ts';
 import { waitFor } from './protocol-stub.ts';
 
 describe('e2e: agents that die or stop', () => {
-  let server: E2EServer;
-  let token: string;
-  const dirs: string[] = [];
+  let server: FleetServer;
 
   before(async () => {
-    server = await startE2EServer();
-    token = await server.enrolmentToken([], 20);
+    server = await startFleetServer([], 20);
     // First run: says so, leaves a mark and takes a while; any later run: finishes at once.
     await server.client.addCommand({
       name: 'once-slow',
@@ -36,16 +24,10 @@ describe('e2e: agents that die or stop', () => {
     await server.client.addCommand({ name: 'slow', argv: ['sleep', '8'], runsOn: 'agent' });
   });
   after(async () => {
-    await killAgents();
     await server.close();
-    await removeDirs(dirs);
   });
 
-  async function agent(name: string): Promise<AgentProcess> {
-    const started = await startAgent({ server: server.url, enrol: token, name, tags: [name] });
-    dirs.push(started.dir);
-    return started;
-  }
+  const agent = (name: string) => server.startAgent({ name, tags: [name] });
 
   /** Starts a one-job task on the agent tagged `tag`; resolves once the job runs there, with its first output. */
   async function runningJob(tag: string, job: Record<string, unknown>) {

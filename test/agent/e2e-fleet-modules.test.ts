@@ -6,66 +6,21 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { tarBytes } from '../modules/tar-builder.ts';
-import {
-  type AgentProcess,
-  type E2EServer,
-  killAgents,
-  removeDirs,
-  runEnded,
-  startAgent,
-  startE2EServer,
-} from './e2e-support.ts';
+import { type AgentProcess, addAppPackage, type FleetServer, runEnded, startFleetServer } from './e2e-support.ts';
 
 describe('e2e: fleet modules on a real agent', () => {
-  let server: E2EServer;
+  let server: FleetServer;
   let agent: AgentProcess;
   let serverPort: number;
 
   before(async () => {
-    server = await startE2EServer();
+    server = await startFleetServer(['lab']);
     serverPort = Number(new URL(server.url).port);
-    agent = await startAgent({ server: server.url, enrol: await server.enrolmentToken(['lab']), name: 'pc-1' });
-    await server.client.addCommand({
-      name: 'write-marker',
-      argv: ['sh', '-c', 'echo "$2" > "$1"', 'write-marker', '{path}', '{text}'],
-      params: {
-        path: { type: 'string', pattern: '^/[A-Za-z0-9/_.-]*$' },
-        text: { type: 'string', pattern: '^[a-z ]+$' },
-      },
-      runsOn: 'agent',
-    });
-    const archive = tarBytes([
-      { name: 'app/', type: 'directory' },
-      { name: 'app/run.sh', content: '#!/bin/sh\necho app\n', mode: 0o755 },
-    ]);
-    const uploaded = await fetch(`${server.url}/api/v1/packages/files`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream' },
-      body: archive,
-    });
-    assert.equal(uploaded.status, 201);
-    const { sha256 } = (await uploaded.json()) as { sha256: string };
-    const root = join(agent.dir, 'opt');
-    const created = await server.call('POST', '/api/v1/packages', {
-      name: 'app',
-      version: '1.0',
-      archive: sha256,
-      checks: [
-        { type: 'file-exists', path: `${root}/app/run.sh` },
-        { type: 'file-exists', path: `${root}/installed` },
-      ],
-      steps: [
-        { type: 'extract', to: root },
-        { type: 'command', command: 'write-marker', args: { path: `${root}/installed`, text: 'yes' } },
-      ],
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.json));
+    agent = await server.startAgent({ name: 'pc-1' });
+    await addAppPackage(server, join(agent.dir, 'opt'), { text: 'yes', pattern: '^[a-z ]+$' });
   });
   after(async () => {
-    await killAgents();
     await server.close();
-    await removeDirs([agent.dir]);
   });
 
   test('inventory, deploy and discovery run on the agent; a second deploy is unneeded', async () => {

@@ -11,24 +11,20 @@ import {
   type AgentProcess,
   allLogs,
   BIN,
-  type E2EServer,
-  killAgents,
-  removeDirs,
+  type FleetServer,
   runEnded,
-  startAgent,
-  startE2EServer,
+  startFleetServer,
   stdoutOf,
 } from './e2e-support.ts';
 
 describe('e2e: a fleet of three agents', () => {
-  let server: E2EServer;
+  let server: FleetServer;
   const agents: AgentProcess[] = [];
 
   before(async () => {
-    server = await startE2EServer();
-    const token = await server.enrolmentToken(['lab']);
+    server = await startFleetServer(['lab']);
     for (const name of ['pc-1', 'pc-2', 'pc-3']) {
-      agents.push(await startAgent({ server: server.url, enrol: token, name, tags: name === 'pc-3' ? [] : ['good'] }));
+      agents.push(await server.startAgent({ name, tags: name === 'pc-3' ? [] : ['good'] }));
     }
     // The marker exists in two agents' folders (their working directories) only.
     await writeFile(join(agents[0]!.dir, 'marker'), '');
@@ -42,9 +38,7 @@ describe('e2e: a fleet of three agents', () => {
     });
   });
   after(async () => {
-    await killAgents();
     await server.close();
-    await removeDirs(agents.map((a) => a.dir));
   });
 
   test('the failing agent skips its second job; the others run it after the delay', async () => {

@@ -3,30 +3,19 @@
 // (spooled on the agent) arrive after it, and every line is stored exactly once, in order.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import {
-  type AgentProcess,
-  allLogs,
-  type E2EServer,
-  killAgents,
-  removeDirs,
-  runEnded,
-  startAgent,
-  startE2EServer,
-  stdoutOf,
-} from './e2e-support.ts';
+import { type AgentProcess, allLogs, type FleetServer, runEnded, startFleetServer, stdoutOf } from './e2e-support.ts';
 import { waitFor } from './protocol-stub.ts';
 
 const LINES = 60;
 
 describe('e2e: the server restarts under running agents', () => {
-  let server: E2EServer;
+  let server: FleetServer;
   const agents: AgentProcess[] = [];
 
   before(async () => {
-    server = await startE2EServer();
-    const token = await server.enrolmentToken(['counting']);
-    agents.push(await startAgent({ server: server.url, enrol: token, name: 'counter-1' }));
-    agents.push(await startAgent({ server: server.url, enrol: token, name: 'counter-2' }));
+    server = await startFleetServer(['counting']);
+    agents.push(await server.startAgent({ name: 'counter-1' }));
+    agents.push(await server.startAgent({ name: 'counter-2' }));
     await server.client.addCommand({
       name: 'count',
       argv: ['sh', '-c', `i=1; while [ $i -le ${LINES} ]; do echo line $i; i=$((i+1)); sleep 0.1; done`],
@@ -34,9 +23,7 @@ describe('e2e: the server restarts under running agents', () => {
     });
   });
   after(async () => {
-    await killAgents();
     await server.close();
-    await removeDirs(agents.map((a) => a.dir));
   });
 
   test('lines printed while the server was down arrive once it is back, each exactly once', async () => {

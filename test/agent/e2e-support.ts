@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { TaskwardenClient } from '../../src/client/api.ts';
 import type { ServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
+import { tarBytes } from '../modules/tar-builder.ts';
 import { waitFor } from './protocol-stub.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
@@ -170,6 +171,93 @@ export async function killAgents(): Promise<void> {
         }),
     ),
   );
+}
+
+/** A server that owns the agents it starts (one enrolment token): close() kills them and removes their folders too. */
+export interface FleetServer extends E2EServer {
+  startAgent(opts?: Omit<AgentOptions, 'server' | 'enrol'>): Promise<AgentProcess>;
+}
+
+/** startE2EServer with an enrolment token (`tags`, `uses`) for the agents it starts. */
+export async function startFleetServer(tags: string[] = [], uses = 10): Promise<FleetServer> {
+  const server = await startE2EServer();
+  const token = await server.enrolmentToken(tags, uses);
+  const dirs: string[] = [];
+  return {
+    ...server,
+    async startAgent(opts = {}) {
+      const started = await startAgent({ ...opts, server: server.url, enrol: token });
+      dirs.push(started.dir);
+      return started;
+    },
+    async close() {
+      await killAgents();
+      await server.close();
+      await removeDirs(dirs);
+    },
+  };
+}
+
+/**
+ * Uploads the package `app` (a tar of app/run.sh, mode 0755) that extracts under `root`, then
+ * writes `marker.text` to `root`/installed with the catalog command `write-marker` (its text
+ * parameter must match `marker.pattern`); its checks skip it once both files are there.
+ */
+export async function addAppPackage(server: E2EServer, root: string, marker: { text: string; pattern: string }) {
+  await server.client.addCommand({
+    name: 'write-marker',
+    argv: ['sh', '-c', 'echo "$2" > "$1"', 'write-marker', '{path}', '{text}'],
+    params: {
+      path: { type: 'string', pattern: '^/[A-Za-z0-9/_.-]*$' },
+      text: { type: 'string', pattern: marker.pattern },
+    },
+    runsOn: 'agent',
+  });
+  const uploaded = await fetch(`${server.url}/api/v1/packages/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream' },
+    body: tarBytes([
+      { name: 'app/', type: 'directory' },
+      { name: 'app/run.sh', content: '#!/bin/sh\necho app\n', mode: 0o755 },
+    ]),
+  });
+  assert.equal(uploaded.status, 201);
+  const { sha256 } = (await uploaded.json()) as { sha256: string };
+  const created = await server.call('POST', '/api/v1/packages', {
+    name: 'app',
+    version: '1.0',
+    archive: sha256,
+    checks: [
+      { type: 'file-exists', path: `${root}/app/run.sh` },
+      { type: 'file-exists', path: `${root}/installed` },
+    ],
+    steps: [
+      { type: 'extract', to: root },
+      { type: 'command', command: 'write-marker', args: { path: `${root}/installed`, text: marker.text } },
+    ],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+}
+
+/**
+ * One run of `taskId` for an agent that contacts the server only when told (`contact`, e.g.
+ * one FusionInventory agent run, which must exit 0): resolves with the run's only jobstate,
+ * once the run finished, and that jobstate's log lines.
+ */
+export async function runWithContact(
+  server: E2EServer,
+  taskId: string,
+  contact: () => Promise<{ code: number | null; output: string }>,
+) {
+  const started = await server.client.runTask(taskId);
+  const ran = await contact();
+  assert.equal(ran.code, 0, ran.output);
+  const ended = await runEnded(server.client, started.id, 10_000);
+  const [js] = await server.client.runJobstates(ended.id);
+  assert.ok(js, 'the run has its jobstate');
+  assert.equal(ended.status, 'finished', JSON.stringify(js));
+  const lines = (await allLogs(server.client, js.id as string)).map((l) => l.line);
+  return { js, lines };
 }
 
 export const TERMINAL = ['finished', 'error', 'cancelled', 'skipped'];

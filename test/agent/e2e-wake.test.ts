@@ -7,32 +7,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { wakeHeaders, wakeKey } from '../../src/protocol/wake-signature.ts';
-import {
-  type AgentProcess,
-  type E2EServer,
-  killAgents,
-  removeDirs,
-  runEnded,
-  startAgent,
-  startE2EServer,
-} from './e2e-support.ts';
+import { type AgentProcess, type FleetServer, runEnded, startFleetServer } from './e2e-support.ts';
 
 describe('e2e: waking agents, refusing credentials', () => {
-  let server: E2EServer;
+  let server: FleetServer;
   let puller: AgentProcess;
   let pusher: AgentProcess;
 
   before(async () => {
-    server = await startE2EServer();
-    const token = await server.enrolmentToken();
-    puller = await startAgent({ server: server.url, enrol: token, name: 'puller', tags: ['pull'] });
-    pusher = await startAgent({ server: server.url, enrol: token, name: 'pusher', tags: ['push'], listen: true });
+    server = await startFleetServer();
+    puller = await server.startAgent({ name: 'puller', tags: ['pull'] });
+    pusher = await server.startAgent({ name: 'pusher', tags: ['push'], listen: true });
     await server.client.addCommand({ name: 'hello', argv: ['echo', 'hello'], runsOn: 'agent' });
   });
   after(async () => {
-    await killAgents();
     await server.close();
-    await removeDirs([puller.dir, pusher.dir]);
   });
 
   /** Runs a one-job task on the agents with `tag`; returns how long its jobstate took to start. */

@@ -52,7 +52,9 @@ test('PostgreSQL restarted during a run: health degrades, the nodes recover, the
       return row?.checkpoint && (JSON.parse(row.checkpoint) as { done: number }).done >= 3;
     });
 
-    const restarting = postgres.server().restart({ downMs: 4_000 });
+    // Longer than the loop's longest sleep (maxSleepMs, 5 s): each node passes at least once
+    // while the database is away, and says so.
+    const restarting = postgres.server().restart({ downMs: 6_000 });
     const degraded = await Promise.all(
       nodes.map((node) =>
         until('/health to say degraded', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresForFile } from '../support/postgres.ts';
-import { type EngineNode, openAuthor, query, startEngineNode, until } from './support.ts';
+import { query, startEngineNode, until, withEngineNodes } from './support.ts';
 
 const postgres = postgresForFile();
 const TASKS = 1_000;
@@ -12,9 +12,7 @@ test('three nodes and 1,000 tasks due at one instant: 1,000 runs, each job start
   timeout: 180_000,
 }, async () => {
   const url = await postgres.database({ migrated: true });
-  const author = await openAuthor(url);
-  const nodes: EngineNode[] = [];
-  try {
+  await withEngineNodes(url, async (author, nodes) => {
     // The tasks are written before the nodes start: nodes woken by every write would slow the writing down.
     const at = Date.now() + 30_000;
     const def = {
@@ -75,8 +73,5 @@ test('three nodes and 1,000 tasks due at one instant: 1,000 runs, each job start
       finishedBy.every((n) => n > 0),
       `every node took part: ${finishedBy}`,
     );
-  } finally {
-    await Promise.all(nodes.map((node) => node.stop()));
-    await author.close();
-  }
+  });
 });

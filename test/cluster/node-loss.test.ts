@@ -4,7 +4,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresForFile } from '../support/postgres.ts';
-import { chunkLines, type EngineNode, openAuthor, query, RESUME_MARKER, startEngineNode, until } from './support.ts';
+import {
+  chunkLines,
+  type EngineNode,
+  query,
+  RESUME_MARKER,
+  startEngineNode,
+  until,
+  withEngineNodes,
+} from './support.ts';
 
 const postgres = postgresForFile();
 const RUNS = 12;
@@ -14,9 +22,7 @@ test('a node SIGKILLed mid-dispatch: its jobs finish on the others, none lost, n
   timeout: 180_000,
 }, async () => {
   const url = await postgres.database({ migrated: true });
-  const author = await openAuthor(url);
-  const nodes: EngineNode[] = [];
-  try {
+  await withEngineNodes(url, async (author, nodes) => {
     const options = { leaseMs: 3_000, executorConcurrency: 3 };
     nodes.push(...(await Promise.all([1, 2, 3].map(() => startEngineNode(url, options)))));
     const [victim, ...survivors] = nodes as [EngineNode, ...EngineNode[]];
@@ -69,8 +75,5 @@ test('a node SIGKILLed mid-dispatch: its jobs finish on the others, none lost, n
       finishedBySurvivors.reduce((sum, n) => sum + n, 0) >= held.length,
       `the survivors finished at least the victim's jobs: ${finishedBySurvivors}`,
     );
-  } finally {
-    await Promise.all(nodes.map((node) => node.stop()));
-    await author.close();
-  }
+  });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { postgresForFile } from '../support/postgres.ts';
-import { type EngineNode, openAuthor, RESUME_MARKER, startEngineNode, until } from './support.ts';
+import { type EngineNode, RESUME_MARKER, startEngineNode, until, withEngineNodes } from './support.ts';
 
 const postgres = postgresForFile();
 
@@ -12,9 +12,7 @@ test('a node SIGSTOPped past its lease, then SIGCONTed: its stale report is refu
   timeout: 120_000,
 }, async () => {
   const url = await postgres.database({ migrated: true });
-  const author = await openAuthor(url);
-  const nodes: EngineNode[] = [];
-  try {
+  await withEngineNodes(url, async (author, nodes) => {
     const options = { leaseMs: 2_000 };
     const frozen = await startEngineNode(url, options);
     nodes.push(frozen);
@@ -59,8 +57,5 @@ test('a node SIGSTOPped past its lease, then SIGCONTed: its stale report is refu
     assert.equal(await rescuer.stop(), 0);
     assert.match(frozen.output(), /^finished 0$/m, 'the thawed node finished nothing');
     assert.match(rescuer.output(), /^finished 1$/m, 'the job ended once, by the node that took it over');
-  } finally {
-    await Promise.all(nodes.map((node) => node.stop()));
-    await author.close();
-  }
+  });
 });

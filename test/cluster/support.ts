@@ -189,7 +189,8 @@ export interface Author {
   close(): Promise<void>;
 }
 
-export async function openAuthor(url: string): Promise<Author> {
+/** A store of its own on `url` and an engine on it (built-in modules, UTC, `options`), not started. */
+export async function openEngine(url: string, options: Partial<EngineOptions> = {}) {
   const store = await openPostgresStore({ url, poolSize: 4 });
   const modules = createModuleRegistry(builtinModules());
   const engine = new Engine({
@@ -197,8 +198,13 @@ export async function openAuthor(url: string): Promise<Author> {
     modules,
     services: createModuleServices(store),
     clock: systemClock,
-    options: { defaultTz: 'UTC' },
+    options: { defaultTz: 'UTC', ...options },
   });
+  return { store, modules, engine };
+}
+
+export async function openAuthor(url: string): Promise<Author> {
+  const { store, modules, engine } = await openEngine(url);
   const org = await store.orgs.create({ id: newId(), name: `cluster-${newId()}`, createdAt: Date.now() });
   return {
     store,
@@ -211,6 +217,24 @@ export async function openAuthor(url: string): Promise<Author> {
       await store.close();
     },
   };
+}
+
+/**
+ * Runs `body` with an author on the database at `url` and a list for the engine nodes it starts;
+ * then, however `body` ended, stops every node in the list and closes the author.
+ */
+export async function withEngineNodes(
+  url: string,
+  body: (author: Author, nodes: EngineNode[]) => Promise<void>,
+): Promise<void> {
+  const author = await openAuthor(url);
+  const nodes: EngineNode[] = [];
+  try {
+    await body(author, nodes);
+  } finally {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await author.close();
+  }
 }
 
 /** The "chunk k/n" lines of a jobstate's log, in order. */

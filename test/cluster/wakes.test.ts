@@ -4,15 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemClock } from '../../src/core/clock.ts';
-import { Engine } from '../../src/engine/engine.ts';
-import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
 import { LocalAgentWaiters } from '../../src/server/agent-waiters.ts';
-import { createModuleServices } from '../../src/server/module-services.ts';
-import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { makeAgent } from '../store/fixtures.ts';
 import { postgresForFile } from '../support/postgres.ts';
-import { openAuthor, until } from './support.ts';
+import { openAuthor, openEngine, until } from './support.ts';
 
 const postgres = postgresForFile();
 /** Far longer than any wait below: only a wake can explain a quick reaction. */
@@ -21,15 +16,7 @@ const POLL_MS = 120_000;
 test('a run created on one node is run at once by another that polls only every 2 minutes', async () => {
   const url = await postgres.database({ migrated: true });
   const author = await openAuthor(url);
-  const store = await openPostgresStore({ url, poolSize: 4 });
-  const modules = createModuleRegistry(builtinModules());
-  const worker = new Engine({
-    store,
-    modules,
-    services: createModuleServices(store),
-    clock: systemClock,
-    options: { defaultTz: 'UTC', maxSleepMs: POLL_MS },
-  });
+  const { store, engine: worker } = await openEngine(url, { maxSleepMs: POLL_MS });
   try {
     const task = await author.addTask({
       schedule: { kind: 'manual' },
@@ -61,15 +48,7 @@ test('a run created on one node is run at once by another that polls only every 
 test('an agent long-polling one node is woken by work another node prepared for it', async () => {
   const url = await postgres.database({ migrated: true });
   const author = await openAuthor(url);
-  const store = await openPostgresStore({ url, poolSize: 4 });
-  const modules = createModuleRegistry(builtinModules());
-  const contactNode = new Engine({
-    store,
-    modules,
-    services: createModuleServices(store),
-    clock: systemClock,
-    options: { defaultTz: 'UTC' },
-  });
+  const { store, engine: contactNode } = await openEngine(url);
   const waiters = new LocalAgentWaiters(contactNode, systemClock);
   try {
     const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));

@@ -3,7 +3,14 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Jobstate, Run } from '../../src/core/model.ts';
 import type { StoreSignals } from '../../src/core/ports/store.ts';
-import { AGENT_CHANNEL, COALESCE_MS, PeerSignals, parseAgentSignal, WAKE_CHANNEL } from '../../src/engine/peers.ts';
+import {
+  AGENT_CHANNEL,
+  COALESCE_MS,
+  PeerSignals,
+  parseAgentSignal,
+  WAKE_CHANNEL,
+  WORK_CHANNEL,
+} from '../../src/engine/peers.ts';
 
 /** Signals within one process: what was published, and subscribers called synchronously. */
 function memorySignals() {
@@ -42,15 +49,17 @@ describe('PeerSignals', () => {
     peers.observe({ type: 'task', taskId: 't', orgId: 'o', action: 'create' });
     assert.deepEqual(on(WAKE_CHANNEL), [{ channel: WAKE_CHANNEL, payload: 'node-a' }], 'the first goes at once');
     peers.close();
-    for (const event of [
-      { type: 'task' as const, taskId: 't', orgId: 'o', action: 'update' as const },
-      run('pending'),
-      prepared({}),
-    ]) {
+    for (const [event, channel] of [
+      [{ type: 'task' as const, taskId: 't', orgId: 'o', action: 'update' as const }, WAKE_CHANNEL],
+      [run('pending'), WAKE_CHANNEL],
+      [prepared({}), WORK_CHANNEL],
+    ] as const) {
       const fresh = new PeerSignals(signals, 'node-a');
-      const before = on(WAKE_CHANNEL).length;
+      const before = [on(WAKE_CHANNEL).length, on(WORK_CHANNEL).length];
       fresh.observe(event);
-      assert.equal(on(WAKE_CHANNEL).length, before + 1, JSON.stringify(event));
+      const after = [on(WAKE_CHANNEL).length, on(WORK_CHANNEL).length];
+      const expected = channel === WAKE_CHANNEL ? [1, 0] : [0, 1];
+      assert.deepEqual([after[0]! - before[0]!, after[1]! - before[1]!], expected, JSON.stringify(event));
       fresh.close();
     }
   });
@@ -59,11 +68,12 @@ describe('PeerSignals', () => {
     const { signals, on } = memorySignals();
     const peers = new PeerSignals(signals, 'node-a');
     for (let i = 0; i < 500; i++) peers.observe(prepared({}));
-    assert.equal(on(WAKE_CHANNEL).length, 1);
+    assert.equal(on(WORK_CHANNEL).length, 1);
     await sleep(COALESCE_MS * 3);
-    assert.equal(on(WAKE_CHANNEL).length, 2, 'one trailing wake for the 499 others');
+    assert.equal(on(WORK_CHANNEL).length, 2, 'one trailing wake for the 499 others');
     await sleep(COALESCE_MS * 2);
-    assert.equal(on(WAKE_CHANNEL).length, 2, 'and nothing after');
+    assert.equal(on(WORK_CHANNEL).length, 2, 'and nothing after');
+    assert.equal(on(WAKE_CHANNEL).length, 0, 'prepared work wakes executors, not loops');
     peers.close();
   });
 
@@ -84,7 +94,7 @@ describe('PeerSignals', () => {
     );
     assert.ok(signalsSent.length <= 5, `${signalsSent.length} signals for 401 agents`);
     for (const sent of on(AGENT_CHANNEL)) assert.ok(Buffer.byteLength(sent.payload) < 8000);
-    assert.equal(on(WAKE_CHANNEL).length, 0, 'agent work does not wake the engines');
+    assert.equal(on(WAKE_CHANNEL).length + on(WORK_CHANNEL).length, 0, 'agent work does not wake the engines');
     peers.close();
   });
 
@@ -94,10 +104,16 @@ describe('PeerSignals', () => {
     const b = new PeerSignals(signals, 'node-b');
     let wokenA = 0;
     let wokenB = 0;
+    let workB = 0;
     const offA = a.listen(() => wokenA++);
-    const offB = b.listen(() => wokenB++);
+    const offB = b.listen(
+      () => wokenB++,
+      () => workB++,
+    );
     a.observe(run('pending'));
     assert.deepEqual([wokenA, wokenB], [0, 1]);
+    a.observe(prepared({}));
+    assert.deepEqual([wokenB, workB], [1, 1], 'prepared work reaches the executor');
     offB();
     await sleep(COALESCE_MS * 2);
     b.observe(run('pending'));

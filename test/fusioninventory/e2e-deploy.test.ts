@@ -6,8 +6,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { allLogs, type E2EServer, runEnded, startE2EServer } from '../agent/e2e-support.ts';
-import { tarBytes } from '../modules/tar-builder.ts';
+import { addAppPackage, type E2EServer, runWithContact, startE2EServer } from '../agent/e2e-support.ts';
 import { endpointOf, type FusionAgent, fusionAgent, fusionCredential } from './support.ts';
 
 describe('e2e: a FusionInventory agent deploys a package', () => {
@@ -25,39 +24,7 @@ describe('e2e: a FusionInventory agent deploys a package', () => {
     root = await mkdtemp(join(tmpdir(), 'taskwarden-fi-deploy-'));
     const enrolled = await run();
     assert.match(enrolled.output, /No Deploy job enabled/, enrolled.output);
-    await server.client.addCommand({
-      name: 'write-marker',
-      argv: ['sh', '-c', 'echo "$2" > "$1"', 'write-marker', '{path}', '{text}'],
-      params: {
-        path: { type: 'string', pattern: '^/[A-Za-z0-9/_.-]*$' },
-        text: { type: 'string', pattern: "^[a-z ']+$" },
-      },
-      runsOn: 'agent',
-    });
-    const archive = tarBytes([
-      { name: 'app/', type: 'directory' },
-      { name: 'app/run.sh', content: '#!/bin/sh\necho app\n', mode: 0o755 },
-    ]);
-    const uploaded = await fetch(`${server.url}/api/v1/packages/files`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream' },
-      body: archive,
-    });
-    const { sha256 } = (await uploaded.json()) as { sha256: string };
-    const created = await server.call('POST', '/api/v1/packages', {
-      name: 'app',
-      version: '1.0',
-      archive: sha256,
-      checks: [
-        { type: 'file-exists', path: `${root}/app/run.sh` },
-        { type: 'file-exists', path: `${root}/installed` },
-      ],
-      steps: [
-        { type: 'extract', to: root },
-        { type: 'command', command: 'write-marker', args: { path: `${root}/installed`, text: "it's done" } },
-      ],
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.json));
+    await addAppPackage(server, root, { text: "it's done", pattern: "^[a-z ']+$" });
   });
   after(async () => {
     await server.close();
@@ -73,14 +40,7 @@ describe('e2e: a FusionInventory agent deploys a package', () => {
     });
     const outcomes: { result: unknown; lines: string[]; details: string }[] = [];
     for (let i = 0; i < 2; i++) {
-      const started = await server.client.runTask(task.id);
-      const ran = await run();
-      assert.equal(ran.code, 0, ran.output);
-      const ended = await runEnded(server.client, started.id, 10_000);
-      const [js] = await server.client.runJobstates(ended.id);
-      assert.ok(js, 'the run has its jobstate');
-      assert.equal(ended.status, 'finished', JSON.stringify(js));
-      const lines = (await allLogs(server.client, js.id as string)).map((l) => l.line);
+      const { js, lines } = await runWithContact(server, task.id, run);
       // The monitoring line of the task (its latest run), as the deploy module summarizes it.
       const summary = await server.call('GET', `/api/v1/summary/${task.id}`);
       outcomes.push({ result: js.result, lines, details: JSON.stringify(summary.json) });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { allLogs, type E2EServer, runEnded, startE2EServer } from '../agent/e2e-support.ts';
+import { type E2EServer, runWithContact, startE2EServer } from '../agent/e2e-support.ts';
 import { endpointOf, type FusionAgent, fusionAgent, fusionCredential } from './support.ts';
 
 describe('e2e: a FusionInventory agent discovers the network', () => {
@@ -46,15 +46,8 @@ describe('e2e: a FusionInventory agent discovers the network', () => {
     });
     const results: unknown[] = [];
     for (let i = 0; i < 2; i++) {
-      const started = await server.client.runTask(task.id);
-      const ran = await run();
-      assert.equal(ran.code, 0, ran.output);
-      const ended = await runEnded(server.client, started.id, 10_000);
-      const [js] = await server.client.runJobstates(ended.id);
-      assert.ok(js, 'the run has its jobstate');
-      assert.equal(ended.status, 'finished', JSON.stringify(js));
+      const { js, lines } = await runWithContact(server, task.id, run);
       results.push(js.result);
-      const lines = (await allLogs(server.client, js.id as string)).map((l) => l.line);
       assert.ok(lines.includes('2 addresses to scan'), lines.join('\n'));
       assert.ok(lines.includes('found 127.0.0.1') && lines.includes('found 127.0.0.2'), lines.join('\n'));
     }

@@ -183,7 +183,7 @@ describe('end to end', () => {
     const runEvents = received.filter((e) => e.event === 'run');
     assert.deepEqual(
       runEvents.map((e) => e.data.status),
-      ['pending', 'running', 'finished'],
+      ['running', 'finished'],
     );
     assert.ok(received.some((e) => e.event === 'jobstate'));
     assert.ok(

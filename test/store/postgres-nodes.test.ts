@@ -100,6 +100,81 @@ describe('postgres: several nodes on one database', () => {
     }),
   );
 
+  // Each transaction ends one of the run's last two jobstates, then asks whether the run is
+  // done. Without the run's row lock both would read the other's jobstate still running.
+  test('two nodes ending a run’s last two jobstates at once: the run completes exactly once', () =>
+    withNodes(2, async (nodes) => {
+      for (let round = 0; round < 10; round++) {
+        const run = await seedRun(nodes[0] as Store, { status: 'running' });
+        const pair = [makeJobstate(run, { status: 'running' }), makeJobstate(run, { status: 'running' })];
+        await nodes[0]?.jobstates.insertMany(pair);
+        const bothUpdated = barrier(2);
+        const completed = await Promise.all(
+          nodes.map((node, n) =>
+            node.transaction(async (tx) => {
+              await tx.jobstates.update(pair[n]?.id as string, { status: 'finished', updatedAt: T0 + 1 });
+              await bothUpdated();
+              return tx.runs.completeIfDone(run.id, T0 + 1);
+            }),
+          ),
+        );
+        assert.equal(completed.filter((r) => r !== null).length, 1, `round ${round}: completed by exactly one`);
+        assert.equal((await nodes[1]?.runs.get(run.id))?.status, 'finished');
+      }
+    }));
+
+  // Without the (org, module) lock both would count 0 busy and both prepare a serial job.
+  test('two nodes checking one serial module take turns: the second counts what the first prepared', () =>
+    withNodes(2, async ([a, b]) => {
+      const [nodeA, nodeB] = [a as Store, b as Store];
+      const run = await seedRun(nodeA, { status: 'running' });
+      const [first, second] = [makeJobstate(run, { module: 'serial' }), makeJobstate(run, { module: 'serial' })];
+      await nodeA.jobstates.insertMany([first, second]);
+      let checkedByA = () => {};
+      const aChecked = new Promise<void>((resolve) => {
+        checkedByA = resolve;
+      });
+      const transactionA = nodeA.transaction(async (tx) => {
+        const busy = await tx.jobstates.countBusy(run.orgId, 'serial');
+        checkedByA();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.jobstates.update(first.id, { status: 'prepared', updatedAt: T0 + 1 });
+        return busy;
+      });
+      await aChecked;
+      const busyForB = await nodeB.transaction((tx) => tx.jobstates.countBusy(run.orgId, 'serial'));
+      assert.equal(await transactionA, 0);
+      assert.equal(busyForB, 1, 'B waited for A and saw its prepared job');
+      assert.equal(await nodeB.jobstates.countBusy(run.orgId, 'other'), 0, 'another module is not held');
+    }));
+
+  // A job parked behind a previous one that ends on another node at that moment: the
+  // share-locked read sees the end (else the park would outlive the wake that went by).
+  test('getShared in a transaction waits for another transaction ending the row and sees its end', () =>
+    withNodes(2, async ([a, b]) => {
+      const [nodeA, nodeB] = [a as Store, b as Store];
+      const run = await seedRun(nodeA, { status: 'running' });
+      const previous = makeJobstate(run, { status: 'running' });
+      await nodeA.jobstates.insertMany([previous]);
+      let updated = () => {};
+      const aUpdated = new Promise<void>((resolve) => {
+        updated = resolve;
+      });
+      const ending = nodeA.transaction(async (tx) => {
+        await tx.jobstates.update(previous.id, { status: 'finished', updatedAt: T0 + 1 });
+        updated();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      await aUpdated;
+      assert.equal((await nodeB.jobstates.get(previous.id))?.status, 'running', 'uncommitted: not seen outside');
+      const seen = await nodeB.transaction((tx) => tx.jobstates.getShared([previous.id, 'missing']));
+      await ending;
+      assert.deepEqual(
+        seen.map((js) => js.status),
+        ['finished'],
+      );
+    }));
+
   test('concurrent claimDue transactions on three nodes get disjoint triggers', { timeout: 15_000 }, () =>
     withNodes(3, async (nodes) => {
       const [first] = nodes as [Store];

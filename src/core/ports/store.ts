@@ -105,6 +105,8 @@ export interface RunFilter {
 export interface NewRun extends Omit<Run, 'startedAt' | 'finishedAt'> {
   /** Uniqueness key per task: the fire time for scheduled firings, the run id otherwise. */
   fireKey: string;
+  /** A run inserted `running` (started as it was created); null or absent otherwise. */
+  startedAt?: number | null;
 }
 
 export type JobstateCounts = Record<JobstateStatus, number>;
@@ -231,6 +233,12 @@ export interface RunRepo {
   listStartable(now: number, limit: number): Promise<Run[]>;
   /** Pending and running runs of a task, oldest first. */
   listActive(taskId: string): Promise<Run[]>;
+  /**
+   * Ends a running run once none of its jobstates is open: `error` if one errored, else
+   * `finished`, at `now`. Returns the ended run, or null (still open, or not running).
+   * Safe against concurrent transactions ending its last jobstates at the same time.
+   */
+  completeIfDone(runId: string, now: number): Promise<Run | null>;
   /** The task's most recent run (by fireAt), if any. */
   latest(taskId: string): Promise<Run | null>;
   /** Deletes up to `limit` terminal runs finished before `before` (with their jobstates and logs). */
@@ -267,7 +275,7 @@ export interface JobstateRepo {
   /** The agent's jobstates in one of `statuses` (optionally of one runner), oldest first. */
   listForAgent(
     agentId: string,
-    filter: { statuses: JobstateStatus[]; runner?: JobstateRunner },
+    filter: { statuses: readonly JobstateStatus[]; runner?: JobstateRunner },
     limit: number,
   ): Promise<Jobstate[]>;
   /**
@@ -286,9 +294,17 @@ export interface JobstateRepo {
   /**
    * How many jobstates of `module` are prepared or running in the org. Inside a transaction,
    * where the backend has row locks, it share-locks them: a concurrent transaction ending one
-   * of them is waited for (and its end seen), or waits for the caller's transaction.
+   * of them is waited for (and its end seen), or waits for the caller's transaction. And two
+   * transactions asking it for the same (org, module) take turns: the second asks once the
+   * first ended, and counts what the first prepared.
    */
   countBusy(orgId: string, module: string): Promise<number>;
+  /**
+   * These jobstates as they are now. Inside a transaction, where the backend has row locks,
+   * it share-locks them: a concurrent transaction ending one is waited for (and its end
+   * seen), or waits for the caller's transaction to end first.
+   */
+  getShared(ids: readonly string[]): Promise<Jobstate[]>;
   /** Earliest time something needs the engine: a waiting dueAt, a timeout or a lease end. */
   nextWakeAt(): Promise<number | null>;
   /**
@@ -374,6 +390,8 @@ export interface LogPage extends Paged<LogLine & { attempt: number }> {
 
 export interface LogRepo {
   append(jobstateId: string, attempt: number, lines: LogLine[]): Promise<void>;
+  /** Several appends in one write, in order. */
+  appendMany(parts: readonly { jobstateId: string; attempt: number; lines: LogLine[] }[]): Promise<void>;
   /** Oldest line first. `after` is the `next` (or `cursor`) of a previous page. */
   list(jobstateId: string, page: Page): Promise<LogPage>;
   count(jobstateId: string): Promise<number>;
@@ -384,6 +402,8 @@ export interface LogRepo {
 export interface LedgerRepo {
   /** Keeps, per (taskId, job, target), the entry with the latest `at`; an older one is ignored. */
   record(entry: LedgerEntry): Promise<void>;
+  /** Records each entry as `record` would, in one write. */
+  recordMany(entries: readonly LedgerEntry[]): Promise<void>;
   get(taskId: string, job: string, target: string): Promise<LedgerEntry | null>;
   listForTask(taskId: string): Promise<LedgerEntry[]>;
 }

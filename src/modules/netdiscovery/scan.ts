@@ -5,6 +5,7 @@
  * name when one comes back quickly.
  */
 import { promises as dns } from 'node:dns';
+import { setMaxListeners } from 'node:events';
 import { connect } from 'node:net';
 import type { Clock, DeviceSighting } from '../sdk.ts';
 import { parseIpv4 } from './ranges.ts';
@@ -24,6 +25,9 @@ const DNS_CONCURRENCY = 8;
 export async function scan(addresses: Iterable<string>, options: ScanOptions): Promise<DeviceSighting[]> {
   const open = new Map<string, number[]>();
   const probes = pairs(addresses, options.ports);
+  // Each probe in flight listens to the job's signal (and lets go once settled): that many
+  // listeners at once is by design, not the leak Node warns of past ten.
+  setMaxListeners(options.concurrency + DNS_CONCURRENCY + 10, options.signal);
   await pool(options.concurrency, async () => {
     for (let next = probes.next(); !next.done && !options.signal.aborted; next = probes.next()) {
       const [ip, port] = next.value;

@@ -68,6 +68,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     capabilities: POSTGRES_CAPABILITIES,
     migrations: postgresMigrations,
     classifyError: classifyPostgresError,
+    lockName: async (tx, key) => {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx);
+    },
     signals: {
       publish: (channel, payload) => notifier.notify(channel, payload),
       subscribe: (channel, fn) => notifier.listen(channel, fn),

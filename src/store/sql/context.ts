@@ -12,6 +12,12 @@ export interface SqlContext {
   readonly db: Kysely<Database>;
   readonly capabilities: StoreCapabilities;
   readonly classifyError: ClassifyDriverError;
+  /**
+   * Takes a lock named `key` until the transaction `db` ends (PostgreSQL's advisory
+   * transaction locks): a way to serialise decisions about rows that may not exist yet.
+   * Absent where one writer at a time is the rule anyway (SQLite).
+   */
+  readonly lockName?: ((db: Kysely<Database>, key: string) => Promise<void>) | undefined;
 }
 
 /**

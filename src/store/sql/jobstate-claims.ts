@@ -1,6 +1,9 @@
+import type { ExpressionBuilder, SelectQueryBuilder, UpdateObject } from 'kysely';
+import type { Jobstate } from '../../core/model.ts';
 import type { JobstateRepo } from '../../core/ports/store.ts';
-import { atomic, clampLimit, type SqlContext } from './context.ts';
+import { clampLimit, type SqlContext } from './context.ts';
 import { toJobstate } from './rows.ts';
+import type { Database } from './schema.ts';
 
 type ClaimMethods = Pick<
   JobstateRepo,
@@ -17,6 +20,40 @@ type ClaimMethods = Pick<
 /** The time-driven queries of the jobstate repo: what is due, what to claim, what ran out of time. */
 export function jobstateClaims(ctx: SqlContext): ClaimMethods {
   const { db, capabilities } = ctx;
+
+  /**
+   * Moves up to `limit` prepared jobstates picked by `pick` (filters and order) to running
+   * with `set`, in one statement: the pick locks its rows and skips those another claimer
+   * holds where the backend can (PostgreSQL), SQLite's single writer keeps claimers apart
+   * otherwise. The pick is a MATERIALIZED CTE, run once: as a plain `IN (subquery)`,
+   * PostgreSQL may rescan it per row, and each SKIP LOCKED rescan picks other rows, so a
+   * claim of 3 could take 6. The update finds the picked rows by id alone: they are still
+   * prepared (locked, or under the single writer), and a status filter there would walk
+   * the whole queue. RETURNING gives no order, so `order` (the pick's) sorts them.
+   */
+  async function claim(
+    pick: (q: SelectQueryBuilder<Database, 'jobstates', { id: string }>) => typeof q,
+    set: (eb: ExpressionBuilder<Database, 'jobstates'>) => UpdateObject<Database, 'jobstates'>,
+    limit: number,
+    order: (a: Jobstate, b: Jobstate) => number,
+  ): Promise<Jobstate[]> {
+    const picked = pick(db.selectFrom('jobstates').select('id').where('status', '=', 'prepared'))
+      .orderBy('id')
+      .limit(clampLimit(limit))
+      .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
+    const rows = await db
+      .with(
+        (cte) => cte('picked').materialized(),
+        () => picked,
+      )
+      .updateTable('jobstates')
+      .set(set)
+      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+      .returningAll()
+      .execute();
+    return rows.map(toJobstate).sort((a, b) => order(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   return {
     async listDueWaiting(now, limit) {
       const rows = await db
@@ -29,74 +66,36 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .orderBy('jobstates.due_at')
         .orderBy('jobstates.id')
         .limit(clampLimit(limit))
+        // In a transaction, the rows listed are the caller's until it commits: other nodes skip them.
+        .$if(capabilities.skipLocked && db.isTransaction, (q) => q.forUpdate(['jobstates']).skipLocked())
         .execute();
       return rows.map(toJobstate);
     },
 
-    /**
-     * Select then update in one transaction: SKIP LOCKED keeps concurrent claimers apart where
-     * the backend has it, SQLite's single writer does otherwise. started_at keeps the first
-     * start, so a chunked job's timeout counts from when it really began.
-     */
-    async claimServer(owner, now, leaseUntil, limit) {
-      return atomic(ctx, async (tx) => {
-        const picked = await tx
-          .selectFrom('jobstates')
-          .select('id')
-          .where('status', '=', 'prepared')
-          .where('runner', '=', 'server')
-          .orderBy((eb) => eb.fn.coalesce('due_at', eb.lit(0)))
-          .orderBy((eb) => eb.fn.coalesce('prepared_at', eb.lit(0)))
-          .orderBy('id')
-          .limit(clampLimit(limit))
-          .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked())
-          .execute();
-        if (picked.length === 0) return [];
-        const ids = picked.map((row) => row.id);
-        const rows = await tx
-          .updateTable('jobstates')
-          .set((eb) => ({
-            status: 'running',
-            lease_owner: owner,
-            lease_expires_at: leaseUntil,
-            started_at: eb.fn.coalesce('started_at', eb.val(now)),
-            updated_at: now,
-          }))
-          .where('id', 'in', ids)
-          .where('status', '=', 'prepared')
-          .returningAll()
-          .execute();
-        const rank = new Map(ids.map((id, i) => [id, i]));
-        return rows.map(toJobstate).sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
-      });
+    /** started_at keeps the first start, so a chunked job's timeout counts from when it really began. */
+    claimServer(owner, now, leaseUntil, limit) {
+      return claim(
+        (q) => q.where('runner', '=', 'server').orderBy('prepared_at'),
+        (eb) => ({
+          status: 'running',
+          lease_owner: owner,
+          lease_expires_at: leaseUntil,
+          started_at: eb.fn.coalesce('started_at', eb.val(now)),
+          updated_at: now,
+        }),
+        limit,
+        (a, b) => (a.preparedAt ?? 0) - (b.preparedAt ?? 0),
+      );
     },
 
-    /** Same shape as claimServer; an agent job never checkpoints, so each claim is a fresh start. */
-    async claimForAgent(agentId, now, limit) {
-      return atomic(ctx, async (tx) => {
-        const picked = await tx
-          .selectFrom('jobstates')
-          .select('id')
-          .where('agent_id', '=', agentId)
-          .where('status', '=', 'prepared')
-          .where('runner', '=', 'agent')
-          .orderBy('prepared_at')
-          .orderBy('id')
-          .limit(clampLimit(limit))
-          .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked())
-          .execute();
-        if (picked.length === 0) return [];
-        const ids = picked.map((row) => row.id);
-        const rows = await tx
-          .updateTable('jobstates')
-          .set({ status: 'running', started_at: now, event_seq: 0, progress: null, updated_at: now })
-          .where('id', 'in', ids)
-          .where('status', '=', 'prepared')
-          .returningAll()
-          .execute();
-        const rank = new Map(ids.map((id, i) => [id, i]));
-        return rows.map(toJobstate).sort((a, b) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
-      });
+    /** An agent job never checkpoints, so each claim is a fresh start. */
+    claimForAgent(agentId, now, limit) {
+      return claim(
+        (q) => q.where('agent_id', '=', agentId).where('runner', '=', 'agent').orderBy('prepared_at'),
+        () => ({ status: 'running', started_at: now, event_seq: 0, progress: null, updated_at: now }),
+        limit,
+        (a, b) => (a.preparedAt ?? 0) - (b.preparedAt ?? 0),
+      );
     },
 
     async renewLeases(owner, ids, leaseUntil) {

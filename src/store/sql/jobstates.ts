@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { JOBSTATE_STATUSES, TERMINAL_JOBSTATE_STATUSES } from '../../core/model.ts';
+import { JOBSTATE_STATUSES, type JobstateStatus, OPEN_JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
@@ -9,8 +9,6 @@ import type { Database } from './schema.ts';
 
 /** Rows per INSERT: 25 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 200;
-
-const OPEN_STATUSES = JOBSTATE_STATUSES.filter((s) => !TERMINAL_JOBSTATE_STATUSES.includes(s));
 
 export function jobstateRepo(ctx: SqlContext): JobstateRepo {
   const { db } = ctx;
@@ -79,7 +77,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .updateTable('jobstates')
         .set({ status, reason, finished_at: at, updated_at: at, lease_owner: null, lease_expires_at: null })
         .where('run_id', '=', runId)
-        .where('status', 'in', OPEN_STATUSES)
+        .where('status', 'in', OPEN_JOBSTATE_STATUSES)
         .returning('id')
         .execute();
       return rows.map((row) => row.id).sort();
@@ -94,11 +92,14 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
     },
 
     /**
-     * Busy rows are read one by one rather than counted: only then can they be share-locked.
-     * Without the lock, a serial job checked while the busy one ends on another connection
-     * would be parked after that end's wake went by, and wait for its late recheck.
+     * Two locks, for two races. The (org, module) name lock makes two transactions that
+     * check the same serial module take turns, so both cannot find it free and both
+     * prepare a job. Busy rows are read one by one rather than counted, to share-lock them:
+     * a serial job checked while the busy one ends on another connection would otherwise
+     * be parked after that end's wake went by, and wait for its late recheck.
      */
     async countBusy(orgId, module) {
+      if (db.isTransaction) await ctx.lockName?.(db, `taskwarden:busy:${orgId}:${module}`);
       const rows = await db
         .selectFrom('jobstates')
         .select('id')
@@ -110,13 +111,25 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       return rows.length;
     },
 
+    async getShared(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('jobstates')
+        .selectAll()
+        .where('id', 'in', ids)
+        .orderBy('id')
+        .$if(ctx.capabilities.skipLocked && db.isTransaction, (q) => q.forShare())
+        .execute();
+      return rows.map(toJobstate);
+    },
+
     async listForAgent(agentId, filter, limit) {
       if (filter.statuses.length === 0) return [];
       const rows = await db
         .selectFrom('jobstates')
         .selectAll()
         .where('agent_id', '=', agentId)
-        .where('status', 'in', filter.statuses)
+        .where('status', 'in', filter.statuses as JobstateStatus[])
         .$if(filter.runner !== undefined, (q) => q.where('runner', '=', filter.runner as string))
         .orderBy('id')
         .limit(clampLimit(limit))

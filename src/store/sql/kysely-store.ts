@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Store, StoreCapabilities, StoreSession, StoreSignals } from '../../core/ports/store.ts';
-import type { ClassifyDriverError } from './context.ts';
+import type { ClassifyDriverError, SqlContext } from './context.ts';
 import type { Database } from './schema.ts';
 import { createSession } from './session.ts';
 import { TransactionScope } from './transaction-scope.ts';
@@ -12,6 +12,7 @@ export interface KyselyStoreOptions {
   /** The backend's migrations by name; applied in name order ("0001_initial", "0002_…"). */
   migrations: Record<string, Migration>;
   classifyError: ClassifyDriverError;
+  lockName?: SqlContext['lockName'];
   /** The optional members of the Store port, where the backend has them. */
   signals?: StoreSignals | undefined;
   dbNow?: (() => Promise<number>) | undefined;
@@ -45,6 +46,7 @@ export class KyselyStore implements Store {
   private readonly db: Kysely<Database>;
   private readonly migrations: Record<string, Migration>;
   private readonly classifyError: ClassifyDriverError;
+  private readonly lockName: SqlContext['lockName'];
   private readonly onClose: (() => Promise<void>) | undefined;
   private readonly scope = new TransactionScope();
 
@@ -53,6 +55,7 @@ export class KyselyStore implements Store {
     this.capabilities = options.capabilities;
     this.migrations = options.migrations;
     this.classifyError = options.classifyError;
+    this.lockName = options.lockName;
     this.onClose = options.onClose;
     if (options.signals) this.signals = options.signals;
     if (options.dbNow) this.dbNow = options.dbNow;
@@ -83,7 +86,12 @@ export class KyselyStore implements Store {
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
     this.scope.assertOutside('store.transaction()');
     return this.db.transaction().execute((trx) => {
-      const session = createSession({ db: trx, capabilities: this.capabilities, classifyError: this.classifyError });
+      const session = createSession({
+        db: trx,
+        capabilities: this.capabilities,
+        classifyError: this.classifyError,
+        lockName: this.lockName,
+      });
       return this.scope.run(() => fn(session));
     });
   }

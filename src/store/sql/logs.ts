@@ -1,4 +1,5 @@
 import { ValidationError } from '../../core/errors.ts';
+import type { LogLine } from '../../core/model.ts';
 import type { LogRepo } from '../../core/ports/store.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { logRow, toLogLine } from './rows.ts';
@@ -15,21 +16,28 @@ function parseCursor(after: string | undefined): number | undefined {
 
 export function logRepo(ctx: SqlContext): LogRepo {
   const { db } = ctx;
+  /** Every part's lines, in order, in as few INSERTs as the parameter limits allow. */
+  async function appendMany(
+    parts: readonly { jobstateId: string; attempt: number; lines: LogLine[] }[],
+  ): Promise<void> {
+    const rows = parts.flatMap((part) => part.lines.map((line) => logRow(part.jobstateId, part.attempt, line)));
+    if (rows.length === 0) return;
+    const what = parts.length === 1 ? `log of jobstate ${parts[0]?.jobstateId}` : `logs of ${parts.length} jobstates`;
+    await writing(ctx, what, () =>
+      atomic(ctx, async (tx) => {
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          await tx
+            .insertInto('logs')
+            .values(rows.slice(i, i + INSERT_CHUNK))
+            .execute();
+        }
+      }),
+    );
+  }
+
   return {
-    async append(jobstateId, attempt, lines) {
-      if (lines.length === 0) return;
-      const rows = lines.map((line) => logRow(jobstateId, attempt, line));
-      await writing(ctx, `log of jobstate ${jobstateId}`, () =>
-        atomic(ctx, async (tx) => {
-          for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-            await tx
-              .insertInto('logs')
-              .values(rows.slice(i, i + INSERT_CHUNK))
-              .execute();
-          }
-        }),
-      );
-    },
+    append: (jobstateId, attempt, lines) => appendMany([{ jobstateId, attempt, lines }]),
+    appendMany,
 
     async list(jobstateId, page) {
       const { limit } = pageWindow(page);

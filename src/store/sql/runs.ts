@@ -1,5 +1,5 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { RUN_STATUSES, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import { OPEN_JOBSTATE_STATUSES, RUN_STATUSES, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
 import { affected, atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { runPatchRow } from './patches.ts';
@@ -31,7 +31,7 @@ const runRow = (run: NewRun): RunTable => ({
   status: run.status,
   status_reason: run.statusReason,
   created_at: run.createdAt,
-  started_at: null,
+  started_at: run.startedAt ?? null,
   finished_at: null,
   created_by: run.createdBy,
 });
@@ -77,6 +77,48 @@ export function runRepo(ctx: SqlContext): RunRepo {
           .executeTakeFirst(),
       );
       return result.numUpdatedRows > 0n;
+    },
+
+    /**
+     * The run's row is held first where rows can be locked: two transactions ending its
+     * last two jobstates at once then take turns, and the second sees the first's end
+     * (each statement of a READ COMMITTED transaction reads what committed before it).
+     */
+    async completeIfDone(runId, now) {
+      if (ctx.capabilities.skipLocked && db.isTransaction) {
+        const held = await db
+          .selectFrom('runs')
+          .select('status')
+          .where('id', '=', runId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (held?.status !== 'running') return null;
+      }
+      const jobstatesOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: readonly string[]) =>
+        eb.exists(
+          eb
+            .selectFrom('jobstates')
+            .select('jobstates.id')
+            .whereRef('jobstates.run_id', '=', 'runs.id')
+            .where('jobstates.status', 'in', statuses),
+        );
+      const row = await db
+        .updateTable('runs')
+        .set((eb) => ({
+          status: eb
+            .case()
+            .when(jobstatesOfRun(eb, ['error']))
+            .then('error')
+            .else('finished')
+            .end(),
+          finished_at: now,
+        }))
+        .where('id', '=', runId)
+        .where('status', '=', 'running')
+        .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)))
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toRun(row) : null;
     },
 
     /** Newest first; `since`/`until` bound createdAt as [since, until). */

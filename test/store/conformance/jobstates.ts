@@ -32,6 +32,20 @@ export function jobstateCases(open: OpenStore): void {
       assert.equal((await store.jobstates.allOfRun(run.id)).length, 450);
     });
 
+    storeTest(
+      open,
+      'getShared reads the jobstates named, by id, skipping unknown ids, also in a transaction',
+      async (store) => {
+        const run = await seedRun(store);
+        const [one, two] = [makeJobstate(run), makeJobstate(run, { status: 'running' })];
+        await store.jobstates.insertMany([one, two]);
+        assert.deepEqual(await store.jobstates.getShared([two.id, 'missing', one.id]), [one, two]);
+        assert.deepEqual(await store.jobstates.getShared([]), []);
+        const inTx = await store.transaction((tx) => tx.jobstates.getShared([two.id]));
+        assert.deepEqual(inTx, [two]);
+      },
+    );
+
     storeTest(open, 'listByRun pages through a run’s jobstates once each', async (store) => {
       const run = await seedRun(store);
       const other = await seedRun(store);

@@ -33,6 +33,22 @@ export function logCases(open: OpenStore): void {
       assert.equal(await store.logs.count(other.id), 2);
     });
 
+    storeTest(open, 'appendMany appends every part in order, as append would in turn', async (store) => {
+      const run = await seedRun(store);
+      const [js, other] = [makeJobstate(run), makeJobstate(run)];
+      await store.jobstates.insertMany([js, other]);
+      await store.logs.appendMany([
+        { jobstateId: js.id, attempt: 1, lines: lines(2) },
+        { jobstateId: other.id, attempt: 1, lines: lines(600) },
+        { jobstateId: js.id, attempt: 2, lines: [] },
+        { jobstateId: js.id, attempt: 2, lines: lines(1, 2) },
+      ]);
+      await store.logs.appendMany([]);
+      const page = await store.logs.list(js.id, { limit: 10 });
+      assert.deepEqual(page.items, [...lines(2).map((l) => ({ ...l, attempt: 1 })), { ...lines(1, 2)[0], attempt: 2 }]);
+      assert.equal(await store.logs.count(other.id), 600);
+    });
+
     storeTest(open, 'a follower holding the last page’s cursor sees only the lines appended since', async (store) => {
       const run = await seedRun(store);
       const js = makeJobstate(run);

@@ -1,7 +1,7 @@
 // Runs: unique firings, guarded status changes, listings and retention.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { RUN_STATUSES, type RunStatus } from '../../../src/core/model.ts';
+import { type Jobstate, RUN_STATUSES, type RunStatus } from '../../../src/core/model.ts';
 import { makeJobstate, makeLedger, makeRun, seedRun, seedTask, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
 
@@ -96,6 +96,34 @@ export function runCases(open: OpenStore): void {
       await store.runs.insert(makeRun(other));
       assert.deepEqual(ids(await store.runs.listActive(task.id)), [runs[2]?.id, runs[0]?.id]);
     });
+
+    storeTest(
+      open,
+      'completeIfDone ends a running run once no jobstate is open: error if one errored',
+      async (store) => {
+        const task = await seedTask(store);
+        const seed = async (statuses: Jobstate['status'][], status: RunStatus = 'running') => {
+          const run = makeRun(task, { status });
+          await store.runs.insert(run);
+          await store.jobstates.insertMany(statuses.map((s) => makeJobstate(run, { status: s })));
+          return run;
+        };
+        const open = await seed(['finished', 'running']);
+        assert.equal(await store.runs.completeIfDone(open.id, T0 + 9), null);
+        assert.equal((await store.runs.get(open.id))?.status, 'running');
+        const clean = await seed(['finished', 'skipped', 'cancelled']);
+        const ended = await store.runs.completeIfDone(clean.id, T0 + 9);
+        assert.equal(ended?.status, 'finished');
+        assert.equal(ended?.finishedAt, T0 + 9);
+        assert.deepEqual(await store.runs.get(clean.id), ended);
+        assert.equal(await store.runs.completeIfDone(clean.id, T0 + 10), null, 'once ended, it stays as it ended');
+        const failed = await seed(['finished', 'error']);
+        assert.equal((await store.runs.completeIfDone(failed.id, T0 + 9))?.status, 'error');
+        const pending = await seed(['finished'], 'pending');
+        assert.equal(await store.runs.completeIfDone(pending.id, T0 + 9), null, 'only a running run completes');
+        assert.equal(await store.runs.completeIfDone('missing', T0 + 9), null);
+      },
+    );
 
     storeTest(open, 'latest is the run with the latest fireAt', async (store) => {
       const task = await seedTask(store);

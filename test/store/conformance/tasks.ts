@@ -161,5 +161,20 @@ export function taskCases(open: OpenStore): void {
       assert.deepEqual(await store.ledger.listForTask(taskId), [otherJob, agent, second]);
       assert.equal(await store.ledger.get(taskId, 'deploy', 'agent-2'), null);
     });
+
+    storeTest(open, 'recordMany records as record would in turn, repeated keys included', async (store) => {
+      const taskId = newId();
+      const stored = makeLedger({ taskId, at: T0 + 50 });
+      await store.ledger.record(stored);
+      const newer = makeLedger({ taskId, target: 'agent-1', status: 'error', at: T0 + 20 });
+      const newest = makeLedger({ taskId, target: 'agent-1', at: T0 + 30 });
+      const other = makeLedger({ taskId, job: 'announce', at: T0 });
+      await store.ledger.recordMany([newer, makeLedger({ taskId, at: T0 + 40 }), newest, other]);
+      await store.ledger.recordMany([makeLedger({ taskId, target: 'agent-1', at: T0 + 25 })]);
+      await store.ledger.recordMany([]);
+      assert.deepEqual(await store.ledger.get(taskId, 'deploy', 'server'), stored, 'an older entry is ignored');
+      assert.deepEqual(await store.ledger.get(taskId, 'deploy', 'agent-1'), newest);
+      assert.deepEqual(await store.ledger.get(taskId, 'announce', 'server'), other);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
@@ -10,4 +11,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0002_agents': agents,
   '0003_fleet': fleet,
   '0004_nodes': nodes,
+  '0005_claim_order': claimOrder,
 };

@@ -1,7 +1,12 @@
-import { type FormEvent, useState } from 'react';
-import { ApiError, del, getAll, post } from '../../api/client.ts';
+import { useState } from 'react';
+import { type ApiError, getAll, post } from '../../api/client.ts';
 import type { CommandView } from '../../api/types.ts';
+import { DataTable } from '../../components/DataTable.tsx';
+import { DeleteButton } from '../../components/DeleteButton.tsx';
+import { CardForm } from '../../components/forms.tsx';
+import { SelectField } from '../../components/SelectField.tsx';
 import { ErrorNote, Field, Loaded } from '../../components/ui.tsx';
+import { parseJsonField, useSubmit } from '../../lib/use-action.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { useSession } from '../../session.tsx';
 
@@ -19,56 +24,37 @@ export function CommandsAdmin() {
           list.length === 0 ? (
             <p className="empty">No command in the catalog.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Program and arguments</th>
-                    <th scope="col">Parameters</th>
-                    <th scope="col">Runs on</th>
-                    <th scope="col">Timeout</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((c) => (
-                    <tr key={c.id}>
-                      <td>
-                        {c.name}
-                        {c.orgId === null ? <span className="muted"> (global)</span> : null}
-                        {c.description ? <div className="muted small">{c.description}</div> : null}
-                      </td>
-                      <td className="mono small">{c.argv.join(' ')}</td>
-                      <td className="mono small">
-                        {Object.entries(c.params)
-                          .map(([name, p]) => `${name}: ${String(p.type ?? '?')}`)
-                          .join(', ') || '—'}
-                      </td>
-                      <td>{c.runsOn}</td>
-                      <td className="num">{c.timeoutSeconds} s</td>
-                      <td>
-                        {canAdmin ? (
-                          <button
-                            type="button"
-                            className="danger"
-                            onClick={() => {
-                              if (window.confirm(`Delete the command "${c.name}"?`)) {
-                                del(`/api/v1/commands/${c.id}`).then(commands.reload, setError);
-                              }
-                            }}
-                          >
-                            Delete {c.name}
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Program and arguments', 'Parameters', 'Runs on', 'Timeout']} actions>
+              {list.map((c) => (
+                <tr key={c.id}>
+                  <td>
+                    {c.name}
+                    {c.orgId === null ? <span className="muted"> (global)</span> : null}
+                    {c.description ? <div className="muted small">{c.description}</div> : null}
+                  </td>
+                  <td className="mono small">{c.argv.join(' ')}</td>
+                  <td className="mono small">
+                    {Object.entries(c.params)
+                      .map(([name, p]) => `${name}: ${String(p.type ?? '?')}`)
+                      .join(', ') || '—'}
+                  </td>
+                  <td>{c.runsOn}</td>
+                  <td className="num">{c.timeoutSeconds} s</td>
+                  <td>
+                    {canAdmin ? (
+                      <DeleteButton
+                        path={`/api/v1/commands/${c.id}`}
+                        confirm={`Delete the command "${c.name}"?`}
+                        onDone={commands.reload}
+                        onError={setError}
+                      >
+                        Delete {c.name}
+                      </DeleteButton>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>
@@ -85,40 +71,25 @@ function NewCommand({ onCreated }: { onCreated(): void }) {
   const [params, setParams] = useState('');
   const [runsOn, setRunsOn] = useState('server');
   const [timeout, setTimeoutText] = useState('5m');
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
-    let parsedParams: unknown;
-    try {
-      parsedParams = params.trim() ? JSON.parse(params) : undefined;
-    } catch (err) {
-      setError(`params: not valid JSON (${(err as Error).message})`);
-      return;
-    }
-    try {
-      await post('/api/v1/commands', {
-        name,
-        description,
-        argv: argv.split('\n').filter((line) => line !== ''),
-        ...(parsedParams === undefined ? {} : { params: parsedParams }),
-        runsOn,
-        timeout,
-      });
-      setName('');
-      setDescription('');
-      setArgv('');
-      setParams('');
-      onCreated();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    }
-  }
+  const { submit, error } = useSubmit(async () => {
+    const parsedParams = params.trim() ? parseJsonField('params', params) : undefined;
+    await post('/api/v1/commands', {
+      name,
+      description,
+      argv: argv.split('\n').filter((line) => line !== ''),
+      ...(parsedParams === undefined ? {} : { params: parsedParams }),
+      runsOn,
+      timeout,
+    });
+    setName('');
+    setDescription('');
+    setArgv('');
+    setParams('');
+    onCreated();
+  });
 
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="new-command-title">
-      <h2 id="new-command-title">Add a command</h2>
+    <CardForm titleId="new-command-title" title="Add a command" onSubmit={submit} error={error}>
       <div className="row">
         <Field label="Command name" hint="a-z, 0-9, . _ -">
           <input required value={name} onChange={(e) => setName(e.target.value)} />
@@ -136,13 +107,7 @@ function NewCommand({ onCreated }: { onCreated(): void }) {
         </Field>
       </div>
       <div className="row">
-        <Field label="Runs on">
-          <select value={runsOn} onChange={(e) => setRunsOn(e.target.value)}>
-            <option value="server">server</option>
-            <option value="agent">agent</option>
-            <option value="both">both</option>
-          </select>
-        </Field>
+        <SelectField label="Runs on" value={runsOn} onChange={setRunsOn} choices={['server', 'agent', 'both']} />
         <Field label="Command timeout">
           <input value={timeout} onChange={(e) => setTimeoutText(e.target.value)} />
         </Field>
@@ -150,7 +115,6 @@ function NewCommand({ onCreated }: { onCreated(): void }) {
           Add command
         </button>
       </div>
-      <ErrorNote error={error} />
-    </form>
+    </CardForm>
   );
 }

@@ -1,7 +1,11 @@
-import { type FormEvent, useState } from 'react';
-import { ApiError, del, getAll, post, upload } from '../../api/client.ts';
+import { useState } from 'react';
+import { type ApiError, getAll, post, upload } from '../../api/client.ts';
 import type { PackageFileView, PackageView } from '../../api/types.ts';
+import { DataTable } from '../../components/DataTable.tsx';
+import { DeleteButton } from '../../components/DeleteButton.tsx';
+import { CardForm } from '../../components/forms.tsx';
 import { ErrorNote, Field, Loaded, Time } from '../../components/ui.tsx';
+import { parseJsonField, useSubmit } from '../../lib/use-action.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { useSession } from '../../session.tsx';
 
@@ -22,54 +26,34 @@ export function PackagesAdmin() {
             {list.length === 0 ? (
               <p className="empty">No package uploaded.</p>
             ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Version</th>
-                      <th scope="col">Size</th>
-                      <th scope="col">Steps</th>
-                      <th scope="col">SHA-256</th>
-                      <th scope="col">Uploaded</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((p) => (
-                      <tr key={p.id}>
-                        <td>{p.name}</td>
-                        <td>{p.version}</td>
-                        <td className="num">{size(p.size)}</td>
-                        <td className="num">{Array.isArray(p.manifest.steps) ? p.manifest.steps.length : '—'}</td>
-                        <td className="mono small" title={p.sha256}>
-                          {p.sha256.slice(0, 12)}…
-                        </td>
-                        <td>
-                          <Time iso={p.createdAt} />
-                        </td>
-                        <td>
-                          {canAdmin ? (
-                            <button
-                              type="button"
-                              className="danger"
-                              onClick={() => {
-                                if (window.confirm(`Delete ${p.name} ${p.version}?`)) {
-                                  del(`/api/v1/packages/${p.id}`).then(packages.reload, setError);
-                                }
-                              }}
-                            >
-                              Delete {p.name} {p.version}
-                            </button>
-                          ) : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable columns={['Name', 'Version', 'Size', 'Steps', 'SHA-256', 'Uploaded']} actions>
+                {list.map((p) => (
+                  <tr key={p.id}>
+                    <td>{p.name}</td>
+                    <td>{p.version}</td>
+                    <td className="num">{size(p.size)}</td>
+                    <td className="num">{Array.isArray(p.manifest.steps) ? p.manifest.steps.length : '—'}</td>
+                    <td className="mono small" title={p.sha256}>
+                      {p.sha256.slice(0, 12)}…
+                    </td>
+                    <td>
+                      <Time iso={p.createdAt} />
+                    </td>
+                    <td>
+                      {canAdmin ? (
+                        <DeleteButton
+                          path={`/api/v1/packages/${p.id}`}
+                          confirm={`Delete ${p.name} ${p.version}?`}
+                          onDone={packages.reload}
+                          onError={setError}
+                        >
+                          Delete {p.name} {p.version}
+                        </DeleteButton>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             {canOperate ? <NewPackage onCreated={packages.reload} /> : null}
           </>
@@ -86,37 +70,18 @@ function NewPackage({ onCreated }: { onCreated(): void }) {
   const [name, setName] = useState('');
   const [version, setVersion] = useState('1.0');
   const [steps, setSteps] = useState(EXAMPLE_STEPS);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  const { submit, busy, error } = useSubmit(async () => {
     if (!file) return;
-    setError(null);
-    let parsedSteps: unknown;
-    try {
-      parsedSteps = JSON.parse(steps);
-    } catch (err) {
-      setError(`steps: not valid JSON (${(err as Error).message})`);
-      return;
-    }
-    setBusy(true);
-    try {
-      const stored = await upload<PackageFileView>('/api/v1/packages/files', file);
-      await post('/api/v1/packages', { name, version, archive: stored.sha256, steps: parsedSteps });
-      setName('');
-      setFile(null);
-      onCreated();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    const parsedSteps = parseJsonField('steps', steps);
+    const stored = await upload<PackageFileView>('/api/v1/packages/files', file);
+    await post('/api/v1/packages', { name, version, archive: stored.sha256, steps: parsedSteps });
+    setName('');
+    setFile(null);
+    onCreated();
+  });
 
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="new-package-title">
-      <h2 id="new-package-title">Upload a package</h2>
+    <CardForm titleId="new-package-title" title="Upload a package" onSubmit={submit} error={error}>
       <div className="row">
         <Field label="Archive (.tar or .tar.gz)">
           <input type="file" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
@@ -132,11 +97,10 @@ function NewPackage({ onCreated }: { onCreated(): void }) {
         <textarea className="mono" rows={4} value={steps} onChange={(e) => setSteps(e.target.value)} />
       </Field>
       <div className="actions">
-        <button type="submit" className="primary" disabled={busy || !file}>
+        <button type="submit" className="primary" disabled={busy !== null || !file}>
           {busy ? 'Uploading…' : 'Upload package'}
         </button>
       </div>
-      <ErrorNote error={error} />
-    </form>
+    </CardForm>
   );
 }

@@ -1,7 +1,11 @@
-import { type FormEvent, useState } from 'react';
-import { ApiError, getAll, post } from '../../api/client.ts';
+import { useState } from 'react';
+import { type ApiError, getAll, post } from '../../api/client.ts';
 import type { OrgView, UserView } from '../../api/types.ts';
+import { DataTable } from '../../components/DataTable.tsx';
+import { CardForm } from '../../components/forms.tsx';
+import { choicesOf, SelectField } from '../../components/SelectField.tsx';
 import { ErrorNote, Field, Loaded, Time } from '../../components/ui.tsx';
+import { useSubmit } from '../../lib/use-action.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { useSession } from '../../session.tsx';
 import { TokensOf } from './TokensOf.tsx';
@@ -15,15 +19,7 @@ export function UsersAdmin() {
   return (
     <section aria-label="Users and tokens">
       {canAdmin && me.orgId === null ? (
-        <Field label="Organisation">
-          <select value={org} onChange={(e) => setPickedOrg(e.target.value)}>
-            {(orgs.data ?? []).map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <SelectField label="Organisation" value={org} onChange={setPickedOrg} choices={choicesOf(orgs.data)} />
       ) : null}
       {canAdmin && org ? <OrgUsers key={org} org={org} /> : null}
       <h2>My API tokens</h2>
@@ -44,50 +40,35 @@ function OrgUsers({ org }: { org: string }) {
       <h2>Users</h2>
       <Loaded data={users.data} error={users.error} what="User management">
         {(list) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Sign-in</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((u) => (
-                  <tr key={u.id}>
-                    <td>
-                      {u.name}
-                      {u.disabled ? <span className="muted"> (disabled)</span> : null}
-                    </td>
-                    <td>{u.role}</td>
-                    <td>{u.hasPassword ? 'password' : 'tokens only'}</td>
-                    <td>
-                      <Time iso={u.createdAt} />
-                    </td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        onClick={() => setOpen(open === u.id ? null : u.id)}
-                        aria-expanded={open === u.id}
-                      >
-                        Tokens of {u.name}
-                      </button>
-                      {u.id === me.id ? null : (
-                        <button type="button" onClick={() => toggle(u)}>
-                          {u.disabled ? 'Enable' : 'Disable'} {u.name}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Name', 'Role', 'Sign-in', 'Created']} actions>
+            {list.map((u) => (
+              <tr key={u.id}>
+                <td>
+                  {u.name}
+                  {u.disabled ? <span className="muted"> (disabled)</span> : null}
+                </td>
+                <td>{u.role}</td>
+                <td>{u.hasPassword ? 'password' : 'tokens only'}</td>
+                <td>
+                  <Time iso={u.createdAt} />
+                </td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    onClick={() => setOpen(open === u.id ? null : u.id)}
+                    aria-expanded={open === u.id}
+                  >
+                    Tokens of {u.name}
+                  </button>
+                  {u.id === me.id ? null : (
+                    <button type="button" onClick={() => toggle(u)}>
+                      {u.disabled ? 'Enable' : 'Disable'} {u.name}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Loaded>
       <ErrorNote error={error} />
@@ -105,33 +86,19 @@ function NewUser({ org, onCreated }: { org: string; onCreated(): void }) {
   const [name, setName] = useState('');
   const [role, setRole] = useState('operator');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
-    try {
-      await post(`/api/v1/orgs/${org}/users`, { name, role, ...(password ? { password } : {}) });
-      setName('');
-      setPassword('');
-      onCreated();
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'client', String(err)));
-    }
-  }
+  const { submit, error } = useSubmit(async () => {
+    await post(`/api/v1/orgs/${org}/users`, { name, role, ...(password ? { password } : {}) });
+    setName('');
+    setPassword('');
+    onCreated();
+  });
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="new-user-title">
-      <h3 id="new-user-title">Add a user</h3>
+    <CardForm titleId="new-user-title" title="Add a user" level={3} onSubmit={submit} error={error}>
       <div className="row">
         <Field label="User name">
           <input required value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <Field label="Role">
-          <select value={role} onChange={(e) => setRole(e.target.value)}>
-            <option value="viewer">viewer</option>
-            <option value="operator">operator</option>
-            <option value="org-admin">org-admin</option>
-          </select>
-        </Field>
+        <SelectField label="Role" value={role} onChange={setRole} choices={['viewer', 'operator', 'org-admin']} />
         <Field label="Password" hint="8 characters or more; empty for a token-only user">
           <input
             type="password"
@@ -144,7 +111,6 @@ function NewUser({ org, onCreated }: { org: string; onCreated(): void }) {
           Add user
         </button>
       </div>
-      <ErrorNote error={error} />
-    </form>
+    </CardForm>
   );
 }

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { getAll } from '../../api/client.ts';
 import type { AgentView } from '../../api/types.ts';
-import { Field, Loaded } from '../../components/ui.tsx';
+import { DataTable } from '../../components/DataTable.tsx';
+import { FilterForm } from '../../components/forms.tsx';
+import { type Choice, SelectField } from '../../components/SelectField.tsx';
+import { Loaded } from '../../components/ui.tsx';
 import { formatRelative } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { navigate, type Route } from '../../router.ts';
@@ -9,6 +12,8 @@ import { useSession } from '../../session.tsx';
 import { AgentDetails } from './AgentDetails.tsx';
 import { DevicesList } from './DevicesList.tsx';
 import { EnrolmentTokens } from './EnrolmentTokens.tsx';
+
+const PRESENCES: Choice[] = ['online', 'offline', { value: 'never', label: 'never seen' }];
 
 export function PresenceBadge({ presence }: { presence: AgentView['presence'] }) {
   const icon = presence === 'online' ? '●' : presence === 'offline' ? '○' : '◌';
@@ -48,65 +53,37 @@ export function AgentsPage({ route }: { route: Route }) {
       <Loaded data={agents.data} error={agents.error} what="Agent management">
         {(all) => (
           <>
-            <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter agents">
-              <Field label="Tag">
-                <select value={tag} onChange={(e) => setTag(e.target.value)}>
-                  <option value="">any</option>
-                  {tags.map((t) => (
-                    <option key={t}>{t}</option>
-                  ))}
-                </select>
-              </Field>
-              <Field label="Presence">
-                <select value={presence} onChange={(e) => setPresence(e.target.value)}>
-                  <option value="">any</option>
-                  <option value="online">online</option>
-                  <option value="offline">offline</option>
-                  <option value="never">never seen</option>
-                </select>
-              </Field>
-            </form>
+            <FilterForm label="Filter agents">
+              <SelectField label="Tag" value={tag} onChange={setTag} choices={tags} any />
+              <SelectField label="Presence" value={presence} onChange={setPresence} choices={PRESENCES} any />
+            </FilterForm>
             {all.length === 0 ? (
               <p className="empty">No agent enrolled yet{canAdmin ? ': create an enrolment token below.' : '.'}</p>
             ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Name</th>
-                      <th scope="col">Presence</th>
-                      <th scope="col">Last contact</th>
-                      <th scope="col">Tags</th>
-                      <th scope="col">Version</th>
-                      <th scope="col">Mode</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((a) => (
-                      <tr key={a.id} className={a.id === open ? 'selected' : undefined}>
-                        <td>
-                          <button
-                            type="button"
-                            className="link-button"
-                            aria-expanded={a.id === open}
-                            onClick={() => navigate('/agents', { agent: a.id === open ? undefined : a.id })}
-                          >
-                            {a.name}
-                          </button>
-                          {a.enabled ? null : <span className="muted"> (disabled)</span>}
-                        </td>
-                        <td>
-                          <PresenceBadge presence={a.presence} />
-                        </td>
-                        <td title={a.lastContactAt ?? ''}>{formatRelative(a.lastContactAt)}</td>
-                        <td>{a.tags.join(', ')}</td>
-                        <td>{a.version ?? '—'}</td>
-                        <td>{a.wakeUrl ? 'push + pull' : 'pull'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable columns={['Name', 'Presence', 'Last contact', 'Tags', 'Version', 'Mode']}>
+                {shown.map((a) => (
+                  <tr key={a.id} className={a.id === open ? 'selected' : undefined}>
+                    <td>
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-expanded={a.id === open}
+                        onClick={() => navigate('/agents', { agent: a.id === open ? undefined : a.id })}
+                      >
+                        {a.name}
+                      </button>
+                      {a.enabled ? null : <span className="muted"> (disabled)</span>}
+                    </td>
+                    <td>
+                      <PresenceBadge presence={a.presence} />
+                    </td>
+                    <td title={a.lastContactAt ?? ''}>{formatRelative(a.lastContactAt)}</td>
+                    <td>{a.tags.join(', ')}</td>
+                    <td>{a.version ?? '—'}</td>
+                    <td>{a.wakeUrl ? 'push + pull' : 'pull'}</td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             {open ? <AgentDetails key={open} id={open} onChanged={agents.reload} /> : null}
           </>

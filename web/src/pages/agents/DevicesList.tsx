@@ -1,5 +1,6 @@
 import { getAll } from '../../api/client.ts';
 import type { DeviceView } from '../../api/types.ts';
+import { DataTable } from '../../components/DataTable.tsx';
 import { Loaded, Time } from '../../components/ui.tsx';
 import { useResource } from '../../lib/use-resource.ts';
 
@@ -14,34 +15,21 @@ export function DevicesList({ refreshed }: { refreshed: number }) {
           list.length === 0 ? (
             <p className="muted">No device discovered yet: run a network discovery task.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Address</th>
-                    <th scope="col">Host name</th>
-                    <th scope="col">Open ports</th>
-                    <th scope="col">First seen</th>
-                    <th scope="col">Last seen</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((d) => (
-                    <tr key={d.id}>
-                      <td className="mono">{d.ip}</td>
-                      <td>{d.hostname ?? '—'}</td>
-                      <td>{d.ports.join(', ') || '—'}</td>
-                      <td>
-                        <Time iso={d.firstSeen} />
-                      </td>
-                      <td>
-                        <Time iso={d.lastSeen} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Address', 'Host name', 'Open ports', 'First seen', 'Last seen']}>
+              {list.map((d) => (
+                <tr key={d.id}>
+                  <td className="mono">{d.ip}</td>
+                  <td>{d.hostname ?? '—'}</td>
+                  <td>{d.ports.join(', ') || '—'}</td>
+                  <td>
+                    <Time iso={d.firstSeen} />
+                  </td>
+                  <td>
+                    <Time iso={d.lastSeen} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>

@@ -1,7 +1,10 @@
-import { type FormEvent, useState } from 'react';
-import { ApiError, del, getAll, post } from '../../api/client.ts';
-import type { CreatedEnrolmentToken, EnrolmentTokenView } from '../../api/types.ts';
+import { useState } from 'react';
+import { getAll } from '../../api/client.ts';
+import type { EnrolmentTokenView } from '../../api/types.ts';
+import { DataTable } from '../../components/DataTable.tsx';
+import { DeleteButton } from '../../components/DeleteButton.tsx';
 import { ErrorNote, Field, Loaded, SecretOnce, Time } from '../../components/ui.tsx';
+import { useCreateSecret } from '../../lib/use-action.ts';
 import { useResource } from '../../lib/use-resource.ts';
 
 /** Enrolment tokens: create one (shown once, to copy), see what is left of each, revoke. */
@@ -12,28 +15,18 @@ export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
   const [uses, setUses] = useState('10');
   const [expiresIn, setExpiresIn] = useState('7d');
   const [tags, setTags] = useState('');
-  const [created, setCreated] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  async function create(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
-    try {
+  // Its error line also shows a failed revoke.
+  const create = useCreateSecret(
+    '/api/v1/enrolment-tokens',
+    () => {
       const tagList = tags
         .split(',')
         .map((t) => t.trim())
         .filter(Boolean);
-      const made = await post<CreatedEnrolmentToken>('/api/v1/enrolment-tokens', {
-        uses: Number(uses),
-        expiresIn,
-        ...(tagList.length > 0 ? { tags: tagList } : {}),
-      });
-      setCreated(made.token);
-      tokens.reload();
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'client', String(err)));
-    }
-  }
+      return { uses: Number(uses), expiresIn, ...(tagList.length > 0 ? { tags: tagList } : {}) };
+    },
+    tokens.reload,
+  );
 
   return (
     <section className="card" aria-labelledby="enrolment-title">
@@ -41,10 +34,10 @@ export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
       <Loaded data={tokens.data} error={tokens.error} what="Agent enrolment">
         {(list) => (
           <>
-            {created ? (
-              <SecretOnce label="New enrolment token" secret={created} onDone={() => setCreated(null)} />
+            {create.secret ? (
+              <SecretOnce label="New enrolment token" secret={create.secret} onDone={create.dismiss} />
             ) : null}
-            <form className="row" onSubmit={create} aria-label="New enrolment token">
+            <form className="row" onSubmit={create.submit} aria-label="New enrolment token">
               <Field label="Uses">
                 <input type="number" min={1} value={uses} onChange={(e) => setUses(e.target.value)} />
               </Field>
@@ -58,55 +51,39 @@ export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
                 Create token
               </button>
             </form>
-            <ErrorNote error={error} />
+            <ErrorNote error={create.error} />
             {list.length === 0 ? (
               <p className="muted">No enrolment token.</p>
             ) : (
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Created</th>
-                      <th scope="col">Tags</th>
-                      <th scope="col">Uses left</th>
-                      <th scope="col">Expires</th>
-                      <th scope="col">State</th>
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
+              <DataTable columns={['Created', 'Tags', 'Uses left', 'Expires', 'State']} actions>
+                {list.map((t) => {
+                  const usable = !t.revokedAt && t.usesLeft > 0 && Date.parse(t.expiresAt) > Date.now();
+                  return (
+                    <tr key={t.id}>
+                      <td>
+                        <Time iso={t.createdAt} />
+                      </td>
+                      <td>{t.tags.join(', ') || '—'}</td>
+                      <td className="num">{t.usesLeft}</td>
+                      <td>
+                        <Time iso={t.expiresAt} />
+                      </td>
+                      <td>{t.revokedAt ? 'revoked' : usable ? 'usable' : 'used up or expired'}</td>
+                      <td>
+                        {usable ? (
+                          <DeleteButton
+                            path={`/api/v1/enrolment-tokens/${t.id}`}
+                            onDone={tokens.reload}
+                            onError={create.setError}
+                          >
+                            Revoke
+                          </DeleteButton>
+                        ) : null}
+                      </td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((t) => {
-                      const usable = !t.revokedAt && t.usesLeft > 0 && Date.parse(t.expiresAt) > Date.now();
-                      return (
-                        <tr key={t.id}>
-                          <td>
-                            <Time iso={t.createdAt} />
-                          </td>
-                          <td>{t.tags.join(', ') || '—'}</td>
-                          <td className="num">{t.usesLeft}</td>
-                          <td>
-                            <Time iso={t.expiresAt} />
-                          </td>
-                          <td>{t.revokedAt ? 'revoked' : usable ? 'usable' : 'used up or expired'}</td>
-                          <td>
-                            {usable ? (
-                              <button
-                                type="button"
-                                className="danger"
-                                onClick={() => del(`/api/v1/enrolment-tokens/${t.id}`).then(tokens.reload, setError)}
-                              >
-                                Revoke
-                              </button>
-                            ) : null}
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </DataTable>
             )}
           </>
         )}

@@ -1,7 +1,9 @@
 import { useMemo } from 'react';
 import { get, getAll, withQuery } from '../../api/client.ts';
 import type { TaskReportView, TaskView } from '../../api/types.ts';
-import { Field, Loaded } from '../../components/ui.tsx';
+import { FilterForm } from '../../components/forms.tsx';
+import { choicesOf, SelectField } from '../../components/SelectField.tsx';
+import { Loaded } from '../../components/ui.tsx';
 import { toCsv } from '../../lib/csv.ts';
 import { download } from '../../lib/download.ts';
 import { formatSeconds } from '../../lib/format.ts';
@@ -10,12 +12,13 @@ import { navigate, type Route } from '../../router.ts';
 import { Chart } from './Chart.tsx';
 
 const RANGES = [
-  { days: '1', label: 'last 24 hours' },
-  { days: '7', label: 'last 7 days' },
-  { days: '30', label: 'last 30 days' },
-  { days: '90', label: 'last 90 days' },
-  { days: '365', label: 'last year' },
+  { value: '1', label: 'last 24 hours' },
+  { value: '7', label: 'last 7 days' },
+  { value: '30', label: 'last 30 days' },
+  { value: '90', label: 'last 90 days' },
+  { value: '365', label: 'last year' },
 ];
+const BUCKETS = ['hour', 'day', 'week'];
 
 /** Per task over time: success rate and duration percentiles (charts), and the same as CSV. */
 export function ReportsPage({ route }: { route: Route }) {
@@ -41,33 +44,21 @@ export function ReportsPage({ route }: { route: Route }) {
       <div className="page-head">
         <h1>Reports</h1>
       </div>
-      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Report settings">
-        <Field label="Task">
-          <select value={taskId} onChange={(e) => set({ task: e.target.value })}>
-            {(tasks.data ?? []).map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Period">
-          <select value={days} onChange={(e) => set({ days: e.target.value, bucket: '' })}>
-            {RANGES.map((r) => (
-              <option key={r.days} value={r.days}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Per">
-          <select value={bucket} onChange={(e) => set({ bucket: e.target.value })}>
-            <option value="hour">hour</option>
-            <option value="day">day</option>
-            <option value="week">week</option>
-          </select>
-        </Field>
-      </form>
+      <FilterForm label="Report settings">
+        <SelectField
+          label="Task"
+          value={taskId}
+          onChange={(value) => set({ task: value })}
+          choices={choicesOf(tasks.data)}
+        />
+        <SelectField
+          label="Period"
+          value={days}
+          onChange={(value) => set({ days: value, bucket: '' })}
+          choices={RANGES}
+        />
+        <SelectField label="Per" value={bucket} onChange={(value) => set({ bucket: value })} choices={BUCKETS} />
+      </FilterForm>
       {tasks.data?.length === 0 ? <p className="empty">No task to report on yet.</p> : null}
       {taskId ? (
         <Loaded data={report.data} error={report.error} what="Reporting">

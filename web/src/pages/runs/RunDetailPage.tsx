@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { ApiError, get, post } from '../../api/client.ts';
+import { get, post } from '../../api/client.ts';
 import type { RunView, TaskView } from '../../api/types.ts';
 import { JobstateGroups } from '../../components/JobstateGroups.tsx';
 import { ACTIVE_RUNS, Completion, StatusBadge } from '../../components/status.tsx';
 import { ErrorNote, Loaded, Time } from '../../components/ui.tsx';
 import { useServerEvents } from '../../lib/events.tsx';
 import { durationBetween } from '../../lib/format.ts';
+import { useAction } from '../../lib/use-action.ts';
 import { useNow } from '../../lib/use-now.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { href, navigate } from '../../router.ts';
@@ -86,20 +87,8 @@ export function RunDetailPage({ id }: { id: string }) {
 
 function RunActions({ run, onChange }: { run: RunView; onChange(run: RunView): void }) {
   const { canOperate } = useSession();
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, act } = useAction();
   if (!canOperate) return null;
-  const act = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'client', String(err)));
-    } finally {
-      setBusy(false);
-    }
-  };
   const active = ACTIVE_RUNS.includes(run.status);
   return (
     <div className="task-actions">
@@ -107,8 +96,8 @@ function RunActions({ run, onChange }: { run: RunView; onChange(run: RunView): v
         <button
           type="button"
           className="danger"
-          disabled={busy}
-          onClick={() => act(async () => onChange(await post<RunView>(`/api/v1/runs/${run.id}/cancel`)))}
+          disabled={busy !== null}
+          onClick={() => act('cancel', async () => onChange(await post<RunView>(`/api/v1/runs/${run.id}/cancel`)))}
         >
           Cancel run
         </button>
@@ -116,9 +105,11 @@ function RunActions({ run, onChange }: { run: RunView; onChange(run: RunView): v
       {!active && run.counts.error > 0 ? (
         <button
           type="button"
-          disabled={busy}
+          disabled={busy !== null}
           onClick={() =>
-            act(async () => navigate(`/runs/${(await post<RunView>(`/api/v1/runs/${run.id}/relaunch`)).id}`))
+            act('relaunch', async () =>
+              navigate(`/runs/${(await post<RunView>(`/api/v1/runs/${run.id}/relaunch`)).id}`),
+            )
           }
         >
           Relaunch failed targets only ({run.counts.error})

@@ -1,8 +1,11 @@
 import { useState } from 'react';
 import { get, getAll, withQuery } from '../../api/client.ts';
 import type { Paged, RunView, TaskView } from '../../api/types.ts';
+import { DataTable } from '../../components/DataTable.tsx';
+import { FilterForm } from '../../components/forms.tsx';
+import { choicesOf, SelectField } from '../../components/SelectField.tsx';
 import { Completion, StatusBadge } from '../../components/status.tsx';
-import { ErrorNote, Field, Time } from '../../components/ui.tsx';
+import { ErrorNote, Time } from '../../components/ui.tsx';
 import { durationBetween } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { href, navigate, type Route } from '../../router.ts';
@@ -32,71 +35,52 @@ export function RunsPage({ route }: { route: Route }) {
       <div className="page-head">
         <h1>Runs</h1>
       </div>
-      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter runs">
-        <Field label="Task">
-          <select value={task} onChange={(e) => filter({ task: e.target.value })}>
-            <option value="">any</option>
-            {(tasks.data ?? []).map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Status">
-          <select value={status} onChange={(e) => filter({ status: e.target.value })}>
-            <option value="">any</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
-      </form>
+      <FilterForm label="Filter runs">
+        <SelectField
+          label="Task"
+          value={task}
+          onChange={(value) => filter({ task: value })}
+          choices={choicesOf(tasks.data)}
+          any
+        />
+        <SelectField
+          label="Status"
+          value={status}
+          onChange={(value) => filter({ status: value })}
+          choices={RUN_STATUSES}
+          any
+        />
+      </FilterForm>
       <ErrorNote error={first.error} />
       {first.data === undefined && !first.error ? <p className="muted">Loading runs…</p> : null}
       {first.data && items.length === 0 ? <p className="empty">No run matches.</p> : null}
       {items.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Task</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Created</th>
-                <th scope="col">Duration</th>
-                <th scope="col">Completion</th>
-                <th scope="col">Targets</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <a href={href(`/runs/${run.id}`)}>{names.get(run.taskId) ?? `task …${run.taskId.slice(-8)}`}</a>
-                  </td>
-                  <td>
-                    <StatusBadge status={run.status} reason={run.statusReason} />
-                  </td>
-                  <td>
-                    {run.reason}
-                    {run.createdBy ? <span className="muted"> by {run.createdBy}</span> : null}
-                  </td>
-                  <td>
-                    <Time iso={run.createdAt} />
-                  </td>
-                  <td className="num">{durationBetween(run.startedAt, run.finishedAt)}</td>
-                  <td>
-                    <Completion value={run.completion} />
-                  </td>
-                  <td className="num">
-                    {run.counts.finished} ok · {run.counts.error} failed
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={['Task', 'Status', 'Reason', 'Created', 'Duration', 'Completion', 'Targets']}>
+          {items.map((run) => (
+            <tr key={run.id}>
+              <td>
+                <a href={href(`/runs/${run.id}`)}>{names.get(run.taskId) ?? `task …${run.taskId.slice(-8)}`}</a>
+              </td>
+              <td>
+                <StatusBadge status={run.status} reason={run.statusReason} />
+              </td>
+              <td>
+                {run.reason}
+                {run.createdBy ? <span className="muted"> by {run.createdBy}</span> : null}
+              </td>
+              <td>
+                <Time iso={run.createdAt} />
+              </td>
+              <td className="num">{durationBetween(run.startedAt, run.finishedAt)}</td>
+              <td>
+                <Completion value={run.completion} />
+              </td>
+              <td className="num">
+                {run.counts.finished} ok · {run.counts.error} failed
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {next ? (
         <button

@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { ApiError, del, get, post } from '../../api/client.ts';
+import { del, get, post } from '../../api/client.ts';
 import type { RunView, TaskView } from '../../api/types.ts';
 import { StatusBadge } from '../../components/status.tsx';
 import { ErrorNote, Loaded } from '../../components/ui.tsx';
 import { defOf, newTaskDef } from '../../lib/task-def.ts';
+import { useAction } from '../../lib/use-action.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { href, navigate, type Route } from '../../router.ts';
 import { useSession } from '../../session.tsx';
@@ -77,22 +78,10 @@ function ExistingTask({ id, tab }: { id: string; tab: string }) {
 /** Enable/disable, run now (waiting a little for the end), delete: operators only. */
 function TaskActions({ task, onChange }: { task: TaskView; onChange(task: TaskView): void }) {
   const { canOperate } = useSession();
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, act } = useAction();
   const [lastRun, setLastRun] = useState<RunView | null>(null);
   if (!canOperate) return null;
 
-  async function act(label: string, fn: () => Promise<void>) {
-    setBusy(label);
-    setError(null);
-    try {
-      await fn();
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'client', String(err)));
-    } finally {
-      setBusy(null);
-    }
-  }
   return (
     <div className="task-actions">
       <button

@@ -1,5 +1,6 @@
 import { getAll } from '../../api/client.ts';
 import type { SummaryLine, TaskView } from '../../api/types.ts';
+import { DataTable } from '../../components/DataTable.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { Loaded, Time } from '../../components/ui.tsx';
 import { useResource } from '../../lib/use-resource.ts';
@@ -32,37 +33,24 @@ export function TasksPage() {
           rows.length === 0 ? (
             <p className="empty">No task yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Schedule</th>
-                    <th scope="col">Jobs</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Next firing</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map(({ task, line }) => (
-                    <tr key={task.id}>
-                      <td>
-                        <a href={href(`/tasks/${task.id}`)}>{task.name}</a>
-                        {task.description ? <div className="muted small">{task.description}</div> : null}
-                      </td>
-                      <td>{String(task.schedule.kind)}</td>
-                      <td>{task.jobs.map((j) => `${j.name} (${j.module})`).join(', ')}</td>
-                      <td>
-                        <StatusBadge status={task.enabled ? (line?.status ?? 'idle') : 'disabled'} />
-                      </td>
-                      <td>
-                        <Time iso={line?.nextFireAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Schedule', 'Jobs', 'Status', 'Next firing']}>
+              {rows.map(({ task, line }) => (
+                <tr key={task.id}>
+                  <td>
+                    <a href={href(`/tasks/${task.id}`)}>{task.name}</a>
+                    {task.description ? <div className="muted small">{task.description}</div> : null}
+                  </td>
+                  <td>{String(task.schedule.kind)}</td>
+                  <td>{task.jobs.map((j) => `${j.name} (${j.module})`).join(', ')}</td>
+                  <td>
+                    <StatusBadge status={task.enabled ? (line?.status ?? 'idle') : 'disabled'} />
+                  </td>
+                  <td>
+                    <Time iso={line?.nextFireAt} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>

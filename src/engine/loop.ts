@@ -1,0 +1,113 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { EngineContext } from './context.ts';
+
+/** First wait after a failed pass; it doubles per failure up to maxSleepMs. */
+const RETRY_FIRST_MS = 100;
+/** Least real time between the starts of two passes. */
+const MIN_PASS_GAP_MS = 10;
+
+/**
+ * The engine's loop: a pass, then a sleep until the next thing is due (capped at
+ * maxSleepMs), or until something wakes it.
+ *
+ * A failed pass (the database is away) is retried after a wait that doubles up to
+ * maxSleepMs; the outage is reported once when it starts and once when a pass succeeds
+ * again, not at every pass. Passes woken early are spaced by MIN_PASS_GAP_MS (real time):
+ * a burst of changes costs one pass, not one each.
+ */
+export class EngineLoop {
+  private sleeper = new AbortController();
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  /** While the loop sleeps: when it will wake by itself. Null while a pass runs. */
+  private sleepsUntil: number | null = null;
+  /** The earliest due time announced while the pass ran, which the pass's own reads may have missed. */
+  private dueDuringPass = Number.POSITIVE_INFINITY;
+  /** Real time the current pass began. */
+  private passStartedAt = 0;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly pass: () => Promise<unknown>,
+  ) {}
+
+  get active(): boolean {
+    return this.running !== null && !this.stopping;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.run();
+  }
+
+  /** Resolves once the pass under way (if any) returned. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.running;
+    this.running = null;
+  }
+
+  /** Something may be due now: the next pass starts at once (after the gap). */
+  wake(): void {
+    this.sleeper.abort();
+  }
+
+  /** Something is due at `at`: wakes the loop if it would sleep past it. */
+  dueAt(at: number): void {
+    if (this.sleepsUntil === null) this.dueDuringPass = Math.min(this.dueDuringPass, at);
+    else if (at < this.sleepsUntil) this.wake();
+  }
+
+  private async run(): Promise<void> {
+    const { clock, log, options } = this.ctx;
+    let failures = 0;
+    let failingSince = 0;
+    while (!this.stopping) {
+      const sincePass = performance.now() - this.passStartedAt;
+      if (sincePass < MIN_PASS_GAP_MS) await delay(MIN_PASS_GAP_MS - sincePass);
+      this.passStartedAt = performance.now();
+      this.sleeper = new AbortController();
+      this.sleepsUntil = null;
+      this.dueDuringPass = Number.POSITIVE_INFINITY;
+      let sleepMs: number;
+      try {
+        await this.pass();
+        if (this.stopping) break;
+        sleepMs = Math.min(await this.untilNextWork(), this.dueDuringPass - clock.now());
+        if (failures > 0) {
+          log.info(
+            `taskwarden engine: passes succeed again after ${failures} failed (${clock.now() - failingSince} ms)`,
+          );
+          failures = 0;
+        }
+      } catch (err) {
+        if (this.stopping) break;
+        if (failures === 0) {
+          failingSince = clock.now();
+          const why = err instanceof Error ? err.message : String(err);
+          log.warn(`taskwarden engine pass failed: ${why}; retrying until the store answers again`);
+        }
+        failures++;
+        sleepMs = Math.min(options.maxSleepMs, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 20));
+      }
+      sleepMs = Math.max(0, sleepMs);
+      this.sleepsUntil = clock.now() + sleepMs;
+      await clock.sleep(sleepMs, this.sleeper.signal);
+    }
+  }
+
+  /** How long the loop may sleep: until the next firing or jobstate wake-up, capped at maxSleepMs. */
+  private async untilNextWork(): Promise<number> {
+    const { clock, store, options } = this.ctx;
+    const now = clock.now();
+    const candidates = [
+      await store.triggers.nextFireAt(),
+      await store.jobstates.nextWakeAt(),
+      now + options.maxSleepMs,
+    ];
+    const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));
+    return Math.max(0, wakeAt - now);
+  }
+}
