@@ -10,7 +10,7 @@ export function claimCases(open: OpenStore): void {
   describe('jobstate claims', () => {
     storeTest(
       open,
-      'claimServer takes prepared server jobstates, earliest due first, and leases them',
+      'claimServer takes prepared server jobstates, earliest prepared first, and leases them',
       async (store) => {
         const run = await seedRun(store, { status: 'running' });
         const first = makeJobstate(run, { status: 'prepared', dueAt: T0 - 10, preparedAt: T0 - 10 });
