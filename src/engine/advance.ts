@@ -2,7 +2,7 @@ import { type Jobstate, type Task, TERMINAL_JOBSTATE_STATUSES } from '../core/mo
 import type { JobstatePatch, StoreSession } from '../core/ports/store.ts';
 import { compileWindows, type Windows } from '../core/schedule/index.ts';
 import { decideStart, jobDefOf } from '../core/sequencing.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { cached, type Emit, type EngineContext, withTx } from './context.ts';
 import { afterTerminal } from './outcomes.ts';
 
 const BATCH = 200;
@@ -54,16 +54,6 @@ export class AdvanceReads {
     }
     return windows;
   }
-}
-
-/** The value loaded once per key: a transaction's reads of one row, shared by its steps. */
-export function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let value = cache.get(key);
-  if (!value) {
-    value = load();
-    cache.set(key, value);
-  }
-  return value;
 }
 
 /**

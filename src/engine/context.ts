@@ -106,3 +106,13 @@ function eventKey(event: EngineEvent): string {
   if (event.type === 'jobstate') return `jobstate:${event.jobstate.id}`;
   return `task:${event.taskId}:${event.action}`;
 }
+
+/** The value loaded once per key: a transaction's reads of one row, shared by its steps. */
+export function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+  }
+  return value;
+}

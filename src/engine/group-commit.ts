@@ -1,7 +1,6 @@
 import type { Task } from '../core/model.ts';
 import type { LedgerEntry, StoreSession } from '../core/ports/store.ts';
-import { cached } from './advance.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { cached, type Emit, type EngineContext, withTx } from './context.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
 export type ChunkWrite = (tx: StoreSession, emit: Emit) => Promise<boolean>;

@@ -176,13 +176,16 @@ export async function launchRun(
 ): Promise<Run | null> {
   const now = ctx.clock.now();
   const due = (req.status ?? 'pending') === 'pending' && req.startAt <= now;
-  // A run its policy lets start is written as started, not started after. `replace` is
-  // left to startPendingRun: it cancels runs, and only once this firing is known to be new.
-  const startNow = due && task.concurrency !== 'replace' && (await admit(tx, emit, [], task, null, now)) === 'start';
-  const created = await createRun(ctx, tx, emit, task, req, startNow);
+  // The policy is applied once, before the run exists: a run it lets start is written as
+  // started. `replace` is left to startPendingRun: it cancels runs, and only once this
+  // firing is known to be new.
+  const verdict = due && task.concurrency !== 'replace' ? await admit(tx, emit, [], task, null, now) : null;
+  const created = await createRun(ctx, tx, emit, task, req, verdict === 'start');
   if (!created) return null;
   const { run, jobstates } = created;
-  if (run.status !== 'pending' || !due) return run;
+  if (run.status !== 'pending' || !due || verdict === 'wait') return run;
+  if (verdict === 'skip')
+    return (await endRun(ended, tx, emit, run, 'skipped', 'overlap', now, 'skipped', 'overlap')) ?? run;
   return (await startPendingRun(ctx, tx, emit, ended, run, task, now, jobstates)) ?? run;
 }
 
@@ -252,13 +255,19 @@ async function startJobstates(
   const toAdvance: Jobstate[] = [];
   for (const js of jobstates) {
     const delay = jobDefOf(task, js)?.delaySeconds ?? 0;
-    const initial = delay > 0 ? { dueAt: now + delay * 1000, reason: 'delay' as const } : null;
-    const patch = initial ?? (insert ? await initialState(ctx, tx, js, reads, now) : null);
-    if (patch === null) toAdvance.push(js);
-    else if (insert) Object.assign(js, patch, { updatedAt: now });
-    else if (!(await tx.jobstates.update(js.id, { ...patch, updatedAt: now }, { status: ['waiting'] }))) continue;
-    else Object.assign(js, patch, { updatedAt: now });
-    if (patch !== null && (js.status === 'prepared' || js.reason === 'delay')) announced.push(js);
+    const patch =
+      delay > 0
+        ? { dueAt: now + delay * 1000, reason: 'delay' as const }
+        : insert
+          ? await initialState(ctx, tx, js, reads, now)
+          : null;
+    if (patch === null) {
+      toAdvance.push(js);
+      continue;
+    }
+    if (!insert && !(await tx.jobstates.update(js.id, { ...patch, updatedAt: now }, { status: ['waiting'] }))) continue;
+    Object.assign(js, patch, { updatedAt: now });
+    if (js.status === 'prepared' || js.reason === 'delay') announced.push(js);
   }
   if (insert) await tx.jobstates.insertMany(jobstates);
   for (const js of announced) emit({ type: 'jobstate', jobstate: { ...js } });
