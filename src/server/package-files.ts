@@ -5,6 +5,7 @@
  * uploaded twice (by any org) is stored once; which org owns which file is in the store.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -56,8 +57,12 @@ export class PackageFiles {
         done(null, chunk);
       },
     });
+    // Opened before the copy starts: a copy that fails at once must not leave the file
+    // created after our unlink by a stream that was still opening it.
+    const out = createWriteStream(temp, { mode: 0o600 });
+    await once(out, 'open');
     try {
-      await pipeline(source, measure, createWriteStream(temp, { mode: 0o600 }));
+      await pipeline(source, measure, out);
       const sha256 = hash.digest('hex');
       await rename(temp, join(this.dir, sha256));
       return { sha256, size };
