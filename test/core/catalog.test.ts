@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { parseCatalogCommand, renderArgv } from '../../src/core/catalog.ts';
 import { ValidationError } from '../../src/core/errors.ts';
 
-const examples = parse(readFileSync(new URL('../../../shared/examples/catalog.yaml', import.meta.url), 'utf8'));
+const examples = parse(readFileSync(new URL('../../examples/catalog.yaml', import.meta.url), 'utf8'));
 
 const diskUsage = {
   name: 'disk-usage',
