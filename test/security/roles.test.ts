@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { type ServerHarness, startServerHarness } from '../support/server.ts';
 import { isUserLevel, ROUTES, type RouteRow, rank, rowOf, type UserLevel } from './route-table.ts';
 import { type Req, send } from './send.ts';
-import { ORG_ROLES, type OrgRole, type OrgWorld, twoOrgs } from './world.ts';
+import { ORG_ROLES, type OrgRole, type OrgWorld, taskDef, twoOrgs, unique } from './world.ts';
 
 describe('roles × routes', () => {
   let h: ServerHarness;
@@ -155,9 +155,29 @@ describe('roles × routes', () => {
         }
       }
     }
-    // A filter naming another org's record finds nothing rather than that org's rows.
+  });
+
+  test("a filter or a body naming another org's record reaches nothing of that org", async () => {
     const filtered = await h.expect(200, 'GET', `/api/v1/runs?task=${a.taskId}`, { token: b.users.viewer.token });
     assert.deepEqual(filtered.json.items, []);
+    const operator = { token: b.users.operator.token };
+    const task = await h.expect(201, 'POST', '/api/v1/tasks', {
+      ...operator,
+      body: taskDef(unique('aimed'), a.agent.id),
+    });
+    const run = await h.expect(200, 'POST', `/api/v1/tasks/${task.json.id}/runs?wait=5`, operator);
+    assert.deepEqual(await h.store.jobstates.allOfRun(run.json.id), [], "org A's agent got no job of org B's task");
+    const archive = a.archive.sha256;
+    const pkg = await h.expect(400, 'POST', '/api/v1/packages', {
+      ...operator,
+      body: {
+        name: 'stolen',
+        version: '1',
+        archive,
+        steps: [{ type: 'command', command: 'agent-echo', args: { msg: 'hi' } }],
+      },
+    });
+    assert.equal(pkg.json.error.details.field, 'archive');
   });
 });
 

@@ -12,7 +12,7 @@ import { type Req, send } from './send.ts';
 import { ORG_ROLES, type OrgWorld, twoOrgs } from './world.ts';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-/** Cookie-authenticated writes come from the UI's own origin. */
+/** Cookie-authenticated requests come from the UI's own origin (so only the cookie itself is on trial). */
 const SAME_ORIGIN = { host: 'localhost', origin: 'http://localhost' };
 
 async function login(h: ServerHarness, name: string, password: string): Promise<string> {
@@ -62,7 +62,7 @@ describe('each credential opens its own kind of route only', () => {
     }
     await refusedEverywhere(machineRows, "the global admin's API token", { authorization: `Bearer ${h.adminToken}` });
     const cookie = await login(h, a.users.viewer.name, a.password);
-    await refusedEverywhere(machineRows, 'a session cookie', { cookie: `${SESSION_COOKIE}=${cookie}` });
+    await refusedEverywhere(machineRows, 'a session cookie', { ...SAME_ORIGIN, cookie: `${SESSION_COOKIE}=${cookie}` });
     await refusedEverywhere(rowsOf('fusioninventory'), 'an API token as basic auth', {
       authorization: basic(a.users.viewer.tokenId, a.users.viewer.token),
     });
@@ -74,6 +74,7 @@ describe('each credential opens its own kind of route only', () => {
       authorization: `Bearer ${a.agent.credential}`,
     });
     await refusedEverywhere(userRows, 'an agent credential as a cookie', {
+      ...SAME_ORIGIN,
       cookie: `${SESSION_COOKIE}=${a.agent.credential}`,
     });
     await refusedEverywhere(rowsOf('fusioninventory'), 'an agent credential as basic auth', {
@@ -92,7 +93,10 @@ describe('each credential opens its own kind of route only', () => {
       authorization: `Bearer ${id}.${token}`,
     });
     await refusedEverywhere(rows, 'an enrolment token as basic auth', { authorization: basic(id, token) });
-    await refusedEverywhere(userRows, 'an enrolment token as a cookie', { cookie: `${SESSION_COOKIE}=${token}` });
+    await refusedEverywhere(userRows, 'an enrolment token as a cookie', {
+      ...SAME_ORIGIN,
+      cookie: `${SESSION_COOKIE}=${token}`,
+    });
   });
 
   test("FusionInventory basic auth: one org's token id with another's secret, or a revoked token, opens nothing", async () => {
