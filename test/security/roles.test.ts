@@ -165,7 +165,7 @@ describe('roles × routes', () => {
       ...operator,
       body: taskDef(unique('aimed'), a.agent.id),
     });
-    const run = await h.expect(200, 'POST', `/api/v1/tasks/${task.json.id}/runs?wait=5`, operator);
+    const run = await h.expect(200, 'POST', `/api/v1/tasks/${task.json.id}/runs?wait=30`, operator);
     assert.deepEqual(await h.store.jobstates.allOfRun(run.json.id), [], "org A's agent got no job of org B's task");
     const archive = a.archive.sha256;
     const pkg = await h.expect(400, 'POST', '/api/v1/packages', {

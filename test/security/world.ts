@@ -76,7 +76,7 @@ export function taskDef(name: string, agentId: string) {
   return { name, schedule: { kind: 'manual' }, concurrency: 'allow', jobs: [echoJob('say', { agents: [agentId] })] };
 }
 
-export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
