@@ -23,7 +23,8 @@ describe('tenancy and roles', () => {
     ({ token: a.viewer, id: a.viewerId } = await h.createUser(a.id, 'a-viewer', 'viewer'));
     b.admin = (await h.createUser(b.id, 'b-admin', 'org-admin')).token;
     b.operator = (await h.createUser(b.id, 'b-operator', 'operator')).token;
-    ids.command = (await h.expect(201, 'POST', '/api/v1/commands', { token: a.admin, body: echoCommand })).json.id;
+    // Server commands are the global admin's.
+    ids.command = (await h.expect(201, 'POST', `/api/v1/commands?org=${a.id}`, { body: echoCommand })).json.id;
     ids.task = (await h.expect(201, 'POST', '/api/v1/tasks', { token: a.operator, body: echoTask('a-task') })).json.id;
     const run = await h.expect(200, 'POST', `/api/v1/tasks/${ids.task}/runs?wait=10`, { token: a.operator });
     ids.run = run.json.id;
