@@ -1,6 +1,7 @@
+import { type CatalogAuthor, type CatalogOptions, catalogOptionsFor, type RunsOn } from './catalog-authors.ts';
 import { PLACEHOLDER } from './catalog-render.ts';
 import { parseDuration } from './duration.ts';
-import { fieldPath, ValidationError } from './errors.ts';
+import { fieldPath, TaskwardenError, ValidationError } from './errors.ts';
 import { compileSchema, forgetSchema, type SchemaValidator } from './json-schema.ts';
 import {
   checkDeliveries,
@@ -45,7 +46,8 @@ const COMMON_KEYWORDS = new Set(['type', 'enum', 'default', 'description']);
 const STRING_KEYWORDS = new Set(['pattern', 'minLength', 'maxLength']);
 const NUMBER_KEYWORDS = new Set(['minimum', 'maximum']);
 
-export function parseCatalogCommand(input: unknown, field = 'command'): CatalogCommandInput {
+export function parseCatalogCommand(input: unknown, author: CatalogAuthor, field = 'command'): CatalogCommandInput {
+  const options = catalogOptionsFor(author);
   const obj = asObject(input, field);
   for (const key of Object.keys(obj)) {
     if (!TOP_LEVEL_KEYS.has(key)) throw new ValidationError(fieldPath(field, key), 'is not a known property');
@@ -67,12 +69,22 @@ export function parseCatalogCommand(input: unknown, field = 'command'): CatalogC
   const argv = parseArgvTemplate(obj['argv'], fieldPath(field, 'argv'));
   const params = parseParamSchemas(obj['params'] ?? {}, fieldPath(field, 'params'));
   checkPlaceholdersMatchParams(argv, params, field);
-  const runsOn = obj['runsOn'] ?? 'server';
-  if (!RUNS_ON.includes(runsOn as never)) {
-    throw new ValidationError(fieldPath(field, 'runsOn'), `must be one of ${RUNS_ON.join(', ')}`);
-  }
+  const runsOn = parseRunsOn(obj['runsOn'] ?? options.defaultRunsOn, options, fieldPath(field, 'runsOn'));
   const timeoutSeconds = parseDuration(obj['timeout'] ?? DEFAULT_TIMEOUT, fieldPath(field, 'timeout'), { min: 1 });
-  return { name, description, argv, params, runsOn: runsOn as CatalogCommand['runsOn'], timeoutSeconds };
+  return { name, description, argv, params, runsOn, timeoutSeconds, definedByAdmin: author.globalAdmin };
+}
+
+function parseRunsOn(value: unknown, options: CatalogOptions, field: string): RunsOn {
+  if (!RUNS_ON.includes(value as never)) throw new ValidationError(field, `must be one of ${RUNS_ON.join(', ')}`);
+  if (value !== 'agent' && !options.serverCommands) {
+    throw new TaskwardenError(
+      'forbidden',
+      `${field}: only the global admin defines commands that run on the server ("server" or "both"); ` +
+        `an org-admin's commands run on the org's agents ("agent")`,
+      { field },
+    );
+  }
+  return value as RunsOn;
 }
 
 function asObject(value: unknown, field: string): Record<string, unknown> {

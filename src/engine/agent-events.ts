@@ -138,7 +138,7 @@ async function accepted(ctx: EngineContext, js: Jobstate, event: EndEvent): Prom
     return await module.accept({
       params: js.params,
       jobstate: js,
-      services: ctx.services,
+      services: ctx.services(js.orgId),
       agentId: js.agentId as string,
       outcome,
     });

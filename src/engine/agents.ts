@@ -123,7 +123,7 @@ export class AgentDispatch {
     }
     try {
       const payload = module.payload
-        ? await module.payload({ params: js.params, jobstate: js, services: this.ctx.services })
+        ? await module.payload({ params: js.params, jobstate: js, services: this.ctx.services(js.orgId) })
         : null;
       return {
         jobstate: js.id,

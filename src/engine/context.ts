@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Jobstate, Run, TargetSpec } from '../core/model.ts';
-import type { ModuleRegistry, ModuleServices } from '../core/ports/module.ts';
+import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
 
 /** Turns a job's targets into concrete ones when a run is created (the seed's prepareRun). */
@@ -58,7 +58,8 @@ export interface EngineLog {
 export interface EngineContext {
   store: Store;
   modules: ModuleRegistry;
-  services: ModuleServices;
+  /** The services a job of that org gets: bound to its org, so a module reaches no other org's rows. */
+  services: ModuleServicesFor;
   targets: TargetResolver;
   clock: Clock;
   options: EngineOptions;

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
-import type { ModuleRegistry, ModuleServices } from '../core/ports/module.ts';
+import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
@@ -31,7 +31,7 @@ import { createTask, deleteTask, updateTask } from './tasks.ts';
 export interface EngineDeps {
   store: Store;
   modules: ModuleRegistry;
-  services: ModuleServices;
+  services: ModuleServicesFor;
   clock: Clock;
   targets?: TargetResolver;
   options: Partial<EngineOptions> & Pick<EngineOptions, 'defaultTz'>;

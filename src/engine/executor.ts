@@ -158,7 +158,7 @@ export class Executor {
         signal,
         clock: ctx.clock,
         log: logs.add,
-        services: ctx.services,
+        services: ctx.services(js.orgId),
       });
     } catch (err) {
       logs.add(`module failed: ${err instanceof Error ? err.message : String(err)}`, 'stderr');

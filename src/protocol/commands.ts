@@ -5,6 +5,8 @@ import { Id, IsoTime } from './common.ts';
  * A catalog command in the Contract's shape. The server checks it with the core's catalog
  * rules (placeholders as whole arguments, typed params), which name the bad field; this
  * schema documents it. `global: true` (admin only) makes a command every org can use.
+ * runsOn "server" or "both" is the global admin's only (403 otherwise); omitted, it is
+ * "server" for the global admin and "agent" for an org-admin.
  */
 export const CreateCommandBody = Type.Object(
   {
@@ -33,6 +35,7 @@ export const CommandView = Type.Object({
   params: Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown())),
   runsOn: Type.Enum(['server', 'agent', 'both']),
   timeoutSeconds: Type.Integer(),
+  definedByAdmin: Type.Boolean({ description: 'written by the global admin: only such entries run on the server' }),
   createdAt: IsoTime,
   updatedAt: IsoTime,
 });

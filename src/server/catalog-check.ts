@@ -1,7 +1,7 @@
 import { renderInvocation } from '../core/catalog.ts';
-import { fieldPath, ValidationError } from '../core/errors.ts';
+import { fieldPath, TaskwardenError, ValidationError } from '../core/errors.ts';
 import type { TaskDef } from '../core/model.ts';
-import type { Store } from '../core/ports/store.ts';
+import type { CatalogCommand, Store } from '../core/ports/store.ts';
 
 /** The module whose jobs name catalog commands. */
 const COMMAND_MODULE = 'command';
@@ -9,8 +9,10 @@ const COMMAND_MODULE = 'command';
 /**
  * Checks, when a task is saved, that each `command` job names a command of the org's (or
  * the global) catalog, with arguments its params schema accepts, on a side it may run on.
- * The job checks again when it runs (the catalog may change); this makes a typo fail at
- * save time with the field named, instead of at 2 a.m.
+ * On the server that is only a command the global admin defined for it (store
+ * `resolveForServer`): an org's own entry of that name is never run there. The job checks
+ * again when it runs (the catalog may change); this makes a typo fail at save time with
+ * the field named, instead of at 2 a.m.
  */
 export async function checkCatalogReferences(store: Store, orgId: string, def: TaskDef): Promise<void> {
   for (const [i, job] of def.jobs.entries()) {
@@ -18,15 +20,35 @@ export async function checkCatalogReferences(store: Store, orgId: string, def: T
     const at = fieldPath('jobs', i);
     const params = fieldPath(at, 'params');
     const { command: name, args } = job.params as { command: string; args?: unknown };
+    const onServer = 'server' in job.targets;
     const command = await store.commands.resolve(orgId, name);
     if (!command) throw new ValidationError(fieldPath(params, 'command'), `"${name}" is not in the command catalog`);
-    renderInvocation(command, args, fieldPath(params, 'args'));
-    const onServer = 'server' in job.targets;
-    if (onServer && command.runsOn === 'agent') {
-      throw new ValidationError(fieldPath(at, 'targets'), `command "${name}" runs on agents only`);
-    }
+    const used = onServer ? await serverCommand(store, orgId, command, fieldPath(at, 'targets'), params) : command;
+    renderInvocation(used, args, fieldPath(params, 'args'));
     if (!onServer && command.runsOn === 'server') {
       throw new ValidationError(fieldPath(at, 'targets'), `command "${name}" runs on the server only`);
     }
   }
+}
+
+/** The command a server job of the org runs under that name; `found` is what the name resolves to otherwise. */
+async function serverCommand(
+  store: Store,
+  orgId: string,
+  found: CatalogCommand,
+  targetsField: string,
+  paramsField: string,
+): Promise<CatalogCommand> {
+  const command = await store.commands.resolveForServer(orgId, found.name);
+  if (command) return command;
+  if (found.runsOn === 'agent') {
+    throw new ValidationError(targetsField, `command "${found.name}" runs on agents only`);
+  }
+  const field = fieldPath(paramsField, 'command');
+  throw new TaskwardenError(
+    'forbidden',
+    `${field}: command "${found.name}" is not a server command of the global admin; ` +
+      'only commands the global admin defined run on the server (he may define it again for this org)',
+    { field },
+  );
 }

@@ -1,23 +1,36 @@
 import { type Clock, systemClock } from '../core/clock.ts';
+import { notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Agent } from '../core/model.ts';
-import type { FleetAgent, FleetServices, ModuleServices } from '../core/ports/module.ts';
-import type { Store } from '../core/ports/store.ts';
+import type { FleetAgent, FleetServices, ModuleServices, ModuleServicesFor } from '../core/ports/module.ts';
+import type { Store, StoreSession } from '../core/ports/store.ts';
 
-/** What the server lends to modules, built over the store (modules never see the Store itself). */
-export function createModuleServices(store: Store, clock: Clock = systemClock): ModuleServices {
-  return {
-    commands: { resolve: (orgId, name) => store.commands.resolve(orgId, name) },
-    retention: {
-      pruneRuns: (before, limit) => store.runs.deleteFinishedBefore(before, limit),
-      pruneLogs: (before, limit) => store.logs.deleteBefore(before, limit),
+/**
+ * What the server lends to modules, built over the store (modules never see the Store
+ * itself), bound to one org: each query below is limited to `orgId`, by the query itself or,
+ * for a row read by its id, by checking the row's org (another org's row reads as missing).
+ */
+export function createModuleServices(store: Store, clock: Clock = systemClock): ModuleServicesFor {
+  return (orgId): ModuleServices => ({
+    commands: {
+      resolve: (name) => store.commands.resolve(orgId, name),
+      resolveForServer: (name) => store.commands.resolveForServer(orgId, name),
     },
-    fleet: fleetServices(store, clock),
-    packages: { find: (orgId, name, version) => store.packages.find(orgId, name, version) },
-  };
+    retention: {
+      pruneRuns: (before, limit) => store.runs.deleteFinishedBefore(orgId, before, limit),
+      pruneLogs: (before, limit) => store.logs.deleteBefore(orgId, before, limit),
+    },
+    fleet: fleetServices(store, clock, orgId),
+    packages: { find: (name, version) => store.packages.find(orgId, name, version) },
+  });
 }
 
-function fleetServices(store: Store, clock: Clock): FleetServices {
+function fleetServices(store: Store, clock: Clock, orgId: string): FleetServices {
+  const ownAgent = async (session: StoreSession, agentId: string): Promise<Agent | null> => {
+    const agent = await session.agents.get(agentId);
+    return agent?.orgId === orgId ? agent : null;
+  };
+  // Only called with an agent of the org: its inventory is the org's.
   const withInventory = async (agent: Agent): Promise<FleetAgent> => ({
     id: agent.id,
     name: agent.name,
@@ -25,19 +38,20 @@ function fleetServices(store: Store, clock: Clock): FleetServices {
     inventory: (await store.inventories.get(agent.id))?.data ?? null,
   });
   return {
-    async agent(orgId, agentId) {
-      const agent = await store.agents.get(agentId);
-      return agent && agent.orgId === orgId ? withInventory(agent) : null;
+    async agent(agentId) {
+      const agent = await ownAgent(store, agentId);
+      return agent && withInventory(agent);
     },
 
-    async agents(orgId, select) {
+    async agents(select) {
       const ids = await store.agents.resolveTargets(orgId, select);
-      const agents = await Promise.all(ids.map((id) => store.agents.get(id)));
+      const agents = await Promise.all(ids.map((id) => ownAgent(store, id)));
       return Promise.all(agents.filter((a): a is Agent => a !== null).map(withInventory));
     },
 
-    saveInventory({ orgId, agentId, jobstateId, data }, diff) {
+    saveInventory({ agentId, jobstateId, data }, diff) {
       return store.transaction(async (tx) => {
+        if (!(await ownAgent(tx, agentId))) throw notFound('agent', agentId);
         const previous = await tx.inventories.get(agentId);
         const at = clock.now();
         const changes = diff(previous?.data ?? null);
@@ -49,6 +63,6 @@ function fleetServices(store: Store, clock: Clock): FleetServices {
       });
     },
 
-    recordDevices: (orgId, sightings, jobstateId) => store.devices.record(orgId, sightings, clock.now(), jobstateId),
+    recordDevices: (sightings, jobstateId) => store.devices.record(orgId, sightings, clock.now(), jobstateId),
   };
 }

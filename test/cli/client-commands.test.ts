@@ -57,7 +57,8 @@ before(async () => {
     'catalog.yaml',
     `- {name: say, argv: [echo, "{msg}"], params: {msg: {type: string, pattern: "^[a-z ]+$"}}}\n- {name: fail, argv: ["false"]}\n`,
   );
-  const added = await cli(['command', 'add', '-f', catalog]);
+  // They run on the server: the global admin defines them, for the org.
+  const added = await cli(['command', 'add', '-f', catalog, '--org', 'acme'], admin);
   assert.equal(added.code, 0, added.stderr);
 });
 

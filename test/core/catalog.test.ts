@@ -4,10 +4,14 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { parseCatalogCommand, renderArgv, renderInvocation } from '../../src/core/catalog.ts';
-import { ValidationError } from '../../src/core/errors.ts';
+import { catalogOptionsFor, mayRunOnServer } from '../../src/core/catalog-authors.ts';
+import { TaskwardenError, ValidationError } from '../../src/core/errors.ts';
 import { maskSecrets } from '../../src/core/param-delivery.ts';
 
 const examples = parse(readFileSync(new URL('../../examples/catalog.yaml', import.meta.url), 'utf8'));
+
+const ADMIN = { globalAdmin: true };
+const ORG_ADMIN = { globalAdmin: false };
 
 const diskUsage = {
   name: 'disk-usage',
@@ -29,7 +33,7 @@ function rejects(fn: () => unknown, field: string, message?: RegExp): void {
 describe('parseCatalogCommand', () => {
   test('accepts every command of the example catalog', () => {
     assert.ok(Array.isArray(examples) && examples.length === 4);
-    const parsed = examples.map((c: unknown, i: number) => parseCatalogCommand(c, `catalog[${i}]`));
+    const parsed = examples.map((c: unknown, i: number) => parseCatalogCommand(c, ADMIN, `catalog[${i}]`));
     assert.deepEqual(
       parsed.map((c) => [c.name, c.runsOn, c.timeoutSeconds]),
       [
@@ -43,22 +47,57 @@ describe('parseCatalogCommand', () => {
   });
 
   test("accepts the Contract's example and fills the defaults", () => {
-    assert.deepEqual(parseCatalogCommand(diskUsage), {
+    assert.deepEqual(parseCatalogCommand(diskUsage, ADMIN), {
       name: 'disk-usage',
       description: '',
       argv: ['df', '-h', '{path}'],
       params: diskUsage.params,
       runsOn: 'server',
       timeoutSeconds: 300,
+      definedByAdmin: true,
     });
-    const minimal = parseCatalogCommand({ name: 'uptime', argv: ['/usr/bin/uptime'] });
+    const minimal = parseCatalogCommand({ name: 'uptime', argv: ['/usr/bin/uptime'] }, ADMIN);
     assert.deepEqual([minimal.params, minimal.runsOn, minimal.timeoutSeconds], [{}, 'server', 300]);
   });
 
+  test('an org-admin defines agent commands: runsOn defaults to agent, server and both are 403', () => {
+    assert.deepEqual(catalogOptionsFor(ORG_ADMIN), { defaultRunsOn: 'agent', serverCommands: false });
+    assert.deepEqual(catalogOptionsFor(ADMIN), { defaultRunsOn: 'server', serverCommands: true });
+    const { runsOn: _, ...unsaid } = diskUsage;
+    const own = parseCatalogCommand(unsaid, ORG_ADMIN);
+    assert.deepEqual([own.runsOn, own.definedByAdmin], ['agent', false]);
+    assert.equal(parseCatalogCommand({ ...diskUsage, runsOn: 'agent' }, ORG_ADMIN).runsOn, 'agent');
+    for (const runsOn of ['server', 'both']) {
+      assert.throws(
+        () => parseCatalogCommand({ ...diskUsage, runsOn }, ORG_ADMIN, 'command'),
+        (err: unknown) =>
+          err instanceof TaskwardenError &&
+          err.code === 'forbidden' &&
+          /^command\.runsOn: only the global admin defines commands that run on the server/.test(err.message),
+      );
+    }
+    // A bad value is still bad input, not a permission question.
+    rejects(() => parseCatalogCommand({ ...diskUsage, runsOn: 'everywhere' }, ORG_ADMIN), 'command.runsOn');
+  });
+
+  test('only the global admin’s entries that say server or both may run on the server', () => {
+    const entry = (runsOn: 'server' | 'agent' | 'both', definedByAdmin: boolean) => ({ runsOn, definedByAdmin });
+    assert.deepEqual(
+      [
+        entry('server', true),
+        entry('both', true),
+        entry('agent', true),
+        entry('server', false),
+        entry('both', false),
+      ].map(mayRunOnServer),
+      [true, true, false, false, false],
+    );
+  });
+
   test('accepts literal braces that are not placeholders', () => {
-    const find = parseCatalogCommand({ name: 'find-tmp', argv: ['find', '/tmp', '-exec', 'ls', '{}', ';'] });
+    const find = parseCatalogCommand({ name: 'find-tmp', argv: ['find', '/tmp', '-exec', 'ls', '{}', ';'] }, ADMIN);
     assert.equal(find.argv[4], '{}');
-    assert.ok(parseCatalogCommand({ name: 'first-col', argv: ['awk', '{print $1}', '/etc/hosts'] }));
+    assert.ok(parseCatalogCommand({ name: 'first-col', argv: ['awk', '{print $1}', '/etc/hosts'] }, ADMIN));
   });
 
   const bad: [string, Record<string, unknown>, string, RegExp?][] = [
@@ -108,12 +147,12 @@ describe('parseCatalogCommand', () => {
   ];
   for (const [what, change, field, message] of bad) {
     test(`rejects ${what} naming ${field}`, () => {
-      rejects(() => parseCatalogCommand({ ...diskUsage, ...change }), field, message);
+      rejects(() => parseCatalogCommand({ ...diskUsage, ...change }, ADMIN), field, message);
     });
   }
 
   test('rejects a non-object', () => {
-    rejects(() => parseCatalogCommand('df -h', 'commands[2]'), 'commands[2]');
+    rejects(() => parseCatalogCommand('df -h', ADMIN, 'commands[2]'), 'commands[2]');
   });
 });
 
@@ -143,16 +182,19 @@ function secretAndDeliveryMistakes(): [string, Record<string, unknown>, string, 
 }
 
 describe('secret, env and stdin params', () => {
-  const login = parseCatalogCommand({
-    name: 'login',
-    argv: ['login', '--user', '{user}', '--key', '{key}'],
-    params: {
-      user: { type: 'string' },
-      password: { type: 'string', secret: true, env: 'DB_PASSWORD', minLength: 8 },
-      otp: { type: 'integer', stdin: true },
-      key: { type: 'string', secret: true },
+  const login = parseCatalogCommand(
+    {
+      name: 'login',
+      argv: ['login', '--user', '{user}', '--key', '{key}'],
+      params: {
+        user: { type: 'string' },
+        password: { type: 'string', secret: true, env: 'DB_PASSWORD', minLength: 8 },
+        otp: { type: 'integer', stdin: true },
+        key: { type: 'string', secret: true },
+      },
     },
-  });
+    ADMIN,
+  );
 
   test('are stored with their keywords (the catalog says how each value travels)', () => {
     assert.deepEqual(login.params['password'], { type: 'string', secret: true, env: 'DB_PASSWORD', minLength: 8 });
@@ -187,23 +229,26 @@ describe('secret, env and stdin params', () => {
 });
 
 describe('renderArgv', () => {
-  const disk = parseCatalogCommand(diskUsage);
+  const disk = parseCatalogCommand(diskUsage, ADMIN);
 
   test('substitutes each value as exactly one argv element', () => {
     assert.deepEqual(renderArgv(disk, { path: '/var/lib/my_dir' }), ['df', '-h', '/var/lib/my_dir']);
   });
 
   test('stringifies numbers and booleans and fills defaults', () => {
-    const cmd = parseCatalogCommand({
-      name: 'ping-host',
-      argv: ['ping', '-c', '{count}', '-W', '{wait}', '{host}', '{verbose}'],
-      params: {
-        count: { type: 'integer', minimum: 1, maximum: 10, default: 3 },
-        wait: { type: 'number', minimum: 0 },
-        host: { type: 'string', enum: ['a.example', 'b.example'] },
-        verbose: { type: 'boolean' },
+    const cmd = parseCatalogCommand(
+      {
+        name: 'ping-host',
+        argv: ['ping', '-c', '{count}', '-W', '{wait}', '{host}', '{verbose}'],
+        params: {
+          count: { type: 'integer', minimum: 1, maximum: 10, default: 3 },
+          wait: { type: 'number', minimum: 0 },
+          host: { type: 'string', enum: ['a.example', 'b.example'] },
+          verbose: { type: 'boolean' },
+        },
       },
-    });
+      ADMIN,
+    );
     assert.deepEqual(renderArgv(cmd, { wait: 0.5, host: 'a.example', verbose: false }), [
       'ping',
       '-c',
@@ -218,11 +263,14 @@ describe('renderArgv', () => {
   });
 
   test('does not change the caller’s args when filling defaults', () => {
-    const cmd = parseCatalogCommand({
-      name: 'n',
-      argv: ['echo', '{n}'],
-      params: { n: { type: 'integer', default: 1 } },
-    });
+    const cmd = parseCatalogCommand(
+      {
+        name: 'n',
+        argv: ['echo', '{n}'],
+        params: { n: { type: 'integer', default: 1 } },
+      },
+      ADMIN,
+    );
     const args = {};
     assert.deepEqual(renderArgv(cmd, args), ['echo', '1']);
     assert.deepEqual(args, {});
@@ -239,12 +287,12 @@ describe('renderArgv', () => {
   });
 
   test('does not coerce types: "5" is not an integer', () => {
-    const cmd = parseCatalogCommand({ name: 'n', argv: ['echo', '{n}'], params: { n: { type: 'integer' } } });
+    const cmd = parseCatalogCommand({ name: 'n', argv: ['echo', '{n}'], params: { n: { type: 'integer' } } }, ADMIN);
     rejects(() => renderArgv(cmd, { n: '5' }), 'args.n', /integer/);
   });
 
   test('rejects NUL and line breaks even when the schema allows any string', () => {
-    const cmd = parseCatalogCommand({ name: 'e', argv: ['echo', '{x}'], params: { x: { type: 'string' } } });
+    const cmd = parseCatalogCommand({ name: 'e', argv: ['echo', '{x}'], params: { x: { type: 'string' } } }, ADMIN);
     for (const value of ['a\nb', 'a\rb', 'a\0b']) rejects(() => renderArgv(cmd, { x: value }), 'args.x', /NUL/);
   });
 
@@ -256,11 +304,14 @@ describe('renderArgv', () => {
   });
 
   test('property: any single-line string becomes exactly one unchanged argument', () => {
-    const cmd = parseCatalogCommand({
-      name: 'e',
-      argv: ['echo', '-n', '{x}', 'end'],
-      params: { x: { type: 'string' } },
-    });
+    const cmd = parseCatalogCommand(
+      {
+        name: 'e',
+        argv: ['echo', '-n', '{x}', 'end'],
+        params: { x: { type: 'string' } },
+      },
+      ADMIN,
+    );
     fc.assert(
       fc.property(
         fc.string({ unit: 'binary' }).filter((s) => !/[\0\r\n]/.test(s)),

@@ -33,6 +33,9 @@ const catalog = [
   }),
 ];
 
+const notServerCommand = (name: string) =>
+  `command "${name}" is not a server command of the global admin: only commands the global admin defined run on the server`;
+
 function execute(params: unknown, options: Parameters<typeof jobContext>[1] = {}) {
   const { commands, resolved } = catalogService(catalog);
   const parsed = commandModule.parseParams(params, 'params');
@@ -60,7 +63,7 @@ describe('command module', () => {
       ok: true,
       result: { exitCode: 0, signal: null, truncated: false },
     });
-    assert.deepEqual(run.resolved, [['org-1', 'greet']]);
+    assert.deepEqual(run.resolved, [['resolveForServer', 'greet']]);
     assert.deepEqual(run.logs[0], {
       stream: 'info',
       line: '$ sh -c "echo \\"hello $1\\"; echo \\"to stderr\\" >&2" greet world',
@@ -125,7 +128,7 @@ describe('command module', () => {
       [outcome.done, outcome.done && outcome.ok, outcome.done && outcome.reason],
       [true, false, 'module_failed'],
     );
-    assert.deepEqual(run.logs, [{ stream: 'info', line: 'command "nope" is not in the catalog' }]);
+    assert.deepEqual(run.logs, [{ stream: 'info', line: notServerCommand('nope') }]);
   });
 
   test('a command for agents only is refused on the server; one for both runs', async () => {
@@ -134,14 +137,27 @@ describe('command module', () => {
       done: true,
       ok: false,
       reason: 'module_failed',
-      result: { exitCode: null, error: 'command "agent-only" runs on agents only, not on the server' },
+      result: { exitCode: null, error: notServerCommand('agent-only') },
     });
-    assert.match(refused.logs[0]?.line ?? '', /runs on agents only/);
+    assert.equal(refused.logs[0]?.line, notServerCommand('agent-only'));
     assert.deepEqual(await execute({ command: 'anywhere' }).outcome, {
       done: true,
       ok: true,
       result: { exitCode: 0, signal: null, truncated: false },
     });
+  });
+
+  test('an entry the global admin did not define never runs on the server, whoever hands it over', async () => {
+    const orgAdmins = catalogEntry({ name: 'org-own', argv: ['true'], runsOn: 'server' }, { definedByAdmin: false });
+    // The store's resolveForServer never returns it: a services implementation that does is still refused.
+    const { commands } = catalogService([orgAdmins]);
+    assert.equal(await commands.resolveForServer('org-own'), null);
+    const careless: typeof commands = { resolve: async () => orgAdmins, resolveForServer: async () => orgAdmins };
+    const { ctx, logs } = jobContext<CommandParams>(commandModule.parseParams({ command: 'org-own' }, 'params'), {
+      services: { commands: careless },
+    });
+    const outcome = await commandModule.execute!(ctx);
+    assert.deepEqual([outcome.done && outcome.ok, logs.map((l) => l.line)], [false, [notServerCommand('org-own')]]);
   });
 
   test('arguments that break the catalog schema are refused before anything runs', async () => {

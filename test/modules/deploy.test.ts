@@ -71,8 +71,7 @@ function services(manifest: unknown): Partial<ModuleServices> {
   return {
     commands: catalogService(catalog).commands,
     packages: {
-      find: async (orgId, name, version) =>
-        orgId === 'org-1' && name === pkg.name && (version ?? pkg.version) === pkg.version ? pkg : null,
+      find: async (name, version) => (name === pkg.name && (version ?? pkg.version) === pkg.version ? pkg : null),
     },
   };
 }

@@ -10,6 +10,7 @@ import { diffInventory } from '../../src/modules/inventory/diff.ts';
 import { inventoryModule, macsOf } from '../../src/modules/inventory/index.ts';
 import type { Inventory } from '../../src/modules/inventory/schema.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
+import { makeAgent } from '../store/fixtures.ts';
 import { openTestStore } from '../support/store.ts';
 import { agentJobContext } from './agent-job-context.ts';
 
@@ -68,8 +69,11 @@ describe('inventory, server half', () => {
   before(async () => {
     ({ store, cleanup } = await openTestStore());
     orgId = (await store.orgs.create({ id: newId(), name: 'acme', createdAt: 0 })).id;
-    services = createModuleServices(store);
+    services = createModuleServices(store)(orgId);
   });
+
+  /** An agent of the org: the services store inventories of the org's agents only. */
+  const enrolled = async () => (await store.agents.create(makeAgent(orgId))).id;
   after(() => cleanup());
 
   const accept = (agentId: string, result: unknown, jobstateId = newId()) =>
@@ -82,7 +86,7 @@ describe('inventory, server half', () => {
     });
 
   test('stores the first inventory, then records what a second one changed', async () => {
-    const agentId = newId();
+    const agentId = await enrolled();
     assert.deepEqual(await accept(agentId, sample()), {
       ok: true,
       result: { hostname: 'pc-accounting-1', first: true, changes: 0 },
@@ -115,7 +119,7 @@ describe('inventory, server half', () => {
   });
 
   test('an unchanged inventory adds no history; an invalid one is refused and stores nothing', async () => {
-    const agentId = newId();
+    const agentId = await enrolled();
     await accept(agentId, sample());
     assert.deepEqual((await accept(agentId, sample())).result, {
       hostname: 'pc-accounting-1',

@@ -11,6 +11,7 @@ export interface LoggedLine {
 const unusedServices: ModuleServices = {
   commands: {
     resolve: () => Promise.reject(new Error('commands.resolve not expected in this test')),
+    resolveForServer: () => Promise.reject(new Error('commands.resolveForServer not expected in this test')),
   },
   retention: {
     pruneRuns: () => Promise.reject(new Error('retention.pruneRuns not expected in this test')),

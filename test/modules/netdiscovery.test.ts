@@ -53,10 +53,10 @@ const expected = (): DeviceSighting[] => [
 const withoutNames = (devices: readonly DeviceSighting[]) => devices.map((d) => ({ ...d, hostname: null }));
 
 function recorder() {
-  const calls: { orgId: string; sightings: readonly DeviceSighting[]; jobstateId: string }[] = [];
+  const calls: { sightings: readonly DeviceSighting[]; jobstateId: string }[] = [];
   const fleet = {
-    recordDevices: async (orgId: string, sightings: readonly DeviceSighting[], jobstateId: string) => {
-      calls.push({ orgId, sightings, jobstateId });
+    recordDevices: async (sightings: readonly DeviceSighting[], jobstateId: string) => {
+      calls.push({ sightings, jobstateId });
       return { created: sightings.length, updated: 0 };
     },
   } as unknown as ModuleServices['fleet'];
@@ -146,7 +146,7 @@ describe('netdiscovery', () => {
     }
     assert.ok(chunks > 2, `several chunks (${chunks})`);
     assert.deepEqual(withoutNames(calls.flatMap((c) => c.sightings)), expected());
-    assert.deepEqual([...new Set(calls.map((c) => `${c.orgId}/${c.jobstateId}`))], ['org-1/js-1']);
+    assert.deepEqual([...new Set(calls.map((c) => c.jobstateId))], ['js-1']);
   });
 
   test('the agent half reports what it found; the server half records it', async () => {
@@ -179,8 +179,8 @@ describe('netdiscovery', () => {
     });
     assert.deepEqual(accepted, { ok: true, result: { addresses: 8, found: 2, created: 2, updated: 0 } });
     assert.deepEqual(
-      calls.map((c) => [c.orgId, c.jobstateId, c.sightings.length]),
-      [['org-1', 'js-9', 2]],
+      calls.map((c) => [c.jobstateId, c.sightings.length]),
+      [['js-9', 2]],
     );
   });
 

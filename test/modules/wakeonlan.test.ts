@@ -48,8 +48,8 @@ const agents: Record<string, FleetAgent> = {
 };
 
 const fleet: ModuleServices['fleet'] = {
-  agent: async (orgId, id) => (orgId === 'org-1' ? (agents[id] ?? null) : null),
-  agents: async (_orgId, select) =>
+  agent: async (id) => agents[id] ?? null,
+  agents: async (select) =>
     Object.values(agents).filter((a) =>
       'agents' in select ? select.agents.includes(a.id) : a.tags.some((t) => select.tags.includes(t)),
     ),

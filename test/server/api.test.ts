@@ -22,7 +22,8 @@ describe('api', () => {
     orgId = (await h.createOrg('acme')).id;
     orgAdmin = (await h.createUser(orgId, 'alice', 'org-admin')).token;
     operator = (await h.createUser(orgId, 'oscar', 'operator')).token;
-    await h.expect(201, 'POST', '/api/v1/commands', { token: orgAdmin, body: sleepCommand });
+    // Server commands are the global admin's.
+    await h.expect(201, 'POST', `/api/v1/commands?org=${orgId}`, { body: sleepCommand });
   });
   after(() => h.cleanup());
 

@@ -33,7 +33,8 @@ describe('bad input', () => {
     orgId = (await h.createOrg('acme')).id;
     orgAdmin = (await h.createUser(orgId, 'alice', 'org-admin')).token;
     ({ token: operator, id: operatorId } = await h.createUser(orgId, 'oscar', 'operator'));
-    await h.expect(201, 'POST', '/api/v1/commands', { token: orgAdmin, body: echoCommand });
+    // Server commands are the global admin's.
+    await h.expect(201, 'POST', `/api/v1/commands?org=${orgId}`, { body: echoCommand });
     taskId = (await h.expect(201, 'POST', '/api/v1/tasks', { token: operator, body: echoTask('existing') })).json.id;
   });
   after(() => h.cleanup());

@@ -22,7 +22,8 @@ describe('tenancy and roles', () => {
     ({ token: a.viewer, id: a.viewerId } = await h.createUser(a.id, 'a-viewer', 'viewer'));
     b.admin = (await h.createUser(b.id, 'b-admin', 'org-admin')).token;
     b.operator = (await h.createUser(b.id, 'b-operator', 'operator')).token;
-    await h.expect(201, 'POST', '/api/v1/commands', { token: a.admin, body: echoCommand });
+    // Server commands are the global admin's.
+    await h.expect(201, 'POST', `/api/v1/commands?org=${a.id}`, { body: echoCommand });
     const task = await h.expect(201, 'POST', '/api/v1/tasks', { token: a.operator, body: echoTask('a-task') });
     await h.expect(200, 'POST', `/api/v1/tasks/${task.json.id}/runs?wait=10`, { token: a.operator });
   });

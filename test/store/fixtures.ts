@@ -53,6 +53,8 @@ export const makeCommand = (orgId: string | null, over: Partial<CatalogCommand> 
   params: { unit: { type: 'string' } },
   runsOn: 'agent',
   timeoutSeconds: 60,
+  // Only the global admin writes global entries.
+  definedByAdmin: orgId === null,
   createdAt: T0,
   updatedAt: T0,
   ...over,

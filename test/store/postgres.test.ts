@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openStore } from '../../src/store/open.ts';
+import { postgresMigrations } from '../../src/store/postgres/migrations/index.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { postgresForFile } from '../support/postgres.ts';
 import { rejectsWithCode } from './conformance/harness.ts';
 import { describeStoreConformance } from './conformance.ts';
 import { makeJobstate, makeOrg, seedRun } from './fixtures.ts';
+import { checkLegacyCatalog, writeLegacyCatalog } from './legacy-catalog.ts';
 
 const postgres = postgresForFile();
 
@@ -134,4 +137,20 @@ describe('postgres store specifics', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       assert.ok((await store.dbNow()) > first);
     }));
+
+  test('0006_catalog_security: a global command stays the admin’s, an org server command is trusted no more', async () => {
+    const url = await postgres.database();
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
+    try {
+      await writeLegacyCatalog(db, postgresMigrations);
+    } finally {
+      await db.destroy();
+    }
+    const store = await openPostgresStore({ url });
+    try {
+      await checkLegacyCatalog(store);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openStore } from '../../src/store/open.ts';
+import { sqliteMigrations } from '../../src/store/sqlite/migrations/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { rejectsWithCode } from './conformance/harness.ts';
 import { describeStoreConformance } from './conformance.ts';
 import { makeOrg } from './fixtures.ts';
+import { checkLegacyCatalog, writeLegacyCatalog } from './legacy-catalog.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -93,6 +96,22 @@ describe('sqlite store specifics', () => {
       assert.equal(events[1], 'first ends');
       assert.deepEqual(events.slice(2).sort(), ['plain sees 1', 'second begins']);
     }));
+
+  test('0006_catalog_security: a global command stays the admin’s, an org server command is trusted no more', async () => {
+    const file = join(await tempDir(), 'legacy.db');
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    try {
+      await writeLegacyCatalog(db, sqliteMigrations);
+    } finally {
+      await db.destroy();
+    }
+    const store = await openSqliteStore({ file });
+    try {
+      await checkLegacyCatalog(store);
+    } finally {
+      await store.close();
+    }
+  });
 
   test('a path that cannot be a database is reported as unavailable', async () => {
     const dir = await tempDir();

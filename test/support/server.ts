@@ -37,6 +37,8 @@ export interface ServerHarness {
   store: Store;
   engine: Engine;
   adminToken: string;
+  /** The server's data folder (holds admin.token, as a real server's does). */
+  dataDir: string;
   /** Calls the app as `token` (default: the admin). */
   call(method: string, url: string, opts?: RequestOptions): Promise<Reply>;
   /** Like call, and asserts the status. */
@@ -111,6 +113,7 @@ export async function startServerHarness(
     store,
     engine,
     adminToken,
+    dataDir,
     call,
     expect,
     async createOrg(name) {

@@ -31,7 +31,7 @@ describe('web UI: monitoring', () => {
   before(async () => {
     ui = await startUiServer();
     browser = await launchBrowser();
-    await ui.api('POST', '/api/v1/commands', {
+    await ui.adminApi('POST', '/api/v1/commands?org=acme', {
       name: 'two-streams',
       argv: ['sh', '-c', 'echo to-stdout; echo to-stderr >&2'],
       runsOn: 'server',

@@ -29,6 +29,8 @@ export interface UiServer {
   url: string;
   /** Calls the API as the org-admin (`ada`), asserting a 2xx. */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** The same as the global admin (server commands are his). */
+  adminApi<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startUiServer(): Promise<UiServer> {
     server,
     url: server.url,
     api: (method, path, body) => call(token, method, path, body),
+    adminApi: (method, path, body) => call(adminToken, method, path, body),
     async close() {
       await server.close(1_000);
       await rm(dataDir, { recursive: true, force: true });

@@ -47,13 +47,14 @@ export function registerAdminCommands(program: Command): void {
     .description('Add or replace catalog commands from a YAML/JSON file (one or a list)')
     .requiredOption('-f, --file <file>', 'catalog file')
     .option('--global', 'make them global commands (admin only)')
+    .option('--org <org>', "the org whose commands they are (admin only: an org-admin's are his org's)")
     .option('--json', 'print JSON')
     .action(async (_opts, cmd: Command) => {
-      const flags = flagsOf<{ file: string; global?: boolean; json?: boolean }>(cmd);
+      const flags = flagsOf<{ file: string; global?: boolean; org?: string; json?: boolean }>(cmd);
       const client = connect(flags);
       const added = [];
       for (const def of readDefinitions(flags.file, 'command')) {
-        added.push(await client.addCommand(flags.global ? { ...def, global: true } : def));
+        added.push(await client.addCommand(flags.global ? { ...def, global: true } : def, { org: flags.org }));
       }
       if (flags.json) return printJson(added);
       for (const c of added) process.stdout.write(`added command ${c.name}\n`);

@@ -93,8 +93,9 @@ async function seedDemo(server: RunningServer, dataDir: string): Promise<string>
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
   }
   const client = demo();
+  // The demo's commands run on the server too: only the global admin defines those.
   for (const command of readDefinitions(join(EXAMPLES, 'demo-catalog.yaml'), 'command'))
-    await client.addCommand(command);
+    await admin.addCommand(command, { org: DEMO_ORG });
   await applyTasks(client, [
     ...readDefinitions(join(EXAMPLES, 'demo-tasks.yaml'), 'task'),
     ...readDefinitions(join(EXAMPLES, 'demo-fleet-tasks.yaml'), 'task'),

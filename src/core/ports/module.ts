@@ -112,23 +112,36 @@ export interface ServerJobContext<P> {
   services: ModuleServices;
 }
 
-/** What the server lends to modules: narrow on purpose, so modules never see a Store. */
+/**
+ * What the server lends to modules: narrow on purpose, so modules never see a Store. Each
+ * job gets the services of its own org (ModuleServicesFor): every call reads and writes
+ * that org's rows only, and no call takes an org, so a module cannot name another one.
+ */
 export interface ModuleServices {
   commands: {
-    resolve(orgId: string, name: string): Promise<CatalogCommand | null>;
+    /** The org's catalog command of that name, else the global one (what the org's agents run). */
+    resolve(name: string): Promise<CatalogCommand | null>;
+    /**
+     * The command of that name the global admin lets the org run on the server: his entry for
+     * the org, else his global one; null when there is none (an org-admin's entry never counts).
+     */
+    resolveForServer(name: string): Promise<CatalogCommand | null>;
   };
   retention: {
-    /** Deletes up to `limit` finished runs (jobstates and logs with them) older than `before`. */
+    /** Deletes up to `limit` of the org's finished runs (jobstates and logs with them) older than `before`. */
     pruneRuns(before: number, limit: number): Promise<number>;
-    /** Deletes up to `limit` log lines older than `before`. */
+    /** Deletes up to `limit` log lines of the org's jobs older than `before`. */
     pruneLogs(before: number, limit: number): Promise<number>;
   };
   fleet: FleetServices;
   packages: {
     /** The org's package of that name: the given version, else the most recent one. */
-    find(orgId: string, name: string, version?: string): Promise<PackageRecord | null>;
+    find(name: string, version?: string): Promise<PackageRecord | null>;
   };
 }
+
+/** The services bound to one org; the engine passes each job those of the job's org. */
+export type ModuleServicesFor = (orgId: string) => ModuleServices;
 
 /** An agent as the fleet modules see it, with its latest inventory (null before the first one). */
 export interface FleetAgent {
@@ -138,23 +151,23 @@ export interface FleetAgent {
   inventory: Record<string, unknown> | null;
 }
 
-/** Agents, inventories and devices, always within one org (another org's agent is unknown). */
+/** Agents, inventories and devices of the services' org (another org's agent is unknown). */
 export interface FleetServices {
-  agent(orgId: string, agentId: string): Promise<FleetAgent | null>;
+  agent(agentId: string): Promise<FleetAgent | null>;
   /** The org's enabled agents named by id, or having any of the tags. */
-  agents(orgId: string, select: { agents: string[] } | { tags: string[] }): Promise<FleetAgent[]>;
+  agents(select: { agents: string[] } | { tags: string[] }): Promise<FleetAgent[]>;
   /**
    * Replaces the agent's inventory and records what changed, in one transaction: `diff`
    * gets the previous inventory (null for the first) and returns the changes to record.
    * jobstateId null: an inventory the agent sent unasked (a FusionInventory agent's first one).
+   * Fails with not_found when the agent is not one of the org's.
    */
   saveInventory(
-    input: { orgId: string; agentId: string; jobstateId: string | null; data: Record<string, unknown> },
+    input: { agentId: string; jobstateId: string | null; data: Record<string, unknown> },
     diff: (previous: Record<string, unknown> | null) => InventoryChange[],
   ): Promise<{ first: boolean; changes: InventoryChange[] }>;
   /** Records a discovery's sightings as new or updated devices of the org. */
   recordDevices(
-    orgId: string,
     sightings: readonly DeviceSighting[],
     jobstateId: string,
   ): Promise<{ created: number; updated: number }>;

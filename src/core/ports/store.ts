@@ -81,6 +81,11 @@ export interface CatalogCommand {
   params: Record<string, Record<string, unknown>>;
   runsOn: 'server' | 'agent' | 'both';
   timeoutSeconds: number;
+  /**
+   * The global admin wrote this entry (every global one; an org's when the admin defined it
+   * with `?org=`). Only such entries run on the server: see `mayRunOnServer` (core/catalog-authors.ts).
+   */
+  definedByAdmin: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -193,6 +198,12 @@ export interface CommandRepo {
   upsert(command: CatalogCommand): Promise<CatalogCommand>;
   /** The org's command of that name, else the global one. */
   resolve(orgId: string, name: string): Promise<CatalogCommand | null>;
+  /**
+   * The command of that name the org's jobs may run on the server: the org's entry if the
+   * global admin defined it to run there (runsOn server or both), else such a global one.
+   * An org-admin's entry of the same name is never returned and shadows nothing here.
+   */
+  resolveForServer(orgId: string, name: string): Promise<CatalogCommand | null>;
   get(id: string): Promise<CatalogCommand | null>;
   /** The org's commands and the global ones; orgId null = global ones only. */
   list(orgId: string | null, page: Page): Promise<Paged<CatalogCommand>>;
@@ -241,8 +252,8 @@ export interface RunRepo {
   completeIfDone(runId: string, now: number): Promise<Run | null>;
   /** The task's most recent run (by fireAt), if any. */
   latest(taskId: string): Promise<Run | null>;
-  /** Deletes up to `limit` terminal runs finished before `before` (with their jobstates and logs). */
-  deleteFinishedBefore(before: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` of the org's terminal runs finished before `before` (with their jobstates and logs). */
+  deleteFinishedBefore(orgId: string, before: number, limit: number): Promise<number>;
   /** How many runs are in each status, over every org (metrics gauges). */
   countByStatus(): Promise<Record<RunStatus, number>>;
 }
@@ -395,8 +406,8 @@ export interface LogRepo {
   /** Oldest line first. `after` is the `next` (or `cursor`) of a previous page. */
   list(jobstateId: string, page: Page): Promise<LogPage>;
   count(jobstateId: string): Promise<number>;
-  /** Deletes up to `limit` log lines older than `before`; returns how many. */
-  deleteBefore(before: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` log lines of the org's jobstates older than `before`; returns how many. */
+  deleteBefore(orgId: string, before: number, limit: number): Promise<number>;
 }
 
 export interface LedgerRepo {

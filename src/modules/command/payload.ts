@@ -11,7 +11,7 @@ import type { CommandParams, CommandPayload } from './schema.ts';
 /** Throws (and the engine ends the jobstate `module_failed`) when the command cannot run on an agent. */
 export async function commandPayload(ctx: PayloadContext<CommandParams>): Promise<CommandPayload> {
   const { command: name, args } = ctx.params;
-  const command = await ctx.services.commands.resolve(ctx.jobstate.orgId, name);
+  const command = await ctx.services.commands.resolve(name);
   if (!command) throw new ValidationError('params.command', `"${name}" is not in the command catalog`);
   if (command.runsOn === 'server') {
     throw new ValidationError('params.command', `command "${name}" runs on the server only, not on agents`);

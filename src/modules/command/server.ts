@@ -1,5 +1,11 @@
-/** Server half of the `command` module: runs a catalog command on the server, streaming its output. */
+/**
+ * Server half of the `command` module: runs a catalog command on the server, streaming its
+ * output. The server's own machine runs only what the global admin defined (issue 12): the
+ * command comes from `resolveForServer`, which an org's own entry of the same name never
+ * shadows, and is checked once more here, where it runs.
+ */
 import { type Invocation, renderInvocation } from '../../core/catalog.ts';
+import { mayRunOnServer } from '../../core/catalog-authors.ts';
 import { type ExecuteOutcome, type ServerJobContext, ValidationError } from '../sdk.ts';
 import { runCommand } from './run-command.ts';
 import type { CommandParams } from './schema.ts';
@@ -7,9 +13,14 @@ import type { CommandParams } from './schema.ts';
 /** Commands do not checkpoint: a program cannot be paused and resumed, so it runs to its end. */
 export async function executeCommand(ctx: ServerJobContext<CommandParams>): Promise<ExecuteOutcome> {
   const { command: name, args } = ctx.params;
-  const command = await ctx.services.commands.resolve(ctx.jobstate.orgId, name);
-  if (!command) return refuse(ctx, `command "${name}" is not in the catalog`);
-  if (command.runsOn === 'agent') return refuse(ctx, `command "${name}" runs on agents only, not on the server`);
+  const command = await ctx.services.commands.resolveForServer(name);
+  if (!command || !mayRunOnServer(command)) {
+    return refuse(
+      ctx,
+      `command "${name}" is not a server command of the global admin: ` +
+        'only commands the global admin defined run on the server',
+    );
+  }
   let invocation: Invocation;
   try {
     invocation = renderInvocation(command, args, 'args');

@@ -6,14 +6,13 @@ import type { DeployParams, DeployPayload } from './schema.ts';
 
 /** Throws with the reason when the package, its uninstall procedure or a command is missing: the job then fails. */
 export async function deployPayload(ctx: PayloadContext<DeployParams>): Promise<DeployPayload> {
-  const { orgId } = ctx.jobstate;
   const { package: name, version, action } = ctx.params;
-  const pkg = await ctx.services.packages.find(orgId, name, version);
+  const pkg = await ctx.services.packages.find(name, version);
   if (!pkg) throw new Error(`package "${name}"${version ? ` version "${version}"` : ''} was not uploaded`);
   const manifest = pkg.manifest as unknown as PackageManifest;
   const procedure = action === 'install' ? manifest : manifest.uninstall;
   if (!procedure) throw new Error(`package "${name}" ${pkg.version} has no uninstall procedure`);
-  const resolve = (command: string) => ctx.services.commands.resolve(orgId, command);
+  const resolve = (command: string) => ctx.services.commands.resolve(command);
   const at = action === 'install' ? 'manifest' : 'manifest.uninstall';
   const { checks, steps } = await prepareProcedure(procedure, resolve, at);
   return {

@@ -31,7 +31,7 @@ export async function acceptInventory(ctx: AcceptContext<InventoryParams>): Prom
     };
   }
   const { first, changes } = await ctx.services.fleet.saveInventory(
-    { orgId: ctx.jobstate.orgId, agentId: ctx.agentId, jobstateId: ctx.jobstate.id, data: { ...inventory } },
+    { agentId: ctx.agentId, jobstateId: ctx.jobstate.id, data: { ...inventory } },
     (previous) => (previous === null ? [] : diffInventory(previous, { ...inventory })),
   );
   return { ok: true, result: { hostname: inventory.hostname, first, changes: changes.length } };

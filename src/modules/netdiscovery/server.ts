@@ -37,7 +37,7 @@ export async function executeDiscovery(ctx: ServerJobContext<DiscoveryParams>): 
   await scanInBatches(ranges, progress.next, ctx.params, ctx, async ({ sightings, next }) => {
     const recorded =
       sightings.length > 0
-        ? await ctx.services.fleet.recordDevices(ctx.jobstate.orgId, sightings, ctx.jobstate.id)
+        ? await ctx.services.fleet.recordDevices(sightings, ctx.jobstate.id)
         : { created: 0, updated: 0 };
     for (const sighting of sightings) ctx.log(describeSighting(sighting));
     progress = {
@@ -70,11 +70,7 @@ export async function acceptDiscovery(ctx: AcceptContext<DiscoveryParams>): Prom
     if (!(err instanceof ValidationError)) throw err;
     return { ok: false, reason: 'module_failed', result: { error: `the agent's report is invalid: ${err.message}` } };
   }
-  const { created, updated } = await ctx.services.fleet.recordDevices(
-    ctx.jobstate.orgId,
-    report.devices,
-    ctx.jobstate.id,
-  );
+  const { created, updated } = await ctx.services.fleet.recordDevices(report.devices, ctx.jobstate.id);
   const result: DiscoveryResult = { addresses: report.addresses, found: report.devices.length, created, updated };
   return { ok: true, result };
 }

@@ -29,7 +29,7 @@ export function refineRelayParams(params: Record<string, unknown>, field: string
 export async function relayPayload(ctx: PayloadContext<RelayParams>): Promise<RelayPayload> {
   const { agents, tags, macs = [] } = ctx.params;
   const select = agents ? { agents } : tags ? { tags } : null;
-  const found = select ? await ctx.services.fleet.agents(ctx.jobstate.orgId, select) : [];
+  const found = select ? await ctx.services.fleet.agents(select) : [];
   return {
     targets: [
       ...found.map((agent) => ({ name: agent.name, macs: macsOf(agent.inventory) })),

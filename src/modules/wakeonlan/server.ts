@@ -10,13 +10,13 @@ import { sendMagicPackets } from './magic-packet.ts';
 import type { WakeParams, WakeResult } from './schema.ts';
 
 export async function executeWake(ctx: ServerJobContext<WakeParams>): Promise<ExecuteOutcome> {
-  const { agentId, orgId } = ctx.jobstate;
+  const { agentId } = ctx.jobstate;
   if (agentId === null) {
     const macs = ctx.params.macs ?? [];
     if (macs.length === 0) return refused(ctx, 'nothing to wake: a job on the server needs params.macs', 0);
     return wake(ctx, macs, macs.length);
   }
-  const agent = await ctx.services.fleet.agent(orgId, agentId);
+  const agent = await ctx.services.fleet.agent(agentId);
   if (!agent) return refused(ctx, `agent ${agentId} is not enrolled (any more)`, 1);
   const macs = macsOf(agent.inventory);
   if (macs.length === 0) {

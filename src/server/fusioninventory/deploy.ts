@@ -8,7 +8,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Agent, Jobstate } from '../../core/model.ts';
-import type { ModuleRegistry, ModuleServices } from '../../core/ports/module.ts';
+import type { ModuleRegistry, ModuleServicesFor } from '../../core/ports/module.ts';
 import type { DeployParams, DeployPayload } from '../../modules/deploy/schema.ts';
 import {
   type ArchiveParts as AgentArchive,
@@ -35,7 +35,8 @@ import {
 export interface DeployDeps extends EventDeps {
   clock: Clock;
   modules: ModuleRegistry;
-  services: ModuleServices;
+  /** Bound to the org of the agent (or jobstate) at hand, as the engine binds them. */
+  services: ModuleServicesFor;
   /** null when the server keeps no package files. */
   parts: ArchiveParts | null;
 }
@@ -53,7 +54,7 @@ export async function deployConfig(deps: DeployDeps, agent: Agent, remote: strin
  */
 export async function deployJobs(deps: DeployDeps, agent: Agent, mirror: string): Promise<Record<string, unknown>> {
   const running = await runningJobs(deps.store, agent.id, 'deploy');
-  const os = (await deps.services.fleet.agent(agent.orgId, agent.id))?.inventory?.['os'] as
+  const os = (await deps.services(agent.orgId).fleet.agent(agent.id))?.inventory?.['os'] as
     | { name?: string }
     | undefined;
   const answers: AgentDeployAnswer[] = [];
@@ -122,7 +123,11 @@ async function agentJob(deps: DeployDeps, agent: Agent, uuid: string | undefined
 function payloadOf(deps: DeployDeps, js: Jobstate): Promise<DeployPayload> {
   const module = deps.modules.get('deploy');
   if (!module?.payload) throw new Error('the deploy module is not installed on the server');
-  return module.payload({ params: js.params, jobstate: js, services: deps.services }) as Promise<DeployPayload>;
+  return module.payload({
+    params: js.params,
+    jobstate: js,
+    services: deps.services(js.orgId),
+  }) as Promise<DeployPayload>;
 }
 
 async function archiveOf(deps: DeployDeps, payload: DeployPayload, mirror: string): Promise<AgentArchive> {
@@ -135,6 +140,6 @@ async function archiveOf(deps: DeployDeps, payload: DeployPayload, mirror: strin
 /** What every deploy result names, as the deploy module's own agent reports it. */
 async function identity(deps: DeployDeps, js: Jobstate) {
   const params = js.params as DeployParams;
-  const pkg = await deps.services.packages.find(js.orgId, params.package, params.version);
+  const pkg = await deps.services(js.orgId).packages.find(params.package, params.version);
   return { package: params.package, version: pkg?.version ?? params.version ?? null, action: params.action };
 }

@@ -8,7 +8,7 @@
 import type { Clock } from '../../core/clock.ts';
 import { compileSchema } from '../../core/json-schema.ts';
 import type { Agent } from '../../core/model.ts';
-import type { ModuleServices } from '../../core/ports/module.ts';
+import type { ModuleServicesFor } from '../../core/ports/module.ts';
 import { inventoryFromContent } from '../../modules/fusioninventory/inventory.ts';
 import type { AgentRequest } from '../../modules/fusioninventory/xml.ts';
 import { diffInventory } from '../../modules/inventory/diff.ts';
@@ -18,7 +18,7 @@ import { type EventDeps, logEvent, refOf, reportUnlessEnded, runningJobs } from 
 const checkInventory = compileSchema(inventorySchema, { useDefaults: false });
 
 export async function onInventory(
-  deps: EventDeps & { clock: Clock; services: ModuleServices },
+  deps: EventDeps & { clock: Clock; services: ModuleServicesFor },
   agent: Agent,
   request: AgentRequest,
 ): Promise<void> {
@@ -26,10 +26,11 @@ export async function onInventory(
   const waiting = await runningJobs(deps.store, agent.id, 'inventory');
   if (waiting.length === 0) {
     const data = { ...inventory };
-    await deps.services.fleet.saveInventory(
-      { orgId: agent.orgId, agentId: agent.id, jobstateId: null, data },
-      (previous) => (previous === null ? [] : diffInventory(previous, data)),
-    );
+    await deps
+      .services(agent.orgId)
+      .fleet.saveInventory({ agentId: agent.id, jobstateId: null, data }, (previous) =>
+        previous === null ? [] : diffInventory(previous, data),
+      );
     return;
   }
   const now = deps.clock.now();

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { parseCatalogCommand } from '../../core/catalog.ts';
 import { TaskwardenError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
+import type { CatalogCommand } from '../../core/ports/store.ts';
 import { CommandView, CreateCommandBody } from '../../protocol/commands.ts';
 import { IdParams, OrgPageQuery, OrgQuery, Paged } from '../../protocol/common.ts';
-import { principalOf } from '../auth.ts';
+import { type Principal, principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { pageOf } from '../paging.ts';
 import { isGlobalAdmin, listScope, targetOrg, visible } from '../tenancy.ts';
@@ -12,9 +13,10 @@ import { commandView } from '../views.ts';
 
 /**
  * The command catalog (the only way to run a program). An org-admin manages his org's
- * commands; the admin manages global ones (`"global": true`), which every org sees, and
- * any org's with `?org=`. A command is created or replaced by (org, name): 201 when new,
- * 200 when it replaced one.
+ * commands, which run on the org's agents only (core/catalog-authors.ts); the
+ * admin manages global ones (`"global": true`), which every org sees, and any org's with
+ * `?org=`: only his run on the server, and an org-admin neither replaces nor deletes them.
+ * A command is created or replaced by (org, name): 201 when new, 200 when it replaced one.
  */
 export const commandRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock }) => {
   app.post(
@@ -34,8 +36,11 @@ export const commandRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       if (global && !isGlobalAdmin(principal)) {
         throw new TaskwardenError('forbidden', 'only the admin can define global commands');
       }
-      const parsed = parseCatalogCommand(definition, '');
+      const author = { globalAdmin: isGlobalAdmin(principal) };
+      const parsed = parseCatalogCommand(definition, author, '');
       const orgId = global ? null : await targetOrg(store, principal, request.query.org);
+      const existing = orgId === null ? null : await store.commands.resolve(orgId, parsed.name);
+      if (existing?.orgId === orgId) checkMayChange(principal, existing);
       const now = clock.now();
       const id = newId();
       const stored = await store.commands.upsert({ ...parsed, id, orgId, createdAt: now, updatedAt: now });
@@ -74,11 +79,19 @@ export const commandRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       const principal = principalOf(request);
       const { id } = request.params;
       const command = visible(principal, await store.commands.get(id), 'command', id);
-      if (command.orgId === null && !isGlobalAdmin(principal)) {
-        throw new TaskwardenError('forbidden', 'only the admin can delete global commands');
-      }
+      checkMayChange(principal, command);
       await store.commands.delete(command.id);
       return reply.code(204).send();
     },
   );
 };
+
+/** An entry the global admin wrote for an org is his: the org's admins use it, but neither replace nor delete it. */
+function checkMayChange(principal: Principal, command: CatalogCommand): void {
+  if (command.definedByAdmin && !isGlobalAdmin(principal)) {
+    throw new TaskwardenError(
+      'forbidden',
+      `command "${command.name}" was defined by the global admin: only the global admin changes or deletes it`,
+    );
+  }
+}

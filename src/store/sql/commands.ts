@@ -19,6 +19,7 @@ export function commandRepo(ctx: SqlContext): CommandRepo {
               params: row.params,
               runs_on: row.runs_on,
               timeout_seconds: row.timeout_seconds,
+              defined_by_admin: row.defined_by_admin,
               updated_at: row.updated_at,
             }),
           )
@@ -35,6 +36,21 @@ export function commandRepo(ctx: SqlContext): CommandRepo {
         .selectAll()
         .where('name', '=', name)
         .where('org_key', 'in', [commandOrgKey(orgId), commandOrgKey(null)])
+        .orderBy('org_key', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? toCommand(row) : null;
+    },
+
+    /** mayRunOnServer (core/catalog-authors.ts) as a filter; the org's entry first, as in resolve. */
+    async resolveForServer(orgId, name) {
+      const row = await db
+        .selectFrom('commands')
+        .selectAll()
+        .where('name', '=', name)
+        .where('org_key', 'in', [commandOrgKey(orgId), commandOrgKey(null)])
+        .where('defined_by_admin', '=', 1)
+        .where('runs_on', 'in', ['server', 'both'])
         .orderBy('org_key', 'desc')
         .limit(1)
         .executeTakeFirst();

@@ -64,8 +64,15 @@ export function logRepo(ctx: SqlContext): LogRepo {
       return Number(row.n);
     },
 
-    async deleteBefore(before, limit) {
-      const oldest = db.selectFrom('logs').select('id').where('ts', '<', before).orderBy('id').limit(clampLimit(limit));
+    async deleteBefore(orgId, before, limit) {
+      const oldest = db
+        .selectFrom('logs')
+        .innerJoin('jobstates', 'jobstates.id', 'logs.jobstate_id')
+        .select('logs.id')
+        .where('jobstates.org_id', '=', orgId)
+        .where('logs.ts', '<', before)
+        .orderBy('logs.id')
+        .limit(clampLimit(limit));
       const result = await db.deleteFrom('logs').where('id', 'in', oldest).executeTakeFirst();
       return Number(result.numDeletedRows);
     },

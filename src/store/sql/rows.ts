@@ -173,6 +173,7 @@ export const commandRow = (command: CatalogCommand): CommandTable => ({
   params: JSON.stringify(command.params),
   runs_on: command.runsOn,
   timeout_seconds: command.timeoutSeconds,
+  defined_by_admin: command.definedByAdmin ? 1 : 0,
   created_at: command.createdAt,
   updated_at: command.updatedAt,
 });
@@ -186,6 +187,7 @@ export const toCommand = (row: Selectable<CommandTable>): CatalogCommand => ({
   params: JSON.parse(row.params) as CatalogCommand['params'],
   runsOn: row.runs_on as CatalogCommand['runsOn'],
   timeoutSeconds: row.timeout_seconds,
+  definedByAdmin: row.defined_by_admin === 1,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });

@@ -189,11 +189,12 @@ export function runRepo(ctx: SqlContext): RunRepo {
     },
 
     /** A run that never started counts from its creation. */
-    async deleteFinishedBefore(before, limit) {
+    async deleteFinishedBefore(orgId, before, limit) {
       return atomic(ctx, async (tx) => {
         const rows = await tx
           .selectFrom('runs')
           .select('id')
+          .where('org_id', '=', orgId)
           .where('status', 'in', TERMINAL_RUN_STATUSES as string[])
           .where((eb) => eb(eb.fn.coalesce('finished_at', 'created_at'), '<', before))
           .orderBy('id')

@@ -114,6 +114,8 @@ export interface CommandTable {
   params: string;
   runs_on: string;
   timeout_seconds: number;
+  /** 0/1, since 0006_catalog_security (default 0: an org's older row is not trusted on the server). */
+  defined_by_admin: number;
   created_at: number;
   updated_at: number;
 }

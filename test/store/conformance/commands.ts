@@ -43,6 +43,45 @@ export function commandCases(open: OpenStore): void {
       assert.equal(await store.commands.resolve(org.id, 'unknown'), null);
     });
 
+    storeTest(open, 'resolveForServer: only the global admin’s server entries, the org’s first', async (store) => {
+      const org = await store.orgs.create(makeOrg());
+      const other = await store.orgs.create(makeOrg());
+      const server = { runsOn: 'server' as const };
+      const global = await store.commands.upsert(makeCommand(null, { ...server, name: 'sync' }));
+      // An org-admin's entry of the same name (a row from before the rule) shadows nothing on the server.
+      const orgAdmins = await store.commands.upsert(makeCommand(org.id, { ...server, name: 'sync' }));
+      assert.deepEqual(await store.commands.resolve(org.id, 'sync'), orgAdmins);
+      assert.deepEqual(await store.commands.resolveForServer(org.id, 'sync'), global);
+      // The admin's entry for the org comes before his global one; another org still gets the global one.
+      const forOrg = await store.commands.upsert(
+        makeCommand(org.id, { ...server, name: 'sync', definedByAdmin: true }),
+      );
+      assert.deepEqual(await store.commands.resolveForServer(org.id, 'sync'), { ...forOrg, id: orgAdmins.id });
+      assert.deepEqual(await store.commands.resolveForServer(other.id, 'sync'), global);
+      // runsOn both counts, agent does not; an admin's agent entry for the org leaves the global one in force.
+      await store.commands.upsert(makeCommand(null, { name: 'both', runsOn: 'both' }));
+      assert.equal((await store.commands.resolveForServer(org.id, 'both'))?.runsOn, 'both');
+      await store.commands.upsert(makeCommand(null, { name: 'agent-only' }));
+      assert.equal(await store.commands.resolveForServer(org.id, 'agent-only'), null);
+      await store.commands.upsert(
+        makeCommand(org.id, { ...server, name: 'two', definedByAdmin: true, runsOn: 'agent' }),
+      );
+      const two = await store.commands.upsert(makeCommand(null, { ...server, name: 'two' }));
+      assert.deepEqual(await store.commands.resolveForServer(org.id, 'two'), two);
+      assert.equal(await store.commands.resolveForServer(org.id, 'unknown'), null);
+    });
+
+    storeTest(open, 'upsert replaces who defined the entry with the rest of it', async (store) => {
+      const org = await store.orgs.create(makeOrg());
+      const admins = await store.commands.upsert(makeCommand(org.id, { runsOn: 'server', definedByAdmin: true }));
+      const replaced = await store.commands.upsert(makeCommand(org.id, { runsOn: 'agent', definedByAdmin: false }));
+      assert.equal(replaced.id, admins.id);
+      assert.deepEqual(
+        [replaced.definedByAdmin, (await store.commands.get(admins.id))?.definedByAdmin],
+        [false, false],
+      );
+    });
+
     storeTest(open, 'lists the org’s and the global commands, never another org’s', async (store) => {
       const org = await store.orgs.create(makeOrg());
       const other = await store.orgs.create(makeOrg());

@@ -84,14 +84,19 @@ export function logCases(open: OpenStore): void {
       assert.equal(await store.logs.count(js.id), 2500);
     });
 
-    storeTest(open, 'deleteBefore removes up to `limit` lines older than the cutoff', async (store) => {
+    storeTest(open, 'deleteBefore removes up to `limit` of the org’s lines older than the cutoff', async (store) => {
       const run = await seedRun(store);
       const js = makeJobstate(run);
       await store.jobstates.insertMany([js]);
       await store.logs.append(js.id, 1, lines(10));
-      assert.equal(await store.logs.deleteBefore(T0 + 6, 4), 4);
-      assert.equal(await store.logs.deleteBefore(T0 + 6, 100), 2);
-      assert.equal(await store.logs.deleteBefore(T0 + 6, 100), 0);
+      // Another org's old lines are not the org's to delete.
+      const other = makeJobstate(await seedRun(store));
+      await store.jobstates.insertMany([other]);
+      await store.logs.append(other.id, 1, lines(10));
+      assert.equal(await store.logs.deleteBefore(run.orgId, T0 + 6, 4), 4);
+      assert.equal(await store.logs.deleteBefore(run.orgId, T0 + 6, 100), 2);
+      assert.equal(await store.logs.deleteBefore(run.orgId, T0 + 6, 100), 0);
+      assert.equal(await store.logs.count(other.id), 10);
       const { items } = await store.logs.list(js.id, { limit: 100 });
       assert.deepEqual(
         items.map((l) => l.line),

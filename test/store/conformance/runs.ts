@@ -133,45 +133,52 @@ export function runCases(open: OpenStore): void {
       assert.equal((await store.runs.latest(task.id))?.id, runs[1]?.id);
     });
 
-    storeTest(open, 'deleteFinishedBefore removes old terminal runs with their jobstates and logs', async (store) => {
-      const task = await seedTask(store);
-      const cutoff = T0 + 1000;
-      const make = async (status: RunStatus, finishedAt: number | null, createdAt = T0) => {
-        const run = makeRun(task, { status, createdAt });
-        await store.runs.insert(run);
-        if (finishedAt !== null) await store.runs.update(run.id, { finishedAt });
-        const jobstate = makeJobstate(run, { status: 'finished' });
-        await store.jobstates.insertMany([jobstate]);
-        await store.logs.append(jobstate.id, 1, [{ ts: T0, stream: 'stdout', line: 'x' }]);
-        await store.ledger.record(makeLedger({ taskId: task.id, target: jobstate.id, jobstateId: jobstate.id }));
-        return { run, jobstate };
-      };
-      const old = [
-        await make('finished', cutoff - 1),
-        await make('error', cutoff - 500),
-        await make('cancelled', cutoff - 2),
-        await make('missed', null),
-        await make('skipped', null),
-      ];
-      const kept = [
-        await make('finished', cutoff),
-        await make('running', null),
-        await make('pending', null),
-        await make('missed', null, cutoff + 1),
-      ];
-      assert.equal(await store.runs.deleteFinishedBefore(cutoff, 3), 3);
-      assert.equal(await store.runs.deleteFinishedBefore(cutoff, 100), 2);
-      assert.equal(await store.runs.deleteFinishedBefore(cutoff, 100), 0);
-      for (const { run, jobstate } of old) {
-        assert.equal(await store.runs.get(run.id), null);
-        assert.equal(await store.jobstates.get(jobstate.id), null);
-        assert.equal(await store.logs.count(jobstate.id), 0);
-      }
-      for (const { run, jobstate } of kept) {
-        assert.notEqual(await store.runs.get(run.id), null);
-        assert.equal(await store.logs.count(jobstate.id), 1);
-      }
-      assert.equal((await store.ledger.listForTask(task.id)).length, old.length + kept.length);
-    });
+    storeTest(
+      open,
+      'deleteFinishedBefore removes the org’s old terminal runs with their jobstates and logs',
+      async (store) => {
+        const task = await seedTask(store);
+        const cutoff = T0 + 1000;
+        const make = async (status: RunStatus, finishedAt: number | null, createdAt = T0, of = task) => {
+          const run = makeRun(of, { status, createdAt });
+          await store.runs.insert(run);
+          if (finishedAt !== null) await store.runs.update(run.id, { finishedAt });
+          const jobstate = makeJobstate(run, { status: 'finished' });
+          await store.jobstates.insertMany([jobstate]);
+          await store.logs.append(jobstate.id, 1, [{ ts: T0, stream: 'stdout', line: 'x' }]);
+          await store.ledger.record(makeLedger({ taskId: of.id, target: jobstate.id, jobstateId: jobstate.id }));
+          return { run, jobstate };
+        };
+        const old = [
+          await make('finished', cutoff - 1),
+          await make('error', cutoff - 500),
+          await make('cancelled', cutoff - 2),
+          await make('missed', null),
+          await make('skipped', null),
+        ];
+        const kept = [
+          await make('finished', cutoff),
+          await make('running', null),
+          await make('pending', null),
+          await make('missed', null, cutoff + 1),
+          // Another org's old run is not the org's to delete.
+          await make('finished', cutoff - 1, T0, await seedTask(store)),
+        ];
+        assert.equal(await store.runs.deleteFinishedBefore(task.orgId, cutoff, 3), 3);
+        assert.equal(await store.runs.deleteFinishedBefore(task.orgId, cutoff, 100), 2);
+        assert.equal(await store.runs.deleteFinishedBefore(task.orgId, cutoff, 100), 0);
+        for (const { run, jobstate } of old) {
+          assert.equal(await store.runs.get(run.id), null);
+          assert.equal(await store.jobstates.get(jobstate.id), null);
+          assert.equal(await store.logs.count(jobstate.id), 0);
+        }
+        for (const { run, jobstate } of kept) {
+          assert.notEqual(await store.runs.get(run.id), null);
+          assert.equal(await store.logs.count(jobstate.id), 1);
+        }
+        // The ledger stays, the other org's entry included.
+        assert.equal((await store.ledger.listForTask(task.id)).length, old.length + kept.length - 1);
+      },
+    );
   });
 }

@@ -14,7 +14,9 @@ const EXAMPLE_PARAMS = '{"path": {"type": "string", "pattern": "^/[A-Za-z0-9/_.-
 
 /** The catalog of predefined commands (the only way to run a program): list, add, delete. */
 export function CommandsAdmin() {
-  const { canAdmin } = useSession();
+  const { canAdmin, me } = useSession();
+  // The global admin's entries (global ones, and those he defined for the org) are his to change.
+  const canDelete = (c: CommandView) => canAdmin && (me.role === 'admin' || !c.definedByAdmin);
   const commands = useResource('commands', () => getAll<CommandView>('/api/v1/commands'));
   const [error, setError] = useState<ApiError | null>(null);
   return (
@@ -41,7 +43,7 @@ export function CommandsAdmin() {
                   <td>{c.runsOn}</td>
                   <td className="num">{c.timeoutSeconds} s</td>
                   <td>
-                    {canAdmin ? (
+                    {canDelete(c) ? (
                       <DeleteButton
                         path={`/api/v1/commands/${c.id}`}
                         confirm={`Delete the command "${c.name}"?`}
@@ -59,17 +61,19 @@ export function CommandsAdmin() {
         }
       </Loaded>
       <ErrorNote error={error} />
-      {canAdmin ? <NewCommand onCreated={commands.reload} /> : null}
+      {canAdmin ? <NewCommand globalAdmin={me.role === 'admin'} onCreated={commands.reload} /> : null}
     </section>
   );
 }
 
-function NewCommand({ onCreated }: { onCreated(): void }) {
+/** Only the global admin defines commands that run on the server; an org-admin's run on the org's agents. */
+function NewCommand({ globalAdmin, onCreated }: { globalAdmin: boolean; onCreated(): void }) {
+  const sides = globalAdmin ? ['server', 'agent', 'both'] : ['agent'];
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [argv, setArgv] = useState('');
   const [params, setParams] = useState('');
-  const [runsOn, setRunsOn] = useState('server');
+  const [runsOn, setRunsOn] = useState(sides[0] as string);
   const [timeout, setTimeoutText] = useState('5m');
   const { submit, error } = useSubmit(async () => {
     const parsedParams = params.trim() ? parseJsonField('params', params) : undefined;
@@ -107,7 +111,7 @@ function NewCommand({ onCreated }: { onCreated(): void }) {
         </Field>
       </div>
       <div className="row">
-        <SelectField label="Runs on" value={runsOn} onChange={setRunsOn} choices={['server', 'agent', 'both']} />
+        <SelectField label="Runs on" value={runsOn} onChange={setRunsOn} choices={sides} />
         <Field label="Command timeout">
           <input value={timeout} onChange={(e) => setTimeoutText(e.target.value)} />
         </Field>
