@@ -42,7 +42,7 @@ import { summaryRoutes } from './routes/summary.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
-import { installSecurityHeaders } from './security-headers.ts';
+import { docsContentSecurityPolicy, installSecurityHeaders } from './security-headers.ts';
 import { installWebUi } from './static.ts';
 import { installValidation } from './validation.ts';
 
@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
+  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX, transformStaticCSP: docsContentSecurityPolicy });
 
   const events = new EventHub(deps.engine, deps.store, app.log);
   const metrics = new SchedulerMetrics(deps.engine);

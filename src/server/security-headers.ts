@@ -32,3 +32,11 @@ export async function installSecurityHeaders(app: FastifyInstance): Promise<void
     referrerPolicy: { policy: 'no-referrer' },
   });
 }
+
+/**
+ * The Swagger UI (/api/docs) sets inline styles as it renders; its pages alone may. Styles
+ * cannot run code, and its scripts stay limited to this server's files.
+ */
+export function docsContentSecurityPolicy(policy: string): string {
+  return policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+}
