@@ -1,5 +1,5 @@
-import type { ServerOptions } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 /**
  * What one client may cost the server: how long it may take to send a request, how many
@@ -53,10 +53,10 @@ declare module 'fastify' {
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /**
- * The Fastify options that bound a request's headers. Node's own `requestTimeout` covers
- * the whole request on every route alike, so it only backs up the body timers below
- * (a body that never reaches a route, e.g. a malformed URL's); it does not run once a
- * request is received, so it never cuts an event stream or a long poll's answer.
+ * The Fastify options that bound a request's headers. Node's own `requestTimeout` counts
+ * from the first byte of a request to its last, on every route alike: it backs up the
+ * body timers below and must allow the longest of them. Neither runs once a request is
+ * received, so an event stream or a long poll's answer is never cut.
  */
 export function serverTimeouts(limits: HttpLimits): {
   requestTimeout: number;
@@ -73,44 +73,46 @@ export function serverTimeouts(limits: HttpLimits): {
   };
 }
 
-const bodyTimers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
+const bodyTimers = new WeakMap<IncomingMessage, NodeJS.Timeout>();
 
 /**
  * A request's body must be complete `bodyTimeoutMs` after its headers, or its connection
- * is closed: a client sending a body byte by byte cannot hold a socket for long. Routes
- * that take big bodies get `uploadTimeoutMs`, but only once the caller is authenticated
- * (preParsing runs after the auth hook), so an anonymous client never gets the long one.
- * The timer outlives an early answer (a 401 to a body still arriving): Node reads and
- * drops the rest of that body, and that must be quick too.
+ * is closed: a client sending a body byte by byte cannot hold a socket for long. Armed on
+ * the server itself, before Fastify sees the request, so it also covers requests Fastify
+ * answers without running hooks (a malformed URL) and bodies Node reads and drops after
+ * an early answer (a 401). Routes that take big bodies get `uploadTimeoutMs`, but only
+ * once the caller is authenticated (preParsing runs after the auth hook), so an anonymous
+ * client never gets the long one.
  */
 export function installBodyTimeouts(app: FastifyInstance, limits: HttpLimits): void {
-  app.addHook('onRequest', async (request) => {
-    if (hasBody(request)) armBodyTimer(request, limits.bodyTimeoutMs);
+  app.server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (!hasBody(request)) return;
+    armBodyTimer(request, limits.bodyTimeoutMs, app.log);
+    response.once('finish', () => {
+      if (request.complete) clearTimeout(bodyTimers.get(request));
+    });
   });
   app.addHook('preParsing', async (request) => {
-    if (request.routeOptions.config.bodyTimeout === 'upload' && hasBody(request)) {
-      armBodyTimer(request, limits.uploadTimeoutMs);
+    // Only a request armed above: one injected by a test has no socket to cut.
+    if (request.routeOptions.config.bodyTimeout === 'upload' && bodyTimers.has(request.raw)) {
+      armBodyTimer(request.raw, limits.uploadTimeoutMs, request.log);
     }
-  });
-  app.addHook('onResponse', async (request) => {
-    if (request.raw.complete) clearTimeout(bodyTimers.get(request));
   });
 }
 
 /** Node's rule: without Content-Length or Transfer-Encoding a request has no body. */
-function hasBody(request: FastifyRequest): boolean {
-  const { headers } = request.raw;
+function hasBody(request: IncomingMessage): boolean {
+  const { headers } = request;
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
-function armBodyTimer(request: FastifyRequest, ms: number): void {
+function armBodyTimer(request: IncomingMessage, ms: number, log: FastifyBaseLogger): void {
   clearTimeout(bodyTimers.get(request));
   const timer = setTimeout(() => {
-    const { raw } = request;
-    // `complete` is true once the whole body arrived; an injected request (tests) has no socket to cut.
-    if (raw.complete !== false || raw.socket.destroyed) return;
-    request.log.info({ address: raw.socket.remoteAddress, url: request.url }, 'request body too slow: connection cut');
-    raw.socket.destroy();
+    const { socket } = request;
+    if (request.complete || socket.destroyed) return;
+    log.info({ address: socket.remoteAddress, url: request.url }, 'request body too slow: connection cut');
+    socket.destroy();
   }, ms);
   timer.unref();
   bodyTimers.set(request, timer);

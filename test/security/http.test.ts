@@ -115,11 +115,13 @@ describe('slow clients (slowloris)', () => {
 
   test('20 unauthenticated bodies sent byte by byte are all cut within the body timeout', LIMIT, async () => {
     const sockets = await Promise.all(Array.from({ length: 20 }, () => open(port)));
-    for (const socket of sockets) {
+    // Half to the login, half to a malformed URL (answered 400 by Fastify before any hook runs).
+    sockets.forEach((socket, i) => {
+      const path = i % 2 === 0 ? '/api/v1/login' : '/%zz';
       socket.write(
-        'POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{',
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
       );
-    }
+    });
     const stop = drip(sockets, ' ', 100);
     const started = Date.now();
     try {
@@ -167,6 +169,39 @@ describe('slow clients (slowloris)', () => {
     assert.ok(Date.now() - started >= 2_500, 'the long poll returned early');
     assert.equal(streamClosed, false, 'the event stream was cut');
     stream.destroy();
+  });
+});
+
+describe('slow package uploads', () => {
+  let h: AgentServer;
+  let port: number;
+  before(async () => {
+    h = await listening({ headersTimeoutMs: 1_000, bodyTimeoutMs: 1_000, uploadTimeoutMs: 3_000 });
+    port = portOf(h);
+  });
+  after(() => h.cleanup(), LIMIT);
+
+  test("an operator's slow upload gets the upload timeout; an anonymous one only the body timeout", LIMIT, async () => {
+    const upload = (token: string | null) =>
+      `POST /api/v1/packages/files HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n${
+        token ? `Authorization: Bearer ${token}\r\n` : ''
+      }Content-Length: 100000\r\n\r\n`;
+    const anonymous = await open(port);
+    const operator = await open(port);
+    anonymous.write(upload(null));
+    operator.write(upload(h.orgAdmin));
+    const stop = drip([anonymous, operator], 'x', 100);
+    try {
+      const operatorClosed = closedWithin(operator, 6_000);
+      assert.notEqual(await closedWithin(anonymous, 2_500), null, 'the anonymous upload was not cut');
+      await sleep(800); // well past the body timeout, short of the upload timeout
+      assert.equal(operator.destroyed, false, "the operator's upload was cut at the body timeout");
+      assert.notEqual(await operatorClosed, null, "the operator's upload outlived the upload timeout");
+    } finally {
+      stop();
+      anonymous.destroy();
+      operator.destroy();
+    }
   });
 });
 
