@@ -23,6 +23,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { builtinModules } from '../src/modules/builtin.ts';
 import { createModuleRegistry } from '../src/modules/sdk.ts';
 import { DEFAULT_BODY_LIMIT } from '../src/server/app.ts';
+import { DEFAULT_HTTP_LIMITS } from '../src/server/http-limits.ts';
 import { createModuleServices } from '../src/server/module-services.ts';
 import { startServer } from '../src/server/start.ts';
 import { openStore } from '../src/store/open.ts';
@@ -84,6 +85,8 @@ async function endToEnd(agents: number) {
     port: 0,
     logLevel: 'warn',
     bodyLimit: DEFAULT_BODY_LIMIT,
+    // Every simulated agent connects from 127.0.0.1, as a fleet behind one NAT would: no per-address cap.
+    httpLimits: { ...DEFAULT_HTTP_LIMITS, maxConnectionsPerAddress: 0 },
   });
   const admin = (await readFile(server.adminTokenFile as string, 'utf8')).trim();
   await api(server.url, admin, '/api/v1/orgs', { name: 'bench' });

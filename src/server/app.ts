@@ -8,9 +8,11 @@ import type { ModuleRegistry } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Engine } from '../engine/engine.ts';
 import { installAuth } from './auth.ts';
+import { installConnectionCap } from './connection-cap.ts';
 import type { ServerContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
 import { EventHub } from './event-hub.ts';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, installBodyTimeouts, serverTimeouts } from './http-limits.ts';
 import { installJsonOnly } from './json-body.ts';
 import { SchedulerMetrics } from './metrics.ts';
 import type { PackageFiles } from './package-files.ts';
@@ -40,6 +42,7 @@ import { summaryRoutes } from './routes/summary.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
+import { docsContentSecurityPolicy, installSecurityHeaders } from './security-headers.ts';
 import { installWebUi } from './static.ts';
 import { installValidation } from './validation.ts';
 
@@ -60,6 +63,8 @@ export interface AppDeps {
   packageFiles?: PackageFiles;
   /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */
   fusionInventoryPath?: string;
+  /** Timeouts, connection and stream caps, login throttling, JSON depth; default DEFAULT_HTTP_LIMITS. */
+  limits?: Partial<HttpLimits>;
 }
 
 /**
@@ -67,17 +72,22 @@ export interface AppDeps {
  * Nothing here starts or stops the engine or the store; startServer does (start.ts).
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...serverTimeouts(limits),
     // One line per request from the onResponse hook below instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  installConnectionCap(app.server, limits.maxConnectionsPerAddress, app.log);
+  installBodyTimeouts(app, limits);
   installRouteAuthCheck(app);
   installValidation(app);
-  installJsonOnly(app);
+  installJsonOnly(app, limits.jsonMaxDepth);
   installErrorHandling(app);
+  await installSecurityHeaders(app);
   await app.register(fastifyCookie);
   installAuth(app, deps);
   app.addHook('onResponse', async (request, reply) => {
@@ -94,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
+  await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX, transformStaticCSP: docsContentSecurityPolicy });
 
   const events = new EventHub(deps.engine, deps.store, app.log);
   const metrics = new SchedulerMetrics(deps.engine);
@@ -104,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     events.close();
   });
   app.addHook('onClose', async () => metrics.close());
-  const ctx: ServerContext = { ...deps, events, metrics, closing: closing.signal };
+  const ctx: ServerContext = { ...deps, limits, events, metrics, closing: closing.signal };
 
   for (const routes of [
     healthRoutes,

@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
+import { parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_BODY_LIMIT } from './app.ts';
 import { parseFusionInventoryPath } from './fusioninventory/path.ts';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
 
 /** Where the server keeps its data, where it listens, how much it logs. */
 export interface ServerConfig {
@@ -23,6 +25,8 @@ export interface ServerConfig {
   testClockSkewMs?: number;
   /** Where FusionInventory agents are served (TASKWARDEN_FI_PATH); default /plugins/fusioninventory/. */
   fusionInventoryPath?: string;
+  /** The hardening settings (HARDENING_VARIABLES below); default DEFAULT_HTTP_LIMITS. */
+  httpLimits?: HttpLimits;
 }
 
 export interface ServerFlags {
@@ -63,7 +67,42 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(packageLimit ? { packageLimit: parseSize(packageLimit.value, packageLimit.source) } : {}),
     ...(skew ? { testClockSkewMs: parseSkew(skew.value, skew.source) } : {}),
     ...(fiPath ? { fusionInventoryPath: parseFusionInventoryPath(fiPath.value, fiPath.source) } : {}),
+    httpLimits: resolveHttpLimits(env),
   };
+}
+
+/**
+ * The README's "Hardening settings": each variable sets one limit. Timeouts are seconds or
+ * a duration (30s, 10m); counts are whole numbers, where 0 turns the connection cap off.
+ */
+const HARDENING_VARIABLES: Record<string, { limit: keyof HttpLimits; kind: 'duration' | 'count' | 'cap' }> = {
+  TASKWARDEN_HEADERS_TIMEOUT: { limit: 'headersTimeoutMs', kind: 'duration' },
+  TASKWARDEN_BODY_TIMEOUT: { limit: 'bodyTimeoutMs', kind: 'duration' },
+  TASKWARDEN_UPLOAD_TIMEOUT: { limit: 'uploadTimeoutMs', kind: 'duration' },
+  TASKWARDEN_MAX_CONNECTIONS_PER_ADDRESS: { limit: 'maxConnectionsPerAddress', kind: 'cap' },
+  TASKWARDEN_MAX_EVENT_STREAMS_PER_USER: { limit: 'maxEventStreamsPerUser', kind: 'count' },
+  TASKWARDEN_LOGIN_ATTEMPTS_PER_ADDRESS: { limit: 'loginAttemptsPerAddress', kind: 'count' },
+  TASKWARDEN_LOGIN_FAILURES_PER_NAME: { limit: 'loginFailuresPerName', kind: 'count' },
+  TASKWARDEN_JSON_MAX_DEPTH: { limit: 'jsonMaxDepth', kind: 'count' },
+};
+
+function resolveHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const limits = { ...DEFAULT_HTTP_LIMITS };
+  for (const [variable, { limit, kind }] of Object.entries(HARDENING_VARIABLES)) {
+    const set = pick(undefined, '', env, variable);
+    if (!set) continue;
+    limits[limit] =
+      kind === 'duration'
+        ? parseDuration(set.value, set.source, { min: 1 }) * 1000
+        : parseCount(set.value, set.source, kind === 'cap' ? 0 : 1);
+  }
+  return limits;
+}
+
+function parseCount(text: string, source: string, min: number): number {
+  const count = /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(count >= min)) throw new ValidationError(source, `"${text}" is not a whole number of at least ${min}`);
+  return count;
 }
 
 interface Sourced {

@@ -3,6 +3,7 @@ import type { ModuleRegistry } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { EventHub } from './event-hub.ts';
+import type { HttpLimits } from './http-limits.ts';
 import type { SchedulerMetrics } from './metrics.ts';
 import type { PackageFiles } from './package-files.ts';
 
@@ -18,6 +19,7 @@ export interface ServerContext {
   metrics: SchedulerMetrics;
   /** Aborted when the server begins to close: long waits give up so shutdown is not held. */
   closing: AbortSignal;
+  limits: HttpLimits;
   /** Uploaded package content; absent when the server has no data folder (some tests). */
   packageFiles?: PackageFiles | undefined;
   /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */

@@ -70,6 +70,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       bodyLimit: config.bodyLimit,
       packageFiles,
       fusionInventoryPath: config.fusionInventoryPath,
+      limits: config.httpLimits,
     });
     await engine.start();
     try {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_BODY_LIMIT } from '../../src/server/app.ts';
 import { resolveServerConfig } from '../../src/server/config.ts';
+import { DEFAULT_HTTP_LIMITS } from '../../src/server/http-limits.ts';
 
 describe('server config', () => {
   test('defaults of the Contract, relative to the working directory', () => {
@@ -12,6 +13,7 @@ describe('server config', () => {
       port: 8080,
       logLevel: 'info',
       bodyLimit: DEFAULT_BODY_LIMIT,
+      httpLimits: DEFAULT_HTTP_LIMITS,
     });
   });
 
@@ -76,5 +78,45 @@ describe('server config', () => {
     assert.equal(skew('-90000'), -90_000);
     assert.equal(resolveServerConfig({}, {}, '/').testClockSkewMs, undefined);
     assert.throws(() => skew('90s'), /TASKWARDEN_TEST_CLOCK_SKEW_MS: "90s" is not a whole number of milliseconds/);
+  });
+
+  test('hardening variables set the HTTP limits: timeouts as durations, counts as whole numbers', () => {
+    const limits = resolveServerConfig(
+      {},
+      {
+        TASKWARDEN_HEADERS_TIMEOUT: '5s',
+        TASKWARDEN_BODY_TIMEOUT: '15',
+        TASKWARDEN_UPLOAD_TIMEOUT: '30m',
+        TASKWARDEN_MAX_CONNECTIONS_PER_ADDRESS: '0',
+        TASKWARDEN_MAX_EVENT_STREAMS_PER_USER: '4',
+        TASKWARDEN_LOGIN_ATTEMPTS_PER_ADDRESS: '50',
+        TASKWARDEN_LOGIN_FAILURES_PER_NAME: '10',
+        TASKWARDEN_JSON_MAX_DEPTH: '32',
+      },
+      '/',
+    ).httpLimits;
+    assert.deepEqual(limits, {
+      ...DEFAULT_HTTP_LIMITS,
+      headersTimeoutMs: 5_000,
+      bodyTimeoutMs: 15_000,
+      uploadTimeoutMs: 30 * 60_000,
+      maxConnectionsPerAddress: 0,
+      maxEventStreamsPerUser: 4,
+      loginAttemptsPerAddress: 50,
+      loginFailuresPerName: 10,
+      jsonMaxDepth: 32,
+    });
+    assert.throws(
+      () => resolveServerConfig({}, { TASKWARDEN_BODY_TIMEOUT: 'soon' }, '/'),
+      /TASKWARDEN_BODY_TIMEOUT: "soon" is not a duration/,
+    );
+    assert.throws(
+      () => resolveServerConfig({}, { TASKWARDEN_MAX_EVENT_STREAMS_PER_USER: '0' }, '/'),
+      /TASKWARDEN_MAX_EVENT_STREAMS_PER_USER: "0" is not a whole number of at least 1/,
+    );
+    assert.throws(
+      () => resolveServerConfig({}, { TASKWARDEN_HEADERS_TIMEOUT: '0' }, '/'),
+      /TASKWARDEN_HEADERS_TIMEOUT: must be at least 1 seconds/,
+    );
   });
 });

@@ -2,9 +2,8 @@
 // speaking protocol/agent.ts by hand so the server is tested without the agent runtime.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../src/core/clock.ts';
 import type { ContactBody, EnrolBody, EventsBody } from '../../src/protocol/agent.ts';
-import { type ServerHarness, startServerHarness } from './server.ts';
+import { type HarnessOptions, type ServerHarness, startServerHarness } from './server.ts';
 
 export interface HttpReply {
   status: number;
@@ -106,7 +105,7 @@ export function echoJob(name: string, targets: Record<string, unknown>, extra: R
 }
 
 /** The server harness listening on a real port, with an org, its admin and the agent catalog entry. */
-export async function startAgentServer(opts: { clock?: Clock } = {}): Promise<AgentServer> {
+export async function startAgentServer(opts: HarnessOptions = {}): Promise<AgentServer> {
   const h = await startServerHarness(opts);
   await h.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type Clock, systemClock } from '../../src/core/clock.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -12,6 +12,7 @@ import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { ensureAdmin } from '../../src/server/bootstrap.ts';
+import type { HttpLimits } from '../../src/server/http-limits.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { PackageFiles } from '../../src/server/package-files.ts';
 import { openTestStore } from './store.ts';
@@ -49,9 +50,16 @@ export interface ServerHarness {
   cleanup(): Promise<void>;
 }
 
-export async function startServerHarness(
-  opts: { clock?: Clock; bodyLimit?: number; packageLimit?: number } = {},
-): Promise<ServerHarness> {
+export interface HarnessOptions {
+  clock?: Clock;
+  bodyLimit?: number;
+  packageLimit?: number;
+  limits?: Partial<HttpLimits>;
+  /** Default: none (silent). */
+  logger?: FastifyBaseLogger;
+}
+
+export async function startServerHarness(opts: HarnessOptions = {}): Promise<ServerHarness> {
   const { store, cleanup: closeStore } = await openTestStore();
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-server-'));
   const clock = opts.clock ?? systemClock;
@@ -75,6 +83,8 @@ export async function startServerHarness(
     defaultTz: 'UTC',
     bodyLimit: opts.bodyLimit,
     packageFiles,
+    limits: opts.limits,
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   await engine.start();
 

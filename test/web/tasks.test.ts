@@ -96,8 +96,13 @@ describe('web UI: tasks', () => {
     await page.getByLabel('At (time of day)').fill('09:00');
 
     const expected = secondTuesdaysAt9Paris(8, Date.now());
+    // A locator, not waitForFunction: the page's Content-Security-Policy forbids the eval a string predicate needs.
     const firstFiring = () =>
-      page.waitForFunction(`document.querySelector('.firing-utc')?.textContent === ${JSON.stringify(expected[0])}`);
+      page
+        .locator('.firing-utc')
+        .first()
+        .filter({ hasText: new RegExp(`^${expected[0]}$`) })
+        .waitFor();
     await firstFiring();
     // Tuesday 08:00–12:00, then a rectangle over Wednesday and Thursday 14:00–16:00.
     await dragCells(page, [1, 8], [1, 11]);

@@ -32,7 +32,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
   app.post(
     '/api/v1/packages/files',
     {
-      config: { auth: 'operator' },
+      config: { auth: 'operator', bodyTimeout: 'upload' },
       schema: {
         tags: ['packages'],
         querystring: OrgQuery,

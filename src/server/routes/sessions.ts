@@ -1,9 +1,12 @@
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TaskwardenError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { LoginBody, LoginResponse } from '../../protocol/users.ts';
 import { principalOf, SESSION_COOKIE } from '../auth.ts';
+import { clientKey } from '../client-address.ts';
 import type { ServerContext } from '../context.ts';
+import { LoginLockouts, loginRateLimit, nameLockedError } from '../login-throttle.ts';
 import { hashSecret, newSecret, verifyPassword } from '../secrets.ts';
 import { iso, userView } from '../views.ts';
 
@@ -14,21 +17,37 @@ const SESSION_TOKEN_NAME = 'session';
 /**
  * Password login for the web UI. The cookie is HttpOnly (scripts cannot read it) and
  * SameSite=Strict (other sites cannot send it); together with JSON-only bodies that keeps
- * cross-site requests from acting with it.
+ * cross-site requests from acting with it. Guessing is throttled per address and per
+ * name (login-throttle.ts); a locked name is refused before its password is checked.
  */
-export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock }) => {
+export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock, limits }) => {
+  await app.register(fastifyRateLimit, { global: false });
+  const lockouts = new LoginLockouts(limits.loginFailuresPerName, limits.loginNameWindowMs);
   app.post(
     '/api/v1/login',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', rateLimit: loginRateLimit(limits) },
       schema: { tags: ['sessions'], security: [], body: LoginBody, response: { 200: LoginResponse } },
     },
     async (request, reply) => {
       const { name, password } = request.body;
+      const address = clientKey(request.ip);
+      const wait = lockouts.waitMs(name, address, clock.now());
+      if (wait > 0) {
+        const { error, retryAfter } = nameLockedError(name, wait);
+        reply.header('retry-after', retryAfter);
+        throw error;
+      }
       const user = await store.users.getByName(name);
       // Checked even without a user, so a wrong name and a wrong password take as long.
       const passwordOk = await verifyPassword(user?.passwordHash ?? null, password);
-      if (!user || !passwordOk || user.disabled) throw new TaskwardenError('unauthorized', 'wrong name or password');
+      if (!user || !passwordOk || user.disabled) {
+        if (lockouts.fail(name, clock.now())) {
+          request.log.warn({ event: 'login_lockout', name, address }, 'login locked for a user name');
+        }
+        throw new TaskwardenError('unauthorized', 'wrong name or password');
+      }
+      lockouts.succeed(name, address);
       const now = clock.now();
       const secret = newSecret();
       const expiresAt = now + SESSION_TTL_MS;

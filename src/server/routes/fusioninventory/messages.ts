@@ -15,7 +15,9 @@ import { endpointUrls, type FusionApp, type FusionRouteDeps } from './deps.ts';
  */
 export function messageRoutes(app: FusionApp, deps: FusionRouteDeps): void {
   for (const url of endpointUrls(deps.path)) {
-    app.post(url, { config: { auth: 'fusioninventory' }, schema: { hide: true } }, async (request, reply) => {
+    // Inventories run to a few MiB, sent over whatever link the machine has.
+    const config = { auth: 'fusioninventory', bodyTimeout: 'upload' } as const;
+    app.post(url, { config, schema: { hide: true } }, async (request, reply) => {
       const body = request.body as DecodedMessage | undefined;
       // Only this plugin's parser makes a DecodedMessage: a JSON body is no agent message.
       if (typeof body?.text !== 'string') {
