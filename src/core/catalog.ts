@@ -2,6 +2,7 @@ import { parseDuration } from './duration.ts';
 import { fieldPath, TaskwardenError, ValidationError } from './errors.ts';
 import { compileSchema, forgetSchema, type SchemaValidator } from './json-schema.ts';
 import type { CatalogCommand } from './ports/store.ts';
+import { isPrintable, PRINTABLE_HINT } from './printable.ts';
 
 /**
  * The command catalog's rules (Taskomatic: only predefined commands may run). A command is
@@ -54,6 +55,7 @@ export function parseCatalogCommand(input: unknown, field = 'command'): CatalogC
       `must be a string of at most ${MAX_DESCRIPTION} characters`,
     );
   }
+  if (!isPrintable(description)) throw new ValidationError(fieldPath(field, 'description'), PRINTABLE_HINT);
   const argv = parseArgvTemplate(obj['argv'], fieldPath(field, 'argv'));
   const params = parseParamSchemas(obj['params'] ?? {}, fieldPath(field, 'params'));
   checkPlaceholdersMatchParams(argv, params, field);

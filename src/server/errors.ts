@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOG, type ErrorCode, fieldPath, TaskwardenError, ValidationError } from '../core/errors.ts';
+import { PRINTABLE_HINT, PRINTABLE_PATTERN } from '../core/printable.ts';
 import type { ErrorBody } from '../protocol/common.ts';
 
 /**
@@ -69,6 +70,8 @@ function fromSchemaValidation(error: FastifyError): ValidationError {
     message = `must be ${String(params['type']).split(',').map(describeType).join(' or ')}`;
   } else if (first.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
     message = `must be one of ${params['allowedValues'].join(', ')}`;
+  } else if (first.keyword === 'pattern' && params['pattern'] === PRINTABLE_PATTERN) {
+    message = PRINTABLE_HINT;
   }
   return new ValidationError(field || context, message);
 }

@@ -10,7 +10,7 @@ import type { Store } from '../../src/core/ports/store.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk.ts';
-import { buildApp } from '../../src/server/app.ts';
+import { buildApp, type TrustProxy } from '../../src/server/app.ts';
 import { ensureAdmin } from '../../src/server/bootstrap.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { PackageFiles } from '../../src/server/package-files.ts';
@@ -48,7 +48,7 @@ export interface ServerHarness {
 }
 
 export async function startServerHarness(
-  opts: { clock?: Clock; bodyLimit?: number; packageLimit?: number } = {},
+  opts: { clock?: Clock; bodyLimit?: number; packageLimit?: number; trustProxy?: TrustProxy } = {},
 ): Promise<ServerHarness> {
   const { store, cleanup: closeStore } = await openTestStore();
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-server-'));
@@ -73,6 +73,7 @@ export async function startServerHarness(
     defaultTz: 'UTC',
     bodyLimit: opts.bodyLimit,
     packageFiles,
+    trustProxy: opts.trustProxy,
   });
   await engine.start();
 
