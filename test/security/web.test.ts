@@ -392,7 +392,7 @@ describe('starting a run twice', () => {
     });
   });
 
-  test('attack: the CLI client retries a start whose answer was lost, and makes a second run', async () => {
+  test('attack: a start whose answer a dropped connection lost fails the CLI (and a plain retry would run twice)', async () => {
     const server = await h.app.listen({ port: 0, host: '127.0.0.1' });
     // A proxy that forwards the first start to the server, then drops the connection
     // instead of answering: the run exists, the client does not know it.
