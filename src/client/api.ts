@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AgentDiagnosticsView, AgentView } from '../protocol/agents.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
@@ -53,10 +54,12 @@ export class TaskwardenClient {
     return tasks.find((t) => t.id === idOrName) ?? tasks.find((t) => t.name === idOrName) ?? null;
   }
 
-  runTask = (id: string, waitSeconds?: number) =>
+  /** Starts a run: one per call, even when a dropped connection makes the client ask twice. */
+  runTask = (id: string, waitSeconds?: number, idempotencyKey: string = randomUUID()) =>
     this.http.request<RunView>('POST', `/api/v1/tasks/${enc(id)}/runs`, {
       query: { wait: waitSeconds },
       timeoutMs: ((waitSeconds ?? 0) + 30) * 1000,
+      idempotencyKey,
     });
   listRuns = (query: Query = {}) => this.http.request<Paged<RunView>>('GET', '/api/v1/runs', { query });
   getRun = (id: string) => this.http.request<RunView>('GET', `/api/v1/runs/${enc(id)}`);

@@ -10,6 +10,22 @@ export interface ClientOptions {
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
+export interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /**
+   * Sent as `Idempotency-Key`: the server answers a repeat of the request with what the
+   * first one did, so a request whose connection dropped before the answer is sent again
+   * (up to RETRY_DELAYS_MS.length more times) instead of failing.
+   */
+  idempotencyKey?: string;
+}
+
+/** Waits before the retries of an idempotent request whose connection dropped. */
+const RETRY_DELAYS_MS = [250, 1_000, 3_000];
+
 /**
  * The HTTP transport of the typed client: JSON in and out, the bearer token, and the
  * server's error envelope turned back into a TaskwardenError with the same stable code,
@@ -26,11 +42,7 @@ export class HttpClient {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
   }
 
-  async request<T>(
-    method: string,
-    path: string,
-    opts: { body?: unknown; query?: Query; timeoutMs?: number; signal?: AbortSignal } = {},
-  ): Promise<T> {
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(opts.query ?? {})) {
       if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
@@ -38,22 +50,29 @@ export class HttpClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: opts.body === undefined ? null : JSON.stringify(opts.body),
-        signal: withTimeout(opts.timeoutMs ?? this.timeoutMs, opts.signal),
-      });
-    } catch (err) {
-      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      throw new TaskwardenError('unavailable', `cannot reach ${this.server}: ${cause}`);
+    if (opts.idempotencyKey !== undefined) headers['idempotency-key'] = opts.idempotencyKey;
+    const body = opts.body === undefined ? null : JSON.stringify(opts.body);
+    const retries = opts.idempotencyKey === undefined ? [] : RETRY_DELAYS_MS;
+    let response: Response | null = null;
+    for (let attempt = 0; response === null; attempt++) {
+      try {
+        const signal = withTimeout(opts.timeoutMs ?? this.timeoutMs, opts.signal);
+        response = await fetch(url, { method, headers, body, signal });
+      } catch (err) {
+        const delay = retries[attempt];
+        if (delay === undefined || !connectionDropped(err)) throw this.unreachable(err);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
     const text = await response.text();
     const data = text ? safeJson(text) : null;
     if (!response.ok) throw errorFrom(response.status, data, text);
     return data as T;
+  }
+
+  private unreachable(err: unknown): TaskwardenError {
+    const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    return new TaskwardenError('unavailable', `cannot reach ${this.server}: ${cause}`);
   }
 
   /** Reads every page of a `{items, next}` list. */
@@ -69,6 +88,11 @@ export class HttpClient {
     } while (after);
     return items;
   }
+}
+
+/** The connection failed or closed before an answer; not our timeout, nor the caller giving up. */
+function connectionDropped(err: unknown): boolean {
+  return !(err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
 }
 
 /** The request's own timeout, plus the caller's signal when it has one (a shutting-down agent). */

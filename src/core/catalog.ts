@@ -12,6 +12,7 @@ import {
   valueSchema,
 } from './param-delivery.ts';
 import type { CatalogCommand } from './ports/store.ts';
+import { isPrintable, PRINTABLE_HINT } from './printable.ts';
 
 export { type Invocation, renderArgv, renderInvocation } from './catalog-render.ts';
 
@@ -66,6 +67,7 @@ export function parseCatalogCommand(input: unknown, author: CatalogAuthor, field
       `must be a string of at most ${MAX_DESCRIPTION} characters`,
     );
   }
+  if (!isPrintable(description)) throw new ValidationError(fieldPath(field, 'description'), PRINTABLE_HINT);
   const argv = parseArgvTemplate(obj['argv'], fieldPath(field, 'argv'));
   const params = parseParamSchemas(obj['params'] ?? {}, fieldPath(field, 'params'));
   checkPlaceholdersMatchParams(argv, params, field);

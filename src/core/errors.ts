@@ -7,6 +7,8 @@ export const ERROR_CATALOG = {
   invalid_input: 400,
   unauthorized: 401,
   forbidden: 403,
+  /** A write with the session cookie that did not come from the server's own pages (CSRF). */
+  cross_origin: 403,
   not_found: 404,
   conflict: 409,
   stale_attempt: 409,
@@ -14,6 +16,8 @@ export const ERROR_CATALOG = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   range_not_satisfiable: 416,
+  /** An Idempotency-Key used again, within its 24 h, for a different request. */
+  idempotency_key_reused: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

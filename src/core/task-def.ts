@@ -9,7 +9,16 @@ import {
 } from './model.ts';
 import type { ModuleRegistry } from './ports/module.ts';
 import { compileSchedule, parseBlackouts, parseSchedule, parseTimeslots } from './schedule/index.ts';
-import { readArray, readBoolean, readEnum, readInstant, readInteger, readObject, readString } from './validate.ts';
+import {
+  readArray,
+  readBoolean,
+  readEnum,
+  readInstant,
+  readInteger,
+  readObject,
+  readString,
+  readText,
+} from './validate.ts';
 
 const TASK_FIELDS = [
   'name',
@@ -75,7 +84,7 @@ export function parseTaskDef(input: unknown, ctx: TaskDefContext): TaskDef {
   });
   return {
     name,
-    description: raw.description === undefined ? '' : readString(raw.description, 'description', { max: 2000 }),
+    description: raw.description === undefined ? '' : readText(raw.description, 'description', { max: 2000 }),
     enabled: raw.enabled === undefined ? true : readBoolean(raw.enabled, 'enabled'),
     mode,
     fallback: raw.fallback === undefined ? 'pull' : readEnum(raw.fallback, 'fallback', ['pull', 'error'] as const),
@@ -158,7 +167,7 @@ export function parseTargets(input: unknown, field: string): TargetSpec {
   }
   const key = keys[0] as 'agents' | 'tags';
   const list = readArray(raw[key], fieldPath(field, key), MAX_TARGET_ITEMS).map((v, i) =>
-    readString(v, fieldPath(fieldPath(field, key), i), { min: 1, max: 100 }),
+    readText(v, fieldPath(fieldPath(field, key), i), { min: 1, max: 100 }),
   );
   if (list.length === 0) throw new ValidationError(fieldPath(field, key), 'must not be empty');
   return key === 'agents' ? { agents: list } : { tags: list };

@@ -1,4 +1,5 @@
 import { fieldPath, ValidationError } from './errors.ts';
+import { isPrintable, PRINTABLE_HINT } from './printable.ts';
 
 /**
  * Small readers for plain JSON input. Each names the offending field in its error, so a
@@ -30,6 +31,13 @@ export function readString(
     throw new ValidationError(field, opts.patternHint ?? `must match ${opts.pattern.source}`);
   }
   return value;
+}
+
+/** A string shown to people as it is (a description): readString, and printable (core/printable.ts). */
+export function readText(value: unknown, field: string, opts: { min?: number; max?: number } = {}): string {
+  const text = readString(value, field, opts);
+  if (!isPrintable(text)) throw new ValidationError(field, PRINTABLE_HINT);
+  return text;
 }
 
 export function readEnum<T extends string>(value: unknown, field: string, choices: readonly T[]): T {

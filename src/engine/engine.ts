@@ -17,6 +17,7 @@ import {
   withTx,
 } from './context.ts';
 import { Executor } from './executor.ts';
+import { type IdempotencyKey, IdempotencyPruner, launchOnce, type StartedRun } from './idempotency.ts';
 import { launchRun, startDueRuns } from './launch.ts';
 import { EngineLoop } from './loop.ts';
 import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
@@ -57,6 +58,7 @@ export class Engine {
   readonly agents: AgentDispatch;
   private readonly executor: Executor;
   private readonly heartbeat: NodeHeartbeat;
+  private readonly idempotencyPruner: IdempotencyPruner;
   /** Wakes between nodes, where the store can signal them. */
   private readonly peers: PeerSignals | null;
   private unlistenPeers: () => void = () => {};
@@ -91,6 +93,7 @@ export class Engine {
     });
     this.agents = new AgentDispatch(this.ctx);
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
+    this.idempotencyPruner = new IdempotencyPruner(this.ctx);
     this.peers = deps.store.signals ? new PeerSignals(deps.store.signals, options.nodeId) : null;
   }
 
@@ -150,6 +153,7 @@ export class Engine {
     for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
       changed += moved;
     changed += await sweep(this.ctx);
+    await this.idempotencyPruner.prune();
     if (!this.stopping) changed += await this.executor.pump();
     return changed;
   }
@@ -174,27 +178,30 @@ export class Engine {
 
   /** A run now, on demand (rPath's ScheduleNow); subject to the task's concurrency policy. */
   async runNow(taskId: string, actor: string | null): Promise<Run> {
-    const ended: string[] = [];
-    const run = await withTx(this.ctx, async (tx, emit) => {
+    return (await this.startNow(taskId, actor)).run;
+  }
+
+  /** runNow, once per idempotency key: a key already used answers the run it started. */
+  startNow(taskId: string, actor: string | null, once?: IdempotencyKey): Promise<StartedRun> {
+    return launchOnce(this.ctx, once, async (tx, emit, ended) => {
       const task = await tx.tasks.get(taskId);
       if (!task) throw notFound('task', taskId);
       const now = this.ctx.clock.now();
-      return launchRun(this.ctx, tx, emit, ended, task, {
+      const run = await launchRun(this.ctx, tx, emit, ended, task, {
         reason: 'manual',
         fireAt: now,
         startAt: now,
         fireKey: newId(),
         createdBy: actor,
       });
+      if (!run) throw new TaskwardenError('conflict', 'run could not be created');
+      return run;
     });
-    if (!run) throw new TaskwardenError('conflict', 'run could not be created');
-    this.executor.abort(ended);
-    return run;
   }
 
-  /** A manual run of the same task limited to the (job, target) pairs that errored in `runId`. */
-  relaunchFailed(runId: string, actor: string | null): Promise<Run> {
-    return relaunchFailed(this.ctx, runId, actor);
+  /** A manual run of the same task limited to the (job, target) pairs that errored in `runId`; once per key. */
+  relaunchFailed(runId: string, actor: string | null, once?: IdempotencyKey): Promise<StartedRun> {
+    return relaunchFailed(this.ctx, runId, actor, once);
   }
 
   async cancelRun(runId: string): Promise<Run> {

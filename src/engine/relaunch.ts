@@ -1,7 +1,8 @@
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { type Run, TERMINAL_RUN_STATUSES } from '../core/model.ts';
-import { type EngineContext, withTx } from './context.ts';
+import { TERMINAL_RUN_STATUSES } from '../core/model.ts';
+import type { EngineContext } from './context.ts';
+import { type IdempotencyKey, launchOnce, type StartedRun } from './idempotency.ts';
 import { launchRun } from './launch.ts';
 
 /**
@@ -10,9 +11,13 @@ import { launchRun } from './launch.ts';
  * The pairs are matched by job name and agent against the task as it is now, so a job
  * renamed or a target no longer aimed at since is left out rather than guessed.
  */
-export async function relaunchFailed(ctx: EngineContext, runId: string, actor: string | null): Promise<Run> {
-  const ended: string[] = [];
-  const created = await withTx(ctx, async (tx, emit) => {
+export async function relaunchFailed(
+  ctx: EngineContext,
+  runId: string,
+  actor: string | null,
+  once?: IdempotencyKey,
+): Promise<StartedRun> {
+  const started = await launchOnce(ctx, once, async (tx, emit, ended) => {
     const source = await tx.runs.get(runId);
     if (!source) throw notFound('run', runId);
     if (!TERMINAL_RUN_STATUSES.includes(source.status)) {
@@ -38,8 +43,7 @@ export async function relaunchFailed(ctx: EngineContext, runId: string, actor: s
     if (!run) throw new TaskwardenError('conflict', 'run could not be created');
     return run;
   });
-  ctx.abortLocal(ended);
-  return (await ctx.store.runs.get(created.id)) ?? created;
+  return { ...started, run: (await ctx.store.runs.get(started.run.id)) ?? started.run };
 }
 
 const pairKey = (job: string, agentId: string | null) => JSON.stringify([job, agentId]);

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { Printable } from './common.ts';
 
 /**
  * The agent protocol, `/agent/v1`: JSON over HTTP(S). These schemas are the contract
@@ -18,6 +19,9 @@ import { type Static, Type } from 'typebox';
 const MAX_NAME = 200;
 const MAX_LIST = 200;
 const AgentIdString = Type.String({ minLength: 1, maxLength: 100 });
+/** What the agent says of itself; shown in listings, so printable like names. */
+const AgentVersion = Printable({ maxLength: 50 });
+const ModuleNames = Type.Array(Printable({ maxLength: 64 }), { maxItems: MAX_LIST });
 
 export const AGENT_LONG_POLL_MAX_SECONDS = 60;
 export const AGENT_DEFAULT_LISTEN_PORT = 62354;
@@ -31,10 +35,10 @@ export const EnrolBody = Type.Object(
   {
     token: Type.String({ minLength: 8, maxLength: 200 }),
     deviceId: Type.String({ minLength: 1, maxLength: MAX_NAME, pattern: '^[A-Za-z0-9._:@-]+$' }),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NAME })),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
-    version: Type.Optional(Type.String({ maxLength: 50 })),
-    modules: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: MAX_LIST })),
+    name: Type.Optional(Printable({ minLength: 1, maxLength: MAX_NAME })),
+    tags: Type.Optional(Type.Array(Printable({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
+    version: Type.Optional(AgentVersion),
+    modules: Type.Optional(ModuleNames),
     /** `http://host:port` where the agent listens for push wakes. */
     wakeUrl: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
   },
@@ -52,8 +56,8 @@ export type EnrolReply = Static<typeof EnrolReply>;
 
 export const ContactBody = Type.Object(
   {
-    version: Type.String({ maxLength: 50 }),
-    modules: Type.Array(Type.String({ maxLength: 64 }), { maxItems: MAX_LIST }),
+    version: AgentVersion,
+    modules: ModuleNames,
     /** Jobstate ids the agent is running now; the reply says which of them to stop. */
     running: Type.Array(AgentIdString, { maxItems: 1000 }),
     /** Long-poll: answer as soon as work is prepared for this agent, or after this many seconds. */

@@ -1,12 +1,12 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
+import { Id, IsoTime, NullableIsoTime, OrgPageQuery, Printable } from './common.ts';
 
 /**
  * The REST side of agents (`/api/v1/agents`, `/api/v1/enrolment-tokens`): what
  * administrators see and edit. The agents' own protocol is agent.ts.
  */
 
-const Tag = Type.String({ minLength: 1, maxLength: 100 });
+export const Tag = Printable({ minLength: 1, maxLength: 100 });
 const Tags = Type.Array(Tag, { maxItems: 50 });
 
 export const AgentPresence = Type.Enum(['online', 'offline', 'never'], {
@@ -42,7 +42,7 @@ export const AgentListQuery = Type.Object({
 
 export const PatchAgentBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    name: Type.Optional(Printable({ minLength: 1, maxLength: 200 })),
     tags: Type.Optional(Tags),
     enabled: Type.Optional(Type.Boolean()),
   },

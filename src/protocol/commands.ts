@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime } from './common.ts';
+import { Id, IsoTime, Printable } from './common.ts';
 
 /**
  * A catalog command in the Contract's shape. The server checks it with the core's catalog
@@ -11,7 +11,7 @@ import { Id, IsoTime } from './common.ts';
 export const CreateCommandBody = Type.Object(
   {
     name: Type.String({ description: 'a-z, 0-9, . _ -' }),
-    description: Type.Optional(Type.String()),
+    description: Type.Optional(Printable()),
     argv: Type.Array(Type.String(), { description: 'program then arguments; "{param}" elements are substituted' }),
     params: Type.Optional(
       Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {

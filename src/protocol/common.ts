@@ -1,4 +1,5 @@
-import { type Static, type TSchema, Type } from 'typebox';
+import { type Static, type TSchema, type TStringOptions, Type } from 'typebox';
+import { PRINTABLE_PATTERN } from '../core/printable.ts';
 
 /**
  * Shapes shared by every resource of the REST API. Times are ISO-8601 strings (UTC, `Z`)
@@ -8,6 +9,13 @@ export const IsoTime = Type.String({ format: 'date-time', description: 'ISO-8601
 export const NullableIsoTime = Type.Union([IsoTime, Type.Null()]);
 export const Id = Type.String({ minLength: 1, maxLength: 100 });
 export const IdParams = Type.Object({ id: Id });
+
+/**
+ * Text shown to people as it is — names, tags, descriptions, versions: letters of any
+ * script, digits, symbols and spaces, never control characters or bidi overrides (the rule
+ * of core/printable.ts). Every such field of the API is one of these.
+ */
+export const Printable = (options: TStringOptions = {}) => Type.String({ ...options, pattern: PRINTABLE_PATTERN });
 
 export const ErrorBody = Type.Object({
   error: Type.Object({

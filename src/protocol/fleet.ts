@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, OrgPageQuery } from './common.ts';
+import { Id, IsoTime, OrgPageQuery, Printable } from './common.ts';
 
 /**
  * The fleet resources: package files and packages (for `deploy`), agents' inventories with
@@ -21,7 +21,7 @@ export type PackageFileView = Static<typeof PackageFileView>;
 export const CreatePackageBody = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,99}$', description: 'a-z, 0-9, . _ -' }),
-    version: Type.String({ minLength: 1, maxLength: 100 }),
+    version: Printable({ minLength: 1, maxLength: 100 }),
     archive: Sha256,
     checks: Type.Optional(Type.Array(Type.Unknown(), { description: 'file-exists, file-absent or command checks' })),
     steps: Type.Array(Type.Unknown(), { description: 'extract or command steps, in order' }),

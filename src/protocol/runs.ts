@@ -41,6 +41,26 @@ export const RunNowQuery = Type.Object({
   ),
 });
 
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x20-\\x7e]+$';
+export const IDEMPOTENCY_KEY_HINT = 'must be 1 to 255 printable ASCII characters';
+
+/**
+ * Run starts take an `Idempotency-Key`: the same key from the same user within 24 h answers
+ * the run the first request started (same status rule, header `Idempotent-Replayed: true`)
+ * instead of starting another; with another task or run it is 422 idempotency_key_reused.
+ */
+export const IdempotencyHeaders = Type.Object({
+  [IDEMPOTENCY_KEY_HEADER]: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: IDEMPOTENCY_KEY_PATTERN,
+      description: 'a key the client picks per intended run (e.g. a UUID); a retry with it returns the first run',
+    }),
+  ),
+});
+
 export const RunListQuery = Type.Object({
   ...OrgPageQuery.properties,
   task: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, NullableIsoTime } from './common.ts';
+import { Id, IsoTime, NullableIsoTime, Printable } from './common.ts';
 import { NAME_PATTERN_SOURCE } from './orgs.ts';
 
 /** Roles a user of an org can have; `admin` is global and made at first start. */
@@ -33,7 +33,7 @@ export type UserView = Static<typeof UserView>;
 
 export const CreateTokenBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Printable({ minLength: 1, maxLength: 100 }),
     // Checked by the duration parser, whose message says what a duration looks like.
     expiresIn: Type.Optional(
       Type.Unknown({ description: 'seconds or a duration like "30d"; omit for a token that does not expire' }),

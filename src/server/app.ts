@@ -48,6 +48,13 @@ import { installValidation } from './validation.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/**
+ * Which peers are reverse proxies whose X-Forwarded-Proto/-Host/-For are believed: every
+ * peer (`true`), or those addresses and CIDR ranges (`loopback`, `linklocal`, `uniquelocal`
+ * too). Off by default: a client could otherwise claim https or another address.
+ */
+export type TrustProxy = true | string[];
+
 export interface AppDeps {
   store: Store;
   engine: Engine;
@@ -65,6 +72,8 @@ export interface AppDeps {
   fusionInventoryPath?: string;
   /** Timeouts, connection and stream caps, login throttling, JSON depth; default DEFAULT_HTTP_LIMITS. */
   limits?: Partial<HttpLimits>;
+  /** Behind a reverse proxy (TLS terminated there): which proxies to believe; default none. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 /**
@@ -77,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ...serverTimeouts(limits),
+    trustProxy: deps.trustProxy ?? false,
     // One line per request from the onResponse hook below instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -5,6 +5,7 @@ import type { Role } from '../core/model.ts';
 import type { ApiToken, Store, User } from '../core/ports/store.ts';
 import { authenticateAgent } from './agent-auth.ts';
 import { authenticateFusionInventory } from './fusioninventory/auth.ts';
+import { checkSameOrigin } from './origin-check.ts';
 import { hashSecret } from './secrets.ts';
 
 /**
@@ -72,6 +73,7 @@ export function installAuth(app: FastifyInstance, deps: { store: Store; clock: C
     if (!principal) {
       throw new TaskwardenError('unauthorized', 'authentication required: send "Authorization: Bearer <token>"');
     }
+    if (principal.via === 'cookie') checkSameOrigin(request);
     request.principal = principal;
     if (!roleAtLeast(principal.user.role, level)) {
       throw new TaskwardenError('forbidden', `this needs the ${level} role; you are ${principal.user.role}`);

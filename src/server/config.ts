@@ -1,7 +1,8 @@
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
-import { DEFAULT_BODY_LIMIT } from './app.ts';
+import { DEFAULT_BODY_LIMIT, type TrustProxy } from './app.ts';
 import { parseFusionInventoryPath } from './fusioninventory/path.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
 
@@ -27,6 +28,8 @@ export interface ServerConfig {
   fusionInventoryPath?: string;
   /** The hardening settings (HARDENING_VARIABLES below); default DEFAULT_HTTP_LIMITS. */
   httpLimits?: HttpLimits;
+  /** The reverse proxies to believe (`--trust-proxy`, TASKWARDEN_TRUST_PROXY); absent = none. */
+  trustProxy?: TrustProxy;
 }
 
 export interface ServerFlags {
@@ -34,6 +37,7 @@ export interface ServerFlags {
   db?: string | undefined;
   port?: string | undefined;
   host?: string | undefined;
+  trustProxy?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -44,7 +48,8 @@ const DEFAULTS = { data: './taskwarden-data', host: '127.0.0.1', port: 8080 } as
 /**
  * The Contract's precedence: a flag beats its environment variable, which beats the default
  * (`--data`/TASKWARDEN_DATA ./taskwarden-data, `--db`/TASKWARDEN_DB sqlite:<data>/taskwarden.db,
- * `--host`/TASKWARDEN_HOST 127.0.0.1, `--port`/TASKWARDEN_PORT 8080; TASKWARDEN_LOG_LEVEL info).
+ * `--host`/TASKWARDEN_HOST 127.0.0.1, `--port`/TASKWARDEN_PORT 8080, `--trust-proxy`/
+ * TASKWARDEN_TRUST_PROXY none; TASKWARDEN_LOG_LEVEL info).
  * Errors name the flag or variable the bad value came from.
  */
 export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd: string): ServerConfig {
@@ -57,6 +62,8 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const packageLimit = pick(undefined, '', env, 'TASKWARDEN_PACKAGE_LIMIT');
   const skew = pick(undefined, '', env, 'TASKWARDEN_TEST_CLOCK_SKEW_MS');
   const fiPath = pick(undefined, '', env, 'TASKWARDEN_FI_PATH');
+  const proxies = pick(flags.trustProxy, '--trust-proxy', env, 'TASKWARDEN_TRUST_PROXY');
+  const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -68,6 +75,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(skew ? { testClockSkewMs: parseSkew(skew.value, skew.source) } : {}),
     ...(fiPath ? { fusionInventoryPath: parseFusionInventoryPath(fiPath.value, fiPath.source) } : {}),
     httpLimits: resolveHttpLimits(env),
+    ...(trustProxy ? { trustProxy } : {}),
   };
 }
 
@@ -144,6 +152,37 @@ function parseSkew(text: string, source: string): number {
   const ms = /^-?\d{1,12}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (Number.isNaN(ms)) throw new ValidationError(source, `"${text}" is not a whole number of milliseconds`);
   return ms;
+}
+
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `false`/`off` (none), `true`/`on` (every peer: only when nothing but the proxy can reach
+ * the server), or a comma-separated list of addresses, CIDR ranges and range names.
+ */
+function parseTrustProxy(text: string, source: string): TrustProxy | undefined {
+  const value = text.trim().toLowerCase();
+  if (['false', 'off', 'no', 'none'].includes(value)) return undefined;
+  if (['true', 'on', 'yes'].includes(value)) return true;
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!isProxyEntry(entry)) {
+      throw new ValidationError(
+        source,
+        `"${entry}" is not an address, a CIDR range or one of ${PROXY_RANGE_NAMES.join(', ')} (or give true or false)`,
+      );
+    }
+  }
+  return entries;
+}
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function parseLogLevel(text: string, source: string): LogLevel {

@@ -1,6 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOG, type ErrorCode, fieldPath, TaskwardenError, ValidationError } from '../core/errors.ts';
+import { PRINTABLE_HINT, PRINTABLE_PATTERN } from '../core/printable.ts';
 import type { ErrorBody } from '../protocol/common.ts';
+import { IDEMPOTENCY_KEY_HINT, IDEMPOTENCY_KEY_PATTERN } from '../protocol/runs.ts';
+
+/** What patterns shared by many fields mean, said in words rather than as the regular expression. */
+const PATTERN_HINTS: Record<string, string> = {
+  [PRINTABLE_PATTERN]: PRINTABLE_HINT,
+  [IDEMPOTENCY_KEY_PATTERN]: IDEMPOTENCY_KEY_HINT,
+};
 
 /**
  * Every error leaves the server as `{error: {code, message, details}}` with the status the
@@ -69,6 +77,8 @@ function fromSchemaValidation(error: FastifyError): ValidationError {
     message = `must be ${String(params['type']).split(',').map(describeType).join(' or ')}`;
   } else if (first.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
     message = `must be one of ${params['allowedValues'].join(', ')}`;
+  } else if (first.keyword === 'pattern' && PATTERN_HINTS[String(params['pattern'])]) {
+    message = PATTERN_HINTS[String(params['pattern'])] as string;
   }
   return new ValidationError(field || context, message);
 }

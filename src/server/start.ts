@@ -14,6 +14,7 @@ import { openStore } from '../store/open.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
+import { looseDataFolderWarnings } from './data-folder.ts';
 import { createModuleServices } from './module-services.ts';
 import { type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { PackageFiles } from './package-files.ts';
@@ -39,6 +40,8 @@ export interface RunningServer {
  */
 export async function startServer(config: ServerConfig, opts: { clock?: Clock } = {}): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const logger = pino({ level: config.logLevel });
+  for (const warning of await looseDataFolderWarnings(config.dataDir)) logger.warn(warning);
   const store = await openStore(config.dbUrl);
   let nodeClock: NodeClock | null = null;
   try {
@@ -46,7 +49,6 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const base = config.testClockSkewMs ? skewedClock(systemClock, config.testClockSkewMs) : systemClock;
     nodeClock = opts.clock ? { clock: opts.clock, stop: async () => {} } : await startNodeClock(store, base);
     const { clock } = nodeClock;
-    const logger = pino({ level: config.logLevel });
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
     const engine = new Engine({
@@ -71,6 +73,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       packageFiles,
       fusionInventoryPath: config.fusionInventoryPath,
       limits: config.httpLimits,
+      trustProxy: config.trustProxy,
     });
     await engine.start();
     try {

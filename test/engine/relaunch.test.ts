@@ -30,7 +30,7 @@ test('relaunching a run redoes only its failed (job, target) pairs, as a manual 
     parseTaskDef(fixed, { modules: createModuleRegistry(builtinModules()), defaultTz: 'UTC' }),
     'tester',
   );
-  const again = await h.engine.relaunchFailed(first.id, 'operator-1');
+  const { run: again } = await h.engine.relaunchFailed(first.id, 'operator-1');
   await h.settle();
   assert.notEqual(again.id, first.id);
   assert.equal(again.reason, 'manual');

@@ -119,4 +119,25 @@ describe('server config', () => {
       /TASKWARDEN_HEADERS_TIMEOUT: must be at least 1 seconds/,
     );
   });
+
+  test('--trust-proxy / TASKWARDEN_TRUST_PROXY: off by default, addresses and CIDRs, or every peer', () => {
+    const trusted = (flag: string | undefined, env: string | undefined) =>
+      resolveServerConfig({ trustProxy: flag }, env === undefined ? {} : { TASKWARDEN_TRUST_PROXY: env }, '/')
+        .trustProxy;
+    assert.equal(trusted(undefined, undefined), undefined);
+    assert.deepEqual(trusted(undefined, '127.0.0.1, 10.0.0.0/8,::1,fd00::/8,loopback'), [
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    assert.equal(trusted('true', '127.0.0.1'), true, 'the flag beats the variable');
+    assert.equal(trusted('off', 'true'), undefined);
+    assert.throws(
+      () => trusted(undefined, 'proxy.example'),
+      /TASKWARDEN_TRUST_PROXY: "proxy.example" is not an address/,
+    );
+    assert.throws(() => trusted('10.0.0.0/33', undefined), /--trust-proxy: "10.0.0.0\/33"/);
+  });
 });

@@ -6,6 +6,7 @@ import { claimCases } from './conformance/claims.ts';
 import { commandCases } from './conformance/commands.ts';
 import { fleetCases } from './conformance/fleet.ts';
 import type { OpenStore } from './conformance/harness.ts';
+import { idempotencyCases } from './conformance/idempotency.ts';
 import { identityCases } from './conformance/identity.ts';
 import { jobstateCases } from './conformance/jobstates.ts';
 import { logCases } from './conformance/logs.ts';
@@ -28,5 +29,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     transactionCases(open);
     fleetCases(open);
     nodeCases(open);
+    idempotencyCases(open);
   });
 }

@@ -10,7 +10,7 @@ import type { Store } from '../../src/core/ports/store.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk.ts';
-import { buildApp } from '../../src/server/app.ts';
+import { buildApp, type TrustProxy } from '../../src/server/app.ts';
 import { ensureAdmin } from '../../src/server/bootstrap.ts';
 import type { HttpLimits } from '../../src/server/http-limits.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
@@ -57,6 +57,7 @@ export interface HarnessOptions {
   limits?: Partial<HttpLimits>;
   /** Default: none (silent). */
   logger?: FastifyBaseLogger;
+  trustProxy?: TrustProxy;
 }
 
 export async function startServerHarness(opts: HarnessOptions = {}): Promise<ServerHarness> {
@@ -85,6 +86,7 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
     packageFiles,
     limits: opts.limits,
     ...(opts.logger ? { logger: opts.logger } : {}),
+    trustProxy: opts.trustProxy,
   });
   await engine.start();
 

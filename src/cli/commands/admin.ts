@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { connect, flagsOf, withConnection } from '../connection.ts';
-import { printJson } from '../output.ts';
+import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
 import { readDefinitions } from '../task-file.ts';
 
@@ -13,7 +13,7 @@ export function registerAdminCommands(program: Command): void {
       const flags = flagsOf<{ json?: boolean }>(cmd);
       const org = await connect(flags).createOrg(name);
       if (flags.json) return printJson(org);
-      process.stdout.write(`created org ${org.name} (${org.id})\n`);
+      process.stdout.write(shown`created org ${org.name} (${org.id})\n`);
     });
 
   withConnection(program.command('user').command('create <name>'))
@@ -26,7 +26,7 @@ export function registerAdminCommands(program: Command): void {
       const flags = flagsOf<{ org: string; role: string; password?: string; json?: boolean }>(cmd);
       const user = await connect(flags).createUser(flags.org, { name, role: flags.role, password: flags.password });
       if (flags.json) return printJson(user);
-      process.stdout.write(`created user ${user.name} (${user.id})\n`);
+      process.stdout.write(shown`created user ${user.name} (${user.id})\n`);
     });
 
   withConnection(program.command('token').command('create'))
@@ -57,7 +57,7 @@ export function registerAdminCommands(program: Command): void {
         added.push(await client.addCommand(flags.global ? { ...def, global: true } : def, { org: flags.org }));
       }
       if (flags.json) return printJson(added);
-      for (const c of added) process.stdout.write(`added command ${c.name}\n`);
+      for (const c of added) process.stdout.write(shown`added command ${c.name}\n`);
     });
 
   withConnection(command.command('list'))

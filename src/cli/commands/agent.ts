@@ -7,7 +7,7 @@ import { AgentRuntime } from '../../agent/runtime.ts';
 import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent.ts';
 import type { AgentDiagnosticsView } from '../../protocol/agents.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
-import { printJson } from '../output.ts';
+import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
 
 /**
@@ -106,17 +106,17 @@ function packageVersion(): string {
 export function formatDiagnostics(d: AgentDiagnosticsView): string {
   const a = d.agent;
   const lines = [
-    `agent ${a.name} (${a.id}) ${a.enabled ? a.presence : 'disabled'}` +
-      ` — last contact ${a.lastContactAt ?? 'never'}, next expected ${a.nextContactAt ?? 'unknown'}` +
-      ` — ${a.wakeUrl ? `woken at ${a.wakeUrl}` : 'pull only'}`,
+    shown`agent ${a.name} (${a.id}) ${a.enabled ? a.presence : 'disabled'}` +
+      shown` — last contact ${a.lastContactAt ?? 'never'}, next expected ${a.nextContactAt ?? 'unknown'}` +
+      shown` — ${a.wakeUrl ? `woken at ${a.wakeUrl}` : 'pull only'}`,
   ];
-  if (a.lastWakeError) lines.push(`last wake failed at ${a.lastWakeErrorAt}: ${a.lastWakeError}`);
+  if (a.lastWakeError) lines.push(shown`last wake failed at ${a.lastWakeErrorAt}: ${a.lastWakeError}`);
   if (d.items.length === 0) lines.push('no open jobstates: nothing is waiting for this agent');
   for (const item of d.items) {
     // Most messages already name the time their wait ends; say it only when they do not.
     const until = item.until && !item.message.includes(item.until) ? ` (until ${item.until})` : '';
     lines.push(
-      `${item.task ?? item.taskId} / ${item.job} (${item.module}, attempt ${item.attempt}) ${item.status}: ${item.message}${until}`,
+      shown`${item.task ?? item.taskId} / ${item.job} (${item.module}, attempt ${item.attempt}) ${item.status}: ${item.message}${until}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RunView } from '../../protocol/runs.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
-import { printJson } from '../output.ts';
+import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
 
 /** `run …`: the history of runs, one run's jobstates and logs, cancelling. */
@@ -69,8 +69,8 @@ export function registerRunCommands(program: Command): void {
       for (const js of jobstates) {
         const lines = logs.get(js.id);
         if (!lines) continue;
-        process.stdout.write(`\n--- ${js.job} on ${js.agentId ?? 'server'} (${js.status})\n`);
-        for (const l of lines) process.stdout.write(`${l.ts} ${l.stream.padEnd(6)} ${l.line}\n`);
+        process.stdout.write(shown`\n--- ${js.job} on ${js.agentId ?? 'server'} (${js.status})\n`);
+        for (const l of lines) process.stdout.write(shown`${l.ts} ${l.stream.padEnd(6)} ${l.line}\n`);
       }
     });
 
@@ -78,14 +78,14 @@ export function registerRunCommands(program: Command): void {
     .description('Cancel a pending or running run')
     .action(async (id: string, _opts, cmd: Command) => {
       const r = await connect(flagsOf(cmd)).cancelRun(id);
-      process.stdout.write(`run ${r.id} ${r.status}\n`);
+      process.stdout.write(shown`run ${r.id} ${r.status}\n`);
     });
 }
 
 export function printRun(r: RunView): void {
   const completion = r.completion === null ? '' : ` — completion ${r.completion} %`;
   process.stdout.write(
-    `run ${r.id} ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${completion} — ${countsText(r)}\n`,
+    shown`run ${r.id} ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${completion} — ${countsText(r)}\n`,
   );
 }
 

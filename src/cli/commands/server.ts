@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ServerFlags } from '../../server/config.ts';
 import { serveUntilSignal } from '../serve.ts';
 
 /** `taskwarden server`: runs the server until SIGTERM or SIGINT, then shuts down gracefully. */
@@ -13,7 +14,11 @@ export function registerServerCommand(program: Command): void {
     )
     .option('--port <n>', 'port to listen on (env TASKWARDEN_PORT, default 8080)')
     .option('--host <h>', 'address to listen on (env TASKWARDEN_HOST, default 127.0.0.1)')
-    .action(async (flags: { data?: string; db?: string; port?: string; host?: string }) => {
+    .option(
+      '--trust-proxy <list>',
+      'reverse proxies whose X-Forwarded-* headers are believed: addresses/CIDRs, or true (env TASKWARDEN_TRUST_PROXY, default none)',
+    )
+    .action(async (flags: ServerFlags) => {
       // Loaded on use: client commands start faster without the server's dependencies.
       const { resolveServerConfig } = await import('../../server/config.ts');
       const { startServer } = await import('../../server/start.ts');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { connect, flagsOf, withConnection } from '../connection.ts';
-import { printJson } from '../output.ts';
+import { printJson, shown } from '../output.ts';
 
 /** `summary`: the monitoring lines of seed 001, one per task. */
 export function registerSummaryCommand(program: Command): void {
@@ -16,9 +16,9 @@ export function registerSummaryCommand(program: Command): void {
         const icons = line.modules.map((m) => m.icon).join('');
         const completion = line.completion === null ? 'N/A' : `${line.completion} %`;
         process.stdout.write(
-          `${icons} ${line.task} — ${line.details || '-'} — completion ${completion} — ${line.status}\n`,
+          shown`${icons} ${line.task} — ${line.details || '-'} — completion ${completion} — ${line.status}\n`,
         );
-        for (const m of line.modules) for (const extra of m.lines) process.stdout.write(`    + ${extra}\n`);
+        for (const m of line.modules) for (const extra of m.lines) process.stdout.write(shown`    + ${extra}\n`);
       }
     });
 }

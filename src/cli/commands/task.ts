@@ -6,7 +6,7 @@ import type { TaskView } from '../../protocol/tasks.ts';
 import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { followRun, isEnded } from '../follow.ts';
-import { printJson } from '../output.ts';
+import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
 import { readDefinitions } from '../task-file.ts';
 import { printRun, runExitCode } from './run.ts';
@@ -29,7 +29,7 @@ export function registerTaskCommands(program: Command): void {
       const results = await applyTasks(client, defs);
       if (flags.json) return printJson(results);
       for (const r of results) {
-        process.stdout.write(`${r.action} ${r.name}${r.changes.length ? ` (${r.changes.join(', ')})` : ''}\n`);
+        process.stdout.write(shown`${r.action} ${r.name}${r.changes.length ? ` (${r.changes.join(', ')})` : ''}\n`);
       }
     });
 
@@ -61,8 +61,7 @@ export function registerTaskCommands(program: Command): void {
     .action(async (name: string, _opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
       const found = await mustFind(connect(flags), name);
-      if (flags.json) return printJson(found);
-      process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+      printJson(found);
     });
 
   for (const [verb, enabled] of [
@@ -75,7 +74,7 @@ export function registerTaskCommands(program: Command): void {
         const client = connect(flagsOf(cmd));
         const found = await mustFind(client, name);
         await client.setTaskEnabled(found.id, enabled);
-        process.stdout.write(`${verb}d ${found.name}\n`);
+        process.stdout.write(shown`${verb}d ${found.name}\n`);
       });
   }
 
@@ -85,7 +84,7 @@ export function registerTaskCommands(program: Command): void {
       const client = connect(flagsOf(cmd));
       const found = await mustFind(client, name);
       await client.deleteTask(found.id);
-      process.stdout.write(`deleted ${found.name}\n`);
+      process.stdout.write(shown`deleted ${found.name}\n`);
     });
 
   withConnection(task.command('run <task>'))

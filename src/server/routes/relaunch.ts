@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { IdParams } from '../../protocol/common.ts';
-import { RunView } from '../../protocol/runs.ts';
+import { IdempotencyHeaders, RunView } from '../../protocol/runs.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
+import { idempotencyKeyOf, markReplay } from '../idempotency.ts';
 import { visible } from '../tenancy.ts';
 import { loadRunView } from '../views.ts';
 
@@ -15,6 +16,7 @@ export const relaunchRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (a
       schema: {
         tags: ['runs'],
         params: IdParams,
+        headers: IdempotencyHeaders,
         description: 'a manual run of the same task restricted to the (job, target) pairs that ended in error',
         response: { 201: RunView },
       },
@@ -23,8 +25,9 @@ export const relaunchRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (a
       const principal = principalOf(request);
       const { id } = request.params;
       visible(principal, await store.runs.get(id), 'run', id);
-      const run = await engine.relaunchFailed(id, principal.user.name);
-      return reply.code(201).send(await loadRunView(store, run));
+      const started = await engine.relaunchFailed(id, principal.user.name, idempotencyKeyOf(request, principal));
+      markReplay(reply, started);
+      return reply.code(201).send(await loadRunView(store, started.run));
     },
   );
 };

@@ -4,9 +4,10 @@ import type { RunFilter } from '../../core/ports/store.ts';
 import { readEnum, readInstant } from '../../core/validate.ts';
 import { IdParams, Paged, PageQuery } from '../../protocol/common.ts';
 import { JobstateView } from '../../protocol/jobstates.ts';
-import { RunListQuery, RunNowQuery, RunView } from '../../protocol/runs.ts';
+import { IdempotencyHeaders, RunListQuery, RunNowQuery, RunView } from '../../protocol/runs.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
+import { idempotencyKeyOf, markReplay } from '../idempotency.ts';
 import { pageOf } from '../paging.ts';
 import { listScope, visible } from '../tenancy.ts';
 import { jobstateView, loadRunView } from '../views.ts';
@@ -21,6 +22,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, {
         tags: ['runs'],
         params: IdParams,
         querystring: RunNowQuery,
+        headers: IdempotencyHeaders,
         response: { 200: RunView, 201: RunView },
       },
     },
@@ -28,8 +30,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, {
       const principal = principalOf(request);
       const { id } = request.params;
       visible(principal, await store.tasks.get(id), 'task', id);
-      const started = await engine.runNow(id, principal.user.name);
-      const run = await waitForEnd(started, (request.query.wait ?? 0) * 1000);
+      const started = await engine.startNow(id, principal.user.name, idempotencyKeyOf(request, principal));
+      markReplay(reply, started);
+      const run = await waitForEnd(started.run, (request.query.wait ?? 0) * 1000);
       return reply.code(run.finishedAt !== null ? 200 : 201).send(await loadRunView(store, run));
     },
   );

@@ -1,5 +1,7 @@
+import type { CookieSerializeOptions } from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { TaskwardenError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { LoginBody, LoginResponse } from '../../protocol/users.ts';
@@ -15,10 +17,18 @@ const SESSION_TTL_MS = 12 * 3600 * 1000;
 const SESSION_TOKEN_NAME = 'session';
 
 /**
- * Password login for the web UI. The cookie is HttpOnly (scripts cannot read it) and
- * SameSite=Strict (other sites cannot send it); together with JSON-only bodies that keeps
- * cross-site requests from acting with it. Guessing is throttled per address and per
- * name (login-throttle.ts); a locked name is refused before its password is checked.
+ * The session cookie's attributes: HttpOnly (scripts cannot read it), SameSite=Strict
+ * (other sites cannot send it), and Secure whenever the request came over TLS — directly or
+ * through a trusted proxy's X-Forwarded-Proto (trust-proxy) — so the browser never sends it
+ * over plain HTTP. Writes made with it must come from our own pages (origin-check.ts).
+ */
+function sessionCookie(request: FastifyRequest): CookieSerializeOptions {
+  return { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/' };
+}
+
+/**
+ * Password login for the web UI. Guessing is throttled per address and per name
+ * (login-throttle.ts); a locked name is refused before its password is checked.
  */
 export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock, limits }) => {
   await app.register(fastifyRateLimit, { global: false });
@@ -61,13 +71,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
         revokedAt: null,
         lastUsedAt: null,
       });
-      reply.setCookie(SESSION_COOKIE, secret, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: request.protocol === 'https',
-        path: '/',
-        expires: new Date(expiresAt),
-      });
+      reply.setCookie(SESSION_COOKIE, secret, { ...sessionCookie(request), expires: new Date(expiresAt) });
       return { user: userView(user), expiresAt: iso(expiresAt) };
     },
   );
@@ -76,7 +80,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
     const principal = principalOf(request);
     // Only the session ends; logging out must not revoke an API token used to call this.
     if (principal.via === 'cookie') await store.tokens.revoke(principal.token.id, clock.now());
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(SESSION_COOKIE, sessionCookie(request));
     return reply.code(204).send();
   });
 };

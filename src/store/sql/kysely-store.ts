@@ -40,6 +40,7 @@ export class KyselyStore implements Store {
   readonly devices: StoreSession['devices'];
   readonly packages: StoreSession['packages'];
   readonly nodes: StoreSession['nodes'];
+  readonly idempotency: StoreSession['idempotency'];
   readonly signals?: StoreSignals;
   readonly dbNow?: () => Promise<number>;
 
@@ -81,6 +82,7 @@ export class KyselyStore implements Store {
     this.devices = session.devices;
     this.packages = session.packages;
     this.nodes = session.nodes;
+    this.idempotency = session.idempotency;
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {

@@ -24,6 +24,16 @@ export interface Database extends FleetTables {
   ledger: LedgerTable;
   task_history: TaskHistoryTable;
   nodes: NodeTable;
+  idempotency_keys: IdempotencyKeyTable;
+}
+
+/** Idempotency keys of run starts (0008_idempotency). */
+export interface IdempotencyKeyTable {
+  scope: string;
+  key: string;
+  request: string;
+  run_id: string;
+  created_at: number;
 }
 
 /** Server processes sharing the store (0004_nodes). */

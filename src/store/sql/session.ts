@@ -5,6 +5,7 @@ import type { SqlContext } from './context.ts';
 import { deviceRepo } from './devices.ts';
 import { enrolmentTokenRepo } from './enrolment-tokens.ts';
 import { historyRepo } from './history.ts';
+import { idempotencyRepo } from './idempotency.ts';
 import { inventoryRepo } from './inventories.ts';
 import { jobstateRepo } from './jobstates.ts';
 import { ledgerRepo } from './ledger.ts';
@@ -38,5 +39,6 @@ export function createSession(ctx: SqlContext): StoreSession {
     devices: deviceRepo(ctx),
     packages: packageRepo(ctx),
     nodes: nodeRepo(ctx),
+    idempotency: idempotencyRepo(ctx),
   };
 }

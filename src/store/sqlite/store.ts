@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
@@ -9,6 +7,7 @@ import type { Database as Tables } from '../sql/schema.ts';
 import { ImmediateSqliteDialect } from './dialect.ts';
 import { classifySqliteError } from './errors.ts';
 import { sqliteMigrations } from './migrations/index.ts';
+import { prepareOwnerOnlyFile } from './owner-only.ts';
 import { withStatementCache } from './statement-cache.ts';
 
 /** One process, one writer: no row locks to skip, nobody to notify. */
@@ -18,7 +17,7 @@ export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, notif
 const BUSY_TIMEOUT_MS = 5000;
 
 export interface SqliteStoreOptions {
-  /** Path of the database file; its folder is created when missing. */
+  /** Path of the database file; its folder (0700) and it (0600) are created when missing. */
   file: string;
 }
 
@@ -29,7 +28,7 @@ export interface SqliteStoreOptions {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   let database: Database.Database;
   try {
-    mkdirSync(dirname(options.file), { recursive: true });
+    prepareOwnerOnlyFile(options.file);
     database = new Database(options.file);
     // WAL lets readers (the CLI, backups) work while the server writes; NORMAL is durable in WAL mode except on power loss.
     database.pragma('journal_mode = WAL');

@@ -5,6 +5,7 @@ import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
 import { nodes } from './0004_nodes.ts';
 import { catalogSecurity } from './0006_catalog_security.ts';
+import { idempotency } from './0008_idempotency.ts';
 
 /** Every SQLite migration by name, in order. A static map: nothing is discovered by scanning folders. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0004_nodes': nodes,
   '0005_claim_order': claimOrder,
   '0006_catalog_security': catalogSecurity,
+  '0008_idempotency': idempotency,
 };
