@@ -3,9 +3,17 @@ import { newId } from '../core/ids.ts';
 import type { Agent } from '../core/model.ts';
 import type { FleetAgent, FleetServices, ModuleServices } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
+import type { PackageFiles } from './package-files.ts';
 
-/** What the server lends to modules, built over the store (modules never see the Store itself). */
-export function createModuleServices(store: Store, clock: Clock = systemClock): ModuleServices {
+/**
+ * What the server lends to modules, built over the store (modules never see the Store
+ * itself) and the package files' folder (none: there are no bytes to delete).
+ */
+export function createModuleServices(
+  store: Store,
+  clock: Clock = systemClock,
+  packageFiles?: PackageFiles,
+): ModuleServices {
   return {
     commands: { resolve: (orgId, name) => store.commands.resolve(orgId, name) },
     retention: {
@@ -13,7 +21,13 @@ export function createModuleServices(store: Store, clock: Clock = systemClock): 
       pruneLogs: (before, limit) => store.logs.deleteBefore(before, limit),
     },
     fleet: fleetServices(store, clock),
-    packages: { find: (orgId, name, version) => store.packages.find(orgId, name, version) },
+    packages: {
+      find: (orgId, name, version) => store.packages.find(orgId, name, version),
+      extractPrefixes: async (orgId) => (await store.orgs.settings(orgId))?.extractPrefixes ?? [],
+      pruneUnreferencedFiles: (orgId, before, limit) => store.packages.deleteUnreferencedFiles(orgId, before, limit),
+      deleteOrphanFiles: async (before) =>
+        packageFiles ? packageFiles.deleteOrphans(before, (sha256s) => store.packages.recordedFiles(sha256s)) : 0,
+    },
   };
 }
 

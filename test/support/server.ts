@@ -37,6 +37,8 @@ export interface ServerHarness {
   store: Store;
   engine: Engine;
   adminToken: string;
+  /** The server's data folder (package files are under `packages/`). */
+  dataDir: string;
   /** Calls the app as `token` (default: the admin). */
   call(method: string, url: string, opts?: RequestOptions): Promise<Reply>;
   /** Like call, and asserts the status. */
@@ -54,17 +56,17 @@ export async function startServerHarness(
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-server-'));
   const clock = opts.clock ?? systemClock;
   const modules = createModuleRegistry(builtinModules());
+  const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
   const engine = new Engine({
     store,
     modules,
-    services: createModuleServices(store),
+    services: createModuleServices(store, clock, packageFiles),
     clock,
     options: { defaultTz: 'UTC', maxSleepMs: 200 },
   });
   const tokenFile = await ensureAdmin(store, dataDir, clock);
   assert.ok(tokenFile);
   const adminToken = (await readFile(tokenFile, 'utf8')).trim();
-  const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
   const app = await buildApp({
     store,
     engine,
@@ -111,6 +113,7 @@ export async function startServerHarness(
     store,
     engine,
     adminToken,
+    dataDir,
     call,
     expect,
     async createOrg(name) {
