@@ -210,11 +210,14 @@ export async function startFleetServer(tags: string[] = [], uses = 10): Promise<
 }
 
 /**
- * Uploads the package `app` (a tar of app/run.sh, mode 0755) that extracts under `root`, then
- * writes `marker.text` to `root`/installed with the catalog command `write-marker` (its text
- * parameter must match `marker.pattern`); its checks skip it once both files are there.
+ * Uploads the package `app` (a tar of app/run.sh, mode 0755) that extracts under `root` (the
+ * global admin allows it for the org), then writes `marker.text` to `root`/installed with the
+ * catalog command `write-marker` (its text parameter must match `marker.pattern`); its checks
+ * skip it once both files are there.
  */
 export async function addAppPackage(server: E2EServer, root: string, marker: { text: string; pattern: string }) {
+  const allowed = await server.callAs(server.adminToken, 'PATCH', '/api/v1/orgs/fleet', { extractPrefixes: [root] });
+  assert.equal(allowed.status, 200, JSON.stringify(allowed.json));
   await server.client.addCommand({
     name: 'write-marker',
     argv: ['sh', '-c', 'echo "$2" > "$1"', 'write-marker', '{path}', '{text}'],

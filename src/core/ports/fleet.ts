@@ -108,8 +108,8 @@ export type AddFileOutcome = { status: 'added' | 'existing' } | { status: 'over_
 export interface PackageRepo {
   /**
    * Records that the org owns this content (`existing` when it already did, at no cost),
-   * unless the org's files would then take more than `quotaBytes`; decided atomically
-   * against concurrent uploads of the same org.
+   * unless the org's files would then take more than `quotaBytes`. Inside a transaction,
+   * uploads of the same org take turns: two cannot both fit in the room left for one.
    */
   addFile(file: PackageFile, quotaBytes?: number): Promise<AddFileOutcome>;
   getFile(orgId: string, sha256: string): Promise<PackageFile | null>;

@@ -62,7 +62,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       const file = { orgId, sha256: upload.sha256, size: upload.size, createdAt: clock.now() };
       let added: AddFileOutcome;
       try {
-        added = await store.packages.addFile(file, quota);
+        added = await store.transaction((tx) => tx.packages.addFile(file, quota));
       } catch (err) {
         await upload.discard();
         throw err;

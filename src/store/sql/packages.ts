@@ -9,7 +9,8 @@ export function packageRepo(ctx: SqlContext): PackageRepo {
   return {
     async addFile(file, quotaBytes = Number.POSITIVE_INFINITY) {
       return atomic(ctx, async (tx): Promise<AddFileOutcome> => {
-        // Uploads of one org take turns here: two cannot both fit in the room left for one.
+        // Uploads of one org take turns here (where there are name locks, i.e. inside a
+        // transaction on PostgreSQL; SQLite has one writer at a time anyway).
         await ctx.lockName?.(tx, `taskwarden:package-quota:${file.orgId}`);
         if (await ownedBy(tx, file.orgId, file.sha256)) return { status: 'existing' };
         const usedBytes = await usedBy(tx, file.orgId);
