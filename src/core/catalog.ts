@@ -1,21 +1,31 @@
+import { PLACEHOLDER } from './catalog-render.ts';
 import { parseDuration } from './duration.ts';
-import { fieldPath, TaskwardenError, ValidationError } from './errors.ts';
+import { fieldPath, ValidationError } from './errors.ts';
 import { compileSchema, forgetSchema, type SchemaValidator } from './json-schema.ts';
+import {
+  checkDeliveries,
+  checkDelivery,
+  DELIVERY_KEYWORDS,
+  deliveryOf,
+  type ParamDelivery,
+  valueSchema,
+} from './param-delivery.ts';
 import type { CatalogCommand } from './ports/store.ts';
+
+export { type Invocation, renderArgv, renderInvocation } from './catalog-render.ts';
 
 /**
  * The command catalog's rules (Taskomatic: only predefined commands may run). A command is
  * an argv template; each `{param}` is a whole argv element, typed by a small JSON schema,
  * and is replaced by exactly one argument. Nothing ever goes through a shell, so a value
- * like `$(id)` or `; rm -rf /` reaches the program as that literal text.
+ * like `$(id)` or `; rm -rf /` reaches the program as that literal text. A param may go
+ * through the environment or stdin instead, and be secret (param-delivery.ts).
  */
 
 export type CatalogCommandInput = Omit<CatalogCommand, 'id' | 'orgId' | 'createdAt' | 'updatedAt'>;
 
 const COMMAND_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-/** An element that is exactly one placeholder. */
-const PLACEHOLDER = /^\{([A-Za-z_][A-Za-z0-9_]{0,63})\}$/;
 /** A placeholder anywhere inside an element, to reject `--x={path}`. */
 const EMBEDDED_PLACEHOLDER = /\{[A-Za-z_][A-Za-z0-9_]{0,63}\}/;
 /** A bare program name looked up in PATH: no slash, no leading dash, no whitespace. */
@@ -122,6 +132,7 @@ function parseParamSchemas(value: unknown, field: string): Record<string, Record
     }
     params[name] = parseParamSchema(obj[name], at);
   }
+  checkDeliveries(Object.fromEntries(Object.entries(params).map(([n, s]) => [n, deliveryOf(s)])), field);
   return params;
 }
 
@@ -134,23 +145,25 @@ function parseParamSchema(value: unknown, field: string): Record<string, unknown
   }
   const typed = type === 'string' ? STRING_KEYWORDS : NUMBER_KEYWORDS;
   for (const key of Object.keys(schema)) {
-    if (COMMON_KEYWORDS.has(key) || typed.has(key)) continue;
+    if (COMMON_KEYWORDS.has(key) || typed.has(key) || DELIVERY_KEYWORDS.includes(key)) continue;
     const applies = STRING_KEYWORDS.has(key) || NUMBER_KEYWORDS.has(key);
     throw new ValidationError(
       fieldPath(field, key),
       applies
         ? `does not apply to type ${type}`
-        : 'is not allowed (use type, pattern, enum, minLength, maxLength, minimum, maximum, default, description)',
+        : 'is not allowed (use type, pattern, enum, minLength, maxLength, minimum, maximum, default, description, secret, env, stdin)',
     );
   }
   checkKeywordValues(schema, field);
+  checkDelivery(schema, field);
+  const checked = valueSchema(schema);
   let validate: SchemaValidator;
   try {
-    validate = compileSchema(schema, { useDefaults: false });
+    validate = compileSchema(checked, { useDefaults: false });
   } catch (err) {
     throw new ValidationError(field, `is not a valid schema: ${(err as Error).message}`);
   } finally {
-    forgetSchema(schema);
+    forgetSchema(checked);
   }
   if ('default' in schema) validate(schema['default'], fieldPath(field, 'default'));
   if (Array.isArray(schema['enum'])) {
@@ -192,79 +205,25 @@ function checkPlaceholdersMatchParams(
   argv.forEach((element, i) => {
     const name = PLACEHOLDER.exec(element)?.[1];
     if (name === undefined) return;
-    if (!(name in params)) {
-      throw new ValidationError(fieldPath(fieldPath(field, 'argv'), i), `{${name}} has no schema in params`);
-    }
+    const at = fieldPath(fieldPath(field, 'argv'), i);
+    const schema = params[name];
+    if (!schema) throw new ValidationError(at, `{${name}} has no schema in params`);
+    const hidden = passedBeside(deliveryOf(schema));
+    if (hidden) throw new ValidationError(at, `{${name}} is passed through ${hidden}, so it cannot be an argument too`);
     used.add(name);
   });
-  for (const name of Object.keys(params)) {
-    if (!used.has(name)) {
-      throw new ValidationError(fieldPath(fieldPath(field, 'params'), name), `is not used in argv (add "{${name}}")`);
+  for (const [name, schema] of Object.entries(params)) {
+    if (!used.has(name) && !passedBeside(deliveryOf(schema))) {
+      throw new ValidationError(
+        fieldPath(fieldPath(field, 'params'), name),
+        `is not used in argv (add "{${name}}", or pass it with "env" or "stdin")`,
+      );
     }
   }
 }
 
-/** Compiled argument validators, by a stable key of the params; bounded so edits cannot grow it forever. */
-const validators = new Map<string, { schema: Record<string, unknown>; validate: SchemaValidator }>();
-const MAX_CACHED_VALIDATORS = 500;
-
-/**
- * Validates `args` against the command's params and returns the argv to execute: each
- * placeholder becomes exactly one element. Throws ValidationError naming `args.<param>`.
- */
-export function renderArgv(
-  command: Pick<CatalogCommand, 'name' | 'argv' | 'params'>,
-  args: unknown,
-  field = 'args',
-): string[] {
-  const values = argsValidator(command.params)(args ?? {}, field) as Record<string, string | number | boolean>;
-  for (const [name, value] of Object.entries(values)) {
-    if (typeof value === 'string' && /[\0\r\n]/.test(value)) {
-      throw new ValidationError(fieldPath(field, name), 'must not contain NUL or line-break characters');
-    }
-  }
-  return command.argv.map((element) => {
-    const name = PLACEHOLDER.exec(element)?.[1];
-    if (name === undefined) return element;
-    // parseCatalogCommand guarantees a schema per placeholder; a stored command that breaks it is corrupt.
-    if (!(name in values)) throw new TaskwardenError('internal', `command ${command.name}: {${name}} has no parameter`);
-    return String(values[name]);
-  });
-}
-
-function argsValidator(params: Record<string, Record<string, unknown>>): SchemaValidator {
-  const key = stableStringify(params);
-  const cached = validators.get(key);
-  if (cached) {
-    // Re-insert so the map's order is least-recently-used first.
-    validators.delete(key);
-    validators.set(key, cached);
-    return cached.validate;
-  }
-  const schema = {
-    type: 'object',
-    properties: params,
-    required: Object.keys(params).filter((name) => !('default' in (params[name] as object))),
-    additionalProperties: false,
-  };
-  const entry = { schema, validate: compileSchema(schema) };
-  validators.set(key, entry);
-  if (validators.size > MAX_CACHED_VALIDATORS) {
-    const [oldestKey, oldest] = validators.entries().next().value as [string, { schema: Record<string, unknown> }];
-    validators.delete(oldestKey);
-    forgetSchema(oldest.schema);
-  }
-  return entry.validate;
-}
-
-/** JSON with object keys sorted, so equal params give equal keys whatever their key order. */
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
+/** Where a parameter goes instead of argv, if it does. */
+function passedBeside(delivery: ParamDelivery): string | null {
+  if (delivery.env !== null) return `the environment (${delivery.env})`;
+  return delivery.stdin ? 'stdin' : null;
 }

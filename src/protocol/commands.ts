@@ -11,7 +11,11 @@ export const CreateCommandBody = Type.Object(
     name: Type.String({ description: 'a-z, 0-9, . _ -' }),
     description: Type.Optional(Type.String()),
     argv: Type.Array(Type.String(), { description: 'program then arguments; "{param}" elements are substituted' }),
-    params: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))),
+    params: Type.Optional(
+      Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()), {
+        description: 'a JSON schema per param, plus `secret: true` (shown as ***), `env: "NAME"` or `stdin: true`',
+      }),
+    ),
     runsOn: Type.Optional(Type.Enum(['server', 'agent', 'both'])),
     timeout: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
     global: Type.Optional(Type.Boolean()),

@@ -2,7 +2,7 @@ import { type Static, Type } from 'typebox';
 import { Id, IsoTime, OrgPageQuery } from './common.ts';
 
 /**
- * A task definition in the Contract's shape (see DESIGN.md and ../shared/examples). The
+ * A task definition in the Contract's shape (see DESIGN.md and examples/). The
  * server validates it field by field with the core's task rules, which reject unknown
  * fields and name the bad one ("jobs[1].delay: …"); this schema only says it is an object.
  */

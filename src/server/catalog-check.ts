@@ -1,4 +1,4 @@
-import { renderArgv } from '../core/catalog.ts';
+import { renderInvocation } from '../core/catalog.ts';
 import { fieldPath, ValidationError } from '../core/errors.ts';
 import type { TaskDef } from '../core/model.ts';
 import type { Store } from '../core/ports/store.ts';
@@ -20,7 +20,7 @@ export async function checkCatalogReferences(store: Store, orgId: string, def: T
     const { command: name, args } = job.params as { command: string; args?: unknown };
     const command = await store.commands.resolve(orgId, name);
     if (!command) throw new ValidationError(fieldPath(params, 'command'), `"${name}" is not in the command catalog`);
-    renderArgv(command, args, fieldPath(params, 'args'));
+    renderInvocation(command, args, fieldPath(params, 'args'));
     const onServer = 'server' in job.targets;
     if (onServer && command.runsOn === 'agent') {
       throw new ValidationError(fieldPath(at, 'targets'), `command "${name}" runs on agents only`);

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { parseCatalogCommand, renderArgv } from '../../src/core/catalog.ts';
+import { parseCatalogCommand, renderArgv, renderInvocation } from '../../src/core/catalog.ts';
 import { ValidationError } from '../../src/core/errors.ts';
+import { maskSecrets } from '../../src/core/param-delivery.ts';
 
-const examples = parse(readFileSync(new URL('../../../shared/examples/catalog.yaml', import.meta.url), 'utf8'));
+const examples = parse(readFileSync(new URL('../../examples/catalog.yaml', import.meta.url), 'utf8'));
 
 const diskUsage = {
   name: 'disk-usage',
@@ -27,7 +28,7 @@ function rejects(fn: () => unknown, field: string, message?: RegExp): void {
 
 describe('parseCatalogCommand', () => {
   test('accepts every command of the example catalog', () => {
-    assert.ok(Array.isArray(examples) && examples.length === 3);
+    assert.ok(Array.isArray(examples) && examples.length === 4);
     const parsed = examples.map((c: unknown, i: number) => parseCatalogCommand(c, `catalog[${i}]`));
     assert.deepEqual(
       parsed.map((c) => [c.name, c.runsOn, c.timeoutSeconds]),
@@ -35,6 +36,7 @@ describe('parseCatalogCommand', () => {
         ['disk-usage', 'both', 60],
         ['repo-sync', 'server', 6 * 3600],
         ['restart-service', 'agent', 120],
+        ['db-backup', 'agent', 3600],
       ],
     );
     assert.deepEqual(parsed[1]?.argv, ['rsync', '-a', '--delete', '{source}', '/srv/mirror/']);
@@ -99,6 +101,7 @@ describe('parseCatalogCommand', () => {
       { params: { path: { type: 'string', pattern: '^/', default: 'etc' } } },
       'command.params.path.default',
     ],
+    ...secretAndDeliveryMistakes(),
     ['bad runsOn', { runsOn: 'everywhere' }, 'command.runsOn'],
     ['bad timeout', { timeout: 'soon' }, 'command.timeout'],
     ['zero timeout', { timeout: 0 }, 'command.timeout'],
@@ -111,6 +114,75 @@ describe('parseCatalogCommand', () => {
 
   test('rejects a non-object', () => {
     rejects(() => parseCatalogCommand('df -h', 'commands[2]'), 'commands[2]');
+  });
+});
+
+/** Rules of the `secret`, `env` and `stdin` keywords (param-delivery.ts). */
+function secretAndDeliveryMistakes(): [string, Record<string, unknown>, string, RegExp?][] {
+  const path = (extra: Record<string, unknown>) => ({ params: { path: { ...diskUsage.params.path, ...extra } } });
+  const hidden = (a: Record<string, unknown>, b: Record<string, unknown>) => ({
+    argv: ['dump'],
+    params: { a: { type: 'string', ...a }, b: { type: 'string', ...b } },
+  });
+  return [
+    ['secret not a boolean', path({ secret: 'yes' }), 'command.params.path.secret', /true or false/],
+    ['secret integer', { params: { path: { type: 'integer', secret: true } } }, 'command.params.path.type', /string/],
+    ['secret with a default', path({ secret: true, default: '/' }), 'command.params.path', /default/],
+    ['secret with an enum', { params: { path: { type: 'string', secret: true, enum: ['/'] } } }, 'command.params.path'],
+    ['env name starting with a digit', hidden({ env: '1X' }, { stdin: true }), 'command.params.a.env', /variable/],
+    ['env not a string', hidden({ env: true }, { stdin: true }), 'command.params.a.env'],
+    ['env PATH', hidden({ env: 'PATH' }, { stdin: true }), 'command.params.a.env', /runs or loads/],
+    ['env LD_PRELOAD', hidden({ env: 'LD_PRELOAD' }, { stdin: true }), 'command.params.a.env', /runs or loads/],
+    ['env lower-case ld_library_path', hidden({ env: 'ld_library_path' }, { stdin: true }), 'command.params.a.env'],
+    ['env and stdin on one param', hidden({ env: 'A', stdin: true }, { env: 'B' }), 'command.params.a', /not both/],
+    ['two params on one variable', hidden({ env: 'A' }, { env: 'A' }), 'command.params.b.env', /a's too/],
+    ['two params on stdin', hidden({ stdin: true }, { stdin: true }), 'command.params.b.stdin', /only one/],
+    ['an env param in argv too', path({ env: 'DIR' }), 'command.argv[2]', /environment \(DIR\).*cannot be an argument/],
+    ['a stdin param in argv too', path({ stdin: true }), 'command.argv[2]', /stdin/],
+  ];
+}
+
+describe('secret, env and stdin params', () => {
+  const login = parseCatalogCommand({
+    name: 'login',
+    argv: ['login', '--user', '{user}', '--key', '{key}'],
+    params: {
+      user: { type: 'string' },
+      password: { type: 'string', secret: true, env: 'DB_PASSWORD', minLength: 8 },
+      otp: { type: 'integer', stdin: true },
+      key: { type: 'string', secret: true },
+    },
+  });
+
+  test('are stored with their keywords (the catalog says how each value travels)', () => {
+    assert.deepEqual(login.params['password'], { type: 'string', secret: true, env: 'DB_PASSWORD', minLength: 8 });
+  });
+
+  test('render to argv, env and stdin, listing the secret values; the schema still applies', () => {
+    const args = { user: 'ops', password: 'pa55word', otp: 123456, key: 'k3y' };
+    rejects(() => renderInvocation(login, { ...args, key: undefined }), 'args.key', /required/);
+    assert.throws(() => renderInvocation(login, { ...args, password: 'short' }), { field: 'args.password' });
+    rejects(() => renderInvocation(login, { ...args, otp: '1' }), 'args.otp', /integer/);
+    assert.deepEqual(renderInvocation(login, args), {
+      argv: ['login', '--user', 'ops', '--key', 'k3y'],
+      env: { DB_PASSWORD: 'pa55word' },
+      stdin: '123456',
+      secrets: ['pa55word', 'k3y'],
+    });
+  });
+
+  test('a command that has them cannot be rendered to a bare argv (deploy steps pass nothing else)', () => {
+    const args = { user: 'ops', password: 'pa55word', otp: 1, key: 'k' };
+    rejects(() => renderArgv(login, args, 'steps[0].args'), 'steps[0].args', /secret, env or stdin/);
+  });
+
+  test('masking replaces every secret of 4 characters or more, the longest first', () => {
+    assert.equal(
+      maskSecrets('user=ops pass=pa55word pa55 again pa55word', ['pa55', 'pa55word']),
+      'user=ops pass=*** *** again ***',
+    );
+    assert.equal(maskSecrets('a b abc', ['a', 'abc']), 'a b abc', 'too short to mask without garbling the line');
+    assert.equal(maskSecrets('no secret here', []), 'no secret here');
   });
 });
 

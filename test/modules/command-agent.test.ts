@@ -37,6 +37,26 @@ describe('command module, agent half', () => {
     ]);
   });
 
+  test('passes the env and stdin of the payload and masks its secrets in every line it logs', async () => {
+    const { run, logs } = agentContext({
+      command: 'probe',
+      argv: ['sh', '-c', 'echo "$DB_PASSWORD"; read -r k; echo "key=$k"', 'sh', 's3cret-arg'],
+      timeoutSeconds: 10,
+      env: { DB_PASSWORD: 'pa55word' },
+      stdin: 'k3y-value',
+      secrets: ['pa55word', 'k3y-value', 's3cret-arg'],
+    });
+    assert.equal((await run()).ok, true);
+    assert.deepEqual(logs, [
+      {
+        stream: 'info',
+        line: '$ DB_PASSWORD=*** sh -c "echo \\"$DB_PASSWORD\\"; read -r k; echo \\"key=$k\\"" sh *** <<< ***',
+      },
+      { stream: 'stdout', line: '***' },
+      { stream: 'stdout', line: 'key=***' },
+    ]);
+  });
+
   test('a non-zero exit fails with module_failed', async () => {
     const { run, logs } = agentContext({ command: 'probe', argv: ['sh', '-c', 'exit 4'], timeoutSeconds: 10 });
     assert.deepEqual(await run(), {

@@ -21,6 +21,16 @@ const catalog = [
   catalogEntry({ name: 'agent-only', argv: ['true'], runsOn: 'agent' }),
   catalogEntry({ name: 'anywhere', argv: ['true'], runsOn: 'both' }),
   catalogEntry({ name: 'missing-program', argv: ['taskwarden-no-such-program'] }),
+  catalogEntry({
+    name: 'login',
+    argv: ['sh', '-c', 'echo "$DB_USER:$1"; read -r t; echo "token $t" >&2', 'login', '{password}'],
+    params: {
+      password: { type: 'string', secret: true },
+      user: { type: 'string', env: 'DB_USER' },
+      token: { type: 'string', secret: true, stdin: true },
+    },
+    runsOn: 'both',
+  }),
 ];
 
 function execute(params: unknown, options: Parameters<typeof jobContext>[1] = {}) {
@@ -58,6 +68,39 @@ describe('command module', () => {
     // stdout and stderr are separate pipes: their relative order is not defined.
     const of = (stream: string) => run.logs.filter((l) => l.stream === stream).map((l) => l.line);
     assert.deepEqual([of('stdout'), of('stderr'), run.logs.length], [['hello world'], ['to stderr'], 3]);
+  });
+
+  test('passes env and stdin params, and logs every secret value as ***', async () => {
+    const run = execute({ command: 'login', args: { password: 'pa55word', user: 'ops', token: 't0ken' } });
+    assert.deepEqual(await run.outcome, {
+      done: true,
+      ok: true,
+      result: { exitCode: 0, signal: null, truncated: false },
+    });
+    const of = (stream: string) => run.logs.filter((l) => l.stream === stream).map((l) => l.line);
+    assert.deepEqual(of('info'), [
+      '$ DB_USER=ops sh -c "echo \\"$DB_USER:$1\\"; read -r t; echo \\"token $t\\" >&2" login *** <<< ***',
+    ]);
+    assert.deepEqual([of('stdout'), of('stderr')], [['ops:***'], ['token ***']]);
+  });
+
+  test('the payload for an agent carries env, stdin and the values to mask only when the command has them', async () => {
+    const { commands } = catalogService(catalog);
+    const payload = (params: CommandParams) =>
+      commandModule.payload!({ params, jobstate: { orgId: 'org-1' } as never, services: { commands } as never });
+    assert.deepEqual(await payload({ command: 'anywhere', args: {} }), {
+      command: 'anywhere',
+      argv: ['true'],
+      timeoutSeconds: 300,
+    });
+    assert.deepEqual(await payload({ command: 'login', args: { password: 'pa55word', user: 'ops', token: 't0ken' } }), {
+      command: 'login',
+      argv: catalog.find((c) => c.name === 'login')?.argv.map((a) => (a === '{password}' ? 'pa55word' : a)),
+      timeoutSeconds: 300,
+      env: { DB_USER: 'ops' },
+      stdin: 't0ken',
+      secrets: ['pa55word', 't0ken'],
+    });
   });
 
   test('a non-zero exit code fails with module_failed and the code in the result', async () => {

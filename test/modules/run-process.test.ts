@@ -82,6 +82,22 @@ describe('runProcess', () => {
     }
   });
 
+  test('adds the given variables to that environment, never over PATH, HOME or LANG', async () => {
+    const out = await run(['sh', '-c', 'echo "$DB_PASSWORD|$PATH"'], { env: { DB_PASSWORD: 'pw', PATH: '/nowhere' } });
+    assert.deepEqual(out.lines, [['stdout', `pw|${process.env['PATH']}`]]);
+  });
+
+  test('writes stdin (then a newline and EOF) when given; without it the program reads EOF at once', async () => {
+    const given = await run(['sh', '-c', 'read -r line; echo "[$line]"; cat | wc -c'], { stdin: 'k3y value' });
+    assert.deepEqual(given.lines, [
+      ['stdout', '[k3y value]'],
+      ['stdout', '0'],
+    ]);
+    assert.deepEqual((await run(['cat'])).lines, []);
+    // A program that never reads its input still ends normally.
+    assert.equal((await run(['true'], { stdin: 'x'.repeat(1 << 20) })).exitCode, 0);
+  });
+
   test('a missing program resolves as a failure with a clear message', async () => {
     const out = await run(['taskwarden-no-such-program', 'x']);
     assert.equal(out.exitCode, null);

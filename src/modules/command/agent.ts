@@ -19,6 +19,9 @@ export async function runCommandOnAgent(ctx: AgentJobContext<CommandParams>): Pr
   return runCommand({
     name: payload.command,
     argv: payload.argv,
+    env: payload.env ?? {},
+    stdin: payload.stdin,
+    secrets: payload.secrets ?? [],
     timeoutSeconds: payload.timeoutSeconds,
     signal: ctx.signal,
     clock: ctx.clock,

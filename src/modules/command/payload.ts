@@ -3,7 +3,7 @@
  * the argv on the server, when the job is handed out, so the agent receives one runnable
  * argv and never sees a template, the catalog or free text to interpret.
  */
-import { renderArgv } from '../../core/catalog.ts';
+import { renderInvocation } from '../../core/catalog.ts';
 import type { PayloadContext } from '../../core/ports/module.ts';
 import { ValidationError } from '../sdk.ts';
 import type { CommandParams, CommandPayload } from './schema.ts';
@@ -16,5 +16,13 @@ export async function commandPayload(ctx: PayloadContext<CommandParams>): Promis
   if (command.runsOn === 'server') {
     throw new ValidationError('params.command', `command "${name}" runs on the server only, not on agents`);
   }
-  return { command: name, argv: renderArgv(command, args, 'params.args'), timeoutSeconds: command.timeoutSeconds };
+  const { argv, env, stdin, secrets } = renderInvocation(command, args, 'params.args');
+  return {
+    command: name,
+    argv,
+    timeoutSeconds: command.timeoutSeconds,
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(stdin === undefined ? {} : { stdin }),
+    ...(secrets.length > 0 ? { secrets } : {}),
+  };
 }

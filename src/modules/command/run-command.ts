@@ -6,12 +6,19 @@
 import type { Clock } from '../../core/clock.ts';
 import { formatDuration } from '../../core/duration.ts';
 import type { JobstateReason, LogStream } from '../../core/model.ts';
+import { maskSecrets, SECRET_MASK } from '../../core/param-delivery.ts';
 import { type ProcessOutcome, runProcess } from './run-process.ts';
 
 export interface CommandRun {
   /** Catalog name, for messages. */
   name: string;
   argv: readonly string[];
+  /** Variables added to the program's environment (params the catalog passes through env). */
+  env?: Readonly<Record<string, string>>;
+  /** Written to the program's standard input, then a newline and EOF (a `stdin` param). */
+  stdin?: string;
+  /** Values never logged as they are: every line this run logs has them replaced by `***`. */
+  secrets?: readonly string[];
   /** The catalog command's own timeout. */
   timeoutSeconds: number;
   /** The job's signal: cancellation, the job's timeout, shutdown. */
@@ -26,8 +33,11 @@ export interface CommandOutcome {
   result: { exitCode: number | null; signal: NodeJS.Signals | null; truncated: boolean; error?: string };
 }
 
-export async function runCommand(run: CommandRun): Promise<CommandOutcome> {
-  run.log(`$ ${run.argv.map(displayArg).join(' ')}`, 'info');
+export async function runCommand(given: CommandRun): Promise<CommandOutcome> {
+  const secrets = given.secrets ?? [];
+  // Masked before anything is stored, sent or spooled: the server's log sink, the agent's spool.
+  const run = { ...given, log: (line: string, stream?: LogStream) => given.log(maskSecrets(line, secrets), stream) };
+  run.log(echoLine(run, secrets), 'info');
   const { outcome, timedOut } = await runWithTimeout(run);
   const result = {
     exitCode: outcome.exitCode,
@@ -63,6 +73,8 @@ async function runWithTimeout(run: CommandRun): Promise<{ outcome: ProcessOutcom
   try {
     const outcome = await runProcess({
       argv: run.argv,
+      env: run.env,
+      stdin: run.stdin,
       signal: stop.signal,
       clock: run.clock,
       onLine: (stream, line) => run.log(line, stream),
@@ -72,6 +84,17 @@ async function runWithTimeout(run: CommandRun): Promise<{ outcome: ProcessOutcom
     finished.abort();
     run.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * What runs, the way a shell user would write it: `$ NAME=value program args <<< input`,
+ * with every value that is a secret (whatever its length) shown as `***`.
+ */
+function echoLine(run: CommandRun, secrets: readonly string[]): string {
+  const shown = (value: string) => (secrets.includes(value) ? SECRET_MASK : displayArg(value));
+  const env = Object.entries(run.env ?? {}).map(([name, value]) => `${name}=${shown(value)}`);
+  const stdin = run.stdin === undefined ? [] : ['<<<', shown(run.stdin)];
+  return `$ ${[...env, ...run.argv.map(shown), ...stdin].join(' ')}`;
 }
 
 /** Shows an argument the way a shell user would read it, quoting only what needs it. */

@@ -13,6 +13,10 @@ import type { LogStream } from '../../core/model.ts';
 export interface RunProcessOptions {
   /** argv[0] is the program (looked up in PATH unless absolute); each element is one argument. */
   argv: readonly string[];
+  /** Added to the minimal environment every program gets (names checked by the catalog). */
+  env?: Readonly<Record<string, string>>;
+  /** Written to the program's standard input, followed by a newline; then EOF (at once without it). */
+  stdin?: string;
   onLine(stream: LogStream, line: string): void;
   /** Aborting kills the whole process tree: SIGTERM, then SIGKILL after `killGraceMs`. */
   signal?: AbortSignal;
@@ -61,8 +65,8 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
     const child = spawn(argv[0] as string, argv.slice(1), {
       shell: false,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: safeEnv(),
+      stdio: 'pipe',
+      env: { ...options.env, ...safeEnv() },
       cwd: options.cwd,
     });
     const closed = new AbortController();
@@ -76,6 +80,9 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       resolve({ ...outcome, truncated: output.truncated, aborted });
     };
 
+    // A program that exits without reading its input breaks the pipe: that is its business.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.stdin === undefined ? undefined : `${options.stdin}\n`);
     const stdout = new LineSplitter((line) => output.push('stdout', line));
     const stderr = new LineSplitter((line) => output.push('stderr', line));
     // Past the cap the pipes are still read (a blocked writer would never exit) but not decoded.

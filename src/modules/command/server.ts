@@ -1,5 +1,5 @@
 /** Server half of the `command` module: runs a catalog command on the server, streaming its output. */
-import { renderArgv } from '../../core/catalog.ts';
+import { type Invocation, renderInvocation } from '../../core/catalog.ts';
 import { type ExecuteOutcome, type ServerJobContext, ValidationError } from '../sdk.ts';
 import { runCommand } from './run-command.ts';
 import type { CommandParams } from './schema.ts';
@@ -10,16 +10,16 @@ export async function executeCommand(ctx: ServerJobContext<CommandParams>): Prom
   const command = await ctx.services.commands.resolve(ctx.jobstate.orgId, name);
   if (!command) return refuse(ctx, `command "${name}" is not in the catalog`);
   if (command.runsOn === 'agent') return refuse(ctx, `command "${name}" runs on agents only, not on the server`);
-  let argv: string[];
+  let invocation: Invocation;
   try {
-    argv = renderArgv(command, args, 'args');
+    invocation = renderInvocation(command, args, 'args');
   } catch (err) {
     if (err instanceof ValidationError) return refuse(ctx, `command "${name}": ${err.message}`);
     throw err;
   }
   const outcome = await runCommand({
     name,
-    argv,
+    ...invocation,
     timeoutSeconds: command.timeoutSeconds,
     signal: ctx.signal,
     clock: ctx.clock,

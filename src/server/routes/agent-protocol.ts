@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { TaskwardenError } from '../../core/errors.ts';
 import {
   AGENT_LONG_POLL_MAX_SECONDS,
   ContactBody,
@@ -76,8 +75,6 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
     },
     async (request, reply) => {
       const caller = agentOf(request);
-      if (!caller.enabled)
-        throw new TaskwardenError('forbidden', 'this agent is disabled: an administrator must enable it');
       const { body } = request;
       const waitSeconds = Math.min(body.wait ?? 0, AGENT_LONG_POLL_MAX_SECONDS);
       const gone = new AbortController();

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { TaskDef } from '../../core/model.ts';
+import type { Task, TaskDef } from '../../core/model.ts';
 import { parseTaskDef } from '../../core/task-def.ts';
 import { IdParams, OrgQuery, Paged, PageQuery } from '../../protocol/common.ts';
 import { HistoryView, TaskDefBody, TaskListQuery, TaskView } from '../../protocol/tasks.ts';
@@ -7,19 +7,26 @@ import { principalOf } from '../auth.ts';
 import { checkCatalogReferences } from '../catalog-check.ts';
 import type { ServerContext } from '../context.ts';
 import { pageOf } from '../paging.ts';
+import { SecretArgs } from '../secret-args.ts';
 import { listScope, targetOrg, visible } from '../tenancy.ts';
 import { historyView, taskView } from '../views.ts';
 
-/** Tasks: operators define them, viewers read them; every change lands in the task's history. */
+/**
+ * Tasks: operators define them, viewers read them; every change lands in the task's
+ * history. Secret command args are shown as `***` and kept when written back so.
+ */
 export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   const { store, engine } = ctx;
 
   /** Everything about a definition is checked before anything is written. */
-  async function validDef(body: unknown, orgId: string): Promise<TaskDef> {
-    const def = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
+  async function validDef(body: unknown, orgId: string, current: Task | null): Promise<TaskDef> {
+    const parsed = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
+    const def = await new SecretArgs(store).keepStored(orgId, current, parsed);
     await checkCatalogReferences(store, orgId, def);
     return def;
   }
+
+  const shown = async (task: Task) => taskView(await new SecretArgs(store).task(task));
 
   app.post(
     '/api/v1/tasks',
@@ -30,8 +37,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     async (request, reply) => {
       const principal = principalOf(request);
       const orgId = await targetOrg(store, principal, request.query.org);
-      const task = await engine.createTask(orgId, await validDef(request.body, orgId), principal.user.name);
-      return reply.code(201).send(taskView(task));
+      const task = await engine.createTask(orgId, await validDef(request.body, orgId, null), principal.user.name);
+      return reply.code(201).send(await shown(task));
     },
   );
 
@@ -44,7 +51,9 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     async (request) => {
       const orgId = await listScope(store, principalOf(request), request.query.org);
       const page = await store.tasks.list({ orgId, enabled: request.query.enabled }, pageOf(request.query));
-      return { items: page.items.map(taskView), next: page.next };
+      const secrets = new SecretArgs(store);
+      const items = await Promise.all(page.items.map(async (task) => taskView(await secrets.task(task))));
+      return { items, next: page.next };
     },
   );
 
@@ -53,7 +62,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     { config: { auth: 'viewer' }, schema: { tags: ['tasks'], params: IdParams, response: { 200: TaskView } } },
     async (request) => {
       const { id } = request.params;
-      return taskView(visible(principalOf(request), await store.tasks.get(id), 'task', id));
+      return shown(visible(principalOf(request), await store.tasks.get(id), 'task', id));
     },
   );
 
@@ -67,8 +76,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
       const principal = principalOf(request);
       const { id } = request.params;
       const current = visible(principal, await store.tasks.get(id), 'task', id);
-      const def = await validDef(request.body, current.orgId);
-      return taskView((await engine.updateTask(id, def, principal.user.name)).task);
+      const def = await validDef(request.body, current.orgId, current);
+      return shown((await engine.updateTask(id, def, principal.user.name)).task);
     },
   );
 
@@ -92,7 +101,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
         const principal = principalOf(request);
         const { id } = request.params;
         visible(principal, await store.tasks.get(id), 'task', id);
-        return taskView(await engine.setTaskEnabled(id, action === 'enable', principal.user.name));
+        return shown(await engine.setTaskEnabled(id, action === 'enable', principal.user.name));
       },
     );
   }
@@ -107,7 +116,9 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
       const { id } = request.params;
       visible(principalOf(request), await store.tasks.get(id), 'task', id);
       const page = await store.history.list(id, pageOf(request.query));
-      return { items: page.items.map(historyView), next: page.next };
+      const secrets = new SecretArgs(store);
+      const items = await Promise.all(page.items.map(async (entry) => historyView(await secrets.history(entry))));
+      return { items, next: page.next };
     },
   );
 };
