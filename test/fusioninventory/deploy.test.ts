@@ -115,7 +115,7 @@ describe('deploy jobs for the agent', () => {
     refused({ checks: [{ type: 'file-exists', path: '/opt/$HOME' }] }, null, /checks\[0\]\.path/);
     refused({ checks: [{ type: 'file-exists', path: 'app/run.sh' }] }, null, /checks\[0\]\.path: .*no package root/);
     refused({ steps: [{ type: 'extract', to: 'app' }] }, null, /steps\[0\]\.to: .*no package root/);
-    refused({ extractPrefixes: [] }, null, /steps\[0\]\.to: "\/opt" is not under/);
+    refused({ extractPrefixes: [] }, null, /steps\[0\]\.to: "\/opt" is outside/);
     refused({}, 'Microsoft Windows 10 Pro', /not Windows/);
   });
 

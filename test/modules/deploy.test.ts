@@ -215,7 +215,7 @@ describe('deploy module', () => {
     assert.equal((again.outcome.result as { outcome: string }).outcome, 'unneeded');
 
     const elsewhere = parseManifest({ steps: [{ type: 'extract', to: '/srv/lo' }] }, 'manifest');
-    await assert.rejects(payloadOf(elsewhere), /manifest\.steps\[0\]\.to: "\/srv\/lo" is not under/);
+    await assert.rejects(payloadOf(elsewhere), /manifest\.steps\[0\]\.to: "\/srv\/lo" is outside/);
   });
 
   test('a failing step ends ko with its number, and the steps after it do not run', async () => {

@@ -139,7 +139,10 @@ describe('security: the agent itself refuses a lying deploy payload', () => {
     const outcome = await runAgentHalf([{ type: 'extract', to: cronD }]);
     assert.equal(await readFile(join(cronD, 'job'), 'utf8'), 'original\n');
     assert.equal(outcome.ok, false);
-    assert.match((outcome.result as { error: string }).error, /not under the agent's package root|allowed prefix/);
+    assert.match(
+      (outcome.result as { error: string }).error,
+      /outside the agent's package root and the org's allowed folders/,
+    );
   });
 
   test('a relative path leaving the root, or through a symlink out of it, is refused; nothing is written', async () => {

@@ -16,9 +16,7 @@ const MAX_PATH = 4096;
 /** A normalised path, absolute or relative; throws naming the field otherwise. */
 export function readPath(value: unknown, field: string): string {
   const path = readString(value, field, { min: 1, max: MAX_PATH });
-  if (!isNormalised(path)) {
-    throw new ValidationError(field, `"${path}" must be a path without ".", ".." or empty segments`);
-  }
+  if (!isNormalised(path)) throw notNormalised(path, field);
   return path;
 }
 
@@ -28,6 +26,9 @@ export function readAbsolutePath(value: unknown, field: string): string {
   if (!path.startsWith('/')) throw new ValidationError(field, `"${path}" must be an absolute path`);
   return path;
 }
+
+const notNormalised = (path: string, field: string) =>
+  new ValidationError(field, `"${path}" must be a path without ".", ".." or empty segments`);
 
 export function isNormalised(path: string): boolean {
   if (path === '/') return true;
@@ -43,14 +44,13 @@ export function prefixOf(path: string, prefixes: readonly string[]): string | nu
 
 /** Throws unless `to` is relative or under one of `prefixes` (and normalised either way). */
 export function checkExtractTarget(to: string, prefixes: readonly string[], field: string): void {
-  if (!isNormalised(to)) {
-    throw new ValidationError(field, `"${to}" must be a path without ".", ".." or empty segments`);
-  }
+  if (!isNormalised(to)) throw notNormalised(to, field);
   if (!to.startsWith('/') || prefixOf(to, prefixes) !== null) return;
-  const allowed = prefixes.length > 0 ? `the folders allowed for the org (${prefixes.join(', ')})` : 'no folder';
+  const absolute = prefixes.length > 0 ? `, or an absolute one under ${prefixes.join(', ')}` : '';
   throw new ValidationError(
     field,
-    `"${to}" is not under the agent's package root nor an allowed prefix: use a relative path (extracted under each agent's package root); absolute paths must be under ${allowed}, which only the global admin sets`,
+    `"${to}" is outside the agent's package root and the org's allowed folders: use a relative path ` +
+      `(extracted under each agent's package root)${absolute}; only the global admin allows folders`,
   );
 }
 
