@@ -104,6 +104,7 @@ describe('security: package storage', () => {
     await uploaded('disk-b', shared);
     await uploaded('disk-a', randomBytes(1000));
     const strayB = await uploaded('disk-b', randomBytes(1000));
+    // Asserted by the registration just below (its /opt folder needs the prefix).
     await h.call('PATCH', `/api/v1/orgs/${org('disk-a').id}`, { body: { extractPrefixes: ['/opt'] } });
     await h.expect(201, 'POST', '/api/v1/packages', {
       token: org('disk-a').operator,
