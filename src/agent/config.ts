@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent.ts';
 import type { AgentConfig } from './runtime.ts';
@@ -18,6 +18,7 @@ export interface AgentFlags {
   concurrency?: string;
   longPoll?: string;
   deviceId?: string;
+  packageRoot?: string;
 }
 
 export const AGENT_DEFAULTS = {
@@ -33,8 +34,13 @@ export const AGENT_DEFAULTS = {
  */
 export function resolveAgentConfig(flags: AgentFlags, cwd: string, version: string): AgentConfig {
   const listen = flags.listen === undefined ? null : parseListen(flags);
+  const dataDir = resolve(cwd, nonEmpty(flags.data ?? AGENT_DEFAULTS.data, '--data'));
   return {
-    dataDir: resolve(cwd, nonEmpty(flags.data ?? AGENT_DEFAULTS.data, '--data')),
+    dataDir,
+    packageRoot:
+      flags.packageRoot === undefined
+        ? join(dataDir, 'packages')
+        : resolve(cwd, nonEmpty(flags.packageRoot, '--package-root')),
     server: flags.server === undefined ? undefined : parseUrl(flags.server, '--server'),
     enrolToken: flags.enrol === undefined ? undefined : parseToken(flags.enrol),
     deviceId: flags.deviceId === undefined ? undefined : parseDeviceId(flags.deviceId),

@@ -18,6 +18,8 @@ export interface JobDeps {
   log: AgentLog;
   /** `<data>/modules`: each module gets its own folder under it. */
   modulesDir: string;
+  /** Where deploy extracts relative paths. */
+  packageRoot: string;
   fetchFile(sha256: string, signal?: AbortSignal): Promise<string>;
 }
 
@@ -94,6 +96,7 @@ export class RunningJob {
       signal,
       clock: deps.clock,
       dataDir,
+      packageRoot: deps.packageRoot,
       log: (line, stream) => this.log(line, stream),
       progress: (percent, message) => {
         if (!Number.isFinite(percent)) return;

@@ -12,8 +12,10 @@ import { Spool } from './spool.ts';
 import { startWakeListener, type WakeListener } from './wake-listener.ts';
 
 export interface AgentConfig {
-  /** Absolute path of the agent's folder: agent.json, spool/, cache/, modules/. */
+  /** Absolute path of the agent's folder: agent.json, spool/, cache/, modules/, packages/. */
   dataDir: string;
+  /** Absolute folder deploy extracts relative paths under; default `<dataDir>/packages`. */
+  packageRoot?: string | undefined;
   server?: string | undefined;
   enrolToken?: string | undefined;
   deviceId?: string | undefined;
@@ -83,6 +85,7 @@ export class AgentRuntime {
         clock,
         log,
         modulesDir: join(config.dataDir, 'modules'),
+        packageRoot: config.packageRoot ?? join(config.dataDir, 'packages'),
         fetchFile: (sha256, fileSignal) => files.fetch(sha256, fileSignal),
       },
       onSlotFree: () => loop?.wake(),

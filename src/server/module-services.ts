@@ -4,13 +4,19 @@ import { newId } from '../core/ids.ts';
 import type { Agent } from '../core/model.ts';
 import type { FleetAgent, FleetServices, ModuleServices, ModuleServicesFor } from '../core/ports/module.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
+import type { PackageFiles } from './package-files.ts';
 
 /**
  * What the server lends to modules, built over the store (modules never see the Store
- * itself), bound to one org: each query below is limited to `orgId`, by the query itself or,
- * for a row read by its id, by checking the row's org (another org's row reads as missing).
+ * itself) and the package files' folder (none: there are no bytes to delete), bound to one
+ * org: each query below is limited to `orgId`, by the query itself or, for a row read by its
+ * id, by checking the row's org (another org's row reads as missing).
  */
-export function createModuleServices(store: Store, clock: Clock = systemClock): ModuleServicesFor {
+export function createModuleServices(
+  store: Store,
+  clock: Clock = systemClock,
+  packageFiles?: PackageFiles,
+): ModuleServicesFor {
   return (orgId): ModuleServices => ({
     commands: {
       resolve: (name) => store.commands.resolve(orgId, name),
@@ -21,7 +27,13 @@ export function createModuleServices(store: Store, clock: Clock = systemClock): 
       pruneLogs: (before, limit) => store.logs.deleteBefore(orgId, before, limit),
     },
     fleet: fleetServices(store, clock, orgId),
-    packages: { find: (name, version) => store.packages.find(orgId, name, version) },
+    packages: {
+      find: (name, version) => store.packages.find(orgId, name, version),
+      extractPrefixes: async () => (await store.orgs.settings(orgId))?.extractPrefixes ?? [],
+      pruneUnreferencedFiles: (before, limit) => store.packages.deleteUnreferencedFiles(orgId, before, limit),
+      deleteOrphanFiles: async (before) =>
+        packageFiles ? packageFiles.deleteOrphans(before, (sha256s) => store.packages.recordedFiles(sha256s)) : 0,
+    },
   });
 }
 

@@ -1,20 +1,32 @@
 /**
  * The bytes of uploaded packages, by content: `<data>/packages/<sha256>`. An upload is
- * streamed to a temporary file while it is hashed and counted, then renamed to its hash,
- * so a file under its final name is always complete and matches it. The same content
- * uploaded twice (by any org) is stored once; which org owns which file is in the store.
+ * streamed to a temporary file while it is hashed and counted; only once the org may keep
+ * it (its quota) is it renamed to its hash, so a file under its final name is always
+ * complete and matches it, and a refused upload leaves nothing. The same content uploaded
+ * twice (by any org) is stored once; which org owns which file is in the store.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TaskwardenError } from '../core/errors.ts';
 
 export const DEFAULT_PACKAGE_LIMIT = 256 * 2 ** 20;
+/** What an org's package files may take unless the global admin set its `packageQuota`. */
+export const DEFAULT_PACKAGE_QUOTA = 10 * 2 ** 30;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+const PARTIAL = /^upload-[0-9a-f]{16}\.part$/;
+
+/** An upload hashed and counted, not stored yet: `keep` gives it its final name, `discard` drops it. */
+export interface ReceivedUpload {
+  sha256: string;
+  size: number;
+  keep(): Promise<void>;
+  discard(): Promise<void>;
+}
 
 export class PackageFiles {
   constructor(
@@ -39,8 +51,8 @@ export class PackageFiles {
     }
   }
 
-  /** Stores what `source` streams; fails with payload_too_large past `maxBytes` (the partial file is removed). */
-  async save(source: Readable): Promise<{ sha256: string; size: number }> {
+  /** Receives what `source` streams; fails with payload_too_large past `maxBytes` (the partial file is removed). */
+  async receive(source: Readable): Promise<ReceivedUpload> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = join(this.dir, `upload-${randomBytes(8).toString('hex')}.part`);
     const hash = createHash('sha256');
@@ -57,18 +69,53 @@ export class PackageFiles {
         done(null, chunk);
       },
     });
+    const discard = () => unlink(temp).catch(() => {});
     // Opened before the copy starts: a copy that fails at once must not leave the file
     // created after our unlink by a stream that was still opening it.
     const out = createWriteStream(temp, { mode: 0o600 });
     await once(out, 'open');
     try {
       await pipeline(source, measure, out);
-      const sha256 = hash.digest('hex');
-      await rename(temp, join(this.dir, sha256));
-      return { sha256, size };
     } catch (err) {
-      await unlink(temp).catch(() => {});
+      await discard();
       throw err;
     }
+    const sha256 = hash.digest('hex');
+    // Renaming over the same content refreshes its time: a blob kept again is not an orphan.
+    return { sha256, size, keep: () => rename(temp, join(this.dir, sha256)), discard };
+  }
+
+  /**
+   * Deletes stored files no org records (`recorded` says which are) and partial uploads,
+   * last written before `before`: an upload in progress, or stored but not recorded yet,
+   * is newer. Returns how many files were deleted.
+   */
+  async deleteOrphans(before: number, recorded: (sha256s: string[]) => Promise<Set<string>>): Promise<number> {
+    const names = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    const old: string[] = [];
+    for (const name of names) {
+      if ((SHA256_HEX.test(name) || PARTIAL.test(name)) && (await this.writtenBefore(name, before))) old.push(name);
+    }
+    const kept = await recorded(old.filter((name) => SHA256_HEX.test(name)));
+    let deleted = 0;
+    for (const name of old) {
+      // Looked at again just before: the same content uploaded meanwhile was renamed over it.
+      if (kept.has(name) || !(await this.writtenBefore(name, before))) continue;
+      await unlink(join(this.dir, name)).then(
+        () => deleted++,
+        () => {},
+      );
+    }
+    return deleted;
+  }
+
+  private writtenBefore(name: string, before: number): Promise<boolean> {
+    return stat(join(this.dir, name)).then(
+      (s) => s.mtimeMs < before,
+      () => false,
+    );
   }
 }

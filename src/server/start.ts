@@ -51,17 +51,17 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const { clock } = nodeClock;
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
+    const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
     const engine = new Engine({
       store,
       modules,
-      services: createModuleServices(store, clock),
+      services: createModuleServices(store, clock, packageFiles),
       clock,
       options: { defaultTz },
       node: nodeIdentity(),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
     });
     const adminTokenFile = await ensureAdmin(store, config.dataDir, clock);
-    const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
     const app = await buildApp({
       store,
       engine,

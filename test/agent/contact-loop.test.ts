@@ -116,6 +116,7 @@ describe('contact loop', () => {
         clock,
         log: memoryLog().log,
         modulesDir: join(dir, 'modules'),
+        packageRoot: join(dir, 'packages'),
         fetchFile: () => Promise.reject(new Error('unused')),
       },
     });

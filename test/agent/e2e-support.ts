@@ -20,9 +20,14 @@ export interface E2EServer {
   /** An org-admin of org "fleet", through the typed client. */
   client: TaskwardenClient;
   token: string;
+  /** The global admin's token. */
+  adminToken: string;
   /** A raw call as that org-admin; returns status and JSON. */
   // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
   call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** The same with another token (an operator's, the admin's). */
+  // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+  callAs(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
   enrolmentToken(tags?: string[], uses?: number): Promise<string>;
   /** Stops the server (agents keep running) and starts it again on the same port and data. */
   restart(downMs: number): Promise<void>;
@@ -49,11 +54,11 @@ export async function startE2EServer(): Promise<E2EServer> {
   const { token } = await admin.createToken(user.id, { name: 'e2e' });
   const client = new TaskwardenClient({ server: url, token });
 
-  const call: E2EServer['call'] = async (method, path, body) => {
+  const callAs: E2EServer['callAs'] = async (bearer, method, path, body) => {
     const res = await fetch(`${url}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${bearer}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? null : JSON.stringify(body),
@@ -61,12 +66,15 @@ export async function startE2EServer(): Promise<E2EServer> {
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : null };
   };
+  const call: E2EServer['call'] = (method, path, body) => callAs(token, method, path, body);
 
   return {
     url,
     client,
     token,
+    adminToken,
     call,
+    callAs,
     async enrolmentToken(tags = [], uses = 10) {
       const created = await call('POST', '/api/v1/enrolment-tokens', { uses, expiresIn: '1h', tags });
       assert.equal(created.status, 201, JSON.stringify(created.json));
@@ -106,6 +114,8 @@ export interface AgentOptions {
   listen?: boolean;
   longPoll?: number;
   concurrency?: number;
+  /** --package-root (default <dir>/packages). */
+  packageRoot?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -120,6 +130,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   if (opts.listen) args.push('--listen', '0');
   if (opts.longPoll !== undefined) args.push('--long-poll', String(opts.longPoll));
   if (opts.concurrency !== undefined) args.push('--concurrency', String(opts.concurrency));
+  if (opts.packageRoot !== undefined) args.push('--package-root', opts.packageRoot);
   const child = spawn(process.execPath, args, {
     cwd: dir,
     env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'debug' },
@@ -199,11 +210,14 @@ export async function startFleetServer(tags: string[] = [], uses = 10): Promise<
 }
 
 /**
- * Uploads the package `app` (a tar of app/run.sh, mode 0755) that extracts under `root`, then
- * writes `marker.text` to `root`/installed with the catalog command `write-marker` (its text
- * parameter must match `marker.pattern`); its checks skip it once both files are there.
+ * Uploads the package `app` (a tar of app/run.sh, mode 0755) that extracts under `root` (the
+ * global admin allows it for the org), then writes `marker.text` to `root`/installed with the
+ * catalog command `write-marker` (its text parameter must match `marker.pattern`); its checks
+ * skip it once both files are there.
  */
 export async function addAppPackage(server: E2EServer, root: string, marker: { text: string; pattern: string }) {
+  const allowed = await server.callAs(server.adminToken, 'PATCH', '/api/v1/orgs/fleet', { extractPrefixes: [root] });
+  assert.equal(allowed.status, 200, JSON.stringify(allowed.json));
   await server.client.addCommand({
     name: 'write-marker',
     argv: ['sh', '-c', 'echo "$2" > "$1"', 'write-marker', '{path}', '{text}'],

@@ -104,9 +104,10 @@ describe('enrolment', () => {
 describe('taskwarden agent flags', () => {
   const resolve = (flags: Parameters<typeof resolveAgentConfig>[0]) => resolveAgentConfig(flags, '/srv', '1.0.0');
 
-  test('defaults: ./taskwarden-agent, 2 slots, long poll 60 s, no listener', () => {
+  test('defaults: ./taskwarden-agent, 2 slots, long poll 60 s, no listener, packages under the data folder', () => {
     assert.deepEqual(resolve({}), {
       dataDir: '/srv/taskwarden-agent',
+      packageRoot: '/srv/taskwarden-agent/packages',
       server: undefined,
       enrolToken: undefined,
       deviceId: undefined,
@@ -128,6 +129,12 @@ describe('taskwarden agent flags', () => {
     assert.deepEqual(resolve({ listen: '0', listenHost: '0.0.0.0', longPoll: '30' }).listen?.port, 0);
   });
 
+  test('--package-root is resolved from the working folder, like --data', () => {
+    assert.equal(resolve({ packageRoot: 'apps' }).packageRoot, '/srv/apps');
+    assert.equal(resolve({ data: '/var/lib/tw', packageRoot: '/opt/tw' }).packageRoot, '/opt/tw');
+    assert.equal(resolve({ data: '/var/lib/tw' }).packageRoot, '/var/lib/tw/packages');
+  });
+
   test('each bad value names its flag', () => {
     const cases: [Parameters<typeof resolve>[0], RegExp][] = [
       [{ server: 'not a url' }, /^--server: /],
@@ -142,6 +149,7 @@ describe('taskwarden agent flags', () => {
       [{ name: ' ' }, /^--name: /],
       [{ data: '' }, /^--data: /],
       [{ listen: true, wakeUrl: 'nope' }, /^--wake-url: /],
+      [{ packageRoot: ' ' }, /^--package-root: /],
     ];
     for (const [flags, message] of cases) assert.throws(() => resolve(flags), { message }, JSON.stringify(flags));
   });

@@ -88,6 +88,7 @@ describe('agent events and spool', () => {
         clock,
         log: memoryLog().log,
         modulesDir: join(dir, 'modules'),
+        packageRoot: join(dir, 'packages'),
         fetchFile: () => Promise.reject(new Error('unused')),
       },
     });

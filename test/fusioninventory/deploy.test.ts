@@ -36,6 +36,7 @@ const payload = (over: Partial<DeployPayload> = {}): DeployPayload => ({
     { type: 'extract', to: '/opt' },
     { type: 'command', command: 'write-marker', argv: ['sh', '-c', 'echo "$1"', 'x', "it's"], timeoutSeconds: 60 },
   ],
+  extractPrefixes: ['/opt'],
   ...over,
 });
 
@@ -112,6 +113,9 @@ describe('deploy jobs for the agent', () => {
       /no command check/,
     );
     refused({ checks: [{ type: 'file-exists', path: '/opt/$HOME' }] }, null, /checks\[0\]\.path/);
+    refused({ checks: [{ type: 'file-exists', path: 'app/run.sh' }] }, null, /checks\[0\]\.path: .*no package root/);
+    refused({ steps: [{ type: 'extract', to: 'app' }] }, null, /steps\[0\]\.to: .*no package root/);
+    refused({ extractPrefixes: [] }, null, /steps\[0\]\.to: "\/opt" is outside/);
     refused({}, 'Microsoft Windows 10 Pro', /not Windows/);
   });
 

@@ -249,6 +249,7 @@ describe('the FusionInventory endpoint', () => {
         checks: [{ type: 'command', command: 'is-there' }],
         steps: [{ type: 'extract', to: '/opt' }],
       };
+      await h.expect(200, 'PATCH', '/api/v1/orgs/fi', { body: { extractPrefixes: ['/opt'] } });
       await h.expect(201, 'POST', '/api/v1/packages', { token: orgAdmin, body: pkg });
       const job = await prepared('command-check', { module: 'deploy', params: { package: 'checked' } });
       await prologText();

@@ -6,7 +6,12 @@ import type { LoggedLine } from './job-context.ts';
 export function agentJobContext<P>(
   params: P,
   payload: unknown,
-  options: { fetchFile?: (sha256: string) => Promise<string>; signal?: AbortSignal; dataDir?: string } = {},
+  options: {
+    fetchFile?: (sha256: string) => Promise<string>;
+    signal?: AbortSignal;
+    dataDir?: string;
+    packageRoot?: string;
+  } = {},
 ): { ctx: AgentJobContext<P>; logs: LoggedLine[]; progress: number[]; clock: FakeClock } {
   const logs: LoggedLine[] = [];
   const progress: number[] = [];
@@ -21,6 +26,7 @@ export function agentJobContext<P>(
     progress: (percent) => progress.push(percent),
     fetchFile: options.fetchFile ?? (() => Promise.reject(new Error('fetchFile not expected in this test'))),
     dataDir: options.dataDir ?? '/nonexistent',
+    packageRoot: options.packageRoot ?? '/nonexistent',
   };
   return { ctx, logs, progress, clock };
 }

@@ -22,6 +22,7 @@ function agentContext(payload: unknown, signal = new AbortController().signal) {
     progress: () => {},
     fetchFile: () => Promise.reject(new Error('unused')),
     dataDir: '/nonexistent',
+    packageRoot: '/nonexistent',
   };
   return { ctx, logs, clock, run: () => commandModule.agent!.run(ctx as never) };
 }

@@ -72,6 +72,10 @@ function services(manifest: unknown): Partial<ModuleServices> {
     commands: catalogService(catalog).commands,
     packages: {
       find: async (name, version) => (name === pkg.name && (version ?? pkg.version) === pkg.version ? pkg : null),
+      // The tests extract under their temp folder, allowed for the org as the global admin would.
+      extractPrefixes: async () => ['/opt/lo', dir],
+      pruneUnreferencedFiles: () => Promise.reject(new Error('not expected')),
+      deleteOrphanFiles: () => Promise.reject(new Error('not expected')),
     },
   };
 }
@@ -95,13 +99,19 @@ async function payloadOf(manifest: unknown, params: Partial<DeployParams> = {}):
 }
 
 /** Runs the agent half with `archive` as the package file; returns the outcome and how often it was fetched. */
-async function runAgent(payload: unknown, archive: string, action: DeployParams['action'] = 'install') {
+async function runAgent(
+  payload: unknown,
+  archive: string,
+  action: DeployParams['action'] = 'install',
+  packageRoot = join(dir, 'package-root'),
+) {
   const fetched: string[] = [];
   const { ctx, logs } = agentJobContext<DeployParams>({ package: 'libreoffice', action }, payload, {
     fetchFile: async (sha256) => {
       fetched.push(sha256);
       return archive;
     },
+    packageRoot,
   });
   return { outcome: await deployModule.agent!.run(ctx), fetched, logs };
 }
@@ -188,6 +198,23 @@ describe('deploy module', () => {
       ((await runAgent(uninstall, archive, 'uninstall')).outcome.result as { outcome: string }).outcome,
       'unneeded',
     );
+  });
+
+  test('a relative extract and relative checks are under the agent’s package root; a withdrawn prefix fails the payload', async () => {
+    const { root, archive } = await packageDir(APP);
+    const manifest = parseManifest(
+      { checks: [{ type: 'file-exists', path: 'lo/bin/app' }], steps: [{ type: 'extract', to: 'lo' }] },
+      'manifest',
+    );
+    const payload = await payloadOf(manifest);
+    assert.deepEqual(payload.extractPrefixes, ['/opt/lo', dir]);
+    assert.equal((await runAgent(payload, archive, 'install', root)).outcome.ok, true);
+    assert.equal((await stat(join(root, 'lo/bin/app'))).mode & 0o777, 0o755);
+    const again = await runAgent(payload, archive, 'install', root);
+    assert.equal((again.outcome.result as { outcome: string }).outcome, 'unneeded');
+
+    const elsewhere = parseManifest({ steps: [{ type: 'extract', to: '/srv/lo' }] }, 'manifest');
+    await assert.rejects(payloadOf(elsewhere), /manifest\.steps\[0\]\.to: "\/srv\/lo" is outside/);
   });
 
   test('a failing step ends ko with its number, and the steps after it do not run', async () => {

@@ -25,6 +25,10 @@ const unusedServices: ModuleServices = {
   },
   packages: {
     find: () => Promise.reject(new Error('packages.find not expected in this test')),
+    extractPrefixes: () => Promise.reject(new Error('packages.extractPrefixes not expected in this test')),
+    pruneUnreferencedFiles: () =>
+      Promise.reject(new Error('packages.pruneUnreferencedFiles not expected in this test')),
+    deleteOrphanFiles: () => Promise.reject(new Error('packages.deleteOrphanFiles not expected in this test')),
   },
 };
 

@@ -75,6 +75,8 @@ export const ROUTES: RouteRow[] = [
   row('GET /api/v1/me', 'viewer', 200, () => u('/api/v1/me'), UNSCOPED),
   row('POST /api/v1/orgs', 'admin', 201, () => u('/api/v1/orgs', { name: unique('org') })),
   row('GET /api/v1/orgs', 'admin', 200, () => u('/api/v1/orgs')),
+  row('GET /api/v1/orgs/:org', 'viewer', 200, (w) => u(`/api/v1/orgs/${w.org.id}`)),
+  row('PATCH /api/v1/orgs/:org', 'admin', 200, (w) => u(`/api/v1/orgs/${w.org.id}`, { packageQuota: null })),
   row('POST /api/v1/orgs/:org/users', 'org-admin', 201, (w) =>
     u(`/api/v1/orgs/${w.org.id}/users`, { name: unique('user'), role: 'viewer' }),
   ),

@@ -71,7 +71,10 @@ describe('fleet API', () => {
         assert.equal(reply.json.error.details.field, field, reply.body);
       };
       const base = { name: 'app', version: '1.0', archive: SHA, ...manifest };
-      await bad({ ...base, steps: [{ type: 'extract', to: 'relative' }] }, 'steps[0].to');
+      // Absolute folders: only under those the global admin allowed for the org.
+      await bad(base, 'steps[0].to');
+      await h.expect(200, 'PATCH', `/api/v1/orgs/${h.orgId}`, { body: { extractPrefixes: ['/opt'] } });
+      await bad({ ...base, steps: [{ type: 'extract', to: '../relative' }] }, 'steps[0].to');
       await bad({ ...base, steps: [{ type: 'command', command: 'no-such' }] }, 'steps[0].command');
       await bad(
         { ...base, steps: [{ type: 'command', command: 'agent-echo', args: { msg: 'X;Y' } }] },
@@ -102,10 +105,11 @@ describe('fleet API', () => {
       await h.expect(404, 'GET', `/api/v1/packages/${created.json.id}`, { token: stranger });
       assert.deepEqual((await h.expect(200, 'GET', '/api/v1/packages', { token: stranger })).json.items, []);
       // The other org cannot use this org's upload by naming its hash.
-      await h.expect(400, 'POST', '/api/v1/packages', {
+      const taken = await h.expect(400, 'POST', '/api/v1/packages', {
         token: stranger,
-        body: { ...base, steps: [{ type: 'extract', to: '/x' }] },
+        body: { ...base, steps: [{ type: 'extract', to: 'x' }] },
       });
+      assert.equal(taken.json.error.details.field, 'archive');
     });
 
     test('agents download their org’s files, whole or from a byte range (206)', async () => {
@@ -258,6 +262,7 @@ describe('fleet API', () => {
         { type: 'extract', to: '/opt/app' },
         { type: 'command', command: 'agent-echo', argv: ['echo', 'installed'], timeoutSeconds: 60 },
       ],
+      extractPrefixes: ['/opt'],
     });
   });
 });

@@ -1,8 +1,8 @@
 // The package content store (hash while streaming, refuse past the limit, never leave a
-// partial file) and the Range header parsing the files endpoint relies on.
+// partial file, delete what no org records) and the Range header parsing the files endpoint relies on.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,13 +20,20 @@ after(() => rm(dir, { recursive: true, force: true }));
 const chunked = (chunks: number, size: number) =>
   Readable.from(Array.from({ length: chunks }, (_, i) => Buffer.alloc(size, i)));
 
+/** Receives and keeps an upload, as the route does once the org's quota allows it. */
+async function save(files: PackageFiles, source: Readable) {
+  const upload = await files.receive(source);
+  await upload.keep();
+  return { sha256: upload.sha256, size: upload.size };
+}
+
 describe('package files', () => {
   test('content is stored under its sha256, once', async () => {
     const files = new PackageFiles(join(dir, 'a'), 1000);
     const bytes = Buffer.concat(Array.from({ length: 4 }, (_, i) => Buffer.alloc(100, i)));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    assert.deepEqual(await files.save(chunked(4, 100)), { sha256, size: 400 });
-    assert.deepEqual(await files.save(chunked(4, 100)), { sha256, size: 400 });
+    assert.deepEqual(await save(files, chunked(4, 100)), { sha256, size: 400 });
+    assert.deepEqual(await save(files, chunked(4, 100)), { sha256, size: 400 });
     assert.deepEqual(await readFile(files.pathOf(sha256)), bytes);
     assert.equal(await files.size(sha256), 400);
     assert.equal(await files.size('0'.repeat(64)), null);
@@ -36,12 +43,41 @@ describe('package files', () => {
 
   test('an upload past the limit fails with payload_too_large and leaves no file', async () => {
     const files = new PackageFiles(join(dir, 'b'), 250);
-    await assert.rejects(files.save(chunked(3, 100)), (err: Error & { code?: string }) => {
+    await assert.rejects(save(files, chunked(3, 100)), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'payload_too_large');
       return true;
     });
     assert.deepEqual(await readdir(join(dir, 'b')), []);
-    assert.equal((await files.save(chunked(2, 125))).size, 250, 'exactly the limit is fine');
+    assert.equal((await save(files, chunked(2, 125))).size, 250, 'exactly the limit is fine');
+  });
+
+  test('a discarded upload leaves no file', async () => {
+    const files = new PackageFiles(join(dir, 'c'), 1000);
+    const upload = await files.receive(chunked(2, 100));
+    await upload.discard();
+    assert.deepEqual(await readdir(join(dir, 'c')), []);
+  });
+
+  test('orphans: old files no org records and old partial uploads go; recorded and recent ones stay', async () => {
+    const files = new PackageFiles(join(dir, 'd'), 1000);
+    const recorded = await save(files, chunked(1, 10));
+    const orphan = await save(files, chunked(1, 20));
+    const fresh = await save(files, chunked(1, 30));
+    await writeFile(join(dir, 'd', 'upload-0123456789abcdef.part'), 'stale');
+    await writeFile(join(dir, 'd', 'notes.txt'), 'not ours');
+    const old = new Date(Date.now() - 3_600_000);
+    for (const name of [recorded.sha256, orphan.sha256, 'upload-0123456789abcdef.part', 'notes.txt']) {
+      await utimes(join(dir, 'd', name), old, old);
+    }
+    const asked: string[][] = [];
+    const deleted = await files.deleteOrphans(Date.now() - 60_000, async (shas) => {
+      asked.push([...shas].sort());
+      return new Set([recorded.sha256]);
+    });
+    assert.equal(deleted, 2);
+    assert.deepEqual(asked, [[recorded.sha256, orphan.sha256].sort()]);
+    assert.deepEqual((await readdir(join(dir, 'd'))).sort(), [recorded.sha256, fresh.sha256, 'notes.txt'].sort());
+    assert.equal(await new PackageFiles(join(dir, 'missing')).deleteOrphans(Date.now(), async () => new Set()), 0);
   });
 });
 

@@ -38,7 +38,7 @@ export interface ServerHarness {
   store: Store;
   engine: Engine;
   adminToken: string;
-  /** The server's data folder (holds admin.token, as a real server's does). */
+  /** The server's data folder (holds admin.token as a real server's does; package files are under `packages/`). */
   dataDir: string;
   /** Calls the app as `token` (default: the admin). */
   call(method: string, url: string, opts?: RequestOptions): Promise<Reply>;
@@ -65,17 +65,17 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-server-'));
   const clock = opts.clock ?? systemClock;
   const modules = createModuleRegistry(builtinModules());
+  const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
   const engine = new Engine({
     store,
     modules,
-    services: createModuleServices(store),
+    services: createModuleServices(store, clock, packageFiles),
     clock,
     options: { defaultTz: 'UTC', maxSleepMs: 200 },
   });
   const tokenFile = await ensureAdmin(store, dataDir, clock);
   assert.ok(tokenFile);
   const adminToken = (await readFile(tokenFile, 'utf8')).trim();
-  const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
   const app = await buildApp({
     store,
     engine,

@@ -29,6 +29,7 @@ export function registerAgentCommands(program: Command): void {
     .option('--concurrency <n>', `jobs run at once (default ${AGENT_DEFAULTS.concurrency})`)
     .option('--long-poll <seconds>', 'how long a contact waits for work, 0-60 (default 60; 0 with --listen)')
     .option('--device-id <id>', 'stable id of this machine (default: generated once, kept in agent.json)')
+    .option('--package-root <dir>', 'folder deploy packages extract relative paths under (default <data>/packages)')
     .action(async (flags: AgentFlags) => runAgent(flags));
 
   withConnection(agent.command('list'))

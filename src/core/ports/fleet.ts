@@ -102,10 +102,23 @@ export interface PackageRecord {
   createdBy: string | null;
 }
 
+/** What recording an upload did: `usedBytes` is what the org's files took before it. */
+export type AddFileOutcome = { status: 'added' | 'existing' } | { status: 'over_quota'; usedBytes: number };
+
 export interface PackageRepo {
-  /** Records that the org owns this content; false when it already did. */
-  addFile(file: PackageFile): Promise<boolean>;
+  /**
+   * Records that the org owns this content (`existing` when it already did, at no cost),
+   * unless the org's files would then take more than `quotaBytes`. Inside a transaction,
+   * uploads of the same org take turns: two cannot both fit in the room left for one.
+   */
+  addFile(file: PackageFile, quotaBytes?: number): Promise<AddFileOutcome>;
   getFile(orgId: string, sha256: string): Promise<PackageFile | null>;
+  /** The bytes of the org's files (what its quota is spent on). */
+  usedBytes(orgId: string): Promise<number>;
+  /** Deletes up to `limit` of the org's files recorded before `before` that none of its packages uses; returns how many. */
+  deleteUnreferencedFiles(orgId: string, before: number, limit: number): Promise<number>;
+  /** Which of these contents some org (any) still records. */
+  recordedFiles(sha256s: readonly string[]): Promise<Set<string>>;
   /** Fails with `conflict` when the org has that (name, version) already. */
   create(pkg: PackageRecord): Promise<PackageRecord>;
   get(id: string): Promise<PackageRecord | null>;

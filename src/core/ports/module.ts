@@ -76,6 +76,8 @@ export interface AgentJobContext<P> {
   fetchFile(sha256: string): Promise<string>;
   /** A folder this module may keep state in on the agent (inventory snapshots, deploy receipts). */
   dataDir: string;
+  /** Where deploy extracts relative paths (agent config `packageRoot`, default `<data>/packages`). */
+  packageRoot: string;
 }
 
 export type ExecuteOutcome =
@@ -137,6 +139,19 @@ export interface ModuleServices {
   packages: {
     /** The org's package of that name: the given version, else the most recent one. */
     find(name: string, version?: string): Promise<PackageRecord | null>;
+    /** The absolute folders the global admin allowed the org's packages to extract to. */
+    extractPrefixes(): Promise<string[]>;
+    /**
+     * Deletes up to `limit` of the org's uploaded files that none of its packages uses and
+     * that were uploaded before `before` (the grace lets an upload be registered first).
+     */
+    pruneUnreferencedFiles(before: number, limit: number): Promise<number>;
+    /**
+     * Deletes the stored bytes no org records any more (pruned uploads, leftovers of a crash,
+     * abandoned partial uploads), last written before `before`; returns how many files. Not
+     * an org's rows: content-addressed bytes that no org's record names, so no org loses any.
+     */
+    deleteOrphanFiles(before: number): Promise<number>;
   };
 }
 

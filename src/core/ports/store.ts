@@ -171,6 +171,17 @@ export interface OrgRepo {
   get(id: string): Promise<Org | null>;
   getByName(name: string): Promise<Org | null>;
   list(page: Page): Promise<Paged<Org>>;
+  /** The org's settings (defaults for an org never configured); null for an unknown org. */
+  settings(id: string): Promise<OrgSettings | null>;
+  updateSettings(id: string, patch: Partial<OrgSettings>): Promise<void>;
+}
+
+/** What the global admin alone decides for an org. */
+export interface OrgSettings {
+  /** Absolute, normalised folders deploy packages may extract to on agents (besides each agent's package root). */
+  extractPrefixes: string[];
+  /** Bytes the org's package files may take; null = the server's default. */
+  packageQuota: number | null;
 }
 
 export interface UserRepo {

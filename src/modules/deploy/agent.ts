@@ -1,12 +1,15 @@
 /**
  * Agent half of `deploy`: checks whether the package is already installed (or uninstalled);
  * if not, runs the steps in order, fetching the archive (verified by its sha256) for the
- * first extract. Any failed step ends the job `ko` with the step's number.
+ * first extract, into a folder agent-paths.ts allows. Any failed step ends the job `ko`
+ * with the step's number.
  */
 import { access } from 'node:fs/promises';
 import { compileSchema } from '../../core/json-schema.ts';
 import { type AgentJobContext, type AgentOutcome, runCommand } from '../sdk.ts';
+import { type AgentPlaces, checkedPath, extractFolder, RefusedTarget } from './agent-paths.ts';
 import type { PreparedCheck, PreparedCommand, PreparedStep } from './manifest.ts';
+import { readPath } from './paths.ts';
 import { type DeployOutcome, type DeployParams, type DeployPayload, deployPayloadSchema } from './schema.ts';
 import { extractTar, UnsafeArchiveError } from './tar-extract.ts';
 import { TarFormatError } from './tar-read.ts';
@@ -17,6 +20,9 @@ export async function runDeploy(ctx: AgentJobContext<DeployParams>): Promise<Age
   let payload: DeployPayload;
   try {
     payload = checkPayload(ctx.payload, 'payload') as DeployPayload;
+    for (const [i, check] of payload.checks.entries()) {
+      if (check.type !== 'command') readPath(check.path, `payload.checks[${i}].path`);
+    }
   } catch (err) {
     const error = `the server sent no runnable package (${err instanceof Error ? err.message : String(err)})`;
     ctx.log(error);
@@ -30,13 +36,14 @@ export async function runDeploy(ctx: AgentJobContext<DeployParams>): Promise<Age
     outcome,
     ...more,
   });
-  if (payload.checks.length > 0 && (await allSatisfied(ctx, payload.checks))) {
+  const places: AgentPlaces = { packageRoot: ctx.packageRoot, extractPrefixes: payload.extractPrefixes ?? [] };
+  if (payload.checks.length > 0 && (await allSatisfied(ctx, payload.checks, places))) {
     ctx.log(`${name} ${version}: nothing to ${payload.action}, every check is satisfied`);
     return { ok: true, result: report('unneeded') };
   }
   let archive: string | null = null;
   for (const [i, step] of payload.steps.entries()) {
-    const failure = await runStep(ctx, step, async () => {
+    const failure = await runStep(ctx, step, places, async () => {
       archive ??= await ctx.fetchFile(payload.package.sha256);
       return archive;
     });
@@ -61,6 +68,7 @@ interface StepFailure {
 async function runStep(
   ctx: AgentJobContext<DeployParams>,
   step: PreparedStep,
+  places: AgentPlaces,
   archive: () => Promise<string>,
 ): Promise<StepFailure | null> {
   if (step.type === 'command') {
@@ -73,13 +81,15 @@ async function runStep(
     };
   }
   try {
-    const extracted = await extractTar(await archive(), step.to);
+    const folder = await extractFolder(step.to, places);
+    const extracted = await extractTar(await archive(), folder);
     ctx.log(
-      `extracted ${extracted.files} files, ${extracted.directories} folders, ${extracted.links} links to ${step.to}`,
+      `extracted ${extracted.files} files, ${extracted.directories} folders, ${extracted.links} links to ${folder}`,
     );
     return null;
   } catch (err) {
-    // A refused archive is the package's fault; anything else (disk full, permissions) is this machine's.
+    // A refused archive or target is the package's fault; anything else (disk full, permissions) is this machine's.
+    if (err instanceof RefusedTarget) return { error: `extracting refused: ${err.message}` };
     if (err instanceof UnsafeArchiveError || err instanceof TarFormatError)
       return { error: `archive refused: ${err.message}` };
     return { error: `extracting to ${step.to} failed: ${err instanceof Error ? err.message : String(err)}` };
@@ -87,13 +97,17 @@ async function runStep(
 }
 
 /** Every check holds; stops at the first that does not. */
-async function allSatisfied(ctx: AgentJobContext<DeployParams>, checks: readonly PreparedCheck[]): Promise<boolean> {
+async function allSatisfied(
+  ctx: AgentJobContext<DeployParams>,
+  checks: readonly PreparedCheck[],
+  places: AgentPlaces,
+): Promise<boolean> {
   for (const check of checks) {
     if (check.type === 'command') {
       if (!(await run(ctx, check)).ok) return false;
       continue;
     }
-    const exists = await access(check.path).then(
+    const exists = await access(checkedPath(check.path, places)).then(
       () => true,
       () => false,
     );

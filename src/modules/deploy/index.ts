@@ -4,6 +4,7 @@ import { type DeployParams, deployParamsSchema } from './schema.ts';
 import { deployPayload, summarizeDeploy } from './server.ts';
 
 export { type PackageManifest, parseManifest, prepareProcedure, type ResolveCommand } from './manifest.ts';
+export { checkExtractTargets, readAbsolutePath } from './paths.ts';
 
 /**
  * `deploy`: installs (or uninstalls) an uploaded package on the target agents. The package

@@ -2,18 +2,22 @@
  * A package's manifest: how to tell it is already there (`checks`, all satisfied =
  * nothing to do), how to install it (`steps`), and optionally the same for uninstalling.
  * Programs run only through the command catalog (a name and typed args, rendered to argv by
- * the server), never as free text; the archive is a plain tar extracted under an absolute folder.
+ * the server), never as free text; the archive is a plain tar extracted to a folder that
+ * paths.ts allows. Paths are relative (to the agent's package root) or absolute, normalised.
  */
 
 import type { CatalogCommand } from '../../core/ports/store.ts';
 import { readArray, readEnum, readObject, readString } from '../../core/validate.ts';
 import { fieldPath, renderArgv, ValidationError } from '../sdk.ts';
+import { readPath } from './paths.ts';
 
+/** Paths are absolute, or relative to the agent's package root. */
 export type Check =
   | { type: 'file-exists'; path: string }
   | { type: 'file-absent'; path: string }
   | { type: 'command'; command: string; args: Record<string, unknown> };
 
+/** `to`: relative to the agent's package root, or absolute under an allowed prefix (paths.ts). */
 export type Step =
   | { type: 'extract'; to: string }
   | { type: 'command'; command: string; args: Record<string, unknown> };
@@ -28,7 +32,6 @@ export interface PackageManifest extends Procedure {
 }
 
 const MAX_ITEMS = 50;
-const MAX_PATH = 4096;
 const COMMAND_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 export function parseManifest(input: unknown, field: string): PackageManifest {
@@ -60,14 +63,14 @@ function parseCheck(input: unknown, field: string): Check {
   ]);
   if (type === 'command') return parseCommand(input, field);
   const raw = readObject(input, field, ['type', 'path']);
-  return { type, path: readAbsolutePath(raw['path'], fieldPath(field, 'path')) };
+  return { type, path: readPath(raw['path'], fieldPath(field, 'path')) };
 }
 
 function parseStep(input: unknown, field: string): Step {
   const type = readEnum(readObject(input, field)['type'], fieldPath(field, 'type'), ['extract', 'command']);
   if (type === 'command') return parseCommand(input, field);
   const raw = readObject(input, field, ['type', 'to']);
-  return { type, to: readAbsolutePath(raw['to'], fieldPath(field, 'to')) };
+  return { type, to: readPath(raw['to'], fieldPath(field, 'to')) };
 }
 
 function parseCommand(input: unknown, field: string): Extract<Step, { type: 'command' }> {
@@ -78,17 +81,6 @@ function parseCommand(input: unknown, field: string): Extract<Step, { type: 'com
   });
   const args = raw['args'] === undefined ? {} : readObject(raw['args'], fieldPath(field, 'args'));
   return { type: 'command', command, args };
-}
-
-/** Absolute and normalised: no "." or ".." segment, no empty one (so no "//" nor a trailing "/"). */
-function readAbsolutePath(value: unknown, field: string): string {
-  const path = readString(value, field, { min: 1, max: MAX_PATH });
-  const segments = path.split('/').slice(1);
-  const normal = path === '/' || segments.every((s) => s !== '' && s !== '.' && s !== '..');
-  if (!path.startsWith('/') || !normal || path.includes('\0')) {
-    throw new ValidationError(field, `"${path}" must be an absolute path without ".", ".." or empty segments`);
-  }
-  return path;
 }
 
 /** A check or step ready for the agent: catalog commands rendered to argv. */

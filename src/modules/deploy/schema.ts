@@ -29,6 +29,8 @@ export interface DeployPayload {
   action: 'install' | 'uninstall';
   checks: PreparedCheck[];
   steps: PreparedStep[];
+  /** The absolute folders the org allows extracting to; absent (an older server) = none. */
+  extractPrefixes?: string[];
 }
 
 /** `ok` = the steps ran, `unneeded` = the checks said it is done already, `ko` = a step failed. */
@@ -47,7 +49,7 @@ const argvCommand = {
 };
 const pathItem = (type: string[], key: string) => ({
   type: 'object',
-  properties: { type: { enum: type }, [key]: { type: 'string', pattern: '^/' } },
+  properties: { type: { enum: type }, [key]: { type: 'string', minLength: 1 } },
   required: ['type', key],
   additionalProperties: false,
 });
@@ -70,6 +72,7 @@ export const deployPayloadSchema = {
     action: { enum: ['install', 'uninstall'] },
     checks: { type: 'array', items: { anyOf: [pathItem(['file-exists', 'file-absent'], 'path'), argvCommand] } },
     steps: { type: 'array', items: { anyOf: [pathItem(['extract'], 'to'), argvCommand] } },
+    extractPrefixes: { type: 'array', items: { type: 'string', pattern: '^/' } },
   },
   required: ['package', 'action', 'checks', 'steps'],
   additionalProperties: false,

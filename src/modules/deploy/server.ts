@@ -2,6 +2,7 @@
 import type { ModuleSummary, PayloadContext, SummaryInput } from '../sdk.ts';
 import { resultOf } from '../summary-parts.ts';
 import { type PackageManifest, prepareProcedure } from './manifest.ts';
+import { checkExtractTargets } from './paths.ts';
 import type { DeployParams, DeployPayload } from './schema.ts';
 
 /** Throws with the reason when the package, its uninstall procedure or a command is missing: the job then fails. */
@@ -14,12 +15,16 @@ export async function deployPayload(ctx: PayloadContext<DeployParams>): Promise<
   if (!procedure) throw new Error(`package "${name}" ${pkg.version} has no uninstall procedure`);
   const resolve = (command: string) => ctx.services.commands.resolve(command);
   const at = action === 'install' ? 'manifest' : 'manifest.uninstall';
+  // The package was checked when saved; the org's allowed folders may have shrunk since.
+  const extractPrefixes = await ctx.services.packages.extractPrefixes();
+  checkExtractTargets({ checks: procedure.checks, steps: procedure.steps }, extractPrefixes, at);
   const { checks, steps } = await prepareProcedure(procedure, resolve, at);
   return {
     package: { name: pkg.name, version: pkg.version, sha256: pkg.sha256, size: pkg.size },
     action,
     checks,
     steps,
+    extractPrefixes,
   };
 }
 

@@ -15,12 +15,14 @@
  * is single-quoted word by word, so no argument is ever shell text. An extract step is a
  * mkdir of the folder and a fixed `tar -xf <archive> -C <folder> --no-same-owner` (the
  * agent's own `uncompress` needs Perl modules Debian's agent lacks); the server hands out
- * only archives it vetted (plain files and folders under relative names). The archive goes
+ * only archives it vetted (plain files and folders under relative names), to absolute
+ * folders under the org's allowed prefixes (the agent has no package root). The archive goes
  * as one associated file cut in parts, each fetched by its sha512 and checked by the agent.
  *
  * Windows agents run `cmd` through cmd.exe, which reads quotes differently: refused.
  */
 import type { PreparedCheck, PreparedStep } from '../deploy/manifest.ts';
+import { checkExtractTarget } from '../deploy/paths.ts';
 import type { DeployOutcome, DeployPayload } from '../deploy/schema.ts';
 import { type AttemptRef, deployUuidOf } from './ids.ts';
 
@@ -83,6 +85,7 @@ export function agentDeployJob(
       uncompress: 0,
     };
   }
+  checkFolders(payload);
   const job = {
     uuid: deployUuidOf(ref),
     checks: agentChecks(payload.checks),
@@ -92,11 +95,36 @@ export function agentDeployJob(
   return { job, files };
 }
 
+/**
+ * The agent cannot check where it extracts: every folder must be absolute (it has no
+ * package root) and under one the org allows, checked here again whatever the payload's origin.
+ */
+function checkFolders(payload: DeployPayload): void {
+  for (const [i, step] of payload.steps.entries()) {
+    if (step.type !== 'extract') continue;
+    if (!step.to.startsWith('/')) {
+      throw new UnsupportedDeploy(
+        `steps[${i}].to: FusionInventory agents have no package root: extract to an absolute folder the global admin allowed`,
+      );
+    }
+    try {
+      checkExtractTarget(step.to, payload.extractPrefixes ?? [], `steps[${i}].to`);
+    } catch (err) {
+      throw new UnsupportedDeploy(err instanceof Error ? err.message : String(err));
+    }
+  }
+}
+
 function agentChecks(checks: readonly PreparedCheck[]): Record<string, string>[] {
   return checks.map((check, i) => {
     if (check.type === 'command') {
       throw new UnsupportedDeploy(
         `checks[${i}]: FusionInventory agents have no command check (use file-exists or file-absent)`,
+      );
+    }
+    if (!check.path.startsWith('/')) {
+      throw new UnsupportedDeploy(
+        `checks[${i}].path: FusionInventory agents have no package root: use an absolute path`,
       );
     }
     if (/[$%]/.test(check.path)) {

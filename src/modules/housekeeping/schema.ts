@@ -14,6 +14,10 @@ export const housekeepingParamsSchema = {
   properties: {
     keepRuns: duration('90d', 'Finished runs older than this are deleted, with their jobstates and logs.'),
     keepLogs: duration('30d', 'Log lines older than this are deleted (runs and the ledger stay).'),
+    keepUploads: duration(
+      '1d',
+      'Uploaded package files no package uses are deleted once older than this (at least 60 s: an upload is registered as a package after it is stored).',
+    ),
     chunk: {
       type: 'integer',
       minimum: 1,
@@ -29,6 +33,7 @@ export const housekeepingParamsSchema = {
 export type HousekeepingParams = {
   keepRuns: number;
   keepLogs: number;
+  keepUploads: number;
   chunk: number;
 };
 
@@ -36,6 +41,7 @@ export function parseHousekeepingParams(params: Record<string, unknown>, field: 
   return {
     keepRuns: parseDuration(params['keepRuns'], fieldPath(field, 'keepRuns'), { min: 1 }),
     keepLogs: parseDuration(params['keepLogs'], fieldPath(field, 'keepLogs'), { min: 1 }),
+    keepUploads: parseDuration(params['keepUploads'], fieldPath(field, 'keepUploads'), { min: 60 }),
     chunk: params['chunk'] as number,
   };
 }

@@ -1,66 +1,91 @@
 /**
- * Server half of `housekeeping`: deletes old log lines, then old finished runs, a chunk at
- * a time (iTop's chunked background tasks). Before each chunk it checks the deadline and
- * the abort signal, and hands back a checkpoint so the engine resumes it later, also after
- * a crash; deleting is idempotent, so a resumed job only has to keep its counters.
+ * Server half of `housekeeping`: deletes old log lines, then old finished runs, then the
+ * org's uploaded package files no package uses (past the `keepUploads` grace), a chunk at
+ * a time (iTop's chunked background tasks), and last the stored bytes no org records any
+ * more. Before each chunk it checks the deadline and the abort signal, and hands back a
+ * checkpoint so the engine resumes it later, also after a crash; deleting is idempotent,
+ * so a resumed job only has to keep its counters.
  */
 import type { ExecuteOutcome, ServerJobContext } from '../sdk.ts';
 import type { HousekeepingParams } from './schema.ts';
 
-type Phase = 'logs' | 'runs';
+const PHASES = ['logs', 'runs', 'files', 'orphans'] as const;
+type Phase = (typeof PHASES)[number];
 
 export interface HousekeepingCheckpoint {
   phase: Phase;
   deletedLogs: number;
   deletedRuns: number;
+  deletedFiles: number;
 }
 
 export async function executeHousekeeping(ctx: ServerJobContext<HousekeepingParams>): Promise<ExecuteOutcome> {
-  const { keepLogs, keepRuns, chunk } = ctx.params;
+  const { keepLogs, keepRuns, keepUploads, chunk } = ctx.params;
   const now = ctx.clock.now();
   const logsBefore = now - keepLogs * 1000;
   const runsBefore = now - keepRuns * 1000;
-  const { retention } = ctx.services;
+  const uploadsBefore = now - keepUploads * 1000;
+  const { retention, packages } = ctx.services;
   const state = resumeFrom(ctx);
 
   for (;;) {
     if (ctx.signal.aborted || ctx.clock.now() >= ctx.deadline) {
-      ctx.log(`paused after ${state.deletedLogs} log lines and ${state.deletedRuns} runs; resuming later`, 'info');
+      ctx.log(
+        `paused after ${state.deletedLogs} log lines, ${state.deletedRuns} runs and ${state.deletedFiles} package files; resuming later`,
+        'info',
+      );
       return { done: false, checkpoint: { ...state } };
     }
+    // A short chunk means nothing older is left; new rows are never older than the cutoff.
     if (state.phase === 'logs') {
       const deleted = await retention.pruneLogs(logsBefore, chunk);
       state.deletedLogs += deleted;
-      // A short chunk means nothing older is left; new lines are never older than the cutoff.
       if (deleted < chunk) state.phase = 'runs';
-    } else {
+    } else if (state.phase === 'runs') {
       const deleted = await retention.pruneRuns(runsBefore, chunk);
       state.deletedRuns += deleted;
-      if (deleted < chunk) break;
+      if (deleted < chunk) state.phase = 'files';
+    } else if (state.phase === 'files') {
+      const deleted = await packages.pruneUnreferencedFiles(uploadsBefore, chunk);
+      state.deletedFiles += deleted;
+      if (deleted < chunk) state.phase = 'orphans';
+    } else {
+      const deleted = await packages.deleteOrphanFiles(uploadsBefore);
+      ctx.log(`deleted ${deleted} stored package files no org uses any more`, 'info');
+      break;
     }
   }
   ctx.log(`pruned ${state.deletedLogs} log lines older than ${new Date(logsBefore).toISOString()}`, 'info');
   ctx.log(`pruned ${state.deletedRuns} runs finished before ${new Date(runsBefore).toISOString()}`, 'info');
-  return { done: true, ok: true, result: { deletedRuns: state.deletedRuns, deletedLogs: state.deletedLogs } };
+  ctx.log(
+    `pruned ${state.deletedFiles} package files uploaded before ${new Date(uploadsBefore).toISOString()} that no package uses`,
+    'info',
+  );
+  const { deletedRuns, deletedLogs, deletedFiles } = state;
+  return { done: true, ok: true, result: { deletedRuns, deletedLogs, deletedFiles } };
 }
 
 /** The checkpoint of the previous chunk, or a fresh start. */
 function resumeFrom(ctx: ServerJobContext<HousekeepingParams>): HousekeepingCheckpoint {
-  const fresh: HousekeepingCheckpoint = { phase: 'logs', deletedLogs: 0, deletedRuns: 0 };
+  const fresh: HousekeepingCheckpoint = { phase: 'logs', deletedLogs: 0, deletedRuns: 0, deletedFiles: 0 };
   if (ctx.checkpoint === undefined || ctx.checkpoint === null) return fresh;
-  if (isCheckpoint(ctx.checkpoint)) return { ...ctx.checkpoint };
+  if (isCheckpoint(ctx.checkpoint)) return { ...ctx.checkpoint, deletedFiles: ctx.checkpoint.deletedFiles ?? 0 };
   // Deleting again from the start is harmless; only the counters of the earlier chunks are lost.
   ctx.log('unreadable checkpoint, starting over', 'info');
   return fresh;
 }
 
-function isCheckpoint(value: unknown): value is HousekeepingCheckpoint {
+/** `deletedFiles` may be missing: a checkpoint written before package files were pruned. */
+function isCheckpoint(
+  value: unknown,
+): value is Partial<HousekeepingCheckpoint> & Omit<HousekeepingCheckpoint, 'deletedFiles'> {
   const cp = value as Partial<HousekeepingCheckpoint> | null;
   return (
     typeof cp === 'object' &&
     cp !== null &&
-    (cp.phase === 'logs' || cp.phase === 'runs') &&
+    PHASES.includes(cp.phase as Phase) &&
     Number.isSafeInteger(cp.deletedLogs) &&
-    Number.isSafeInteger(cp.deletedRuns)
+    Number.isSafeInteger(cp.deletedRuns) &&
+    (cp.deletedFiles === undefined || Number.isSafeInteger(cp.deletedFiles))
   );
 }

@@ -1,11 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { readAbsolutePath } from '../../modules/deploy/index.ts';
 import { Paged, PageQuery } from '../../protocol/common.ts';
-import { CreateOrgBody, OrgView } from '../../protocol/orgs.ts';
+import { CreateOrgBody, OrgDetailView, OrgParams, OrgSettingsBody, OrgView } from '../../protocol/orgs.ts';
+import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
+import { DEFAULT_PACKAGE_QUOTA } from '../package-files.ts';
 import { pageOf } from '../paging.ts';
+import { targetOrg } from '../tenancy.ts';
 import { orgView } from '../views.ts';
 
+/**
+ * Orgs: the global admin creates and lists them and alone writes their settings (where
+ * packages may extract, how much they may store); members read their own org's.
+ */
 export const orgRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock }) => {
   app.post(
     '/api/v1/orgs',
@@ -27,4 +37,47 @@ export const orgRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, {
       return { items: page.items.map(orgView), next: page.next };
     },
   );
+
+  app.get(
+    '/api/v1/orgs/:org',
+    {
+      config: { auth: 'viewer' },
+      schema: { tags: ['orgs'], params: OrgParams, response: { 200: OrgDetailView } },
+    },
+    async (request) => orgDetail(store, await targetOrg(store, principalOf(request), request.params.org)),
+  );
+
+  app.patch(
+    '/api/v1/orgs/:org',
+    {
+      config: { auth: 'admin' },
+      schema: { tags: ['orgs'], params: OrgParams, body: OrgSettingsBody, response: { 200: OrgDetailView } },
+    },
+    async (request) => {
+      const orgId = await targetOrg(store, principalOf(request), request.params.org);
+      const { extractPrefixes, packageQuota } = request.body;
+      await store.orgs.updateSettings(orgId, {
+        ...(extractPrefixes === undefined
+          ? {}
+          : {
+              extractPrefixes: [
+                ...new Set(extractPrefixes.map((p, i) => readAbsolutePath(p, `extractPrefixes[${i}]`))),
+              ],
+            }),
+        ...(packageQuota === undefined ? {} : { packageQuota }),
+      });
+      return orgDetail(store, orgId);
+    },
+  );
 };
+
+async function orgDetail(store: Store, orgId: string): Promise<OrgDetailView> {
+  const [org, settings] = await Promise.all([store.orgs.get(orgId), store.orgs.settings(orgId)]);
+  if (!org || !settings) throw notFound('org', orgId);
+  return {
+    ...orgView(org),
+    extractPrefixes: settings.extractPrefixes,
+    packageQuota: settings.packageQuota ?? DEFAULT_PACKAGE_QUOTA,
+    packageBytes: await store.packages.usedBytes(orgId),
+  };
+}

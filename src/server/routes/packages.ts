@@ -2,13 +2,15 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { TaskwardenError, ValidationError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { parseManifest, prepareProcedure } from '../../modules/deploy/index.ts';
+import type { AddFileOutcome } from '../../core/ports/fleet.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { checkExtractTargets, parseManifest, prepareProcedure } from '../../modules/deploy/index.ts';
 import { IdParams, OrgQuery, Paged } from '../../protocol/common.ts';
 import { CreatePackageBody, PackageFileView, PackageListQuery, PackageView } from '../../protocol/fleet.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { packageFileView, packageView } from '../fleet-views.ts';
-import type { PackageFiles } from '../package-files.ts';
+import { DEFAULT_PACKAGE_QUOTA, type PackageFiles } from '../package-files.ts';
 import { pageOf } from '../paging.ts';
 import { listScope, targetOrg, visible } from '../tenancy.ts';
 
@@ -16,9 +18,10 @@ const OCTET_STREAM = 'application/octet-stream';
 
 /**
  * Deploy packages (see protocol/fleet.ts for the two-call upload). Operators upload and
- * register packages of their org, viewers list them, org-admins delete them. A package's
- * commands are checked against the catalog when it is registered, and again when a job
- * prepares it for an agent (the catalog may have changed).
+ * register packages of their org, viewers list them, org-admins delete them. Uploads count
+ * against the org's quota (the global admin's `packageQuota`). A package's commands are
+ * checked against the catalog and its extract folders against the org's `extractPrefixes`
+ * when it is registered, and again when a job prepares it for an agent (either may have changed).
  */
 export const packageRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   const { store, clock } = ctx;
@@ -52,10 +55,25 @@ export const packageRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       if (declared > files().maxBytes) {
         throw new TaskwardenError('payload_too_large', `a package may be at most ${files().maxBytes} bytes`);
       }
-      const { sha256, size } = await files().save(request.body as Readable);
-      const file = { orgId, sha256, size, createdAt: clock.now() };
-      const created = await store.packages.addFile(file);
-      const stored = created ? file : ((await store.packages.getFile(orgId, sha256)) ?? file);
+      const quota = await packageQuota(store, orgId);
+      // Cannot fit even in an empty quota: refused before a byte is read.
+      if (declared > quota) throw overQuota({ used: 0, quota, size: declared });
+      const upload = await files().receive(request.body as Readable);
+      const file = { orgId, sha256: upload.sha256, size: upload.size, createdAt: clock.now() };
+      let added: AddFileOutcome;
+      try {
+        added = await store.transaction((tx) => tx.packages.addFile(file, quota));
+      } catch (err) {
+        await upload.discard();
+        throw err;
+      }
+      if (added.status === 'over_quota') {
+        await upload.discard();
+        throw overQuota({ used: added.usedBytes, quota, size: upload.size });
+      }
+      await upload.keep();
+      const created = added.status === 'added';
+      const stored = created ? file : ((await store.packages.getFile(orgId, file.sha256)) ?? file);
       return reply.code(created ? 201 : 200).send(packageFileView(stored));
     },
   );
@@ -71,6 +89,7 @@ export const packageRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       const orgId = await targetOrg(store, principal, request.query.org);
       const { name, version, archive, ...manifestInput } = request.body;
       const manifest = parseManifest(manifestInput, '');
+      checkExtractTargets(manifest, (await store.orgs.settings(orgId))?.extractPrefixes ?? [], '');
       const resolve = (command: string) => store.commands.resolve(orgId, command);
       await prepareProcedure(manifest, resolve, '');
       if (manifest.uninstall) await prepareProcedure(manifest.uninstall, resolve, 'uninstall');
@@ -128,3 +147,17 @@ export const packageRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
     },
   );
 };
+
+/** The org's package quota in bytes: the global admin's setting, else the default. */
+async function packageQuota(store: Store, orgId: string): Promise<number> {
+  return (await store.orgs.settings(orgId))?.packageQuota ?? DEFAULT_PACKAGE_QUOTA;
+}
+
+function overQuota({ used, quota, size }: { used: number; quota: number; size: number }): TaskwardenError {
+  return new TaskwardenError(
+    'payload_too_large',
+    `the org's packages use ${used} of ${quota} bytes: this upload of ${size} bytes does not fit ` +
+      '(delete unused packages — housekeeping frees their files — or ask the global admin for a larger packageQuota)',
+    { used, quota, size },
+  );
+}

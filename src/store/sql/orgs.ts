@@ -31,5 +31,23 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
         .execute();
       return toPage(rows, limit, (row) => row.id, toOrg);
     },
+
+    async settings(id) {
+      const row = await db
+        .selectFrom('orgs')
+        .select(['extract_prefixes', 'package_quota'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? { extractPrefixes: JSON.parse(row.extract_prefixes), packageQuota: row.package_quota } : null;
+    },
+
+    async updateSettings(id, patch) {
+      const values = {
+        ...(patch.extractPrefixes === undefined ? {} : { extract_prefixes: JSON.stringify(patch.extractPrefixes) }),
+        ...(patch.packageQuota === undefined ? {} : { package_quota: patch.packageQuota }),
+      };
+      if (Object.keys(values).length === 0) return;
+      await db.updateTable('orgs').set(values).where('id', '=', id).execute();
+    },
   };
 }

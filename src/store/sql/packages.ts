@@ -1,20 +1,29 @@
-import type { Selectable } from 'kysely';
-import type { PackageFile, PackageRecord, PackageRepo } from '../../core/ports/fleet.ts';
-import { affected, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { AddFileOutcome, PackageFile, PackageRecord, PackageRepo } from '../../core/ports/fleet.ts';
+import { affected, atomic, clampLimit, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import type { PackageFileTable, PackageTable } from './fleet-schema.ts';
+import type { Database } from './schema.ts';
 
 export function packageRepo(ctx: SqlContext): PackageRepo {
   const { db } = ctx;
   return {
-    async addFile(file) {
-      const result = await writing(ctx, `package file ${file.sha256}`, () =>
-        db
-          .insertInto('package_files')
-          .values({ org_id: file.orgId, sha256: file.sha256, size: file.size, created_at: file.createdAt })
-          .onConflict((oc) => oc.columns(['org_id', 'sha256']).doNothing())
-          .executeTakeFirst(),
-      );
-      return affected(result.numInsertedOrUpdatedRows) > 0;
+    async addFile(file, quotaBytes = Number.POSITIVE_INFINITY) {
+      return atomic(ctx, async (tx): Promise<AddFileOutcome> => {
+        // Uploads of one org take turns here (where there are name locks, i.e. inside a
+        // transaction on PostgreSQL; SQLite has one writer at a time anyway).
+        await ctx.lockName?.(tx, `taskwarden:package-quota:${file.orgId}`);
+        if (await ownedBy(tx, file.orgId, file.sha256)) return { status: 'existing' };
+        const usedBytes = await usedBy(tx, file.orgId);
+        if (usedBytes + file.size > quotaBytes) return { status: 'over_quota', usedBytes };
+        const result = await writing(ctx, `package file ${file.sha256}`, () =>
+          tx
+            .insertInto('package_files')
+            .values({ org_id: file.orgId, sha256: file.sha256, size: file.size, created_at: file.createdAt })
+            .onConflict((oc) => oc.columns(['org_id', 'sha256']).doNothing())
+            .executeTakeFirst(),
+        );
+        return { status: affected(result.numInsertedOrUpdatedRows) > 0 ? 'added' : 'existing' };
+      });
     },
 
     async getFile(orgId, sha256) {
@@ -25,6 +34,49 @@ export function packageRepo(ctx: SqlContext): PackageRepo {
         .where('sha256', '=', sha256)
         .executeTakeFirst();
       return row ? toFile(row) : null;
+    },
+
+    usedBytes: (orgId) => usedBy(db, orgId),
+
+    /** The FK from packages keeps a file a package registered meanwhile: that chunk fails and is retried. */
+    async deleteUnreferencedFiles(orgId, before, limit) {
+      const unused = db
+        .selectFrom('package_files as f')
+        .select('f.sha256')
+        .where('f.org_id', '=', orgId)
+        .where('f.created_at', '<', before)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('packages as p')
+                .select('p.id')
+                .whereRef('p.org_id', '=', 'f.org_id')
+                .whereRef('p.sha256', '=', 'f.sha256'),
+            ),
+          ),
+        )
+        .orderBy('f.sha256')
+        .limit(clampLimit(limit));
+      const result = await db
+        .deleteFrom('package_files')
+        .where('org_id', '=', orgId)
+        .where('sha256', 'in', unused)
+        .executeTakeFirst();
+      return affected(result.numDeletedRows);
+    },
+
+    async recordedFiles(sha256s) {
+      const recorded = new Set<string>();
+      for (let i = 0; i < sha256s.length; i += MAX_LIMIT) {
+        const rows = await db
+          .selectFrom('package_files')
+          .select('sha256')
+          .distinct()
+          .where('sha256', 'in', sha256s.slice(i, i + MAX_LIMIT))
+          .execute();
+        for (const row of rows) recorded.add(row.sha256);
+      }
+      return recorded;
     },
 
     async create(pkg) {
@@ -71,6 +123,26 @@ export function packageRepo(ctx: SqlContext): PackageRepo {
       await db.deleteFrom('packages').where('id', '=', id).execute();
     },
   };
+}
+
+async function ownedBy(db: Kysely<Database>, orgId: string, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('package_files')
+    .select('size')
+    .where('org_id', '=', orgId)
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** SUM is numeric on PostgreSQL (read as text): converted here. */
+async function usedBy(db: Kysely<Database>, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom('package_files')
+    .select((eb) => eb.fn.sum<number | string | null>('size').as('bytes'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return Number(row?.bytes ?? 0);
 }
 
 const toFile = (row: Selectable<PackageFileTable>): PackageFile => ({

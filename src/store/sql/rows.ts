@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type {
   Agent,
   AgentKind,
@@ -53,7 +53,7 @@ export function fromJson(text: string | null): unknown {
 const toBool = (value: number): boolean => value !== 0;
 const fromBool = (value: boolean): number => (value ? 1 : 0);
 
-export const orgRow = (org: Org): OrgTable => ({ id: org.id, name: org.name, created_at: org.createdAt });
+export const orgRow = (org: Org): Insertable<OrgTable> => ({ id: org.id, name: org.name, created_at: org.createdAt });
 export const toOrg = (row: Selectable<OrgTable>): Org => ({ id: row.id, name: row.name, createdAt: row.created_at });
 
 export const userRow = (user: User): UserTable => ({

@@ -51,6 +51,10 @@ export interface OrgTable {
   id: string;
   name: string;
   created_at: number;
+  /** JSON list of folders; '[]' on insert. */
+  extract_prefixes: Generated<string>;
+  /** Bytes; NULL = the server's default. */
+  package_quota: Generated<number | null>;
 }
 
 export interface UserTable {

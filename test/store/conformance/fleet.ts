@@ -118,10 +118,73 @@ export function fleetCases(open: OpenStore): void {
       const org = await store.orgs.create(makeOrg());
       const other = await store.orgs.create(makeOrg());
       const file = { orgId: org.id, sha256: SHA, size: 1234, createdAt: T0 };
-      assert.equal(await store.packages.addFile(file), true);
-      assert.equal(await store.packages.addFile({ ...file, createdAt: T0 + 5 }), false);
+      assert.deepEqual(await store.packages.addFile(file), { status: 'added' });
+      assert.deepEqual(await store.packages.addFile({ ...file, createdAt: T0 + 5 }), { status: 'existing' });
       assert.deepEqual(await store.packages.getFile(org.id, SHA), file);
       assert.equal(await store.packages.getFile(other.id, SHA), null);
+    });
+
+    storeTest(open, "an org's files stay within its quota; content it already has costs nothing", async (store) => {
+      const org = await store.orgs.create(makeOrg());
+      const other = await store.orgs.create(makeOrg());
+      const file = (sha256: string, size: number, orgId = org.id) => ({ orgId, sha256, size, createdAt: T0 });
+      assert.equal(await store.packages.usedBytes(org.id), 0);
+      assert.deepEqual(await store.packages.addFile(file('1'.repeat(64), 600), 1000), { status: 'added' });
+      assert.deepEqual(await store.packages.addFile(file('2'.repeat(64), 401), 1000), {
+        status: 'over_quota',
+        usedBytes: 600,
+      });
+      assert.deepEqual(await store.packages.addFile(file('1'.repeat(64), 600), 600), { status: 'existing' });
+      assert.deepEqual(await store.packages.addFile(file('3'.repeat(64), 400), 1000), { status: 'added' });
+      assert.equal(await store.packages.usedBytes(org.id), 1000);
+      // Another org's files are its own to count.
+      assert.deepEqual(await store.packages.addFile(file('2'.repeat(64), 401, other.id), 1000), { status: 'added' });
+      assert.equal(await store.packages.usedBytes(other.id), 401);
+      assert.equal(await store.packages.getFile(org.id, '2'.repeat(64)), null);
+    });
+
+    storeTest(open, 'concurrent uploads of one org cannot both fit in the room left for one', async (store) => {
+      const org = await store.orgs.create(makeOrg());
+      const outcomes = await Promise.all(
+        ['4', '5', '6', '7'].map((c) =>
+          store.transaction((tx) =>
+            tx.packages.addFile({ orgId: org.id, sha256: c.repeat(64), size: 400, createdAt: T0 }, 1000),
+          ),
+        ),
+      );
+      assert.equal(outcomes.filter((o) => o.status === 'added').length, 2);
+      assert.equal(await store.packages.usedBytes(org.id), 800);
+    });
+
+    storeTest(open, "unused files: only the org's, only old ones, never one a package uses", async (store) => {
+      const org = await store.orgs.create(makeOrg());
+      const other = await store.orgs.create(makeOrg());
+      const add = (orgId: string, sha256: string, createdAt = T0) =>
+        store.packages.addFile({ orgId, sha256, size: 10, createdAt });
+      const [used, unused, recent, shared] = ['a', 'b', 'c', 'd'].map((c) => c.repeat(64)) as [
+        string,
+        string,
+        string,
+        string,
+      ];
+      for (const sha256 of [used, unused, shared]) await add(org.id, sha256);
+      await add(org.id, recent, T0 + 1000);
+      await add(other.id, shared);
+      await store.packages.create(makePackage(org.id, { sha256: used }));
+
+      assert.equal(await store.packages.deleteUnreferencedFiles(org.id, T0 + 1000, 1), 1);
+      assert.equal(await store.packages.deleteUnreferencedFiles(org.id, T0 + 1000, 10), 1);
+      assert.equal(await store.packages.deleteUnreferencedFiles(org.id, T0 + 1000, 10), 0);
+      assert.ok(await store.packages.getFile(org.id, used));
+      assert.ok(await store.packages.getFile(org.id, recent));
+      assert.equal(await store.packages.getFile(org.id, unused), null);
+      assert.equal(await store.packages.getFile(org.id, shared), null);
+      assert.ok(await store.packages.getFile(other.id, shared), "the other org's record stays");
+      assert.deepEqual(
+        [...(await store.packages.recordedFiles([used, unused, recent, shared]))].sort(),
+        [used, recent, shared].sort(),
+      );
+      assert.deepEqual(await store.packages.recordedFiles([]), new Set());
     });
 
     storeTest(open, 'packages: (org, name, version) is unique; find takes a version or the latest', async (store) => {

@@ -15,6 +15,22 @@ export function identityCases(open: OpenStore): void {
       assert.equal(await store.orgs.getByName('missing'), null);
     });
 
+    storeTest(open, 'settings: defaults for a new org, a patch changes only what it names', async (store) => {
+      const org = await store.orgs.create(makeOrg());
+      assert.deepEqual(await store.orgs.settings(org.id), { extractPrefixes: [], packageQuota: null });
+      await store.orgs.updateSettings(org.id, { extractPrefixes: ['/opt/apps', '/srv'] });
+      await store.orgs.updateSettings(org.id, { packageQuota: 5 * 2 ** 40 });
+      await store.orgs.updateSettings(org.id, {});
+      assert.deepEqual(await store.orgs.settings(org.id), {
+        extractPrefixes: ['/opt/apps', '/srv'],
+        packageQuota: 5 * 2 ** 40,
+      });
+      await store.orgs.updateSettings(org.id, { packageQuota: null });
+      assert.equal((await store.orgs.settings(org.id))?.packageQuota, null);
+      assert.deepEqual(await store.orgs.get(org.id), org);
+      assert.equal(await store.orgs.settings('missing'), null);
+    });
+
     storeTest(open, 'a second org of the same name is a conflict', async (store) => {
       await store.orgs.create(makeOrg({ name: 'acme' }));
       await rejectsWithCode(store.orgs.create(makeOrg({ name: 'acme' })), 'conflict', /already exists/);

@@ -1,11 +1,13 @@
 import type { Migration } from 'kysely';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
+import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
 import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
 import { nodes } from './0004_nodes.ts';
 import { catalogSecurity } from './0006_catalog_security.ts';
 import { idempotency } from './0008_idempotency.ts';
+import { POSTGRES_TYPES } from './column-types.ts';
 
 /** Every PostgreSQL migration by name, in order. A static map: nothing is discovered by scanning folders. */
 export const postgresMigrations: Record<string, Migration> = {
@@ -15,5 +17,6 @@ export const postgresMigrations: Record<string, Migration> = {
   '0004_nodes': nodes,
   '0005_claim_order': claimOrder,
   '0006_catalog_security': catalogSecurity,
+  '0007_package_security': packageSecurityMigration(POSTGRES_TYPES),
   '0008_idempotency': idempotency,
 };

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
+import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
 import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
@@ -15,5 +16,6 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0004_nodes': nodes,
   '0005_claim_order': claimOrder,
   '0006_catalog_security': catalogSecurity,
+  '0007_package_security': packageSecurityMigration({ text: 'text', integer: 'integer' }),
   '0008_idempotency': idempotency,
 };

@@ -11,7 +11,8 @@ import { useSession } from '../../session.tsx';
 
 const size = (bytes: number) =>
   bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1048576).toFixed(1)} MiB`;
-const EXAMPLE_STEPS = '[{"extract": "."}]';
+/** A relative folder is extracted under each agent's package root; absolute ones need a prefix the global admin allowed. */
+const EXAMPLE_STEPS = '[{"type": "extract", "to": "app"}]';
 
 /** Deploy packages (content-addressed archives): list, upload and register, delete. */
 export function PackagesAdmin() {
@@ -93,7 +94,11 @@ function NewPackage({ onCreated }: { onCreated(): void }) {
           <input required value={version} onChange={(e) => setVersion(e.target.value)} />
         </Field>
       </div>
-      <Field label="Steps (JSON)" hint="extract or command steps, in order" wide>
+      <Field
+        label="Steps (JSON)"
+        hint="extract or command steps, in order; extract to a relative folder (under each agent's package root)"
+        wide
+      >
         <textarea className="mono" rows={4} value={steps} onChange={(e) => setSteps(e.target.value)} />
       </Field>
       <div className="actions">
