@@ -115,7 +115,7 @@ describe('security: each server-side module touches its own org’s rows only', 
       const params = housekeepingModule.parseParams({ keepRuns: '1d', keepLogs: '1d' }, 'params');
       const { ctx } = jobContext(params, { clock, services: servicesB });
       const outcome = await housekeepingModule.execute!(ctx);
-      assert.deepEqual(outcome, { done: true, ok: true, result: { deletedRuns: 1, deletedLogs: 1 } });
+      assert.deepEqual(outcome, { done: true, ok: true, result: { deletedRuns: 1, deletedLogs: 1, deletedFiles: 0 } });
       assert.equal(await store.runs.get(b.run), null);
     }));
 
