@@ -4,7 +4,7 @@
 // there). Everything goes through the REST API or the agent protocol over sockets.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TaskwardenClient } from '../../src/client/api.ts';
@@ -99,6 +99,8 @@ export interface AgentProcess {
 export interface AgentOptions {
   server: string;
   enrol?: string;
+  /** How the agent is given `enrol`: its --enrol flag (default), --enrol-file, or TASKWARDEN_ENROL_TOKEN. */
+  enrolVia?: 'flag' | 'file' | 'env';
   dir?: string;
   name?: string;
   tags?: string[];
@@ -114,7 +116,13 @@ const running = new Set<ChildProcess>();
 export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'taskwarden-e2e-agent-')));
   const args = [BIN, 'agent', '--server', opts.server, '--data', dir];
-  if (opts.enrol) args.push('--enrol', opts.enrol);
+  const env: NodeJS.ProcessEnv = { ...process.env, TASKWARDEN_LOG_LEVEL: 'debug' };
+  if (opts.enrol && opts.enrolVia === 'env') env['TASKWARDEN_ENROL_TOKEN'] = opts.enrol;
+  else if (opts.enrol && opts.enrolVia === 'file') {
+    const file = join(dir, 'enrol.token');
+    await writeFile(file, `${opts.enrol}\n`, { mode: 0o600 });
+    args.push('--enrol-file', file);
+  } else if (opts.enrol) args.push('--enrol', opts.enrol);
   if (opts.name) args.push('--name', opts.name);
   if (opts.tags?.length) args.push('--tags', opts.tags.join(','));
   if (opts.listen) args.push('--listen', '0');
@@ -122,7 +130,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   if (opts.concurrency !== undefined) args.push('--concurrency', String(opts.concurrency));
   const child = spawn(process.execPath, args, {
     cwd: dir,
-    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'debug' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
