@@ -178,6 +178,7 @@ function benchAgent(orgId: string, i: number, now: number): Agent {
     deviceId: `pc-${i}`,
     name: `pc-${i}`,
     tags: ['bench'],
+    requestedTags: [],
     secretHash: `bench-${newId()}`,
     enabled: true,
     version: 'bench',
@@ -187,6 +188,8 @@ function benchAgent(orgId: string, i: number, now: number): Agent {
     lastContactAt: null,
     lastWakeError: null,
     lastWakeErrorAt: null,
+    reenrolUntil: null,
+    enrolmentTokenId: null,
     createdAt: now,
   };
 }

@@ -9,7 +9,7 @@ import { hashSecret } from './secrets.ts';
  * The agent credential: `Authorization: Bearer <agentId>.<secret>`. The secret (base64url,
  * so it holds no ".") is looked up by its SHA-256 and must belong to the agent the id names:
  * an agent is who its credential says, whatever ids its bodies carry. A user's API token
- * is no agent credential, nor the reverse.
+ * is no agent credential, nor the reverse. A disabled agent's credential is refused (403).
  */
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +32,8 @@ export async function authenticateAgent(request: FastifyRequest, store: Store): 
   if (!match || !agent || agent.id !== match[1]) {
     throw new TaskwardenError('unauthorized', 'the agent credential is invalid (re-enrol the agent)');
   }
+  // A disabled agent (maybe one an admin no longer trusts) neither gets work nor reports nor downloads.
+  if (!agent.enabled) throw new TaskwardenError('forbidden', 'this agent is disabled: an administrator must enable it');
   return agent;
 }
 

@@ -47,7 +47,16 @@ describe('attack: the enrolment token in the process list', () => {
     assert.match(help.stdout, /TASKWARDEN_ENROL_TOKEN/);
     const missing = spawnSync(
       process.execPath,
-      [BIN, 'agent', '--server', server.url, '--enrol-file', '/nonexistent/enrol.token', '--data', '/nonexistent/agent'],
+      [
+        BIN,
+        'agent',
+        '--server',
+        server.url,
+        '--enrol-file',
+        '/nonexistent/enrol.token',
+        '--data',
+        '/nonexistent/agent',
+      ],
       { encoding: 'utf8' },
     );
     assert.equal(missing.status, 2, missing.stderr);

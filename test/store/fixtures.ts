@@ -149,6 +149,7 @@ export const makeAgent = (orgId: string, over: Partial<Agent> = {}): Agent => ({
   deviceId: `device-${newId()}`,
   name: 'pc-01',
   tags: [],
+  requestedTags: [],
   secretHash: `secret-${newId()}`,
   enabled: true,
   version: '1.0.0',
@@ -158,6 +159,8 @@ export const makeAgent = (orgId: string, over: Partial<Agent> = {}): Agent => ({
   lastContactAt: null,
   lastWakeError: null,
   lastWakeErrorAt: null,
+  reenrolUntil: null,
+  enrolmentTokenId: null,
   createdAt: T0,
   ...over,
 });

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
+import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
 import { nodes } from './0004_nodes.ts';
+import { POSTGRES_TYPES } from './column-types.ts';
 
 /** Every PostgreSQL migration by name, in order. A static map: nothing is discovered by scanning folders. */
 export const postgresMigrations: Record<string, Migration> = {
@@ -12,4 +14,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '0003_fleet': fleet,
   '0004_nodes': nodes,
   '0005_claim_order': claimOrder,
+  '0006_agent_reenrol': agentReenrolMigration(POSTGRES_TYPES),
 };
