@@ -186,7 +186,10 @@ export interface FleetServer extends E2EServer {
   startAgent(opts?: Omit<AgentOptions, 'server' | 'enrol'>): Promise<AgentProcess>;
 }
 
-/** startE2EServer with an enrolment token (`tags`, `uses`) for the agents it starts. */
+/**
+ * startE2EServer with an enrolment token (`tags`, `uses`) for the agents it starts; an agent
+ * started with `tags` enrols with a token of its own that adds them.
+ */
 export async function startFleetServer(tags: string[] = [], uses = 10): Promise<FleetServer> {
   const server = await startE2EServer();
   const token = await server.enrolmentToken(tags, uses);
@@ -194,7 +197,9 @@ export async function startFleetServer(tags: string[] = [], uses = 10): Promise<
   return {
     ...server,
     async startAgent(opts = {}) {
-      const started = await startAgent({ ...opts, server: server.url, enrol: token });
+      // An agent's tags come from its enrolment token (its --tags are only asked for): one of its own, then.
+      const enrol = opts.tags?.length ? await server.enrolmentToken([...tags, ...opts.tags], 1) : token;
+      const started = await startAgent({ ...opts, server: server.url, enrol });
       dirs.push(started.dir);
       return started;
     },
