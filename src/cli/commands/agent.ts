@@ -32,7 +32,11 @@ export function registerAgentCommands(program: Command): void {
     )
     .option('--listen [port]', `listen for push wakes (default port ${AGENT_DEFAULT_LISTEN_PORT})`)
     .option('--listen-host <host>', `address to listen on (default ${AGENT_DEFAULTS.listenHost})`)
-    .option('--wake-url <url>', 'URL the server should wake this agent at (default http://<listen-host>:<port>)')
+    .option(
+      '--wake-url <url>',
+      'URL the server should wake this agent at: the address it contacts the server from, a port above 1023, ' +
+        'no path (default http://<listen-host>:<port>)',
+    )
     .option('--concurrency <n>', `jobs run at once (default ${AGENT_DEFAULTS.concurrency})`)
     .option('--long-poll <seconds>', 'how long a contact waits for work, 0-60 (default 60; 0 with --listen)')
     .option('--device-id <id>', 'stable id of this machine (default: generated once, kept in agent.json)')
