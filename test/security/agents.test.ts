@@ -63,6 +63,9 @@ describe('attack: an enrolment-token holder against enrolled agents', () => {
       const { token: strangerAdmin } = await s.createUser(stranger.id, `sadmin-${newId().slice(-6)}`, 'org-admin');
       assert.equal((await allow(agent.id, strangerAdmin)).status, 404, "another org's admin does not see it");
       assert.equal((await allow(agent.id, s.orgAdmin, { expiresIn: 'soon' })).status, 400);
+      assert.equal((await allow(agent.id, s.orgAdmin, { expiresIn: '31d' })).status, 400);
+      assert.equal((await allow(agent.id, s.adminToken, { expiresIn: '1h' })).status, 200, 'the global admin may');
+      assert.equal((await s.call('DELETE', `/api/v1/agents/${agent.id}/allow-reenrol`, { token: viewer })).status, 403);
 
       const marked = await allow(agent.id);
       assert.equal(marked.status, 200, marked.body);
