@@ -181,6 +181,7 @@ function benchAgent(orgId: string, i: number, now: number): Agent {
     deviceId: `pc-${i}`,
     name: `pc-${i}`,
     tags: ['bench'],
+    requestedTags: [],
     secretHash: `bench-${newId()}`,
     enabled: true,
     version: 'bench',
@@ -190,6 +191,8 @@ function benchAgent(orgId: string, i: number, now: number): Agent {
     lastContactAt: null,
     lastWakeError: null,
     lastWakeErrorAt: null,
+    reenrolUntil: null,
+    enrolmentTokenId: null,
     createdAt: now,
   };
 }

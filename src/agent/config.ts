@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent.ts';
@@ -8,6 +9,7 @@ import { DEVICE_ID_PATTERN } from './state-file.ts';
 export interface AgentFlags {
   server?: string;
   enrol?: string;
+  enrolFile?: string;
   data?: string;
   name?: string;
   tags?: string;
@@ -27,12 +29,20 @@ export const AGENT_DEFAULTS = {
   concurrency: 2,
 } as const;
 
+/** Where the agent reads its enrolment token when no flag gives it (any local user can read argv in ps). */
+export const ENROL_TOKEN_ENV = 'TASKWARDEN_ENROL_TOKEN';
+
 /**
  * Flags to a runtime config; every bad value is a ValidationError naming its flag. A pull
  * agent long-polls (answers within a second of work appearing, also behind NAT); a push
  * agent (`--listen`) is woken instead and contacts every `contactSeconds` otherwise.
  */
-export function resolveAgentConfig(flags: AgentFlags, cwd: string, version: string): AgentConfig {
+export function resolveAgentConfig(
+  flags: AgentFlags,
+  cwd: string,
+  version: string,
+  env: NodeJS.ProcessEnv = process.env,
+): AgentConfig {
   const listen = flags.listen === undefined ? null : parseListen(flags);
   const dataDir = resolve(cwd, nonEmpty(flags.data ?? AGENT_DEFAULTS.data, '--data'));
   return {
@@ -42,7 +52,7 @@ export function resolveAgentConfig(flags: AgentFlags, cwd: string, version: stri
         ? join(dataDir, 'packages')
         : resolve(cwd, nonEmpty(flags.packageRoot, '--package-root')),
     server: flags.server === undefined ? undefined : parseUrl(flags.server, '--server'),
-    enrolToken: flags.enrol === undefined ? undefined : parseToken(flags.enrol),
+    enrolToken: enrolTokenOf(flags, cwd, env),
     deviceId: flags.deviceId === undefined ? undefined : parseDeviceId(flags.deviceId),
     name: flags.name === undefined ? undefined : parseName(flags.name),
     tags: flags.tags === undefined ? undefined : parseTags(flags.tags),
@@ -81,9 +91,32 @@ function parseUrl(text: string, flag: string): string {
   return text.replace(/\/+$/, '');
 }
 
-function parseToken(text: string): string {
+/**
+ * The enrolment token: `--enrol TOKEN` (kept for compatibility: other local users see it in
+ * ps), `--enrol-file PATH` (its first line), else the TASKWARDEN_ENROL_TOKEN variable.
+ */
+function enrolTokenOf(flags: AgentFlags, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags.enrol !== undefined && flags.enrolFile !== undefined) {
+    throw new ValidationError('--enrol-file', 'give the enrolment token one way only (not with --enrol)');
+  }
+  if (flags.enrol !== undefined) return parseToken(flags.enrol, '--enrol');
+  if (flags.enrolFile !== undefined) return parseToken(readTokenFile(resolve(cwd, flags.enrolFile)), '--enrol-file');
+  const fromEnv = env[ENROL_TOKEN_ENV]?.trim();
+  return fromEnv ? parseToken(fromEnv, ENROL_TOKEN_ENV) : undefined;
+}
+
+function readTokenFile(path: string): string {
+  try {
+    return (readFileSync(path, 'utf8').split('\n')[0] ?? '').trim();
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ValidationError('--enrol-file', `cannot read ${path} (${reason})`);
+  }
+}
+
+function parseToken(text: string, source: string): string {
   if (text.length < 8 || text.length > 200)
-    throw new ValidationError('--enrol', 'must be an enrolment token (8-200 characters)');
+    throw new ValidationError(source, 'must be an enrolment token (8-200 characters)');
   return text;
 }
 

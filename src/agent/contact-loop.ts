@@ -1,5 +1,6 @@
 import type { AgentClient } from '../client/agent-client.ts';
 import type { Clock } from '../core/clock.ts';
+import { TaskwardenError } from '../core/errors.ts';
 import { AGENT_LONG_POLL_MAX_SECONDS, type ContactReply } from '../protocol/agent.ts';
 import { Backoff, jitter } from './backoff.ts';
 import type { JobBoard } from './job-board.ts';
@@ -29,7 +30,9 @@ const MIN_POLL_GAP_MS = 1000;
  * The agent's side of the conversation: contact the server (FusionInventory getConfig +
  * getJobs in one), start the jobs it hands out, stop those it says to stop, then wait —
  * inside the next long poll, or `contactSeconds` with jitter, or less when woken (push
- * wake, a free slot). While the server is away, waits grow from 1 s to a 60 s cap.
+ * wake, a free slot). While the server is away, waits grow from 1 s to a 60 s cap. A wake
+ * URL the server refuses (it must be the address the agent calls from) is dropped: the
+ * agent goes on pull-only rather than not at all.
  */
 export class ContactLoop {
   private contactSeconds: number;
@@ -37,9 +40,11 @@ export class ContactLoop {
   private readonly random: () => number;
   private woken = false;
   private idle: AbortController | null = null;
+  private wakeUrl: string | null;
 
   constructor(private readonly opts: ContactLoopOptions) {
     this.contactSeconds = opts.contactSeconds;
+    this.wakeUrl = opts.wakeUrl;
     this.random = opts.random ?? Math.random;
     this.backoff = new Backoff(BACKOFF_BASE_MS, BACKOFF_CAP_MS, this.random);
   }
@@ -68,12 +73,17 @@ export class ContactLoop {
             running: this.opts.board.runningIds(),
             wait,
             capacity,
-            wakeUrl: this.opts.wakeUrl,
+            wakeUrl: this.wakeUrl,
           },
           stop,
         );
       } catch (err) {
         if (stop.aborted) return;
+        if (this.wakeUrl !== null && isWakeUrlRefusal(err)) {
+          this.opts.log.error(`the server refuses the wake URL ${this.wakeUrl} (${err.message}); going on pull-only`);
+          this.wakeUrl = null;
+          continue;
+        }
         const delay = this.backoff.next();
         this.opts.log.warn(`contact failed: ${err instanceof Error ? err.message : String(err)}; next in ${delay} ms`);
         await this.pause(delay, stop);
@@ -125,4 +135,12 @@ export class ContactLoop {
       this.idle = null;
     }
   }
+}
+
+function isWakeUrlRefusal(err: unknown): err is TaskwardenError {
+  return (
+    err instanceof TaskwardenError &&
+    err.code === 'invalid_input' &&
+    (err.details as { field?: unknown } | undefined)?.field === 'wakeUrl'
+  );
 }

@@ -10,7 +10,7 @@ export interface EnrolmentRequest {
   dataDir: string;
   /** --server; defaults to the server the credential came from. */
   server?: string | undefined;
-  /** --enrol; needed only when the agent has no credential yet. */
+  /** --enrol, --enrol-file or TASKWARDEN_ENROL_TOKEN; needed only when the agent has no credential yet. */
   token?: string | undefined;
   /** --device-id; a new id means a new identity, so it enrols again. */
   deviceId?: string | undefined;
@@ -46,7 +46,12 @@ export async function ensureEnrolled(
   }
   // Written before asking, so that an enrolment tried again (server away, crash) sends the same device id.
   if (stored?.deviceId !== deviceId) await writeAgentState(req.dataDir, { deviceId });
-  if (!req.token) throw new ValidationError('--enrol', 'this agent is not enrolled yet: give an enrolment token');
+  if (!req.token) {
+    throw new ValidationError(
+      '--enrol-file',
+      'this agent is not enrolled yet: give an enrolment token (--enrol-file PATH or TASKWARDEN_ENROL_TOKEN)',
+    );
+  }
   if (!req.server) throw new ValidationError('--server', 'is required to enrol');
   const client = new AgentClient({ server: req.server });
   const body = {
@@ -64,6 +69,13 @@ export async function ensureEnrolled(
       const state: EnrolledState = { deviceId, server: req.server, agentId: reply.agentId, secret: reply.secret };
       await writeAgentState(req.dataDir, state);
       deps.log.info(`enrolled as agent ${reply.agentId} (device ${deviceId})`);
+      const granted = reply.tags ?? [];
+      if (req.tags?.some((tag) => !granted.includes(tag))) {
+        deps.log.warn(
+          `tags asked for: ${req.tags.join(',')}; tags given: ${granted.join(',') || 'none'} ` +
+            "(an agent's tags come from its enrolment token and administrators, who see the ones asked for)",
+        );
+      }
       return { state, contactSeconds: reply.contactSeconds };
     } catch (err) {
       if (!isServerAway(err) || deps.signal.aborted) throw err;

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AgentClient } from '../client/agent-client.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
@@ -9,6 +8,7 @@ import { FileCache } from './file-cache.ts';
 import { JobBoard } from './job-board.ts';
 import { type AgentLog, createAgentLog } from './log.ts';
 import { Spool } from './spool.ts';
+import { wakeUrlFor } from './wake-address.ts';
 import { startWakeListener, type WakeListener } from './wake-listener.ts';
 
 export interface AgentConfig {
@@ -101,7 +101,7 @@ export class AgentRuntime {
           onWake: () => loop?.wake(),
         })
       : null;
-    const wakeUrl = listener ? (config.listen?.wakeUrl ?? urlOf(listener.address)) : null;
+    const wakeUrl = listener ? (config.listen?.wakeUrl ?? (await wakeUrlFor(listener.address, state.server))) : null;
     loop = new ContactLoop({
       client,
       board,
@@ -140,11 +140,4 @@ export class AgentRuntime {
     })();
     return this.stopped;
   }
-}
-
-/** A wildcard bind address is not somewhere the server can send to: it gets this machine's name. */
-function urlOf(address: { host: string; port: number }): string {
-  const wildcard = address.host === '0.0.0.0' || address.host === '::';
-  const host = wildcard ? hostname() : address.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }

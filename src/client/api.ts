@@ -75,6 +75,10 @@ export class TaskwardenClient {
   listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', query);
   agentDiagnostics = (id: string) =>
     this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`);
+  /** Lets the agent's device enrol again (a reinstalled machine) for `expiresIn` (default 7d), once. */
+  allowReenrol = (id: string, expiresIn?: string) =>
+    this.http.request<AgentView>('POST', `/api/v1/agents/${enc(id)}/allow-reenrol`, { body: { expiresIn } });
+  cancelReenrol = (id: string) => this.http.request<AgentView>('DELETE', `/api/v1/agents/${enc(id)}/allow-reenrol`);
 
   summary = () => this.http.request<{ items: SummaryLine[] }>('GET', '/api/v1/summary');
   previewSchedule = (body: Record<string, unknown>) =>

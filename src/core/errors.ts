@@ -11,6 +11,7 @@ export const ERROR_CATALOG = {
   cross_origin: 403,
   not_found: 404,
   conflict: 409,
+  agent_already_enrolled: 409,
   stale_attempt: 409,
   gone: 410,
   payload_too_large: 413,

@@ -223,10 +223,13 @@ export interface Agent {
   id: string;
   orgId: string;
   kind: AgentKind;
-  /** Stable id the machine sends; the same device re-enrolling keeps its agent id. */
+  /** Stable id the machine sends; unique in the org (enrolling it again needs an admin's leave). */
   deviceId: string;
   name: string;
+  /** What targets select it by: its enrolment token's tags, then whatever admins set. */
   tags: string[];
+  /** Tags the agent asked for at enrolment: shown to admins, who may adopt them; never used for targeting. */
+  requestedTags: string[];
   /** SHA-256 hex of the agent's secret (shown once, at enrolment). */
   secretHash: string;
   enabled: boolean;
@@ -240,6 +243,16 @@ export interface Agent {
   /** Why the last push wake failed (null once one succeeds), for "why didn't it run". */
   lastWakeError: string | null;
   lastWakeErrorAt: number | null;
+  /**
+   * Until when an administrator allows this device to enrol again (a reinstalled machine);
+   * null = not allowed. One enrolment uses it up.
+   */
+  reenrolUntil: number | null;
+  /**
+   * The enrolment token it last enrolled with (null for agents enrolled before this was
+   * kept). A FusionInventory agent authenticates with it on every call: no other token names it.
+   */
+  enrolmentTokenId: string | null;
   createdAt: number;
 }
 

@@ -36,10 +36,14 @@ export const EnrolBody = Type.Object(
     token: Type.String({ minLength: 8, maxLength: 200 }),
     deviceId: Type.String({ minLength: 1, maxLength: MAX_NAME, pattern: '^[A-Za-z0-9._:@-]+$' }),
     name: Type.Optional(Printable({ minLength: 1, maxLength: MAX_NAME })),
+    /** Asked for, not given: see EnrolReply.tags. */
     tags: Type.Optional(Type.Array(Printable({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
     version: Type.Optional(AgentVersion),
     modules: Type.Optional(ModuleNames),
-    /** `http://host:port` where the agent listens for push wakes. */
+    /**
+     * `http://<address>:<port>` where the agent listens for push wakes (`POST /wake`): the
+     * address it calls from (loopback for an agent on the server's machine), a port above 1023.
+     */
     wakeUrl: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
   },
   { additionalProperties: false },
@@ -51,6 +55,11 @@ export const EnrolReply = Type.Object({
   /** Shown once; the server keeps only its hash. */
   secret: Type.String(),
   contactSeconds: Type.Integer(),
+  /**
+   * The tags the agent got (its enrolment token's). Tags asked for in the body target nothing:
+   * the agent view shows them as `requestedTags`, for an administrator to adopt or not.
+   */
+  tags: Type.Optional(Type.Array(Type.String())),
 });
 export type EnrolReply = Static<typeof EnrolReply>;
 

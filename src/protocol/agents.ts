@@ -19,7 +19,11 @@ export const AgentView = Type.Object({
   kind: Type.Enum(['taskwarden', 'fusioninventory']),
   deviceId: Type.String(),
   name: Type.String(),
-  tags: Type.Array(Type.String()),
+  tags: Type.Array(Type.String(), { description: "what targets select it by: its enrolment token's, then admins'" }),
+  requestedTags: Type.Array(Type.String(), {
+    description:
+      'tags the agent asked for when it enrolled; they target nothing until an admin adopts them (PATCH tags)',
+  }),
   enabled: Type.Boolean(),
   version: Type.Union([Type.String(), Type.Null()]),
   modules: Type.Array(Type.String()),
@@ -30,6 +34,11 @@ export const AgentView = Type.Object({
   nextContactAt: NullableIsoTime,
   lastWakeError: Type.Union([Type.String(), Type.Null()]),
   lastWakeErrorAt: NullableIsoTime,
+  reenrolAllowedUntil: Type.Union([IsoTime, Type.Null()], {
+    description:
+      'until when its device may enrol again (allow-reenrol); null = an enrolment with its device id is refused',
+  }),
+  enrolmentTokenId: Type.Union([Id, Type.Null()], { description: 'the enrolment token it last enrolled with' }),
   createdAt: IsoTime,
 });
 export type AgentView = Static<typeof AgentView>;
@@ -49,6 +58,20 @@ export const PatchAgentBody = Type.Object(
   { additionalProperties: false },
 );
 export type PatchAgentBody = Static<typeof PatchAgentBody>;
+
+/** The longest an administrator's leave to enrol a device again may last. */
+export const MAX_REENROL_SECONDS = 30 * 86_400;
+export const DEFAULT_REENROL_SECONDS = 7 * 86_400;
+
+/** `POST /api/v1/agents/:id/allow-reenrol`: the next enrolment with the agent's device id keeps the agent. */
+export const AllowReenrolBody = Type.Object(
+  {
+    // Checked by the duration parser, whose message says what a duration looks like.
+    expiresIn: Type.Optional(Type.Unknown({ description: 'seconds or a duration like "2d"; default 7d, at most 30d' })),
+  },
+  { additionalProperties: false },
+);
+export type AllowReenrolBody = Static<typeof AllowReenrolBody>;
 
 export const DiagnosisView = Type.Object({
   jobstateId: Id,

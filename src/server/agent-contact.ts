@@ -4,24 +4,32 @@ import type { AgentPatch, Store } from '../core/ports/store.ts';
 import type { AgentWork } from '../engine/agents.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ContactBody } from '../protocol/agent.ts';
-import { parseWakeUrl } from './agent-enrolment.ts';
 import type { AgentWaiters } from './agent-waiters.ts';
+import { checkWakeUrl } from './wake-url.ts';
 
 /** Jobs an agent takes per contact when it does not say. */
 export const DEFAULT_CAPACITY = 1;
 /** lastContactAt is rewritten at most this often when nothing else changed: a contact is not a write. */
 const CONTACT_TOUCH_MS = 5_000;
 
+export interface Contact {
+  agent: Agent;
+  body: ContactBody;
+  /** The address the request came from: the only place a wake URL may point at. */
+  from: string;
+  now: number;
+}
+
 /**
  * Remembers what the agent said about itself (version, modules, wake URL) and when it
  * called. Returns the agent as it is now.
  */
-export async function recordContact(store: Store, agent: Agent, body: ContactBody, now: number): Promise<Agent> {
+export async function recordContact(store: Store, { agent, body, from, now }: Contact): Promise<Agent> {
   const patch: AgentPatch = {};
   if (body.version !== agent.version) patch.version = body.version;
   if (JSON.stringify(body.modules) !== JSON.stringify(agent.modules)) patch.modules = body.modules;
   if (body.wakeUrl !== undefined) {
-    const wakeUrl = parseWakeUrl(body.wakeUrl, 'wakeUrl');
+    const wakeUrl = checkWakeUrl(body.wakeUrl, { field: 'wakeUrl', from });
     if (wakeUrl !== agent.wakeUrl) patch.wakeUrl = wakeUrl;
   }
   const changed = Object.keys(patch).length > 0;

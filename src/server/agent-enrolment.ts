@@ -1,60 +1,81 @@
-import { TaskwardenError, ValidationError } from '../core/errors.ts';
+import { TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import type { Agent } from '../core/model.ts';
-import type { AgentPatch, Store } from '../core/ports/store.ts';
+import type { Agent, EnrolmentToken } from '../core/model.ts';
+import type { AgentPatch, Store, StoreSession } from '../core/ports/store.ts';
 import type { EnrolBody } from '../protocol/agent.ts';
 import { newAgentSecret } from './agent-auth.ts';
 import { hashSecret } from './secrets.ts';
+import { checkWakeUrl } from './wake-url.ts';
 
 /** How often a new agent contacts the server, unless an administrator changes it. */
 export const DEFAULT_CONTACT_SECONDS = 60;
 
 const REFUSED = 'the enrolment token is invalid, expired, used up or revoked';
 
+export interface EnrolRequest {
+  body: EnrolBody;
+  /** The address the request came from: the only place a wake URL may point at. */
+  from: string;
+  now: number;
+}
+
 /**
  * Enrolment: an enrolment token (org-bound, expiring, limited uses) plus the device's
- * stable id buy an agent id and a new secret. In one transaction: the token's use, then
- * the agent — created, or, for a device the org already knows, the same agent with a new
- * secret (the old one stops working) and its pending jobstates untouched. A refused token
- * writes nothing. Tags: the token's, the ones the agent asks for, and (re-enrolling) the
- * ones it had.
+ * stable id buy an agent id and a new secret. In one transaction: the token's use, then the
+ * agent. A device the org already knows is refused (409, nothing written, no use spent) —
+ * holding a token never lets anyone take over an agent — unless an administrator allowed it
+ * to enrol again (a reinstalled machine): then it is the same agent, with its history and
+ * pending jobstates, a new secret (the old one stops working), and the leave used up.
+ * Tags: the token's (re-enrolling: added to the ones admins gave it); the ones the agent
+ * asks for are kept as `requestedTags` for an admin to adopt, and target nothing.
  */
 export async function enrolAgent(
   store: Store,
-  body: EnrolBody,
-  now: number,
+  { body, from, now }: EnrolRequest,
 ): Promise<{ agent: Agent; secret: string; created: boolean }> {
-  const wakeUrl = body.wakeUrl === undefined ? undefined : parseWakeUrl(body.wakeUrl, 'wakeUrl');
+  const wakeUrl = body.wakeUrl === undefined ? null : checkWakeUrl(body.wakeUrl, { field: 'wakeUrl', from });
   const token = await store.enrolmentTokens.findByHash(hashSecret(body.token));
   if (!token) throw new TaskwardenError('unauthorized', REFUSED);
   const secret = newAgentSecret();
   const enrolled = await store.transaction(async (tx) => {
     if (!(await tx.enrolmentTokens.consume(token.id, now))) return null;
-    const known = await tx.agents.getByDevice(token.orgId, body.deviceId);
     const fields = {
-      name: body.name ?? known?.name ?? body.deviceId,
-      tags: [...new Set([...(known?.tags ?? []), ...token.tags, ...(body.tags ?? [])])],
+      requestedTags: [...new Set(body.tags ?? [])],
       secretHash: hashSecret(secret),
-      version: body.version ?? known?.version ?? null,
-      modules: body.modules ?? known?.modules ?? [],
-      wakeUrl: wakeUrl === undefined ? (known?.wakeUrl ?? null) : wakeUrl,
+      wakeUrl,
+      enrolmentTokenId: token.id,
     } satisfies AgentPatch;
+    const known = await tx.agents.getByDevice(token.orgId, body.deviceId);
     if (known) {
-      await tx.agents.update(known.id, fields);
-      return { agent: { ...known, ...fields }, created: false };
+      await requireReenrolmentLeave(tx, known, now);
+      const patch = {
+        ...fields,
+        kind: 'taskwarden',
+        name: body.name ?? known.name,
+        tags: withTokenTags(known.tags, token),
+        version: body.version ?? known.version,
+        modules: body.modules ?? known.modules,
+      } satisfies AgentPatch;
+      await tx.agents.update(known.id, patch);
+      return { agent: { ...known, ...patch, reenrolUntil: null }, created: false };
     }
     const agent: Agent = {
+      ...fields,
       id: newId(),
       orgId: token.orgId,
       kind: 'taskwarden',
       deviceId: body.deviceId,
+      name: body.name ?? body.deviceId,
+      tags: withTokenTags([], token),
       enabled: true,
+      version: body.version ?? null,
+      modules: body.modules ?? [],
       contactSeconds: DEFAULT_CONTACT_SECONDS,
       lastContactAt: null,
       lastWakeError: null,
       lastWakeErrorAt: null,
+      reenrolUntil: null,
       createdAt: now,
-      ...fields,
     };
     return { agent: await tx.agents.create(agent), created: true };
   });
@@ -63,20 +84,20 @@ export async function enrolAgent(
 }
 
 /**
- * Where an agent listens for push wakes: an http(s) origin, optionally with a path, and
- * nothing the server would have to interpret (no credentials, query or fragment).
+ * A device the org knows enrols again only with an administrator's leave, which this uses
+ * up; otherwise 409 `agent_already_enrolled`. Thrown inside the enrolment's transaction,
+ * the refusal also gives the token's use back.
  */
-export function parseWakeUrl(value: string | null, field: string): string | null {
-  if (value === null) return null;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ValidationError(field, `"${value}" is not a URL (expected http://host:port)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError(field, 'must be http or https');
-  if (url.username || url.password || url.search || url.hash) {
-    throw new ValidationError(field, 'must have no credentials, query or fragment');
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+export async function requireReenrolmentLeave(tx: StoreSession, known: Agent, now: number): Promise<void> {
+  if (await tx.agents.takeReenrolment(known.id, now)) return;
+  throw new TaskwardenError(
+    'agent_already_enrolled',
+    `device "${known.deviceId}" is already enrolled in this org: to enrol it again (a reinstalled machine), ` +
+      'an administrator must first allow it (the agent page, `taskwarden agent allow-reenrol ID`, ' +
+      'or POST /api/v1/agents/:id/allow-reenrol)',
+  );
+}
+
+export function withTokenTags(tags: readonly string[], token: EnrolmentToken): string[] {
+  return [...new Set([...tags, ...token.tags])];
 }

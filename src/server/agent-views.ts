@@ -12,6 +12,7 @@ export function agentView(agent: Agent, now: number): AgentView {
     deviceId: agent.deviceId,
     name: agent.name,
     tags: agent.tags,
+    requestedTags: agent.requestedTags,
     enabled: agent.enabled,
     version: agent.version,
     modules: agent.modules,
@@ -22,6 +23,8 @@ export function agentView(agent: Agent, now: number): AgentView {
     nextContactAt: isoOrNull(nextContactAt(agent)),
     lastWakeError: agent.lastWakeError,
     lastWakeErrorAt: isoOrNull(agent.lastWakeErrorAt),
+    reenrolAllowedUntil: agent.reenrolUntil !== null && agent.reenrolUntil > now ? iso(agent.reenrolUntil) : null,
+    enrolmentTokenId: agent.enrolmentTokenId,
     createdAt: iso(agent.createdAt),
   };
 }

@@ -92,6 +92,7 @@ describe('contact loop', () => {
     stop = new AbortController();
     stub.down = false;
     stub.downStatus = 503;
+    stub.refuseWakeUrl = false;
     stub.requests.length = 0;
     stub.contactReplies = [];
   });
@@ -188,6 +189,18 @@ describe('contact loop', () => {
       contacts().map((c) => c.body.wait),
       [55, 0, 0, 55],
     );
+  });
+
+  test('a wake URL the server refuses is dropped at once: the agent goes on pull-only', async () => {
+    stub.refuseWakeUrl = true;
+    start();
+    await waitFor(() => contacts().length === 2, 'the contact again, without it');
+    assert.deepEqual(
+      contacts().map((c) => c.body.wakeUrl),
+      ['http://127.0.0.1:9/', null],
+    );
+    await expectNextContactAfter(60_000);
+    assert.equal(contacts()[2]?.body.wakeUrl, null);
   });
 
   test('a contact reports version, modules, wake URL, capacity and a jittered long-poll wait', async () => {

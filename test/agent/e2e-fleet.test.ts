@@ -105,12 +105,19 @@ describe('e2e: a fleet of three agents', () => {
       });
     const list = await cli('list', '--json');
     assert.equal(list.status, 0, list.stderr);
-    const items = JSON.parse(list.stdout).items as { id: string; name: string; tags: string[]; presence: string }[];
+    const items = JSON.parse(list.stdout).items as {
+      id: string;
+      name: string;
+      tags: string[];
+      requestedTags: string[];
+      presence: string;
+    }[];
     assert.deepEqual(items.map((a) => a.name).sort(), ['pc-1', 'pc-2', 'pc-3']);
     const pc3 = items.find((a) => a.name === 'pc-3');
     assert.deepEqual(pc3?.tags, ['lab'], "the enrolment token's tag");
     assert.equal(pc3?.presence, 'online');
     assert.deepEqual(items.find((a) => a.name === 'pc-1')?.tags.sort(), ['good', 'lab']);
+    assert.deepEqual(items.find((a) => a.name === 'pc-1')?.requestedTags, ['good'], 'its --tags, asked for');
 
     const why = await cli('why', agents[0]!.agentId);
     assert.equal(why.status, 0, why.stderr);

@@ -4,7 +4,7 @@
 // there). Everything goes through the REST API or the agent protocol over sockets.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TaskwardenClient } from '../../src/client/api.ts';
@@ -107,6 +107,8 @@ export interface AgentProcess {
 export interface AgentOptions {
   server: string;
   enrol?: string;
+  /** How the agent is given `enrol`: its --enrol flag (default), --enrol-file, or TASKWARDEN_ENROL_TOKEN. */
+  enrolVia?: 'flag' | 'file' | 'env';
   dir?: string;
   name?: string;
   tags?: string[];
@@ -124,7 +126,13 @@ const running = new Set<ChildProcess>();
 export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'taskwarden-e2e-agent-')));
   const args = [BIN, 'agent', '--server', opts.server, '--data', dir];
-  if (opts.enrol) args.push('--enrol', opts.enrol);
+  const env: NodeJS.ProcessEnv = { ...process.env, TASKWARDEN_LOG_LEVEL: 'debug' };
+  if (opts.enrol && opts.enrolVia === 'env') env['TASKWARDEN_ENROL_TOKEN'] = opts.enrol;
+  else if (opts.enrol && opts.enrolVia === 'file') {
+    const file = join(dir, 'enrol.token');
+    await writeFile(file, `${opts.enrol}\n`, { mode: 0o600 });
+    args.push('--enrol-file', file);
+  } else if (opts.enrol) args.push('--enrol', opts.enrol);
   if (opts.name) args.push('--name', opts.name);
   if (opts.tags?.length) args.push('--tags', opts.tags.join(','));
   if (opts.listen) args.push('--listen', '0');
@@ -133,7 +141,7 @@ export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   if (opts.packageRoot !== undefined) args.push('--package-root', opts.packageRoot);
   const child = spawn(process.execPath, args, {
     cwd: dir,
-    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'debug' },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -189,7 +197,10 @@ export interface FleetServer extends E2EServer {
   startAgent(opts?: Omit<AgentOptions, 'server' | 'enrol'>): Promise<AgentProcess>;
 }
 
-/** startE2EServer with an enrolment token (`tags`, `uses`) for the agents it starts. */
+/**
+ * startE2EServer with an enrolment token (`tags`, `uses`) for the agents it starts; an agent
+ * started with `tags` enrols with a token of its own that adds them.
+ */
 export async function startFleetServer(tags: string[] = [], uses = 10): Promise<FleetServer> {
   const server = await startE2EServer();
   const token = await server.enrolmentToken(tags, uses);
@@ -197,7 +208,9 @@ export async function startFleetServer(tags: string[] = [], uses = 10): Promise<
   return {
     ...server,
     async startAgent(opts = {}) {
-      const started = await startAgent({ ...opts, server: server.url, enrol: token });
+      // An agent's tags come from its enrolment token (its --tags are only asked for): one of its own, then.
+      const enrol = opts.tags?.length ? await server.enrolmentToken([...tags, ...opts.tags], 1) : token;
+      const started = await startAgent({ ...opts, server: server.url, enrol });
       dirs.push(started.dir);
       return started;
     },

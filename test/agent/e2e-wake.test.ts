@@ -86,13 +86,16 @@ describe('e2e: waking agents, refusing credentials', () => {
     assert.equal(disabled.status, 200);
     assert.equal(await contact(`${state.agentId}.${state.secret}`), 403, 'disabled');
 
-    // The same device enrolling again gets a new secret: the old one stops working.
-    const reenrol = await fetch(`${server.url}/agent/v1/enrol`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token: await server.enrolmentToken(), deviceId: state.deviceId }),
-    });
-    const fresh = (await reenrol.json()) as { agentId: string; secret: string };
+    // The same device enrolling again (once an admin allows it) gets a new secret: the old one stops working.
+    const reenrol = async () =>
+      fetch(`${server.url}/agent/v1/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: await server.enrolmentToken(), deviceId: state.deviceId }),
+      });
+    assert.equal((await reenrol()).status, 409, 'not without an admin');
+    assert.equal((await server.call('POST', `/api/v1/agents/${puller.agentId}/allow-reenrol`, {})).status, 200);
+    const fresh = (await (await reenrol()).json()) as { agentId: string; secret: string };
     assert.equal(fresh.agentId, state.agentId, 'same device, same agent');
     assert.equal(await contact(`${state.agentId}.${state.secret}`), 401, 'the replaced secret');
 

@@ -74,7 +74,7 @@ describe('enrolment', () => {
   });
 
   test('not enrolled and no token, or no server: the error names the flag', async () => {
-    await assert.rejects(enrol(), { message: /^--enrol: this agent is not enrolled yet/ });
+    await assert.rejects(enrol(), { message: /^--enrol-file: this agent is not enrolled yet/ });
     await assert.rejects(enrol({ token: 'enrol-token-1', server: undefined }), { message: /^--server: is required/ });
   });
 
@@ -102,7 +102,8 @@ describe('enrolment', () => {
 });
 
 describe('taskwarden agent flags', () => {
-  const resolve = (flags: Parameters<typeof resolveAgentConfig>[0]) => resolveAgentConfig(flags, '/srv', '1.0.0');
+  const resolve = (flags: Parameters<typeof resolveAgentConfig>[0], env: NodeJS.ProcessEnv = {}) =>
+    resolveAgentConfig(flags, '/srv', '1.0.0', env);
 
   test('defaults: ./taskwarden-agent, 2 slots, long poll 60 s, no listener, packages under the data folder', () => {
     assert.deepEqual(resolve({}), {
@@ -135,11 +136,29 @@ describe('taskwarden agent flags', () => {
     assert.equal(resolve({ data: '/var/lib/tw' }).packageRoot, '/var/lib/tw/packages');
   });
 
+  test('the enrolment token comes from --enrol-file (first line) or TASKWARDEN_ENROL_TOKEN, flags first', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskwarden-agent-token-'));
+    try {
+      await writeFile(join(dir, 'enrol.token'), '  twe_from-the-file  \nignored\n', { mode: 0o600 });
+      assert.equal(resolve({ enrolFile: join(dir, 'enrol.token') }).enrolToken, 'twe_from-the-file');
+      assert.equal(resolve({}, { TASKWARDEN_ENROL_TOKEN: 'twe_from-the-env\n' }).enrolToken, 'twe_from-the-env');
+      const env = { TASKWARDEN_ENROL_TOKEN: 'twe_from-the-env' };
+      assert.equal(resolve({ enrolFile: join(dir, 'enrol.token') }, env).enrolToken, 'twe_from-the-file');
+      assert.throws(() => resolve({}, { TASKWARDEN_ENROL_TOKEN: 'short' }), { message: /^TASKWARDEN_ENROL_TOKEN: / });
+      await writeFile(join(dir, 'empty.token'), '\n');
+      assert.throws(() => resolve({ enrolFile: join(dir, 'empty.token') }), { message: /^--enrol-file: must be/ });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('each bad value names its flag', () => {
     const cases: [Parameters<typeof resolve>[0], RegExp][] = [
       [{ server: 'not a url' }, /^--server: /],
       [{ server: 'ftp://x' }, /^--server: must be http/],
       [{ enrol: 'short' }, /^--enrol: /],
+      [{ enrol: 'enrol-token-1', enrolFile: '/x' }, /^--enrol-file: give the enrolment token one way only/],
+      [{ enrolFile: '/nonexistent/token' }, /^--enrol-file: cannot read \/nonexistent\/token \(ENOENT\)/],
       [{ concurrency: '0' }, /^--concurrency: /],
       [{ concurrency: 'two' }, /^--concurrency: /],
       [{ longPoll: '61' }, /^--long-poll: /],

@@ -34,6 +34,8 @@ export interface ProtocolStub {
   expect(jobstate: string, attempt?: number): void;
   /** Ends a jobstate on the "server" side: its events answer 410. */
   end(jobstate: string): void;
+  /** While true a contact with a wake URL answers 400 naming the field, as a server refusing it does. */
+  refuseWakeUrl: boolean;
   /** What the next contacts answer (default: no jobs). */
   contactReplies: Partial<ContactReply>[];
   /** Called with each contact body; may delay the answer (long poll). */
@@ -51,6 +53,7 @@ export async function startProtocolStub(port = 0): Promise<ProtocolStub> {
     requests: [],
     down: false,
     downStatus: 503,
+    refuseWakeUrl: false,
     ledger: new Map(),
     contactReplies: [],
     enrolToken: 'enrol-token-1',
@@ -87,6 +90,10 @@ export async function startProtocolStub(port = 0): Promise<ProtocolStub> {
       return send(res, 201, { agentId: `agent-for-${body.deviceId}`, secret: 'fresh-secret', contactSeconds: 30 });
     }
     if (path === '/agent/v1/contact') {
+      if (stub.refuseWakeUrl && body.wakeUrl) {
+        const error = { code: 'invalid_input', message: 'wakeUrl: not yours', details: { field: 'wakeUrl' } };
+        return send(res, 400, { error });
+      }
       await stub.onContact?.(body);
       const reply = stub.contactReplies.shift() ?? {};
       return send(res, 200, {

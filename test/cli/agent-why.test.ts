@@ -12,6 +12,7 @@ const agent: AgentDiagnosticsView['agent'] = {
   deviceId: 'pc-1-x',
   name: 'pc-1',
   tags: ['lab'],
+  requestedTags: [],
   enabled: true,
   version: '0.1.0',
   modules: ['command'],
@@ -22,6 +23,8 @@ const agent: AgentDiagnosticsView['agent'] = {
   nextContactAt: '2026-12-01T08:01:00.000Z',
   lastWakeError: 'connect ECONNREFUSED',
   lastWakeErrorAt: '2026-12-01T09:00:00.000Z',
+  reenrolAllowedUntil: null,
+  enrolmentTokenId: null,
   createdAt: '2026-11-01T00:00:00.000Z',
 };
 

@@ -135,6 +135,34 @@ describe('taskwarden CLI against a real server', () => {
     assert.equal(tasks.items.length, 2, 'nothing was written');
   });
 
+  test('agent allow-reenrol lets an enrolled device enrol again once; --cancel withdraws it', async () => {
+    const created = await fetch(`${server.url}/api/v1/enrolment-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${orgToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ uses: 3, expiresIn: '1h' }),
+    });
+    const enrolment = ((await created.json()) as { token: string }).token;
+    const enrol = () =>
+      fetch(`${server.url}/agent/v1/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: enrolment, deviceId: 'cli-reinstalled' }),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as { agentId: string } }));
+    const first = await enrol();
+    assert.equal(first.status, 201);
+    assert.equal((await enrol()).status, 409);
+    const allowed = await cli(['agent', 'allow-reenrol', first.json.agentId, '--for', '2d', '--json']);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.ok(Date.parse(JSON.parse(allowed.stdout).reenrolAllowedUntil) > Date.now() + 86_400_000);
+    const cancelled = await cli(['agent', 'allow-reenrol', first.json.agentId, '--cancel']);
+    assert.match(cancelled.stdout, /may not enrol again/);
+    assert.equal((await enrol()).status, 409);
+    assert.match((await cli(['agent', 'allow-reenrol', first.json.agentId])).stdout, /may enrol again until /);
+    const again = await enrol();
+    assert.deepEqual([again.status, again.json.agentId], [200, first.json.agentId]);
+    assert.equal((await cli(['agent', 'allow-reenrol', first.json.agentId, '--for', '90d'])).code, 2);
+  });
+
   test('a wrong token exits 2 and an unreachable server exits 1', async () => {
     const denied = await cli(['task', 'list'], 'not-a-token');
     assert.equal(denied.code, 2);

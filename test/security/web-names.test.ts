@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { newId } from '../../src/core/ids.ts';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/start.ts';
+import { makeAgent } from '../store/fixtures.ts';
 import { type ServerHarness, startServerHarness } from '../support/server.ts';
 import { noopTask, type Org, setUpOrg } from './web-support.ts';
 
@@ -84,24 +85,9 @@ describe('terminal escape codes in names', () => {
       // Data from before the rule (or a FusionInventory device name) is not checked by it.
       const now = Date.now();
       const acme = await server.store.orgs.create({ id: newId(), name: 'acme', createdAt: now });
-      await server.store.agents.create({
-        id: newId(),
-        orgId: acme.id,
-        kind: 'taskwarden',
-        deviceId: 'old-01',
-        name: ESCAPES,
-        tags: ['\u001b[31mred'],
-        secretHash: 'x',
-        enabled: true,
-        version: null,
-        modules: [],
-        wakeUrl: null,
-        contactSeconds: 60,
-        lastContactAt: null,
-        lastWakeError: null,
-        lastWakeErrorAt: null,
-        createdAt: now,
-      });
+      await server.store.agents.create(
+        makeAgent(acme.id, { deviceId: 'old-01', name: ESCAPES, tags: ['\u001b[31mred'], createdAt: now }),
+      );
       const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
       const bin = join(import.meta.dirname, '../../bin/taskwarden.js');
       const child = spawn(process.execPath, [bin, 'agent', 'list', '--server', server.url, '--token', admin]);

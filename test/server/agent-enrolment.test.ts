@@ -1,6 +1,6 @@
 // Enrolment and agent credentials over real HTTP: tokens with uses, expiry and revocation,
-// re-enrolment keeping the agent and its work, refusals that write nothing, and 401s for
-// every forged or outdated credential.
+// tags from the token only, re-enrolment (once an admin allows it) keeping the agent and
+// its work, refusals that write nothing, and 401s for every forged or outdated credential.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newId } from '../../src/core/ids.ts';
@@ -23,7 +23,7 @@ describe('agent enrolment', () => {
     ).json;
   const agentCount = async () => (await s.store.agents.list({ orgId: s.orgId }, { limit: 1000 })).items.length;
 
-  test('a token enrols as many agents as it has uses, with its tags', async () => {
+  test("a token enrols as many agents as it has uses, with its tags (the agent's own are only requested)", async () => {
     const token = await newToken({ tags: ['accounting'] });
     assert.match(token.token, /^twe_/);
     assert.deepEqual(token.usesLeft, 2);
@@ -37,11 +37,26 @@ describe('agent enrolment', () => {
     });
     assert.equal(first.status, 201);
     assert.equal(first.json.contactSeconds, 60);
+    assert.deepEqual(first.json.tags, ['accounting']);
     assert.match(first.json.secret, /^[A-Za-z0-9_-]{43}$/);
     const view = await s.expect(200, 'GET', `/api/v1/agents/${first.json.agentId}`, { token: s.orgAdmin });
     assert.deepEqual(
-      { name: view.json.name, tags: view.json.tags, version: view.json.version, presence: view.json.presence },
-      { name: 'Accounting 1', tags: ['accounting', 'paris'], version: '1.2.3', presence: 'never' },
+      {
+        name: view.json.name,
+        tags: view.json.tags,
+        requestedTags: view.json.requestedTags,
+        version: view.json.version,
+        presence: view.json.presence,
+        enrolmentTokenId: view.json.enrolmentTokenId,
+      },
+      {
+        name: 'Accounting 1',
+        tags: ['accounting'],
+        requestedTags: ['paris'],
+        version: '1.2.3',
+        presence: 'never',
+        enrolmentTokenId: token.id,
+      },
     );
     assert.equal('secretHash' in view.json, false);
     await post(s.base, '/agent/v1/enrol', { token: token.token, deviceId: 'acc-02' });
@@ -96,7 +111,7 @@ describe('agent enrolment', () => {
     assert.equal((await s.store.enrolmentTokens.get(token.id))?.usesLeft, 2, 'no use was spent');
   });
 
-  test('re-enrolling keeps the agent id and its pending work; the old secret stops working', async () => {
+  test('re-enrolling (allowed by an admin) keeps the agent id and its pending work; the old secret stops working', async () => {
     const agent = await s.enrol({ deviceId: 'reborn', tags: ['lab'] });
     const taskId = await s.task({ jobs: [echoJob('say', { agents: [agent.id] })] });
     await s.run(taskId);
@@ -105,6 +120,9 @@ describe('agent enrolment', () => {
       'the job is prepared for the agent',
     );
     const token = await newToken({ tags: ['new'] });
+    const refused = await post(s.base, '/agent/v1/enrol', { token: token.token, deviceId: 'reborn' });
+    assert.equal(refused.status, 409);
+    await s.expect(200, 'POST', `/api/v1/agents/${agent.id}/allow-reenrol`, { token: s.orgAdmin, body: {} });
     const again = await post(s.base, '/agent/v1/enrol', { token: token.token, deviceId: 'reborn' });
     assert.equal(again.status, 200);
     assert.equal(again.json.agentId, agent.id);

@@ -112,7 +112,13 @@ describe('fleet API', () => {
       assert.equal(taken.json.error.details.field, 'archive');
     });
 
-    test('agents download their org’s files, whole or from a byte range (206)', async () => {
+    test('an agent downloads the file of its running deploy job, whole or from a byte range (206)', async () => {
+      assert.equal((await download()).status, 404, 'no job of the agent names it yet');
+      const taskId = await h.task({
+        jobs: [{ name: 'app', module: 'deploy', params: { package: 'app' }, targets: { agents: [agent.id] } }],
+      });
+      await h.run(taskId);
+      const job = await agent.takeOne();
       const whole = await download();
       assert.equal(whole.status, 200);
       assert.equal(whole.headers.get('accept-ranges'), 'bytes');
@@ -140,6 +146,8 @@ describe('fleet API', () => {
       assert.equal(beyond.headers.get('content-range'), 'bytes */3000');
       assert.equal(((await beyond.json()) as { error: { code: string } }).error.code, 'range_not_satisfiable');
       assert.equal((await download({ range: 'bytes=0-1,5-9' })).status, 200, 'several ranges: the whole file');
+      await agent.finish(job.jobstate, job.attempt, true);
+      assert.equal((await download()).status, 404, 'not once the job is over');
     });
 
     test('downloads need an agent credential of the org that uploaded the file', async () => {

@@ -151,6 +151,7 @@ export const makeAgent = (orgId: string, over: Partial<Agent> = {}): Agent => ({
   deviceId: `device-${newId()}`,
   name: 'pc-01',
   tags: [],
+  requestedTags: [],
   secretHash: `secret-${newId()}`,
   enabled: true,
   version: '1.0.0',
@@ -160,6 +161,8 @@ export const makeAgent = (orgId: string, over: Partial<Agent> = {}): Agent => ({
   lastContactAt: null,
   lastWakeError: null,
   lastWakeErrorAt: null,
+  reenrolUntil: null,
+  enrolmentTokenId: null,
   createdAt: T0,
   ...over,
 });

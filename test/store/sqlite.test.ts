@@ -12,7 +12,7 @@ import { sqliteMigrations } from '../../src/store/sqlite/migrations/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { rejectsWithCode } from './conformance/harness.ts';
 import { describeStoreConformance } from './conformance.ts';
-import { makeOrg } from './fixtures.ts';
+import { makeAgent, makeOrg } from './fixtures.ts';
 import { checkLegacyCatalog, writeLegacyCatalog } from './legacy-catalog.ts';
 
 const dirs: string[] = [];
@@ -67,6 +67,31 @@ describe('sqlite store specifics', () => {
       assert.deepEqual(await second.orgs.get(org.id), org);
     } finally {
       await second.close();
+    }
+  });
+
+  test('0006 clears the wake URLs stored before it (never checked against their agent) and keeps the agents', async () => {
+    const file = join(await tempDir(), 'store.db');
+    const before = await openSqliteStore({ file });
+    await before.migrate();
+    const org = await before.orgs.create(makeOrg());
+    const agent = await before.agents.create(makeAgent(org.id, { tags: ['lab'], wakeUrl: 'http://10.0.0.9:22' }));
+    await before.close();
+    const raw = new Database(file);
+    try {
+      raw.exec("delete from kysely_migration where name = '0006_agent_reenrol'");
+      for (const column of ['requested_tags', 'reenrol_until', 'enrolment_token_id']) {
+        raw.exec(`alter table agents drop column ${column}`);
+      }
+    } finally {
+      raw.close();
+    }
+    const after = await openSqliteStore({ file });
+    try {
+      await after.migrate();
+      assert.deepEqual(await after.agents.get(agent.id), { ...agent, wakeUrl: null });
+    } finally {
+      await after.close();
     }
   });
 

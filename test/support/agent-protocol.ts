@@ -81,7 +81,10 @@ export interface AgentServer extends ServerHarness {
   orgId: string;
   /** An org-admin of the org. */
   orgAdmin: string;
-  /** Makes an enrolment token (through the API) and enrols one agent with it. */
+  /**
+   * Makes an enrolment token (through the API) and enrols one agent with it; `tags` are the
+   * token's (an agent's own tags in its enrol body target nothing).
+   */
   enrol(body?: Partial<EnrolBody>): Promise<TestAgent>;
   /** Creates a manual task (through the API) in the org; returns its id. */
   task(def: Record<string, unknown>): Promise<string>;
@@ -118,10 +121,10 @@ export async function startAgentServer(opts: HarnessOptions = {}): Promise<Agent
     base,
     orgId: org.id,
     orgAdmin,
-    async enrol(body = {}) {
+    async enrol({ tags, ...body } = {}) {
       const token = await h.expect(201, 'POST', '/api/v1/enrolment-tokens', {
         token: orgAdmin,
-        body: { uses: 1, expiresIn: '1h' },
+        body: { uses: 1, expiresIn: '1h', tags },
       });
       const reply = await post(base, '/agent/v1/enrol', {
         token: token.json.token,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AGENT_DEFAULTS, type AgentFlags, resolveAgentConfig } from '../../agent/config.ts';
+import { AGENT_DEFAULTS, type AgentFlags, ENROL_TOKEN_ENV, resolveAgentConfig } from '../../agent/config.ts';
 import { type AgentLogLevel, createAgentLog, isAgentLogLevel } from '../../agent/log.ts';
 import { agentModules } from '../../agent/modules.ts';
 import { AgentRuntime } from '../../agent/runtime.ts';
@@ -19,13 +19,24 @@ export function registerAgentCommands(program: Command): void {
     .command('agent')
     .description('Run the Taskwarden agent on this machine (enrols the first time), or inspect agents')
     .option('--server <url>', 'server URL; needed to enrol, then defaults to the one in <data>/agent.json')
-    .option('--enrol <token>', 'enrolment token; needed only the first time')
+    .option(
+      '--enrol-file <path>',
+      `file holding the enrolment token (needed only the first time); or set ${ENROL_TOKEN_ENV}`,
+    )
+    .option('--enrol <token>', 'enrolment token on the command line (other local users see it in ps: prefer the above)')
     .option('--data <dir>', `agent folder: credential, event spool, file cache (default ${AGENT_DEFAULTS.data})`)
     .option('--name <name>', 'name shown in the server (default: host name)')
-    .option('--tags <a,b>', 'tags to enrol with (targets select agents by tag)')
+    .option(
+      '--tags <a,b>',
+      "tags to ask for; the agent gets its enrolment token's tags, an administrator may adopt these",
+    )
     .option('--listen [port]', `listen for push wakes (default port ${AGENT_DEFAULT_LISTEN_PORT})`)
     .option('--listen-host <host>', `address to listen on (default ${AGENT_DEFAULTS.listenHost})`)
-    .option('--wake-url <url>', 'URL the server should wake this agent at (default http://<listen-host>:<port>)')
+    .option(
+      '--wake-url <url>',
+      'URL the server should wake this agent at: the address it contacts the server from, a port above 1023, ' +
+        'no path (default http://<listen-host>:<port>)',
+    )
     .option('--concurrency <n>', `jobs run at once (default ${AGENT_DEFAULTS.concurrency})`)
     .option('--long-poll <seconds>', 'how long a contact waits for work, 0-60 (default 60; 0 with --listen)')
     .option('--device-id <id>', 'stable id of this machine (default: generated once, kept in agent.json)')
@@ -50,6 +61,27 @@ export function registerAgentCommands(program: Command): void {
         wake: a.wakeUrl ?? 'pull',
       }));
       process.stdout.write(`${formatTable(rows) || 'no agents'}\n`);
+    });
+
+  withConnection(agent.command('allow-reenrol <id>'))
+    .description(
+      'Let the agent enrol again with its device id, once (a reinstalled machine): it keeps its id, ' +
+        'history and pending jobs. Until then an enrolment with that device id is refused',
+    )
+    .option('--for <duration>', 'how long the leave lasts (default 7d, at most 30d)')
+    .option('--cancel', 'withdraw a leave given before')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const flags = flagsOf<{ for?: string; cancel?: boolean; json?: boolean }>(cmd);
+      const client = connect(flags);
+      const updated = flags.cancel ? await client.cancelReenrol(id) : await client.allowReenrol(id, flags.for);
+      if (flags.json) return printJson(updated);
+      const until = updated.reenrolAllowedUntil;
+      process.stdout.write(
+        until
+          ? `agent ${updated.name} (${updated.id}) may enrol again until ${until}\n`
+          : `agent ${updated.name} (${updated.id}) may not enrol again\n`,
+      );
     });
 
   withConnection(agent.command('why <id>'))

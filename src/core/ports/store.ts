@@ -343,8 +343,10 @@ export interface JobstateRepo {
 export type AgentPatch = Partial<
   Pick<
     Agent,
+    | 'kind'
     | 'name'
     | 'tags'
+    | 'requestedTags'
     | 'secretHash'
     | 'enabled'
     | 'version'
@@ -354,6 +356,8 @@ export type AgentPatch = Partial<
     | 'lastContactAt'
     | 'lastWakeError'
     | 'lastWakeErrorAt'
+    | 'reenrolUntil'
+    | 'enrolmentTokenId'
   >
 >;
 
@@ -377,6 +381,11 @@ export interface AgentRepo {
   list(filter: AgentFilter, page: Page): Promise<Paged<Agent>>;
   /** Returns false when the agent does not exist. */
   update(id: string, patch: AgentPatch): Promise<boolean>;
+  /**
+   * Uses up the agent's re-enrolment leave: clears `reenrolUntil` if it is later than `now`,
+   * in one conditional write, so of two enrolments racing for one leave only one gets true.
+   */
+  takeReenrolment(id: string, now: number): Promise<boolean>;
   /** Deletes the agent record (its jobstates stay, naming an agent that is gone). */
   delete(id: string): Promise<void>;
   /**

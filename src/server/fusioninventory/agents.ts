@@ -2,8 +2,10 @@
  * Which Taskwarden agent a FusionInventory request is: the DEVICEID (or REST machineid) it
  * sends, looked up in the org of the enrolment token it authenticated with, never elsewhere.
  * A DEVICEID the org does not know yet is enrolled, as one use of the token, as an agent of
- * kind `fusioninventory` with the token's tags. A Taskwarden agent's device id is never
- * taken over.
+ * kind `fusioninventory` with the token's tags. The agent is bound to that token: another
+ * token of the org naming its DEVICEID is refused (409) unless an administrator allowed the
+ * machine to enrol again, which then moves it to that token (one use). A Taskwarden agent's
+ * device id is never taken over.
  */
 import { TaskwardenError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -12,6 +14,7 @@ import type { Store } from '../../core/ports/store.ts';
 import { hostOfDeviceId } from '../../modules/fusioninventory/inventory.ts';
 import { DEVICE_ID } from '../../modules/fusioninventory/xml.ts';
 import { newAgentSecret } from '../agent-auth.ts';
+import { requireReenrolmentLeave, withTokenTags } from '../agent-enrolment.ts';
 import { hashSecret } from '../secrets.ts';
 
 /** The modules whose jobs the FusionInventory protocol carries (see README, "Moving FusionInventory agents"). */
@@ -30,18 +33,47 @@ export async function fusionInventoryAgent(store: Store, caller: Caller, now: nu
   if (!DEVICE_ID.test(caller.deviceId)) {
     throw new TaskwardenError('invalid_input', 'DEVICEID: must be 1 to 255 visible characters');
   }
-  const known =
-    (await store.agents.getByDevice(caller.token.orgId, caller.deviceId)) ?? (await enrol(store, caller, now));
-  if (known.kind !== 'fusioninventory') {
+  const known = await store.agents.getByDevice(caller.token.orgId, caller.deviceId);
+  if (known && known.kind !== 'fusioninventory') {
     throw new TaskwardenError('forbidden', `device "${caller.deviceId}" is enrolled as a Taskwarden agent`);
   }
-  if (!known.enabled) throw new TaskwardenError('forbidden', 'this agent is disabled: an administrator must enable it');
-  return known;
+  const agent = known ? await boundTo(store, known, caller, now) : await enrol(store, caller, now);
+  if (!agent.enabled) throw new TaskwardenError('forbidden', 'this agent is disabled: an administrator must enable it');
+  return agent;
 }
 
 export function agentVersionOf(userAgent: string | undefined): string | null {
   const match = /_v([\w.+-]{1,40})/.exec(userAgent ?? '');
   return match ? (match[1] as string) : null;
+}
+
+/**
+ * The known agent, if the caller's token is the one it enrolled with. An agent enrolled
+ * before tokens were remembered takes the first token that names it. Another token moves it
+ * only with an administrator's leave, as one use of that token.
+ */
+async function boundTo(store: Store, known: Agent, caller: Caller, now: number): Promise<Agent> {
+  const { token } = caller;
+  if (known.enrolmentTokenId === token.id) return known;
+  if (known.enrolmentTokenId === null) {
+    await store.agents.update(known.id, { enrolmentTokenId: token.id });
+    return { ...known, enrolmentTokenId: token.id };
+  }
+  const moved = await store.transaction(async (tx) => {
+    if (!(await tx.enrolmentTokens.consume(token.id, now))) return null;
+    await requireReenrolmentLeave(tx, known, now);
+    const patch = { enrolmentTokenId: token.id, tags: withTokenTags(known.tags, token) };
+    await tx.agents.update(known.id, patch);
+    return { ...known, ...patch, reenrolUntil: null };
+  });
+  return moved ?? usedUp();
+}
+
+function usedUp(): never {
+  throw new TaskwardenError(
+    'forbidden',
+    'the enrolment token is expired or used up: it serves the machines it enrolled but enrols no new one',
+  );
 }
 
 /** One use of the token, then the agent, in one transaction: a refused token writes nothing. */
@@ -56,7 +88,8 @@ async function enrol(store: Store, caller: Caller, now: number): Promise<Agent> 
         kind: 'fusioninventory',
         deviceId,
         name: hostOfDeviceId(deviceId),
-        tags: [...token.tags],
+        tags: withTokenTags([], token),
+        requestedTags: [],
         // The agent never sees it: it authenticates with the enrolment token on every call.
         secretHash: hashSecret(newAgentSecret()),
         enabled: true,
@@ -67,6 +100,8 @@ async function enrol(store: Store, caller: Caller, now: number): Promise<Agent> 
         lastContactAt: null,
         lastWakeError: null,
         lastWakeErrorAt: null,
+        reenrolUntil: null,
+        enrolmentTokenId: token.id,
         createdAt: now,
       });
     });
@@ -80,10 +115,7 @@ async function enrol(store: Store, caller: Caller, now: number): Promise<Agent> 
     if (winner) return winner;
     throw err;
   }
-  throw new TaskwardenError(
-    'forbidden',
-    'the enrolment token is expired or used up: it serves the machines it enrolled but enrols no new one',
-  );
+  return usedUp();
 }
 
 /** Remembers the contact (PROLOG) and the agent's version; returns the agent as it is now. */

@@ -55,13 +55,14 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const enrolled = await withDeadline(
         HANDLER_DEADLINE_MS,
         'enrolment',
-        enrolAgent(store, request.body, clock.now()),
+        enrolAgent(store, { body: request.body, from: request.ip, now: clock.now() }),
       );
       request.log.info({ agentId: enrolled.agent.id, created: enrolled.created }, 'agent enrolled');
       return reply.code(enrolled.created ? 201 : 200).send({
         agentId: enrolled.agent.id,
         secret: enrolled.secret,
         contactSeconds: enrolled.agent.contactSeconds,
+        tags: enrolled.agent.tags,
       });
     },
   );
@@ -82,7 +83,7 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const stop = AbortSignal.any([gone.signal, closing]);
       const work = (async () => {
         const contactAt = clock.now();
-        const agent = await recordContact(store, caller, body, contactAt);
+        const agent = await recordContact(store, { agent: caller, body, from: request.ip, now: contactAt });
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
         const jobs = await claimOrWait({ engine, clock, waiters }, agent, capacity, waitSeconds, stop);

@@ -1,13 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { diagnose } from '../../core/diagnostics.ts';
-import { notFound } from '../../core/errors.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { notFound, ValidationError } from '../../core/errors.ts';
 import type { Agent, Run, Task } from '../../core/model.ts';
 import type { Store } from '../../core/ports/store.ts';
 import {
   AgentDiagnosticsView,
   AgentListQuery,
   AgentView,
+  AllowReenrolBody,
+  DEFAULT_REENROL_SECONDS,
   type DiagnosisView,
+  MAX_REENROL_SECONDS,
   PatchAgentBody,
 } from '../../protocol/agents.ts';
 import { IdParams, Paged } from '../../protocol/common.ts';
@@ -23,7 +28,8 @@ const DIAGNOSED_MAX = 1000;
 
 /**
  * Enrolled agents: viewers read them (with online/offline from their last contact) and ask
- * why work is not running on one; org-admins rename, retag, disable or delete them.
+ * why work is not running on one; org-admins rename, retag, disable or delete them, and
+ * allow (or stop allowing) one to enrol again with its device id (a reinstalled machine).
  * Deleting ends the agent's open jobstates `agent_lost` first, through the engine.
  */
 export const agentRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, engine, clock }) => {
@@ -66,6 +72,37 @@ export const agentRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app,
       if (!agent) throw notFound('agent', id);
       return agentView(agent, clock.now());
     },
+  );
+
+  /** Sets or clears an agent's leave to enrol again (used up by the enrolment it allows). */
+  const setReenrolment = async (request: FastifyRequest, id: string, until: number | null) => {
+    await find(principalOf(request), id);
+    await store.agents.update(id, { reenrolUntil: until });
+    request.log.info({ agentId: id, until, by: principalOf(request).user.id }, 'agent re-enrolment leave changed');
+    const agent = await store.agents.get(id);
+    if (!agent) throw notFound('agent', id);
+    return agentView(agent, clock.now());
+  };
+
+  app.post(
+    '/api/v1/agents/:id/allow-reenrol',
+    {
+      config: { auth: 'org-admin' },
+      schema: { tags: ['agents'], params: IdParams, body: AllowReenrolBody, response: { 200: AgentView } },
+    },
+    async (request) => {
+      const { expiresIn } = request.body;
+      const seconds =
+        expiresIn === undefined ? DEFAULT_REENROL_SECONDS : parseDuration(expiresIn, 'expiresIn', { min: 1 });
+      if (seconds > MAX_REENROL_SECONDS) throw new ValidationError('expiresIn', 'must be at most 30 days');
+      return setReenrolment(request, request.params.id, clock.now() + seconds * 1000);
+    },
+  );
+
+  app.delete(
+    '/api/v1/agents/:id/allow-reenrol',
+    { config: { auth: 'org-admin' }, schema: { tags: ['agents'], params: IdParams, response: { 200: AgentView } } },
+    async (request) => setReenrolment(request, request.params.id, null),
   );
 
   app.delete(

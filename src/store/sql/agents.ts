@@ -87,6 +87,16 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
       );
     },
 
+    async takeReenrolment(id, now) {
+      const result = await db
+        .updateTable('agents')
+        .set({ reenrol_until: null })
+        .where('id', '=', id)
+        .where('reenrol_until', '>', now)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async delete(id) {
       await atomic(ctx, async (tx) => {
         await tx.deleteFrom('agent_tags').where('agent_id', '=', id).execute();

@@ -82,8 +82,10 @@ const JOBSTATE_COLUMNS: PatchColumns<FullJobstatePatch, JobstateTable> = {
 export const jobstatePatchRow = (patch: FullJobstatePatch) => patchRow(patch, JOBSTATE_COLUMNS, 'jobstate');
 
 const AGENT_COLUMNS: PatchColumns<AgentPatch, AgentTable> = {
+  kind: 'kind',
   name: 'name',
   tags: requiredJson<AgentTable>('tags'),
+  requestedTags: requiredJson<AgentTable>('requested_tags'),
   secretHash: 'secret_hash',
   enabled: { column: 'enabled', encode: (value: boolean) => (value ? 1 : 0) },
   version: 'version',
@@ -93,6 +95,8 @@ const AGENT_COLUMNS: PatchColumns<AgentPatch, AgentTable> = {
   lastContactAt: 'last_contact_at',
   lastWakeError: 'last_wake_error',
   lastWakeErrorAt: 'last_wake_error_at',
+  reenrolUntil: 'reenrol_until',
+  enrolmentTokenId: 'enrolment_token_id',
 };
 
 export const agentPatchRow = (patch: AgentPatch) => patchRow(patch, AGENT_COLUMNS, 'agent');

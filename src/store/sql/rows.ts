@@ -105,6 +105,7 @@ export const agentRow = (agent: Agent): AgentTable => ({
   device_id: agent.deviceId,
   name: agent.name,
   tags: JSON.stringify(agent.tags),
+  requested_tags: JSON.stringify(agent.requestedTags),
   secret_hash: agent.secretHash,
   enabled: fromBool(agent.enabled),
   version: agent.version,
@@ -114,6 +115,8 @@ export const agentRow = (agent: Agent): AgentTable => ({
   last_contact_at: agent.lastContactAt,
   last_wake_error: agent.lastWakeError,
   last_wake_error_at: agent.lastWakeErrorAt,
+  reenrol_until: agent.reenrolUntil,
+  enrolment_token_id: agent.enrolmentTokenId,
   created_at: agent.createdAt,
 });
 
@@ -124,6 +127,7 @@ export const toAgent = (row: Selectable<AgentTable>): Agent => ({
   deviceId: row.device_id,
   name: row.name,
   tags: JSON.parse(row.tags) as string[],
+  requestedTags: JSON.parse(row.requested_tags) as string[],
   secretHash: row.secret_hash,
   enabled: toBool(row.enabled),
   version: row.version,
@@ -133,6 +137,8 @@ export const toAgent = (row: Selectable<AgentTable>): Agent => ({
   lastContactAt: row.last_contact_at,
   lastWakeError: row.last_wake_error,
   lastWakeErrorAt: row.last_wake_error_at,
+  reenrolUntil: row.reenrol_until,
+  enrolmentTokenId: row.enrolment_token_id,
   createdAt: row.created_at,
 });
 

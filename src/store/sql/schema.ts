@@ -86,6 +86,8 @@ export interface AgentTable {
   name: string;
   /** JSON list; agent_tags repeats it one row per tag, for the tag queries. */
   tags: string;
+  /** JSON list (0006). */
+  requested_tags: string;
   secret_hash: string;
   enabled: number;
   version: string | null;
@@ -95,6 +97,8 @@ export interface AgentTable {
   last_contact_at: number | null;
   last_wake_error: string | null;
   last_wake_error_at: number | null;
+  reenrol_until: number | null;
+  enrolment_token_id: string | null;
   created_at: number;
 }
 

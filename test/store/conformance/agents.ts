@@ -55,8 +55,12 @@ export function agentCases(open: OpenStore): void {
       const agent = await store.agents.create(makeAgent(org, { tags: ['old'] }));
       assert.equal(
         await store.agents.update(agent.id, {
+          kind: 'fusioninventory',
           name: 'renamed',
           tags: ['new', 'other'],
+          requestedTags: ['asked'],
+          reenrolUntil: T0 + 7,
+          enrolmentTokenId: 'token-1',
           enabled: false,
           secretHash: 'rotated',
           modules: ['command', 'inventory'],
@@ -72,8 +76,12 @@ export function agentCases(open: OpenStore): void {
       const updated = await store.agents.get(agent.id);
       assert.deepEqual(updated, {
         ...agent,
+        kind: 'fusioninventory',
         name: 'renamed',
         tags: ['new', 'other'],
+        requestedTags: ['asked'],
+        reenrolUntil: T0 + 7,
+        enrolmentTokenId: 'token-1',
         enabled: false,
         secretHash: 'rotated',
         modules: ['command', 'inventory'],
@@ -91,6 +99,22 @@ export function agentCases(open: OpenStore): void {
       assert.equal(await store.agents.update(newId(), { name: 'ghost' }), false);
       await store.agents.create(makeAgent(org, { secretHash: 'taken' }));
       await rejectsWithCode(store.agents.update(agent.id, { secretHash: 'taken' }), 'conflict');
+    });
+
+    storeTest(open, 'a re-enrolment leave is taken once, and only before it ends', async (store) => {
+      const org = await seedOrg(store);
+      const agent = await store.agents.create(makeAgent(org, { reenrolUntil: T0 + 100 }));
+      assert.deepEqual((await store.agents.get(agent.id))?.reenrolUntil, T0 + 100);
+      assert.equal(await store.agents.takeReenrolment(agent.id, T0 + 100), false, 'ended');
+      const racing = await Promise.all([
+        store.agents.takeReenrolment(agent.id, T0 + 99),
+        store.agents.takeReenrolment(agent.id, T0 + 99),
+      ]);
+      assert.deepEqual(racing.sort(), [false, true]);
+      assert.equal((await store.agents.get(agent.id))?.reenrolUntil, null);
+      const never = await store.agents.create(makeAgent(org));
+      assert.equal(await store.agents.takeReenrolment(never.id, T0), false);
+      assert.equal(await store.agents.takeReenrolment(newId(), T0), false);
     });
 
     storeTest(open, 'delete removes the agent and its tags', async (store) => {

@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
 import { initial } from './0001_initial.ts';
@@ -16,6 +17,7 @@ export const postgresMigrations: Record<string, Migration> = {
   '0003_fleet': fleet,
   '0004_nodes': nodes,
   '0005_claim_order': claimOrder,
+  '0006_agent_reenrol': agentReenrolMigration(POSTGRES_TYPES),
   '0006_catalog_security': catalogSecurity,
   '0007_package_security': packageSecurityMigration(POSTGRES_TYPES),
   '0008_idempotency': idempotency,

@@ -5,6 +5,7 @@ import { ErrorNote, Field, Loaded, NotAvailable, Time } from '../../components/u
 import { useResource } from '../../lib/use-resource.ts';
 import { href } from '../../router.ts';
 import { useSession } from '../../session.tsx';
+import { AgentReenrol } from './AgentReenrol.tsx';
 import { PresenceBadge } from './AgentsPage.tsx';
 import { InventoryView } from './InventoryView.tsx';
 
@@ -64,6 +65,10 @@ export function AgentDetails({ id, onChanged }: { id: string; onChanged(): void 
                 <dt>Device id</dt>
                 <dd className="mono small">{a.deviceId}</dd>
               </div>
+              <div>
+                <dt>Tags it asked for</dt>
+                <dd>{a.requestedTags.join(', ') || '—'}</dd>
+              </div>
             </dl>
             <AgentEditor
               agent={a}
@@ -72,6 +77,7 @@ export function AgentDetails({ id, onChanged }: { id: string; onChanged(): void 
                 onChanged();
               }}
             />
+            <AgentReenrol agent={a} onSaved={(next) => agent.setData(() => next)} />
           </>
         )}
       </Loaded>
@@ -143,7 +149,7 @@ function AgentEditor({ agent, onSaved }: { agent: AgentView; onSaved(agent: Agen
       <Field label="Agent name">
         <input value={name} onChange={(e) => setName(e.target.value)} />
       </Field>
-      <Field label="Agent tags" hint="comma-separated">
+      <Field label="Agent tags" hint="comma-separated; the tags the agent asked for target nothing until added here">
         <input value={tags} onChange={(e) => setTags(e.target.value)} />
       </Field>
       <button type="submit">Save agent</button>
