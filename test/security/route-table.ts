@@ -115,6 +115,12 @@ export const ROUTES: RouteRow[] = [
     u(`/api/v1/agents/${(await w.fresh.agent()).id}`, { name: 'renamed', tags: ['moved'], enabled: false }),
   ),
   row('DELETE /api/v1/agents/:id', 'org-admin', 204, async (w) => u(`/api/v1/agents/${(await w.fresh.agent()).id}`)),
+  row('POST /api/v1/agents/:id/allow-reenrol', 'org-admin', 200, (w) =>
+    u(`/api/v1/agents/${w.agent.id}/allow-reenrol`, { expiresIn: '1h' }),
+  ),
+  row('DELETE /api/v1/agents/:id/allow-reenrol', 'org-admin', 200, (w) =>
+    u(`/api/v1/agents/${w.agent.id}/allow-reenrol`),
+  ),
   row('GET /api/v1/agents/:id/diagnostics', 'viewer', 200, (w) => u(`/api/v1/agents/${w.agent.id}/diagnostics`)),
   row('GET /api/v1/agents/:id/inventory', 'viewer', 200, (w) => u(`/api/v1/agents/${w.agent.id}/inventory`)),
   list(
@@ -252,7 +258,16 @@ export const ROUTES: RouteRow[] = [
     'agent',
     200,
     (w) =>
-      asAgent(w.agent, u('/agent/v1/contact', { version: '1.0.0', modules: ['command'], running: [], capacity: 0 })),
+      // It still runs its deploy job: a contact that left it out would end it (agent_lost).
+      asAgent(
+        w.agent,
+        u('/agent/v1/contact', {
+          version: '1.0.0',
+          modules: ['command', 'deploy'],
+          running: [w.deployJobstateId],
+          capacity: 0,
+        }),
+      ),
     UNSCOPED,
   ),
   row('POST /agent/v1/jobstates/:id/events', 'agent', 200, async (w) => {

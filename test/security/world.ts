@@ -34,8 +34,10 @@ export interface OrgWorld {
   password: string;
   /** An enrolment token with uses to spare: fresh agents enrol with it. */
   enrolment: { id: string; token: string };
-  /** Has an inventory with a history; holds the org's first run's jobstate. */
+  /** Has an inventory with a history; holds the org's first run's jobstate and a running deploy of `archive`. */
   agent: WorldAgent;
+  /** The agent's running deploy jobstate: while it runs, the agent may download `archive`. */
+  deployJobstateId: string;
   /** Runs the jobs `fresh.runningJobstate` hands out, and nothing else. */
   worker: WorldAgent;
   commandId: string;
@@ -124,7 +126,7 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
     (
       await h.expect(200, 'POST', '/agent/v1/contact', {
         token: who.credential,
-        body: { version: '1.0.0', modules: ['command'], running: [], capacity },
+        body: { version: '1.0.0', modules: ['command', 'deploy'], running: [], capacity },
       })
     ).json.jobs as { jobstate: string; attempt: number }[];
   const preparedFor = async (agentId: string, runId: string) => {
@@ -202,6 +204,19 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
       })
     ).json.id as string;
   const packageId = await newPackage();
+  // The agent downloads package content only while a deploy job of its own names it.
+  const deployTask = (
+    await h.expect(201, 'POST', '/api/v1/tasks', {
+      ...operator,
+      body: {
+        name: unique('deploy'),
+        schedule: { kind: 'manual' },
+        jobs: [{ name: 'install', module: 'deploy', params: { package: 'app' }, targets: { agents: [agent.id] } }],
+      },
+    })
+  ).json.id;
+  const deployJobstateId = await preparedFor(agent.id, await runOf(deployTask));
+  assert.equal((await contact(agent, 1))[0]?.jobstate, deployJobstateId, 'the agent holds a running deploy job');
 
   const fresh: Fresh = {
     async task() {
@@ -257,6 +272,7 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
     password,
     enrolment,
     agent,
+    deployJobstateId,
     worker,
     commandId,
     taskId,
