@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openStore } from '../../src/store/open.ts';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { rejectsWithCode } from './conformance/harness.ts';
 import { describeStoreConformance } from './conformance.ts';
-import { makeAgent, makeOrg } from './fixtures.ts';
+import { makeOrg } from './fixtures.ts';
 import { checkLegacyCatalog, writeLegacyCatalog } from './legacy-catalog.ts';
 
 const dirs: string[] = [];
@@ -70,26 +70,31 @@ describe('sqlite store specifics', () => {
     }
   });
 
-  test('0006 clears the wake URLs stored before it (never checked against their agent) and keeps the agents', async () => {
+  test('0006_agent_reenrol clears the wake URLs stored before it (never checked against their agent) and keeps the agents', async () => {
     const file = join(await tempDir(), 'store.db');
-    const before = await openSqliteStore({ file });
-    await before.migrate();
-    const org = await before.orgs.create(makeOrg());
-    const agent = await before.agents.create(makeAgent(org.id, { tags: ['lab'], wakeUrl: 'http://10.0.0.9:22' }));
-    await before.close();
-    const raw = new Database(file);
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
     try {
-      raw.exec("delete from kysely_migration where name = '0006_agent_reenrol'");
-      for (const column of ['requested_tags', 'reenrol_until', 'enrolment_token_id']) {
-        raw.exec(`alter table agents drop column ${column}`);
-      }
+      const earlier = Object.fromEntries(
+        Object.entries(sqliteMigrations).filter(([name]) => name < '0006_agent_reenrol'),
+      );
+      const { error } = await new Migrator({ db, provider: { getMigrations: async () => earlier } }).migrateToLatest();
+      if (error) throw error;
+      // An agent as the code of then wrote it: its wake URL was never checked.
+      await sql`insert into orgs (id, name, created_at) values ('org-old', 'old', 0)`.execute(db);
+      await sql`insert into agents (id, org_id, kind, device_id, name, tags, secret_hash, enabled, version, modules,
+        wake_url, contact_seconds, created_at)
+        values ('agent-old', 'org-old', 'taskwarden', 'pc-old', 'pc-old', '["lab"]', 'hash', 1, null, '[]',
+        'http://10.0.0.9:22', 60, 0)`.execute(db);
     } finally {
-      raw.close();
+      await db.destroy();
     }
     const after = await openSqliteStore({ file });
     try {
       await after.migrate();
-      assert.deepEqual(await after.agents.get(agent.id), { ...agent, wakeUrl: null });
+      const agent = await after.agents.get('agent-old');
+      assert.equal(agent?.wakeUrl, null);
+      assert.deepEqual(agent?.tags, ['lab']);
+      assert.deepEqual(agent?.requestedTags, []);
     } finally {
       await after.close();
     }
