@@ -155,6 +155,8 @@ export type JobstateReason =
   | 'agent_lost'
   | 'module_failed'
   | 'module_unknown'
+  /** A chunk of this server job ran past its time budget (still running, or resumed later). */
+  | 'over_budget'
   | 'interrupted'
   | 'cancelled_by_user'
   | 'replaced'
