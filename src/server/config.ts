@@ -23,6 +23,8 @@ export interface ServerConfig {
   testClockSkewMs?: number;
   /** Where FusionInventory agents are served (TASKWARDEN_FI_PATH); default /plugins/fusioninventory/. */
   fusionInventoryPath?: string;
+  /** Catch-up runs started per second at most after an outage (TASKWARDEN_CATCHUP_RATE); default 10. */
+  catchUpPerSecond?: number;
 }
 
 export interface ServerFlags {
@@ -53,6 +55,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const packageLimit = pick(undefined, '', env, 'TASKWARDEN_PACKAGE_LIMIT');
   const skew = pick(undefined, '', env, 'TASKWARDEN_TEST_CLOCK_SKEW_MS');
   const fiPath = pick(undefined, '', env, 'TASKWARDEN_FI_PATH');
+  const catchUpRate = pick(undefined, '', env, 'TASKWARDEN_CATCHUP_RATE');
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -63,6 +66,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(packageLimit ? { packageLimit: parseSize(packageLimit.value, packageLimit.source) } : {}),
     ...(skew ? { testClockSkewMs: parseSkew(skew.value, skew.source) } : {}),
     ...(fiPath ? { fusionInventoryPath: parseFusionInventoryPath(fiPath.value, fiPath.source) } : {}),
+    ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
   };
 }
 
@@ -105,6 +109,14 @@ function parseSkew(text: string, source: string): number {
   const ms = /^-?\d{1,12}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (Number.isNaN(ms)) throw new ValidationError(source, `"${text}" is not a whole number of milliseconds`);
   return ms;
+}
+
+/** A positive number per second, e.g. 10 or 0.5, up to 10,000. */
+function parseRate(text: string, source: string): number {
+  const rate = /^\d{1,5}(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(rate > 0 && rate <= 10_000))
+    throw new ValidationError(source, `"${text}" is not a rate per second (0 < n ≤ 10000)`);
+  return rate;
 }
 
 function parseLogLevel(text: string, source: string): LogLevel {

@@ -57,7 +57,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       modules,
       services: createModuleServices(store, clock),
       clock,
-      options: { defaultTz },
+      options: { defaultTz, ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}) },
       node: nodeIdentity(),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
     });

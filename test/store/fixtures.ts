@@ -108,6 +108,7 @@ export const makeRun = (task: Task, over: Partial<NewRun> = {}): NewRun => {
     createdAt: T0,
     createdBy: null,
     fireKey: id,
+    missed: null,
     ...over,
   };
 };

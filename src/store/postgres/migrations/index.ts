@@ -4,6 +4,7 @@ import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
 import { nodes } from './0004_nodes.ts';
+import { missedOutages } from './0010_missed_outages.ts';
 
 /** Every PostgreSQL migration by name, in order. A static map: nothing is discovered by scanning folders. */
 export const postgresMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '0003_fleet': fleet,
   '0004_nodes': nodes,
   '0005_claim_order': claimOrder,
+  '0010_missed_outages': missedOutages,
 };
