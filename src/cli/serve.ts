@@ -1,8 +1,15 @@
 import type { RunningServer } from '../server/start.ts';
 
+/** A signal stops the process within this much whatever runs (README: 10 s); exit 1 when it takes longer. */
+const SHUTDOWN_LIMIT_MS = 10_000;
+/** The graceful part ends this much before the limit, so it normally wins the race. */
+const SHUTDOWN_MARGIN_MS = 1_000;
+
 /**
  * Keeps a started server until SIGTERM or SIGINT, then shuts it down gracefully (running
- * server jobs finish or checkpoint) and exits 0. A second signal means "now": exit 1.
+ * server jobs finish or checkpoint) and exits 0. A second signal means "now": exit 1, and
+ * so does a shutdown still unfinished after SHUTDOWN_LIMIT_MS (a chunk that will not
+ * stop; it resumes from its checkpoint on the next start).
  */
 export function serveUntilSignal(server: RunningServer, beforeClose: () => Promise<void> = async () => {}): void {
   let stopping = false;
@@ -10,8 +17,13 @@ export function serveUntilSignal(server: RunningServer, beforeClose: () => Promi
     if (stopping) process.exit(1);
     stopping = true;
     process.stdout.write(`taskwarden: ${signal} received, shutting down\n`);
+    setTimeout(() => {
+      process.stderr.write(`taskwarden: shutdown unfinished after ${SHUTDOWN_LIMIT_MS} ms, exiting now\n`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    const until = performance.now() + SHUTDOWN_LIMIT_MS - SHUTDOWN_MARGIN_MS;
     beforeClose()
-      .then(() => server.close())
+      .then(() => server.close(Math.max(0, until - performance.now())))
       .then(
         () => process.exit(0),
         (err: unknown) => {

@@ -8,6 +8,16 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * Resolves on a later turn of the event loop (a macrotask, after pending I/O and timers).
+ * A run of steps that only awaits settled promises never lets the loop turn: better-sqlite3
+ * answers synchronously, so chunk after chunk of server work would starve every HTTP
+ * request, timer and signal handler. Such loops call this between steps.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>

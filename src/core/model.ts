@@ -89,13 +89,20 @@ export const DEFAULT_EXPIRE_AFTER_SECONDS = 24 * 3600;
  *   pending ──(forbid policy finds another run active)──▶ skipped
  *   running ──(all jobstates terminal)──▶ finished (none errored) | error
  *   pending/running ──(user or `replace` policy)──▶ cancelled
- *   missed: a firing the misfire policy dropped while the server was down (never ran).
+ *   missed: firings the misfire policy dropped while the server was down (never ran): one
+ *     run per task per outage, fireAt its first such firing, `missed` the count and the last.
  */
 export type RunStatus = 'pending' | 'running' | 'finished' | 'error' | 'cancelled' | 'skipped' | 'missed';
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['finished', 'error', 'cancelled', 'skipped', 'missed'];
 export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', ...TERMINAL_RUN_STATUSES];
 
 export type RunReason = 'schedule' | 'manual' | 'immediate' | 'catch-up';
+
+/** What a `missed` run stands for: `count` firings of one outage, from its fireAt to `lastFireAt`. */
+export interface MissedFirings {
+  count: number;
+  lastFireAt: number;
+}
 
 export interface Run {
   id: string;
@@ -113,6 +120,8 @@ export interface Run {
   startedAt: number | null;
   finishedAt: number | null;
   createdBy: string | null;
+  /** On a `missed` run: how many firings it records (fireAt is the first), else null. */
+  missed: MissedFirings | null;
 }
 
 /**
@@ -155,6 +164,8 @@ export type JobstateReason =
   | 'agent_lost'
   | 'module_failed'
   | 'module_unknown'
+  /** A chunk of this server job ran past its time budget (still running, or resumed later). */
+  | 'over_budget'
   | 'interrupted'
   | 'cancelled_by_user'
   | 'replaced'

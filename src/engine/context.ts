@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Jobstate, Run, TargetSpec } from '../core/model.ts';
 import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
+import type { CatchUpPacer } from './catch-up.ts';
 
 /** Turns a job's targets into concrete ones when a run is created (the seed's prepareRun). */
 export interface TargetResolver {
@@ -25,6 +26,8 @@ export interface EngineOptions {
   /** `all` misfire policy: how many missed firings are caught up, and how far apart. */
   catchUpCap: number;
   catchUpSpreadMs: number;
+  /** Catch-up runs this node starts per second at most, all tasks together (CatchUpPacer). */
+  catchUpPerSecond: number;
   /** Log lines kept per jobstate attempt; the rest is replaced by one marker line. */
   maxLogLinesPerJobstate: number;
   defaultTz: string;
@@ -38,6 +41,7 @@ export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'nodeId' | 'defaultTz'>
   misfireThresholdMs: 60_000,
   catchUpCap: 10,
   catchUpSpreadMs: 60_000,
+  catchUpPerSecond: 10,
   maxLogLinesPerJobstate: 10_000,
 };
 
@@ -64,6 +68,8 @@ export interface EngineContext {
   clock: Clock;
   options: EngineOptions;
   log: EngineLog;
+  /** Start slots of this node's catch-up runs. */
+  catchUp: CatchUpPacer;
   /** Announces a change (after its transaction committed); wakes the loop or the executor when it concerns them. */
   notify(event: EngineEvent): void;
   /** Wakes the loop early: something may be due now. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import { type Clock, nextTurn } from '../core/clock.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
@@ -6,6 +6,7 @@ import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts'
 import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
+import { CatchUpPacer } from './catch-up.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
@@ -24,7 +25,7 @@ import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
 import { PeerSignals } from './peers.ts';
 import { relaunchFailed } from './relaunch.ts';
 import { endRun } from './runs.ts';
-import { fireDueTriggers } from './scheduler.ts';
+import { fireAllDue } from './scheduler.ts';
 import { recoverOrphans, sweep } from './sweeper.ts';
 import { storeTargets } from './targets.ts';
 import { createTask, deleteTask, updateTask } from './tasks.ts';
@@ -77,6 +78,7 @@ export class Engine {
       clock: deps.clock,
       options,
       log: deps.log ?? WARNINGS_ONLY,
+      catchUp: new CatchUpPacer(options.catchUpPerSecond),
       notify: (event) => {
         for (const listener of this.listeners) listener(event);
         this.peers?.observe(event);
@@ -148,10 +150,13 @@ export class Engine {
     // Leases first: after a long pause (a stalled event loop, a suspended VM) our own
     // running chunks must not look like a dead node's to the sweeper below.
     await this.executor.heartbeat();
-    while ((await fireDueTriggers(this.ctx)) > 0) changed++;
+    if ((await fireAllDue(this.ctx)) > 0) changed++;
     changed += await startDueRuns(this.ctx);
-    for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
+    // Batches of waiting jobstates, each in its own transaction; the event loop turns between them.
+    for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx)) {
       changed += moved;
+      await nextTurn();
+    }
     changed += await sweep(this.ctx);
     await this.idempotencyPruner.prune();
     if (!this.stopping) changed += await this.executor.pump();

@@ -1,8 +1,10 @@
+import { nextTurn } from '../core/clock.ts';
 import { TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Jobstate, LogLine } from '../core/model.ts';
 import type { ExecuteOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
+import { ChunkBudget } from './chunk-budget.ts';
 import type { Emit, EngineContext } from './context.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
@@ -31,6 +33,13 @@ const RETRY_MAX_MS = 2_000;
  * token, so a write from a chunk whose lease was taken over is refused by the store; the
  * chunk's log lines are written only with a write that landed. Chunk results are written
  * by group commit: many per transaction on a busy node.
+ *
+ * Every chunk starts on a fresh turn of the event loop: with a store that answers
+ * synchronously (SQLite), a job of a million empty chunks would otherwise run them back to
+ * back without ever letting an HTTP request, a timer or a signal handler in. A chunk that
+ * runs past its budget is reported (ChunkBudget). A module that blocks synchronously inside
+ * one execute still blocks the node for that long: modules run on the event loop, not in
+ * worker threads, so they must do their work in steps and return by their deadline.
  *
  * A chunk's writes are retried through a database outage for up to the lease time; past
  * it another node (or this one's sweeper) recovers the jobstate from its lease.
@@ -142,6 +151,7 @@ export class Executor {
       await reportOutcome(ctx, js, { ok: false, reason: 'module_unknown', result }, fence);
       return;
     }
+    await nextTurn();
     const started = ctx.clock.now();
     // The first chunk of a first attempt (its start is this claim's) has nothing stored yet.
     const fresh = js.attempt === 1 && js.checkpoint == null && js.startedAt === claimedAt;
@@ -149,6 +159,7 @@ export class Executor {
     const logs = new LogSink(ctx, js.id, js.attempt, stored);
     const deadline = Math.min(started + ctx.options.chunkMs, (js.startedAt ?? started) + js.timeoutSeconds * 1000);
     let outcome: ExecuteOutcome;
+    const budget = new ChunkBudget(ctx, js, fence);
     try {
       outcome = await module.execute({
         params: js.params,
@@ -164,6 +175,7 @@ export class Executor {
       logs.add(`module failed: ${err instanceof Error ? err.message : String(err)}`, 'stderr');
       outcome = { done: true, ok: false, reason: 'module_failed', result: { error: String(err) } };
     }
+    const overBudget = budget.end() || js.reason === 'over_budget';
     if (signal.aborted && signal.reason === LEASE_LOST) return this.discarded(js);
     const lines = await logs.drain();
     // Stopped because it was cancelled or timed out: whoever stopped it already wrote the
@@ -181,25 +193,28 @@ export class Executor {
           const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines };
           return endJobstate(ctx, tx, emit, js, end, fence);
         }
-        return this.backToPrepared(tx, emit, js, outcome.checkpoint, lines, fence);
+        return this.backToPrepared(tx, emit, js, { checkpoint: outcome.checkpoint, overBudget, lines }, fence);
       }),
     );
     if (!written) this.discarded(js);
   }
 
-  /** A chunk that returned a checkpoint waits, prepared, for its next claim (here or on another node). */
+  /**
+   * A chunk that returned a checkpoint waits, prepared, for its next claim (here or on
+   * another node); a job whose chunk overran its budget keeps saying so for this attempt.
+   */
   private async backToPrepared(
     tx: StoreSession,
     emit: Emit,
     js: Jobstate,
-    checkpoint: unknown,
-    lines: LogLine[],
+    chunk: { checkpoint: unknown; overBudget: boolean; lines: LogLine[] },
     fence: { status: Jobstate['status'][]; leaseOwner: string },
   ): Promise<boolean> {
     const now = this.ctx.clock.now();
+    const { checkpoint, lines } = chunk;
     const patch = {
       status: 'prepared',
-      reason: null,
+      reason: chunk.overBudget ? 'over_budget' : null,
       checkpoint,
       leaseOwner: null,
       leaseExpiresAt: null,

@@ -1,7 +1,7 @@
 // Runs coming to life: created for a firing or on demand, and started under their task's
 // concurrency policy, their jobstates prepared or given their due time.
 import { newId } from '../core/ids.ts';
-import type { Jobstate, Run, RunReason, RunStatus, Task } from '../core/model.ts';
+import type { Jobstate, MissedFirings, Run, RunReason, RunStatus, Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { AdvanceReads, advanceJobstate, initialState } from './advance.ts';
@@ -17,6 +17,8 @@ export interface NewRunRequest {
   createdBy?: string | null;
   /** Record the firing without running it (misfire `skip`, forbidden overlap). */
   status?: Extract<RunStatus, 'pending' | 'missed'>;
+  /** With status `missed`: the outage's firings it records (fireAt is the first). */
+  missed?: MissedFirings;
   /** Keeps only the (job, target) pairs it accepts (a relaunch of failed targets); default all. */
   only?: (job: string, agentId: string | null) => boolean;
 }
@@ -57,6 +59,7 @@ export async function createRun(
     startedAt: startNow ? now : null,
     finishedAt: status === 'missed' ? now : null,
     createdBy: req.createdBy ?? null,
+    missed: status === 'missed' ? (req.missed ?? { count: 1, lastFireAt: req.fireAt }) : null,
   };
   if (!(await tx.runs.insert({ ...run, fireKey: req.fireKey }))) return null;
   emit({ type: 'run', run });

@@ -98,13 +98,14 @@ export class EngineLoop {
     }
   }
 
-  /** How long the loop may sleep: until the next firing or jobstate wake-up, capped at maxSleepMs. */
+  /** How long the loop may sleep: until the next firing, catch-up slot or jobstate wake-up, capped at maxSleepMs. */
   private async untilNextWork(): Promise<number> {
     const { clock, store, options } = this.ctx;
     const now = clock.now();
     const candidates = [
       await store.triggers.nextFireAt(),
       await store.jobstates.nextWakeAt(),
+      this.ctx.catchUp.nextAfter(now),
       now + options.maxSleepMs,
     ];
     const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));

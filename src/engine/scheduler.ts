@@ -1,16 +1,53 @@
-import { type EngineContext, withTx } from './context.ts';
+import { nextTurn } from '../core/clock.ts';
+import type { Task } from '../core/model.ts';
+import type { StoreSession } from '../core/ports/store.ts';
+import { type Emit, type EngineContext, withTx } from './context.ts';
 import { createRun, launchRun } from './launch.ts';
-import { planFirings } from './triggers.ts';
+import { type FiringPlan, planFirings } from './triggers.ts';
 
 const BATCH = 100;
+
+/** What one catch-up after an outage came to, for the warning that reports it. */
+interface Misfires {
+  tasks: number;
+  dropped: number;
+  firstDropped: number;
+  lastDropped: number;
+  caughtUp: number;
+  lastCatchUpStart: number;
+}
+
+/**
+ * Fires every due trigger, a batch per transaction (fireDueTriggers), letting the event
+ * loop turn between batches: ten thousand tasks due at once must not hold HTTP up. When
+ * firings were late (the server was down or stalled), one warning says how many, of how
+ * many tasks, and how the catch-up runs are spread. Returns how many triggers it handled.
+ */
+export async function fireAllDue(ctx: EngineContext): Promise<number> {
+  const misfires: Misfires = {
+    tasks: 0,
+    dropped: 0,
+    firstDropped: Number.POSITIVE_INFINITY,
+    lastDropped: Number.NEGATIVE_INFINITY,
+    caughtUp: 0,
+    lastCatchUpStart: Number.NEGATIVE_INFINITY,
+  };
+  let handled = 0;
+  for (let batch = await fireDueTriggers(ctx, misfires); batch > 0; batch = await fireDueTriggers(ctx, misfires)) {
+    handled += batch;
+    await nextTurn();
+  }
+  if (misfires.tasks > 0) warnMisfires(ctx, misfires);
+  return handled;
+}
 
 /**
  * Claims the due triggers and turns their firings into runs, in one transaction per
  * batch: a run is unique on (task, fire time), so a firing is never created twice, even
  * by two nodes. A run due now starts in the same transaction (launchRun); a catch-up
- * spread into the future waits `pending` for startDueRuns. Returns how many triggers it handled.
+ * waits `pending` for its slot (CatchUpPacer) and startDueRuns. Returns how many triggers it handled.
  */
-export async function fireDueTriggers(ctx: EngineContext): Promise<number> {
+async function fireDueTriggers(ctx: EngineContext, misfires: Misfires): Promise<number> {
   const now = ctx.clock.now();
   const { options } = ctx;
   const ended: string[] = [];
@@ -26,20 +63,8 @@ export async function fireDueTriggers(ctx: EngineContext): Promise<number> {
         defaultTz: options.defaultTz,
         thresholdMs: options.misfireThresholdMs,
         cap: options.catchUpCap,
-        spreadMs: options.catchUpSpreadMs,
       });
-      for (const fireAt of plan.missed) {
-        await createRun(ctx, tx, emit, task, {
-          reason: 'schedule',
-          fireAt,
-          startAt: fireAt,
-          fireKey: String(fireAt),
-          status: 'missed',
-        });
-      }
-      for (const { fireAt, startAt } of plan.catchUp) {
-        await launchRun(ctx, tx, emit, ended, task, { reason: 'catch-up', fireAt, startAt, fireKey: String(fireAt) });
-      }
+      await recordLate(ctx, { tx, emit, ended }, task, plan, misfires);
       for (const fireAt of plan.onTime) {
         const fireKey = String(fireAt);
         await launchRun(ctx, tx, emit, ended, task, { reason: 'schedule', fireAt, startAt: fireAt, fireKey });
@@ -52,4 +77,59 @@ export async function fireDueTriggers(ctx: EngineContext): Promise<number> {
   });
   ctx.abortLocal(ended);
   return handled;
+}
+
+/**
+ * The late firings of one task: those its policy drops become one `missed` run (fire key
+ * its first firing, so a plan made twice records it once); those it catches up get their
+ * start slots, the n-th of the task at least catchUpSpreadMs × n from now.
+ */
+async function recordLate(
+  ctx: EngineContext,
+  write: { tx: StoreSession; emit: Emit; ended: string[] },
+  task: Task,
+  plan: FiringPlan,
+  misfires: Misfires,
+): Promise<void> {
+  const { tx, emit, ended } = write;
+  const now = ctx.clock.now();
+  const { missed } = plan;
+  if (missed) {
+    const request = {
+      reason: 'schedule' as const,
+      fireAt: missed.first,
+      startAt: missed.first,
+      fireKey: String(missed.first),
+      status: 'missed' as const,
+      missed: { count: missed.count, lastFireAt: missed.last },
+    };
+    if (await createRun(ctx, tx, emit, task, request)) {
+      misfires.dropped += missed.count;
+      misfires.firstDropped = Math.min(misfires.firstDropped, missed.first);
+      misfires.lastDropped = Math.max(misfires.lastDropped, missed.last);
+    }
+  }
+  for (const [i, fireAt] of plan.catchUp.entries()) {
+    const startAt = ctx.catchUp.slot(now + i * ctx.options.catchUpSpreadMs);
+    if (await launchRun(ctx, tx, emit, ended, task, { reason: 'catch-up', fireAt, startAt, fireKey: String(fireAt) })) {
+      misfires.caughtUp++;
+      misfires.lastCatchUpStart = Math.max(misfires.lastCatchUpStart, startAt);
+    }
+  }
+  if (missed || plan.catchUp.length > 0) misfires.tasks++;
+}
+
+function warnMisfires(ctx: EngineContext, m: Misfires): void {
+  const iso = (t: number) => new Date(t).toISOString();
+  const dropped =
+    m.dropped > 0
+      ? `${m.dropped} firings dropped (${iso(m.firstDropped)} to ${iso(m.lastDropped)}), one missed run per task`
+      : 'no firing dropped';
+  const caught =
+    m.caughtUp > 0
+      ? `${m.caughtUp} catch-up runs, starting at up to ${ctx.options.catchUpPerSecond}/s until ${iso(m.lastCatchUpStart)}`
+      : 'no catch-up run';
+  ctx.log.warn(
+    `taskwarden engine: ${m.tasks} tasks missed firings while this server was down or stalled: ${dropped}; ${caught}`,
+  );
 }

@@ -42,50 +42,60 @@ export function nextFireOf(task: Task, after: number, defaultTz: string): number
   return nextFiring(schedule, windows, after);
 }
 
+/** The late firings a misfire policy drops, as one record: how many, the first and the last. */
+export interface DroppedFirings {
+  count: number;
+  first: number;
+  last: number;
+}
+
 export interface FiringPlan {
   /** Firings due now, each becoming a run starting at its fire time. */
   onTime: number[];
-  /** Late firings to catch up, each with the time its run may start. */
-  catchUp: { fireAt: number; startAt: number }[];
-  /** Late firings recorded as `missed` runs. */
-  missed: number[];
+  /** Late firings to catch up, oldest first. */
+  catchUp: number[];
+  /** Late firings the policy drops, recorded as one `missed` run; null when none. */
+  missed: DroppedFirings | null;
   /** The next firing after all of these, for the trigger. */
   next: number | null;
 }
 
+/** Firings of one task looked at per plan: bounds the work a long outage costs. */
 const MAX_SCANNED = 1_000;
 
 /**
  * Sorts the firings from `first` up to `now` into on time and late, and applies the
  * task's misfire policy to the late ones (firings the server missed while it was down):
- * skip → all recorded missed; once → the latest caught up, the others missed; all → the
- * latest `cap` caught up, spread `spreadMs` apart so they don't start at one instant.
- * A long outage scans at most MAX_SCANNED firings; older ones are not recorded.
+ * skip → all dropped; once → the latest caught up, the others dropped; all → the latest
+ * `cap` caught up. The dropped ones are counted, not listed: an outage is one record
+ * however many firings it swallowed. A long outage scans at most MAX_SCANNED firings and
+ * goes on from `now`: the firings beyond are neither counted nor caught up.
  */
 export function planFirings(
   task: Task,
   first: number,
   now: number,
-  opts: { defaultTz: string; thresholdMs: number; cap: number; spreadMs: number },
+  opts: { defaultTz: string; thresholdMs: number; cap: number },
 ): FiringPlan {
-  const due: number[] = [];
-  let next: number | null = first;
-  while (next !== null && next <= now) {
-    due.push(next);
-    next = nextFireOf(task, next, opts.defaultTz);
-    if (due.length >= MAX_SCANNED && next !== null && next <= now) {
-      next = nextFireOf(task, now, opts.defaultTz);
-      break;
+  const keep = task.misfire === 'skip' ? 0 : task.misfire === 'once' ? 1 : opts.cap;
+  const plan: FiringPlan = { onTime: [], catchUp: [], missed: null, next: first };
+  for (let scanned = 1; plan.next !== null && plan.next <= now; scanned++) {
+    const fireAt = plan.next;
+    if (now - fireAt <= opts.thresholdMs) plan.onTime.push(fireAt);
+    else {
+      plan.catchUp.push(fireAt);
+      if (plan.catchUp.length > keep) drop(plan, plan.catchUp.shift() as number);
+    }
+    plan.next = nextFireOf(task, fireAt, opts.defaultTz);
+    if (scanned >= MAX_SCANNED && plan.next !== null && plan.next <= now) {
+      plan.next = nextFireOf(task, now, opts.defaultTz);
     }
   }
-  const late = due.filter((f) => now - f > opts.thresholdMs);
-  const onTime = due.filter((f) => now - f <= opts.thresholdMs);
-  const keep = task.misfire === 'skip' ? 0 : task.misfire === 'once' ? 1 : opts.cap;
-  const caught = keep === 0 ? [] : late.slice(-keep);
-  return {
-    onTime,
-    catchUp: caught.map((fireAt, i) => ({ fireAt, startAt: now + i * opts.spreadMs })),
-    missed: late.slice(0, late.length - caught.length),
-    next,
-  };
+  return plan;
+}
+
+function drop(plan: FiringPlan, fireAt: number): void {
+  plan.missed = plan.missed
+    ? { ...plan.missed, count: plan.missed.count + 1, last: fireAt }
+    : { count: 1, first: fireAt, last: fireAt };
 }

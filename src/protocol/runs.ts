@@ -26,6 +26,9 @@ export const RunView = Type.Object({
   startedAt: NullableIsoTime,
   finishedAt: NullableIsoTime,
   createdBy: Type.Union([Type.String(), Type.Null()]),
+  missed: Type.Union([Type.Object({ count: Type.Integer(), lastFireAt: IsoTime }), Type.Null()], {
+    description: 'a missed run: how many firings of one outage it records, from fireAt to lastFireAt',
+  }),
   completion: Type.Union([Type.Integer(), Type.Null()], { description: 'whole percent of jobstates ended' }),
   counts: JobstateCountsView,
 });

@@ -19,5 +19,9 @@ export const PreviewBody = Type.Object(
 );
 export type PreviewBody = Static<typeof PreviewBody>;
 
-export const PreviewResponse = Type.Object({ firings: Type.Array(IsoTime), description: Type.String() });
+export const PreviewResponse = Type.Object({
+  firings: Type.Array(IsoTime),
+  description: Type.String(),
+  neverFires: Type.Boolean({ description: 'the pattern matches no date at all: saving it is refused' }),
+});
 export type PreviewResponse = Static<typeof PreviewResponse>;

@@ -30,6 +30,8 @@ export interface ServerConfig {
   httpLimits?: HttpLimits;
   /** The reverse proxies to believe (`--trust-proxy`, TASKWARDEN_TRUST_PROXY); absent = none. */
   trustProxy?: TrustProxy;
+  /** Catch-up runs started per second at most after an outage (TASKWARDEN_CATCHUP_RATE); default 10. */
+  catchUpPerSecond?: number;
 }
 
 export interface ServerFlags {
@@ -64,6 +66,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const fiPath = pick(undefined, '', env, 'TASKWARDEN_FI_PATH');
   const proxies = pick(flags.trustProxy, '--trust-proxy', env, 'TASKWARDEN_TRUST_PROXY');
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
+  const catchUpRate = pick(undefined, '', env, 'TASKWARDEN_CATCHUP_RATE');
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -76,6 +79,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(fiPath ? { fusionInventoryPath: parseFusionInventoryPath(fiPath.value, fiPath.source) } : {}),
     httpLimits: resolveHttpLimits(env),
     ...(trustProxy ? { trustProxy } : {}),
+    ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
   };
 }
 
@@ -183,6 +187,14 @@ function isProxyEntry(entry: string): boolean {
   if (family === 0 || extra !== undefined) return false;
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A positive number per second, e.g. 10 or 0.5, up to 10,000. */
+function parseRate(text: string, source: string): number {
+  const rate = /^\d{1,5}(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+  if (!(rate > 0 && rate <= 10_000))
+    throw new ValidationError(source, `"${text}" is not a rate per second (0 < n ≤ 10000)`);
+  return rate;
 }
 
 function parseLogLevel(text: string, source: string): LogLevel {

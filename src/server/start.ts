@@ -20,6 +20,8 @@ import { type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { PackageFiles } from './package-files.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Kept out of the running chunks' grace: closing the store after them. */
+const STORE_CLOSE_RESERVE_MS = 1_000;
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8080 */
@@ -29,13 +31,14 @@ export interface RunningServer {
   store: Store;
   /** Path of the admin token written at this start (first start only), else null. */
   adminTokenFile: string | null;
-  /** Stops taking requests, lets running server jobs finish or checkpoint within `graceMs`, closes the store. */
+  /** Stops taking requests, lets running server jobs finish or checkpoint, closes the store: all within about `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
 
 /**
  * The composition root: open the store → migrate → clock → modules → engine → HTTP app →
- * listen. `/health` answers only once all of it is up. The clock is `opts.clock` when given
+ * listen → start the engine (recover and resume jobs). `/health` answers once the app
+ * listens; the engine starts right after. The clock is `opts.clock` when given
  * (tests), else the system clock — synced to the database clock on a store that has one.
  */
 export async function startServer(config: ServerConfig, opts: { clock?: Clock } = {}): Promise<RunningServer> {
@@ -57,7 +60,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       modules,
       services: createModuleServices(store, clock, packageFiles),
       clock,
-      options: { defaultTz },
+      options: { defaultTz, ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}) },
       node: nodeIdentity(),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
     });
@@ -75,9 +78,11 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       limits: config.httpLimits,
       trustProxy: config.trustProxy,
     });
-    await engine.start();
     try {
       await app.listen({ port: config.port, host: config.host });
+      // Only once it listens does it resume work: whatever a job left behind, /health, the
+      // API and its cancel answer first (a job that froze the node must not freeze its restart).
+      await engine.start();
     } catch (err) {
       await app.close();
       await engine.stop(0);
@@ -95,8 +100,10 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       adminTokenFile,
       close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
         closing ??= (async () => {
+          const until = performance.now() + graceMs;
           await app.close();
-          await engine.stop(graceMs);
+          // The running chunks get what is left of the grace, less the time to close the store.
+          await engine.stop(Math.max(0, until - performance.now() - STORE_CLOSE_RESERVE_MS));
           await stopClock();
           await store.close();
         })();

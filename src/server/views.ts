@@ -112,6 +112,7 @@ export function runView(run: Run, counts: JobstateCounts): RunView {
     startedAt: isoOrNull(run.startedAt),
     finishedAt: isoOrNull(run.finishedAt),
     createdBy: run.createdBy,
+    missed: run.missed && { count: run.missed.count, lastFireAt: iso(run.missed.lastFireAt) },
     completion: runProgress(counts).completion,
     counts,
   };

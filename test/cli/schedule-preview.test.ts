@@ -29,6 +29,7 @@ test('--json prints the firings in UTC and the description', () => {
   assert.deepEqual(JSON.parse(res.stdout), {
     firings: ['2026-12-08T08:00:00.000Z', '2027-01-12T08:00:00.000Z', '2027-02-09T08:00:00.000Z'],
     description: 'At 09:00 on the second Tuesday of every month, Europe/Paris',
+    neverFires: false,
   });
   assert.equal(res.stderr, '');
 });

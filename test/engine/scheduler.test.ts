@@ -80,11 +80,11 @@ describe('misfire policies (firings missed while the server was down)', () => {
     return runsOf(task.id);
   }
 
-  test('skip records every missed firing as a missed run and runs none', async () => {
+  test('skip records the missed firings as one missed run, with their count, and runs none', async () => {
     const runs = await missFiveHours('skip');
     assert.deepEqual(
-      runs.map((r) => r.status),
-      ['missed', 'missed', 'missed', 'missed', 'missed'],
+      runs.map((r) => [r.status, new Date(r.fireAt).toISOString().slice(11, 16), r.missed]),
+      [['missed', '01:00', { count: 5, lastFireAt: Date.parse('2026-12-01T05:00:00Z') }]],
     );
     assert.equal((await h.store.triggers.get(runs[0]!.taskId))?.nextFireAt, Date.parse('2026-12-01T06:00:00Z'));
   });
@@ -92,15 +92,13 @@ describe('misfire policies (firings missed while the server was down)', () => {
   test('once catches up the latest firing and records the others missed', async () => {
     const runs = await missFiveHours('once');
     assert.deepEqual(
-      runs.map((r) => [new Date(r.fireAt).toISOString().slice(11, 16), r.reason, r.status]),
+      runs.map((r) => [new Date(r.fireAt).toISOString().slice(11, 16), r.reason, r.status, r.missed?.count ?? null]),
       [
-        ['01:00', 'schedule', 'missed'],
-        ['02:00', 'schedule', 'missed'],
-        ['03:00', 'schedule', 'missed'],
-        ['04:00', 'schedule', 'missed'],
-        ['05:00', 'catch-up', 'finished'],
+        ['01:00', 'schedule', 'missed', 4],
+        ['05:00', 'catch-up', 'finished', null],
       ],
     );
+    assert.equal(runs[0]?.missed?.lastFireAt, Date.parse('2026-12-01T04:00:00Z'));
   });
 
   test('all catches up every firing, spread out, up to the cap', async () => {
@@ -113,7 +111,7 @@ describe('misfire policies (firings missed while the server was down)', () => {
     assert.deepEqual(starts, [0, 60_000, 120_000, 180_000, 240_000]);
   });
 
-  test('all is capped; the firings beyond the cap are recorded missed', async () => {
+  test('all is capped; the firings beyond the cap are recorded as one missed run', async () => {
     h = await startEngineHarness({ options: { catchUpCap: 2 } });
     const task = await h.addTask({
       misfire: 'all',
@@ -127,8 +125,12 @@ describe('misfire policies (firings missed while the server was down)', () => {
     await h.settle();
     const runs = await runsOf(task.id);
     assert.deepEqual(
-      runs.map((r) => r.status),
-      ['missed', 'missed', 'finished', 'finished'],
+      runs.map((r) => [r.status, r.missed?.count ?? null]),
+      [
+        ['missed', 2],
+        ['finished', null],
+        ['finished', null],
+      ],
     );
   });
 

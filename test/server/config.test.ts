@@ -30,6 +30,7 @@ describe('server config', () => {
     assert.equal(fromEnv.port, 9000);
     assert.equal(fromEnv.host, '0.0.0.0');
     assert.equal(fromEnv.logLevel, 'warn');
+    assert.equal(resolveServerConfig({}, { TASKWARDEN_CATCHUP_RATE: '2.5' }, '/srv').catchUpPerSecond, 2.5);
     const flagged = resolveServerConfig(
       { data: 'data', db: 'postgres://db/tw', port: '0', host: '::1' },
       { ...env, TASKWARDEN_DB: 'sqlite:/elsewhere.db' },
@@ -60,6 +61,12 @@ describe('server config', () => {
       () => resolveServerConfig({}, { TASKWARDEN_PACKAGE_LIMIT: '12 parsecs' }, '/'),
       /TASKWARDEN_PACKAGE_LIMIT/,
     );
+    for (const rate of ['0', '-1', 'fast', '20000']) {
+      assert.throws(
+        () => resolveServerConfig({}, { TASKWARDEN_CATCHUP_RATE: rate }, '/'),
+        new RegExp(`TASKWARDEN_CATCHUP_RATE: "${rate}" is not a rate per second`),
+      );
+    }
   });
 
   test('TASKWARDEN_PACKAGE_LIMIT sets the largest package upload: bytes, K, M or G', () => {

@@ -110,6 +110,7 @@ export const makeRun = (task: Task, over: Partial<NewRun> = {}): NewRun => {
     createdAt: T0,
     createdBy: null,
     fireKey: id,
+    missed: null,
     ...over,
   };
 };

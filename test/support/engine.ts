@@ -5,7 +5,7 @@ import { newId } from '../../src/core/ids.ts';
 import type { Task } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
-import type { EngineOptions } from '../../src/engine/context.ts';
+import type { EngineLog, EngineOptions } from '../../src/engine/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk.ts';
@@ -27,7 +27,7 @@ export interface EngineHarness {
 }
 
 export async function startEngineHarness(
-  opts: { start?: string; options?: Partial<EngineOptions> } = {},
+  opts: { start?: string; options?: Partial<EngineOptions>; log?: EngineLog } = {},
 ): Promise<EngineHarness> {
   const { store, cleanup } = await openTestStore();
   const clock = new FakeClock(opts.start ?? '2026-12-01T00:00:00Z');
@@ -38,6 +38,7 @@ export async function startEngineHarness(
     services: createModuleServices(store),
     clock,
     options: { defaultTz: 'UTC', nodeId: 'test-node', ...opts.options },
+    ...(opts.log ? { log: opts.log } : {}),
   });
   /** Waits (real time, briefly) until every running chunk has finished or sleeps on the clock. */
   const quiesce = async () => {

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/errors.ts';
-import type { ScheduleSpec } from '../../core/model.ts';
 import {
   formatLocal,
   MAX_PREVIEW_COUNT,
+  type Preview,
   parseAbsoluteInstant,
-  parseSchedule,
   previewSchedule,
 } from '../../core/schedule/index.ts';
 
@@ -34,21 +33,21 @@ function parseCount(text: string): number {
 }
 
 /** Firings as a table: local time on the schedule's clock (with its offset, so DST shows) and UTC. */
-function printTable(firings: number[], tz: string, description: string): void {
+function printTable({ firings, tz, description, neverFires }: Preview): void {
   const lines = firings.map((t, i) => [String(i + 1).padStart(4), formatLocal(t, tz), new Date(t).toISOString()]);
   const localWidth = Math.max(tz.length, ...lines.map((l) => (l[1] as string).length));
   const out = [`${'#'.padStart(4)}  ${tz.padEnd(localWidth)}  UTC`];
   for (const [n, local, utc] of lines) out.push(`${n}  ${(local as string).padEnd(localWidth)}  ${utc}`);
-  if (firings.length === 0) out.push('(no firings)');
+  if (neverFires) out.push('(never fires: no date matches this schedule)');
+  else if (firings.length === 0) out.push('(no firings)');
   process.stdout.write(`${out.join('\n')}\n\n${description}\n`);
 }
 
 function preview(opts: PreviewOptions): void {
-  const spec = parseSchedule(parseJsonOption(opts.schedule, '--schedule')) as ScheduleSpec & { tz: string };
   const from = opts.from === undefined ? Date.now() : parseAbsoluteInstant(opts.from, '--from');
-  const { firings, description } = previewSchedule(
+  const preview = previewSchedule(
     {
-      schedule: spec,
+      schedule: parseJsonOption(opts.schedule, '--schedule'),
       timeslots: opts.timeslots === undefined ? undefined : parseJsonOption(opts.timeslots, '--timeslots'),
       blackouts: opts.blackouts === undefined ? undefined : parseJsonOption(opts.blackouts, '--blackouts'),
       activeFrom: opts.activeFrom ?? null,
@@ -59,11 +58,11 @@ function preview(opts: PreviewOptions): void {
   );
   if (opts.json) {
     // One line, the Contract's exact shape: UTC ISO strings ending in Z.
-    process.stdout.write(
-      `${JSON.stringify({ firings: firings.map((t) => new Date(t).toISOString()), description })}\n`,
-    );
+    const { firings, description, neverFires } = preview;
+    const shown = { firings: firings.map((t) => new Date(t).toISOString()), description, neverFires };
+    process.stdout.write(`${JSON.stringify(shown)}\n`);
   } else {
-    printTable(firings, spec.tz, description);
+    printTable(preview);
   }
 }
 
@@ -80,6 +79,6 @@ export function registerScheduleCommands(program: Command): void {
     .option('--active-till <iso>', 'no firing at or after this')
     .option('--from <iso>', 'list firings at or after this instant (ISO-8601 with offset; default: now)')
     .option('--count <n>', `how many firings (1..${MAX_PREVIEW_COUNT})`, '10')
-    .option('--json', 'print {"firings":[…],"description":"…"}')
+    .option('--json', 'print {"firings":[…],"description":"…","neverFires":false}')
     .action((opts: PreviewOptions) => preview(opts));
 }

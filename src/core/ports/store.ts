@@ -107,11 +107,13 @@ export interface RunFilter {
   until?: number | undefined;
 }
 
-export interface NewRun extends Omit<Run, 'startedAt' | 'finishedAt'> {
+export interface NewRun extends Omit<Run, 'startedAt' | 'finishedAt' | 'missed'> {
   /** Uniqueness key per task: the fire time for scheduled firings, the run id otherwise. */
   fireKey: string;
   /** A run inserted `running` (started as it was created); null or absent otherwise. */
   startedAt?: number | null;
+  /** A `missed` run: the firings of the outage it records; null or absent otherwise. */
+  missed?: Run['missed'];
 }
 
 export type JobstateCounts = Record<JobstateStatus, number>;
@@ -248,7 +250,7 @@ export interface RunRepo {
   insert(run: NewRun): Promise<boolean>;
   get(id: string): Promise<Run | null>;
   /** Applies `patch` if the run's status is one of `fromStatus` (when given); returns whether it did. */
-  update(id: string, patch: Partial<Omit<Run, 'id'>>, fromStatus?: RunStatus[]): Promise<boolean>;
+  update(id: string, patch: Partial<Omit<Run, 'id' | 'missed'>>, fromStatus?: RunStatus[]): Promise<boolean>;
   /** Newest first (every other paged list is oldest first). */
   list(filter: RunFilter, page: Page): Promise<Paged<Run>>;
   /** Pending runs whose startAt <= now, oldest first. */

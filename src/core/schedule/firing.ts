@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import { compileSchedule, parseSchedule } from './parse.ts';
+import { NO_DATE_MATCHES, readSchedule } from './parse.ts';
 import type { CompiledSchedule } from './types.ts';
 import { compileWindows, parseBlackouts, parseTimeslots, type Windows } from './windows.ts';
 
@@ -28,21 +28,27 @@ export interface PreviewInput {
   activeTill?: string | null;
 }
 
+export interface Preview {
+  firings: number[];
+  description: string;
+  /** The schedule's pattern matches no date at all (saving it is refused): said, not just an empty list. */
+  neverFires: boolean;
+  /** The schedule's zone, in which its firings are read. */
+  tz: string;
+}
+
 /**
  * The next `count` firings at or after `from` with every window applied, and a description
- * of the schedule and its windows. Validates all inputs (errors name the field).
+ * of the schedule and its windows. Validates all inputs (errors name the field); a schedule
+ * that never fires is previewed, and the description says so.
  */
-export function previewSchedule(
-  input: PreviewInput,
-  from: number,
-  count: number,
-  defaultTz?: string,
-): { firings: number[]; description: string } {
+export function previewSchedule(input: PreviewInput, from: number, count: number, defaultTz?: string): Preview {
   if (!Number.isInteger(count) || count < 1 || count > MAX_PREVIEW_COUNT) {
     throw new ValidationError('count', `must be an integer from 1 to ${MAX_PREVIEW_COUNT}`);
   }
   if (!Number.isFinite(from)) throw new ValidationError('from', 'must be a time');
-  const schedule = compileSchedule(parseSchedule(input.schedule, 'schedule', defaultTz), defaultTz);
+  const schedule = readSchedule(input.schedule, 'schedule', defaultTz).compiled;
+  const neverFires = schedule.firesEver?.() === false;
   const windows = compileWindows({
     tz: schedule.tz,
     timeslots: input.timeslots == null ? [] : parseTimeslots(input.timeslots),
@@ -51,10 +57,16 @@ export function previewSchedule(
     activeTill: input.activeTill ?? null,
   });
   const firings: number[] = [];
-  for (let at = nextFiring(schedule, windows, from - 1); at !== null; at = nextFiring(schedule, windows, at)) {
+  for (let at = neverFires ? null : nextFiring(schedule, windows, from - 1); at !== null; ) {
     firings.push(at);
     if (firings.length === count) break;
+    at = nextFiring(schedule, windows, at);
   }
   const description = [schedule.describe(), windows.describe()].filter(Boolean).join('; ');
-  return { firings, description };
+  return {
+    firings,
+    description: neverFires ? `Never fires (${NO_DATE_MATCHES}): ${description}` : description,
+    neverFires,
+    tz: schedule.tz,
+  };
 }

@@ -6,7 +6,7 @@
  */
 
 export { parseAbsoluteInstant } from './fields.ts';
-export { MAX_PREVIEW_COUNT, nextFiring, type PreviewInput, previewSchedule } from './firing.ts';
+export { MAX_PREVIEW_COUNT, nextFiring, type Preview, type PreviewInput, previewSchedule } from './firing.ts';
 export { compileSchedule, parseSchedule } from './parse.ts';
 export type { CompiledSchedule } from './types.ts';
 export { compileWindows, parseBlackouts, parseTimeslots, type WindowOptions, type Windows } from './windows.ts';

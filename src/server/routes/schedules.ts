@@ -17,7 +17,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (a
       const { from, count, ...input } = request.body;
       const start = from === undefined ? clock.now() : readInstant(from, 'from');
       const preview = previewSchedule(input, start, count ?? DEFAULT_PREVIEW_COUNT, defaultTz);
-      return { firings: preview.firings.map(iso), description: preview.description };
+      return { firings: preview.firings.map(iso), description: preview.description, neverFires: preview.neverFires };
     },
   );
 };

@@ -270,6 +270,10 @@ export const toRun = (row: Selectable<RunTable>): Run => ({
   startedAt: row.started_at,
   finishedAt: row.finished_at,
   createdBy: row.created_by,
+  missed:
+    row.missed_count === null || row.missed_last_fire_at === null
+      ? null
+      : { count: row.missed_count, lastFireAt: row.missed_last_fire_at },
 });
 
 export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({

@@ -34,6 +34,8 @@ const runRow = (run: NewRun): RunTable => ({
   started_at: run.startedAt ?? null,
   finished_at: null,
   created_by: run.createdBy,
+  missed_count: run.missed?.count ?? null,
+  missed_last_fire_at: run.missed?.lastFireAt ?? null,
 });
 
 export function runRepo(ctx: SqlContext): RunRepo {

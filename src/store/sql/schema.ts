@@ -182,6 +182,9 @@ export interface RunTable {
   started_at: number | null;
   finished_at: number | null;
   created_by: string | null;
+  /** 0010_missed_outages: on a missed run, how many firings it records and the last one. */
+  missed_count: number | null;
+  missed_last_fire_at: number | null;
 }
 
 export interface JobstateTable {

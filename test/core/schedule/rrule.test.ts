@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { compileSchedule } from '../../../src/core/schedule/index.ts';
 import { firings, utc } from './support.ts';
 
 const PARIS = 'Europe/Paris';
@@ -80,6 +81,33 @@ describe('rrule', () => {
     assert.deepEqual(
       firings(rrule('RRULE:FREQ=DAILY;BYHOUR=1;BYMINUTE=0', undefined, 'UTC'), '2026-01-01T00:00Z', 1),
       utc('2026-01-01T01:00Z'),
+    );
+  });
+
+  test('a sub-daily INTERVAL that never meets its BYHOUR/BYMINUTE never fires, decided without walking', () => {
+    const never = [
+      rrule('FREQ=MINUTELY;INTERVAL=2;BYMINUTE=1', '2026-01-01T00:00:00', 'UTC'),
+      rrule('FREQ=MINUTELY;INTERVAL=1440;BYHOUR=3', '2026-01-01T00:00:00', 'UTC'),
+      rrule('FREQ=HOURLY;INTERVAL=2;BYHOUR=1', '2026-01-01T00:00:00', 'UTC'),
+    ];
+    for (const spec of never) {
+      const started = performance.now();
+      assert.deepEqual(firings(spec, '2026-01-01T00:00Z', 1), [], spec.rule);
+      assert.equal(compileSchedule(spec as never).firesEver?.(), false, spec.rule);
+      assert.ok(performance.now() - started < 100, `${spec.rule}: ${Math.round(performance.now() - started)} ms`);
+    }
+    // The same steps from an odd minute, or with an INTERVAL prime to a day, do meet them.
+    assert.deepEqual(
+      firings(rrule('FREQ=MINUTELY;INTERVAL=2;BYMINUTE=1', '2026-01-01T00:01:00', 'UTC'), '2026-01-01T00:00Z', 2),
+      utc('2026-01-01T00:01Z', '2026-01-01T01:01Z'),
+    );
+    assert.deepEqual(
+      firings(
+        rrule('FREQ=MINUTELY;INTERVAL=1441;BYHOUR=3;BYMINUTE=0', '2026-01-01T00:00:00', 'UTC'),
+        '2026-01-01T00:00Z',
+        1,
+      ),
+      utc('2026-06-30T03:00Z'), // the 180th step: 180 days and 180 minutes in
     );
   });
 });

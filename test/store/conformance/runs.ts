@@ -16,6 +16,16 @@ export function runCases(open: OpenStore): void {
       assert.equal(await store.runs.get('missing'), null);
     });
 
+    storeTest(open, 'a missed run keeps the count and last firing of the outage it records', async (store) => {
+      const task = await seedTask(store);
+      const missed = { count: 17_100, lastFireAt: T0 + 57 * 60_000 };
+      const run = makeRun(task, { status: 'missed', reason: 'schedule', fireKey: String(T0), missed });
+      assert.equal(await store.runs.insert(run), true);
+      assert.deepEqual((await store.runs.get(run.id))?.missed, missed);
+      const [listed] = (await store.runs.list({ taskId: task.id }, { limit: 10 })).items;
+      assert.deepEqual(listed?.missed, missed);
+    });
+
     storeTest(open, 'a second firing with the same (task, fireKey) writes nothing', async (store) => {
       const task = await seedTask(store);
       const other = await seedTask(store);

@@ -16,6 +16,7 @@ import { wallClockSchedule } from './wall-series.ts';
  */
 export const cron: ScheduleKind = {
   fields: ['expr'],
+  patternField: 'expr',
   compile(obj, field, zone) {
     const exprField = fieldPath(field, 'expr');
     const expr = expectString(obj.expr, exprField).replace(/\s+/g, ' ');
@@ -30,11 +31,16 @@ export const cron: ScheduleKind = {
     } catch (err) {
       throw new ValidationError(exprField, `"${expr}" is not a valid cron expression (${(err as Error).message})`);
     }
-    return wallClockSchedule(
-      zone,
-      // nextRun is strictly after its argument's whole second: one ms earlier makes it "at or after".
-      (from) => job.nextRun(new Date(from - 1))?.getTime() ?? null,
-      () => describeCron(expr, zone.name),
-    );
+    return {
+      ...wallClockSchedule(
+        zone,
+        // nextRun is strictly after its argument's whole second: one ms earlier makes it "at or after".
+        (from) => job.nextRun(new Date(from - 1))?.getTime() ?? null,
+        () => describeCron(expr, zone.name),
+      ),
+      // Croner looks up to the year 3000 before it answers null: from 1970 that is more than
+      // a whole 400-year cycle of the calendar, so nothing found means nothing ever.
+      firesEver: () => job.nextRun(new Date(0)) !== null,
+    };
   },
 };

@@ -14,6 +14,7 @@ import { wallClockSchedule } from './wall-series.ts';
  */
 export const rrule: ScheduleKind = {
   fields: ['rule', 'start'],
+  patternField: 'rule',
   compile(obj, field, zone) {
     const rule = parseRule(expectString(obj.rule, fieldPath(field, 'rule')), fieldPath(field, 'rule'));
     const startField = fieldPath(field, 'start');
@@ -29,10 +30,14 @@ export const rrule: ScheduleKind = {
     // UNTIL in UTC allows the wall times the clock has shown by then.
     const until = rule.until && (rule.until.offset === null ? rule.until.wall : zone.maxWallUpTo(rule.until.wall));
     const series = new RuleSeries(rule, start ?? 0, until);
-    return wallClockSchedule(
-      zone,
-      (from) => series.firstAtOrAfter(from),
-      () => describeRule(rule, start, zone.name),
-    );
+    return {
+      ...wallClockSchedule(
+        zone,
+        (from) => series.firstAtOrAfter(from),
+        () => describeRule(rule, start, zone.name),
+      ),
+      // From its anchor: a rule whose UNTIL or COUNT ended its occurrences fired once, at least.
+      firesEver: () => series.firstAtOrAfter(start ?? 0) !== null,
+    };
   },
 };

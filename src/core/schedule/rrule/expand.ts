@@ -22,6 +22,7 @@ import type { ByDay, Rule } from './parse.ts';
 
 /** Any calendar pattern that can match does so within a 400-year Gregorian cycle. */
 const HORIZON = 400 * 366 * DAY;
+const MINUTES_PER_DAY = 1440;
 const ALL_MONTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
 function product(...lists: number[][]): number[] {
@@ -36,6 +37,32 @@ function sortedUnique(values: number[]): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * Whether an HOURLY or MINUTELY rule's periods ever fall on its BYHOUR/BYMINUTE. Period
+ * k·INTERVAL from the anchor starts at (anchor's minute of day + k·INTERVAL) mod a day,
+ * which over all k takes exactly the values congruent to the anchor's modulo
+ * gcd(INTERVAL, a day): if none of those is allowed, no period ever is. Decided by
+ * arithmetic, where walking 400 years of minutes to find nothing takes seconds
+ * (FREQ=MINUTELY;INTERVAL=2;BYMINUTE=1 from an even minute).
+ */
+function subDailyReachable(rule: Rule, timeBase: number): boolean {
+  const unit = rule.freq === 'HOURLY' ? 60 : rule.freq === 'MINUTELY' ? 1 : null;
+  if (unit === null) return true;
+  const step = gcd((rule.interval * unit) % MINUTES_PER_DAY, MINUTES_PER_DAY);
+  const anchor = Math.floor((timeBase - dayOfWall(timeBase) * DAY) / MINUTE);
+  for (let minute = anchor % step; minute < MINUTES_PER_DAY; minute += step) {
+    const hourOk = !rule.byHour || rule.byHour.includes(Math.floor(minute / 60));
+    // HOURLY periods start on the hour; their BYMINUTE is an offset inside the period, always there.
+    const minuteOk = unit === 60 || !rule.byMinute || rule.byMinute.includes(minute % 60);
+    if (hourOk && minuteOk) return true;
+  }
+  return false;
+}
+
 export class RuleSeries {
   private readonly startDay: number;
   private readonly startDate: { year: number; month: number; day: number };
@@ -46,6 +73,8 @@ export class RuleSeries {
   /** Offsets inside a period's day (DAILY and longer) or inside the hour/minute (HOURLY, MINUTELY). */
   private readonly offsets: number[];
   private occurrences: number[] | null = null;
+  /** False when no period can ever match (subDailyReachable): every question answers null at once. */
+  private readonly reachable: boolean;
 
   constructor(
     private readonly rule: Rule,
@@ -65,10 +94,12 @@ export class RuleSeries {
     if (rule.freq === 'HOURLY') this.offsets = product(minutes, seconds);
     else if (rule.freq === 'MINUTELY') this.offsets = seconds;
     else this.offsets = product(hours, minutes, seconds);
+    this.reachable = subDailyReachable(rule, this.timeBase);
   }
 
   /** The first occurrence at or after `wall`, or null. */
   firstAtOrAfter(wall: number): number | null {
+    if (!this.reachable) return null;
     const from = Math.max(wall, this.start);
     if (this.rule.count === null) {
       const first = this.walk(from).next();

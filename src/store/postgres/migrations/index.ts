@@ -8,6 +8,7 @@ import { fleet } from './0003_fleet.ts';
 import { nodes } from './0004_nodes.ts';
 import { catalogSecurity } from './0006_catalog_security.ts';
 import { idempotency } from './0008_idempotency.ts';
+import { missedOutages } from './0010_missed_outages.ts';
 import { POSTGRES_TYPES } from './column-types.ts';
 
 /** Every PostgreSQL migration by name, in order. A static map: nothing is discovered by scanning folders. */
@@ -21,4 +22,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '0006_catalog_security': catalogSecurity,
   '0007_package_security': packageSecurityMigration(POSTGRES_TYPES),
   '0008_idempotency': idempotency,
+  '0010_missed_outages': missedOutages,
 };

@@ -65,7 +65,11 @@ export function SchedulePreview(props: {
       ) : result ? (
         <>
           <p className="preview-description">{result.description}</p>
-          {result.firings.length === 0 ? (
+          {result.neverFires ? (
+            <p className="error-note" role="alert">
+              Never fires: no date matches this schedule. It cannot be saved.
+            </p>
+          ) : result.firings.length === 0 ? (
             <p className="muted">No firing to come.</p>
           ) : (
             <ol className="firings">
