@@ -145,7 +145,7 @@ describe('runProcess', () => {
     controller.abort();
     const outcome = await done;
     assert.deepEqual([outcome.aborted, outcome.signal], [true, 'SIGTERM']);
-    await waitUntil(() => pids.every((pid) => !alive(pid)), 'every process of the tree to be gone', 2000);
+    await waitUntil(() => pids.every((pid) => !alive(pid)), 'every process of the tree to be gone', 10_000);
     assert.deepEqual(members(), []);
   });
 

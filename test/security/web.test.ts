@@ -84,7 +84,12 @@ describe('cross-origin writes with the session cookie', () => {
     h = await startServerHarness();
     org = await setUpOrg(h, 'csrf');
     cookie = (await browserSession(h, org.id, 'victim')).cookie;
-    taskId = (await h.expect(201, 'POST', '/api/v1/tasks', { token: org.operator, body: noopTask('target') })).json.id;
+    taskId = (
+      await h.expect(201, 'POST', '/api/v1/tasks', {
+        token: org.operator,
+        body: noopTask('target', { concurrency: 'allow' }),
+      })
+    ).json.id;
   });
   after(() => h.cleanup());
 
