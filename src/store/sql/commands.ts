@@ -4,6 +4,15 @@ import { commandOrgKey, commandRow, toCommand } from './rows.ts';
 
 export function commandRepo(ctx: SqlContext): CommandRepo {
   const { db } = ctx;
+  /** The entry named `name` of the org, else the global one: '' (global) sorts before any org id. */
+  const entryOfOrgOrGlobal = (orgId: string, name: string) =>
+    db
+      .selectFrom('commands')
+      .selectAll()
+      .where('name', '=', name)
+      .where('org_key', 'in', [commandOrgKey(orgId), commandOrgKey(null)])
+      .orderBy('org_key', 'desc')
+      .limit(1);
   return {
     /** Replacing keeps the stored id and createdAt, so references to the command stay valid. */
     async upsert(command) {
@@ -29,30 +38,16 @@ export function commandRepo(ctx: SqlContext): CommandRepo {
       return toCommand(stored);
     },
 
-    /** '' (global) sorts before any org id, so descending org_key puts the org's own first. */
     async resolve(orgId, name) {
-      const row = await db
-        .selectFrom('commands')
-        .selectAll()
-        .where('name', '=', name)
-        .where('org_key', 'in', [commandOrgKey(orgId), commandOrgKey(null)])
-        .orderBy('org_key', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const row = await entryOfOrgOrGlobal(orgId, name).executeTakeFirst();
       return row ? toCommand(row) : null;
     },
 
     /** mayRunOnServer (core/catalog-authors.ts) as a filter; the org's entry first, as in resolve. */
     async resolveForServer(orgId, name) {
-      const row = await db
-        .selectFrom('commands')
-        .selectAll()
-        .where('name', '=', name)
-        .where('org_key', 'in', [commandOrgKey(orgId), commandOrgKey(null)])
+      const row = await entryOfOrgOrGlobal(orgId, name)
         .where('defined_by_admin', '=', 1)
         .where('runs_on', 'in', ['server', 'both'])
-        .orderBy('org_key', 'desc')
-        .limit(1)
         .executeTakeFirst();
       return row ? toCommand(row) : null;
     },
