@@ -1,11 +1,12 @@
 /**
  * Server half of `housekeeping`: deletes old log lines, then old finished runs, a chunk at
  * a time (iTop's chunked background tasks). Before each chunk it lets the event loop turn
- * (the store may answer synchronously: deleting for seconds must not starve HTTP), checks
+ * when it has worked for a while (busyTurn: the store may answer synchronously, and
+ * deleting for seconds must not starve HTTP), checks
  * the deadline and the abort signal, and hands back a checkpoint so the engine resumes it
  * later, also after a crash; deleting is idempotent, so a resumed job only has to keep its counters.
  */
-import { type ExecuteOutcome, nextTurn, type ServerJobContext } from '../sdk.ts';
+import { busyTurn, type ExecuteOutcome, type ServerJobContext } from '../sdk.ts';
 import type { HousekeepingParams } from './schema.ts';
 
 type Phase = 'logs' | 'runs';
@@ -25,7 +26,7 @@ export async function executeHousekeeping(ctx: ServerJobContext<HousekeepingPara
   const state = resumeFrom(ctx);
 
   for (;;) {
-    await nextTurn();
+    await busyTurn();
     if (ctx.signal.aborted || ctx.clock.now() >= ctx.deadline) {
       ctx.log(`paused after ${state.deletedLogs} log lines and ${state.deletedRuns} runs; resuming later`, 'info');
       return { done: false, checkpoint: { ...state } };
