@@ -1,4 +1,4 @@
-import { type Clock, nextTurn } from '../core/clock.ts';
+import type { Clock } from '../core/clock.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
@@ -152,11 +152,8 @@ export class Engine {
     await this.executor.heartbeat();
     if ((await fireAllDue(this.ctx)) > 0) changed++;
     changed += await startDueRuns(this.ctx);
-    // Batches of waiting jobstates, each in its own transaction; the event loop turns between them.
-    for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx)) {
+    for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
       changed += moved;
-      await nextTurn();
-    }
     changed += await sweep(this.ctx);
     await this.idempotencyPruner.prune();
     if (!this.stopping) changed += await this.executor.pump();

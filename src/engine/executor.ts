@@ -1,4 +1,4 @@
-import { nextTurn } from '../core/clock.ts';
+import { busyTurn } from '../core/clock.ts';
 import { TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Jobstate, LogLine } from '../core/model.ts';
@@ -34,9 +34,10 @@ const RETRY_MAX_MS = 2_000;
  * chunk's log lines are written only with a write that landed. Chunk results are written
  * by group commit: many per transaction on a busy node.
  *
- * Every chunk starts on a fresh turn of the event loop: with a store that answers
- * synchronously (SQLite), a job of a million empty chunks would otherwise run them back to
- * back without ever letting an HTTP request, a timer or a signal handler in. A chunk that
+ * Chunks let the event loop turn between them (busyTurn: at least every 10 ms of work):
+ * with a store that answers synchronously (SQLite), a job of a million empty chunks would
+ * otherwise run them back to back without ever letting an HTTP request, a timer or a
+ * signal handler in. A chunk that
  * runs past its budget is reported (ChunkBudget). A module that blocks synchronously inside
  * one execute still blocks the node for that long: modules run on the event loop, not in
  * worker threads, so they must do their work in steps and return by their deadline.
@@ -151,7 +152,7 @@ export class Executor {
       await reportOutcome(ctx, js, { ok: false, reason: 'module_unknown', result }, fence);
       return;
     }
-    await nextTurn();
+    await busyTurn();
     const started = ctx.clock.now();
     // The first chunk of a first attempt (its start is this claim's) has nothing stored yet.
     const fresh = js.attempt === 1 && js.checkpoint == null && js.startedAt === claimedAt;

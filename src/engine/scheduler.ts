@@ -1,4 +1,3 @@
-import { nextTurn } from '../core/clock.ts';
 import type { Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
@@ -18,13 +17,29 @@ interface Misfires {
 }
 
 /**
- * Fires every due trigger, a batch per transaction (fireDueTriggers), letting the event
- * loop turn between batches: ten thousand tasks due at once must not hold HTTP up. When
+ * Fires every due trigger, a batch per transaction (fireDueTriggers), back to back: letting
+ * the event loop turn between batches let the executor in as well, and measurably delayed
+ * the firings (bench (c): 1,000 due at once, start lateness p99 twice as long). When
  * firings were late (the server was down or stalled), one warning says how many, of how
  * many tasks, and how the catch-up runs are spread. Returns how many triggers it handled.
  */
 export async function fireAllDue(ctx: EngineContext): Promise<number> {
-  const misfires: Misfires = {
+  const total = noMisfires();
+  let handled = 0;
+  for (;;) {
+    // Counted per batch, and added up only once its transaction committed.
+    const misfires = noMisfires();
+    const batch = await fireDueTriggers(ctx, misfires);
+    if (batch === 0) break;
+    handled += batch;
+    addUp(total, misfires);
+  }
+  if (total.tasks > 0) warnMisfires(ctx, total);
+  return handled;
+}
+
+function noMisfires(): Misfires {
+  return {
     tasks: 0,
     dropped: 0,
     firstDropped: Number.POSITIVE_INFINITY,
@@ -32,13 +47,15 @@ export async function fireAllDue(ctx: EngineContext): Promise<number> {
     caughtUp: 0,
     lastCatchUpStart: Number.NEGATIVE_INFINITY,
   };
-  let handled = 0;
-  for (let batch = await fireDueTriggers(ctx, misfires); batch > 0; batch = await fireDueTriggers(ctx, misfires)) {
-    handled += batch;
-    await nextTurn();
-  }
-  if (misfires.tasks > 0) warnMisfires(ctx, misfires);
-  return handled;
+}
+
+function addUp(total: Misfires, batch: Misfires): void {
+  total.tasks += batch.tasks;
+  total.dropped += batch.dropped;
+  total.firstDropped = Math.min(total.firstDropped, batch.firstDropped);
+  total.lastDropped = Math.max(total.lastDropped, batch.lastDropped);
+  total.caughtUp += batch.caughtUp;
+  total.lastCatchUpStart = Math.max(total.lastCatchUpStart, batch.lastCatchUpStart);
 }
 
 /**

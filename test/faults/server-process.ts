@@ -39,10 +39,11 @@ export async function startServerProcess(data: string, env: NodeJS.ProcessEnv = 
     child.once('exit', (code, signal) => done(code ?? signal)),
   );
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start within ${START_LIMIT_MS} ms:\n${output}`)),
-      START_LIMIT_MS,
-    );
+    // A server that never listens (frozen by the job it resumed) must not outlive the test.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${START_LIMIT_MS} ms:\n${output}`));
+    }, START_LIMIT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const found = /listening on (http:\/\/\S+)/.exec(output)?.[1];

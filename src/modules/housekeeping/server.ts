@@ -2,12 +2,13 @@
  * Server half of `housekeeping`: deletes old log lines, then old finished runs, then the
  * org's uploaded package files no package uses (past the `keepUploads` grace), a chunk at
  * a time (iTop's chunked background tasks), and last the stored bytes no org records any
- * more. Before each chunk it lets the event loop turn (the store may answer synchronously:
- * deleting for seconds must not starve HTTP), checks the deadline and the abort signal, and
- * hands back a checkpoint so the engine resumes it later, also after a crash; deleting is
- * idempotent, so a resumed job only has to keep its counters.
+ * more. Before each chunk it lets the event loop turn when it has worked for a while
+ * (busyTurn: the store may answer synchronously, and deleting for seconds must not starve
+ * HTTP), checks the deadline and the abort signal, and hands back a checkpoint so the
+ * engine resumes it later, also after a crash; deleting is idempotent, so a resumed job
+ * only has to keep its counters.
  */
-import { type ExecuteOutcome, nextTurn, type ServerJobContext } from '../sdk.ts';
+import { busyTurn, type ExecuteOutcome, type ServerJobContext } from '../sdk.ts';
 import type { HousekeepingParams } from './schema.ts';
 
 const PHASES = ['logs', 'runs', 'files', 'orphans'] as const;
@@ -30,7 +31,7 @@ export async function executeHousekeeping(ctx: ServerJobContext<HousekeepingPara
   const state = resumeFrom(ctx);
 
   for (;;) {
-    await nextTurn();
+    await busyTurn();
     if (ctx.signal.aborted || ctx.clock.now() >= ctx.deadline) {
       ctx.log(
         `paused after ${state.deletedLogs} log lines, ${state.deletedRuns} runs and ${state.deletedFiles} package files; resuming later`,
