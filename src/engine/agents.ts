@@ -34,6 +34,7 @@ export class AgentDispatch {
   async claim(agent: Pick<Agent, 'id' | 'modules'>, capacity: number): Promise<AgentWork[]> {
     if (capacity <= 0) return [];
     const claimed = await this.ctx.store.jobstates.claimForAgent(agent.id, this.ctx.clock.now(), capacity);
+    if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
     const work: AgentWork[] = [];
     for (const js of claimed) {
       this.ctx.notify({ type: 'jobstate', jobstate: js });

@@ -1,6 +1,8 @@
 import type { Clock } from '../core/clock.ts';
+import type { CrashAt } from '../core/crash-points.ts';
 import type { Jobstate, Run, TargetSpec } from '../core/model.ts';
 import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts';
+import type { LocalProcesses } from '../core/ports/processes.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
 import type { CatchUpPacer } from './catch-up.ts';
 
@@ -78,6 +80,10 @@ export interface EngineContext {
   kick(): void;
   /** Stops the chunks this node runs for these jobstates (cancelled, timed out, replaced). */
   abortLocal(jobstateIds: readonly string[]): void;
+  /** Test only: the process dies at the crash point a fault test chose; a no-op otherwise. */
+  crashAt: CrashAt;
+  /** This machine's processes, where server jobs' programs are tracked (command-processes.ts); null: not tracked. */
+  processes: LocalProcesses | null;
 }
 
 /** Emitted by a transaction that made rows due without announcing them (woken waiters): the loop must look. */

@@ -1,12 +1,15 @@
 import type { Clock } from '../core/clock.ts';
+import type { CrashAt } from '../core/crash-points.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
 import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts';
+import type { LocalProcesses } from '../core/ports/processes.ts';
 import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
 import { CatchUpPacer } from './catch-up.ts';
+import { stopLeftoverPrograms } from './command-processes.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
@@ -41,6 +44,10 @@ export interface EngineDeps {
   node?: NodeIdentity;
   /** Default: warnings as process warnings, the rest unsaid. */
   log?: EngineLog;
+  /** Test only (fault tests): where this process kills itself; default nowhere. */
+  crashAt?: CrashAt;
+  /** This machine's processes: the programs of server commands are tracked with them; default untracked. */
+  processes?: LocalProcesses;
 }
 
 const ANONYMOUS_NODE: NodeIdentity = { hostname: 'unknown', pid: process.pid, version: 'unknown' };
@@ -87,6 +94,8 @@ export class Engine {
       wake: () => this.loop.wake(),
       kick: () => this.kick(),
       abortLocal: (ids) => this.executor.abort(ids),
+      crashAt: deps.crashAt ?? (() => {}),
+      processes: deps.processes ?? null,
     };
     this.executor = new Executor(this.ctx);
     this.loop = new EngineLoop(this.ctx, async () => {
@@ -115,13 +124,15 @@ export class Engine {
 
   /**
    * Recovers what a previous process left running, records this node, listens to the
-   * other nodes' wakes, then starts the loop. On a store no other node shares, every
-   * running server jobstate is an orphan: its lease need not run out.
+   * other nodes' wakes, then starts the loop. Programs a dead node process of this machine
+   * left running are killed first, so no retry starts beside them. On a store no other
+   * node shares, every running server jobstate is an orphan: its lease need not run out.
    */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const { store, clock } = this.ctx;
+    await stopLeftoverPrograms(this.ctx);
     await recoverOrphans(this.ctx, store.capabilities.multiNode ? clock.now() : Number.MAX_SAFE_INTEGER);
     await this.heartbeat.start();
     this.unlistenPeers =

@@ -5,6 +5,7 @@ import type { Jobstate, LogLine } from '../core/model.ts';
 import type { ExecuteOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { ChunkBudget } from './chunk-budget.ts';
+import { jobProcesses } from './command-processes.ts';
 import type { Emit, EngineContext } from './context.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
@@ -171,6 +172,7 @@ export class Executor {
         clock: ctx.clock,
         log: logs.add,
         services: ctx.services(js.orgId),
+        processes: jobProcesses(ctx, js, owner, (call) => this.persist(call)),
       });
     } catch (err) {
       logs.add(`module failed: ${err instanceof Error ? err.message : String(err)}`, 'stderr');

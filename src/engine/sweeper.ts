@@ -1,4 +1,5 @@
 import type { Jobstate } from '../core/model.ts';
+import { stopProgramOf } from './command-processes.ts';
 import { type EngineContext, withTx } from './context.ts';
 import { reportOutcome } from './outcomes.ts';
 
@@ -28,13 +29,14 @@ export async function sweep(ctx: EngineContext): Promise<number> {
 
 /**
  * Server jobstates running under a lease that ended before `leaseEndBefore` belong to a
- * node that is gone. With a checkpoint they go back to `prepared` and resume from it (iTop's
+ * node that is gone (its program, if it ran on this machine, is killed first). With a checkpoint they go back to `prepared` and resume from it (iTop's
  * paused actions); without one they end `error` reason interrupted and retry per policy.
  * Either way the old lease owner is fenced out: its late writes name a lease it lost.
  */
 export async function recoverOrphans(ctx: EngineContext, leaseEndBefore: number): Promise<number> {
   let changed = 0;
   for (const js of await ctx.store.jobstates.listLeaseExpired(leaseEndBefore, BATCH)) {
+    await stopProgramOf(ctx, js);
     const fence = { status: ['running'] as Jobstate['status'][], leaseOwner: js.leaseOwner };
     if (js.checkpoint === null || js.checkpoint === undefined) {
       const result = { error: `interrupted: node lease ${js.leaseOwner ?? '?'} lapsed` };

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { CRASH_POINTS, type CrashPoint } from '../core/crash-points.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_BODY_LIMIT, type TrustProxy } from './app.ts';
@@ -24,6 +25,11 @@ export interface ServerConfig {
    * show that nodes on PostgreSQL fire on the database clock, not on their own.
    */
   testClockSkewMs?: number;
+  /**
+   * Test only (TASKWARDEN_TEST_CRASH_AT, one of CRASH_POINTS): the process kills itself with
+   * SIGKILL when it gets there, so fault tests hit windows of a few microseconds.
+   */
+  testCrashAt?: CrashPoint;
   /** Where FusionInventory agents are served (TASKWARDEN_FI_PATH); default /plugins/fusioninventory/. */
   fusionInventoryPath?: string;
   /** The hardening settings (HARDENING_VARIABLES below); default DEFAULT_HTTP_LIMITS. */
@@ -63,6 +69,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const level = pick(undefined, '', env, 'TASKWARDEN_LOG_LEVEL');
   const packageLimit = pick(undefined, '', env, 'TASKWARDEN_PACKAGE_LIMIT');
   const skew = pick(undefined, '', env, 'TASKWARDEN_TEST_CLOCK_SKEW_MS');
+  const crashAt = pick(undefined, '', env, 'TASKWARDEN_TEST_CRASH_AT');
   const fiPath = pick(undefined, '', env, 'TASKWARDEN_FI_PATH');
   const proxies = pick(flags.trustProxy, '--trust-proxy', env, 'TASKWARDEN_TRUST_PROXY');
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
@@ -76,6 +83,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     bodyLimit: DEFAULT_BODY_LIMIT,
     ...(packageLimit ? { packageLimit: parseSize(packageLimit.value, packageLimit.source) } : {}),
     ...(skew ? { testClockSkewMs: parseSkew(skew.value, skew.source) } : {}),
+    ...(crashAt ? { testCrashAt: parseCrashPoint(crashAt.value, crashAt.source) } : {}),
     ...(fiPath ? { fusionInventoryPath: parseFusionInventoryPath(fiPath.value, fiPath.source) } : {}),
     httpLimits: resolveHttpLimits(env),
     ...(trustProxy ? { trustProxy } : {}),
@@ -132,6 +140,12 @@ function nonEmpty(value: Sourced | null, fallback: string): string {
   if (value === null) return fallback;
   if (value.value.trim() === '') throw new ValidationError(value.source, 'must not be empty');
   return value.value;
+}
+
+function parseCrashPoint(text: string, source: string): CrashPoint {
+  const point = CRASH_POINTS.find((known) => known === text.trim());
+  if (!point) throw new ValidationError(source, `"${text}" is not one of ${CRASH_POINTS.join(', ')}`);
+  return point;
 }
 
 function parsePort(text: string, source: string): number {

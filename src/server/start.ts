@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { type Clock, systemClock } from '../core/clock.ts';
+import type { CrashAt, CrashPoint } from '../core/crash-points.ts';
 import { skewedClock } from '../core/db-clock.ts';
 import type { Store } from '../core/ports/store.ts';
 import { defaultTimeZone } from '../core/schedule/index.ts';
 import { Engine } from '../engine/engine.ts';
 import { builtinModules } from '../modules/builtin.ts';
+import { localProcesses } from '../modules/command/local-processes.ts';
 import { createModuleRegistry } from '../modules/sdk.ts';
 import { openStore } from '../store/open.ts';
 import { buildApp } from './app.ts';
@@ -62,6 +64,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       clock,
       options: { defaultTz, ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}) },
       node: nodeIdentity(),
+      processes: localProcesses(),
+      ...(config.testCrashAt ? { crashAt: crashAtPoint(config.testCrashAt) } : {}),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
     });
     const adminTokenFile = await ensureAdmin(store, config.dataDir, clock);
@@ -115,4 +119,11 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     await store.close();
     throw err;
   }
+}
+
+/** Test only (TASKWARDEN_TEST_CRASH_AT): this process dies by SIGKILL, as by kill -9, at `configured`. */
+function crashAtPoint(configured: CrashPoint): CrashAt {
+  return (point) => {
+    if (point === configured) process.kill(process.pid, 'SIGKILL');
+  };
 }

@@ -28,9 +28,12 @@ export interface ServerProcess {
 /** How long a start may take: tsx compiles the sources at each start, slow on a loaded 2-core box. */
 const START_LIMIT_MS = 90_000;
 
-/** Starts the server on `data` (port 0) and resolves once it printed its URL; bounded by START_LIMIT_MS. */
-export async function startServerProcess(data: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'server', '--data', data, '--port', '0'], {
+/**
+ * Starts the server on `data` and resolves once it printed its URL; bounded by START_LIMIT_MS.
+ * Port 0 (the default) takes any free port; a restart that agents must find again passes the first one's.
+ */
+export async function startServerProcess(data: string, env: NodeJS.ProcessEnv = {}, port = 0): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, 'server', '--data', data, '--port', String(port)], {
     env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -87,6 +87,13 @@ describe('server config', () => {
     assert.throws(() => skew('90s'), /TASKWARDEN_TEST_CLOCK_SKEW_MS: "90s" is not a whole number of milliseconds/);
   });
 
+  test('TASKWARDEN_TEST_CRASH_AT (test only) names a crash point, or is refused', () => {
+    const crashAt = (value: string) => resolveServerConfig({}, { TASKWARDEN_TEST_CRASH_AT: value }, '/').testCrashAt;
+    assert.equal(crashAt('command-spawned'), 'command-spawned');
+    assert.equal(resolveServerConfig({}, {}, '/').testCrashAt, undefined);
+    assert.throws(() => crashAt('anywhere'), /TASKWARDEN_TEST_CRASH_AT: "anywhere" is not one of command-claimed, /);
+  });
+
   test('hardening variables set the HTTP limits: timeouts as durations, counts as whole numbers', () => {
     const limits = resolveServerConfig(
       {},

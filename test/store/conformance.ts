@@ -3,6 +3,7 @@
 import { describe } from 'node:test';
 import { agentCases } from './conformance/agents.ts';
 import { claimCases } from './conformance/claims.ts';
+import { commandProcessCases } from './conformance/command-processes.ts';
 import { commandCases } from './conformance/commands.ts';
 import { fleetCases } from './conformance/fleet.ts';
 import type { OpenStore } from './conformance/harness.ts';
@@ -30,5 +31,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     fleetCases(open);
     nodeCases(open);
     idempotencyCases(open);
+    commandProcessCases(open);
   });
 }

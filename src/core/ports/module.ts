@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
 import type { DeviceSighting, InventoryChange, PackageRecord } from './fleet.ts';
+import type { JobProcesses } from './processes.ts';
 import type { CatalogCommand } from './store.ts';
 
 /**
@@ -112,6 +113,11 @@ export interface ServerJobContext<P> {
   clock: Clock;
   log(line: string, stream?: LogStream): void;
   services: ModuleServices;
+  /**
+   * Where this node can track processes (Linux): what a module that starts a program must
+   * call around the spawn, so that after a crash the program is killed before any retry.
+   */
+  processes?: JobProcesses;
 }
 
 /**

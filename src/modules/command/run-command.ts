@@ -7,7 +7,8 @@ import type { Clock } from '../../core/clock.ts';
 import { formatDuration } from '../../core/duration.ts';
 import type { JobstateReason, LogStream } from '../../core/model.ts';
 import { maskSecrets, SECRET_MASK } from '../../core/param-delivery.ts';
-import { type ProcessOutcome, runProcess } from './run-process.ts';
+import type { JobProcesses } from '../../core/ports/processes.ts';
+import { type ProcessOutcome, type RunProcessOptions, runProcess } from './run-process.ts';
 
 export interface CommandRun {
   /** Catalog name, for messages. */
@@ -25,6 +26,8 @@ export interface CommandRun {
   signal: AbortSignal;
   clock: Clock;
   log(line: string, stream?: LogStream): void;
+  /** On a server node that tracks processes: records the program around its spawn (ServerJobContext.processes). */
+  processes?: JobProcesses | undefined;
 }
 
 export interface CommandOutcome {
@@ -38,7 +41,7 @@ export async function runCommand(given: CommandRun): Promise<CommandOutcome> {
   // Masked before anything is stored, sent or spooled: the server's log sink, the agent's spool.
   const run = { ...given, log: (line: string, stream?: LogStream) => given.log(maskSecrets(line, secrets), stream) };
   run.log(echoLine(run, secrets), 'info');
-  const { outcome, timedOut } = await runWithTimeout(run);
+  const { outcome, timedOut } = await runTracked(run);
   const result = {
     exitCode: outcome.exitCode,
     signal: outcome.signal,
@@ -57,8 +60,33 @@ export async function runCommand(given: CommandRun): Promise<CommandOutcome> {
   return { ok: false, reason: 'module_failed', result };
 }
 
+type Ran = { outcome: ProcessOutcome; timedOut: boolean };
+
+/**
+ * With `processes`, the program is recorded before it is spawned (so a crash at any moment
+ * leaves a record to find it by) and forgotten once it ended; a program that cannot be
+ * recorded is not started.
+ */
+async function runTracked(run: CommandRun): Promise<Ran> {
+  const { processes } = run;
+  if (!processes) return runWithTimeout(run);
+  let env: Record<string, string>;
+  try {
+    env = await processes.launching();
+  } catch (err) {
+    const error = `not started: it could not be recorded (${err instanceof Error ? err.message : String(err)})`;
+    run.log(error, 'info');
+    return { outcome: { exitCode: null, signal: null, truncated: false, aborted: false, error }, timedOut: false };
+  }
+  try {
+    return await runWithTimeout(run, { env, started: (pid) => processes.started(pid) });
+  } finally {
+    await processes.ended();
+  }
+}
+
 /** Runs the program, stopping it when the job is aborted or the catalog's own timeout passes. */
-async function runWithTimeout(run: CommandRun): Promise<{ outcome: ProcessOutcome; timedOut: boolean }> {
+async function runWithTimeout(run: CommandRun, tracking?: RunProcessOptions['tracking']): Promise<Ran> {
   const stop = new AbortController();
   const finished = new AbortController();
   let timedOut = false;
@@ -78,6 +106,7 @@ async function runWithTimeout(run: CommandRun): Promise<{ outcome: ProcessOutcom
       signal: stop.signal,
       clock: run.clock,
       onLine: (stream, line) => run.log(line, stream),
+      ...(tracking ? { tracking } : {}),
     });
     return { outcome, timedOut };
   } finally {

@@ -25,6 +25,12 @@ export interface RunProcessOptions {
   killGraceMs?: number;
   cwd?: string;
   clock?: Clock;
+  /**
+   * A server job's program: `env` marks it (added last, after the safe environment), and
+   * `started` records its group once spawned. The outcome waits for that record; when it
+   * fails, the program is stopped and the outcome says why.
+   */
+  tracking?: { env: Readonly<Record<string, string>>; started(pid: number): Promise<void> };
 }
 
 export interface ProcessOutcome {
@@ -66,19 +72,35 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       shell: false,
       detached: true,
       stdio: 'pipe',
-      env: { ...options.env, ...safeEnv() },
+      env: { ...options.env, ...safeEnv(), ...options.tracking?.env },
       cwd: options.cwd,
     });
     const closed = new AbortController();
     let aborted = false;
     let settled = false;
+    let unrecorded: string | undefined;
+    const recorded = track(child.pid);
     const finish = (outcome: Omit<ProcessOutcome, 'truncated' | 'aborted'>) => {
       if (settled) return;
       settled = true;
       closed.abort();
       signal?.removeEventListener('abort', stop);
-      resolve({ ...outcome, truncated: output.truncated, aborted });
+      void recorded.then(() =>
+        resolve({ ...outcome, ...(unrecorded ? { error: unrecorded } : {}), truncated: output.truncated, aborted }),
+      );
     };
+
+    /** A program whose group cannot be recorded does not run on unseen: it is stopped. */
+    async function track(pid: number | undefined): Promise<void> {
+      if (!options.tracking || pid === undefined) return;
+      try {
+        await options.tracking.started(pid);
+      } catch (err) {
+        unrecorded = `stopped: its process group could not be recorded (${err instanceof Error ? err.message : String(err)})`;
+        output.info(unrecorded);
+        void stop();
+      }
+    }
 
     // A program that exits without reading its input breaks the pipe: that is its business.
     child.stdin.on('error', () => {});

@@ -35,6 +35,7 @@ export async function executeCommand(ctx: ServerJobContext<CommandParams>): Prom
     signal: ctx.signal,
     clock: ctx.clock,
     log: ctx.log,
+    processes: ctx.processes,
   });
   return { done: true, ...outcome };
 }

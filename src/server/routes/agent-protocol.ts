@@ -89,7 +89,9 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
         const jobs = await claimOrWait({ engine, clock, waiters }, agent, capacity, waitSeconds, stop);
         return { jobs, stop: stopIds, contactSeconds: agent.contactSeconds, serverTime: iso(clock.now()) };
       })();
-      return withDeadline(waitSeconds * 1000 + HANDLER_DEADLINE_MS, 'contact', work);
+      const answer = await withDeadline(waitSeconds * 1000 + HANDLER_DEADLINE_MS, 'contact', work);
+      if (answer.jobs.length > 0) reply.raw.once('finish', () => engine.ctx.crashAt('agent-reply-sent'));
+      return answer;
     },
   );
 

@@ -41,6 +41,7 @@ export class KyselyStore implements Store {
   readonly packages: StoreSession['packages'];
   readonly nodes: StoreSession['nodes'];
   readonly idempotency: StoreSession['idempotency'];
+  readonly commandProcesses: StoreSession['commandProcesses'];
   readonly signals?: StoreSignals;
   readonly dbNow?: () => Promise<number>;
 
@@ -83,6 +84,7 @@ export class KyselyStore implements Store {
     this.packages = session.packages;
     this.nodes = session.nodes;
     this.idempotency = session.idempotency;
+    this.commandProcesses = session.commandProcesses;
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {

@@ -25,6 +25,22 @@ export interface Database extends FleetTables {
   task_history: TaskHistoryTable;
   nodes: NodeTable;
   idempotency_keys: IdempotencyKeyTable;
+  command_processes: CommandProcessTable;
+}
+
+/** Programs server jobs started, until they ended (0011_command_processes). */
+export interface CommandProcessTable {
+  jobstate_id: string;
+  attempt: number;
+  lease_owner: string;
+  hostname: string;
+  boot_id: string;
+  owner_pid: number;
+  owner_start_ticks: number;
+  mark: string;
+  pgid: number | null;
+  start_ticks: number | null;
+  created_at: number;
 }
 
 /** Idempotency keys of run starts (0008_idempotency). */

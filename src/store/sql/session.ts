@@ -1,5 +1,6 @@
 import type { StoreSession } from '../../core/ports/store.ts';
 import { agentRepo } from './agents.ts';
+import { commandProcessRepo } from './command-processes.ts';
 import { commandRepo } from './commands.ts';
 import type { SqlContext } from './context.ts';
 import { deviceRepo } from './devices.ts';
@@ -40,5 +41,6 @@ export function createSession(ctx: SqlContext): StoreSession {
     packages: packageRepo(ctx),
     nodes: nodeRepo(ctx),
     idempotency: idempotencyRepo(ctx),
+    commandProcesses: commandProcessRepo(ctx),
   };
 }
