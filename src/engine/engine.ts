@@ -99,6 +99,9 @@ export class Engine {
     };
     this.executor = new Executor(this.ctx);
     this.loop = new EngineLoop(this.ctx, async () => {
+      // Leases before the node's heartbeat: while the database is away, each pass still
+      // tries to renew them, and gives up those about to run out (Executor.unrenewed).
+      await this.executor.heartbeat();
       await this.heartbeat.beat();
       await this.tick();
     });

@@ -15,6 +15,10 @@ interface InFlight {
   owner: string;
   controller: AbortController;
   done: Promise<void>;
+  /** Until when its lease is known to be ours: the claim's or the last renewal's end. */
+  leaseUntil: number;
+  /** The module's execute has not returned yet (after it, only the fenced write of its result is left). */
+  working: boolean;
 }
 
 /** Why a chunk was stopped; only a shutdown still writes what the chunk returned. */
@@ -44,7 +48,9 @@ const RETRY_MAX_MS = 2_000;
  * worker threads, so they must do their work in steps and return by their deadline.
  *
  * A chunk's writes are retried through a database outage for up to the lease time; past
- * it another node (or this one's sweeper) recovers the jobstate from its lease.
+ * it another node (or this one's sweeper) recovers the jobstate from its lease. Where other
+ * nodes may do so, a node that cannot renew a lease stops the chunk itself once half the
+ * lease is gone (unrenewed), so the program of a command is dead before a retry can start.
  */
 export class Executor {
   private readonly inFlight = new Map<string, InFlight>();
@@ -95,7 +101,8 @@ export class Executor {
     const claimed = await this.ctx.store.jobstates.claimServer(owner, now, now + this.ctx.options.leaseMs, free);
     for (const js of claimed) {
       const controller = new AbortController();
-      const entry: InFlight = { owner, controller, done: Promise.resolve() };
+      const leaseUntil = now + this.ctx.options.leaseMs;
+      const entry: InFlight = { owner, controller, done: Promise.resolve(), leaseUntil, working: true };
       this.inFlight.set(js.id, entry);
       this.ctx.notify({ type: 'jobstate', jobstate: js });
       entry.done = this.runChunk(js, owner, now, controller.signal)
@@ -113,20 +120,50 @@ export class Executor {
     return claimed.length;
   }
 
-  /** Renews the leases of running chunks; a chunk whose lease was lost is stopped. */
+  /**
+   * Renews the leases of running chunks; a chunk whose lease was lost is stopped (a
+   * program it runs is killed with its group). When the renewal fails, chunks whose lease
+   * is half gone are stopped too (unrenewed).
+   */
   async heartbeat(force = false): Promise<void> {
+    const { leaseMs } = this.ctx.options;
     const now = this.ctx.clock.now();
-    if (!force && now - this.lastHeartbeat < this.ctx.options.leaseMs / 3) return;
+    if (!force && now - this.lastHeartbeat < leaseMs / 3) return;
     const byOwner = new Map<string, string[]>();
     for (const [id, f] of this.inFlight) byOwner.set(f.owner, [...(byOwner.get(f.owner) ?? []), id]);
     for (const [owner, ids] of byOwner) {
-      const kept = new Set(await this.ctx.store.jobstates.renewLeases(owner, ids, now + this.ctx.options.leaseMs));
+      let kept: Set<string>;
+      try {
+        kept = new Set(await this.ctx.store.jobstates.renewLeases(owner, ids, now + leaseMs));
+      } catch (err) {
+        this.unrenewed(now);
+        throw err;
+      }
+      for (const id of kept) {
+        const entry = this.inFlight.get(id);
+        if (entry) entry.leaseUntil = now + leaseMs;
+      }
       this.abort(
         ids.filter((id) => !kept.has(id)),
         LEASE_LOST,
       );
     }
     this.lastHeartbeat = now;
+  }
+
+  /**
+   * Leases this node cannot renew (the database is out of its reach) are given up while
+   * they still hold: once half the lease is gone the chunk is stopped, so a program it runs
+   * is dead before another node may take the jobstate over and retry it. Only where other
+   * nodes may do so (multiNode); one node alone waits for its database.
+   */
+  private unrenewed(now: number): void {
+    if (!this.ctx.store.capabilities.multiNode) return;
+    for (const [id, f] of this.inFlight) {
+      if (!f.working || f.controller.signal.aborted || f.leaseUntil - now > this.ctx.options.leaseMs / 2) continue;
+      this.ctx.log.warn(`jobstate ${id}: its lease could not be renewed and runs out soon; stopped on this node`);
+      f.controller.abort(LEASE_LOST);
+    }
   }
 
   abort(ids: readonly string[], reason: string = 'ended'): void {
@@ -178,6 +215,8 @@ export class Executor {
       logs.add(`module failed: ${err instanceof Error ? err.message : String(err)}`, 'stderr');
       outcome = { done: true, ok: false, reason: 'module_failed', result: { error: String(err) } };
     }
+    const entry = this.inFlight.get(js.id);
+    if (entry) entry.working = false;
     const overBudget = budget.end() || js.reason === 'over_budget';
     if (signal.aborted && signal.reason === LEASE_LOST) return this.discarded(js);
     const lines = await logs.drain();

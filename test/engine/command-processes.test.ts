@@ -9,12 +9,13 @@ import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import { type LocalProcesses, PROCESS_MARK_VARIABLE, type ProcessIdentity } from '../../src/core/ports/processes.ts';
 import type { Store } from '../../src/core/ports/store.ts';
+import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { localProcesses } from '../../src/modules/command/local-processes.ts';
 import { createModuleRegistry } from '../../src/modules/sdk.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
-import { makeJobstate, seedRun } from '../store/fixtures.ts';
+import { makeCommand, makeJobstate, makeOrg, seedRun } from '../store/fixtures.ts';
 import { openTestStore } from '../support/store.ts';
 
 const local = localProcesses();
@@ -137,5 +138,121 @@ test('a lapsed lease: the node that recovers the jobstate kills the dead node’
     assert.equal(await store.commandProcesses.get(js.id, 1), null);
   } finally {
     await cleanup();
+  }
+});
+
+/** An engine running the server command `sleep 30`; `cut` makes lease renewals fail, as a database out of reach would. */
+async function sleeping(options: { multiNode: boolean }) {
+  const { store, cleanup } = await openTestStore();
+  let cut = false;
+  const seen: Store = Object.create(store, {
+    capabilities: { value: { ...store.capabilities, multiNode: options.multiNode } },
+    jobstates: {
+      value: {
+        ...store.jobstates,
+        renewLeases: (...args: Parameters<Store['jobstates']['renewLeases']>) => {
+          if (cut) return Promise.reject(new Error('connect ECONNREFUSED (fault injected)'));
+          return store.jobstates.renewLeases(...args);
+        },
+      },
+    },
+  });
+  const modules = createModuleRegistry(builtinModules());
+  const warnings: string[] = [];
+  const engine = new Engine({
+    store: seen,
+    modules,
+    services: createModuleServices(store),
+    clock: systemClock,
+    options: { defaultTz: 'UTC', maxSleepMs: 100, leaseMs: 1_500 },
+    processes: local,
+    log: { warn: (message) => warnings.push(message), info: () => {} },
+  });
+  await store.commands.upsert(
+    makeCommand(null, { name: 'sleeper', argv: ['sleep', '30'], params: {}, runsOn: 'server' }),
+  );
+  const org = await store.orgs.create(makeOrg());
+  const def = parseTaskDef(
+    {
+      name: 'sleeper',
+      jobs: [{ name: 'sleep', module: 'command', params: { command: 'sleeper' }, targets: { server: true } }],
+    },
+    { modules, defaultTz: 'UTC' },
+  );
+  await engine.start();
+  const run = await engine.runNow((await engine.createTask(org.id, def, null)).id, null);
+  const [js] = await store.jobstates.allOfRun(run.id);
+  assert.ok(js);
+  const program = await waitFor('the program to run, recorded', async () => {
+    const record = await store.commandProcesses.get(js.id, 1);
+    return record?.pgid ? local.identify(record.pgid) : null;
+  });
+  return {
+    store,
+    engine,
+    js,
+    program,
+    warnings,
+    cut: () => {
+      cut = true;
+    },
+    cleanup: async () => {
+      await engine.stop(0);
+      await cleanup();
+    },
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('a lease taken over: the node that lost it kills its program at its next heartbeat', { skip }, async () => {
+  const h = await sleeping({ multiNode: false });
+  try {
+    assert.ok(
+      await h.store.jobstates.update(
+        h.js.id,
+        { leaseOwner: 'other-node/claim', updatedAt: Date.now() },
+        { status: ['running'] },
+      ),
+    );
+    await waitFor('the program to be killed', async () => local.identify(h.program.pid) === null, 5_000);
+    await waitFor('its record to go', async () => (await h.store.commandProcesses.get(h.js.id, 1)) === null);
+    const after = await h.store.jobstates.get(h.js.id);
+    assert.deepEqual([after?.status, after?.leaseOwner], ['running', 'other-node/claim'], 'the loser wrote nothing');
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('leases that cannot be renewed: the program is killed while the lease still holds', { skip }, async () => {
+  const h = await sleeping({ multiNode: true });
+  try {
+    h.cut();
+    const leaseEnd = await waitFor(
+      'a last renewal',
+      async () => (await h.store.jobstates.get(h.js.id))?.leaseExpiresAt,
+    );
+    await waitFor('the program to be killed', async () => local.identify(h.program.pid) === null, 5_000);
+    const killedAt = Date.now();
+    const stored = await h.store.jobstates.get(h.js.id);
+    assert.ok(
+      killedAt < (stored?.leaseExpiresAt ?? 0),
+      `killed ${(stored?.leaseExpiresAt ?? 0) - killedAt} ms before its lease ran out`,
+    );
+    assert.ok(stored && stored.leaseExpiresAt !== null && stored.leaseExpiresAt <= leaseEnd + 1_500);
+    assert.ok(
+      h.warnings.some((w) => w.includes('its lease could not be renewed')),
+      h.warnings.join('\n'),
+    );
+  } finally {
+    await h.cleanup();
   }
 });
