@@ -533,7 +533,10 @@ export interface Store extends StoreSession {
    * store compare due times against it rather than against their own, possibly skewed, clocks.
    */
   dbNow?(): Promise<number>;
-  /** Rejects when the database does not answer a trivial query (health checks). */
+  /**
+   * Rejects when the database cannot serve (health checks): it does not answer a trivial
+   * query, or (SQLite) another process holds its write lock (`store_busy`).
+   */
   ping(): Promise<void>;
   /**
    * Runs `fn` in one transaction: all of its writes land, or none. Transactions started
