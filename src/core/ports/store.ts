@@ -458,10 +458,15 @@ export interface NodeRecord {
   seenAt: number;
   /** Set when it shut down cleanly; null while it runs, or when it died. */
   stoppedAt: number | null;
+  /**
+   * How far its own clock was ahead of the database's (ms, negative: behind) at its last
+   * heartbeat; null where the store has no clock of its own (one node, which is the clock).
+   */
+  clockOffsetMs: number | null;
 }
 
 export interface NodeRepo {
-  /** Inserts the node, or updates it (hostname, pid, version, seenAt; stoppedAt back to null). */
+  /** Inserts the node, or updates it (hostname, pid, version, seenAt, clockOffsetMs; stoppedAt back to null). */
   heartbeat(node: Omit<NodeRecord, 'stoppedAt'>): Promise<void>;
   /** Every node, oldest start first. */
   list(): Promise<NodeRecord[]>;
