@@ -31,7 +31,7 @@ export function nodeCases(open: OpenStore): void {
       ]);
     });
 
-    storeTest(open, 'each heartbeat records the clock offset it measured, negative, large or unknown', async (store) => {
+    storeTest(open, 'each heartbeat records its clock offset: behind, far ahead, unknown', async (store) => {
       for (const clockOffsetMs of [-90_000, 7 * 86_400_000, null, 0]) {
         await store.nodes.heartbeat(node('a', { clockOffsetMs }));
         assert.equal((await store.nodes.list())[0]?.clockOffsetMs, clockOffsetMs);
