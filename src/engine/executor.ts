@@ -243,8 +243,9 @@ export class Executor {
 
   /**
    * Runs a store call, again after a growing wait while it fails for want of a database
-   * (unreachable, or locked by another process), for up to the lease time: a restart of the database does not cost the chunk. Fenced
-   * writes make a retry safe even when the first try landed but its answer was lost.
+   * (unreachable, or locked by another process), for up to the lease time: a restart of the
+   * database does not cost the chunk. Fenced writes make a retry safe even when the first
+   * try landed but its answer was lost. Other catalog errors are answers, not retried.
    */
   private async persist<T>(call: () => Promise<T>): Promise<T> {
     const { clock, options } = this.ctx;
@@ -253,8 +254,8 @@ export class Executor {
       try {
         return await call();
       } catch (err) {
-        const wanting = isStoreOutage(err) || !(err instanceof TaskwardenError);
-        if (!wanting || clock.now() + wait > giveUpAt) throw err;
+        const wantsDatabase = isStoreOutage(err) || !(err instanceof TaskwardenError);
+        if (!wantsDatabase || clock.now() + wait > giveUpAt) throw err;
         await clock.sleep(wait);
       }
     }

@@ -93,7 +93,7 @@ async function health(server: ServerProcess): Promise<{ status: number; body: { 
 
 test('a SQLite file locked by another process: 503 store_busy, /health degraded, reads answer; then all recovers and a task due meanwhile fires once', {
   timeout: 180_000,
-}, async () => {
+}, async (t) => {
   const data = await mkdtemp(join(tmpdir(), 'tw-lock-'));
   dirs.push(data);
   const [server, holder] = await Promise.all([startServerProcess(data), lockHolder(join(data, 'taskwarden.db'))]);
@@ -161,8 +161,14 @@ test('a SQLite file locked by another process: 503 store_busy, /health degraded,
       ` after ${degraded.ms} ms; read latencies (ms) ${readLatencies.join(' ')}`,
   );
 
+  t.diagnostic(
+    `under the lock: the write answered ${write.value.status} in ${write.ms} ms, /health degraded after ` +
+      `${degraded.ms} ms, slowest of ${readLatencies.length} reads ${Math.max(...readLatencies)} ms`,
+  );
   await holder.release();
+  const released = performance.now();
   await until('/health to be ok again', async () => (await health(server)).status === 200);
+  t.diagnostic(`/health ok again ${Math.round(performance.now() - released)} ms after the lock went`);
   assert.equal((await server.api('POST', '/api/v1/orgs', { name: 'after-the-lock' })).status, 201);
   const orgs = await server.api('GET', '/api/v1/orgs');
   const names = orgs.json.items.map((org: { name: string }) => org.name).sort();
