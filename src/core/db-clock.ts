@@ -85,3 +85,11 @@ export class DbSyncedClock implements Clock {
 export function skewedClock(base: Clock, skewMs: number): Clock {
   return { now: () => base.now() + skewMs, sleep: (ms, signal) => base.sleep(ms, signal) };
 }
+
+/** A node whose clock is further than this off the database's is reported (warning, nodes API, metrics). */
+export const CLOCK_SKEW_LIMIT_MS = 5_000;
+
+/** Whether an offset (a node's clock minus the database's; null: not measured) is past CLOCK_SKEW_LIMIT_MS. */
+export function isClockSkewed(offsetMs: number | null): boolean {
+  return offsetMs !== null && Math.abs(offsetMs) > CLOCK_SKEW_LIMIT_MS;
+}

@@ -22,6 +22,10 @@ export const ERROR_CATALOG = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  /** The database is locked by another process (SQLite) or a lock wait gave up: try again after Retry-After. */
+  store_busy: 503,
+  /** The database cannot be reached (refused, lost, shutting down); the node reconnects by itself. */
+  store_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
@@ -54,6 +58,11 @@ export class ValidationError extends TaskwardenError {
     this.name = 'ValidationError';
     this.field = field;
   }
+}
+
+/** The store was busy or away: the call failed for want of a database and may succeed when made again later. */
+export function isStoreOutage(error: unknown): boolean {
+  return error instanceof TaskwardenError && (error.code === 'store_busy' || error.code === 'store_unavailable');
 }
 
 export function notFound(what: string, id: string): TaskwardenError {

@@ -1,5 +1,5 @@
 import { busyTurn } from '../core/clock.ts';
-import { TaskwardenError } from '../core/errors.ts';
+import { isStoreOutage, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Jobstate, LogLine } from '../core/model.ts';
 import type { ExecuteOutcome } from '../core/ports/module.ts';
@@ -212,8 +212,15 @@ export class Executor {
         processes: jobProcesses(ctx, js, owner, (call) => this.persist(call)),
       });
     } catch (err) {
-      logs.add(`module failed: ${err instanceof Error ? err.message : String(err)}`, 'stderr');
-      outcome = { done: true, ok: false, reason: 'module_failed', result: { error: String(err) } };
+      const why = err instanceof Error ? err.message : String(err);
+      if (isStoreOutage(err)) {
+        // The store failed, not the module: the chunk runs again from its checkpoint once the store answers.
+        logs.add(`the store could not serve this chunk (${why}); it runs again from its checkpoint`, 'info');
+        outcome = { done: false, checkpoint: js.checkpoint ?? undefined };
+      } else {
+        logs.add(`module failed: ${why}`, 'stderr');
+        outcome = { done: true, ok: false, reason: 'module_failed', result: { error: String(err) } };
+      }
     }
     const entry = this.inFlight.get(js.id);
     if (entry) entry.working = false;
@@ -276,9 +283,10 @@ export class Executor {
   }
 
   /**
-   * Runs a store call, again after a growing wait while it fails for want of a database,
-   * for up to the lease time: a restart of the database does not cost the chunk. Fenced
-   * writes make a retry safe even when the first try landed but its answer was lost.
+   * Runs a store call, again after a growing wait while it fails for want of a database
+   * (unreachable, or locked by another process), for up to the lease time: a restart of the
+   * database does not cost the chunk. Fenced writes make a retry safe even when the first
+   * try landed but its answer was lost. Other catalog errors are answers, not retried.
    */
   private async persist<T>(call: () => Promise<T>): Promise<T> {
     const { clock, options } = this.ctx;
@@ -287,7 +295,8 @@ export class Executor {
       try {
         return await call();
       } catch (err) {
-        if (err instanceof TaskwardenError || clock.now() + wait > giveUpAt) throw err;
+        const wantsDatabase = isStoreOutage(err) || !(err instanceof TaskwardenError);
+        if (!wantsDatabase || clock.now() + wait > giveUpAt) throw err;
         await clock.sleep(wait);
       }
     }

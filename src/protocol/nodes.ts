@@ -14,5 +14,12 @@ export const NodeView = Type.Object({
   stoppedAt: NullableIsoTime,
   /** Not stopped, and its last heartbeat is within the engine's lease time. */
   alive: Type.Boolean(),
+  /**
+   * How far its own clock was ahead of the database's at its last heartbeat (ms, negative:
+   * behind); null where the store has no clock of its own (SQLite: one node, the clock).
+   */
+  clockOffsetMs: Type.Union([Type.Integer(), Type.Null()]),
+  /** Its clock is more than 5 s off the database's (it logged a warning). */
+  clockSkewed: Type.Boolean(),
 });
 export type NodeView = Static<typeof NodeView>;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.ts';
-import { TaskwardenError } from '../core/errors.ts';
+import { isStoreOutage, TaskwardenError } from '../core/errors.ts';
 import type { Role } from '../core/model.ts';
 import type { ApiToken, Store, User } from '../core/ports/store.ts';
 import { authenticateAgent } from './agent-auth.ts';
@@ -97,8 +97,13 @@ async function authenticate(request: FastifyRequest, deps: { store: Store; clock
     throw new TaskwardenError('unauthorized', 'the token is invalid, expired or revoked');
   }
   const touchDue = token.lastUsedAt === null || now - token.lastUsedAt >= TOUCH_INTERVAL_MS;
-  if (touchDue) await deps.store.tokens.touch(token.id, now);
+  // Last-used is a hint: a store that cannot write just now (locked, away) must not refuse a read.
+  if (touchDue) await deps.store.tokens.touch(token.id, now).catch(ignoreStoreOutage);
   return { user, token, via: credential.via };
+}
+
+function ignoreStoreOutage(err: unknown): void {
+  if (!isStoreOutage(err)) throw err;
 }
 
 function tokenUsable(token: ApiToken, now: number): boolean {

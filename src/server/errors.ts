@@ -1,8 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CATALOG, type ErrorCode, fieldPath, TaskwardenError, ValidationError } from '../core/errors.ts';
+import {
+  ERROR_CATALOG,
+  type ErrorCode,
+  fieldPath,
+  isStoreOutage,
+  TaskwardenError,
+  ValidationError,
+} from '../core/errors.ts';
 import { PRINTABLE_HINT, PRINTABLE_PATTERN } from '../core/printable.ts';
 import type { ErrorBody } from '../protocol/common.ts';
 import { IDEMPOTENCY_KEY_HINT, IDEMPOTENCY_KEY_PATTERN } from '../protocol/runs.ts';
+
+/** When a client should try again after the store was busy or away: the engine's own retries start this soon too. */
+const STORE_RETRY_AFTER_SECONDS = 2;
 
 /** What patterns shared by many fields mean, said in words rather than as the regular expression. */
 const PATTERN_HINTS: Record<string, string> = {
@@ -18,7 +28,9 @@ const PATTERN_HINTS: Record<string, string> = {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = toTaskwardenError(error);
-    if (known.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A store outage is the store's, reported once by the engine: each request it refuses is no news.
+    if (isStoreOutage(known)) request.log.info(`request refused: ${known.message}`);
+    else if (known.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendError(reply, known);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -29,6 +41,7 @@ export function installErrorHandling(app: FastifyInstance): void {
 export function sendError(reply: FastifyReply, error: TaskwardenError): FastifyReply {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.details !== undefined) body.error.details = error.details;
+  if (isStoreOutage(error)) reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
   return reply.code(error.status).type('application/json').send(body);
 }
 

@@ -1,6 +1,7 @@
 import { JOBSTATE_STATUSES, RUN_STATUSES } from '../core/model.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Engine } from '../engine/engine.ts';
+import { isNodeAlive } from './views.ts';
 
 /** Seconds; from "on time" to "the server was down for a while". */
 const LATENESS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -45,13 +46,23 @@ export class SchedulerMetrics {
   }
 }
 
-/** The Prometheus text exposition (format 0.0.4) of the store's gauges and the scheduler histogram. */
-export async function renderMetrics(store: Store, scheduler: SchedulerMetrics): Promise<string> {
-  const [runs, jobstates, serverJobstates] = await Promise.all([
+export interface MetricsSources {
+  store: Store;
+  scheduler: SchedulerMetrics;
+  /** The node's clock now, and the engine's lease time: which nodes are alive. */
+  now: number;
+  leaseMs: number;
+}
+
+/** The Prometheus text exposition (format 0.0.4) of the store's gauges, the nodes' clocks and the scheduler histogram. */
+export async function renderMetrics({ store, scheduler, now, leaseMs }: MetricsSources): Promise<string> {
+  const [runs, jobstates, serverJobstates, nodes] = await Promise.all([
     store.runs.countByStatus(),
     store.jobstates.countByStatus(),
     store.jobstates.countByStatus({ serverOnly: true }),
+    store.nodes.list(),
   ]);
+  const measured = nodes.filter((node) => node.clockOffsetMs !== null && isNodeAlive(node, now, leaseMs));
   const lines = [
     ...metric('taskwarden_runs', 'gauge', 'Runs in the store, by status.'),
     ...RUN_STATUSES.map((s) => `taskwarden_runs{status="${s}"} ${runs[s]}`),
@@ -63,6 +74,15 @@ export async function renderMetrics(store: Store, scheduler: SchedulerMetrics): 
       'Server-side jobstates prepared and waiting for a free executor slot.',
     ),
     `taskwarden_executor_queue_depth ${serverJobstates.prepared}`,
+    ...metric(
+      'taskwarden_node_clock_offset_seconds',
+      'gauge',
+      "How far each live node's clock is ahead of the database's (negative: behind); past 5 s it is skewed.",
+    ),
+    ...measured.map(
+      (node) =>
+        `taskwarden_node_clock_offset_seconds{node="${node.id}",hostname="${labelValue(node.hostname)}"} ${(node.clockOffsetMs as number) / 1000}`,
+    ),
     ...metric('taskwarden_scheduler_lateness_seconds', 'histogram', 'Delay between a run fire time and its start.'),
     ...scheduler.histogramLines('taskwarden_scheduler_lateness_seconds'),
   ];
@@ -71,4 +91,9 @@ export async function renderMetrics(store: Store, scheduler: SchedulerMetrics): 
 
 function metric(name: string, type: 'gauge' | 'histogram', help: string): string[] {
   return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
+}
+
+/** A label value as the text format wants it: backslash, double quote and newline escaped. */
+function labelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

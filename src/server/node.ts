@@ -13,6 +13,8 @@ export function nodeIdentity(): NodeIdentity {
 
 export interface NodeClock {
   clock: Clock;
+  /** How far the base clock is ahead of the database's (ms, as last measured); null without a database clock. */
+  offsetMs(): number | null;
   stop(): Promise<void>;
 }
 
@@ -23,8 +25,14 @@ export interface NodeClock {
  */
 export async function startNodeClock(store: Store, base: Clock): Promise<NodeClock> {
   const dbNow = store.dbNow?.bind(store);
-  if (!dbNow) return { clock: base, stop: async () => {} };
+  if (!dbNow) return fixedNodeClock(base);
   const clock = new DbSyncedClock(base, dbNow);
   await clock.start();
-  return { clock, stop: () => clock.stop() };
+  // DbSyncedClock's offset is what it adds to the base clock: the database's minus ours.
+  return { clock, offsetMs: () => (clock.isSynced ? -clock.offsetMs : null), stop: () => clock.stop() };
+}
+
+/** `clock` as it is, with no database clock to compare it with. */
+export function fixedNodeClock(clock: Clock): NodeClock {
+  return { clock, offsetMs: () => null, stop: async () => {} };
 }

@@ -18,7 +18,7 @@ import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { looseDataFolderWarnings } from './data-folder.ts';
 import { createModuleServices } from './module-services.ts';
-import { type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
+import { fixedNodeClock, type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { PackageFiles } from './package-files.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -52,7 +52,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
   try {
     await store.migrate();
     const base = config.testClockSkewMs ? skewedClock(systemClock, config.testClockSkewMs) : systemClock;
-    nodeClock = opts.clock ? { clock: opts.clock, stop: async () => {} } : await startNodeClock(store, base);
+    nodeClock = opts.clock ? fixedNodeClock(opts.clock) : await startNodeClock(store, base);
     const { clock } = nodeClock;
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
@@ -63,7 +63,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       services: createModuleServices(store, clock, packageFiles),
       clock,
       options: { defaultTz, ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}) },
-      node: nodeIdentity(),
+      node: { ...nodeIdentity(), clockOffsetMs: nodeClock.offsetMs },
       processes: localProcesses(),
       ...(config.testCrashAt ? { crashAt: crashAtPoint(config.testCrashAt) } : {}),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },

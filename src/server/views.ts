@@ -1,6 +1,15 @@
 import { formatDuration } from '../core/duration.ts';
 import { JOBSTATE_STATUSES, type Jobstate, type LogLine, type Run, type Task, type TaskDef } from '../core/model.ts';
-import type { ApiToken, CatalogCommand, HistoryEntry, JobstateCounts, Org, Store, User } from '../core/ports/store.ts';
+import type {
+  ApiToken,
+  CatalogCommand,
+  HistoryEntry,
+  JobstateCounts,
+  NodeRecord,
+  Org,
+  Store,
+  User,
+} from '../core/ports/store.ts';
 import { runProgress } from '../core/sequencing.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
@@ -12,6 +21,11 @@ import type { TokenView, UserView } from '../protocol/users.ts';
 /** Records as the API shows them: epoch ms become ISO-8601 (UTC), secrets and hashes never leave. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** A node not stopped and heard of within the lease time (past it, other nodes take its work over). */
+export function isNodeAlive(node: NodeRecord, now: number, leaseMs: number): boolean {
+  return node.stoppedAt === null && now - node.seenAt <= leaseMs;
+}
 
 export function orgView(org: Org): OrgView {
   return { id: org.id, name: org.name, createdAt: iso(org.createdAt) };

@@ -1,6 +1,7 @@
 // Two server nodes run a chunked job; PostgreSQL goes away for a few seconds and comes back
-// on the same port. Meanwhile /health says degraded, each node reports the outage once,
-// and afterwards they reconnect (LISTEN included) by themselves: the run ends correctly.
+// on the same port. Meanwhile /health says degraded, the API answers 503 store_unavailable
+// (not 500), each node reports the outage once, and afterwards they reconnect (LISTEN
+// included) by themselves: the run ends correctly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +15,23 @@ const CHUNKS = 30;
 async function health(node: ServerNode): Promise<{ status: number; body: { status: string; reason?: string } }> {
   const res = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(5_000) });
   return { status: res.status, body: (await res.json()) as { status: string; reason?: string } };
+}
+
+/** What `url` answered (status, error code, Retry-After), asked every 100 ms until `done` settles. */
+async function answersUntil(done: Promise<unknown>, url: string, token: string): Promise<string[]> {
+  let over = false;
+  void done.finally(() => {
+    over = true;
+  });
+  const seen: string[] = [];
+  while (!over) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5_000) });
+    const body = (await res.json()) as { error?: { code: string } };
+    const retryAfter = res.headers.get('retry-after');
+    seen.push([res.status, body.error?.code, retryAfter && `retry-after ${retryAfter}`].filter(Boolean).join(' '));
+    await sleep(100);
+  }
+  return seen;
 }
 
 const outageLines = (node: ServerNode, text: string) =>
@@ -55,6 +73,7 @@ test('PostgreSQL restarted during a run: health degrades, the nodes recover, the
     // Longer than the loop's longest sleep (maxSleepMs, 5 s): each node passes at least once
     // while the database is away, and says so.
     const restarting = postgres.server().restart({ downMs: 6_000 });
+    const answers = answersUntil(restarting, `${first.url}/api/v1/runs/${runId}`, token);
     const degraded = await Promise.all(
       nodes.map((node) =>
         until('/health to say degraded', async () => {
@@ -68,6 +87,13 @@ test('PostgreSQL restarted during a run: health degrades, the nodes recover, the
       assert.match(body.reason ?? '', /database unreachable/);
     }
     await restarting;
+    // Meanwhile the API said the database was away (503, Retry-After), never 500.
+    const seen = await answers;
+    assert.ok(
+      seen.every((a) => a === '200' || a === '503 store_unavailable retry-after 2'),
+      `answers during the restart: ${seen.join(', ')}`,
+    );
+    assert.ok(seen.includes('503 store_unavailable retry-after 2'), `answers during the restart: ${seen.join(', ')}`);
     for (const node of nodes) {
       await until('/health to be ok again', async () => {
         const reply = await health(node);

@@ -9,6 +9,7 @@ const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
 
 export interface ApiReply {
   status: number;
+  headers: Headers;
   // biome-ignore lint/suspicious/noExplicitAny: test replies are read field by field
   json: any;
 }
@@ -80,7 +81,7 @@ export async function startServerProcess(data: string, env: NodeJS.ProcessEnv = 
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : null };
+      return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
     },
   };
 }

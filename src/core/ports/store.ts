@@ -458,10 +458,15 @@ export interface NodeRecord {
   seenAt: number;
   /** Set when it shut down cleanly; null while it runs, or when it died. */
   stoppedAt: number | null;
+  /**
+   * How far its own clock was ahead of the database's (ms, negative: behind) at its last
+   * heartbeat; null where the store has no clock of its own (one node, which is the clock).
+   */
+  clockOffsetMs: number | null;
 }
 
 export interface NodeRepo {
-  /** Inserts the node, or updates it (hostname, pid, version, seenAt; stoppedAt back to null). */
+  /** Inserts the node, or updates it (hostname, pid, version, seenAt, clockOffsetMs; stoppedAt back to null). */
   heartbeat(node: Omit<NodeRecord, 'stoppedAt'>): Promise<void>;
   /** Every node, oldest start first. */
   list(): Promise<NodeRecord[]>;
@@ -569,7 +574,10 @@ export interface Store extends StoreSession {
    * store compare due times against it rather than against their own, possibly skewed, clocks.
    */
   dbNow?(): Promise<number>;
-  /** Rejects when the database does not answer a trivial query (health checks). */
+  /**
+   * Rejects when the database cannot serve (health checks): it does not answer a trivial
+   * query, or (SQLite) another process holds its write lock (`store_busy`).
+   */
   ping(): Promise<void>;
   /**
    * Runs `fn` in one transaction: all of its writes land, or none. Transactions started

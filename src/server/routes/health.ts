@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { isStoreOutage } from '../../core/errors.ts';
 import type { ServerContext } from '../context.ts';
 import { withDeadline } from '../deadline.ts';
 
@@ -7,9 +8,10 @@ import { withDeadline } from '../deadline.ts';
 const PING_TIMEOUT_MS = 2_000;
 
 /**
- * `/health`: 200 `{"status":"ok"}` while the store answers a trivial query; 503
- * `{"status":"degraded","reason":…}` while it does not (the node keeps serving what it
- * can and reconnects by itself; a load balancer can route around it meanwhile).
+ * `/health`: 200 `{"status":"ok"}` while the store can serve (store.ping); 503
+ * `{"status":"degraded","reason":…}` while it cannot: unreachable, or locked by another
+ * process (the node keeps serving what it can and recovers by itself; a load balancer can
+ * route around it meanwhile).
  */
 export const healthRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   app.get(
@@ -30,9 +32,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app
         await withDeadline(PING_TIMEOUT_MS, 'the database ping', ctx.store.ping());
         return { status: 'ok' as const };
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        return reply.code(503).send({ status: 'degraded' as const, reason: `database unreachable: ${why}` });
+        return reply.code(503).send({ status: 'degraded' as const, reason: degradedReason(err) });
       }
     },
   );
 };
+
+/** The store's own words for a store outage ("database locked by another process (…)"), else "database unreachable: …". */
+function degradedReason(err: unknown): string {
+  const why = err instanceof Error ? err.message : String(err);
+  return isStoreOutage(err) ? why : `database unreachable: ${why}`;
+}

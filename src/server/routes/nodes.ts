@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { isClockSkewed } from '../../core/db-clock.ts';
 import type { NodeRecord } from '../../core/ports/store.ts';
 import { Paged } from '../../protocol/common.ts';
 import { NodeView } from '../../protocol/nodes.ts';
 import type { ServerContext } from '../context.ts';
-import { iso, isoOrNull } from '../views.ts';
+import { isNodeAlive, iso, isoOrNull } from '../views.ts';
 
 /**
  * `GET /api/v1/nodes` (admin): the server nodes sharing the store. A node is alive while its
@@ -31,6 +32,8 @@ function nodeView(node: NodeRecord, now: number, leaseMs: number): NodeView {
     startedAt: iso(node.startedAt),
     seenAt: iso(node.seenAt),
     stoppedAt: isoOrNull(node.stoppedAt),
-    alive: node.stoppedAt === null && now - node.seenAt <= leaseMs,
+    alive: isNodeAlive(node, now, leaseMs),
+    clockOffsetMs: node.clockOffsetMs,
+    clockSkewed: isClockSkewed(node.clockOffsetMs),
   };
 }

@@ -3,8 +3,9 @@ import pg from 'pg';
 import { TaskwardenError, ValidationError } from '../../core/errors.ts';
 import type { Store, StoreCapabilities } from '../../core/ports/store.ts';
 import { KyselyStore } from '../sql/kysely-store.ts';
+import { withOutageErrors } from '../sql/outage-dialect.ts';
 import type { Database } from '../sql/schema.ts';
-import { classifyPostgresError } from './errors.ts';
+import { classifyPostgresError, postgresOutage } from './errors.ts';
 import { postgresMigrations } from './migrations/index.ts';
 import { PgNotifier } from './notify.ts';
 
@@ -58,7 +59,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const message = error instanceof Error ? error.message : String(error);
     throw new TaskwardenError('unavailable', `cannot connect to PostgreSQL at ${where}: ${message}`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: withOutageErrors(new PostgresDialect({ pool }), postgresOutage) });
   const notifier = new PgNotifier({
     createClient: () => new pg.Client({ ...config, application_name: LISTENER_NAME }),
     query: (text, values) => pool.query(text, values),

@@ -18,6 +18,11 @@ export interface KyselyStoreOptions {
   dbNow?: (() => Promise<number>) | undefined;
   /** Releases what the backend holds besides the pool (a LISTEN connection); runs before the pool closes. */
   onClose?: (() => Promise<void>) | undefined;
+  /**
+   * `ping()` also takes (and gives back) the write lock: where one writer at a time holds
+   * the whole file (SQLite), another process holding it stops every write, reads or not.
+   */
+  pingTakesWriteLock?: boolean | undefined;
 }
 
 /** A Store over any kysely dialect; backends differ only by the options they pass. */
@@ -50,6 +55,7 @@ export class KyselyStore implements Store {
   private readonly classifyError: ClassifyDriverError;
   private readonly lockName: SqlContext['lockName'];
   private readonly onClose: (() => Promise<void>) | undefined;
+  private readonly pingTakesWriteLock: boolean;
   private readonly scope = new TransactionScope();
 
   constructor(options: KyselyStoreOptions) {
@@ -59,6 +65,7 @@ export class KyselyStore implements Store {
     this.classifyError = options.classifyError;
     this.lockName = options.lockName;
     this.onClose = options.onClose;
+    this.pingTakesWriteLock = options.pingTakesWriteLock ?? false;
     if (options.signals) this.signals = options.signals;
     if (options.dbNow) this.dbNow = options.dbNow;
     const session = createSession({
@@ -102,6 +109,7 @@ export class KyselyStore implements Store {
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
+    if (this.pingTakesWriteLock) await this.db.transaction().execute(async () => {});
   }
 
   async migrate(): Promise<void> {

@@ -10,6 +10,7 @@ const toNode = (row: NodeTable): NodeRecord => ({
   startedAt: row.started_at,
   seenAt: row.seen_at,
   stoppedAt: row.stopped_at,
+  clockOffsetMs: row.clock_offset_ms,
 });
 
 export function nodeRepo(ctx: SqlContext): NodeRepo {
@@ -24,6 +25,7 @@ export function nodeRepo(ctx: SqlContext): NodeRepo {
         started_at: node.startedAt,
         seen_at: node.seenAt,
         stopped_at: null,
+        clock_offset_ms: node.clockOffsetMs,
       };
       await db
         .insertInto('nodes')
@@ -35,6 +37,7 @@ export function nodeRepo(ctx: SqlContext): NodeRepo {
             version: row.version,
             seen_at: row.seen_at,
             stopped_at: null,
+            clock_offset_ms: row.clock_offset_ms,
           }),
         )
         .execute();

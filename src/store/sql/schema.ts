@@ -61,6 +61,8 @@ export interface NodeTable {
   started_at: number;
   seen_at: number;
   stopped_at: number | null;
+  /** 0015_node_clock */
+  clock_offset_ms: number | null;
 }
 
 export interface OrgTable {

@@ -3,18 +3,21 @@ import { Kysely } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Store, StoreCapabilities } from '../../core/ports/store.ts';
 import { KyselyStore } from '../sql/kysely-store.ts';
+import { withOutageErrors } from '../sql/outage-dialect.ts';
 import type { Database as Tables } from '../sql/schema.ts';
-import { ImmediateSqliteDialect } from './dialect.ts';
-import { classifySqliteError } from './errors.ts';
+import { StoreSqliteDialect } from './dialect.ts';
+import { classifySqliteError, sqliteOutage } from './errors.ts';
 import { sqliteMigrations } from './migrations/index.ts';
 import { prepareOwnerOnlyFile } from './owner-only.ts';
-import { withStatementCache } from './statement-cache.ts';
 
 /** One process, one writer: no row locks to skip, nobody to notify. */
 export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, notify: false, multiNode: false };
 
-/** How long a write waits for another process's lock (a CLI on the same file) before failing. */
-const BUSY_TIMEOUT_MS = 5000;
+/**
+ * How long SQLite itself waits for another process's lock, blocking the event loop; longer
+ * waits are the driver's, asynchronous (StoreSqliteDialect).
+ */
+const BUSY_TIMEOUT_MS = 10;
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its folder (0700) and it (0600) are created when missing. */
@@ -39,11 +42,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     const message = error instanceof Error ? error.message : String(error);
     throw new TaskwardenError('unavailable', `cannot open SQLite database ${options.file}: ${message}`);
   }
-  const db = new Kysely<Tables>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Tables>({ dialect: withOutageErrors(new StoreSqliteDialect(database), sqliteOutage) });
   return new KyselyStore({
     db,
     capabilities: SQLITE_CAPABILITIES,
     migrations: sqliteMigrations,
     classifyError: classifySqliteError,
+    pingTakesWriteLock: true,
   });
 }

@@ -7,7 +7,8 @@ import { type OpenStore, storeTest } from './harness.ts';
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 
 function node(id: string, overrides: Partial<NodeRecord> = {}): Omit<NodeRecord, 'stoppedAt'> {
-  return { id, hostname: `host-${id}`, pid: 100, version: '0.1.0', startedAt: T0, seenAt: T0, ...overrides };
+  const defaults = { hostname: `host-${id}`, pid: 100, version: '0.1.0', startedAt: T0, seenAt: T0, clockOffsetMs: 12 };
+  return { id, ...defaults, ...overrides };
 }
 
 export function nodeCases(open: OpenStore): void {
@@ -17,8 +18,24 @@ export function nodeCases(open: OpenStore): void {
       assert.deepEqual(await store.nodes.list(), [{ ...node('a'), stoppedAt: null }]);
       await store.nodes.heartbeat(node('a', { seenAt: T0 + 5_000, pid: 101, hostname: 'moved', version: '0.2.0' }));
       assert.deepEqual(await store.nodes.list(), [
-        { id: 'a', hostname: 'moved', pid: 101, version: '0.2.0', startedAt: T0, seenAt: T0 + 5_000, stoppedAt: null },
+        {
+          id: 'a',
+          hostname: 'moved',
+          pid: 101,
+          version: '0.2.0',
+          startedAt: T0,
+          seenAt: T0 + 5_000,
+          stoppedAt: null,
+          clockOffsetMs: 12,
+        },
       ]);
+    });
+
+    storeTest(open, 'each heartbeat records its clock offset: behind, far ahead, unknown', async (store) => {
+      for (const clockOffsetMs of [-90_000, 7 * 86_400_000, null, 0]) {
+        await store.nodes.heartbeat(node('a', { clockOffsetMs }));
+        assert.equal((await store.nodes.list())[0]?.clockOffsetMs, clockOffsetMs);
+      }
     });
 
     storeTest(open, 'lists every node, oldest start first', async (store) => {

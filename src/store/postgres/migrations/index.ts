@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
+import { nodeClockMigration } from '../../sql/node-clock-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
 import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
@@ -25,4 +26,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '0008_idempotency': idempotency,
   '0010_missed_outages': missedOutages,
   '0011_command_processes': commandProcesses,
+  '0015_node_clock': nodeClockMigration(POSTGRES_TYPES),
 };
