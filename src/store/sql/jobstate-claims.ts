@@ -188,7 +188,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     },
 
     async nextWakeAt() {
-      const [due, timeout, lease, close] = await Promise.all([
+      const [due, timeout, lease, preparedClose, runningClose] = await Promise.all([
         db
           .selectFrom('jobstates')
           .innerJoin('runs', 'runs.id', 'jobstates.run_id')
@@ -206,14 +206,22 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
           .select((eb) => eb.fn.min('lease_expires_at').as('at'))
           .where('status', '=', 'running')
           .executeTakeFirst(),
+        // The two halves of actsAtClose apart: prepared rows are read off the index alone.
+        db
+          .selectFrom('jobstates')
+          .select((eb) => eb.fn.min('window_closes_at').as('at'))
+          .where('status', '=', 'prepared')
+          .where('window_closes_at', 'is not', null)
+          .executeTakeFirst(),
         db
           .selectFrom('jobstates')
           .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
           .select((eb) => eb.fn.min('jobstates.window_closes_at').as('at'))
-          .where(actsAtClose)
+          .where('jobstates.status', '=', 'running')
+          .where('tasks.timeslot_end', '=', 'cancel')
           .executeTakeFirst(),
       ]);
-      const times = [due?.at, timeout?.at, lease?.at, close?.at].filter((at) => at != null).map(Number);
+      const times = [due?.at, timeout?.at, lease?.at, preparedClose?.at, runningClose?.at].filter((at) => at != null).map(Number);
       return times.length === 0 ? null : Math.min(...times);
     },
   };

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { ColumnTypes } from './fleet-migration.ts';
 
 /**
@@ -6,7 +6,8 @@ import type { ColumnTypes } from './fleet-migration.ts';
  * task's `timeslot_end` (finish | cancel | pause; tasks written before keep running work,
  * 'finish'), and on a jobstate when the window it was prepared in closes (null: never).
  * The index serves the sweep and the loop's wake-up, which look for the earliest close of
- * prepared and running jobstates.
+ * prepared and running jobstates; partial, so jobstates of tasks without windows (most)
+ * cost no index write.
  */
 export function timeslotEndMigration({ text, integer }: ColumnTypes): Migration {
   return {
@@ -20,6 +21,7 @@ export function timeslotEndMigration({ text, integer }: ColumnTypes): Migration 
         .createIndex('jobstates_window_close')
         .on('jobstates')
         .columns(['status', 'window_closes_at'])
+        .where(sql.ref('window_closes_at'), 'is not', null)
         .execute();
     },
   };
