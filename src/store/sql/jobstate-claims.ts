@@ -221,7 +221,9 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
           .where('tasks.timeslot_end', '=', 'cancel')
           .executeTakeFirst(),
       ]);
-      const times = [due?.at, timeout?.at, lease?.at, preparedClose?.at, runningClose?.at].filter((at) => at != null).map(Number);
+      const times = [due?.at, timeout?.at, lease?.at, preparedClose?.at, runningClose?.at]
+        .filter((at) => at != null)
+        .map(Number);
       return times.length === 0 ? null : Math.min(...times);
     },
   };
