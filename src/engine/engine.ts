@@ -253,9 +253,9 @@ export class Engine {
    * What an announced change asks of this node. A prepared server jobstate goes straight
    * to the executor. The loop is woken only when the change may be due before the loop
    * would wake by itself: a task written (its trigger moved), a run to start, a waiting
-   * jobstate's due time, a running one's timeout, a window closing. Ends are not its business (those that
-   * free a queued run or a waiting job say so with WAKE_LOOP): a busy node must not pass
-   * over every table for each job it runs.
+   * jobstate's due time, a running one's timeout, a window closing. Ends are not its
+   * business (those that free a queued run or a waiting job say so with WAKE_LOOP): a busy
+   * node must not pass over every table for each job it runs.
    */
   private react(event: EngineEvent): void {
     const now = this.ctx.clock.now();
