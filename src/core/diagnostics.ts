@@ -50,9 +50,9 @@ export interface DiagnosisInput {
     Jobstate,
     'status' | 'reason' | 'dueAt' | 'preparedAt' | 'startedAt' | 'attempt' | 'timeoutSeconds' | 'jobIndex' | 'module'
   > &
-    Partial<Pick<Jobstate, 'progress'>>;
+    Partial<Pick<Jobstate, 'progress' | 'windowClosesAt'>>;
   run: Pick<Run, 'status' | 'startAt'> | null;
-  task: Pick<Task, 'mode' | 'expireAfterSeconds' | 'jobs'> | null;
+  task: (Pick<Task, 'mode' | 'expireAfterSeconds' | 'jobs'> & Partial<Pick<Task, 'timeslotEnd'>>) | null;
   agent: Pick<Agent, 'enabled' | 'lastContactAt' | 'contactSeconds' | 'lastWakeError' | 'lastWakeErrorAt'>;
 }
 
@@ -102,7 +102,9 @@ function diagnoseWaiting({ now, jobstate: js, run, task }: DiagnosisInput): Diag
 function diagnosePrepared({ now, jobstate: js, task, agent }: DiagnosisInput): Diagnosis {
   const since = `prepared since ${iso(js.preparedAt ?? now)}`;
   const expiresAt = task && js.preparedAt !== null ? js.preparedAt + task.expireAfterSeconds * 1000 : null;
-  const expiry = expiresAt === null ? '' : `; it expires at ${iso(expiresAt)}`;
+  const closes =
+    js.windowClosesAt == null ? '' : `; its timeslot closes at ${iso(js.windowClosesAt)}, no agent gets it after`;
+  const expiry = `${closes}${expiresAt === null ? '' : `; it expires at ${iso(expiresAt)}`}`;
   if (!agent.enabled) {
     return say('agent_disabled', `${since}, but the agent is disabled: it gets no job until it is enabled${expiry}`);
   }
@@ -121,15 +123,20 @@ function contactWords(agent: DiagnosisInput['agent'], now: number): string {
   return `agent last contacted at ${iso(agent.lastContactAt)} (${expected})`;
 }
 
-function diagnoseRunning({ now, jobstate: js }: DiagnosisInput): Diagnosis {
+function diagnoseRunning({ now, jobstate: js, task }: DiagnosisInput): Diagnosis {
   const started = js.startedAt ?? now;
   const timeoutAt = started + js.timeoutSeconds * 1000;
   const progress = js.progress
     ? `, ${js.progress.percent} %${js.progress.message ? ` (${js.progress.message})` : ''}`
     : '';
+  const closes = js.windowClosesAt ?? null;
+  const cancelled =
+    task?.timeslotEnd === 'cancel' && closes !== null && closes > now
+      ? `; cancelled when its timeslot closes at ${iso(closes)}`
+      : '';
   return say(
     'running',
-    `running on the agent since ${iso(started)}${progress}; times out at ${iso(timeoutAt)}`,
+    `running on the agent since ${iso(started)}${progress}; times out at ${iso(timeoutAt)}${cancelled}`,
     timeoutAt,
   );
 }

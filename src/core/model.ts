@@ -34,6 +34,14 @@ export interface Blackout {
 export type MisfirePolicy = 'skip' | 'once' | 'all';
 export type ConcurrencyPolicy = 'allow' | 'forbid' | 'replace' | 'queue';
 export type StartIf = 'always' | 'success' | 'failure';
+/**
+ * What happens to work still running when its task's window (timeslots, blackouts,
+ * activeTill) closes: `finish` lets it run on; `cancel` stops it (cancelled, reason
+ * timeslot_closed); `pause` stops chunked server work at its next checkpoint and resumes it
+ * at the next opening (agent jobs cannot be paused: for them it is `finish`).
+ */
+export type TimeslotEnd = 'finish' | 'cancel' | 'pause';
+export const TIMESLOT_ENDS: readonly TimeslotEnd[] = ['finish', 'cancel', 'pause'];
 export type TaskMode = 'pull' | 'push';
 
 /** Who a job runs on. Resolved to concrete targets when a run is created. */
@@ -61,6 +69,8 @@ export interface TaskDef {
   fallback: 'pull' | 'error';
   schedule: ScheduleSpec;
   timeslots: Timeslot[];
+  /** What running work does when the window closes (default finish). */
+  timeslotEnd: TimeslotEnd;
   blackouts: Blackout[];
   activeFrom: string | null;
   activeTill: string | null;
@@ -129,8 +139,10 @@ export interface Run {
  *   waiting ──(delay elapsed, previous job done & startIf met, in timeslot, module lock free)──▶ prepared
  *   prepared ──(an agent contact or the server executor claims it)──▶ running
  *   running ──▶ finished | error
+ *   running ──(its window closed, task timeslotEnd cancel)──▶ cancelled (timeslot_closed)
  *   running ──(chunk returned a checkpoint)──▶ prepared   (resumes at the next claim)
  *   error ──(attempts left)──▶ waiting with attempt + 1 after the backoff
+ *   prepared ──(its window closed before anyone claimed it)──▶ waiting (timeslot_closed)
  *   waiting/prepared ──▶ cancelled | skipped
  * `reason` always says why a jobstate is where it is when that is not obvious
  * (postponed, timeslot_closed, timeout, module_failed, cancelled_by_user, …).
@@ -202,6 +214,11 @@ export interface Jobstate {
   params: Record<string, unknown>;
   /** Earliest time it may become prepared; null while its run is not started. */
   dueAt: number | null;
+  /**
+   * When the task window it was prepared in closes (null: it never does). Past it, nobody
+   * claims it any more, and its task's timeslotEnd decides about started work.
+   */
+  windowClosesAt: number | null;
   timeoutSeconds: number;
   preparedAt: number | null;
   startedAt: number | null;

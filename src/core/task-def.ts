@@ -6,6 +6,7 @@ import {
   type JobDef,
   type TargetSpec,
   type TaskDef,
+  TIMESLOT_ENDS,
 } from './model.ts';
 import type { ModuleRegistry } from './ports/module.ts';
 import { compileSchedule, parseBlackouts, parseSchedule, parseTimeslots } from './schedule/index.ts';
@@ -28,6 +29,7 @@ const TASK_FIELDS = [
   'fallback',
   'schedule',
   'timeslots',
+  'timeslotEnd',
   'blackouts',
   'activeFrom',
   'activeTill',
@@ -90,6 +92,7 @@ export function parseTaskDef(input: unknown, ctx: TaskDefContext): TaskDef {
     fallback: raw.fallback === undefined ? 'pull' : readEnum(raw.fallback, 'fallback', ['pull', 'error'] as const),
     schedule,
     timeslots: raw.timeslots === undefined ? [] : parseTimeslots(raw.timeslots, 'timeslots'),
+    timeslotEnd: raw.timeslotEnd === undefined ? 'finish' : readEnum(raw.timeslotEnd, 'timeslotEnd', TIMESLOT_ENDS),
     blackouts: raw.blackouts === undefined ? [] : parseBlackouts(raw.blackouts, 'blackouts'),
     activeFrom,
     activeTill,

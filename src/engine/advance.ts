@@ -81,7 +81,8 @@ type Step = { move: true; patch: JobstatePatch & Pick<Jobstate, 'status'> } | { 
  * caller changes anyway, such as a starting run's due time): to `prepared` when its
  * previous job ended and its startIf holds, the task's timeslots are open and, for a
  * serial module, no other of its jobstates is busy in the org; to `skipped` when startIf
- * is unmet. Otherwise it stays waiting with a reason and is parked until what it waits
+ * is unmet. A prepared one carries when its window closes: no claim takes it after that
+ * (closeWindows). Otherwise it stays waiting with a reason and is parked until what it waits
  * for happens (dueAt = the next opening for a closed timeslot; for a previous job or a
  * busy module, the store's `wake` when that ends — with a late recheck as a safety net,
  * because on a shared database the wake can slip in between our read and our park).
@@ -153,6 +154,7 @@ async function decide(
   if (decision === 'skip')
     return { move: true, patch: { status: 'skipped', reason: 'start_if_unmet', finishedAt: now } };
 
+  let windowClosesAt: number | null = null;
   if (task) {
     const windows = reads.windowsOf(task);
     if (!windows.isOpen(now)) {
@@ -160,11 +162,12 @@ async function decide(
       if (opening === null) return { move: true, patch: { status: 'error', reason: 'expired', finishedAt: now } };
       return { move: false, patch: { reason: 'timeslot_closed', dueAt: opening } };
     }
+    windowClosesAt = windows.nextClose(now);
   }
 
   if (ctx.modules.get(js.module)?.parallelizable === false && (await tx.jobstates.countBusy(js.orgId, js.module)) > 0) {
     return { move: false, patch: { reason: 'postponed', dueAt: now + PARK_RECHECK_MS } };
   }
 
-  return { move: true, patch: { status: 'prepared', reason: null, preparedAt: now } };
+  return { move: true, patch: { status: 'prepared', reason: null, preparedAt: now, windowClosesAt } };
 }

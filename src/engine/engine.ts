@@ -267,9 +267,9 @@ export class Engine {
    * What an announced change asks of this node. A prepared server jobstate goes straight
    * to the executor. The loop is woken only when the change may be due before the loop
    * would wake by itself: a task written (its trigger moved), a run to start, a waiting
-   * jobstate's due time, a running one's timeout. Ends are not its business (those that
-   * free a queued run or a waiting job say so with WAKE_LOOP): a busy node must not pass
-   * over every table for each job it runs.
+   * jobstate's due time, a running one's timeout, a window closing. Ends are not its
+   * business (those that free a queued run or a waiting job say so with WAKE_LOOP): a busy
+   * node must not pass over every table for each job it runs.
    */
   private react(event: EngineEvent): void {
     const now = this.ctx.clock.now();
@@ -285,5 +285,9 @@ export class Engine {
     if (js.status === 'waiting' && js.dueAt !== null) this.loop.dueAt(js.dueAt);
     else if (js.status === 'running' && js.startedAt !== null) this.loop.dueAt(js.startedAt + js.timeoutSeconds * 1000);
     else if (js.status === 'prepared' && js.runner === 'server') this.kick();
+    // Its window closing moves prepared and running work on (closeWindows).
+    if (js.windowClosesAt !== null && (js.status === 'prepared' || js.status === 'running')) {
+      this.loop.dueAt(js.windowClosesAt);
+    }
   }
 }

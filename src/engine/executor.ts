@@ -196,7 +196,12 @@ export class Executor {
     const fresh = js.attempt === 1 && js.checkpoint == null && js.startedAt === claimedAt;
     const stored = fresh ? 0 : await this.persist(() => ctx.store.logs.count(js.id));
     const logs = new LogSink(ctx, js.id, js.attempt, stored);
-    const deadline = Math.min(started + ctx.options.chunkMs, (js.startedAt ?? started) + js.timeoutSeconds * 1000);
+    // The task's window closing asks the chunk for a checkpoint too (closeWindows decides what follows).
+    const deadline = Math.min(
+      started + ctx.options.chunkMs,
+      (js.startedAt ?? started) + js.timeoutSeconds * 1000,
+      js.windowClosesAt ?? Number.POSITIVE_INFINITY,
+    );
     let outcome: ExecuteOutcome;
     const budget = new ChunkBudget(ctx, js, fence);
     try {

@@ -84,6 +84,7 @@ export async function createRun(
         attempt: 1,
         params: job.params,
         dueAt: null,
+        windowClosesAt: null,
         timeoutSeconds: job.timeoutSeconds,
         preparedAt: null,
         startedAt: null,

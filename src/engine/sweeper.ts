@@ -2,18 +2,20 @@ import type { Jobstate } from '../core/model.ts';
 import { stopProgramOf } from './command-processes.ts';
 import { type EngineContext, withTx } from './context.ts';
 import { reportOutcome } from './outcomes.ts';
+import { closeWindows } from './window-close.ts';
 
 const BATCH = 200;
 
 /**
- * Ends what overstayed: running jobstates past their timeout end `error` reason timeout
+ * Ends what overstayed: jobstates whose task window closed move on (closeWindows), running
+ * jobstates past their timeout end `error` reason timeout
  * (then retry per policy), agent jobstates prepared longer than their task's expireAfter
  * end `error` reason expired (their agent never came), and server jobstates whose lease
  * lapsed — their node died or stalled — are recovered. Returns how many jobstates changed.
  */
 export async function sweep(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
-  let changed = 0;
+  let changed = await closeWindows(ctx);
   for (const js of await ctx.store.jobstates.listTimedOut(now, BATCH)) {
     ctx.abortLocal([js.id]);
     const result = { error: `ran longer than its timeout of ${js.timeoutSeconds}s` };

@@ -11,7 +11,7 @@ export const TaskDefBody = Type.Object(
   {
     additionalProperties: true,
     description:
-      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs',
+      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs',
   },
 );
 
@@ -40,6 +40,9 @@ export const TaskView = Type.Object({
   fallback: Type.Enum(['pull', 'error']),
   schedule: Type.Record(Type.String(), Type.Unknown()),
   timeslots: Type.Array(Type.Object({ day: Type.Integer(), from: Type.String(), to: Type.String() })),
+  timeslotEnd: Type.Enum(['finish', 'cancel', 'pause'], {
+    description: 'what running work does when the window closes: finish (runs on), cancel, pause (chunked server work)',
+  }),
   blackouts: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })),
   activeFrom: Type.Union([Type.String(), Type.Null()]),
   activeTill: Type.Union([Type.String(), Type.Null()]),

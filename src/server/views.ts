@@ -69,6 +69,7 @@ function taskDefView(def: TaskDef): Omit<TaskView, 'id' | 'orgId' | 'version' | 
     fallback: def.fallback,
     schedule: def.schedule as unknown as Record<string, unknown>,
     timeslots: def.timeslots,
+    timeslotEnd: def.timeslotEnd,
     blackouts: def.blackouts,
     activeFrom: def.activeFrom,
     activeTill: def.activeTill,

@@ -79,6 +79,12 @@ describe('taskwarden CLI against a real server', () => {
     const updated = await cli(['task', 'apply', '-f', path, '--json']);
     assert.equal(updated.code, 0, updated.stderr);
     assert.deepEqual(JSON.parse(updated.stdout), [{ name: 'greet', action: 'updated', changes: ['schedule'] }]);
+    await writeFile(path, `${await readFile(path, 'utf8')}  timeslotEnd: pause\n`);
+    assert.deepEqual(await cli(['task', 'apply', '-f', path]), {
+      code: 0,
+      stdout: 'updated greet (timeslotEnd)\n',
+      stderr: '',
+    });
   });
 
   test('task run --wait exits 0 for a finished run and its stdout is in the logs', async () => {
@@ -119,6 +125,10 @@ describe('taskwarden CLI against a real server', () => {
 
   test('bad input exits 2 with one line on stderr, and changes nothing', async () => {
     const bad = await file('bad.yaml', 'name: bad\nschedule: {kind: weekly, days: [xyz], at: "09:00"}\njobs: []\n');
+    const badEnd = await file('bad-end.yaml', 'name: bad\ntimeslotEnd: later\njobs: [{name: n, module: noop}]\n');
+    const refused = await cli(['task', 'apply', '-f', badEnd]);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /timeslotEnd: must be one of finish, cancel, pause/);
     for (const args of [
       ['task', 'apply', '-f', bad],
       ['task', 'apply', '-f', join(dir, 'missing.yaml')],

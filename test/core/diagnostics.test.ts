@@ -173,6 +173,21 @@ describe('diagnostics', () => {
     });
   });
 
+  test('a closing timeslot: no agent gets prepared work after it; running work of a cancelling task ends at it', () => {
+    const closes = NOW + 12 * MIN;
+    const prepared = why({ jobstate: { status: 'prepared', preparedAt: NOW - MIN, windowClosesAt: closes } });
+    assert.match(
+      prepared.message,
+      /; its timeslot closes at 2026-12-01T10:12:00.000Z, no agent gets it after; it expires at /,
+    );
+    const running = { status: 'running' as const, startedAt: NOW - 5 * MIN, windowClosesAt: closes };
+    assert.match(
+      why({ jobstate: running, task: { timeslotEnd: 'cancel' } }).message,
+      /; times out at 2026-12-01T10:55:00.000Z; cancelled when its timeslot closes at 2026-12-01T10:12:00.000Z$/,
+    );
+    assert.match(why({ jobstate: running, task: { timeslotEnd: 'finish' } }).message, /times out at [^;]*$/);
+  });
+
   test('presence: online within two contact periods plus a long-poll, offline after, never before the first', () => {
     const agent = { lastContactAt: NOW, contactSeconds: 60 };
     assert.equal(agentPresence({ ...agent, lastContactAt: null }, NOW), 'never');

@@ -110,6 +110,18 @@ describe('api', () => {
     );
   });
 
+  test('timeslotEnd defaults to finish, reads back as written, and its change is in the history', async () => {
+    const body = { name: 'night-window', jobs: [{ name: 'n', module: 'noop' }] };
+    const created = await h.expect(201, 'POST', '/api/v1/tasks', { token: operator, body });
+    assert.equal(created.json.timeslotEnd, 'finish');
+    const url = `/api/v1/tasks/${created.json.id}`;
+    const updated = await h.expect(200, 'PUT', url, { token: operator, body: { ...body, timeslotEnd: 'pause' } });
+    assert.equal(updated.json.timeslotEnd, 'pause');
+    assert.equal((await h.expect(200, 'GET', url, { token: operator })).json.timeslotEnd, 'pause');
+    const history = (await h.expect(200, 'GET', `${url}/history`, { token: operator })).json.items;
+    assert.deepEqual(history[1].diff, { timeslotEnd: { from: 'finish', to: 'pause' } });
+  });
+
   test('a duplicate task name in the org is a conflict', async () => {
     const body = { name: 'twice', jobs: [{ name: 'n', module: 'noop' }] };
     await h.expect(201, 'POST', '/api/v1/tasks', { token: operator, body });

@@ -15,6 +15,7 @@ import { nodeCases } from './conformance/nodes.ts';
 import { runCases } from './conformance/runs.ts';
 import { taskCases } from './conformance/tasks.ts';
 import { transactionCases } from './conformance/transactions.ts';
+import { windowCases } from './conformance/windows.ts';
 
 /** Registers the suite. `open` must return a fresh, empty store each call; the suite migrates and closes it. */
 export function describeStoreConformance(name: string, open: OpenStore): void {
@@ -25,6 +26,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     runCases(open);
     jobstateCases(open);
     claimCases(open);
+    windowCases(open);
     agentCases(open);
     logCases(open);
     transactionCases(open);

@@ -8,7 +8,7 @@ import { parseTaskDef } from '../../src/core/task-def.ts';
 import type { EngineLog, EngineOptions } from '../../src/engine/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry, type ModuleDefinition } from '../../src/modules/sdk.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from './store.ts';
 
@@ -27,11 +27,11 @@ export interface EngineHarness {
 }
 
 export async function startEngineHarness(
-  opts: { start?: string; options?: Partial<EngineOptions>; log?: EngineLog } = {},
+  opts: { start?: string; options?: Partial<EngineOptions>; log?: EngineLog; modules?: ModuleDefinition[] } = {},
 ): Promise<EngineHarness> {
   const { store, cleanup } = await openTestStore();
   const clock = new FakeClock(opts.start ?? '2026-12-01T00:00:00Z');
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry([...builtinModules(), ...(opts.modules ?? [])]);
   const engine = new Engine({
     store,
     modules,

@@ -157,12 +157,18 @@ describe('web UI: tasks', () => {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Space');
     await page.getByTestId('timeslot-summary').filter({ hasText: 'Mon 09:00–10:00' }).waitFor();
+    await page.getByLabel('When the window closes').selectOption('cancel');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText(/Saved version 2/).waitFor();
+    assert.equal((await ui.api<{ timeslotEnd: string }>('GET', `/api/v1/tasks/${taskId}`)).timeslotEnd, 'cancel');
     await page.getByRole('link', { name: 'History' }).click();
     const diff = page.locator('[data-field="timeslots"] pre');
     await diff.waitFor();
     assert.match((await diff.locator('.diff-add').allTextContents()).join(''), /\+ .*"from": "09:00"/);
+    assert.deepEqual(await page.locator('[data-field="timeslotEnd"] pre > span').allTextContents(), [
+      '- "finish"\n',
+      '+ "cancel"\n',
+    ]);
     await page.getByText('update by ada').waitFor();
     await page.getByText('create by ada').waitFor();
     assert.deepEqual(errors, []);

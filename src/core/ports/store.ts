@@ -126,6 +126,7 @@ export type JobstatePatch = Partial<
     | 'attempt'
     | 'params'
     | 'dueAt'
+    | 'windowClosesAt'
     | 'preparedAt'
     | 'startedAt'
     | 'finishedAt'
@@ -288,6 +289,7 @@ export interface JobstateRepo {
   /**
    * Atomically moves up to `limit` prepared jobstates the server runs (runner 'server') to
    * running, leased to `owner` until `leaseUntil`, and returns them. Two claimers never get the same one.
+   * Neither claim takes a jobstate whose window closed (windowClosesAt <= now).
    */
   claimServer(owner: string, now: number, leaseUntil: number, limit: number): Promise<Jobstate[]>;
   /**
@@ -316,6 +318,12 @@ export interface JobstateRepo {
   /** Prepared agent jobstates (runner 'agent') whose preparedAt + their task's expireAfter <= now. */
   listPreparedExpired(now: number, limit: number): Promise<Jobstate[]>;
   /**
+   * Jobstates whose window closed (windowClosesAt <= now) that wait for the engine: the
+   * prepared ones, and the running ones of tasks whose timeslotEnd is `cancel`. Earliest
+   * first; in a transaction, locked for it where the backend can, skipping rows others hold.
+   */
+  listWindowClosed(now: number, limit: number): Promise<Jobstate[]>;
+  /**
    * How many jobstates of `module` are prepared or running in the org. Inside a transaction,
    * where the backend has row locks, it share-locks them: a concurrent transaction ending one
    * of them is waited for (and its end seen), or waits for the caller's transaction. And two
@@ -329,7 +337,7 @@ export interface JobstateRepo {
    * seen), or waits for the caller's transaction to end first.
    */
   getShared(ids: readonly string[]): Promise<Jobstate[]>;
-  /** Earliest time something needs the engine: a waiting dueAt, a timeout or a lease end. */
+  /** Earliest time something needs the engine: a waiting dueAt, a timeout, a lease end or a window close (listWindowClosed's). */
   nextWakeAt(): Promise<number | null>;
   /**
    * Sets dueAt = now on waiting jobstates parked with `reason` (dueAt null or later than

@@ -26,6 +26,12 @@ export interface Windows {
   isOpen(t: number): boolean;
   /** The first open instant at or after t; null if there is none (past activeTill). */
   nextOpen(t: number): number | null;
+  /**
+   * The first closed instant at or after t (t itself when closed): the end of its timeslot,
+   * the start of the next blackout or activeTill, whichever comes first; null if the
+   * windows never close.
+   */
+  nextClose(t: number): number | null;
   /** Where the series starts (Quartz startTime): nextFiring ignores raw firings before it. */
   readonly activeFrom?: number | null;
 }
@@ -126,6 +132,17 @@ class CompiledWindows implements Windows {
     }
   }
 
+  nextClose(t: number): number | null {
+    if (!this.isOpen(t)) return t;
+    const ends: number[] = [];
+    if (this.activeTill !== null) ends.push(this.activeTill);
+    const blackout = this.blackouts.find(([start]) => start > t);
+    if (blackout) ends.push(blackout[0]);
+    const slotEnd = this.slotEnd(t);
+    if (slotEnd !== null) ends.push(slotEnd);
+    return ends.length === 0 ? null : Math.min(...ends);
+  }
+
   /** "within Mon 00:00–07:00, Mon 19:00–Tue 04:00; except 2026-12-24 00:00 → 2026-12-27 00:00; active from …". */
   describe(): string {
     const parts: string[] = [];
@@ -154,6 +171,19 @@ class CompiledWindows implements Windows {
 
   private inSlot(t: number): boolean {
     return this.slots.length === 0 || rangeAt(this.slots, this.weekPosition(t).position) !== undefined;
+  }
+
+  /**
+   * When the slot t is in ends, for an open t; null without slots or when they cover the
+   * whole week. A slot ending Sunday 24:00 goes on into one starting Monday 00:00.
+   */
+  private slotEnd(t: number): number | null {
+    const first = this.slots[0];
+    if (first === undefined || (first[0] === 0 && first[1] === WEEK)) return null;
+    const { weekStart, position } = this.weekPosition(t);
+    const end = (rangeAt(this.slots, position) as [number, number])[1];
+    const wall = end === WEEK && first[0] === 0 ? weekStart + WEEK + first[1] : weekStart + end;
+    return this.zone.reach(t, wall);
   }
 
   /** When the clock next reaches the start of a slot (possibly next week). */

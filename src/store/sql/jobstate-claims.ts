@@ -14,16 +14,31 @@ type ClaimMethods = Pick<
   | 'listTimedOut'
   | 'listLeaseExpired'
   | 'listPreparedExpired'
+  | 'listWindowClosed'
   | 'nextWakeAt'
 >;
+
+/** Not past the window it was prepared in: a claim may take it. */
+const windowOpen = (now: number) => (eb: ExpressionBuilder<Database, 'jobstates'>) =>
+  eb.or([eb('window_closes_at', 'is', null), eb('window_closes_at', '>', now)]);
+
+/**
+ * Whom the engine owes something once their window closed: prepared jobstates (nobody may
+ * claim them now), and running ones whose task cancels running work at the close.
+ */
+const actsAtClose = (eb: ExpressionBuilder<Database, 'jobstates' | 'tasks'>) =>
+  eb.or([
+    eb('jobstates.status', '=', 'prepared'),
+    eb.and([eb('jobstates.status', '=', 'running'), eb('tasks.timeslot_end', '=', 'cancel')]),
+  ]);
 
 /** The time-driven queries of the jobstate repo: what is due, what to claim, what ran out of time. */
 export function jobstateClaims(ctx: SqlContext): ClaimMethods {
   const { db, capabilities } = ctx;
 
   /**
-   * Moves up to `limit` prepared jobstates picked by `pick` (filters and order) to running
-   * with `set`, in one statement: the pick locks its rows and skips those another claimer
+   * Moves up to `limit` prepared jobstates still inside their window at `now`, picked by
+   * `pick` (filters and order), to running with `set`, in one statement: the pick locks its rows and skips those another claimer
    * holds where the backend can (PostgreSQL), SQLite's single writer keeps claimers apart
    * otherwise. The pick is a MATERIALIZED CTE, run once: as a plain `IN (subquery)`,
    * PostgreSQL may rescan it per row, and each SKIP LOCKED rescan picks other rows, so a
@@ -32,12 +47,13 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
    * the whole queue. RETURNING gives no order, so `order` (the pick's) sorts them.
    */
   async function claim(
+    now: number,
     pick: (q: SelectQueryBuilder<Database, 'jobstates', { id: string }>) => typeof q,
     set: (eb: ExpressionBuilder<Database, 'jobstates'>) => UpdateObject<Database, 'jobstates'>,
     limit: number,
     order: (a: Jobstate, b: Jobstate) => number,
   ): Promise<Jobstate[]> {
-    const picked = pick(db.selectFrom('jobstates').select('id').where('status', '=', 'prepared'))
+    const picked = pick(db.selectFrom('jobstates').select('id').where('status', '=', 'prepared').where(windowOpen(now)))
       .orderBy('id')
       .limit(clampLimit(limit))
       .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
@@ -75,6 +91,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     /** started_at keeps the first start, so a chunked job's timeout counts from when it really began. */
     claimServer(owner, now, leaseUntil, limit) {
       return claim(
+        now,
         (q) => q.where('runner', '=', 'server').orderBy('prepared_at'),
         (eb) => ({
           status: 'running',
@@ -91,6 +108,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     /** An agent job never checkpoints, so each claim is a fresh start. */
     claimForAgent(agentId, now, limit) {
       return claim(
+        now,
         (q) => q.where('agent_id', '=', agentId).where('runner', '=', 'agent').orderBy('prepared_at'),
         () => ({ status: 'running', started_at: now, event_seq: 0, progress: null, updated_at: now }),
         limit,
@@ -153,8 +171,24 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       return rows.map(toJobstate);
     },
 
+    async listWindowClosed(now, limit) {
+      const rows = await db
+        .selectFrom('jobstates')
+        .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
+        .selectAll('jobstates')
+        .where('jobstates.window_closes_at', '<=', now)
+        .where(actsAtClose)
+        .orderBy('jobstates.window_closes_at')
+        .orderBy('jobstates.id')
+        .limit(clampLimit(limit))
+        // As listDueWaiting: in a transaction the rows are the caller's, other nodes skip them.
+        .$if(capabilities.skipLocked && db.isTransaction, (q) => q.forUpdate(['jobstates']).skipLocked())
+        .execute();
+      return rows.map(toJobstate);
+    },
+
     async nextWakeAt() {
-      const [due, timeout, lease] = await Promise.all([
+      const [due, timeout, lease, preparedClose, runningClose] = await Promise.all([
         db
           .selectFrom('jobstates')
           .innerJoin('runs', 'runs.id', 'jobstates.run_id')
@@ -172,8 +206,24 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
           .select((eb) => eb.fn.min('lease_expires_at').as('at'))
           .where('status', '=', 'running')
           .executeTakeFirst(),
+        // The two halves of actsAtClose apart: prepared rows are read off the index alone.
+        db
+          .selectFrom('jobstates')
+          .select((eb) => eb.fn.min('window_closes_at').as('at'))
+          .where('status', '=', 'prepared')
+          .where('window_closes_at', 'is not', null)
+          .executeTakeFirst(),
+        db
+          .selectFrom('jobstates')
+          .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
+          .select((eb) => eb.fn.min('jobstates.window_closes_at').as('at'))
+          .where('jobstates.status', '=', 'running')
+          .where('tasks.timeslot_end', '=', 'cancel')
+          .executeTakeFirst(),
       ]);
-      const times = [due?.at, timeout?.at, lease?.at].filter((at) => at != null).map(Number);
+      const times = [due?.at, timeout?.at, lease?.at, preparedClose?.at, runningClose?.at]
+        .filter((at) => at != null)
+        .map(Number);
       return times.length === 0 ? null : Math.min(...times);
     },
   };

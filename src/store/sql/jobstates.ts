@@ -7,7 +7,7 @@ import { jobstatePatchRow } from './patches.ts';
 import { jobstateRow, toJobstate } from './rows.ts';
 import type { Database } from './schema.ts';
 
-/** Rows per INSERT: 25 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
+/** Rows per INSERT: 26 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 200;
 
 export function jobstateRepo(ctx: SqlContext): JobstateRepo {

@@ -67,6 +67,7 @@ const JOBSTATE_COLUMNS: PatchColumns<FullJobstatePatch, JobstateTable> = {
   attempt: 'attempt',
   params: requiredJson<JobstateTable>('params'),
   dueAt: 'due_at',
+  windowClosesAt: 'window_closes_at',
   preparedAt: 'prepared_at',
   startedAt: 'started_at',
   finishedAt: 'finished_at',

@@ -166,6 +166,8 @@ export interface TaskTable {
   fallback: string;
   schedule: string;
   timeslots: string;
+  /** 0013_timeslot_end: finish | cancel | pause. */
+  timeslot_end: string;
   blackouts: string;
   active_from: string | null;
   active_till: string | null;
@@ -220,6 +222,8 @@ export interface JobstateTable {
   attempt: number;
   params: string;
   due_at: number | null;
+  /** 0013_timeslot_end: when the window it was prepared in closes; null = never. */
+  window_closes_at: number | null;
   timeout_seconds: number;
   prepared_at: number | null;
   started_at: number | null;

@@ -216,3 +216,38 @@ describe('previewSchedule', () => {
     );
   });
 });
+
+describe('nextClose: when an open window closes (timeslots govern execution)', () => {
+  test('the end of the slot, merged over midnight and over the week end', () => {
+    const w = compileWindows({ tz: PARIS, timeslots: SEED_001 });
+    assert.equal(w.nextClose(at('2026-12-07T05:00Z')), at('2026-12-07T06:00Z')); // Mon 06:00 → 07:00
+    assert.equal(w.nextClose(at('2026-12-07T20:00Z')), at('2026-12-08T03:00Z')); // Mon 21:00 → Tue 04:00
+    // Sat 00:00 → Sun 24:00 goes on into Mon 00:00–07:00.
+    assert.equal(w.nextClose(at('2026-12-12T10:00Z')), at('2026-12-14T06:00Z'));
+    assert.equal(w.nextClose(at('2026-12-07T06:30Z')), at('2026-12-07T06:30Z'), 'closed: now');
+  });
+
+  test('a blackout or activeTill ahead closes it first; without any limit it never closes', () => {
+    const w = compileWindows({
+      tz: 'UTC',
+      timeslots: [{ day: 1, from: '08:00', to: '12:00' }],
+      blackouts: [{ from: '2026-12-08T10:00:00Z', to: '2026-12-08T11:00:00Z' }],
+      activeTill: '2026-12-15T09:00:00Z',
+    });
+    assert.equal(w.nextClose(at('2026-12-08T08:00Z')), at('2026-12-08T10:00Z'));
+    assert.equal(w.nextClose(at('2026-12-08T11:00Z')), at('2026-12-08T12:00Z'));
+    assert.equal(w.nextClose(at('2026-12-15T08:00Z')), at('2026-12-15T09:00Z'));
+    assert.equal(compileWindows({ tz: 'UTC' }).nextClose(at('2026-12-08T08:00Z')), null);
+    const always = compileWindows({
+      tz: 'UTC',
+      timeslots: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, from: '00:00', to: '24:00' })),
+    });
+    assert.equal(always.nextClose(at('2026-12-08T08:00Z')), null);
+  });
+
+  test('a slot end in a spring-forward gap closes at the end of the gap', () => {
+    // Europe/Paris 2026-03-29: 02:00 → 03:00. Sunday (day 6) 01:00–02:30.
+    const w = compileWindows({ tz: PARIS, timeslots: [{ day: 6, from: '01:00', to: '02:30' }] });
+    assert.equal(w.nextClose(at('2026-03-29T00:30Z')), at('2026-03-29T01:00Z'));
+  });
+});

@@ -3,7 +3,7 @@ import { getAll } from '../api/client.ts';
 import type { JobstateView } from '../api/types.ts';
 import { targetLabel, useAgentNames } from '../lib/agents.ts';
 import { useServerEvents } from '../lib/events.tsx';
-import { durationBetween } from '../lib/format.ts';
+import { durationBetween, reasonLabel } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { LogViewer } from './LogViewer.tsx';
@@ -80,7 +80,7 @@ export function JobstateGroups(props: {
                   >
                     <span className="target-name">{targetLabel(js.agentId, names)}</span>
                     <StatusBadge status={js.status} reason={js.reason} />
-                    <span className="target-reason">{js.reason ?? ''}</span>
+                    <span className="target-reason">{reasonLabel(js.reason)}</span>
                     <span className="target-attempt">try {js.attempt}</span>
                     <span className="target-duration">{durationBetween(js.startedAt, js.finishedAt, now)}</span>
                   </button>

@@ -1,3 +1,5 @@
+import { reasonLabel } from '../lib/format.ts';
+
 /**
  * A status is shown as a shape and a word, never by colour alone: ✓ finished, ✕ error…
  * The width is reserved so a line does not move when its status changes.
@@ -18,7 +20,7 @@ const STATUS_ICONS: Record<string, string> = {
 
 export function StatusBadge({ status, reason }: { status: string; reason?: string | null }) {
   return (
-    <span className={`status status-${status}`} title={reason ? `${status}: ${reason}` : status}>
+    <span className={`status status-${status}`} title={reason ? `${status}: ${reasonLabel(reason)}` : status}>
       <span className="status-icon" aria-hidden="true">
         {STATUS_ICONS[status] ?? '•'}
       </span>

@@ -94,3 +94,8 @@ export function fromLocalInput(value: string): string | null {
   const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
   return `${value.length === 16 ? `${value}:00` : value}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }
+
+/** A machine-readable reason in words, as the monitoring shows it: "timeslot_closed" → "timeslot closed". */
+export function reasonLabel(reason: string | null | undefined): string {
+  return reason ? reason.replaceAll('_', ' ') : '';
+}

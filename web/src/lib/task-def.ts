@@ -15,6 +15,7 @@ export function newTaskDef(tz: string): TaskDef {
     fallback: 'pull',
     schedule: { kind: 'manual', tz },
     timeslots: [],
+    timeslotEnd: 'finish',
     blackouts: [],
     activeFrom: null,
     activeTill: null,

@@ -11,6 +11,7 @@ import { catalogSecurity } from './0006_catalog_security.ts';
 import { idempotency } from './0008_idempotency.ts';
 import { missedOutages } from './0010_missed_outages.ts';
 import { commandProcesses } from './0011_command_processes.ts';
+import { timeslotEnd } from './0013_timeslot_end.ts';
 import { POSTGRES_TYPES } from './column-types.ts';
 
 /** Every PostgreSQL migration by name, in order. A static map: nothing is discovered by scanning folders. */
@@ -26,5 +27,6 @@ export const postgresMigrations: Record<string, Migration> = {
   '0008_idempotency': idempotency,
   '0010_missed_outages': missedOutages,
   '0011_command_processes': commandProcesses,
+  '0013_timeslot_end': timeslotEnd,
   '0015_node_clock': nodeClockMigration(POSTGRES_TYPES),
 };

@@ -134,6 +134,21 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
           />
         </div>
         <TimeslotGrid value={def.timeslots} onChange={(timeslots) => set({ timeslots })} readOnly={!canOperate} />
+        <div className="row">
+          <Field
+            label="When the window closes"
+            hint="what running work does at the end of a timeslot, a blackout's start or activeTill; agent jobs cannot pause: they finish"
+          >
+            <select
+              value={def.timeslotEnd}
+              onChange={(e) => set({ timeslotEnd: e.target.value as TaskDef['timeslotEnd'] })}
+            >
+              <option value="finish">let running work finish</option>
+              <option value="cancel">cancel running work</option>
+              <option value="pause">pause server work until the next opening</option>
+            </select>
+          </Field>
+        </div>
         <BlackoutsEditor value={def.blackouts} onChange={(blackouts) => set({ blackouts })} readOnly={!canOperate} />
         {choices.data ? (
           <JobList jobs={def.jobs} onChange={(jobs) => set({ jobs })} readOnly={!canOperate} {...choices.data} />
