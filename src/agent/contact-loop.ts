@@ -63,7 +63,7 @@ export class ContactLoop {
       // With no free slot there is nothing to wait for: a freed slot wakes the loop instead.
       // After a failure, a short contact first: the server being back must be noticed at once.
       const wait = capacity > 0 && !this.backoff.failing ? this.longPollWait() : 0;
-      const sentAt = this.opts.clock.now();
+      const sentAt = this.opts.clock.monotonic();
       let reply: ContactReply;
       try {
         reply = await this.opts.client.contact(
@@ -98,7 +98,7 @@ export class ContactLoop {
       this.opts.board.stop(reply.stop);
       await this.opts.board.start(reply.jobs);
       if (this.woken) continue;
-      await this.pause(this.nextDelay(reply, this.opts.clock.now() - sentAt), stop);
+      await this.pause(this.nextDelay(reply, this.opts.clock.monotonic() - sentAt), stop);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import { type Clock, ClockJumpWatch } from '../core/clock.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
@@ -7,6 +7,7 @@ import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
 import { CatchUpPacer } from './catch-up.ts';
+import { clockJumped } from './clock-jumps.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
@@ -65,6 +66,8 @@ export class Engine {
   private unlistenPeers: () => void = () => {};
   private readonly listeners = new Set<EngineListener>();
   private readonly loop: EngineLoop;
+  /** Notices when this node's clock (the database's, on a shared store) is set: see tick. */
+  private readonly clockJumps: ClockJumpWatch;
   private started = false;
   private stopping = false;
 
@@ -89,10 +92,15 @@ export class Engine {
       abortLocal: (ids) => this.executor.abort(ids),
     };
     this.executor = new Executor(this.ctx);
-    this.loop = new EngineLoop(this.ctx, async () => {
-      await this.heartbeat.beat();
-      await this.tick();
-    });
+    this.loop = new EngineLoop(
+      this.ctx,
+      async () => {
+        await this.heartbeat.beat();
+        await this.tick();
+      },
+      () => this.executor.nextTimeoutIn(),
+    );
+    this.clockJumps = new ClockJumpWatch(deps.clock);
     this.agents = new AgentDispatch(this.ctx);
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
     this.idempotencyPruner = new IdempotencyPruner(this.ctx);
@@ -147,9 +155,12 @@ export class Engine {
   /** One pass over everything that may be due; returns how many things changed. */
   async tick(): Promise<number> {
     let changed = 0;
-    // Leases first: after a long pause (a stalled event loop, a suspended VM) our own
-    // running chunks must not look like a dead node's to the sweeper below.
-    await this.executor.heartbeat();
+    const jumped = this.clockJumps.check();
+    if (jumped !== null) await clockJumped(this.ctx, jumped);
+    // Leases first: after a long pause (a stalled event loop, a suspended VM) or a clock
+    // jump, our own running chunks must not look like a dead node's to the sweeper below.
+    await this.executor.heartbeat(jumped !== null);
+    changed += await this.executor.endTimedOut();
     if ((await fireAllDue(this.ctx)) > 0) changed++;
     changed += await startDueRuns(this.ctx);
     for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
@@ -269,7 +280,8 @@ export class Engine {
     }
     const js = event.jobstate;
     if (js.status === 'waiting' && js.dueAt !== null) this.loop.dueAt(js.dueAt);
-    else if (js.status === 'running' && js.startedAt !== null) this.loop.dueAt(js.startedAt + js.timeoutSeconds * 1000);
-    else if (js.status === 'prepared' && js.runner === 'server') this.kick();
+    else if (js.status === 'running' && js.runner === 'agent' && js.startedAt !== null) {
+      this.loop.dueAt(js.startedAt + js.timeoutSeconds * 1000 + this.ctx.options.agentGraceMs);
+    } else if (js.status === 'prepared' && js.runner === 'server') this.kick();
   }
 }

@@ -5,14 +5,13 @@ import type { Jobstate, LogLine } from '../core/model.ts';
 import type { ExecuteOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { ChunkBudget } from './chunk-budget.ts';
+import { elapsedOf, endTimedOut, nextTimeoutIn, type TimedChunk } from './chunk-timeouts.ts';
 import type { Emit, EngineContext } from './context.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
 import { endJobstate, reportOutcome } from './outcomes.ts';
 
-interface InFlight {
-  owner: string;
-  controller: AbortController;
+interface InFlight extends TimedChunk {
   done: Promise<void>;
 }
 
@@ -44,11 +43,19 @@ const RETRY_MAX_MS = 2_000;
  *
  * A chunk's writes are retried through a database outage for up to the lease time; past
  * it another node (or this one's sweeper) recovers the jobstate from its lease.
+ *
+ * Time: this node measures what it runs on its monotonic clock (the chunk's deadline, the
+ * job's timeout, the heartbeat cadence), so setting the wall clock neither ends nor stretches
+ * a chunk. What other nodes read stays in database time: lease ends (`now()` + leaseMs),
+ * startedAt. A job's timeout bounds the time its chunks ran: what earlier chunks ran (on
+ * any node) is stored with the jobstate (elapsedMs), this chunk's time is measured here;
+ * time spent prepared between chunks (waiting for a free slot) does not count.
  */
 export class Executor {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly commits: GroupCommit;
-  private lastHeartbeat = 0;
+  /** Monotonic time of the last lease renewal. */
+  private lastHeartbeat = Number.NEGATIVE_INFINITY;
   /** The latest pump; the next one starts after it. */
   private pumping: Promise<unknown> = Promise.resolve();
   /** A kick waits for the pump on its way: more kicks meanwhile add nothing. */
@@ -89,15 +96,18 @@ export class Executor {
   private async claimAndStart(): Promise<number> {
     const free = this.ctx.options.executorConcurrency - this.inFlight.size;
     if (free <= 0) return 0;
-    const now = this.ctx.clock.now();
+    const { clock } = this.ctx;
+    const now = clock.now();
     const owner = `${this.ctx.options.nodeId}/${newId()}`;
     const claimed = await this.ctx.store.jobstates.claimServer(owner, now, now + this.ctx.options.leaseMs, free);
+    const claimedAt = clock.monotonic();
     for (const js of claimed) {
       const controller = new AbortController();
-      const entry: InFlight = { owner, controller, done: Promise.resolve() };
+      const timeoutAt = claimedAt + js.timeoutSeconds * 1000 - js.elapsedMs;
+      const entry: InFlight = { owner, controller, done: Promise.resolve(), js, claimedAt, timeoutAt };
       this.inFlight.set(js.id, entry);
       this.ctx.notify({ type: 'jobstate', jobstate: js });
-      entry.done = this.runChunk(js, owner, now, controller.signal)
+      entry.done = this.runChunk(entry, now)
         .catch((err: unknown) => {
           const why = err instanceof Error ? err.message : String(err);
           this.ctx.log.warn(
@@ -112,10 +122,15 @@ export class Executor {
     return claimed.length;
   }
 
-  /** Renews the leases of running chunks; a chunk whose lease was lost is stopped. */
+  /**
+   * Renews the leases of running chunks every third of the lease time (monotonic), or at
+   * once when `force`d (the clock jumped: the leases must be stamped in the new time before
+   * anyone compares them with it); a chunk whose lease was lost is stopped.
+   */
   async heartbeat(force = false): Promise<void> {
+    const beatAt = this.ctx.clock.monotonic();
+    if (!force && beatAt - this.lastHeartbeat < this.ctx.options.leaseMs / 3) return;
     const now = this.ctx.clock.now();
-    if (!force && now - this.lastHeartbeat < this.ctx.options.leaseMs / 3) return;
     const byOwner = new Map<string, string[]>();
     for (const [id, f] of this.inFlight) byOwner.set(f.owner, [...(byOwner.get(f.owner) ?? []), id]);
     for (const [owner, ids] of byOwner) {
@@ -125,7 +140,17 @@ export class Executor {
         LEASE_LOST,
       );
     }
-    this.lastHeartbeat = now;
+    this.lastHeartbeat = beatAt;
+  }
+
+  /** Ends the running chunks whose job ran past its timeout (chunk-timeouts.ts); returns how many. */
+  endTimedOut(): Promise<number> {
+    return endTimedOut(this.ctx, this.inFlight.values());
+  }
+
+  /** Milliseconds until the first running job's timeout ends (monotonic), or null when none runs. */
+  nextTimeoutIn(): number | null {
+    return nextTimeoutIn(this.ctx.clock, this.inFlight.values());
   }
 
   abort(ids: readonly string[], reason: string = 'ended'): void {
@@ -143,8 +168,10 @@ export class Executor {
     await Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   }
 
-  private async runChunk(js: Jobstate, owner: string, claimedAt: number, signal: AbortSignal): Promise<void> {
+  private async runChunk(entry: InFlight, claimedAt: number): Promise<void> {
     const { ctx } = this;
+    const { js, owner } = entry;
+    const { signal } = entry.controller;
     const fence = { status: ['running'] as Jobstate['status'][], leaseOwner: owner };
     const module = ctx.modules.get(js.module);
     if (!module?.execute) {
@@ -153,12 +180,12 @@ export class Executor {
       return;
     }
     await busyTurn();
-    const started = ctx.clock.now();
+    const started = ctx.clock.monotonic();
     // The first chunk of a first attempt (its start is this claim's) has nothing stored yet.
     const fresh = js.attempt === 1 && js.checkpoint == null && js.startedAt === claimedAt;
     const stored = fresh ? 0 : await this.persist(() => ctx.store.logs.count(js.id));
     const logs = new LogSink(ctx, js.id, js.attempt, stored);
-    const deadline = Math.min(started + ctx.options.chunkMs, (js.startedAt ?? started) + js.timeoutSeconds * 1000);
+    const deadline = Math.min(started + ctx.options.chunkMs, entry.timeoutAt);
     let outcome: ExecuteOutcome;
     const budget = new ChunkBudget(ctx, js, fence);
     try {
@@ -179,6 +206,7 @@ export class Executor {
     const overBudget = budget.end() || js.reason === 'over_budget';
     if (signal.aborted && signal.reason === LEASE_LOST) return this.discarded(js);
     const lines = await logs.drain();
+    const elapsedMs = elapsedOf(ctx.clock, entry);
     // Stopped because it was cancelled or timed out: whoever stopped it already wrote the
     // end, and the lines say what the job did until then. A shutdown keeps a checkpoint or
     // a success; a failure caused by the shutdown is left running, for the restart to
@@ -191,10 +219,11 @@ export class Executor {
     const written = await this.persist(() =>
       this.commits.write((tx, emit) => {
         if (outcome.done) {
-          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines };
+          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines, elapsedMs };
           return endJobstate(ctx, tx, emit, js, end, fence);
         }
-        return this.backToPrepared(tx, emit, js, { checkpoint: outcome.checkpoint, overBudget, lines }, fence);
+        const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
+        return this.backToPrepared(tx, emit, js, chunk, fence);
       }),
     );
     if (!written) this.discarded(js);
@@ -208,7 +237,7 @@ export class Executor {
     tx: StoreSession,
     emit: Emit,
     js: Jobstate,
-    chunk: { checkpoint: unknown; overBudget: boolean; lines: LogLine[] },
+    chunk: { checkpoint: unknown; overBudget: boolean; lines: LogLine[]; elapsedMs: number },
     fence: { status: Jobstate['status'][]; leaseOwner: string },
   ): Promise<boolean> {
     const now = this.ctx.clock.now();
@@ -219,6 +248,7 @@ export class Executor {
       checkpoint,
       leaseOwner: null,
       leaseExpiresAt: null,
+      elapsedMs: chunk.elapsedMs,
       updatedAt: now,
     } as const;
     if (!(await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt }))) return false;
@@ -241,12 +271,12 @@ export class Executor {
    */
   private async persist<T>(call: () => Promise<T>): Promise<T> {
     const { clock, options } = this.ctx;
-    const giveUpAt = clock.now() + options.leaseMs;
+    const giveUpAt = clock.monotonic() + options.leaseMs;
     for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
       try {
         return await call();
       } catch (err) {
-        if (err instanceof TaskwardenError || clock.now() + wait > giveUpAt) throw err;
+        if (err instanceof TaskwardenError || clock.monotonic() + wait > giveUpAt) throw err;
         await clock.sleep(wait);
       }
     }

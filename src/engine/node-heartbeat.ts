@@ -17,6 +17,7 @@ const FORGET_AFTER_MS = 7 * 86_400_000;
  */
 export class NodeHeartbeat {
   private startedAt = 0;
+  /** Monotonic time of the last heartbeat: its cadence is this node's own. */
   private lastBeat = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -38,11 +39,12 @@ export class NodeHeartbeat {
 
   /** Writes a heartbeat when the last one is older than the interval. */
   async beat(): Promise<void> {
-    const now = this.ctx.clock.now();
-    if (now - this.lastBeat < this.intervalMs) return;
+    const beatAt = this.ctx.clock.monotonic();
+    if (beatAt - this.lastBeat < this.intervalMs) return;
     const { nodeId } = this.ctx.options;
-    await this.ctx.store.nodes.heartbeat({ id: nodeId, ...this.identity, startedAt: this.startedAt, seenAt: now });
-    this.lastBeat = now;
+    const seenAt = this.ctx.clock.now();
+    await this.ctx.store.nodes.heartbeat({ id: nodeId, ...this.identity, startedAt: this.startedAt, seenAt });
+    this.lastBeat = beatAt;
   }
 
   /** Marks the node stopped; a store that is away misses it (the node then just stops heartbeating). */

@@ -60,7 +60,11 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       modules,
       services: createModuleServices(store, clock, packageFiles),
       clock,
-      options: { defaultTz, ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}) },
+      options: {
+        defaultTz,
+        ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}),
+        ...(config.agentGraceMs ? { agentGraceMs: config.agentGraceMs } : {}),
+      },
       node: nodeIdentity(),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
     });

@@ -301,6 +301,7 @@ export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({
   result: toJson(jobstate.result),
   event_seq: jobstate.eventSeq,
   progress: toJson(jobstate.progress),
+  elapsed_ms: jobstate.elapsedMs,
   updated_at: jobstate.updatedAt,
 });
 
@@ -329,6 +330,7 @@ export const toJobstate = (row: Selectable<JobstateTable>): Jobstate => ({
   result: fromJson(row.result),
   eventSeq: row.event_seq,
   progress: fromJson(row.progress) as JobstateProgress | null,
+  elapsedMs: Number(row.elapsed_ms),
   updatedAt: row.updated_at,
 });
 

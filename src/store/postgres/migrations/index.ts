@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
+import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
 import { initial } from './0001_initial.ts';
@@ -23,4 +24,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '0007_package_security': packageSecurityMigration(POSTGRES_TYPES),
   '0008_idempotency': idempotency,
   '0010_missed_outages': missedOutages,
+  '0012_attempt_durations': attemptDurationsMigration(POSTGRES_TYPES),
 };

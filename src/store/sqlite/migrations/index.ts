@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
+import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
 import { initial } from './0001_initial.ts';
@@ -22,4 +23,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0007_package_security': packageSecurityMigration({ text: 'text', integer: 'integer' }),
   '0008_idempotency': idempotency,
   '0010_missed_outages': missedOutages,
+  '0012_attempt_durations': attemptDurationsMigration({ text: 'text', integer: 'integer' }),
 };
