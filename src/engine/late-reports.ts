@@ -23,6 +23,14 @@ import { afterTerminal } from './outcomes.ts';
 /** A retry waits while the agent may still report the attempt before it; or the server gave up on the last attempt. */
 export type LateReport = 'retry_pending' | 'given_up';
 
+/**
+ * The result of an attempt the server gave up on (sweeper.ts). A retry keeps it until it
+ * runs: it is what tells a late report from a stale one (an attempt the agent itself ended).
+ */
+export function gaveUpResult(error: string): { error: string; serverGaveUp: true } {
+  return { error, serverGaveUp: true };
+}
+
 /** Whether the server gave up on the attempt this agent jobstate's agent may still hold (see the rule above). */
 export function awaitsLateReport(js: Jobstate): boolean {
   return lateReportOf(js, js.status === 'error' ? js.attempt : js.attempt - 1) !== null;
@@ -30,11 +38,9 @@ export function awaitsLateReport(js: Jobstate): boolean {
 
 /** What a report for `attempt` of this jobstate is, when it comes after the server gave up on that attempt. */
 export function lateReportOf(js: Jobstate, attempt: number): LateReport | null {
-  if (js.runner !== 'agent') return null;
-  if ((js.status === 'waiting' || js.status === 'prepared') && js.attempt > 1 && attempt === js.attempt - 1) {
-    return 'retry_pending';
-  }
-  if (js.status === 'error' && js.reason === 'timeout' && attempt === js.attempt) return 'given_up';
+  if (js.runner !== 'agent' || (js.result as { serverGaveUp?: unknown } | null)?.serverGaveUp !== true) return null;
+  if ((js.status === 'waiting' || js.status === 'prepared') && attempt === js.attempt - 1) return 'retry_pending';
+  if (js.status === 'error' && attempt === js.attempt) return 'given_up';
   return null;
 }
 

@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/duration.ts';
 import type { Jobstate } from '../core/model.ts';
 import { type EngineContext, withTx } from './context.ts';
+import { gaveUpResult } from './late-reports.ts';
 import { reportOutcome } from './outcomes.ts';
 
 const BATCH = 200;
@@ -23,7 +24,7 @@ export async function sweep(ctx: EngineContext): Promise<number> {
     const error =
       `no outcome from its agent within its timeout of ${formatDuration(js.timeoutSeconds)} ` +
       `and a grace of ${formatDuration(Math.round(graceMs / 1000))}`;
-    const outcome = { ok: false, reason: 'timeout', result: { error } } as const;
+    const outcome = { ok: false, reason: 'timeout', result: gaveUpResult(error) } as const;
     if (await reportOutcome(ctx, js, outcome, { status: ['running'] })) changed++;
   }
   for (const js of await ctx.store.jobstates.listPreparedExpired(now, BATCH)) {
