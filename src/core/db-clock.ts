@@ -34,6 +34,8 @@ export class DbSyncedClock implements Clock {
   /** The resync loop's current wait; aborted to measure at once. */
   private nap: AbortController | null = null;
   private loop: Promise<void> = Promise.resolve();
+  /** Told of each jump of the base's wall clock (ms, negative when set back), which `now()` does not follow. */
+  onBaseJump: (jumpMs: number) => void = () => {};
 
   constructor(
     private readonly base: Clock,
@@ -46,8 +48,10 @@ export class DbSyncedClock implements Clock {
     if (anchor === null) return base.now();
     const drift = base.now() - base.monotonic();
     if (Math.abs(drift - anchor.drift) > CLOCK_JUMP_MS) {
+      const jump = drift - anchor.drift;
       anchor.drift = drift; // once per jump, even when the database does not answer the measurement
       this.nap?.abort();
+      this.onBaseJump(jump);
     }
     return Math.round(anchor.db + (base.monotonic() - anchor.monotonic));
   }

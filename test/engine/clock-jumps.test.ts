@@ -91,7 +91,7 @@ describe('clock jumps', () => {
         schedule: { kind: 'manual' },
         jobs: [{ ...job, timeout: '1h', retry: { attempts: 1, backoff: '1m' } }],
       });
-      const run = await h.engine.runNow(task.id, 'tester');
+      await h.engine.runNow(task.id, 'tester');
       await h.settle();
       const [work] = await h.engine.agents.claim(agent, 1);
       assert.ok(work);
