@@ -41,6 +41,7 @@ export class AgentDispatch {
     holding: readonly string[] = [],
   ): Promise<AgentWork[]> {
     if (capacity <= 0) return [];
+    await this.ctx.settleClock(); // a start stamped in the new time must not be moved by the jump
     const claimed = await this.ctx.store.jobstates.claimForAgent(agent.id, this.ctx.clock.now(), capacity, holding);
     const work: AgentWork[] = [];
     for (const js of claimed) {

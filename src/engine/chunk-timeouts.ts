@@ -41,9 +41,9 @@ export async function endTimedOut(ctx: EngineContext, chunks: Iterable<TimedChun
   return ended;
 }
 
-/** Milliseconds until the first of these chunks' timeouts ends (monotonic), or null when there is none. */
+/** Milliseconds until the first timeout of these chunks (those not stopped yet) ends, monotonic; null when none. */
 export function nextTimeoutIn(clock: Clock, chunks: Iterable<TimedChunk>): number | null {
   let first = Number.POSITIVE_INFINITY;
-  for (const chunk of chunks) first = Math.min(first, chunk.timeoutAt);
+  for (const chunk of chunks) if (!chunk.controller.signal.aborted) first = Math.min(first, chunk.timeoutAt);
   return first === Number.POSITIVE_INFINITY ? null : Math.max(0, first - clock.monotonic());
 }

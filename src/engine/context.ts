@@ -85,6 +85,8 @@ export interface EngineContext {
   kick(): void;
   /** Stops the chunks this node runs for these jobstates (cancelled, timed out, replaced). */
   abortLocal(jobstateIds: readonly string[]): void;
+  /** Resolves once a jump of this node's clock, if there was one, was dealt with (clock-jumps.ts). */
+  settleClock(): Promise<void>;
 }
 
 /** Emitted by a transaction that made rows due without announcing them (woken waiters): the loop must look. */

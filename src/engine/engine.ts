@@ -1,4 +1,4 @@
-import { type Clock, ClockJumpWatch } from '../core/clock.ts';
+import type { Clock } from '../core/clock.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
@@ -7,7 +7,7 @@ import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
 import { CatchUpPacer } from './catch-up.ts';
-import { clockJumped } from './clock-jumps.ts';
+import { ClockJumps } from './clock-jumps.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
@@ -66,8 +66,8 @@ export class Engine {
   private unlistenPeers: () => void = () => {};
   private readonly listeners = new Set<EngineListener>();
   private readonly loop: EngineLoop;
-  /** Notices when this node's clock (the database's, on a shared store) is set: see tick. */
-  private readonly clockJumps: ClockJumpWatch;
+  /** Notices when this node's clock (the database's, on a shared store) is set. */
+  private readonly clockJumps: ClockJumps;
   private started = false;
   private stopping = false;
 
@@ -90,7 +90,9 @@ export class Engine {
       wake: () => this.loop.wake(),
       kick: () => this.kick(),
       abortLocal: (ids) => this.executor.abort(ids),
+      settleClock: () => this.clockJumps.settle(),
     };
+    this.clockJumps = new ClockJumps(this.ctx);
     this.executor = new Executor(this.ctx);
     this.loop = new EngineLoop(
       this.ctx,
@@ -100,7 +102,6 @@ export class Engine {
       },
       () => this.executor.nextTimeoutIn(),
     );
-    this.clockJumps = new ClockJumpWatch(deps.clock);
     this.agents = new AgentDispatch(this.ctx);
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
     this.idempotencyPruner = new IdempotencyPruner(this.ctx);
@@ -155,11 +156,10 @@ export class Engine {
   /** One pass over everything that may be due; returns how many things changed. */
   async tick(): Promise<number> {
     let changed = 0;
-    const jumped = this.clockJumps.check();
-    if (jumped !== null) await clockJumped(this.ctx, jumped);
+    await this.clockJumps.settle();
     // Leases first: after a long pause (a stalled event loop, a suspended VM) or a clock
     // jump, our own running chunks must not look like a dead node's to the sweeper below.
-    await this.executor.heartbeat(jumped !== null);
+    await this.executor.heartbeat(this.clockJumps.leasesToRenew());
     changed += await this.executor.endTimedOut();
     if ((await fireAllDue(this.ctx)) > 0) changed++;
     changed += await startDueRuns(this.ctx);

@@ -85,7 +85,7 @@ describe('clock jumps', () => {
       );
     });
 
-    async function runningOnAgent(): Promise<Jobstate> {
+    async function preparedForAgent(): Promise<void> {
       const job = { name: 'hello', module: 'command', params: { command: 'hello' }, targets: { tags: ['lab'] } };
       const task = await h.addTask({
         schedule: { kind: 'manual' },
@@ -93,6 +93,10 @@ describe('clock jumps', () => {
       });
       await h.engine.runNow(task.id, 'tester');
       await h.settle();
+    }
+
+    async function runningOnAgent(): Promise<Jobstate> {
+      await preparedForAgent();
       const [work] = await h.engine.agents.claim(agent, 1);
       assert.ok(work);
       return reload({ id: work.jobstate });
@@ -124,5 +128,18 @@ describe('clock jumps', () => {
         assert.deepEqual(await h.engine.agents.claim(agent, 1), [], 'nothing runs again');
       });
     }
+
+    test('a job claimed after a jump, before the engine noticed it, keeps its deadline too', async () => {
+      await preparedForAgent();
+      h.clock.jump(-2 * HOUR);
+      const [work] = await h.engine.agents.claim(agent, 1);
+      assert.ok(work);
+      assert.equal((await reload({ id: work.jobstate })).startedAt, h.clock.now(), 'stamped in the new time');
+      await h.settle();
+      await h.advance(HOUR + GRACE - 1000);
+      assert.equal((await reload({ id: work.jobstate })).status, 'running', 'not moved a second time');
+      await h.advance(1000);
+      assert.equal((await reload({ id: work.jobstate })).status, 'waiting');
+    });
   });
 });
