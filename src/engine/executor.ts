@@ -181,6 +181,11 @@ export class Executor {
     }
     await busyTurn();
     const started = ctx.clock.monotonic();
+    // Its earlier chunks used up its time (the last one returned as the timeout passed): nothing to run.
+    if (started >= entry.timeoutAt) {
+      await this.persist(() => endTimedOut(ctx, [entry]));
+      return;
+    }
     // The first chunk of a first attempt (its start is this claim's) has nothing stored yet.
     const fresh = js.attempt === 1 && js.checkpoint == null && js.startedAt === claimedAt;
     const stored = fresh ? 0 : await this.persist(() => ctx.store.logs.count(js.id));

@@ -76,6 +76,24 @@ describe('clock jumps', () => {
     assert.deepEqual(await lines(ended), ['chunk 1/3', 'chunk 2/3']);
   });
 
+  test('a chunked job whose earlier chunks used up its timeout ends timeout without running again', async () => {
+    const task = await h.addTask({
+      schedule: { kind: 'manual' },
+      jobs: [serverJob('noop', { chunks: 2 }, { timeout: '1m' })],
+    });
+    h.engine.ctx.options.executorConcurrency = 0; // nobody claims it while its past is written
+    const run = await h.engine.runNow(task.id, 'tester');
+    await h.settle();
+    const [js] = await h.store.jobstates.allOfRun(run.id);
+    assert.equal(js?.status, 'prepared');
+    await h.store.jobstates.update(js!.id, { checkpoint: { done: 1 }, elapsedMs: MINUTE, updatedAt: h.clock.now() });
+    h.engine.ctx.options.executorConcurrency = 4;
+    await h.settle();
+    const ended = await reload(js as Jobstate);
+    assert.deepEqual([ended.status, ended.reason, ended.elapsedMs], ['error', 'timeout', MINUTE]);
+    assert.deepEqual(await lines(ended), [], 'its second chunk never ran');
+  });
+
   describe('agent jobs', () => {
     let agent: Agent;
     beforeEach(async () => {
