@@ -1,5 +1,5 @@
 import type { AgentClient } from '../client/agent-client.ts';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, ClockJumpWatch, describeJump } from '../core/clock.ts';
 import { TaskwardenError } from '../core/errors.ts';
 import { AGENT_LONG_POLL_MAX_SECONDS, type ContactReply } from '../protocol/agent.ts';
 import { Backoff, jitter } from './backoff.ts';
@@ -41,8 +41,10 @@ export class ContactLoop {
   private woken = false;
   private idle: AbortController | null = null;
   private wakeUrl: string | null;
+  private readonly clockJumps: ClockJumpWatch;
 
   constructor(private readonly opts: ContactLoopOptions) {
+    this.clockJumps = new ClockJumpWatch(opts.clock);
     this.contactSeconds = opts.contactSeconds;
     this.wakeUrl = opts.wakeUrl;
     this.random = opts.random ?? Math.random;
@@ -59,11 +61,15 @@ export class ContactLoop {
   async run(stop: AbortSignal): Promise<void> {
     while (!stop.aborted) {
       this.woken = false;
+      const jump = this.clockJumps.check();
+      if (jump !== null) {
+        this.opts.log.warn(`the clock jumped ${describeJump(jump)}; job timeouts and waits keep their own measure`);
+      }
       const capacity = this.opts.board.freeSlots();
       // With no free slot there is nothing to wait for: a freed slot wakes the loop instead.
       // After a failure, a short contact first: the server being back must be noticed at once.
       const wait = capacity > 0 && !this.backoff.failing ? this.longPollWait() : 0;
-      const sentAt = this.opts.clock.now();
+      const sentAt = this.opts.clock.monotonic();
       let reply: ContactReply;
       try {
         reply = await this.opts.client.contact(
@@ -98,7 +104,7 @@ export class ContactLoop {
       this.opts.board.stop(reply.stop);
       await this.opts.board.start(reply.jobs);
       if (this.woken) continue;
-      await this.pause(this.nextDelay(reply, this.opts.clock.now() - sentAt), stop);
+      await this.pause(this.nextDelay(reply, this.opts.clock.monotonic() - sentAt), stop);
     }
   }
 

@@ -8,6 +8,7 @@ import type { AgentJobContext, AgentOutcome, ModuleRegistry } from '../core/port
 import type { AgentJob } from '../protocol/agent.ts';
 import type { EventChannel } from './event-channel.ts';
 import type { AgentLog } from './log.ts';
+import type { PauseWatch } from './pause-watch.ts';
 
 /** Why a job was stopped before its module returned. */
 export type StopCause = 'cancelled' | 'timeout' | 'shutdown';
@@ -15,6 +16,8 @@ export type StopCause = 'cancelled' | 'timeout' | 'shutdown';
 export interface JobDeps {
   modules: ModuleRegistry;
   clock: Clock;
+  /** When the agent did not run (real agents on the system clock); time paused counts toward no timeout. */
+  pauses?: Pick<PauseWatch, 'pausedSince'> | undefined;
   log: AgentLog;
   /** `<data>/modules`: each module gets its own folder under it. */
   modulesDir: string;
@@ -36,6 +39,8 @@ const MAX_LINE = 8192;
 export class RunningJob {
   readonly done: Promise<void>;
   private readonly controller = new AbortController();
+  /** How long the agent did not run while the job ran, as the job's timeout found it (ms). */
+  private paused = 0;
 
   constructor(
     readonly job: AgentJob,
@@ -54,12 +59,10 @@ export class RunningJob {
   }
 
   private async run(): Promise<void> {
-    const { job, deps } = this;
+    const { job } = this;
     this.events.emit({ type: 'started' });
     const finished = new AbortController();
-    void deps.clock.sleep(job.timeoutSeconds * 1000, finished.signal).then(() => {
-      if (!finished.signal.aborted) this.stop('timeout');
-    });
+    void this.stopAtTimeout(finished.signal);
     let outcome: AgentOutcome;
     try {
       outcome = await this.outcome();
@@ -69,6 +72,26 @@ export class RunningJob {
       finished.abort();
     }
     this.report(outcome);
+  }
+
+  /**
+   * The job's timeout, enforced here and measured on the agent's monotonic clock, less the
+   * time the agent did not run (PauseWatch): a job that ended while the agent was stopped
+   * is reported as it ended once the agent runs again, not as timed out. The server waits
+   * for this report up to the timeout plus its grace (engine/late-reports.ts).
+   */
+  private async stopAtTimeout(finished: AbortSignal): Promise<void> {
+    const { clock, pauses } = this.deps;
+    const limit = this.job.timeoutSeconds * 1000;
+    const start = clock.monotonic();
+    for (;;) {
+      this.paused = pauses?.pausedSince(start) ?? 0;
+      const ran = clock.monotonic() - start - this.paused;
+      if (ran >= limit) break;
+      await clock.sleep(limit - ran, finished);
+      if (finished.aborted) return;
+    }
+    this.stop('timeout');
   }
 
   private async outcome(): Promise<AgentOutcome> {
@@ -145,7 +168,8 @@ export class RunningJob {
     }
     let reason: JobstateReason = outcome.reason ?? 'module_failed';
     if (cause === 'timeout') {
-      this.log(`stopped: ran longer than its timeout of ${formatDuration(this.job.timeoutSeconds)}`, 'info');
+      const paused = this.paused > 0 ? ` (not counting ${Math.round(this.paused / 1000)}s the agent did not run)` : '';
+      this.log(`stopped: ran longer than its timeout of ${formatDuration(this.job.timeoutSeconds)}${paused}`, 'info');
       reason = 'timeout';
     } else if (cause === 'shutdown') {
       this.log('stopped: the agent is shutting down', 'info');

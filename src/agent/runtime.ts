@@ -7,6 +7,7 @@ import { ensureEnrolled } from './enrolment.ts';
 import { FileCache } from './file-cache.ts';
 import { JobBoard } from './job-board.ts';
 import { type AgentLog, createAgentLog } from './log.ts';
+import { PauseWatch } from './pause-watch.ts';
 import { Spool } from './spool.ts';
 import { wakeUrlFor } from './wake-address.ts';
 import { startWakeListener, type WakeListener } from './wake-listener.ts';
@@ -61,8 +62,15 @@ export class AgentRuntime {
   static async start(config: AgentConfig, deps: AgentDeps, signal?: AbortSignal): Promise<AgentRuntime> {
     const clock = deps.clock ?? systemClock;
     const log = deps.log ?? createAgentLog();
+    const pauses =
+      clock === systemClock
+        ? new PauseWatch((ms) =>
+            log.warn(`the agent did not run for ${Math.round(ms)} ms (stopped, suspended or blocked)`),
+          )
+        : null;
     const stopping = new AbortController();
     signal?.addEventListener('abort', () => stopping.abort(), { once: true });
+    stopping.signal.addEventListener('abort', () => pauses?.close(), { once: true });
     const moduleNames = deps.modules
       .list()
       .filter((m) => m.agent)
@@ -83,6 +91,7 @@ export class AgentRuntime {
       jobDeps: {
         modules: deps.modules,
         clock,
+        pauses: pauses ?? undefined,
         log,
         modulesDir: join(config.dataDir, 'modules'),
         packageRoot: config.packageRoot ?? join(config.dataDir, 'packages'),

@@ -1,11 +1,59 @@
+import { formatDuration } from './duration.ts';
+
 /**
  * Time comes from a Clock so that schedules, timeouts and misfires are tested by moving a
  * fake clock instead of sleeping. The engine never calls Date.now() directly.
+ *
+ * A clock tells two different times, and each has its use:
+ * * `now()` is wall time (on a server node: the database's, see DbSyncedClock), epoch ms.
+ *   It says *when*: firings, timeslots, and every stamp written to the store or compared
+ *   across nodes (startedAt, dueAt, lease ends), since other nodes read them.
+ * * `monotonic()` is this process's own measure of elapsed time, ms from an arbitrary
+ *   origin. It says *how long*: job timeouts, chunk budgets, heartbeat and retry cadences,
+ *   long-poll waits. It never jumps when someone (or NTP) sets the wall clock, so a clock
+ *   jump neither kills nor stretches running work. Never store it nor send it to another
+ *   process: its origin is this process's.
+ * `sleep` waits monotonic time.
  */
 export interface Clock {
   now(): number;
-  /** Resolves after `ms` of this clock's time, or early (without error) when `signal` aborts. */
+  monotonic(): number;
+  /** Resolves after `ms` of monotonic time, or early (without error) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** A change of the wall clock against the monotonic one larger than this is a clock jump (logged). */
+export const CLOCK_JUMP_MS = 5_000;
+
+/**
+ * Notices clock jumps: the difference between a clock's wall and monotonic times stays put
+ * while both run; when it moved by more than `thresholdMs` since the last look, someone (or
+ * NTP, or a suspended machine) set the wall clock. `check` returns that jump (ms, negative
+ * when the wall clock went back) once, or null.
+ */
+export class ClockJumpWatch {
+  private drift: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly thresholdMs = CLOCK_JUMP_MS,
+  ) {
+    this.drift = clock.now() - clock.monotonic();
+  }
+
+  check(): number | null {
+    const drift = this.clock.now() - this.clock.monotonic();
+    const jump = drift - this.drift;
+    if (Math.abs(jump) <= this.thresholdMs) return null;
+    this.drift = drift;
+    return jump;
+  }
+}
+
+/** "forward by 2h (7200000 ms)": the size of a clock jump, for a log line. */
+export function describeJump(ms: number): string {
+  const size = Math.round(Math.abs(ms));
+  return `${ms > 0 ? 'forward' : 'back'} by ${formatDuration(Math.round(size / 1000))} (${size} ms)`;
 }
 
 /**
@@ -36,6 +84,7 @@ export async function busyTurn(): Promise<void> {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
@@ -49,23 +98,32 @@ export const systemClock: Clock = {
     }),
 };
 
-/** A clock that only moves when told to. Sleepers wake when `advance` passes their time. */
+/**
+ * A clock that only moves when told to. `advance` moves wall and monotonic time together
+ * (time passes) and wakes the sleepers it passes; `jump` moves the wall clock alone, as
+ * someone setting the machine's clock would, and wakes nobody.
+ */
 export class FakeClock implements Clock {
-  private current: number;
+  private wall: number;
+  private elapsed = 0;
   private sleepers: { until: number; resolve: () => void }[] = [];
 
   constructor(start: number | string | Date = '2026-12-01T00:00:00Z') {
-    this.current = new Date(start).getTime();
+    this.wall = new Date(start).getTime();
   }
 
   now(): number {
-    return this.current;
+    return this.wall;
+  }
+
+  monotonic(): number {
+    return this.elapsed;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
-      const sleeper = { until: this.current + Math.max(0, ms), resolve };
+      const sleeper = { until: this.elapsed + Math.max(0, ms), resolve };
       this.sleepers.push(sleeper);
       signal?.addEventListener(
         'abort',
@@ -83,14 +141,23 @@ export class FakeClock implements Clock {
     return this.sleepers.length;
   }
 
+  /** Time passes: wall and monotonic clocks move `ms` forward. */
   advance(ms: number): void {
-    this.set(this.current + ms);
+    if (ms < 0) throw new RangeError('time does not run backwards: use jump() to set the wall clock back');
+    this.wall += ms;
+    this.elapsed += ms;
+    const due = this.sleepers.filter((s) => s.until <= this.elapsed);
+    this.sleepers = this.sleepers.filter((s) => s.until > this.elapsed);
+    for (const s of due) s.resolve();
   }
 
+  /** Time passes until the wall clock reads `to` (later than now). */
   set(to: number | string | Date): void {
-    this.current = new Date(to).getTime();
-    const due = this.sleepers.filter((s) => s.until <= this.current);
-    this.sleepers = this.sleepers.filter((s) => s.until > this.current);
-    for (const s of due) s.resolve();
+    this.advance(new Date(to).getTime() - this.wall);
+  }
+
+  /** The wall clock is set `ms` forward (or back, when negative); no time passes. */
+  jump(ms: number): void {
+    this.wall += ms;
   }
 }

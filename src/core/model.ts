@@ -229,6 +229,12 @@ export interface Jobstate {
   result: unknown;
   /** Last agent event seq applied for the current attempt (0 = none); events at or below it are duplicates. */
   eventSeq: number;
+  /**
+   * How long the current attempt has run, in ms, as measured by whoever ran it: for a server
+   * job the sum of its chunks' monotonic run times (what its timeout bounds, whichever node
+   * ran them); 0 until a chunk ended, and for agent jobs (their agent measures their timeout).
+   */
+  elapsedMs: number;
   progress: JobstateProgress | null;
   updatedAt: number;
 }

@@ -3,6 +3,7 @@ import type { Jobstate, JobstateReason, LogLine, LogStream } from '../core/model
 import type { AgentOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, withTx } from './context.ts';
+import { type LateReport, lateReportOf, settleLateReport } from './late-reports.ts';
 import { endJobstate } from './outcomes.ts';
 
 /** One event of an agent job, as the agent protocol carries it (protocol/agent.ts AgentEvent). */
@@ -40,9 +41,11 @@ type EndEvent = Extract<AgentEventInput, { type: 'finished' | 'error' }>;
  * the latest progress land, and the end goes through `endJobstate`: all of it or none, so
  * a resend after a crash or a lost reply is applied exactly once.
  *
- * Refusals: another agent's or an unknown jobstate → not_found; an attempt other than the
- * current one → stale_attempt (409, the agent drops it); new events for a jobstate that no
- * longer runs (cancelled, timed out, lost) → gone (410, the agent stops the job).
+ * A report for an attempt the server gave up on (its agent was silent past the timeout
+ * and the grace) is late: applied by the rule of late-reports.ts, never re-running work
+ * that finished. Refusals: another agent's or an unknown jobstate → not_found; another
+ * attempt than the current one → stale_attempt (409, the agent drops it); new events for
+ * a jobstate that no longer runs (cancelled, lost) → gone (410, the agent stops the job).
  */
 export async function applyAgentEvents(
   ctx: EngineContext,
@@ -55,11 +58,14 @@ export async function applyAgentEvents(
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const js = await ctx.store.jobstates.get(jobstateId);
     if (!js || js.agentId !== agentId || js.runner !== 'agent') throw notFound('jobstate', jobstateId);
-    if (attempt !== js.attempt) {
+    const late = lateReportOf(js, attempt);
+    if (attempt !== js.attempt && late !== 'retry_pending') {
       throw new TaskwardenError('stale_attempt', `attempt ${attempt} is not the current attempt (${js.attempt})`);
     }
-    const fresh = batch.filter((e) => e.seq > js.eventSeq);
+    // A retry's eventSeq counts the new attempt's events: none of the late one's were applied.
+    const fresh = batch.filter((e) => e.seq > (late === 'retry_pending' ? 0 : js.eventSeq));
     if (fresh.length === 0) return { applied: 0, lastSeq: js.eventSeq };
+    if (late) return applyLate(ctx, { ...js, attempt }, late, js, fresh);
     if (js.status !== 'running') throw new TaskwardenError('gone', `jobstate ${jobstateId} is ${js.status}: stop it`);
 
     const endAt = fresh.findIndex((e) => e.type === 'finished' || e.type === 'error');
@@ -81,6 +87,27 @@ export async function applyAgentEvents(
   throw new TaskwardenError('conflict', `events of jobstate ${jobstateId} keep racing; send them again`);
 }
 
+/** A late report (late-reports.ts): its lines go to its attempt's log with a note, and settleLateReport decides the rest. */
+async function applyLate(
+  ctx: EngineContext,
+  reported: Jobstate,
+  kind: LateReport,
+  js: Jobstate,
+  fresh: readonly AgentEventInput[],
+): Promise<EventsApplied> {
+  const now = ctx.clock.now();
+  const endAt = fresh.findIndex((e) => e.type === 'finished' || e.type === 'error');
+  const lastSeq = (fresh[fresh.length - 1] as AgentEventInput).seq;
+  const lines = logLines(endAt === -1 ? fresh : fresh.slice(0, endAt), reported, now);
+  const outcome = endAt === -1 ? null : await accepted(ctx, reported, fresh[endAt] as EndEvent);
+  await withTx(ctx, async (tx, emit) => {
+    const late = { js, attempt: reported.attempt, kind, outcome, lastSeq };
+    const note = await settleLateReport(ctx, tx, emit, late);
+    await appendCapped(ctx, tx, reported, note ? [...lines, note] : lines);
+  });
+  return { applied: fresh.length, lastSeq };
+}
+
 async function applyProgress(
   ctx: EngineContext,
   tx: StoreSession,
@@ -90,10 +117,9 @@ async function applyProgress(
 ): Promise<boolean> {
   const now = ctx.clock.now();
   if (!(await tx.jobstates.advanceEventSeq(js.id, js.attempt, js.eventSeq, toSeq, now))) return false;
-  const lines: LogLine[] = [];
+  const lines = logLines(events, js, now);
   let progress: Jobstate['progress'] = null;
   for (const event of events) {
-    if (event.type === 'log') lines.push({ ts: eventTime(event.ts, js, now), stream: event.stream, line: event.line });
     if (event.type === 'progress') {
       progress = { percent: event.percent, message: event.message ?? null, at: eventTime(event.ts, js, now) };
     }
@@ -119,6 +145,12 @@ async function appendCapped(ctx: EngineContext, tx: StoreSession, js: Jobstate, 
     kept.push({ ts: ctx.clock.now(), stream: 'info', line: `[log truncated after ${cap} lines]` });
   }
   await tx.logs.append(js.id, js.attempt, kept);
+}
+
+function logLines(events: readonly AgentEventInput[], js: Jobstate, now: number): LogLine[] {
+  return events.flatMap((e) =>
+    e.type === 'log' ? [{ ts: eventTime(e.ts, js, now), stream: e.stream, line: e.line }] : [],
+  );
 }
 
 /** The agent's time of an event, kept between the job's start and now: agent clocks drift. */

@@ -1,6 +1,7 @@
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext } from './context.ts';
+import { awaitsLateReport } from './late-reports.ts';
 import { reportOutcome } from './outcomes.ts';
 
 /** One job handed to an agent at contact (protocol/agent.ts AgentJob). */
@@ -30,10 +31,18 @@ export class AgentDispatch {
    * Claims up to `capacity` of the agent's prepared jobstates and builds what the agent
    * receives: the module's `payload` (a command's rendered argv…), so the agent never sees
    * anything to interpret. A job the agent or the server cannot run ends at once, with why.
+   * Jobstates the agent says it still holds (`holding`, its contact's running list) are not
+   * handed to it again: a retry after the server gave up on an attempt waits for the agent
+   * to report (or drop) that attempt, so one job never runs twice at once there.
    */
-  async claim(agent: Pick<Agent, 'id' | 'modules'>, capacity: number): Promise<AgentWork[]> {
+  async claim(
+    agent: Pick<Agent, 'id' | 'modules'>,
+    capacity: number,
+    holding: readonly string[] = [],
+  ): Promise<AgentWork[]> {
     if (capacity <= 0) return [];
-    const claimed = await this.ctx.store.jobstates.claimForAgent(agent.id, this.ctx.clock.now(), capacity);
+    await this.ctx.settleClock(); // a start stamped in the new time must not be moved by the jump
+    const claimed = await this.ctx.store.jobstates.claimForAgent(agent.id, this.ctx.clock.now(), capacity, holding);
     if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
     const work: AgentWork[] = [];
     for (const js of claimed) {
@@ -58,7 +67,9 @@ export class AgentDispatch {
    * claimed before this contact (`contactAt`) but missing from the agent's list was lost
    * (the agent restarted, or never got the reply that handed it out): it ends `agent_lost`
    * and retries per policy. Listed ids the server does not see running on this agent are
-   * returned: the agent must stop them (cancelled, timed out, retried elsewhere).
+   * returned: the agent must stop them (cancelled, lost, reassigned) — but not an attempt
+   * the server gave up on for want of a report (awaitsLateReport): the agent may still be
+   * running it, or hold its outcome, and that report is still wanted.
    */
   async reconcile(agentId: string, running: readonly string[], contactAt: number): Promise<string[]> {
     const { store } = this.ctx;
@@ -69,7 +80,13 @@ export class AgentDispatch {
       await this.end(js, 'agent_lost', 'the agent no longer runs this job (it restarted or lost it)', ['running']);
     }
     const stillRunning = new Set(onServer.map((js) => js.id));
-    return [...reported].filter((id) => !stillRunning.has(id));
+    const stop: string[] = [];
+    for (const id of reported) {
+      if (stillRunning.has(id)) continue;
+      const js = await store.jobstates.get(id);
+      if (!js || js.agentId !== agentId || !awaitsLateReport(js)) stop.push(id);
+    }
+    return stop;
   }
 
   /**

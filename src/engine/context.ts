@@ -19,6 +19,12 @@ export interface EngineOptions {
   executorConcurrency: number;
   /** How long a claimed server jobstate stays ours without a heartbeat. */
   leaseMs: number;
+  /**
+   * How long past an agent job's timeout (counted from its claim, in database time) the
+   * server waits for the agent's own report before it gives up on the attempt: the agent
+   * enforces the timeout itself, then needs time to stop the job and send its events.
+   */
+  agentGraceMs: number;
   /** Time budget of one chunk of a chunked server job (its ctx.deadline). */
   chunkMs: number;
   /** Longest sleep of the engine loop, so a missed wake-up costs at most this much. */
@@ -38,6 +44,7 @@ export interface EngineOptions {
 export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'nodeId' | 'defaultTz'> = {
   executorConcurrency: 4,
   leaseMs: 30_000,
+  agentGraceMs: 60_000,
   chunkMs: 10_000,
   maxSleepMs: 5_000,
   misfireThresholdMs: 60_000,
@@ -84,6 +91,8 @@ export interface EngineContext {
   crashAt: CrashAt;
   /** This machine's processes, where server jobs' programs are tracked (command-processes.ts); null: not tracked. */
   processes: LocalProcesses | null;
+  /** Resolves once a jump of this node's clock, if there was one, was dealt with (clock-jumps.ts). */
+  settleClock(): Promise<void>;
 }
 
 /** Emitted by a transaction that made rows due without announcing them (woken waiters): the loop must look. */

@@ -10,6 +10,7 @@ import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
 import { CatchUpPacer } from './catch-up.ts';
 import { stopLeftoverPrograms } from './command-processes.ts';
+import { ClockJumps } from './clock-jumps.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
@@ -72,6 +73,8 @@ export class Engine {
   private unlistenPeers: () => void = () => {};
   private readonly listeners = new Set<EngineListener>();
   private readonly loop: EngineLoop;
+  /** Notices when this node's clock (the database's, on a shared store) is set. */
+  private readonly clockJumps: ClockJumps;
   private started = false;
   private stopping = false;
 
@@ -96,15 +99,21 @@ export class Engine {
       abortLocal: (ids) => this.executor.abort(ids),
       crashAt: deps.crashAt ?? (() => {}),
       processes: deps.processes ?? null,
+      settleClock: () => this.clockJumps.settle(),
     };
+    this.clockJumps = new ClockJumps(this.ctx);
     this.executor = new Executor(this.ctx);
-    this.loop = new EngineLoop(this.ctx, async () => {
-      // Leases before the node's heartbeat: while the database is away, each pass still
-      // tries to renew them, and gives up those about to run out (Executor.unrenewed).
-      await this.executor.heartbeat();
-      await this.heartbeat.beat();
-      await this.tick();
-    });
+    this.loop = new EngineLoop(
+      this.ctx,
+      async () => {
+        // Leases before the node's heartbeat: while the database is away, each pass still
+        // tries to renew them, and gives up those about to run out (Executor.unrenewed).
+        await this.executor.heartbeat();
+        await this.heartbeat.beat();
+        await this.tick();
+      },
+      () => this.executor.nextTimeoutIn(),
+    );
     this.agents = new AgentDispatch(this.ctx);
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
     this.idempotencyPruner = new IdempotencyPruner(this.ctx);
@@ -161,9 +170,11 @@ export class Engine {
   /** One pass over everything that may be due; returns how many things changed. */
   async tick(): Promise<number> {
     let changed = 0;
-    // Leases first: after a long pause (a stalled event loop, a suspended VM) our own
-    // running chunks must not look like a dead node's to the sweeper below.
-    await this.executor.heartbeat();
+    await this.clockJumps.settle();
+    // Leases first: after a long pause (a stalled event loop, a suspended VM) or a clock
+    // jump, our own running chunks must not look like a dead node's to the sweeper below.
+    await this.executor.heartbeat(this.clockJumps.leasesToRenew());
+    changed += await this.executor.endTimedOut();
     if ((await fireAllDue(this.ctx)) > 0) changed++;
     changed += await startDueRuns(this.ctx);
     for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
@@ -283,8 +294,9 @@ export class Engine {
     }
     const js = event.jobstate;
     if (js.status === 'waiting' && js.dueAt !== null) this.loop.dueAt(js.dueAt);
-    else if (js.status === 'running' && js.startedAt !== null) this.loop.dueAt(js.startedAt + js.timeoutSeconds * 1000);
-    else if (js.status === 'prepared' && js.runner === 'server') this.kick();
+    else if (js.status === 'running' && js.runner === 'agent' && js.startedAt !== null) {
+      this.loop.dueAt(js.startedAt + js.timeoutSeconds * 1000 + this.ctx.options.agentGraceMs);
+    } else if (js.status === 'prepared' && js.runner === 'server') this.kick();
     // Its window closing moves prepared and running work on (closeWindows).
     if (js.windowClosesAt !== null && (js.status === 'prepared' || js.status === 'running')) {
       this.loop.dueAt(js.windowClosesAt);

@@ -6,14 +6,13 @@ import type { ExecuteOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { ChunkBudget } from './chunk-budget.ts';
 import { jobProcesses } from './command-processes.ts';
+import { elapsedOf, endTimedOut, nextTimeoutIn, type TimedChunk } from './chunk-timeouts.ts';
 import type { Emit, EngineContext } from './context.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
 import { endJobstate, reportOutcome } from './outcomes.ts';
 
-interface InFlight {
-  owner: string;
-  controller: AbortController;
+interface InFlight extends TimedChunk {
   done: Promise<void>;
   /** Until when its lease is known to be ours: the claim's or the last renewal's end. */
   leaseUntil: number;
@@ -51,11 +50,19 @@ const RETRY_MAX_MS = 2_000;
  * it another node (or this one's sweeper) recovers the jobstate from its lease. Where other
  * nodes may do so, a node that cannot renew a lease stops the chunk itself once half the
  * lease is gone (unrenewed), so the program of a command is dead before a retry can start.
+ *
+ * Time: this node measures what it runs on its monotonic clock (the chunk's deadline, the
+ * job's timeout, the heartbeat cadence), so setting the wall clock neither ends nor stretches
+ * a chunk. What other nodes read stays in database time: lease ends (`now()` + leaseMs),
+ * startedAt. A job's timeout bounds the time its chunks ran: what earlier chunks ran (on
+ * any node) is stored with the jobstate (elapsedMs), this chunk's time is measured here;
+ * time spent prepared between chunks (waiting for a free slot) does not count.
  */
 export class Executor {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly commits: GroupCommit;
-  private lastHeartbeat = 0;
+  /** Monotonic time of the last lease renewal. */
+  private lastHeartbeat = Number.NEGATIVE_INFINITY;
   /** The latest pump; the next one starts after it. */
   private pumping: Promise<unknown> = Promise.resolve();
   /** A kick waits for the pump on its way: more kicks meanwhile add nothing. */
@@ -96,16 +103,28 @@ export class Executor {
   private async claimAndStart(): Promise<number> {
     const free = this.ctx.options.executorConcurrency - this.inFlight.size;
     if (free <= 0) return 0;
-    const now = this.ctx.clock.now();
+    const { clock } = this.ctx;
+    const now = clock.now();
     const owner = `${this.ctx.options.nodeId}/${newId()}`;
     const claimed = await this.ctx.store.jobstates.claimServer(owner, now, now + this.ctx.options.leaseMs, free);
+    const claimedAt = clock.monotonic();
     for (const js of claimed) {
       const controller = new AbortController();
       const leaseUntil = now + this.ctx.options.leaseMs;
-      const entry: InFlight = { owner, controller, done: Promise.resolve(), leaseUntil, working: true };
+      const timeoutAt = claimedAt + js.timeoutSeconds * 1000 - js.elapsedMs;
+      const entry: InFlight = {
+        owner,
+        controller,
+        done: Promise.resolve(),
+        leaseUntil,
+        working: true,
+        js,
+        claimedAt,
+        timeoutAt,
+      };
       this.inFlight.set(js.id, entry);
       this.ctx.notify({ type: 'jobstate', jobstate: js });
-      entry.done = this.runChunk(js, owner, now, controller.signal)
+      entry.done = this.runChunk(entry, now)
         .catch((err: unknown) => {
           const why = err instanceof Error ? err.message : String(err);
           this.ctx.log.warn(
@@ -121,14 +140,17 @@ export class Executor {
   }
 
   /**
-   * Renews the leases of running chunks; a chunk whose lease was lost is stopped (a
-   * program it runs is killed with its group). When the renewal fails, chunks whose lease
-   * is half gone are stopped too (unrenewed).
+   * Renews the leases of running chunks every third of the lease time (monotonic), or at
+   * once when `force`d (the clock jumped: the leases must be stamped in the new time before
+   * anyone compares them with it); a chunk whose lease was lost is stopped (a program it
+   * runs is killed with its group). When the renewal fails, chunks whose lease is half gone
+   * are stopped too (unrenewed).
    */
   async heartbeat(force = false): Promise<void> {
     const { leaseMs } = this.ctx.options;
+    const beatAt = this.ctx.clock.monotonic();
+    if (!force && beatAt - this.lastHeartbeat < leaseMs / 3) return;
     const now = this.ctx.clock.now();
-    if (!force && now - this.lastHeartbeat < leaseMs / 3) return;
     const byOwner = new Map<string, string[]>();
     for (const [id, f] of this.inFlight) byOwner.set(f.owner, [...(byOwner.get(f.owner) ?? []), id]);
     for (const [owner, ids] of byOwner) {
@@ -148,7 +170,17 @@ export class Executor {
         LEASE_LOST,
       );
     }
-    this.lastHeartbeat = now;
+    this.lastHeartbeat = beatAt;
+  }
+
+  /** Ends the running chunks whose job ran past its timeout (chunk-timeouts.ts); returns how many. */
+  endTimedOut(): Promise<number> {
+    return endTimedOut(this.ctx, this.inFlight.values());
+  }
+
+  /** Milliseconds until the first running job's timeout ends (monotonic), or null when none runs. */
+  nextTimeoutIn(): number | null {
+    return nextTimeoutIn(this.ctx.clock, this.inFlight.values());
   }
 
   /**
@@ -181,8 +213,10 @@ export class Executor {
     await Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   }
 
-  private async runChunk(js: Jobstate, owner: string, claimedAt: number, signal: AbortSignal): Promise<void> {
+  private async runChunk(entry: InFlight, claimedAt: number): Promise<void> {
     const { ctx } = this;
+    const { js, owner } = entry;
+    const { signal } = entry.controller;
     const fence = { status: ['running'] as Jobstate['status'][], leaseOwner: owner };
     const module = ctx.modules.get(js.module);
     if (!module?.execute) {
@@ -191,17 +225,20 @@ export class Executor {
       return;
     }
     await busyTurn();
-    const started = ctx.clock.now();
+    const started = ctx.clock.monotonic();
+    // Its earlier chunks used up its time (the last one returned as the timeout passed): nothing to run.
+    if (started >= entry.timeoutAt) {
+      await this.persist(() => endTimedOut(ctx, [entry]));
+      return;
+    }
     // The first chunk of a first attempt (its start is this claim's) has nothing stored yet.
     const fresh = js.attempt === 1 && js.checkpoint == null && js.startedAt === claimedAt;
     const stored = fresh ? 0 : await this.persist(() => ctx.store.logs.count(js.id));
     const logs = new LogSink(ctx, js.id, js.attempt, stored);
-    // The task's window closing asks the chunk for a checkpoint too (closeWindows decides what follows).
-    const deadline = Math.min(
-      started + ctx.options.chunkMs,
-      (js.startedAt ?? started) + js.timeoutSeconds * 1000,
-      js.windowClosesAt ?? Number.POSITIVE_INFINITY,
-    );
+    // The task's window closing asks the chunk for a checkpoint too (closeWindows decides
+    // what follows); the close is in database time, the deadline on this node's monotonic clock.
+    const windowLeftMs = js.windowClosesAt === null ? Number.POSITIVE_INFINITY : js.windowClosesAt - ctx.clock.now();
+    const deadline = Math.min(started + ctx.options.chunkMs, entry.timeoutAt, started + windowLeftMs);
     let outcome: ExecuteOutcome;
     const budget = new ChunkBudget(ctx, js, fence);
     try {
@@ -227,11 +264,11 @@ export class Executor {
         outcome = { done: true, ok: false, reason: 'module_failed', result: { error: String(err) } };
       }
     }
-    const entry = this.inFlight.get(js.id);
-    if (entry) entry.working = false;
+    entry.working = false;
     const overBudget = budget.end() || js.reason === 'over_budget';
     if (signal.aborted && signal.reason === LEASE_LOST) return this.discarded(js);
     const lines = await logs.drain();
+    const elapsedMs = elapsedOf(ctx.clock, entry);
     // Stopped because it was cancelled or timed out: whoever stopped it already wrote the
     // end, and the lines say what the job did until then. A shutdown keeps a checkpoint or
     // a success; a failure caused by the shutdown is left running, for the restart to
@@ -244,10 +281,11 @@ export class Executor {
     const written = await this.persist(() =>
       this.commits.write((tx, emit) => {
         if (outcome.done) {
-          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines };
+          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines, elapsedMs };
           return endJobstate(ctx, tx, emit, js, end, fence);
         }
-        return this.backToPrepared(tx, emit, js, { checkpoint: outcome.checkpoint, overBudget, lines }, fence);
+        const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
+        return this.backToPrepared(tx, emit, js, chunk, fence);
       }),
     );
     if (!written) this.discarded(js);
@@ -261,7 +299,7 @@ export class Executor {
     tx: StoreSession,
     emit: Emit,
     js: Jobstate,
-    chunk: { checkpoint: unknown; overBudget: boolean; lines: LogLine[] },
+    chunk: { checkpoint: unknown; overBudget: boolean; lines: LogLine[]; elapsedMs: number },
     fence: { status: Jobstate['status'][]; leaseOwner: string },
   ): Promise<boolean> {
     const now = this.ctx.clock.now();
@@ -272,6 +310,7 @@ export class Executor {
       checkpoint,
       leaseOwner: null,
       leaseExpiresAt: null,
+      elapsedMs: chunk.elapsedMs,
       updatedAt: now,
     } as const;
     if (!(await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt }))) return false;
@@ -295,13 +334,13 @@ export class Executor {
    */
   private async persist<T>(call: () => Promise<T>): Promise<T> {
     const { clock, options } = this.ctx;
-    const giveUpAt = clock.now() + options.leaseMs;
+    const giveUpAt = clock.monotonic() + options.leaseMs;
     for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
       try {
         return await call();
       } catch (err) {
         const wantsDatabase = isStoreOutage(err) || !(err instanceof TaskwardenError);
-        if (!wantsDatabase || clock.now() + wait > giveUpAt) throw err;
+        if (!wantsDatabase || clock.monotonic() + wait > giveUpAt) throw err;
         await clock.sleep(wait);
       }
     }

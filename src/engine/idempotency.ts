@@ -82,9 +82,9 @@ export class IdempotencyPruner {
   constructor(private readonly ctx: EngineContext) {}
 
   async prune(): Promise<void> {
-    const now = this.ctx.clock.now();
-    if (now - this.lastPrune < PRUNE_INTERVAL_MS) return;
-    this.lastPrune = now;
-    await this.ctx.store.idempotency.deleteCreatedBefore(now - IDEMPOTENCY_WINDOW_MS);
+    const at = this.ctx.clock.monotonic();
+    if (at - this.lastPrune < PRUNE_INTERVAL_MS) return;
+    this.lastPrune = at;
+    await this.ctx.store.idempotency.deleteCreatedBefore(this.ctx.clock.now() - IDEMPOTENCY_WINDOW_MS);
   }
 }

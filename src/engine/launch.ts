@@ -94,6 +94,7 @@ export async function createRun(
         checkpoint: null,
         result: null,
         eventSeq: 0,
+        elapsedMs: 0,
         progress: null,
         updatedAt: now,
       });

@@ -29,6 +29,8 @@ export class EngineLoop {
   constructor(
     private readonly ctx: EngineContext,
     private readonly pass: () => Promise<unknown>,
+    /** Milliseconds (monotonic) until something this node measures itself is due (a chunk's timeout), or null. */
+    private readonly localDueIn: () => number | null = () => null,
   ) {}
 
   get active(): boolean {
@@ -77,15 +79,14 @@ export class EngineLoop {
         if (this.stopping) break;
         sleepMs = Math.min(await this.untilNextWork(), this.dueDuringPass - clock.now());
         if (failures > 0) {
-          log.info(
-            `taskwarden engine: passes succeed again after ${failures} failed (${clock.now() - failingSince} ms)`,
-          );
+          const tookMs = Math.round(clock.monotonic() - failingSince);
+          log.info(`taskwarden engine: passes succeed again after ${failures} failed (${tookMs} ms)`);
           failures = 0;
         }
       } catch (err) {
         if (this.stopping) break;
         if (failures === 0) {
-          failingSince = clock.now();
+          failingSince = clock.monotonic();
           const why = err instanceof Error ? err.message : String(err);
           log.warn(`taskwarden engine pass failed: ${why}; retrying until the store answers again`);
         }
@@ -98,14 +99,18 @@ export class EngineLoop {
     }
   }
 
-  /** How long the loop may sleep: until the next firing, catch-up slot or jobstate wake-up, capped at maxSleepMs. */
+  /**
+   * How long the loop may sleep: until the next firing, catch-up slot, jobstate wake-up or
+   * local timeout, capped at maxSleepMs. The sleep itself is monotonic time.
+   */
   private async untilNextWork(): Promise<number> {
     const { clock, store, options } = this.ctx;
     const now = clock.now();
     const candidates = [
       await store.triggers.nextFireAt(),
-      await store.jobstates.nextWakeAt(),
+      await store.jobstates.nextWakeAt(options.agentGraceMs),
       this.ctx.catchUp.nextAfter(now),
+      now + (this.localDueIn() ?? options.maxSleepMs),
       now + options.maxSleepMs,
     ];
     const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));

@@ -25,6 +25,7 @@ const FORGET_AFTER_MS = 7 * 86_400_000;
  */
 export class NodeHeartbeat {
   private startedAt = 0;
+  /** Monotonic time of the last heartbeat: its cadence is this node's own. */
   private lastBeat = Number.NEGATIVE_INFINITY;
   private skewed = false;
 
@@ -47,8 +48,8 @@ export class NodeHeartbeat {
 
   /** Writes a heartbeat when the last one is older than the interval. */
   async beat(): Promise<void> {
-    const now = this.ctx.clock.now();
-    if (now - this.lastBeat < this.intervalMs) return;
+    const beatAt = this.ctx.clock.monotonic();
+    if (beatAt - this.lastBeat < this.intervalMs) return;
     const { nodeId } = this.ctx.options;
     const { hostname, pid, version } = this.identity;
     const clockOffsetMs = this.identity.clockOffsetMs?.() ?? null;
@@ -58,10 +59,10 @@ export class NodeHeartbeat {
       pid,
       version,
       startedAt: this.startedAt,
-      seenAt: now,
+      seenAt: this.ctx.clock.now(),
       clockOffsetMs,
     });
-    this.lastBeat = now;
+    this.lastBeat = beatAt;
     this.reportSkew(clockOffsetMs);
   }
 

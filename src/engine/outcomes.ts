@@ -12,6 +12,8 @@ export interface JobstateOutcome {
   retry?: boolean;
   /** The attempt's log lines not written yet: written with the outcome, refused with it. */
   lines?: LogLine[];
+  /** How long the attempt ran in all (Jobstate.elapsedMs), when the caller measured it. */
+  elapsedMs?: number;
 }
 
 /** Errors no retry can help: the user stopped it, or its agent never came for it in time. */
@@ -70,6 +72,7 @@ export async function endJobstate(
       result: outcome.result ?? null,
       eventSeq: 0,
       progress: null,
+      elapsedMs: 0,
       updatedAt: now,
     } as const;
     if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;
@@ -93,6 +96,7 @@ export async function endJobstate(
     leaseOwner: null,
     leaseExpiresAt: null,
     result: outcome.result ?? null,
+    ...(outcome.elapsedMs === undefined ? {} : { elapsedMs: outcome.elapsedMs }),
     updatedAt: now,
   } as const;
   if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;

@@ -1,25 +1,34 @@
+import { formatDuration } from '../core/duration.ts';
 import type { Jobstate } from '../core/model.ts';
 import { stopProgramOf } from './command-processes.ts';
 import { type EngineContext, withTx } from './context.ts';
+import { gaveUpResult } from './late-reports.ts';
 import { reportOutcome } from './outcomes.ts';
 import { closeWindows } from './window-close.ts';
 
 const BATCH = 200;
 
 /**
- * Ends what overstayed: jobstates whose task window closed move on (closeWindows), running
- * jobstates past their timeout end `error` reason timeout
- * (then retry per policy), agent jobstates prepared longer than their task's expireAfter
- * end `error` reason expired (their agent never came), and server jobstates whose lease
- * lapsed — their node died or stalled — are recovered. Returns how many jobstates changed.
+ * Ends what overstayed, in database time (any node may sweep): jobstates whose task window
+ * closed move on (closeWindows), running agent jobstates
+ * whose agent reported nothing by their timeout plus the grace (agentGraceMs, counted from
+ * the claim) end `error` reason timeout (then retry per policy; the agent's late report is
+ * still heard, agent-events.ts), agent jobstates prepared longer than their task's
+ * expireAfter end `error` reason expired (their agent never came), and server jobstates
+ * whose lease lapsed — their node died or stalled — are recovered. A running server
+ * jobstate's timeout is not swept: the node running it measures it (executor.ts). Returns
+ * how many jobstates changed.
  */
 export async function sweep(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
+  const graceMs = ctx.options.agentGraceMs;
   let changed = await closeWindows(ctx);
-  for (const js of await ctx.store.jobstates.listTimedOut(now, BATCH)) {
-    ctx.abortLocal([js.id]);
-    const result = { error: `ran longer than its timeout of ${js.timeoutSeconds}s` };
-    if (await reportOutcome(ctx, js, { ok: false, reason: 'timeout', result }, { status: ['running'] })) changed++;
+  for (const js of await ctx.store.jobstates.listTimedOut(now - graceMs, BATCH)) {
+    const error =
+      `no outcome from its agent within its timeout of ${formatDuration(js.timeoutSeconds)} ` +
+      `and a grace of ${formatDuration(Math.round(graceMs / 1000))}`;
+    const outcome = { ok: false, reason: 'timeout', result: gaveUpResult(error) } as const;
+    if (await reportOutcome(ctx, js, outcome, { status: ['running'] })) changed++;
   }
   for (const js of await ctx.store.jobstates.listPreparedExpired(now, BATCH)) {
     const result = { error: 'its agent did not come for it before the task’s expireAfter' };

@@ -42,25 +42,26 @@ export async function recordContact(store: Store, { agent, body, from, now }: Co
 
 /**
  * The long-poll: claims what is prepared for the agent, or waits (up to `waitSeconds` of
- * the clock's time) until the engine prepares something for it, then claims. It listens
+ * monotonic time) until the engine prepares something for it, then claims. It listens
  * before each look, so work prepared in between is not missed. `stop` (the client went
  * away, the server is closing) ends the wait without claiming: nobody would receive it.
+ * `holding` (the jobstates the agent says it runs) are not handed to it again.
  */
 export async function claimOrWait(
   deps: { engine: Engine; clock: Clock; waiters: AgentWaiters },
   agent: Pick<Agent, 'id' | 'modules'>,
-  capacity: number,
-  waitSeconds: number,
+  wanted: { capacity: number; waitSeconds: number; holding: readonly string[] },
   stop: AbortSignal,
 ): Promise<AgentWork[]> {
+  const { capacity, waitSeconds, holding } = wanted;
   if (capacity <= 0) return [];
-  const deadline = deps.clock.now() + waitSeconds * 1000;
+  const deadline = deps.clock.monotonic() + waitSeconds * 1000;
   for (;;) {
     if (stop.aborted) return [];
     const waiter = deps.waiters.listen(agent.id);
     try {
-      const jobs = await deps.engine.agents.claim(agent, capacity);
-      const left = deadline - deps.clock.now();
+      const jobs = await deps.engine.agents.claim(agent, capacity, holding);
+      const left = deadline - deps.clock.monotonic();
       if (jobs.length > 0 || left <= 0) return jobs;
       await waiter.wait(left, stop);
     } finally {

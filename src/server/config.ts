@@ -38,6 +38,11 @@ export interface ServerConfig {
   trustProxy?: TrustProxy;
   /** Catch-up runs started per second at most after an outage (TASKWARDEN_CATCHUP_RATE); default 10. */
   catchUpPerSecond?: number;
+  /**
+   * How long past an agent job's timeout the server waits for the agent's own report before
+   * giving up on the attempt (TASKWARDEN_AGENT_GRACE: seconds or a duration); default 60 s.
+   */
+  agentGraceMs?: number;
 }
 
 export interface ServerFlags {
@@ -74,6 +79,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const proxies = pick(flags.trustProxy, '--trust-proxy', env, 'TASKWARDEN_TRUST_PROXY');
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
   const catchUpRate = pick(undefined, '', env, 'TASKWARDEN_CATCHUP_RATE');
+  const agentGrace = pick(undefined, '', env, 'TASKWARDEN_AGENT_GRACE');
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -88,6 +94,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     httpLimits: resolveHttpLimits(env),
     ...(trustProxy ? { trustProxy } : {}),
     ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
+    ...(agentGrace ? { agentGraceMs: parseDuration(agentGrace.value, agentGrace.source, { min: 1 }) * 1000 } : {}),
   };
 }
 

@@ -21,12 +21,18 @@ export interface NodeClock {
 /**
  * The clock a server node runs on. On a store with a clock of its own (PostgreSQL) it is
  * `base` synced to the database clock, so nodes whose clocks disagree still agree on what
- * is due; elsewhere (SQLite: one node) it is `base` itself.
+ * is due, and `onJump` hears of the machine's clock being set (which changes nothing
+ * there); elsewhere (SQLite: one node) it is `base` itself, and the engine logs its jumps.
  */
-export async function startNodeClock(store: Store, base: Clock): Promise<NodeClock> {
+export async function startNodeClock(
+  store: Store,
+  base: Clock,
+  onJump: (jumpMs: number) => void = () => {},
+): Promise<NodeClock> {
   const dbNow = store.dbNow?.bind(store);
   if (!dbNow) return fixedNodeClock(base);
   const clock = new DbSyncedClock(base, dbNow);
+  clock.onBaseJump = onJump;
   await clock.start();
   // DbSyncedClock's offset is what it adds to the base clock: the database's minus ours.
   return { clock, offsetMs: () => (clock.isSynced ? -clock.offsetMs : null), stop: () => clock.stop() };

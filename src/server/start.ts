@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { type Clock, systemClock } from '../core/clock.ts';
+import { type Clock, describeJump, systemClock } from '../core/clock.ts';
 import type { CrashAt, CrashPoint } from '../core/crash-points.ts';
 import { skewedClock } from '../core/db-clock.ts';
 import type { Store } from '../core/ports/store.ts';
@@ -52,7 +52,9 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
   try {
     await store.migrate();
     const base = config.testClockSkewMs ? skewedClock(systemClock, config.testClockSkewMs) : systemClock;
-    nodeClock = opts.clock ? fixedNodeClock(opts.clock) : await startNodeClock(store, base);
+    const onJump = (ms: number) =>
+      logger.warn(`this machine's clock jumped ${describeJump(ms)}; the node keeps to the database's time`);
+    nodeClock = opts.clock ? fixedNodeClock(opts.clock) : await startNodeClock(store, base, onJump);
     const { clock } = nodeClock;
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
@@ -62,7 +64,11 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       modules,
       services: createModuleServices(store, clock, packageFiles),
       clock,
-      options: { defaultTz, ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}) },
+      options: {
+        defaultTz,
+        ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}),
+        ...(config.agentGraceMs ? { agentGraceMs: config.agentGraceMs } : {}),
+      },
       node: { ...nodeIdentity(), clockOffsetMs: nodeClock.offsetMs },
       processes: localProcesses(),
       ...(config.testCrashAt ? { crashAt: crashAtPoint(config.testCrashAt) } : {}),

@@ -14,7 +14,8 @@ describe('e2e: agents that die or stop', () => {
   let server: FleetServer;
 
   before(async () => {
-    server = await startFleetServer([], 20);
+    // A short grace: the agent that never comes back is given up on soon after its job's timeout.
+    server = await startFleetServer([], 20, { agentGraceMs: 2_000 });
     // First run: says so, leaves a mark and takes a while; any later run: finishes at once.
     await server.client.addCommand({
       name: 'once-slow',

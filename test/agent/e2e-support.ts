@@ -34,7 +34,8 @@ export interface E2EServer {
   close(): Promise<void>;
 }
 
-export async function startE2EServer(): Promise<E2EServer> {
+/** `settings`: server settings a test changes (the agent grace…). */
+export async function startE2EServer(settings: Partial<ServerConfig> = {}): Promise<E2EServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-e2e-server-'));
   const config: ServerConfig = {
     dataDir,
@@ -43,6 +44,7 @@ export async function startE2EServer(): Promise<E2EServer> {
     port: 0,
     logLevel: 'warn',
     bodyLimit: 1024 * 1024,
+    ...settings,
   };
   let server: RunningServer = await startServer(config);
   const url = server.url;
@@ -201,8 +203,12 @@ export interface FleetServer extends E2EServer {
  * startE2EServer with an enrolment token (`tags`, `uses`) for the agents it starts; an agent
  * started with `tags` enrols with a token of its own that adds them.
  */
-export async function startFleetServer(tags: string[] = [], uses = 10): Promise<FleetServer> {
-  const server = await startE2EServer();
+export async function startFleetServer(
+  tags: string[] = [],
+  uses = 10,
+  settings: Partial<ServerConfig> = {},
+): Promise<FleetServer> {
+  const server = await startE2EServer(settings);
   const token = await server.enrolmentToken(tags, uses);
   const dirs: string[] = [];
   return {

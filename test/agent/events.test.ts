@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { EventChannel } from '../../src/agent/event-channel.ts';
+import type { JobDeps } from '../../src/agent/job.ts';
 import { JobBoard } from '../../src/agent/job-board.ts';
 import { Spool } from '../../src/agent/spool.ts';
 import { AgentClient } from '../../src/client/agent-client.ts';
@@ -75,7 +76,7 @@ describe('agent events and spool', () => {
       .then((file) => new EventChannel({ jobstate, attempt: 1, file, sender: client, clock, log: memoryLog().log }));
   }
 
-  function board(clock: FakeClock, onSlotFree = () => {}) {
+  function board(clock: FakeClock, onSlotFree = () => {}, pauses?: JobDeps['pauses']) {
     return new JobBoard({
       concurrency: 2,
       spool: new Spool(join(dir, 'spool')),
@@ -86,6 +87,7 @@ describe('agent events and spool', () => {
       jobDeps: {
         modules,
         clock,
+        pauses,
         log: memoryLog().log,
         modulesDir: join(dir, 'modules'),
         packageRoot: join(dir, 'packages'),
@@ -236,6 +238,33 @@ describe('agent events and spool', () => {
         reason: 'timeout',
       },
     );
+  });
+
+  test("time the agent did not run (stopped, suspended) does not count toward a job's timeout", async () => {
+    stub.expect('js-12');
+    const clock = new FakeClock();
+    let paused = 0;
+    let freed = 0;
+    const b = board(clock, () => freed++, { pausedSince: () => paused });
+    await b.start([job('js-12', { timeoutSeconds: 5 })]);
+    await waitFor(() => current?.jobstate.id === 'js-12', 'the module to run');
+    paused = 4000; // of the next 5 s, the agent ran 1 s
+    clock.advance(5000);
+    await tick();
+    assert.equal(current?.signal.aborted, false, 'not timed out after 1 s of its time');
+    clock.advance(3999);
+    await tick();
+    assert.equal(current?.signal.aborted, false);
+    clock.advance(1);
+    await waitFor(() => freed === 1, 'the timed-out job to end');
+    assert.equal(current?.signal.reason, 'timeout');
+    await waitFor(() => b.runningIds().length === 0, 'all events in');
+    const applied = stub.ledger.get('js-12')?.applied ?? [];
+    const said = applied.flatMap((e) => (e.type === 'log' ? [e.line] : e.type === 'error' ? [e.reason] : []));
+    assert.deepEqual(said.slice(-2), [
+      'stopped: ran longer than its timeout of 5s (not counting 4s the agent did not run)',
+      'timeout',
+    ]);
   });
 
   test('an unknown module, bad params and a module that throws each end the job `error` with why', async () => {

@@ -121,3 +121,34 @@ describe('DbSyncedClock', () => {
     assert.equal(woke, true);
   });
 });
+
+describe('DbSyncedClock and clock jumps', () => {
+  test("setting the node's wall clock does not move the database time it reads", async () => {
+    const base = new FakeClock();
+    const db = fakeDatabase(base, { offset: 1_000 });
+    const clock = new DbSyncedClock(base, db.dbNow);
+    await clock.sync();
+    const before = clock.now();
+    base.jump(7_200_000);
+    assert.equal(clock.now(), before, 'a jump of the machine clock is not the database clock');
+    base.advance(500);
+    assert.equal(clock.now(), before + 500, 'time passing is');
+    assert.equal(clock.monotonic(), base.monotonic());
+  });
+
+  test('a jump of the base clock makes a started clock measure again at once', async () => {
+    const base = new FakeClock();
+    const db = fakeDatabase(base, { offset: 0 });
+    const clock = new DbSyncedClock(base, db.dbNow, 30_000);
+    await clock.start();
+    const calls = db.calls();
+    // A machine that slept an hour: its wall clock (and the database's) moved on, its monotonic clock stood still.
+    base.jump(3_600_000);
+    assert.equal(clock.now(), base.now() - 3_600_000, 'until measured, the monotonic time since the last one');
+    await flush();
+    await flush();
+    assert.equal(db.calls(), calls + 3, 'measured again without waiting for resyncMs');
+    assert.equal(clock.now(), base.now());
+    await clock.stop();
+  });
+});

@@ -125,7 +125,7 @@ describe('housekeeping module', () => {
   test('returns a checkpoint at the deadline and resumes from its counters', async () => {
     const hk = setup({ chunk: 100 }, 250, 150);
     // Each chunk takes 1 s: chunks start at +0, +1, +2; at +3 the deadline has come.
-    const first = await hk.execute({ deadline: hk.clock.now() + 3000 }).outcome;
+    const first = await hk.execute({ deadline: hk.clock.monotonic() + 3000 }).outcome;
     assert.deepEqual(first, {
       done: false,
       checkpoint: { phase: 'runs', deletedLogs: 250, deletedRuns: 0, deletedFiles: 0 },
@@ -134,7 +134,7 @@ describe('housekeeping module', () => {
 
     const second = await hk.execute({
       checkpoint: (first as { checkpoint: unknown }).checkpoint,
-      deadline: hk.clock.now() + 1000,
+      deadline: hk.clock.monotonic() + 1000,
     }).outcome;
     assert.deepEqual(second, {
       done: false,

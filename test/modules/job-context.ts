@@ -59,7 +59,7 @@ export function jobContext<P>(
       agentId: options.agentId ?? null,
     },
     checkpoint: options.checkpoint,
-    deadline: options.deadline ?? clock.now() + 60_000,
+    deadline: options.deadline ?? clock.monotonic() + 60_000,
     signal: options.signal ?? new AbortController().signal,
     clock,
     log: (line, stream = 'info') => logs.push({ stream, line }),

@@ -134,7 +134,7 @@ describe('netdiscovery', () => {
     for (;;) {
       // A deadline already reached: each chunk does one batch, then hands back a checkpoint.
       const { ctx, clock } = jobContext<DiscoveryParams>(discovery, { services: { fleet }, checkpoint });
-      ctx.deadline = clock.now();
+      ctx.deadline = clock.monotonic();
       const outcome = await netdiscoveryModule.execute!(ctx);
       chunks++;
       if (outcome.done) {

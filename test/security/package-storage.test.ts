@@ -18,7 +18,7 @@ describe('security: package storage', () => {
   let h: ServerHarness;
   // Uploads are made two days in the past; housekeeping runs at shift 0.
   let shift = -2 * DAY;
-  const clock: Clock = { now: () => Date.now() + shift, sleep: systemClock.sleep };
+  const clock: Clock = { ...systemClock, now: () => Date.now() + shift };
   const orgs: Record<string, { id: string; operator: string; orgAdmin: string }> = {};
 
   before(async () => {

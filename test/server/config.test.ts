@@ -31,6 +31,8 @@ describe('server config', () => {
     assert.equal(fromEnv.host, '0.0.0.0');
     assert.equal(fromEnv.logLevel, 'warn');
     assert.equal(resolveServerConfig({}, { TASKWARDEN_CATCHUP_RATE: '2.5' }, '/srv').catchUpPerSecond, 2.5);
+    assert.equal(resolveServerConfig({}, { TASKWARDEN_AGENT_GRACE: '2m' }, '/srv').agentGraceMs, 120_000);
+    assert.equal(resolveServerConfig({}, {}, '/srv').agentGraceMs, undefined, 'the engine default');
     const flagged = resolveServerConfig(
       { data: 'data', db: 'postgres://db/tw', port: '0', host: '::1' },
       { ...env, TASKWARDEN_DB: 'sqlite:/elsewhere.db' },
@@ -61,6 +63,11 @@ describe('server config', () => {
       () => resolveServerConfig({}, { TASKWARDEN_PACKAGE_LIMIT: '12 parsecs' }, '/'),
       /TASKWARDEN_PACKAGE_LIMIT/,
     );
+    assert.throws(
+      () => resolveServerConfig({}, { TASKWARDEN_AGENT_GRACE: '0' }, '/'),
+      /TASKWARDEN_AGENT_GRACE: must be/,
+    );
+    assert.throws(() => resolveServerConfig({}, { TASKWARDEN_AGENT_GRACE: 'soon' }, '/'), /TASKWARDEN_AGENT_GRACE/);
     for (const rate of ['0', '-1', 'fast', '20000']) {
       assert.throws(
         () => resolveServerConfig({}, { TASKWARDEN_CATCHUP_RATE: rate }, '/'),

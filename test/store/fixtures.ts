@@ -141,6 +141,7 @@ export const makeJobstate = (run: Pick<Run, 'id' | 'orgId' | 'taskId'>, over: Pa
   result: null,
   eventSeq: 0,
   progress: null,
+  elapsedMs: 0,
   updatedAt: T0,
   ...over,
   runner: over.runner ?? (over.agentId ? 'agent' : 'server'),

@@ -82,7 +82,13 @@ describe('postgres store specifics', () => {
       const run = await seedRun(store, { status: 'running', fireAt: 2 ** 41 + 3, startAt: 2 ** 41 + 3 });
       assert.equal((await store.runs.get(run.id))?.fireAt, 2 ** 41 + 3);
       const far = Number.MAX_SAFE_INTEGER - 1000;
-      const js = makeJobstate(run, { status: 'running', startedAt: 2 ** 45, timeoutSeconds: 2 ** 31 + 7, dueAt: far });
+      const js = makeJobstate(run, {
+        status: 'running',
+        agentId: 'agent-1',
+        startedAt: 2 ** 45,
+        timeoutSeconds: 2 ** 31 + 7,
+        dueAt: far,
+      });
       await store.jobstates.insertMany([js]);
       const stored = await store.jobstates.get(js.id);
       assert.equal(stored?.dueAt, far);

@@ -106,7 +106,10 @@ export interface ServerJobContext<P> {
   jobstate: Pick<Jobstate, 'id' | 'runId' | 'taskId' | 'orgId' | 'job' | 'attempt' | 'timeoutSeconds' | 'agentId'>;
   /** The checkpoint the previous chunk returned, undefined on the first chunk. */
   checkpoint: unknown;
-  /** Return (with a checkpoint) before this time; the engine resumes the job later. */
+  /**
+   * Return (with a checkpoint) before this time of `clock.monotonic()`; the engine resumes
+   * the job later. Monotonic, so setting the wall clock neither cuts nor stretches a chunk.
+   */
   deadline: number;
   /** Aborted on cancellation, timeout or shutdown. */
   signal: AbortSignal;

@@ -136,6 +136,7 @@ export type JobstatePatch = Partial<
     | 'result'
     | 'eventSeq'
     | 'progress'
+    | 'elapsedMs'
   >
 >;
 
@@ -295,9 +296,10 @@ export interface JobstateRepo {
   /**
    * Atomically moves up to `limit` of the agent's prepared jobstates (runner 'agent') to
    * running, earliest prepared first, with startedAt = now and eventSeq = 0, and returns
-   * them. Two concurrent claims (of this agent or of others) never get the same one.
+   * them, leaving out those in `skip`. Two concurrent claims (of this agent or of others)
+   * never get the same one.
    */
-  claimForAgent(agentId: string, now: number, limit: number): Promise<Jobstate[]>;
+  claimForAgent(agentId: string, now: number, limit: number, skip?: readonly string[]): Promise<Jobstate[]>;
   /** The agent's jobstates in one of `statuses` (optionally of one runner), oldest first. */
   listForAgent(
     agentId: string,
@@ -311,8 +313,17 @@ export interface JobstateRepo {
   advanceEventSeq(id: string, attempt: number, from: number, to: number, at: number): Promise<boolean>;
   /** Extends the lease of jobstates still running under `owner`; returns the ids it extended. */
   renewLeases(owner: string, ids: string[], leaseUntil: number): Promise<string[]>;
-  /** Running jobstates whose startedAt + timeout <= now. */
+  /**
+   * Running agent jobstates (runner 'agent') whose startedAt + timeout <= now. Server
+   * jobstates are not listed: the node running one measures its timeout itself.
+   */
   listTimedOut(now: number, limit: number): Promise<Jobstate[]>;
+  /**
+   * Moves startedAt of running agent jobstates by `deltaMs`; returns how many. For a store
+   * only one node uses (its clock is the database clock): when that clock jumps, their
+   * deadlines keep their length.
+   */
+  shiftAgentStarts(deltaMs: number): Promise<number>;
   /** Running server jobstates whose lease expired before now. */
   listLeaseExpired(now: number, limit: number): Promise<Jobstate[]>;
   /** Prepared agent jobstates (runner 'agent') whose preparedAt + their task's expireAfter <= now. */
@@ -337,8 +348,12 @@ export interface JobstateRepo {
    * seen), or waits for the caller's transaction to end first.
    */
   getShared(ids: readonly string[]): Promise<Jobstate[]>;
-  /** Earliest time something needs the engine: a waiting dueAt, a timeout, a lease end or a window close (listWindowClosed's). */
-  nextWakeAt(): Promise<number | null>;
+  /**
+   * Earliest time something needs the engine: a waiting dueAt, a lease end, an agent
+   * jobstate's startedAt + timeout + `agentGraceMs` (see listTimedOut), or a window close
+   * (listWindowClosed's).
+   */
+  nextWakeAt(agentGraceMs?: number): Promise<number | null>;
   /**
    * Sets dueAt = now on waiting jobstates parked with `reason` (dueAt null or later than
    * now) that match the filter: the release of jobs waiting on a previous job or on a busy

@@ -32,7 +32,7 @@ export async function executeHousekeeping(ctx: ServerJobContext<HousekeepingPara
 
   for (;;) {
     await busyTurn();
-    if (ctx.signal.aborted || ctx.clock.now() >= ctx.deadline) {
+    if (ctx.signal.aborted || ctx.clock.monotonic() >= ctx.deadline) {
       ctx.log(
         `paused after ${state.deletedLogs} log lines, ${state.deletedRuns} runs and ${state.deletedFiles} package files; resuming later`,
         'info',

@@ -33,7 +33,7 @@ export async function executeDiscovery(ctx: ServerJobContext<DiscoveryParams>): 
   if (progress.next === 0) ctx.log(`probing ${total} addresses on ports ${ctx.params.ports.join(', ')}`);
   // The longest batch so far (probes and recording): the next one is not started unless it fits before the deadline.
   let batchMs = 0;
-  let mark = ctx.clock.now();
+  let mark = ctx.clock.monotonic();
   await scanInBatches(ranges, progress.next, ctx.params, ctx, async ({ sightings, next }) => {
     const recorded =
       sightings.length > 0
@@ -46,7 +46,7 @@ export async function executeDiscovery(ctx: ServerJobContext<DiscoveryParams>): 
       created: progress.created + recorded.created,
       updated: progress.updated + recorded.updated,
     };
-    const now = ctx.clock.now();
+    const now = ctx.clock.monotonic();
     batchMs = Math.max(batchMs, now - mark);
     mark = now;
     return now + batchMs < ctx.deadline;

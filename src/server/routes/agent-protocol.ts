@@ -86,7 +86,8 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
         const agent = await recordContact(store, { agent: caller, body, from: request.ip, now: contactAt });
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
-        const jobs = await claimOrWait({ engine, clock, waiters }, agent, capacity, waitSeconds, stop);
+        const wanted = { capacity, waitSeconds, holding: body.running };
+        const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, stop);
         return { jobs, stop: stopIds, contactSeconds: agent.contactSeconds, serverTime: iso(clock.now()) };
       })();
       const answer = await withDeadline(waitSeconds * 1000 + HANDLER_DEADLINE_MS, 'contact', work);

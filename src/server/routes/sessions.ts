@@ -42,7 +42,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
     async (request, reply) => {
       const { name, password } = request.body;
       const address = clientKey(request.ip);
-      const wait = lockouts.waitMs(name, address, clock.now());
+      const wait = lockouts.waitMs(name, address, clock.monotonic());
       if (wait > 0) {
         const { error, retryAfter } = nameLockedError(name, wait);
         reply.header('retry-after', retryAfter);
@@ -52,7 +52,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       // Checked even without a user, so a wrong name and a wrong password take as long.
       const passwordOk = await verifyPassword(user?.passwordHash ?? null, password);
       if (!user || !passwordOk || user.disabled) {
-        if (lockouts.fail(name, clock.now())) {
+        if (lockouts.fail(name, clock.monotonic())) {
           request.log.warn({ event: 'login_lockout', name, address }, 'login locked for a user name');
         }
         throw new TaskwardenError('unauthorized', 'wrong name or password');

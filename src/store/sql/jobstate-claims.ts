@@ -12,6 +12,7 @@ type ClaimMethods = Pick<
   | 'claimForAgent'
   | 'renewLeases'
   | 'listTimedOut'
+  | 'shiftAgentStarts'
   | 'listLeaseExpired'
   | 'listPreparedExpired'
   | 'listWindowClosed'
@@ -106,11 +107,16 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     },
 
     /** An agent job never checkpoints, so each claim is a fresh start. */
-    claimForAgent(agentId, now, limit) {
+    claimForAgent(agentId, now, limit, skip = []) {
       return claim(
         now,
-        (q) => q.where('agent_id', '=', agentId).where('runner', '=', 'agent').orderBy('prepared_at'),
-        () => ({ status: 'running', started_at: now, event_seq: 0, progress: null, updated_at: now }),
+        (q) =>
+          q
+            .where('agent_id', '=', agentId)
+            .where('runner', '=', 'agent')
+            .$if(skip.length > 0, (w) => w.where('id', 'not in', skip))
+            .orderBy('prepared_at'),
+        () => ({ status: 'running', started_at: now, event_seq: 0, progress: null, elapsed_ms: 0, updated_at: now }),
         limit,
         (a, b) => (a.preparedAt ?? 0) - (b.preparedAt ?? 0),
       );
@@ -134,12 +140,23 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .selectFrom('jobstates')
         .selectAll()
         .where('status', '=', 'running')
+        .where('runner', '=', 'agent')
         .where((eb) => eb(eb('started_at', '+', eb('timeout_seconds', '*', 1000)), '<=', now))
         .orderBy('started_at')
         .orderBy('id')
         .limit(clampLimit(limit))
         .execute();
       return rows.map(toJobstate);
+    },
+
+    async shiftAgentStarts(deltaMs) {
+      const result = await db
+        .updateTable('jobstates')
+        .set((eb) => ({ started_at: eb('started_at', '+', deltaMs) }))
+        .where('status', '=', 'running')
+        .where('runner', '=', 'agent')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async listLeaseExpired(now, limit) {
@@ -187,7 +204,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       return rows.map(toJobstate);
     },
 
-    async nextWakeAt() {
+    async nextWakeAt(agentGraceMs = 0) {
       const [due, timeout, lease, preparedClose, runningClose] = await Promise.all([
         db
           .selectFrom('jobstates')
@@ -200,6 +217,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
           .selectFrom('jobstates')
           .select((eb) => eb.fn.min(eb('started_at', '+', eb('timeout_seconds', '*', 1000))).as('at'))
           .where('status', '=', 'running')
+          .where('runner', '=', 'agent')
           .executeTakeFirst(),
         db
           .selectFrom('jobstates')
@@ -221,7 +239,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
           .where('tasks.timeslot_end', '=', 'cancel')
           .executeTakeFirst(),
       ]);
-      const times = [due?.at, timeout?.at, lease?.at, preparedClose?.at, runningClose?.at]
+      const timeoutAt = timeout?.at == null ? null : Number(timeout.at) + agentGraceMs;
+      const times = [due?.at, timeoutAt, lease?.at, preparedClose?.at, runningClose?.at]
         .filter((at) => at != null)
         .map(Number);
       return times.length === 0 ? null : Math.min(...times);

@@ -77,6 +77,7 @@ const JOBSTATE_COLUMNS: PatchColumns<FullJobstatePatch, JobstateTable> = {
   result: json<JobstateTable>('result'),
   eventSeq: 'event_seq',
   progress: json<JobstateTable>('progress'),
+  elapsedMs: 'elapsed_ms',
   updatedAt: 'updated_at',
 };
 

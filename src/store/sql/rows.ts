@@ -304,6 +304,7 @@ export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({
   result: toJson(jobstate.result),
   event_seq: jobstate.eventSeq,
   progress: toJson(jobstate.progress),
+  elapsed_ms: jobstate.elapsedMs,
   updated_at: jobstate.updatedAt,
 });
 
@@ -333,6 +334,7 @@ export const toJobstate = (row: Selectable<JobstateTable>): Jobstate => ({
   result: fromJson(row.result),
   eventSeq: row.event_seq,
   progress: fromJson(row.progress) as JobstateProgress | null,
+  elapsedMs: Number(row.elapsed_ms),
   updatedAt: row.updated_at,
 });
 

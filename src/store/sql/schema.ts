@@ -234,6 +234,7 @@ export interface JobstateTable {
   result: string | null;
   event_seq: number;
   progress: string | null;
+  elapsed_ms: number;
   updated_at: number;
 }
 

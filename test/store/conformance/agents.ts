@@ -206,7 +206,13 @@ export function agentCases(open: OpenStore): void {
   describe('agent jobstates', () => {
     storeTest(open, "claimForAgent takes only that agent's prepared agent jobstates, oldest first", async (store) => {
       const run = await seedRun(store, { status: 'running' });
-      const first = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 10, eventSeq: 7 });
+      const first = makeJobstate(run, {
+        status: 'prepared',
+        agentId: 'agent-1',
+        preparedAt: T0 - 10,
+        eventSeq: 7,
+        elapsedMs: 5,
+      });
       const second = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 5 });
       const third = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 });
       const onBehalf = makeJobstate(run, {
@@ -229,10 +235,12 @@ export function agentCases(open: OpenStore): void {
         assert.equal(js.status, 'running');
         assert.equal(js.startedAt, T0 + 1);
         assert.equal(js.eventSeq, 0);
+        assert.equal(js.elapsedMs, 0);
         assert.equal(js.runner, 'agent');
         assert.deepEqual(await store.jobstates.get(js.id), js);
       }
-      assert.deepEqual(ids(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10)), [third.id]);
+      assert.deepEqual(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10, [third.id]), [], 'skipped');
+      assert.deepEqual(ids(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10, ['other'])), [third.id]);
       assert.deepEqual(await store.jobstates.claimForAgent('agent-1', T0 + 3, 10), []);
       assert.deepEqual(ids(await store.jobstates.claimServer('node', T0 + 3, T0 + 9, 10)), [onBehalf.id]);
     });

@@ -1,6 +1,7 @@
 // Server claims, leases, timeouts and the engine's next wake-up.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import type { Jobstate } from '../../../src/core/model.ts';
 import { makeJobstate, makeRun, makeTask, seedRun, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, storeTest } from './harness.ts';
 
@@ -75,18 +76,39 @@ export function claimCases(open: OpenStore): void {
       assert.deepEqual(await store.jobstates.renewLeases('node-a', [], T0 + LEASE), []);
     });
 
-    storeTest(open, 'listTimedOut finds running jobstates past startedAt + timeout', async (store) => {
+    storeTest(open, 'listTimedOut finds running agent jobstates past startedAt + timeout', async (store) => {
       const run = await seedRun(store, { status: 'running' });
-      const overdue = makeJobstate(run, { status: 'running', startedAt: T0 - 61_000, timeoutSeconds: 60 });
-      const exactly = makeJobstate(run, { status: 'running', startedAt: T0 - 60_000, timeoutSeconds: 60 });
+      const onAgent = (over: Partial<Jobstate>) =>
+        makeJobstate(run, { status: 'running', agentId: 'agent-1', timeoutSeconds: 60, ...over });
+      const overdue = onAgent({ startedAt: T0 - 61_000 });
+      const exactly = onAgent({ startedAt: T0 - 60_000 });
       await store.jobstates.insertMany([
         exactly,
         overdue,
-        makeJobstate(run, { status: 'running', startedAt: T0 - 59_999, timeoutSeconds: 60 }),
-        makeJobstate(run, { status: 'finished', startedAt: T0 - 99_000, timeoutSeconds: 60 }),
+        onAgent({ startedAt: T0 - 59_999 }),
+        onAgent({ status: 'finished', startedAt: T0 - 99_000 }),
+        // The server's own jobs are timed out by the node running them, on its monotonic clock.
+        makeJobstate(run, { status: 'running', startedAt: T0 - 99_000, timeoutSeconds: 60 }),
+        onAgent({ runner: 'server', startedAt: T0 - 99_000 }),
       ]);
       assert.deepEqual(ids(await store.jobstates.listTimedOut(T0, 10)), [overdue.id, exactly.id]);
       assert.deepEqual(ids(await store.jobstates.listTimedOut(T0, 1)), [overdue.id]);
+    });
+
+    storeTest(open, 'shiftAgentStarts moves the start of running agent jobstates only', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const running = makeJobstate(run, { status: 'running', agentId: 'agent-1', startedAt: T0 });
+      const others = [
+        makeJobstate(run, { status: 'finished', agentId: 'agent-1', startedAt: T0 }),
+        makeJobstate(run, { status: 'running', startedAt: T0 }),
+        makeJobstate(run, { status: 'running', agentId: 'agent-1', runner: 'server', startedAt: T0 }),
+      ];
+      await store.jobstates.insertMany([running, ...others]);
+      assert.equal(await store.jobstates.shiftAgentStarts(7_200_000), 1);
+      assert.equal((await store.jobstates.get(running.id))?.startedAt, T0 + 7_200_000);
+      assert.equal(await store.jobstates.shiftAgentStarts(-7_200_001), 1);
+      assert.equal((await store.jobstates.get(running.id))?.startedAt, T0 - 1);
+      for (const js of others) assert.equal((await store.jobstates.get(js.id))?.startedAt, T0);
     });
 
     storeTest(open, 'listLeaseExpired finds running server jobstates whose lease ended', async (store) => {
@@ -128,7 +150,7 @@ export function claimCases(open: OpenStore): void {
       },
     );
 
-    storeTest(open, 'nextWakeAt is the earliest due time, timeout or lease end', async (store) => {
+    storeTest(open, "nextWakeAt is the earliest due time, agent job's timeout + grace or lease end", async (store) => {
       assert.equal(await store.jobstates.nextWakeAt(), null);
       const running = await seedRun(store, { status: 'running' });
       const pending = await seedRun(store);
@@ -141,9 +163,12 @@ export function claimCases(open: OpenStore): void {
       await store.jobstates.insertMany([makeJobstate(running, { dueAt: T0 + 500 })]);
       assert.equal(await store.jobstates.nextWakeAt(), T0 + 500);
       await store.jobstates.insertMany([
-        makeJobstate(running, { status: 'running', startedAt: T0 - 700, timeoutSeconds: 1, leaseExpiresAt: T0 + 900 }),
+        // A server job's timeout is its node's business (monotonic), not a wake-up of the store's.
+        makeJobstate(running, { status: 'running', startedAt: T0 - 900, timeoutSeconds: 1, leaseExpiresAt: T0 + 900 }),
+        makeJobstate(running, { status: 'running', agentId: 'a', startedAt: T0 - 700, timeoutSeconds: 1 }),
       ]);
       assert.equal(await store.jobstates.nextWakeAt(), T0 + 300);
+      assert.equal(await store.jobstates.nextWakeAt(100), T0 + 400, 'plus the grace');
       await store.jobstates.insertMany([
         makeJobstate(running, { status: 'running', startedAt: T0, timeoutSeconds: 3600, leaseExpiresAt: T0 + 200 }),
       ]);

@@ -11,7 +11,12 @@ export function jobstateCases(open: OpenStore): void {
     storeTest(open, 'insertMany stores every field; allOfRun orders by job then id', async (store) => {
       const run = await seedRun(store);
       const second = makeJobstate(run, { jobIndex: 1, job: 'announce', agentId: 'agent-1', checkpoint: { at: 3 } });
-      const first = makeJobstate(run, { result: { exit: 0, out: ['a'] }, dueAt: T0, reason: 'delay' });
+      const first = makeJobstate(run, {
+        result: { exit: 0, out: ['a'] },
+        dueAt: T0,
+        reason: 'delay',
+        elapsedMs: 2 ** 33,
+      });
       await store.jobstates.insertMany([second, first]);
       await store.jobstates.insertMany([]);
       assert.deepEqual(await store.jobstates.get(first.id), first);
@@ -77,7 +82,13 @@ export function jobstateCases(open: OpenStore): void {
       const run = await seedRun(store);
       const js = makeJobstate(run, { checkpoint: { page: 2 }, leaseOwner: 'node-a' });
       await store.jobstates.insertMany([js]);
-      const patch = { checkpoint: null, leaseOwner: null, params: { package: 'thunderbird' }, updatedAt: T0 + 1 };
+      const patch = {
+        checkpoint: null,
+        leaseOwner: null,
+        params: { package: 'thunderbird' },
+        elapsedMs: 90_000,
+        updatedAt: T0 + 1,
+      };
       assert.equal(await store.jobstates.update(js.id, patch, { leaseOwner: 'node-a' }), true);
       assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...patch });
       assert.equal(

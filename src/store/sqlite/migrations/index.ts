@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
+import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { nodeClockMigration } from '../../sql/node-clock-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
@@ -26,6 +27,7 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0008_idempotency': idempotency,
   '0010_missed_outages': missedOutages,
   '0011_command_processes': commandProcesses,
+  '0012_attempt_durations': attemptDurationsMigration({ text: 'text', integer: 'integer' }),
   '0013_timeslot_end': timeslotEnd,
   '0015_node_clock': nodeClockMigration({ text: 'text', integer: 'integer' }),
 };

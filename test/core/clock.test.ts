@@ -1,0 +1,51 @@
+// The two times of a Clock: FakeClock moves them together (advance) or the wall clock alone
+// (jump), and ClockJumpWatch tells a jump from time passing.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ClockJumpWatch, describeJump, FakeClock, systemClock } from '../../src/core/clock.ts';
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('FakeClock', () => {
+  test('advance moves wall and monotonic time and wakes sleepers; jump moves the wall clock alone', async () => {
+    const clock = new FakeClock('2026-12-01T00:00:00Z');
+    const wall = clock.now();
+    let woke = false;
+    void clock.sleep(1000).then(() => {
+      woke = true;
+    });
+    clock.jump(2 * 3_600_000);
+    await flush();
+    assert.deepEqual([clock.now() - wall, clock.monotonic(), woke], [7_200_000, 0, false], 'a jump wakes nobody');
+    clock.jump(-3 * 3_600_000);
+    clock.advance(1000);
+    await flush();
+    assert.deepEqual([clock.now() - wall, clock.monotonic(), woke], [-3_599_000, 1000, true]);
+    assert.throws(() => clock.advance(-1), /use jump\(\)/);
+  });
+});
+
+describe('ClockJumpWatch', () => {
+  test('reports a jump larger than the threshold once, with its sign; time passing is no jump', () => {
+    const clock = new FakeClock();
+    const watch = new ClockJumpWatch(clock, 5_000);
+    clock.advance(3_600_000);
+    assert.equal(watch.check(), null);
+    clock.jump(5_000);
+    assert.equal(watch.check(), null, 'within the threshold');
+    clock.jump(2_000);
+    assert.equal(watch.check(), 7_000, 'the drift adds up until it is reported');
+    assert.equal(watch.check(), null, 'once');
+    clock.jump(-7_200_000);
+    assert.equal(watch.check(), -7_200_000);
+  });
+
+  test('the system clock does not jump while it runs', () => {
+    assert.equal(new ClockJumpWatch(systemClock).check(), null);
+  });
+
+  test('describeJump says the direction and the size', () => {
+    assert.equal(describeJump(7_200_000), 'forward by 2h (7200000 ms)');
+    assert.equal(describeJump(-7_512.4), 'back by 8s (7512 ms)');
+  });
+});
