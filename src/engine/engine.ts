@@ -9,8 +9,8 @@ import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
 import { CatchUpPacer } from './catch-up.ts';
-import { stopLeftoverPrograms } from './command-processes.ts';
 import { ClockJumps } from './clock-jumps.ts';
+import { stopLeftoverPrograms } from './command-processes.ts';
 import {
   DEFAULT_ENGINE_OPTIONS,
   type EngineContext,
