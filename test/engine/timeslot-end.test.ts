@@ -168,7 +168,7 @@ const steady = defineModule<{ minutes: number }>({
   paramsSchema: { type: 'object', properties: { minutes: { type: 'integer' } }, required: ['minutes'] },
   async execute(ctx) {
     let done = (ctx.checkpoint as { done?: number } | undefined)?.done ?? 0;
-    while (done < ctx.params.minutes && ctx.clock.now() < ctx.deadline && !ctx.signal.aborted) {
+    while (done < ctx.params.minutes && ctx.clock.monotonic() < ctx.deadline && !ctx.signal.aborted) {
       await ctx.clock.sleep(MINUTE, ctx.signal);
       done++;
     }

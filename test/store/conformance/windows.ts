@@ -92,7 +92,14 @@ export function windowCases(open: OpenStore): void {
       const finish = await runWith(store, 'finish');
       const cancel = await runWith(store, 'cancel');
       await store.jobstates.insertMany([
-        makeJobstate(finish, { status: 'running', startedAt: T0, timeoutSeconds: 3600, windowClosesAt: T0 + 100 }),
+        // An agent's: the store wakes the engine for agent timeouts (a server job's node measures its own).
+        makeJobstate(finish, {
+          status: 'running',
+          agentId: 'agent-1',
+          startedAt: T0,
+          timeoutSeconds: 3600,
+          windowClosesAt: T0 + 100,
+        }),
         makeJobstate(finish, { status: 'waiting', dueAt: null, windowClosesAt: T0 + 100 }),
       ]);
       assert.equal(await store.jobstates.nextWakeAt(), T0 + 3_600_000, 'running work that finishes: its timeout only');
