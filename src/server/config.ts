@@ -5,6 +5,7 @@ import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_BODY_LIMIT, type TrustProxy } from './app.ts';
 import { parseFusionInventoryPath } from './fusioninventory/path.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
+import { type NotifyConfig, resolveNotifyConfig } from './notify/config.ts';
 
 /** Where the server keeps its data, where it listens, how much it logs. */
 export interface ServerConfig {
@@ -32,6 +33,8 @@ export interface ServerConfig {
   trustProxy?: TrustProxy;
   /** Catch-up runs started per second at most after an outage (TASKWARDEN_CATCHUP_RATE); default 10. */
   catchUpPerSecond?: number;
+  /** Webhook allow list, mail server, public URL, digest window (server/notify/config.ts); default none set. */
+  notifications?: NotifyConfig;
 }
 
 export interface ServerFlags {
@@ -80,6 +83,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     httpLimits: resolveHttpLimits(env),
     ...(trustProxy ? { trustProxy } : {}),
     ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
+    notifications: resolveNotifyConfig(env),
   };
 }
 

@@ -8,6 +8,7 @@ import { skewedClock } from '../core/db-clock.ts';
 import type { Store } from '../core/ports/store.ts';
 import { defaultTimeZone } from '../core/schedule/index.ts';
 import { Engine } from '../engine/engine.ts';
+import { DEFAULT_NOTIFY_OPTIONS } from '../engine/notify/delivery-loop.ts';
 import { builtinModules } from '../modules/builtin.ts';
 import { createModuleRegistry } from '../modules/sdk.ts';
 import { openStore } from '../store/open.ts';
@@ -17,6 +18,8 @@ import type { ServerConfig } from './config.ts';
 import { looseDataFolderWarnings } from './data-folder.ts';
 import { createModuleServices } from './module-services.ts';
 import { type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
+import { WebhookGuard } from './notify/allow-list.ts';
+import { ServerNotifier } from './notify/notifier.ts';
 import { PackageFiles } from './package-files.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -55,6 +58,14 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
     const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
+    const notifications = config.notifications;
+    const webhooks = new WebhookGuard(notifications?.webhooks.allow ?? null);
+    const notifier = new ServerNotifier({
+      guard: webhooks,
+      smtp: notifications?.smtp ?? null,
+      publicUrl: notifications?.publicUrl ?? null,
+      timeoutMs: DEFAULT_NOTIFY_OPTIONS.timeoutMs,
+    });
     const engine = new Engine({
       store,
       modules,
@@ -63,6 +74,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       options: { defaultTz, ...(config.catchUpPerSecond ? { catchUpPerSecond: config.catchUpPerSecond } : {}) },
       node: nodeIdentity(),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
+      notifier,
+      notifyOptions: notifications?.delivery,
     });
     const adminTokenFile = await ensureAdmin(store, config.dataDir, clock);
     const app = await buildApp({
@@ -77,9 +90,11 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       fusionInventoryPath: config.fusionInventoryPath,
       limits: config.httpLimits,
       trustProxy: config.trustProxy,
+      webhooks,
     });
     try {
       await app.listen({ port: config.port, host: config.host });
+      notifier.settings.publicUrl ??= listeningUrl(app);
       // Only once it listens does it resume work: whatever a job left behind, /health, the
       // API and its cancel answer first (a job that froze the node must not freeze its restart).
       await engine.start();
@@ -88,12 +103,10 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       await engine.stop(0);
       throw err;
     }
-    const address = app.server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     let closing: Promise<void> | null = null;
     const { stop: stopClock } = nodeClock;
     return {
-      url: `http://${host}:${address.port}`,
+      url: listeningUrl(app),
       app,
       engine,
       store,
@@ -115,4 +128,11 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     await store.close();
     throw err;
   }
+}
+
+/** e.g. http://127.0.0.1:8080 */
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }

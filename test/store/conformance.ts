@@ -11,6 +11,7 @@ import { identityCases } from './conformance/identity.ts';
 import { jobstateCases } from './conformance/jobstates.ts';
 import { logCases } from './conformance/logs.ts';
 import { nodeCases } from './conformance/nodes.ts';
+import { notificationCases } from './conformance/notifications.ts';
 import { runCases } from './conformance/runs.ts';
 import { taskCases } from './conformance/tasks.ts';
 import { transactionCases } from './conformance/transactions.ts';
@@ -30,5 +31,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     fleetCases(open);
     nodeCases(open);
     idempotencyCases(open);
+    notificationCases(open);
   });
 }

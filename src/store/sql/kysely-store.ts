@@ -41,6 +41,8 @@ export class KyselyStore implements Store {
   readonly packages: StoreSession['packages'];
   readonly nodes: StoreSession['nodes'];
   readonly idempotency: StoreSession['idempotency'];
+  readonly channels: StoreSession['channels'];
+  readonly deliveries: StoreSession['deliveries'];
   readonly signals?: StoreSignals;
   readonly dbNow?: () => Promise<number>;
 
@@ -83,6 +85,8 @@ export class KyselyStore implements Store {
     this.packages = session.packages;
     this.nodes = session.nodes;
     this.idempotency = session.idempotency;
+    this.channels = session.channels;
+    this.deliveries = session.deliveries;
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {

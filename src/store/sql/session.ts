@@ -1,7 +1,9 @@
 import type { StoreSession } from '../../core/ports/store.ts';
 import { agentRepo } from './agents.ts';
+import { channelRepo } from './channels.ts';
 import { commandRepo } from './commands.ts';
 import type { SqlContext } from './context.ts';
+import { deliveryRepo } from './deliveries.ts';
 import { deviceRepo } from './devices.ts';
 import { enrolmentTokenRepo } from './enrolment-tokens.ts';
 import { historyRepo } from './history.ts';
@@ -40,5 +42,7 @@ export function createSession(ctx: SqlContext): StoreSession {
     packages: packageRepo(ctx),
     nodes: nodeRepo(ctx),
     idempotency: idempotencyRepo(ctx),
+    channels: channelRepo(ctx),
+    deliveries: deliveryRepo(ctx),
   };
 }

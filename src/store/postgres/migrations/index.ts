@@ -9,6 +9,7 @@ import { nodes } from './0004_nodes.ts';
 import { catalogSecurity } from './0006_catalog_security.ts';
 import { idempotency } from './0008_idempotency.ts';
 import { missedOutages } from './0010_missed_outages.ts';
+import { notifications } from './0014_notifications.ts';
 import { POSTGRES_TYPES } from './column-types.ts';
 
 /** Every PostgreSQL migration by name, in order. A static map: nothing is discovered by scanning folders. */
@@ -23,4 +24,5 @@ export const postgresMigrations: Record<string, Migration> = {
   '0007_package_security': packageSecurityMigration(POSTGRES_TYPES),
   '0008_idempotency': idempotency,
   '0010_missed_outages': missedOutages,
+  '0014_notifications': notifications,
 };

@@ -9,6 +9,7 @@ import { nodes } from './0004_nodes.ts';
 import { catalogSecurity } from './0006_catalog_security.ts';
 import { idempotency } from './0008_idempotency.ts';
 import { missedOutages } from './0010_missed_outages.ts';
+import { notifications } from './0014_notifications.ts';
 
 /** Every SQLite migration by name, in order. A static map: nothing is discovered by scanning folders. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0007_package_security': packageSecurityMigration({ text: 'text', integer: 'integer' }),
   '0008_idempotency': idempotency,
   '0010_missed_outages': missedOutages,
+  '0014_notifications': notifications,
 };
