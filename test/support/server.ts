@@ -62,8 +62,8 @@ export interface HarnessOptions {
   /** Default: none (silent). */
   logger?: FastifyBaseLogger;
   trustProxy?: TrustProxy;
-  /** Where webhooks may go (TASKWARDEN_WEBHOOK_ALLOW's syntax); default 127.0.0.1, the only address tests reach. */
-  webhookAllow?: string;
+  /** Where webhooks may go (TASKWARDEN_WEBHOOK_ALLOW's syntax); default 127.0.0.1, the only address tests reach; null = the server's default rule. */
+  webhookAllow?: string | null;
   smtp?: SmtpSettings;
   notify?: Partial<NotifyOptions>;
 }
@@ -74,7 +74,8 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
   const clock = opts.clock ?? systemClock;
   const modules = createModuleRegistry(builtinModules());
   const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
-  const webhooks = new WebhookGuard(parseAllowList(opts.webhookAllow ?? '127.0.0.1', 'webhookAllow'));
+  const allow = opts.webhookAllow === undefined ? '127.0.0.1' : opts.webhookAllow;
+  const webhooks = new WebhookGuard(allow === null ? null : parseAllowList(allow, 'webhookAllow'));
   const notifier = new ServerNotifier({
     guard: webhooks,
     smtp: opts.smtp ?? null,

@@ -119,7 +119,7 @@ export class WebhookGuard {
     if (!literal && !nameAllowed && this.nets.length === 0) {
       throw new DeliveryRefused(`the host "${host}" is not in the webhook allow list (${this.describe()})`);
     }
-    const shown = literal ? refusals.join(', ') : `"${host}" resolves to ${refusals.join(', ') || 'no address'}`;
+    const shown = literal ? refusals.join(', ') : `"${host}", which resolves to ${refusals.join(', ') || 'no address'}`;
     throw new DeliveryRefused(`webhooks may not reach ${shown}`);
   }
 
