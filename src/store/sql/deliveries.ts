@@ -151,7 +151,11 @@ export function deliveryRepo(ctx: SqlContext): DeliveryRepo {
       return row ? toDelivery(row) : null;
     },
 
-    /** The pick is a MATERIALIZED CTE, run once: see jobstate-claims.ts for why. */
+    /**
+     * One message per channel at a time, the channel's earliest due first: a channel whose
+     * receiver hangs holds one sender, not all of them, and its messages go in order. The
+     * pick is a MATERIALIZED CTE, run once: see jobstate-claims.ts for why.
+     */
     async claimDue(owner, now, leaseUntil, limit) {
       const picked = db
         .selectFrom('deliveries')
@@ -159,6 +163,26 @@ export function deliveryRepo(ctx: SqlContext): DeliveryRepo {
         .where('status', 'in', OPEN)
         .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]))
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('deliveries as ahead')
+                .select('ahead.id')
+                .whereRef('ahead.channel_id', '=', 'deliveries.channel_id')
+                .where('ahead.status', 'in', OPEN)
+                .where((a) =>
+                  a.or([
+                    a('ahead.next_attempt_at', '<', a.ref('deliveries.next_attempt_at')),
+                    a.and([
+                      a('ahead.next_attempt_at', '=', a.ref('deliveries.next_attempt_at')),
+                      a('ahead.id', '<', a.ref('deliveries.id')),
+                    ]),
+                  ]),
+                ),
+            ),
+          ),
+        )
         .orderBy('next_attempt_at')
         .orderBy('id')
         .limit(clampLimit(limit))

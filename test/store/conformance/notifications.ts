@@ -203,8 +203,11 @@ export function notificationCases(open: OpenStore): void {
     );
 
     storeTest(open, 'concurrent claimers never get the same delivery', async (store) => {
-      const channel = await orgWithChannel(store);
-      const all = Array.from({ length: 30 }, (_, i) => makeDelivery(channel, { nextAttemptAt: T0 + i }));
+      const all: Delivery[] = [];
+      for (let i = 0; i < 30; i++) {
+        const channel = await orgWithChannel(store, { name: `c-${i}` });
+        all.push(makeDelivery(channel, { nextAttemptAt: T0 + i }));
+      }
       for (const d of all) await store.deliveries.insert(d);
       const claims = await Promise.all(
         ['a', 'b', 'c'].map((owner) => store.deliveries.claimDue(owner, T0 + 100, T0 + 60_000, 12)),
@@ -212,6 +215,26 @@ export function notificationCases(open: OpenStore): void {
       const claimed = claims.flatMap(ids);
       assert.equal(new Set(claimed).size, claimed.length, 'a delivery was claimed twice');
       assert.deepEqual([...claimed].sort(), ids(all).sort());
+    });
+
+    storeTest(open, "a channel's messages go one at a time, its earliest due first", async (store) => {
+      const slow = await orgWithChannel(store, { name: 'slow' });
+      const other = await orgWithChannel(store, { name: 'other' });
+      const [first, second, third] = [T0, T0 + 1, T0 + 2].map((at) => makeDelivery(slow, { nextAttemptAt: at }));
+      const theirs = makeDelivery(other, { nextAttemptAt: T0 + 3 });
+      for (const d of [third, second, first, theirs]) await store.deliveries.insert(d as Delivery);
+      assert.deepEqual(ids(await store.deliveries.claimDue('a', T0 + 10, T0 + 60_000, 10)), [first?.id, theirs.id]);
+      assert.deepEqual(await store.deliveries.claimDue('b', T0 + 11, T0 + 60_011, 10), [], 'the first is in flight');
+      const retryLater = {
+        status: 'retrying',
+        lastError: 'x',
+        nextAttemptAt: T0 + 500,
+        deliveredAt: null,
+        updatedAt: T0 + 12,
+      } as const;
+      await store.deliveries.endAttempt(first?.id as string, 'a', retryLater);
+      // The failed one waits for its retry; the next one due goes meanwhile.
+      assert.deepEqual(ids(await store.deliveries.claimDue('b', T0 + 13, T0 + 60_013, 10)), [second?.id]);
     });
 
     storeTest(open, 'the log lists by org, channel and status, newest first; ended ones are pruned', async (store) => {
