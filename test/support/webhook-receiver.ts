@@ -14,6 +14,8 @@ export interface Received {
   // biome-ignore lint/suspicious/noExplicitAny: payloads are read field by field
   json: any;
   at: number;
+  /** What the receiver answered. */
+  answered: Answer;
 }
 
 /** How to answer the n-th request (0-based): a status, or 'hang' (never answer). */
@@ -42,8 +44,8 @@ export async function startWebhookReceiver(path = '/hook'): Promise<WebhookRecei
       try {
         json = JSON.parse(body);
       } catch {}
-      received.push({ path: req.url ?? '', headers: req.headers, body, json, at: Date.now() });
       const answer = answers.shift() ?? 200;
+      received.push({ path: req.url ?? '', headers: req.headers, body, json, at: Date.now(), answered: answer });
       if (answer === 'hang') hanging.push(res);
       else res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer === 200 ? 'ok' : 'receiver says no');
     });
