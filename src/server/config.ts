@@ -70,6 +70,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const proxies = pick(flags.trustProxy, '--trust-proxy', env, 'TASKWARDEN_TRUST_PROXY');
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
   const catchUpRate = pick(undefined, '', env, 'TASKWARDEN_CATCHUP_RATE');
+  const notifications = resolveNotifyConfig(env);
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -83,7 +84,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     httpLimits: resolveHttpLimits(env),
     ...(trustProxy ? { trustProxy } : {}),
     ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
-    notifications: resolveNotifyConfig(env),
+    ...(notifications ? { notifications } : {}),
   };
 }
 

@@ -20,8 +20,19 @@ export interface NotifyConfig {
 type Env = NodeJS.ProcessEnv;
 const set = (env: Env, name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
 
-/** Reads TASKWARDEN_WEBHOOK_ALLOW, TASKWARDEN_SMTP_*, TASKWARDEN_PUBLIC_URL, TASKWARDEN_NOTIFY_DIGEST and _RETRY. */
-export function resolveNotifyConfig(env: Env): NotifyConfig {
+const VARIABLES = [
+  'TASKWARDEN_WEBHOOK_ALLOW',
+  'TASKWARDEN_PUBLIC_URL',
+  'TASKWARDEN_NOTIFY_DIGEST',
+  'TASKWARDEN_NOTIFY_RETRY',
+];
+
+/**
+ * Reads TASKWARDEN_WEBHOOK_ALLOW, TASKWARDEN_SMTP_*, TASKWARDEN_PUBLIC_URL, TASKWARDEN_NOTIFY_DIGEST
+ * and _RETRY; undefined when none is set (every default applies).
+ */
+export function resolveNotifyConfig(env: Env): NotifyConfig | undefined {
+  if (!Object.entries(env).some(([name, value]) => value && isNotifyVariable(name))) return undefined;
   const allow = set(env, 'TASKWARDEN_WEBHOOK_ALLOW');
   const digest = set(env, 'TASKWARDEN_NOTIFY_DIGEST');
   const retry = set(env, 'TASKWARDEN_NOTIFY_RETRY');
@@ -36,6 +47,10 @@ export function resolveNotifyConfig(env: Env): NotifyConfig {
         : { retryFirstMs: parseDuration(retry, 'TASKWARDEN_NOTIFY_RETRY', { min: 1 }) * 1000 }),
     },
   };
+}
+
+function isNotifyVariable(name: string): boolean {
+  return VARIABLES.includes(name) || name.startsWith('TASKWARDEN_SMTP_');
 }
 
 function resolveSmtp(env: Env): SmtpSettings | null {
