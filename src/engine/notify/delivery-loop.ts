@@ -58,7 +58,8 @@ const RETRY_FIRST_MS = 100;
 export class DeliveryLoop {
   private readonly inFlight = new Set<Promise<void>>();
   private sleeper = new AbortController();
-  private readonly sends = new AbortController();
+  /** Aborted when a stop's grace ran out: the sends under way give up. */
+  private sends = new AbortController();
   private running: Promise<void> | null = null;
   private stopping = false;
   private lastPrune = Number.NEGATIVE_INFINITY;
@@ -72,6 +73,7 @@ export class DeliveryLoop {
   start(): void {
     if (this.running) return;
     this.stopping = false;
+    this.sends = new AbortController();
     this.running = this.run();
   }
 
