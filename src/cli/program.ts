@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerAgentCommands } from './commands/agent.ts';
+import { registerChannelCommands } from './commands/channel.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerSummaryCommand(program);
   registerAdminCommands(program);
   registerAgentCommands(program);
+  registerChannelCommands(program);
   return program;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentDiagnosticsView, AgentView } from '../protocol/agents.ts';
+import type { ChannelView, DeliveryView } from '../protocol/channels.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
 import type { OrgView } from '../protocol/orgs.ts';
@@ -37,6 +38,28 @@ export class TaskwardenClient {
   addCommand = (body: Record<string, unknown>, query: Query = {}) =>
     this.http.request<CommandView>('POST', '/api/v1/commands', { body, query });
   listCommands = () => this.http.all<CommandView>('/api/v1/commands');
+
+  createChannel = (body: Record<string, unknown>, query: Query = {}) =>
+    this.http.request<ChannelView>('POST', '/api/v1/channels', { body, query });
+  listChannels = () => this.http.all<ChannelView>('/api/v1/channels');
+  deleteChannel = (id: string) => this.http.request<null>('DELETE', `/api/v1/channels/${enc(id)}`);
+  testChannel = (id: string) => this.http.request<DeliveryView>('POST', `/api/v1/channels/${enc(id)}/test`);
+  /** A channel's delivery log, or the org's (every channel) when `channelId` is undefined; newest first. */
+  deliveries = (channelId: string | undefined, query: Query = {}) =>
+    this.http.request<Paged<DeliveryView>>(
+      'GET',
+      channelId === undefined ? '/api/v1/deliveries' : `/api/v1/channels/${enc(channelId)}/deliveries`,
+      { query },
+    );
+
+  /** Finds a channel by id or by name: the org's own before a global one of that name. */
+  async findChannel(idOrName: string): Promise<ChannelView | null> {
+    const channels = await this.listChannels();
+    const named = channels
+      .filter((c) => c.name === idOrName)
+      .sort((a, b) => (a.orgId === null ? 1 : b.orgId === null ? -1 : 0));
+    return channels.find((c) => c.id === idOrName) ?? named[0] ?? null;
+  }
 
   listTasks = (query: Query = {}) => this.http.all<TaskView>('/api/v1/tasks', query);
   getTask = (id: string) => this.http.request<TaskView>('GET', `/api/v1/tasks/${enc(id)}`);

@@ -79,6 +79,19 @@ export interface TaskDef {
   /** Seconds a prepared jobstate may wait for its agent before it errors. */
   expireAfterSeconds: number;
   jobs: JobDef[];
+  /** Who is told how its runs end; absent = the org's default rules, [] = no one. */
+  notify?: NotifyRule[];
+}
+
+/** A run end as notification rules name it; `error` covers every failed end (halted, timeout too). */
+export type NotifyOn = 'error' | 'halted' | 'missed' | 'timeout' | 'finished';
+export const NOTIFY_ON: readonly NotifyOn[] = ['error', 'halted', 'missed', 'timeout', 'finished'];
+
+/** Tell `channels` (by name) when a run ends as `on` says: every time, or when its outcome changed. */
+export interface NotifyRule {
+  on: NotifyOn[];
+  channels: string[];
+  when: 'always' | 'changed';
 }
 
 export interface Task extends TaskDef {

@@ -8,6 +8,7 @@ import {
   type TaskDef,
   TIMESLOT_ENDS,
 } from './model.ts';
+import { parseNotifyRules } from './notify.ts';
 import type { ModuleRegistry } from './ports/module.ts';
 import { compileSchedule, parseBlackouts, parseSchedule, parseTimeslots } from './schedule/index.ts';
 import {
@@ -37,6 +38,7 @@ const TASK_FIELDS = [
   'concurrency',
   'expireAfter',
   'jobs',
+  'notify',
 ] as const;
 const JOB_FIELDS = ['name', 'module', 'params', 'targets', 'delay', 'startIf', 'timeout', 'retry'] as const;
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
@@ -106,6 +108,8 @@ export function parseTaskDef(input: unknown, ctx: TaskDefContext): TaskDef {
         ? DEFAULT_EXPIRE_AFTER_SECONDS
         : parseDuration(raw.expireAfter, 'expireAfter', { min: 1 }),
     jobs,
+    // Absent = the org's default rules; whether the channels exist is the server's check.
+    ...(raw.notify === undefined ? {} : { notify: parseNotifyRules(raw.notify, 'notify') }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts'
 import type { LocalProcesses } from '../core/ports/processes.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
 import type { CatchUpPacer } from './catch-up.ts';
+import { queueRunEnds } from './notify/queue.ts';
 
 /** Turns a job's targets into concrete ones when a run is created (the seed's prepareRun). */
 export interface TargetResolver {
@@ -93,6 +94,8 @@ export interface EngineContext {
   processes: LocalProcesses | null;
   /** Resolves once a jump of this node's clock, if there was one, was dealt with (clock-jumps.ts). */
   settleClock(): Promise<void>;
+  /** Run ends were queued for notification: this node's delivery loop looks now. */
+  notificationsQueued(): void;
 }
 
 /** Emitted by a transaction that made rows due without announcing them (woken waiters): the loop must look. */
@@ -104,22 +107,29 @@ export type Emit = (event: EngineEvent | typeof WAKE_LOOP) => void;
  * Runs `fn` in one transaction and announces its events only once it committed. A run or
  * jobstate changed in several steps of one transaction (created then started, waiting
  * then prepared) is announced once, as it ended up: to anyone watching it was one change.
+ * The runs it ended are queued for notification in the same transaction (every run end
+ * passes here), so an event is queued exactly when its run's end commits.
  */
 export async function withTx<T>(ctx: EngineContext, fn: (tx: StoreSession, emit: Emit) => Promise<T>): Promise<T> {
   const events = new Map<string, EngineEvent>();
   let wake = false;
-  const result = await ctx.store.transaction((tx) =>
-    fn(tx, (e) => {
+  let queued = false;
+  const result = await ctx.store.transaction(async (tx) => {
+    const value = await fn(tx, (e) => {
       if (e.type === 'wake') wake = true;
       else {
         const key = eventKey(e);
         events.delete(key); // re-inserted last: events keep the order of their final step
         events.set(key, e);
       }
-    }),
-  );
+    });
+    const runs = [...events.values()].flatMap((e) => (e.type === 'run' ? [e.run] : []));
+    queued = await queueRunEnds(ctx, tx, runs);
+    return value;
+  });
   for (const event of events.values()) ctx.notify(event);
   if (wake) ctx.wake();
+  if (queued) ctx.notificationsQueued();
   return result;
 }
 

@@ -4,6 +4,7 @@ import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
 import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts';
+import type { Channel, Delivery, Notifier } from '../core/ports/notifications.ts';
 import type { LocalProcesses } from '../core/ports/processes.ts';
 import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
@@ -26,6 +27,7 @@ import { type IdempotencyKey, IdempotencyPruner, launchOnce, type StartedRun } f
 import { launchRun, startDueRuns } from './launch.ts';
 import { EngineLoop } from './loop.ts';
 import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
+import { DEFAULT_NOTIFY_OPTIONS, DeliveryLoop, type NotifyOptions } from './notify/delivery-loop.ts';
 import { PeerSignals } from './peers.ts';
 import { relaunchFailed } from './relaunch.ts';
 import { endRun } from './runs.ts';
@@ -49,6 +51,9 @@ export interface EngineDeps {
   crashAt?: CrashAt;
   /** This machine's processes: the programs of server commands are tracked with them; default untracked. */
   processes?: LocalProcesses;
+  /** Sends notifications (webhook, email); without it run ends are queued but this node sends none. */
+  notifier?: Notifier;
+  notifyOptions?: Partial<NotifyOptions>;
 }
 
 const ANONYMOUS_NODE: NodeIdentity = { hostname: 'unknown', pid: process.pid, version: 'unknown' };
@@ -68,6 +73,8 @@ export class Engine {
   private readonly executor: Executor;
   private readonly heartbeat: NodeHeartbeat;
   private readonly idempotencyPruner: IdempotencyPruner;
+  /** Sends the queued notifications of every node's runs, beside the engine's loop. */
+  private readonly deliveries: DeliveryLoop | null;
   /** Wakes between nodes, where the store can signal them. */
   private readonly peers: PeerSignals | null;
   private unlistenPeers: () => void = () => {};
@@ -100,6 +107,7 @@ export class Engine {
       crashAt: deps.crashAt ?? (() => {}),
       processes: deps.processes ?? null,
       settleClock: () => this.clockJumps.settle(),
+      notificationsQueued: () => this.deliveries?.kick(),
     };
     this.clockJumps = new ClockJumps(this.ctx);
     this.executor = new Executor(this.ctx);
@@ -118,6 +126,9 @@ export class Engine {
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
     this.idempotencyPruner = new IdempotencyPruner(this.ctx);
     this.peers = deps.store.signals ? new PeerSignals(deps.store.signals, options.nodeId) : null;
+    this.deliveries = deps.notifier
+      ? new DeliveryLoop(this.ctx, deps.notifier, { ...DEFAULT_NOTIFY_OPTIONS, ...deps.notifyOptions })
+      : null;
   }
 
   /** Chunks running on this node right now. */
@@ -154,6 +165,7 @@ export class Engine {
       ) ?? (() => {});
     this.stopping = false;
     this.loop.start();
+    this.deliveries?.start();
   }
 
   /** Stops the loop; running chunks get `graceMs` to checkpoint or finish. */
@@ -162,7 +174,7 @@ export class Engine {
     this.unlistenPeers();
     this.peers?.close();
     await this.loop.stop();
-    await this.executor.stop(graceMs);
+    await Promise.all([this.executor.stop(graceMs), this.deliveries?.stop(graceMs)]);
     if (this.started) await this.heartbeat.stop();
     this.started = false;
   }
@@ -245,6 +257,12 @@ export class Engine {
     const run = await this.ctx.store.runs.get(runId);
     if (!run) throw notFound('run', runId);
     return run;
+  }
+
+  /** Sends a test message to the channel now (no queue, no retry); its delivery as it ended. */
+  testChannel(channel: Channel): Promise<Delivery> {
+    if (!this.deliveries) throw new TaskwardenError('unavailable', 'this server sends no notifications');
+    return this.deliveries.sendTest(channel);
   }
 
   /** Resolves with the run once it ended, or as it is after `timeoutMs` (real time). */

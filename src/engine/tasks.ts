@@ -35,7 +35,9 @@ export async function updateTask(
     const def = change(current);
     const diff = diffTaskDefs(current, def);
     if (Object.keys(diff).length === 0) return { task: current, changed: false };
-    const task: Task = { ...current, ...def, version: current.version + 1, updatedAt: ctx.clock.now() };
+    // Fields a definition may leave out (notify) must not survive from the stored task.
+    const { notify: _, ...stored } = current;
+    const task: Task = { ...stored, ...def, version: current.version + 1, updatedAt: ctx.clock.now() };
     if (!(await tx.tasks.update(task)))
       throw new TaskwardenError('conflict', `task ${id} was changed meanwhile; retry`);
     await afterWrite(ctx, tx, emit, task, actor, action, diff);
@@ -94,10 +96,13 @@ async function afterWrite(
   }
 }
 
+const OPTIONAL_FIELDS: readonly (keyof TaskDef)[] = ['notify'];
+
 /** Field-by-field changes between a stored task and a new definition: {field: {from, to}}. */
 export function diffTaskDefs(current: TaskDef, next: TaskDef): Record<string, { from: unknown; to: unknown }> {
   const diff: Record<string, { from: unknown; to: unknown }> = {};
-  for (const key of Object.keys(next) as (keyof TaskDef)[]) {
+  // A field the new definition leaves out (notify) is a change when the stored one had it.
+  for (const key of new Set([...Object.keys(next), ...OPTIONAL_FIELDS]) as Set<keyof TaskDef>) {
     if (JSON.stringify(current[key]) !== JSON.stringify(next[key])) diff[key] = { from: current[key], to: next[key] };
   }
   return diff;

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { NotifyRuleView } from './channels.ts';
 import { Id, IsoTime } from './common.ts';
 
 export const NAME_PATTERN_SOURCE = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
@@ -43,5 +44,7 @@ export const OrgDetailView = Type.Object({
   extractPrefixes: Type.Array(Type.String()),
   packageQuota: Type.Integer(),
   packageBytes: Type.Integer(),
+  /** Notification rules of its tasks that have none (PUT /api/v1/orgs/:org/notify). */
+  notify: Type.Array(NotifyRuleView),
 });
 export type OrgDetailView = Static<typeof OrgDetailView>;

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { NotifyRuleView } from './channels.ts';
 import { Id, IsoTime, OrgPageQuery } from './common.ts';
 
 /**
@@ -11,7 +12,7 @@ export const TaskDefBody = Type.Object(
   {
     additionalProperties: true,
     description:
-      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs',
+      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify',
   },
 );
 
@@ -50,6 +51,8 @@ export const TaskView = Type.Object({
   concurrency: Type.Enum(['allow', 'forbid', 'replace', 'queue']),
   expireAfter: Type.String(),
   jobs: Type.Array(Job),
+  /** Absent: the org's default rules apply. */
+  notify: Type.Optional(Type.Array(NotifyRuleView)),
 });
 export type TaskView = Static<typeof TaskView>;
 

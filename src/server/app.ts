@@ -15,11 +15,13 @@ import { EventHub } from './event-hub.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, installBodyTimeouts, serverTimeouts } from './http-limits.ts';
 import { installJsonOnly } from './json-body.ts';
 import { SchedulerMetrics } from './metrics.ts';
+import { WebhookGuard } from './notify/allow-list.ts';
 import type { PackageFiles } from './package-files.ts';
 import { DOCS_PREFIX, installRouteAuthCheck } from './route-auth.ts';
 import { agentFileRoutes } from './routes/agent-files.ts';
 import { agentProtocolRoutes } from './routes/agent-protocol.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { channelRoutes } from './routes/channels.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { enrolmentTokenRoutes } from './routes/enrolment-tokens.ts';
@@ -74,6 +76,8 @@ export interface AppDeps {
   limits?: Partial<HttpLimits>;
   /** Behind a reverse proxy (TLS terminated there): which proxies to believe; default none. */
   trustProxy?: TrustProxy | undefined;
+  /** Where webhooks may go; default: anywhere but loopback, link-local and metadata addresses. */
+  webhooks?: WebhookGuard;
 }
 
 /**
@@ -124,7 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     events.close();
   });
   app.addHook('onClose', async () => metrics.close());
-  const ctx: ServerContext = { ...deps, limits, events, metrics, closing: closing.signal };
+  const webhooks = deps.webhooks ?? new WebhookGuard(null);
+  const ctx: ServerContext = { ...deps, limits, events, metrics, closing: closing.signal, webhooks };
 
   for (const routes of [
     healthRoutes,
@@ -140,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     packageRoutes,
     enrolmentTokenRoutes,
     commandRoutes,
+    channelRoutes,
     moduleRoutes,
     taskRoutes,
     runRoutes,

@@ -6,6 +6,7 @@ import { ValidationError } from '../core/errors.ts';
 import { DEFAULT_BODY_LIMIT, type TrustProxy } from './app.ts';
 import { parseFusionInventoryPath } from './fusioninventory/path.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
+import { type NotifyConfig, resolveNotifyConfig } from './notify/config.ts';
 
 /** Where the server keeps its data, where it listens, how much it logs. */
 export interface ServerConfig {
@@ -43,6 +44,8 @@ export interface ServerConfig {
    * giving up on the attempt (TASKWARDEN_AGENT_GRACE: seconds or a duration); default 60 s.
    */
   agentGraceMs?: number;
+  /** Webhook allow list, mail server, public URL, digest window (server/notify/config.ts); default none set. */
+  notifications?: NotifyConfig;
 }
 
 export interface ServerFlags {
@@ -80,6 +83,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
   const catchUpRate = pick(undefined, '', env, 'TASKWARDEN_CATCHUP_RATE');
   const agentGrace = pick(undefined, '', env, 'TASKWARDEN_AGENT_GRACE');
+  const notifications = resolveNotifyConfig(env);
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -95,6 +99,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(trustProxy ? { trustProxy } : {}),
     ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
     ...(agentGrace ? { agentGraceMs: parseDuration(agentGrace.value, agentGrace.source, { min: 1 }) * 1000 } : {}),
+    ...(notifications ? { notifications } : {}),
   };
 }
 

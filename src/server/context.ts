@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { EventHub } from './event-hub.ts';
 import type { HttpLimits } from './http-limits.ts';
 import type { SchedulerMetrics } from './metrics.ts';
+import type { WebhookGuard } from './notify/allow-list.ts';
 import type { PackageFiles } from './package-files.ts';
 
 /** What route handlers work with: the ports, the engine facade, and the server's shared parts. */
@@ -20,6 +21,8 @@ export interface ServerContext {
   /** Aborted when the server begins to close: long waits give up so shutdown is not held. */
   closing: AbortSignal;
   limits: HttpLimits;
+  /** Where webhooks may go: channels naming anything else are refused (400 naming `url`). */
+  webhooks: WebhookGuard;
   /** Uploaded package content; absent when the server has no data folder (some tests). */
   packageFiles?: PackageFiles | undefined;
   /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */

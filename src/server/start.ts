@@ -9,6 +9,7 @@ import { skewedClock } from '../core/db-clock.ts';
 import type { Store } from '../core/ports/store.ts';
 import { defaultTimeZone } from '../core/schedule/index.ts';
 import { Engine } from '../engine/engine.ts';
+import { DEFAULT_NOTIFY_OPTIONS } from '../engine/notify/delivery-loop.ts';
 import { builtinModules } from '../modules/builtin.ts';
 import { localProcesses } from '../modules/command/local-processes.ts';
 import { createModuleRegistry } from '../modules/sdk.ts';
@@ -19,6 +20,8 @@ import type { ServerConfig } from './config.ts';
 import { looseDataFolderWarnings } from './data-folder.ts';
 import { createModuleServices } from './module-services.ts';
 import { fixedNodeClock, type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
+import { WebhookGuard } from './notify/allow-list.ts';
+import { ServerNotifier } from './notify/notifier.ts';
 import { PackageFiles } from './package-files.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -59,6 +62,14 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
     const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
+    const notifications = config.notifications;
+    const webhooks = new WebhookGuard(notifications?.webhooks.allow ?? null);
+    const notifier = new ServerNotifier({
+      guard: webhooks,
+      smtp: notifications?.smtp ?? null,
+      publicUrl: notifications?.publicUrl ?? null,
+      timeoutMs: DEFAULT_NOTIFY_OPTIONS.timeoutMs,
+    });
     const engine = new Engine({
       store,
       modules,
@@ -73,6 +84,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       processes: localProcesses(),
       ...(config.testCrashAt ? { crashAt: crashAtPoint(config.testCrashAt) } : {}),
       log: { warn: (message) => logger.warn(message), info: (message) => logger.info(message) },
+      notifier,
+      notifyOptions: notifications?.delivery,
     });
     const adminTokenFile = await ensureAdmin(store, config.dataDir, clock);
     const app = await buildApp({
@@ -87,9 +100,11 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       fusionInventoryPath: config.fusionInventoryPath,
       limits: config.httpLimits,
       trustProxy: config.trustProxy,
+      webhooks,
     });
     try {
       await app.listen({ port: config.port, host: config.host });
+      notifier.settings.publicUrl ??= listeningUrl(app);
       // Only once it listens does it resume work: whatever a job left behind, /health, the
       // API and its cancel answer first (a job that froze the node must not freeze its restart).
       await engine.start();
@@ -98,12 +113,10 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       await engine.stop(0);
       throw err;
     }
-    const address = app.server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     let closing: Promise<void> | null = null;
     const { stop: stopClock } = nodeClock;
     return {
-      url: `http://${host}:${address.port}`,
+      url: listeningUrl(app),
       app,
       engine,
       store,
@@ -132,4 +145,11 @@ function crashAtPoint(configured: CrashPoint): CrashAt {
   return (point) => {
     if (point === configured) process.kill(process.pid, 'SIGKILL');
   };
+}
+
+/** e.g. http://127.0.0.1:8080 */
+function listeningUrl(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }

@@ -86,6 +86,7 @@ function taskDefView(def: TaskDef): Omit<TaskView, 'id' | 'orgId' | 'version' | 
       timeout: formatDuration(job.timeoutSeconds),
       retry: { attempts: job.retryAttempts, backoff: formatDuration(job.retryBackoffSeconds) },
     })),
+    ...(def.notify === undefined ? {} : { notify: def.notify }),
   };
 }
 

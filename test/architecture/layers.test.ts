@@ -33,6 +33,10 @@ const PACKAGE_LAYERS: Record<string, string[]> = {
   'node:net': ['modules', 'server', 'agent', 'cli'],
   'node:dgram': ['modules', 'server', 'agent'],
   'node:http': ['server', 'agent', 'client', 'cli'],
+  'node:https': ['server', 'agent', 'client', 'cli'],
+  'node:dns': ['modules', 'server', 'agent', 'cli'],
+  'node:dns/promises': ['modules', 'server', 'agent', 'cli'],
+  nodemailer: ['server'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -53,6 +53,8 @@ describe('roles × routes', () => {
       packages: (await s.packages.list({ orgId: w.org.id }, page)).items,
       devices: (await s.devices.list({ orgId: w.org.id }, page)).items,
       inventory: await s.inventories.get(w.agent.id),
+      channels: (await s.channels.list(w.org.id, page)).items,
+      notify: (await s.orgs.settings(w.org.id))?.notify,
     });
   }
 

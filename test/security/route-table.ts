@@ -6,7 +6,7 @@
 import type { AuthLevel } from '../../src/server/auth.ts';
 import { DOCS_PREFIX } from '../../src/server/route-auth.ts';
 import type { Req } from './send.ts';
-import { type OrgWorld, taskDef, unique } from './world.ts';
+import { CLOSED_PORT_URL, type OrgWorld, taskDef, unique } from './world.ts';
 
 export interface RouteRow {
   /** "METHOD /url" as declared; the HEAD route of a GET rides on the GET's row. */
@@ -185,6 +185,36 @@ export const ROUTES: RouteRow[] = [
   row('GET /api/v1/commands/:id', 'viewer', 200, (w) => u(`/api/v1/commands/${w.commandId}`)),
   row('DELETE /api/v1/commands/:id', 'org-admin', 204, async (w) => u(`/api/v1/commands/${await w.fresh.command()}`)),
   row('GET /api/v1/modules', 'viewer', 200, () => u('/api/v1/modules'), UNSCOPED),
+
+  // Notification channels, their delivery log, the org's default rules.
+  row('POST /api/v1/channels', 'org-admin', 201, (w) =>
+    u(`/api/v1/channels?${org(w)}`, { name: unique('hook'), kind: 'webhook', url: CLOSED_PORT_URL }),
+  ),
+  list(
+    'GET /api/v1/channels',
+    'viewer',
+    (w) => w.channelId,
+    (w) => `/api/v1/channels?${org(w)}`,
+  ),
+  row('GET /api/v1/channels/:id', 'viewer', 200, (w) => u(`/api/v1/channels/${w.channelId}`)),
+  row('PATCH /api/v1/channels/:id', 'org-admin', 200, async (w) =>
+    u(`/api/v1/channels/${await w.fresh.channel()}`, { secret: 'another secret' }),
+  ),
+  row('DELETE /api/v1/channels/:id', 'org-admin', 204, async (w) => u(`/api/v1/channels/${await w.fresh.channel()}`)),
+  row('POST /api/v1/channels/:id/test', 'org-admin', 200, (w) => u(`/api/v1/channels/${w.channelId}/test`)),
+  list(
+    'GET /api/v1/channels/:id/deliveries',
+    'viewer',
+    (w) => w.deliveryId,
+    (w) => `/api/v1/channels/${w.channelId}/deliveries`,
+  ),
+  list(
+    'GET /api/v1/deliveries',
+    'viewer',
+    (w) => w.deliveryId,
+    (w) => `/api/v1/deliveries?${org(w)}`,
+  ),
+  row('PUT /api/v1/orgs/:org/notify', 'org-admin', 200, (w) => u(`/api/v1/orgs/${w.org.id}/notify`, { notify: [] })),
 
   // Tasks, runs, jobstates, schedules, monitoring.
   row('POST /api/v1/tasks', 'operator', 201, (w) => u(`/api/v1/tasks?${org(w)}`, taskDef(unique('task'), w.agent.id))),

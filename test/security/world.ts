@@ -49,6 +49,9 @@ export interface OrgWorld {
   deviceId: string;
   packageId: string;
   archive: { content: string; sha256: string };
+  /** A webhook channel (to a closed port of 127.0.0.1) with a test delivery in its log. */
+  channelId: string;
+  deliveryId: string;
   fresh: Fresh;
   /** Every id above: none of them may ever appear in what another org's caller sees. */
   ids(): string[];
@@ -68,7 +71,12 @@ export interface Fresh {
   apiToken(): Promise<{ id: string; token: string }>;
   /** A jobstate of the org's worker agent it has just claimed. */
   runningJobstate(): Promise<{ id: string; attempt: number }>;
+  /** A webhook channel of the org. */
+  channel(): Promise<string>;
 }
+
+/** Where the world's channels point: 127.0.0.1 (the only address tests reach), a port no one listens on. */
+export const CLOSED_PORT_URL = 'http://127.0.0.1:9/hook';
 
 let serial = 0;
 /** A name no other record has (names are unique per org, users across the server). */
@@ -204,6 +212,15 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
       })
     ).json.id as string;
   const packageId = await newPackage();
+  const newChannel = async () =>
+    (
+      await h.expect(201, 'POST', '/api/v1/channels', {
+        ...admin,
+        body: { name: unique('hook'), kind: 'webhook', url: CLOSED_PORT_URL, secret: `secret of ${name}` },
+      })
+    ).json.id as string;
+  const channelId = await newChannel();
+  const deliveryId = (await h.expect(200, 'POST', `/api/v1/channels/${channelId}/test`, admin)).json.id as string;
   // The agent downloads package content only while a deploy job of its own names it.
   const deployTask = (
     await h.expect(201, 'POST', '/api/v1/tasks', {
@@ -250,6 +267,7 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
       assert.equal(jobs[0]?.jobstate, id);
       return { id, attempt: jobs[0].attempt };
     },
+    channel: newChannel,
   };
   const ids = () => [
     org.id,
@@ -265,6 +283,8 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
     deviceId,
     packageId,
     archive.sha256,
+    channelId,
+    deliveryId,
   ];
   return {
     org,
@@ -282,6 +302,8 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
     deviceId,
     packageId,
     archive,
+    channelId,
+    deliveryId,
     fresh,
     ids,
   };

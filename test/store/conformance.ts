@@ -12,6 +12,7 @@ import { identityCases } from './conformance/identity.ts';
 import { jobstateCases } from './conformance/jobstates.ts';
 import { logCases } from './conformance/logs.ts';
 import { nodeCases } from './conformance/nodes.ts';
+import { notificationCases } from './conformance/notifications.ts';
 import { runCases } from './conformance/runs.ts';
 import { taskCases } from './conformance/tasks.ts';
 import { transactionCases } from './conformance/transactions.ts';
@@ -34,5 +35,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     nodeCases(open);
     idempotencyCases(open);
     commandProcessCases(open);
+    notificationCases(open);
   });
 }

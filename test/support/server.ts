@@ -8,12 +8,16 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { type Clock, systemClock } from '../../src/core/clock.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import type { NotifyOptions } from '../../src/engine/notify/delivery-loop.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk.ts';
 import { buildApp, type TrustProxy } from '../../src/server/app.ts';
 import { ensureAdmin } from '../../src/server/bootstrap.ts';
 import type { HttpLimits } from '../../src/server/http-limits.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
+import { parseAllowList, WebhookGuard } from '../../src/server/notify/allow-list.ts';
+import type { SmtpSettings } from '../../src/server/notify/email.ts';
+import { ServerNotifier } from '../../src/server/notify/notifier.ts';
 import { PackageFiles } from '../../src/server/package-files.ts';
 import { openTestStore } from './store.ts';
 
@@ -58,6 +62,10 @@ export interface HarnessOptions {
   /** Default: none (silent). */
   logger?: FastifyBaseLogger;
   trustProxy?: TrustProxy;
+  /** Where webhooks may go (TASKWARDEN_WEBHOOK_ALLOW's syntax); default 127.0.0.1, the only address tests reach; null = the server's default rule. */
+  webhookAllow?: string | null;
+  smtp?: SmtpSettings;
+  notify?: Partial<NotifyOptions>;
 }
 
 export async function startServerHarness(opts: HarnessOptions = {}): Promise<ServerHarness> {
@@ -66,12 +74,22 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
   const clock = opts.clock ?? systemClock;
   const modules = createModuleRegistry(builtinModules());
   const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
+  const allow = opts.webhookAllow === undefined ? '127.0.0.1' : opts.webhookAllow;
+  const webhooks = new WebhookGuard(allow === null ? null : parseAllowList(allow, 'webhookAllow'));
+  const notifier = new ServerNotifier({
+    guard: webhooks,
+    smtp: opts.smtp ?? null,
+    publicUrl: 'http://taskwarden.test',
+    timeoutMs: opts.notify?.timeoutMs ?? 5_000,
+  });
   const engine = new Engine({
     store,
     modules,
     services: createModuleServices(store, clock, packageFiles),
     clock,
     options: { defaultTz: 'UTC', maxSleepMs: 200 },
+    notifier,
+    notifyOptions: opts.notify,
   });
   const tokenFile = await ensureAdmin(store, dataDir, clock);
   assert.ok(tokenFile);
@@ -87,6 +105,7 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
     limits: opts.limits,
     ...(opts.logger ? { logger: opts.logger } : {}),
     trustProxy: opts.trustProxy,
+    webhooks,
   });
   await engine.start();
 

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { ServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { WEB_DIST } from '../../src/server/static.ts';
 
@@ -34,8 +35,11 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** A server with an org `acme`, an org-admin `ada` and a viewer `vic`, both with PASSWORD. */
-export async function startUiServer(): Promise<UiServer> {
+/**
+ * A server with an org `acme`, an org-admin `ada` and a viewer `vic`, both with PASSWORD;
+ * `config` adds server settings (e.g. notifications).
+ */
+export async function startUiServer(config: Partial<ServerConfig> = {}): Promise<UiServer> {
   ensureUiBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-ui-'));
   const server = await startServer({
@@ -45,6 +49,7 @@ export async function startUiServer(): Promise<UiServer> {
     port: 0,
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
+    ...config,
   });
   const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
   const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {

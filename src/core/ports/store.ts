@@ -6,6 +6,7 @@ import type {
   JobstateRunner,
   JobstateStatus,
   LogLine,
+  NotifyRule,
   Role,
   Run,
   RunReason,
@@ -14,6 +15,7 @@ import type {
   Task,
 } from '../model.ts';
 import type { DeviceRepo, InventoryRepo, PackageRepo } from './fleet.ts';
+import type { ChannelRepo, DeliveryRepo } from './notifications.ts';
 
 /**
  * The only persistence port. The engine and the API talk to this; sqlite/ and postgres/
@@ -180,12 +182,14 @@ export interface OrgRepo {
   updateSettings(id: string, patch: Partial<OrgSettings>): Promise<void>;
 }
 
-/** What the global admin alone decides for an org. */
+/** What the global admin alone decides for an org, and (notify) what its org-admin does. */
 export interface OrgSettings {
   /** Absolute, normalised folders deploy packages may extract to on agents (besides each agent's package root). */
   extractPrefixes: string[];
   /** Bytes the org's package files may take; null = the server's default. */
   packageQuota: number | null;
+  /** Notification rules of the org's tasks that have none of their own (set by its org-admin). */
+  notify: NotifyRule[];
 }
 
 export interface UserRepo {
@@ -578,6 +582,8 @@ export interface StoreSession {
   readonly nodes: NodeRepo;
   readonly idempotency: IdempotencyRepo;
   readonly commandProcesses: CommandProcessRepo;
+  readonly channels: ChannelRepo;
+  readonly deliveries: DeliveryRepo;
 }
 
 /** Best-effort wake-ups between nodes sharing a store; a missed one costs a poll interval, nothing more. */

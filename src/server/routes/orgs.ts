@@ -79,5 +79,6 @@ async function orgDetail(store: Store, orgId: string): Promise<OrgDetailView> {
     extractPrefixes: settings.extractPrefixes,
     packageQuota: settings.packageQuota ?? DEFAULT_PACKAGE_QUOTA,
     packageBytes: await store.packages.usedBytes(orgId),
+    notify: settings.notify,
   };
 }

@@ -6,6 +6,7 @@ import { HistoryView, TaskDefBody, TaskListQuery, TaskView } from '../../protoco
 import { principalOf } from '../auth.ts';
 import { checkCatalogReferences } from '../catalog-check.ts';
 import type { ServerContext } from '../context.ts';
+import { checkChannelReferences } from '../notify/channel-check.ts';
 import { pageOf } from '../paging.ts';
 import { SecretArgs } from '../secret-args.ts';
 import { listScope, targetOrg, visible } from '../tenancy.ts';
@@ -23,6 +24,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     const parsed = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
     const def = await new SecretArgs(store).keepStored(orgId, current, parsed);
     await checkCatalogReferences(store, orgId, def);
+    await checkChannelReferences(store, orgId, def.notify ?? []);
     return def;
   }
 

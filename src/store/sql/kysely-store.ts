@@ -47,6 +47,8 @@ export class KyselyStore implements Store {
   readonly nodes: StoreSession['nodes'];
   readonly idempotency: StoreSession['idempotency'];
   readonly commandProcesses: StoreSession['commandProcesses'];
+  readonly channels: StoreSession['channels'];
+  readonly deliveries: StoreSession['deliveries'];
   readonly signals?: StoreSignals;
   readonly dbNow?: () => Promise<number>;
 
@@ -92,6 +94,8 @@ export class KyselyStore implements Store {
     this.nodes = session.nodes;
     this.idempotency = session.idempotency;
     this.commandProcesses = session.commandProcesses;
+    this.channels = session.channels;
+    this.deliveries = session.deliveries;
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {

@@ -35,16 +35,22 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
     async settings(id) {
       const row = await db
         .selectFrom('orgs')
-        .select(['extract_prefixes', 'package_quota'])
+        .select(['extract_prefixes', 'package_quota', 'notify_defaults'])
         .where('id', '=', id)
         .executeTakeFirst();
-      return row ? { extractPrefixes: JSON.parse(row.extract_prefixes), packageQuota: row.package_quota } : null;
+      if (!row) return null;
+      return {
+        extractPrefixes: JSON.parse(row.extract_prefixes),
+        packageQuota: row.package_quota,
+        notify: JSON.parse(row.notify_defaults),
+      };
     },
 
     async updateSettings(id, patch) {
       const values = {
         ...(patch.extractPrefixes === undefined ? {} : { extract_prefixes: JSON.stringify(patch.extractPrefixes) }),
         ...(patch.packageQuota === undefined ? {} : { package_quota: patch.packageQuota }),
+        ...(patch.notify === undefined ? {} : { notify_defaults: JSON.stringify(patch.notify) }),
       };
       if (Object.keys(values).length === 0) return;
       await db.updateTable('orgs').set(values).where('id', '=', id).execute();

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { FleetTables } from './fleet-schema.ts';
+import type { NotifyTables } from './notify-schema.ts';
 
 /**
  * The tables as kysely sees them, shared by every SQL store. Portable on purpose:
@@ -8,7 +9,7 @@ import type { FleetTables } from './fleet-schema.ts';
  * arithmetic such as started_at + timeout_seconds * 1000) and parse int8 as a number;
  * ids are compared as text for cursors, so use uuid columns or a "C" collation.
  */
-export interface Database extends FleetTables {
+export interface Database extends FleetTables, NotifyTables {
   orgs: OrgTable;
   users: UserTable;
   api_tokens: ApiTokenTable;
@@ -73,6 +74,8 @@ export interface OrgTable {
   extract_prefixes: Generated<string>;
   /** Bytes; NULL = the server's default. */
   package_quota: Generated<number | null>;
+  /** JSON list of notification rules (0014); '[]' on insert. */
+  notify_defaults: Generated<string>;
 }
 
 export interface UserTable {
@@ -175,6 +178,8 @@ export interface TaskTable {
   concurrency: string;
   expire_after_seconds: number;
   jobs: string;
+  /** JSON list of notification rules (0014); NULL = the org's defaults. */
+  notify: string | null;
   version: number;
   created_at: number;
   updated_at: number;

@@ -1,8 +1,10 @@
 import type { StoreSession } from '../../core/ports/store.ts';
 import { agentRepo } from './agents.ts';
+import { channelRepo } from './channels.ts';
 import { commandProcessRepo } from './command-processes.ts';
 import { commandRepo } from './commands.ts';
 import type { SqlContext } from './context.ts';
+import { deliveryRepo } from './deliveries.ts';
 import { deviceRepo } from './devices.ts';
 import { enrolmentTokenRepo } from './enrolment-tokens.ts';
 import { historyRepo } from './history.ts';
@@ -42,5 +44,7 @@ export function createSession(ctx: SqlContext): StoreSession {
     nodes: nodeRepo(ctx),
     idempotency: idempotencyRepo(ctx),
     commandProcesses: commandProcessRepo(ctx),
+    channels: channelRepo(ctx),
+    deliveries: deliveryRepo(ctx),
   };
 }

@@ -1,5 +1,6 @@
 // The REST API's shapes, taken from the server's protocol schemas so the UI and the
 // server cannot drift apart. Type-only imports: nothing of the server ends up in the bundle.
+export type { ChannelView, DeliveryView } from '../../../src/protocol/channels.ts';
 export type { CommandView } from '../../../src/protocol/commands.ts';
 export type { JobstateView, LogLineView } from '../../../src/protocol/jobstates.ts';
 export type { ModuleView } from '../../../src/protocol/modules.ts';
@@ -30,6 +31,8 @@ export type TaskDef = Omit<
 export type JobDef = TaskDef['jobs'][number];
 export type Timeslot = TaskDef['timeslots'][number];
 export type Blackout = TaskDef['blackouts'][number];
+/** A notification rule: tell `channels` when a run ends as `on` says, always or when its outcome changed. */
+export type NotifyRule = NonNullable<TaskDef['notify']>[number];
 export type {
   AgentDiagnosticsView,
   AgentView,

@@ -16,6 +16,9 @@ const STATUS_ICONS: Record<string, string> = {
   cancelled: '⊘',
   skipped: '↷',
   missed: '?',
+  delivered: '✓',
+  retrying: '↻',
+  failed: '✕',
 };
 
 export function StatusBadge({ status, reason }: { status: string; reason?: string | null }) {

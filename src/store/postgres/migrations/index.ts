@@ -13,6 +13,7 @@ import { idempotency } from './0008_idempotency.ts';
 import { missedOutages } from './0010_missed_outages.ts';
 import { commandProcesses } from './0011_command_processes.ts';
 import { timeslotEnd } from './0013_timeslot_end.ts';
+import { notifications } from './0014_notifications.ts';
 import { POSTGRES_TYPES } from './column-types.ts';
 
 /** Every PostgreSQL migration by name, in order. A static map: nothing is discovered by scanning folders. */
@@ -30,5 +31,6 @@ export const postgresMigrations: Record<string, Migration> = {
   '0011_command_processes': commandProcesses,
   '0012_attempt_durations': attemptDurationsMigration(POSTGRES_TYPES),
   '0013_timeslot_end': timeslotEnd,
+  '0014_notifications': notifications,
   '0015_node_clock': nodeClockMigration(POSTGRES_TYPES),
 };

@@ -13,6 +13,7 @@ import { idempotency } from './0008_idempotency.ts';
 import { missedOutages } from './0010_missed_outages.ts';
 import { commandProcesses } from './0011_command_processes.ts';
 import { timeslotEnd } from './0013_timeslot_end.ts';
+import { notifications } from './0014_notifications.ts';
 
 /** Every SQLite migration by name, in order. A static map: nothing is discovered by scanning folders. */
 export const sqliteMigrations: Record<string, Migration> = {
@@ -29,5 +30,6 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0011_command_processes': commandProcesses,
   '0012_attempt_durations': attemptDurationsMigration({ text: 'text', integer: 'integer' }),
   '0013_timeslot_end': timeslotEnd,
+  '0014_notifications': notifications,
   '0015_node_clock': nodeClockMigration({ text: 'text', integer: 'integer' }),
 };

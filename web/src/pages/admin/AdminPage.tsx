@@ -1,5 +1,6 @@
 import { href, type Route } from '../../router.ts';
 import { useSession } from '../../session.tsx';
+import { ChannelsAdmin } from './ChannelsAdmin.tsx';
 import { CommandsAdmin } from './CommandsAdmin.tsx';
 import { PackagesAdmin } from './PackagesAdmin.tsx';
 import { UsersAdmin } from './UsersAdmin.tsx';
@@ -8,6 +9,7 @@ const TABS = [
   { id: 'commands', label: 'Command catalog' },
   { id: 'packages', label: 'Packages' },
   { id: 'users', label: 'Users and tokens' },
+  { id: 'channels', label: 'Channels' },
 ];
 
 export function AdminPage({ route }: { route: Route }) {
@@ -26,7 +28,15 @@ export function AdminPage({ route }: { route: Route }) {
           </a>
         ))}
       </nav>
-      {tab === 'packages' ? <PackagesAdmin /> : tab === 'users' ? <UsersAdmin /> : <CommandsAdmin />}
+      {tab === 'packages' ? (
+        <PackagesAdmin />
+      ) : tab === 'users' ? (
+        <UsersAdmin />
+      ) : tab === 'channels' ? (
+        <ChannelsAdmin />
+      ) : (
+        <CommandsAdmin />
+      )}
     </div>
   );
 }

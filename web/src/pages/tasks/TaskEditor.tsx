@@ -1,12 +1,13 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, getAll, post, put } from '../../api/client.ts';
-import type { CommandView, ModuleView, TaskDef, TaskView } from '../../api/types.ts';
+import type { ChannelView, CommandView, ModuleView, TaskDef, TaskView } from '../../api/types.ts';
 import { Check, ErrorNote, Field } from '../../components/ui.tsx';
 import { fromLocalInput, toLocalInput } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { useSession } from '../../session.tsx';
 import { BlackoutsEditor } from './BlackoutsEditor.tsx';
 import { JobList } from './JobList.tsx';
+import { NotifyRulesEditor } from './NotifyRulesEditor.tsx';
 import { type Schedule, ScheduleEditor } from './ScheduleEditor.tsx';
 import { SchedulePreview } from './SchedulePreview.tsx';
 import type { AgentChoice } from './TargetsEditor.tsx';
@@ -15,12 +16,13 @@ import { TimeslotGrid } from './TimeslotGrid.tsx';
 /** What the job editors choose from; agents are null on a server without the agents API. */
 function useChoices() {
   return useResource('task-choices', async () => {
-    const [modules, commands, agents] = await Promise.all([
+    const [modules, commands, agents, channels] = await Promise.all([
       getAll<ModuleView>('/api/v1/modules'),
       getAll<CommandView>('/api/v1/commands').catch(() => [] as CommandView[]),
       getAll<AgentChoice>('/api/v1/agents').catch(() => null),
+      getAll<ChannelView>('/api/v1/channels').catch(() => [] as ChannelView[]),
     ]);
-    return { modules, commands, agents };
+    return { modules, commands, agents, channels: channels.map((c) => c.name) };
   });
 }
 
@@ -151,7 +153,32 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
         </div>
         <BlackoutsEditor value={def.blackouts} onChange={(blackouts) => set({ blackouts })} readOnly={!canOperate} />
         {choices.data ? (
-          <JobList jobs={def.jobs} onChange={(jobs) => set({ jobs })} readOnly={!canOperate} {...choices.data} />
+          <>
+            <JobList
+              jobs={def.jobs}
+              onChange={(jobs) => set({ jobs })}
+              readOnly={!canOperate}
+              modules={choices.data.modules}
+              commands={choices.data.commands}
+              agents={choices.data.agents}
+            />
+            <fieldset className="notifications">
+              <legend>Notifications</legend>
+              <Check
+                label="Use the organisation's default rules"
+                checked={def.notify === undefined}
+                onChange={(useDefaults) => set({ notify: useDefaults ? undefined : [] })}
+              />
+              {def.notify === undefined ? null : (
+                <NotifyRulesEditor
+                  rules={def.notify}
+                  channels={choices.data.channels}
+                  onChange={(notify) => set({ notify })}
+                  readOnly={!canOperate}
+                />
+              )}
+            </fieldset>
+          </>
         ) : (
           <ErrorNote error={choices.error} />
         )}
