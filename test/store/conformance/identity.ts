@@ -17,13 +17,16 @@ export function identityCases(open: OpenStore): void {
 
     storeTest(open, 'settings: defaults for a new org, a patch changes only what it names', async (store) => {
       const org = await store.orgs.create(makeOrg());
-      assert.deepEqual(await store.orgs.settings(org.id), { extractPrefixes: [], packageQuota: null });
+      assert.deepEqual(await store.orgs.settings(org.id), { extractPrefixes: [], packageQuota: null, notify: [] });
       await store.orgs.updateSettings(org.id, { extractPrefixes: ['/opt/apps', '/srv'] });
       await store.orgs.updateSettings(org.id, { packageQuota: 5 * 2 ** 40 });
+      const notify = [{ on: ['error' as const], channels: ['ops'], when: 'changed' as const }];
+      await store.orgs.updateSettings(org.id, { notify });
       await store.orgs.updateSettings(org.id, {});
       assert.deepEqual(await store.orgs.settings(org.id), {
         extractPrefixes: ['/opt/apps', '/srv'],
         packageQuota: 5 * 2 ** 40,
+        notify,
       });
       await store.orgs.updateSettings(org.id, { packageQuota: null });
       assert.equal((await store.orgs.settings(org.id))?.packageQuota, null);

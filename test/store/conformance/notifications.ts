@@ -111,6 +111,24 @@ export function notificationCases(open: OpenStore): void {
     });
   });
 
+  describe('notification rules of tasks', () => {
+    storeTest(open, "a task's rules are kept as written; none (the org's defaults) stays none", async (store) => {
+      const org = await store.orgs.create(makeOrg());
+      const notify = [
+        { on: ['error' as const, 'timeout' as const], channels: ['ops', 'mail'], when: 'always' as const },
+      ];
+      const own = await store.tasks.create(makeTask(org.id, { notify }));
+      const silent = await store.tasks.create(makeTask(org.id, { notify: [] }));
+      const plain = await store.tasks.create(makeTask(org.id));
+      assert.deepEqual((await store.tasks.get(own.id))?.notify, notify);
+      assert.deepEqual((await store.tasks.get(silent.id))?.notify, []);
+      assert.equal('notify' in ((await store.tasks.get(plain.id)) ?? {}), false);
+      const { notify: _, ...withoutRules } = own;
+      assert.equal(await store.tasks.update({ ...withoutRules, version: 2 }), true);
+      assert.equal('notify' in ((await store.tasks.get(own.id)) ?? {}), false);
+    });
+  });
+
   describe('notification queue and deliveries', () => {
     storeTest(open, 'a (channel, run) is queued once; taking it opens the digest window', async (store) => {
       const channel = await orgWithChannel(store);
