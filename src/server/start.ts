@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { type Clock, systemClock } from '../core/clock.ts';
@@ -14,10 +15,11 @@ import { openStore } from '../store/open.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
-import { looseDataFolderWarnings } from './data-folder.ts';
+import { looseDataFolderWarnings, writeServerFile } from './data-folder.ts';
 import { createModuleServices } from './module-services.ts';
 import { type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { PackageFiles } from './package-files.ts';
+import { readTlsFiles, reloadTls } from './tls.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** Kept out of the running chunks' grace: closing the store after them. */
@@ -31,6 +33,8 @@ export interface RunningServer {
   store: Store;
   /** Path of the admin token written at this start (first start only), else null. */
   adminTokenFile: string | null;
+  /** Reads the TLS certificate and key again (SIGHUP); a bad pair throws and the old one stays. No-op over HTTP. */
+  reloadTls(): Promise<void>;
   /** Stops taking requests, lets running server jobs finish or checkpoint, closes the store: all within about `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
@@ -45,6 +49,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const logger = pino({ level: config.logLevel });
   for (const warning of await looseDataFolderWarnings(config.dataDir)) logger.warn(warning);
+  const tls = config.tls ? await readTlsFiles(config.tls) : undefined;
   const store = await openStore(config.dbUrl);
   let nodeClock: NodeClock | null = null;
   try {
@@ -77,9 +82,16 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       fusionInventoryPath: config.fusionInventoryPath,
       limits: config.httpLimits,
       trustProxy: config.trustProxy,
+      publicUrl: config.publicUrl,
+      tls,
     });
+    let url: string;
     try {
       await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+      await writeServerFile(config.dataDir, url);
       // Only once it listens does it resume work: whatever a job left behind, /health, the
       // API and its cancel answer first (a job that froze the node must not freeze its restart).
       await engine.start();
@@ -88,16 +100,17 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       await engine.stop(0);
       throw err;
     }
-    const address = app.server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     let closing: Promise<void> | null = null;
     const { stop: stopClock } = nodeClock;
     return {
-      url: `http://${host}:${address.port}`,
+      url,
       app,
       engine,
       store,
       adminTokenFile,
+      async reloadTls() {
+        if (config.tls) await reloadTls(app.server as unknown as TlsServer, config.tls);
+      },
       close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
         closing ??= (async () => {
           const until = performance.now() + graceMs;
