@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerAgentCommands } from './commands/agent.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEnrolmentTokenCommands } from './commands/enrolment-token.ts';
 import { registerRunCommands } from './commands/run.ts';
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerAgentCommands(program);
   registerEnrolmentTokenCommands(program);
+  registerBackupCommands(program);
   return program;
 }

@@ -21,7 +21,7 @@ export function agentSetup(
   return {
     serverUrl,
     agentCommand: [
-      '# on the PC, as root, in a Taskwarden checkout (Node.js 20, npm ci --omit=dev):',
+      '# on the PC, as root, in a Taskwarden checkout (Node.js 20, after npm ci):',
       `(umask 077; printf '%s\\n' '${created.token}' > ${TOKEN_FILE})`,
       `npx taskwarden agent install --server ${serverUrl} --token-file ${TOKEN_FILE}`,
     ].join('\n'),
