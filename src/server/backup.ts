@@ -1,4 +1,4 @@
-import { access, rename } from 'node:fs/promises';
+import { access, readFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../core/clock.ts';
 import { TaskwardenError, ValidationError } from '../core/errors.ts';
@@ -25,7 +25,8 @@ export async function backupDatabase(config: ServerConfig, file: string): Promis
 /**
  * `taskwarden restore FILE`: FILE becomes the data folder's database, which a server then
  * starts from. An existing database is kept aside (`--force`) or the restore refused;
- * a folder without admin.token gets a new token of the global admin.
+ * a folder whose admin.token the restored database does not know gets a new token of the
+ * global admin (the backup holds token hashes only).
  */
 export async function restoreDatabase(config: ServerConfig, file: string, force: boolean): Promise<string[]> {
   const target = sqliteFileOf(config);
@@ -48,17 +49,28 @@ export async function restoreDatabase(config: ServerConfig, file: string, force:
   await backupSqliteFile(backup, target);
   done.push(`restored ${backup} into ${target}`);
   const tokenFile = join(config.dataDir, ADMIN_TOKEN_FILE);
-  if (!(await exists(tokenFile))) {
-    const store = await openStore(`sqlite:${target}`);
-    try {
-      // A backup of an older version gets this version's tables first (the server's start would do the same).
-      await store.migrate();
-      if (await issueAdminToken(store, tokenFile)) done.push(`wrote a new admin token to ${tokenFile}`);
-    } finally {
-      await store.close();
+  const store = await openStore(`sqlite:${target}`);
+  try {
+    // A backup of an older version gets this version's tables first (the server's start would do the same).
+    await store.migrate();
+    if (!(await tokenFileValid(store, tokenFile)) && (await issueAdminToken(store, tokenFile))) {
+      done.push(`wrote a new admin token to ${tokenFile}`);
     }
+  } finally {
+    await store.close();
   }
   return done;
+}
+
+/** Whether the folder's admin.token is a live token of the restored database (a backup of this same server). */
+async function tokenFileValid(store: Store, file: string): Promise<boolean> {
+  const secret = await readFile(file, 'utf8').then(
+    (text) => text.trim(),
+    () => null,
+  );
+  if (!secret) return false;
+  const token = await store.tokens.findByHash(hashSecret(secret));
+  return token !== null && token.revokedAt === null;
 }
 
 /** A new API token of the global admin (the backup holds token hashes only). */
