@@ -42,8 +42,9 @@ function checked(password: string, source: string): string {
 /** One line from the terminal in raw mode, nothing echoed; Ctrl-C aborts (exit 130). */
 function hiddenLine(io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream }, prompt: string): Promise<string> {
   const { input, output } = io;
-  output.write(prompt);
+  // Echo off before the prompt shows: keys typed as soon as it appears are never echoed.
   input.setRawMode(true);
+  output.write(prompt);
   input.resume();
   return new Promise((resolve) => {
     let line = '';
