@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { TaskwardenError, ValidationError } from '../core/errors.ts';
 
 /** Overrides `/` for every file `install`/`uninstall` write or remove (tests, image builds). */
@@ -83,13 +85,21 @@ export class InstallTarget {
 }
 
 /**
- * The command line that runs this same `taskwarden` again: the Node binary and the script
- * it runs (bin/taskwarden.js of this checkout), or the single executable alone.
+ * The command line that runs this same `taskwarden` again: the Node binary and the real path
+ * of the script it runs (bin/taskwarden.js of this checkout, also when started through
+ * npx's node_modules/.bin link), or the single executable alone.
  */
 export function taskwardenCommand(): string[] {
-  const script = process.argv[1];
-  if (script === undefined || !isAbsolute(resolve(script)) || !/\.(c|m)?[jt]s$/.test(script)) return [process.execPath];
-  return [process.execPath, resolve(script)];
+  if (isSingleExecutable() || process.argv[1] === undefined) return [process.execPath];
+  return [process.execPath, realpathSync(process.argv[1])];
+}
+
+function isSingleExecutable(): boolean {
+  try {
+    return (createRequire(import.meta.url)('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    return false;
+  }
 }
 
 /** A word of a systemd ExecStart line, quoted when it needs to be. */

@@ -2,7 +2,7 @@
 // a staging root (--root, TASKWARDEN_INSTALL_ROOT), never touching /etc and never running
 // systemctl there; the agent's written config is the one it then runs from, against a real server.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -158,9 +158,12 @@ describe('install as systemd services', () => {
   test('server install writes a config file with the flags given and a unit; a second install keeps the config', async () => {
     const root = join(dir, 'server-root');
     const stagedEnv = { ...env, TASKWARDEN_INSTALL_ROOT: root };
+    // Run as npx runs it: through a link (node_modules/.bin/taskwarden); the unit names the real script.
+    await symlink(BIN, join(dir, 'taskwarden'));
     const first = await runCli(['server', 'install', '--port', '9443', '--public-url', 'https://tw.example.org'], {
       env: stagedEnv,
       cwd: dir,
+      bin: join(dir, 'taskwarden'),
     });
     assert.equal(first.code, 0, first.stderr);
     const configPath = join(root, 'etc/taskwarden/config.yaml');

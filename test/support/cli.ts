@@ -26,10 +26,12 @@ export interface CliOptions {
   cwd?: string;
   /** Written to standard input, which is then closed. */
   input?: string;
+  /** Another path to the entry script (a link, as npx runs it); default BIN. */
+  bin?: string;
 }
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
     env: { ...process.env, ...CLEAN_ENV, ...opts.env },
     cwd: opts.cwd,
   });
