@@ -18,6 +18,17 @@ export async function agentIdOf(client: TaskwardenClient, ref: string): Promise<
   );
 }
 
+/** A user by id or name: the caller himself, or a user of the org named (or the caller's). */
+export async function userIdOf(client: TaskwardenClient, ref: string): Promise<string> {
+  const me = await client.me();
+  if (ref === me.id || ref === me.name) return me.id;
+  const org = client.org ?? me.orgId;
+  if (org === null) return ref;
+  // Listing users is the org-admin's: for anyone else the id is taken as given.
+  const users = await client.listUsers(org).catch(() => []);
+  return users.find((u) => u.id === ref)?.id ?? users.find((u) => u.name === ref)?.id ?? ref;
+}
+
 export async function runIdOf(client: TaskwardenClient, ref: string, which: string | undefined): Promise<string> {
   if (which === undefined && ref !== 'last') return ref;
   if (which !== undefined && which !== 'last') {

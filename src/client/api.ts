@@ -39,6 +39,7 @@ export class TaskwardenClient {
   getOrg = (idOrName: string) => this.http.request<OrgView>('GET', `/api/v1/orgs/${enc(idOrName)}`);
   createUser = (org: string, body: { name: string; role: string; password?: string }) =>
     this.http.request<UserView>('POST', `/api/v1/orgs/${enc(org)}/users`, { body });
+  listUsers = (org: string) => this.http.all<UserView>(`/api/v1/orgs/${enc(org)}/users`);
   createToken = (userId: string, body: { name: string; expiresIn?: string }) =>
     this.http.request<CreatedToken>('POST', `/api/v1/users/${enc(userId)}/tokens`, { body });
 

@@ -175,6 +175,18 @@ describe('taskwarden CLI as the global admin', () => {
     );
   });
 
+  test('token create names its user by name within --org', async () => {
+    await api('POST', '/api/v1/orgs/acme/users', { name: 'ops', role: 'operator' });
+    const created = await tw(['token', 'create', '--user', 'ops', '--org', 'acme', '--name', 'ci']);
+    assert.equal(created.code, 0, created.stderr);
+    const tasks = await api('GET', '/api/v1/tasks', undefined, created.stdout.trim());
+    assert.deepEqual(
+      tasks.json.items.map((t: { name: string }) => t.name),
+      ['greet'],
+      "the token is ops's, in acme",
+    );
+  });
+
   test('TASKWARDEN_PORT beats the data folder; without either the default port is tried', async () => {
     const elsewhere = join(dir, 'no-server-here');
     const port = new URL(server.url).port;

@@ -39,13 +39,18 @@ export function registerAdminCommands(program: Command): void {
 
   withConnection(program.command('token').command('create'))
     .description('Create an API token for a user; the token is shown once')
-    .requiredOption('--user <id>', 'user id')
+    .requiredOption('--user <user>', 'user id or name (of the org --org names, or yours)')
     .requiredOption('--name <name>', 'what the token is for')
     .option('--expires-in <duration>', 'e.g. 30d')
     .option('--json', 'print JSON')
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ user: string; name: string; expiresIn?: string; json?: boolean }>(cmd);
-      const created = await connect(flags).createToken(flags.user, { name: flags.name, expiresIn: flags.expiresIn });
+      const client = connect(flags);
+      const { userIdOf } = await import('../refs.ts');
+      const created = await client.createToken(await userIdOf(client, flags.user), {
+        name: flags.name,
+        expiresIn: flags.expiresIn,
+      });
       if (flags.json) return printJson(created);
       process.stdout.write(`${created.token}\n`);
     });

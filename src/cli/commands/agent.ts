@@ -100,7 +100,9 @@ export function registerAgentCommands(program: Command): void {
     });
 
   withConnection(agent.command('why <agent>'))
-    .description("Explain what an agent is doing and why work is not running on it (the server's diagnostics)")
+    .description(
+      "Explain what an agent (id or name) is doing and why work is not running on it (the server's diagnostics)",
+    )
     .option('--json', 'print JSON')
     .action(async (ref: string, _opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
