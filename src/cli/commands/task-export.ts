@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { TaskwardenError } from '../../core/errors.ts';
-import { JOB_FIELDS, TASK_FIELDS } from '../../core/task-def.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson } from '../output.ts';
@@ -15,6 +14,8 @@ export function registerTaskExport(task: Command): void {
       const client = connect(flags);
       const all = await client.listTasks();
       const chosen = names.length === 0 ? all : names.map((name) => pick(all, name));
+      // Loaded on use: the task rules pull in the schedule engine.
+      const { taskFileOf } = await import('../task-export.ts');
       const defs = chosen.map(taskFileOf);
       const out = names.length === 1 ? defs[0] : defs;
       if (flags.json) return printJson(out);
@@ -27,22 +28,4 @@ function pick(tasks: TaskView[], name: string): TaskView {
   const found = tasks.find((t) => t.id === name) ?? tasks.find((t) => t.name === name);
   if (!found) throw new TaskwardenError('not_found', `no task named "${name}"`);
   return found;
-}
-
-/** The definition fields only, in the order of the task rules (core/task-def.ts). */
-export function taskFileOf(view: TaskView): Record<string, unknown> {
-  const record = view as unknown as Record<string, unknown>;
-  const def: Record<string, unknown> = {};
-  for (const field of TASK_FIELDS) {
-    if (record[field] !== undefined && record[field] !== null) def[field] = record[field];
-  }
-  def['jobs'] = view.jobs.map((job) => {
-    const out: Record<string, unknown> = {};
-    for (const field of JOB_FIELDS) {
-      const value = (job as Record<string, unknown>)[field];
-      if (value !== undefined && value !== null) out[field] = value;
-    }
-    return out;
-  });
-  return def;
 }
