@@ -48,12 +48,20 @@ export function connect(flags: ConnectionFlags, env = process.env): TaskwardenCl
   return new TaskwardenClient({ server, token, org: flags.org ?? nonEmpty(env.TASKWARDEN_ORG) });
 }
 
-/** The URL in `<data>/server.json`, its port replaced by TASKWARDEN_PORT when set; else the default. */
+/**
+ * The URL in `<data>/server.json`, its port replaced by TASKWARDEN_PORT when set; else the
+ * default. An HTTPS server with a publicUrl is reached there: its certificate names that
+ * host, not 127.0.0.1.
+ */
 function localServer(data: string, env: NodeJS.ProcessEnv): string {
   let url: URL;
   try {
-    const recorded = JSON.parse(readFileSync(join(data, SERVER_FILE), 'utf8')) as { url?: unknown };
+    const recorded = JSON.parse(readFileSync(join(data, SERVER_FILE), 'utf8')) as {
+      url?: unknown;
+      publicUrl?: unknown;
+    };
     url = new URL(String(recorded.url));
+    if (url.protocol === 'https:' && typeof recorded.publicUrl === 'string') url = new URL(recorded.publicUrl);
   } catch {
     url = new URL(DEFAULT_SERVER);
   }

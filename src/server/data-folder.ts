@@ -22,14 +22,16 @@ export async function looseDataFolderWarnings(dataDir: string): Promise<string[]
 
 /**
  * Written at every start: `{"url": …}` with a wildcard address (0.0.0.0, ::) turned into
- * loopback, the address a client on this machine reaches it at.
+ * loopback, the address a client on this machine reaches it at, and `publicUrl` when set.
  */
-export async function writeServerFile(dataDir: string, url: string): Promise<void> {
+export async function writeServerFile(dataDir: string, url: string, publicUrl?: string): Promise<void> {
   const local = new URL(url);
   if (local.hostname === '0.0.0.0') local.hostname = '127.0.0.1';
   if (local.hostname === '[::]') local.hostname = '[::1]';
   const file = join(dataDir, SERVER_FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify({ url: local.origin })}\n`, { mode: 0o600 });
+  await writeFile(temporary, `${JSON.stringify({ url: local.origin, ...(publicUrl ? { publicUrl } : {}) })}\n`, {
+    mode: 0o600,
+  });
   await rename(temporary, file);
 }

@@ -91,7 +91,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
-      await writeServerFile(config.dataDir, url);
+      await writeServerFile(config.dataDir, url, config.publicUrl);
       // Only once it listens does it resume work: whatever a job left behind, /health, the
       // API and its cancel answer first (a job that froze the node must not freeze its restart).
       await engine.start();
