@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
+import {
+  parseSettingsFile,
+  resolveSettings,
+  type SettingLookup,
+  type SettingSpec,
+  type Sourced,
+} from '../core/settings.ts';
 import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent.ts';
 import type { AgentConfig } from './runtime.ts';
 import { DEVICE_ID_PATTERN } from './state-file.ts';
 
 /** The flags of `taskwarden agent`, as commander hands them over. */
 export interface AgentFlags {
+  /** YAML file with a key per setting of AGENT_SETTINGS; flags override it. */
+  config?: string;
   server?: string;
   enrol?: string;
   enrolFile?: string;
@@ -33,9 +42,31 @@ export const AGENT_DEFAULTS = {
 export const ENROL_TOKEN_ENV = 'TASKWARDEN_ENROL_TOKEN';
 
 /**
- * Flags to a runtime config; every bad value is a ValidationError naming its flag. A pull
- * agent long-polls (answers within a second of work appearing, also behind NAT); a push
- * agent (`--listen`) is woken instead and contacts every `contactSeconds` otherwise.
+ * The agent's settings: a flag each, and the same key in its config file (`--config FILE`,
+ * what `taskwarden agent install` writes). A flag beats the file. The enrolment token itself
+ * is never a key: the file names the token's file (`enrolFile`).
+ */
+// biome-ignore format: one row per setting, one line each
+export const AGENT_SETTINGS: readonly SettingSpec[] = [
+  { key: 'server', flag: '--server', default: 'the one in <data>/agent.json', doc: 'server URL; needed to enrol' },
+  { key: 'enrolFile', flag: '--enrol-file', default: 'none', doc: 'file holding the enrolment token (needed only the first time)' },
+  { key: 'data', flag: '--data', default: AGENT_DEFAULTS.data, doc: 'agent folder: credential, event spool, file cache' },
+  { key: 'name', flag: '--name', default: 'host name', doc: 'name shown in the server' },
+  { key: 'tags', flag: '--tags', default: 'none', doc: 'tags to ask for (an administrator may adopt them)' },
+  { key: 'listen', flag: '--listen', default: 'off', doc: 'listen for push wakes: true or a port' },
+  { key: 'listenHost', flag: '--listen-host', default: AGENT_DEFAULTS.listenHost, doc: 'address to listen on' },
+  { key: 'wakeUrl', flag: '--wake-url', default: 'http://<listen-host>:<port>', doc: 'URL the server should wake this agent at' },
+  { key: 'concurrency', flag: '--concurrency', default: String(AGENT_DEFAULTS.concurrency), doc: 'jobs run at once' },
+  { key: 'longPoll', flag: '--long-poll', default: '60 (0 with listen)', doc: 'seconds a contact waits for work' },
+  { key: 'deviceId', flag: '--device-id', default: 'generated once', doc: 'stable id of this machine' },
+  { key: 'packageRoot', flag: '--package-root', default: '<data>/packages', doc: 'folder deploy packages extract relative paths under' },
+];
+
+/**
+ * Flags and config file to a runtime config; every bad value is a ValidationError naming
+ * its flag or `FILE: key`. A pull agent long-polls (answers within a second of work
+ * appearing, also behind NAT); a push agent (`--listen`) is woken instead and contacts
+ * every `contactSeconds` otherwise.
  */
 export function resolveAgentConfig(
   flags: AgentFlags,
@@ -43,74 +74,91 @@ export function resolveAgentConfig(
   version: string,
   env: NodeJS.ProcessEnv = process.env,
 ): AgentConfig {
-  const listen = flags.listen === undefined ? null : parseListen(flags);
-  const dataDir = resolve(cwd, nonEmpty(flags.data ?? AGENT_DEFAULTS.data, '--data'));
+  const setting = resolveSettings(AGENT_SETTINGS, { flags: { ...flags }, env: {}, file: readConfigFile(flags, cwd) });
+  const listenSetting = setting('listen');
+  const listen = listenSetting === null || listenSetting.value === 'false' ? null : parseListen(listenSetting, setting);
+  const dataDir = resolve(cwd, nonEmpty(setting('data') ?? { value: AGENT_DEFAULTS.data, source: '--data' }));
+  const optional = <T>(key: string, parse: (given: Sourced) => T): T | undefined => {
+    const given = setting(key);
+    return given === null ? undefined : parse(given);
+  };
+  const longPoll = optional('longPoll', (given) => int(given, 0, AGENT_LONG_POLL_MAX_SECONDS));
   return {
     dataDir,
-    packageRoot:
-      flags.packageRoot === undefined
-        ? join(dataDir, 'packages')
-        : resolve(cwd, nonEmpty(flags.packageRoot, '--package-root')),
-    server: flags.server === undefined ? undefined : parseUrl(flags.server, '--server'),
-    enrolToken: enrolTokenOf(flags, cwd, env),
-    deviceId: flags.deviceId === undefined ? undefined : parseDeviceId(flags.deviceId),
-    name: flags.name === undefined ? undefined : parseName(flags.name),
-    tags: flags.tags === undefined ? undefined : parseTags(flags.tags),
+    packageRoot: optional('packageRoot', (given) => resolve(cwd, nonEmpty(given))) ?? join(dataDir, 'packages'),
+    server: optional('server', parseUrl),
+    enrolToken: enrolTokenOf(flags.enrol, setting('enrolFile'), cwd, env),
+    deviceId: optional('deviceId', parseDeviceId),
+    name: optional('name', parseName),
+    tags: optional('tags', parseTags),
     listen,
-    concurrency:
-      flags.concurrency === undefined ? AGENT_DEFAULTS.concurrency : int(flags.concurrency, '--concurrency', 1, 100),
-    longPollSeconds:
-      flags.longPoll === undefined
-        ? listen
-          ? 0
-          : AGENT_LONG_POLL_MAX_SECONDS
-        : int(flags.longPoll, '--long-poll', 0, AGENT_LONG_POLL_MAX_SECONDS),
+    concurrency: optional('concurrency', (given) => int(given, 1, 100)) ?? AGENT_DEFAULTS.concurrency,
+    longPollSeconds: longPoll ?? (listen ? 0 : AGENT_LONG_POLL_MAX_SECONDS),
     version,
   };
 }
 
-function parseListen(flags: AgentFlags): NonNullable<AgentConfig['listen']> {
-  const port = flags.listen === true ? AGENT_DEFAULT_LISTEN_PORT : int(String(flags.listen), '--listen', 0, 65535);
+function readConfigFile(flags: AgentFlags, cwd: string): Map<string, Sourced> {
+  if (flags.config === undefined) return new Map();
+  const path = resolve(cwd, flags.config);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ValidationError('--config', `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  return parseSettingsFile(text, path, AGENT_SETTINGS);
+}
+
+function parseListen(given: Sourced, setting: SettingLookup): NonNullable<AgentConfig['listen']> {
+  const port = given.value === 'true' ? AGENT_DEFAULT_LISTEN_PORT : int(given, 0, 65535);
+  const wakeUrl = setting('wakeUrl');
   return {
-    host: nonEmpty(flags.listenHost ?? AGENT_DEFAULTS.listenHost, '--listen-host'),
+    host: nonEmpty(setting('listenHost') ?? { value: AGENT_DEFAULTS.listenHost, source: '--listen-host' }),
     port,
-    wakeUrl: flags.wakeUrl === undefined ? undefined : parseUrl(flags.wakeUrl, '--wake-url'),
+    wakeUrl: wakeUrl === null ? undefined : parseUrl(wakeUrl),
   };
 }
 
-function parseUrl(text: string, flag: string): string {
+function parseUrl({ value: text, source }: Sourced): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ValidationError(flag, `"${text}" is not a URL`);
+    throw new ValidationError(source, `"${text}" is not a URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ValidationError(flag, 'must be http:// or https://');
-  if (text.length > 300) throw new ValidationError(flag, 'must be at most 300 characters');
+    throw new ValidationError(source, 'must be http:// or https://');
+  if (text.length > 300) throw new ValidationError(source, 'must be at most 300 characters');
   return text.replace(/\/+$/, '');
 }
 
 /**
  * The enrolment token: `--enrol TOKEN` (kept for compatibility: other local users see it in
- * ps), `--enrol-file PATH` (its first line), else the TASKWARDEN_ENROL_TOKEN variable.
+ * ps), `--enrol-file PATH` or the config file's `enrolFile` (its first line), else the
+ * TASKWARDEN_ENROL_TOKEN variable.
  */
-function enrolTokenOf(flags: AgentFlags, cwd: string, env: NodeJS.ProcessEnv): string | undefined {
-  if (flags.enrol !== undefined && flags.enrolFile !== undefined) {
-    throw new ValidationError('--enrol-file', 'give the enrolment token one way only (not with --enrol)');
+function enrolTokenOf(
+  onCommandLine: string | undefined,
+  file: Sourced | null,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  if (onCommandLine !== undefined && file !== null) {
+    throw new ValidationError(file.source, 'give the enrolment token one way only (not with --enrol)');
   }
-  if (flags.enrol !== undefined) return parseToken(flags.enrol, '--enrol');
-  if (flags.enrolFile !== undefined) return parseToken(readTokenFile(resolve(cwd, flags.enrolFile)), '--enrol-file');
+  if (onCommandLine !== undefined) return parseToken(onCommandLine, '--enrol');
+  if (file !== null) return parseToken(readTokenFile(resolve(cwd, file.value), file.source), file.source);
   const fromEnv = env[ENROL_TOKEN_ENV]?.trim();
   return fromEnv ? parseToken(fromEnv, ENROL_TOKEN_ENV) : undefined;
 }
 
-function readTokenFile(path: string): string {
+function readTokenFile(path: string, source: string): string {
   try {
     return (readFileSync(path, 'utf8').split('\n')[0] ?? '').trim();
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ValidationError('--enrol-file', `cannot read ${path} (${reason})`);
+    throw new ValidationError(source, `cannot read ${path} (${reason})`);
   }
 }
 
@@ -120,33 +168,32 @@ function parseToken(text: string, source: string): string {
   return text;
 }
 
-function parseDeviceId(text: string): string {
-  if (!DEVICE_ID_PATTERN.test(text)) throw new ValidationError('--device-id', 'must be 1-200 of A-Z a-z 0-9 . _ : @ -');
-  return text;
-}
-
-function parseName(text: string): string {
-  if (text.trim() === '' || text.length > 200) throw new ValidationError('--name', 'must be 1-200 characters');
-  return text;
-}
-
-function parseTags(text: string): string[] {
-  const tags = text.split(',').map((t) => t.trim());
-  if (tags.some((t) => t === '' || t.length > 100)) {
-    throw new ValidationError('--tags', 'must be a comma-separated list of tags of 1-100 characters');
-  }
-  if (tags.length > 50) throw new ValidationError('--tags', 'at most 50 tags');
-  return [...new Set(tags)];
-}
-
-function int(text: string, flag: string, min: number, max: number): number {
-  const value = /^\d{1,6}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!(value >= min && value <= max))
-    throw new ValidationError(flag, `"${text}" is not a number from ${min} to ${max}`);
+function parseDeviceId({ value, source }: Sourced): string {
+  if (!DEVICE_ID_PATTERN.test(value)) throw new ValidationError(source, 'must be 1-200 of A-Z a-z 0-9 . _ : @ -');
   return value;
 }
 
-function nonEmpty(text: string, flag: string): string {
-  if (text.trim() === '') throw new ValidationError(flag, 'must not be empty');
-  return text;
+function parseName({ value, source }: Sourced): string {
+  if (value.trim() === '' || value.length > 200) throw new ValidationError(source, 'must be 1-200 characters');
+  return value;
+}
+
+function parseTags({ value, source }: Sourced): string[] {
+  const tags = value.split(',').map((t) => t.trim());
+  if (tags.some((t) => t === '' || t.length > 100)) {
+    throw new ValidationError(source, 'must be a comma-separated list of tags of 1-100 characters');
+  }
+  if (tags.length > 50) throw new ValidationError(source, 'at most 50 tags');
+  return [...new Set(tags)];
+}
+
+function int({ value, source }: Sourced, min: number, max: number): number {
+  const n = /^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!(n >= min && n <= max)) throw new ValidationError(source, `"${value}" is not a number from ${min} to ${max}`);
+  return n;
+}
+
+function nonEmpty({ value, source }: Sourced): string {
+  if (value.trim() === '') throw new ValidationError(source, 'must not be empty');
+  return value;
 }

@@ -1,18 +1,22 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerAgentCommands } from './commands/agent.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerChannelCommands } from './commands/channel.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerEnrolmentTokenCommands } from './commands/enrolment-token.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerSummaryCommand } from './commands/summary.ts';
 import { registerTaskCommands } from './commands/task.ts';
+import { packageVersion } from './version.ts';
 
 /** The whole command tree; each group lives in its own file under commands/. */
 export function buildProgram(): Command {
   const program = new Command('taskwarden')
     .description('Schedules, dispatches and monitors tasks for a fleet of machines and for the server itself.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(`taskwarden: ${str.trim().replace(/^error: /, '')}\n`) });
@@ -25,5 +29,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerAgentCommands(program);
   registerChannelCommands(program);
+  registerEnrolmentTokenCommands(program);
+  registerBackupCommands(program);
   return program;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentDiagnosticsView, AgentView } from '../protocol/agents.ts';
+import type { AgentDiagnosticsView, AgentView, CreatedEnrolmentToken, EnrolmentTokenView } from '../protocol/agents.ts';
 import type { ChannelView, DeliveryView } from '../protocol/channels.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
@@ -22,26 +22,35 @@ export interface Paged<T> {
  */
 export class TaskwardenClient {
   readonly http: HttpClient;
+  /** The org a global admin acts on (`?org=`, id or name); an org's user may name only his own. */
+  readonly org: string | undefined;
 
-  constructor(opts: ClientOptions) {
+  constructor(opts: ClientOptions & { org?: string | undefined }) {
     this.http = new HttpClient(opts);
+    this.org = opts.org;
   }
+
+  /** The `?org=` of the calls that take one, merged with theirs. */
+  private scoped = (query: Query = {}): Query => ({ org: this.org, ...query });
 
   health = () => this.http.request<{ status: string }>('GET', '/health');
 
   createOrg = (name: string) => this.http.request<OrgView>('POST', '/api/v1/orgs', { body: { name } });
+  me = () => this.http.request<UserView>('GET', '/api/v1/me');
+  getOrg = (idOrName: string) => this.http.request<OrgView>('GET', `/api/v1/orgs/${enc(idOrName)}`);
   createUser = (org: string, body: { name: string; role: string; password?: string }) =>
     this.http.request<UserView>('POST', `/api/v1/orgs/${enc(org)}/users`, { body });
+  listUsers = (org: string) => this.http.all<UserView>(`/api/v1/orgs/${enc(org)}/users`);
   createToken = (userId: string, body: { name: string; expiresIn?: string }) =>
     this.http.request<CreatedToken>('POST', `/api/v1/users/${enc(userId)}/tokens`, { body });
 
   addCommand = (body: Record<string, unknown>, query: Query = {}) =>
-    this.http.request<CommandView>('POST', '/api/v1/commands', { body, query });
-  listCommands = () => this.http.all<CommandView>('/api/v1/commands');
+    this.http.request<CommandView>('POST', '/api/v1/commands', { body, query: this.scoped(query) });
+  listCommands = () => this.http.all<CommandView>('/api/v1/commands', this.scoped());
 
   createChannel = (body: Record<string, unknown>, query: Query = {}) =>
-    this.http.request<ChannelView>('POST', '/api/v1/channels', { body, query });
-  listChannels = () => this.http.all<ChannelView>('/api/v1/channels');
+    this.http.request<ChannelView>('POST', '/api/v1/channels', { body, query: this.scoped(query) });
+  listChannels = () => this.http.all<ChannelView>('/api/v1/channels', this.scoped());
   deleteChannel = (id: string) => this.http.request<null>('DELETE', `/api/v1/channels/${enc(id)}`);
   testChannel = (id: string) => this.http.request<DeliveryView>('POST', `/api/v1/channels/${enc(id)}/test`);
   /** A channel's delivery log, or the org's (every channel) when `channelId` is undefined; newest first. */
@@ -49,7 +58,7 @@ export class TaskwardenClient {
     this.http.request<Paged<DeliveryView>>(
       'GET',
       channelId === undefined ? '/api/v1/deliveries' : `/api/v1/channels/${enc(channelId)}/deliveries`,
-      { query },
+      { query: this.scoped(query) },
     );
 
   /** Finds a channel by id or by name: the org's own before a global one of that name. */
@@ -61,9 +70,10 @@ export class TaskwardenClient {
     return channels.find((c) => c.id === idOrName) ?? named[0] ?? null;
   }
 
-  listTasks = (query: Query = {}) => this.http.all<TaskView>('/api/v1/tasks', query);
+  listTasks = (query: Query = {}) => this.http.all<TaskView>('/api/v1/tasks', this.scoped(query));
   getTask = (id: string) => this.http.request<TaskView>('GET', `/api/v1/tasks/${enc(id)}`);
-  createTask = (def: Record<string, unknown>) => this.http.request<TaskView>('POST', '/api/v1/tasks', { body: def });
+  createTask = (def: Record<string, unknown>) =>
+    this.http.request<TaskView>('POST', '/api/v1/tasks', { body: def, query: this.scoped() });
   updateTask = (id: string, def: Record<string, unknown>) =>
     this.http.request<TaskView>('PUT', `/api/v1/tasks/${enc(id)}`, { body: def });
   deleteTask = (id: string) => this.http.request<null>('DELETE', `/api/v1/tasks/${enc(id)}`);
@@ -84,7 +94,8 @@ export class TaskwardenClient {
       timeoutMs: ((waitSeconds ?? 0) + 30) * 1000,
       idempotencyKey,
     });
-  listRuns = (query: Query = {}) => this.http.request<Paged<RunView>>('GET', '/api/v1/runs', { query });
+  listRuns = (query: Query = {}) =>
+    this.http.request<Paged<RunView>>('GET', '/api/v1/runs', { query: this.scoped(query) });
   getRun = (id: string) => this.http.request<RunView>('GET', `/api/v1/runs/${enc(id)}`);
   cancelRun = (id: string) => this.http.request<RunView>('POST', `/api/v1/runs/${enc(id)}/cancel`);
   runJobstates = (id: string) => this.http.all<JobstateView>(`/api/v1/runs/${enc(id)}/jobstates`);
@@ -94,8 +105,10 @@ export class TaskwardenClient {
     });
 
   createEnrolmentToken = (body: { uses: number; expiresIn: string; tags?: string[] }) =>
-    this.http.request<{ id: string; token: string }>('POST', '/api/v1/enrolment-tokens', { body });
-  listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', query);
+    this.http.request<CreatedEnrolmentToken>('POST', '/api/v1/enrolment-tokens', { body, query: this.scoped() });
+  listEnrolmentTokens = () => this.http.all<EnrolmentTokenView>('/api/v1/enrolment-tokens', this.scoped());
+  revokeEnrolmentToken = (id: string) => this.http.request<null>('DELETE', `/api/v1/enrolment-tokens/${enc(id)}`);
+  listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', this.scoped(query));
   agentDiagnostics = (id: string) =>
     this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`);
   /** Lets the agent's device enrol again (a reinstalled machine) for `expiresIn` (default 7d), once. */
@@ -103,7 +116,7 @@ export class TaskwardenClient {
     this.http.request<AgentView>('POST', `/api/v1/agents/${enc(id)}/allow-reenrol`, { body: { expiresIn } });
   cancelReenrol = (id: string) => this.http.request<AgentView>('DELETE', `/api/v1/agents/${enc(id)}/allow-reenrol`);
 
-  summary = () => this.http.request<{ items: SummaryLine[] }>('GET', '/api/v1/summary');
+  summary = () => this.http.request<{ items: SummaryLine[] }>('GET', '/api/v1/summary', { query: this.scoped() });
   previewSchedule = (body: Record<string, unknown>) =>
     this.http.request<PreviewResponse>('POST', '/api/v1/schedules/preview', { body });
 }

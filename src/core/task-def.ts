@@ -22,7 +22,7 @@ import {
   readText,
 } from './validate.ts';
 
-const TASK_FIELDS = [
+export const TASK_FIELDS = [
   'name',
   'description',
   'enabled',
@@ -40,7 +40,7 @@ const TASK_FIELDS = [
   'jobs',
   'notify',
 ] as const;
-const JOB_FIELDS = ['name', 'module', 'params', 'targets', 'delay', 'startIf', 'timeout', 'retry'] as const;
+export const JOB_FIELDS = ['name', 'module', 'params', 'targets', 'delay', 'startIf', 'timeout', 'retry'] as const;
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
 const MAX_JOBS = 100;
 const MAX_TARGET_ITEMS = 10_000;

@@ -131,6 +131,20 @@ export const EnrolmentTokenView = Type.Object({
 });
 export type EnrolmentTokenView = Static<typeof EnrolmentTokenView>;
 
+/** How to put the token to use on a PC: the same text the CLI prints and the web UI shows. */
+export const AgentSetup = Type.Object({
+  serverUrl: Type.String({
+    description: 'the URL agents are told to reach (publicUrl, else the one this request reached)',
+  }),
+  agentCommand: Type.String({ description: 'shell lines that install a Taskwarden agent with this token' }),
+  fusionInventoryConfig: Type.String({ description: 'agent.cfg lines for a FusionInventory agent' }),
+});
+export type AgentSetup = Static<typeof AgentSetup>;
+
 /** The only time the token is shown; the server keeps its SHA-256 only. */
-export const CreatedEnrolmentToken = Type.Object({ ...EnrolmentTokenView.properties, token: Type.String() });
+export const CreatedEnrolmentToken = Type.Object({
+  ...EnrolmentTokenView.properties,
+  token: Type.String(),
+  setup: AgentSetup,
+});
 export type CreatedEnrolmentToken = Static<typeof CreatedEnrolmentToken>;

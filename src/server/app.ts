@@ -78,6 +78,10 @@ export interface AppDeps {
   trustProxy?: TrustProxy | undefined;
   /** Where webhooks may go; default: anywhere but loopback, link-local and metadata addresses. */
   webhooks?: WebhookGuard;
+  /** The URL agents and browsers reach the server at; absent = the URL each request came to. */
+  publicUrl?: string | undefined;
+  /** HTTPS with this PEM certificate and key; absent = plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 /**
@@ -86,10 +90,13 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
+  const timeouts = serverTimeouts(limits);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    ...serverTimeouts(limits),
+    ...timeouts,
+    // The https server takes the http server's options too (the timeouts).
+    ...(deps.tls ? { https: { ...timeouts.http, ...deps.tls } } : {}),
     trustProxy: deps.trustProxy ?? false,
     // One line per request from the onResponse hook below instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),

@@ -39,10 +39,14 @@ export async function ensureAdmin(store: Store, dataDir: string, clock: Clock): 
       lastUsedAt: null,
     });
     // Written before the transaction commits: if writing fails, no admin exists whose token nobody has.
-    // A fresh file is renamed over any old one, so the mode is always 0600 (writeFile keeps an old file's mode).
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, file);
+    await writeTokenFile(file, secret);
   });
   return file;
+}
+
+/** A fresh file renamed over any old one, so the mode is always 0600 (writeFile keeps an old file's mode). */
+export async function writeTokenFile(file: string, secret: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  await rename(temporary, file);
 }

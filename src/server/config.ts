@@ -1,12 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CRASH_POINTS, type CrashPoint } from '../core/crash-points.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
+import { parseSettingsFile, resolveSettings, type SettingLookup, type Sourced } from '../core/settings.ts';
 import { DEFAULT_BODY_LIMIT, type TrustProxy } from './app.ts';
 import { parseFusionInventoryPath } from './fusioninventory/path.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
 import { type NotifyConfig, resolveNotifyConfig } from './notify/config.ts';
+import { CONFIG_ENV, CONFIG_FLAG, SERVER_SETTINGS } from './settings.ts';
 
 /** Where the server keeps its data, where it listens, how much it logs. */
 export interface ServerConfig {
@@ -46,14 +49,24 @@ export interface ServerConfig {
   agentGraceMs?: number;
   /** Webhook allow list, mail server, public URL, digest window (server/notify/config.ts); default none set. */
   notifications?: NotifyConfig;
+  /** HTTPS: PEM files, read at start and again on SIGHUP (`tls.cert`, `tls.key`); absent = plain HTTP. */
+  tls?: { certFile: string; keyFile: string };
+  /** The URL agents and browsers reach the server at (`publicUrl`); absent = the URL each request came to. */
+  publicUrl?: string;
 }
 
+/** The flags of `taskwarden server`, as commander hands them over (see SERVER_SETTINGS). */
 export interface ServerFlags {
+  config?: string | undefined;
   data?: string | undefined;
   db?: string | undefined;
   port?: string | undefined;
   host?: string | undefined;
   trustProxy?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  logLevel?: string | undefined;
+  publicUrl?: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -62,28 +75,28 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 const DEFAULTS = { data: './taskwarden-data', host: '127.0.0.1', port: 8080 } as const;
 
 /**
- * The Contract's precedence: a flag beats its environment variable, which beats the default
- * (`--data`/TASKWARDEN_DATA ./taskwarden-data, `--db`/TASKWARDEN_DB sqlite:<data>/taskwarden.db,
- * `--host`/TASKWARDEN_HOST 127.0.0.1, `--port`/TASKWARDEN_PORT 8080, `--trust-proxy`/
- * TASKWARDEN_TRUST_PROXY none; TASKWARDEN_LOG_LEVEL info).
- * Errors name the flag or variable the bad value came from.
+ * Every setting of SERVER_SETTINGS with the precedence flag > environment variable > config
+ * file (`--config FILE` or TASKWARDEN_CONFIG, YAML) > default. Relative paths are relative to
+ * `cwd`. Errors name the flag, variable or `FILE: key` the bad value came from.
  */
 export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd: string): ServerConfig {
-  const data = pick(flags.data, '--data', env, 'TASKWARDEN_DATA');
-  const dataDir = resolve(cwd, nonEmpty(data, DEFAULTS.data));
-  const db = pick(flags.db, '--db', env, 'TASKWARDEN_DB');
-  const host = pick(flags.host, '--host', env, 'TASKWARDEN_HOST');
-  const port = pick(flags.port, '--port', env, 'TASKWARDEN_PORT');
-  const level = pick(undefined, '', env, 'TASKWARDEN_LOG_LEVEL');
-  const packageLimit = pick(undefined, '', env, 'TASKWARDEN_PACKAGE_LIMIT');
+  const setting = resolveSettings(SERVER_SETTINGS, { flags: { ...flags }, env, file: readConfigFile(flags, env, cwd) });
+  const dataDir = resolve(cwd, nonEmpty(setting('data'), DEFAULTS.data));
+  const db = setting('db');
+  const host = setting('host');
+  const port = setting('port');
+  const level = setting('logLevel');
+  const packageLimit = setting('packageLimit');
   const skew = pick(undefined, '', env, 'TASKWARDEN_TEST_CLOCK_SKEW_MS');
   const crashAt = pick(undefined, '', env, 'TASKWARDEN_TEST_CRASH_AT');
-  const fiPath = pick(undefined, '', env, 'TASKWARDEN_FI_PATH');
-  const proxies = pick(flags.trustProxy, '--trust-proxy', env, 'TASKWARDEN_TRUST_PROXY');
+  const fiPath = setting('fiPath');
+  const proxies = setting('trustProxy');
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
-  const catchUpRate = pick(undefined, '', env, 'TASKWARDEN_CATCHUP_RATE');
-  const agentGrace = pick(undefined, '', env, 'TASKWARDEN_AGENT_GRACE');
+  const catchUpRate = setting('catchUpRate');
+  const agentGrace = setting('agentGrace');
   const notifications = resolveNotifyConfig(env);
+  const tls = resolveTls(setting('tls.cert'), setting('tls.key'), cwd);
+  const publicUrl = setting('publicUrl');
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -95,33 +108,61 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(skew ? { testClockSkewMs: parseSkew(skew.value, skew.source) } : {}),
     ...(crashAt ? { testCrashAt: parseCrashPoint(crashAt.value, crashAt.source) } : {}),
     ...(fiPath ? { fusionInventoryPath: parseFusionInventoryPath(fiPath.value, fiPath.source) } : {}),
-    httpLimits: resolveHttpLimits(env),
+    httpLimits: resolveHttpLimits(setting),
     ...(trustProxy ? { trustProxy } : {}),
     ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
     ...(agentGrace ? { agentGraceMs: parseDuration(agentGrace.value, agentGrace.source, { min: 1 }) * 1000 } : {}),
     ...(notifications ? { notifications } : {}),
+    ...(tls ? { tls } : {}),
+    ...(publicUrl ? { publicUrl: parsePublicUrl(publicUrl) } : {}),
   };
 }
 
+function readConfigFile(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd: string): Map<string, Sourced> {
+  const given = pick(flags.config, CONFIG_FLAG, env, CONFIG_ENV);
+  if (!given) return new Map();
+  const path = resolve(cwd, nonEmpty(given, ''));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ValidationError(given.source, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  return parseSettingsFile(text, path, SERVER_SETTINGS);
+}
+
+/** Both PEM files or neither: HTTPS needs the certificate and its key. */
+function resolveTls(cert: Sourced | null, key: Sourced | null, cwd: string): ServerConfig['tls'] {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) {
+    const given = (cert ?? key) as Sourced;
+    throw new ValidationError(
+      given.source,
+      `HTTPS needs both tls.cert and tls.key; ${cert ? 'tls.key' : 'tls.cert'} is missing`,
+    );
+  }
+  return { certFile: resolve(cwd, nonEmpty(cert, '')), keyFile: resolve(cwd, nonEmpty(key, '')) };
+}
+
 /**
- * The README's "Hardening settings": each variable sets one limit. Timeouts are seconds or
+ * The README's "Hardening settings": each setting sets one limit. Timeouts are seconds or
  * a duration (30s, 10m); counts are whole numbers, where 0 turns the connection cap off.
  */
-const HARDENING_VARIABLES: Record<string, { limit: keyof HttpLimits; kind: 'duration' | 'count' | 'cap' }> = {
-  TASKWARDEN_HEADERS_TIMEOUT: { limit: 'headersTimeoutMs', kind: 'duration' },
-  TASKWARDEN_BODY_TIMEOUT: { limit: 'bodyTimeoutMs', kind: 'duration' },
-  TASKWARDEN_UPLOAD_TIMEOUT: { limit: 'uploadTimeoutMs', kind: 'duration' },
-  TASKWARDEN_MAX_CONNECTIONS_PER_ADDRESS: { limit: 'maxConnectionsPerAddress', kind: 'cap' },
-  TASKWARDEN_MAX_EVENT_STREAMS_PER_USER: { limit: 'maxEventStreamsPerUser', kind: 'count' },
-  TASKWARDEN_LOGIN_ATTEMPTS_PER_ADDRESS: { limit: 'loginAttemptsPerAddress', kind: 'count' },
-  TASKWARDEN_LOGIN_FAILURES_PER_NAME: { limit: 'loginFailuresPerName', kind: 'count' },
-  TASKWARDEN_JSON_MAX_DEPTH: { limit: 'jsonMaxDepth', kind: 'count' },
+const HARDENING_SETTINGS: Record<string, { limit: keyof HttpLimits; kind: 'duration' | 'count' | 'cap' }> = {
+  headersTimeout: { limit: 'headersTimeoutMs', kind: 'duration' },
+  bodyTimeout: { limit: 'bodyTimeoutMs', kind: 'duration' },
+  uploadTimeout: { limit: 'uploadTimeoutMs', kind: 'duration' },
+  maxConnectionsPerAddress: { limit: 'maxConnectionsPerAddress', kind: 'cap' },
+  maxEventStreamsPerUser: { limit: 'maxEventStreamsPerUser', kind: 'count' },
+  loginAttemptsPerAddress: { limit: 'loginAttemptsPerAddress', kind: 'count' },
+  loginFailuresPerName: { limit: 'loginFailuresPerName', kind: 'count' },
+  jsonMaxDepth: { limit: 'jsonMaxDepth', kind: 'count' },
 };
 
-function resolveHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+function resolveHttpLimits(setting: SettingLookup): HttpLimits {
   const limits = { ...DEFAULT_HTTP_LIMITS };
-  for (const [variable, { limit, kind }] of Object.entries(HARDENING_VARIABLES)) {
-    const set = pick(undefined, '', env, variable);
+  for (const [key, { limit, kind }] of Object.entries(HARDENING_SETTINGS)) {
+    const set = setting(key);
     if (!set) continue;
     limits[limit] =
       kind === 'duration'
@@ -135,11 +176,6 @@ function parseCount(text: string, source: string, min: number): number {
   const count = /^\d{1,9}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
   if (!(count >= min)) throw new ValidationError(source, `"${text}" is not a whole number of at least ${min}`);
   return count;
-}
-
-interface Sourced {
-  value: string;
-  source: string;
 }
 
 function pick(flag: string | undefined, flagName: string, env: NodeJS.ProcessEnv, variable: string): Sourced | null {
@@ -228,4 +264,17 @@ function parseLogLevel(text: string, source: string): LogLevel {
     throw new ValidationError(source, `"${text}" is not a log level (${LOG_LEVELS.join(', ')})`);
   }
   return text as LogLevel;
+}
+
+function parsePublicUrl({ value, source }: Sourced): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    throw new ValidationError(source, `"${value}" is not an http:// or https:// URL (no query, no user)`);
+  }
+  return url.href.replace(/\/+$/, '');
 }

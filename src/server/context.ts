@@ -27,4 +27,6 @@ export interface ServerContext {
   packageFiles?: PackageFiles | undefined;
   /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */
   fusionInventoryPath?: string | undefined;
+  /** The URL agents and browsers reach the server at (`publicUrl`); absent = the URL each request came to. */
+  publicUrl?: string | undefined;
 }

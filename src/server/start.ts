@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { type Clock, describeJump, systemClock } from '../core/clock.ts';
@@ -17,12 +18,13 @@ import { openStore } from '../store/open.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
-import { looseDataFolderWarnings } from './data-folder.ts';
+import { looseDataFolderWarnings, writeServerFile } from './data-folder.ts';
 import { createModuleServices } from './module-services.ts';
 import { fixedNodeClock, type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { WebhookGuard } from './notify/allow-list.ts';
 import { ServerNotifier } from './notify/notifier.ts';
 import { PackageFiles } from './package-files.ts';
+import { readTlsFiles, reloadTls } from './tls.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** Kept out of the running chunks' grace: closing the store after them. */
@@ -36,6 +38,8 @@ export interface RunningServer {
   store: Store;
   /** Path of the admin token written at this start (first start only), else null. */
   adminTokenFile: string | null;
+  /** Reads the TLS certificate and key again (SIGHUP); a bad pair throws and the old one stays. No-op over HTTP. */
+  reloadTls(): Promise<void>;
   /** Stops taking requests, lets running server jobs finish or checkpoint, closes the store: all within about `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
@@ -50,6 +54,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const logger = pino({ level: config.logLevel });
   for (const warning of await looseDataFolderWarnings(config.dataDir)) logger.warn(warning);
+  const tls = config.tls ? await readTlsFiles(config.tls) : undefined;
   const store = await openStore(config.dbUrl);
   let nodeClock: NodeClock | null = null;
   try {
@@ -101,10 +106,17 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       limits: config.httpLimits,
       trustProxy: config.trustProxy,
       webhooks,
+      publicUrl: config.publicUrl,
+      tls,
     });
+    let url: string;
     try {
       await app.listen({ port: config.port, host: config.host });
-      notifier.settings.publicUrl ??= listeningUrl(app);
+      const address = app.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+      await writeServerFile(config.dataDir, url, config.publicUrl);
+      notifier.settings.publicUrl ??= config.publicUrl ?? url;
       // Only once it listens does it resume work: whatever a job left behind, /health, the
       // API and its cancel answer first (a job that froze the node must not freeze its restart).
       await engine.start();
@@ -116,11 +128,14 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     let closing: Promise<void> | null = null;
     const { stop: stopClock } = nodeClock;
     return {
-      url: listeningUrl(app),
+      url,
       app,
       engine,
       store,
       adminTokenFile,
+      async reloadTls() {
+        if (config.tls) await reloadTls(app.server as unknown as TlsServer, config.tls);
+      },
       close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
         closing ??= (async () => {
           const until = performance.now() + graceMs;
@@ -145,11 +160,4 @@ function crashAtPoint(configured: CrashPoint): CrashAt {
   return (point) => {
     if (point === configured) process.kill(process.pid, 'SIGKILL');
   };
-}
-
-/** e.g. http://127.0.0.1:8080 */
-function listeningUrl(app: FastifyInstance): string {
-  const address = app.server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { ValidationError } from '../../core/errors.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
+import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
 import { readDefinitions } from '../task-file.ts';
@@ -17,27 +19,38 @@ export function registerAdminCommands(program: Command): void {
     });
 
   withConnection(program.command('user').command('create <name>'))
-    .description('Create a user in an org')
-    .requiredOption('--org <org>', 'org name or id')
+    .description('Create a user in an org (--org or TASKWARDEN_ORG); the password is asked for, never an argument')
     .requiredOption('--role <role>', 'org-admin, operator or viewer')
-    .option('--password <password>', 'password for the web UI login')
+    .option('--password-file <file>', "web UI password: the file's first line (- = standard input); default: prompted")
     .option('--json', 'print JSON')
     .action(async (name: string, _opts, cmd: Command) => {
-      const flags = flagsOf<{ org: string; role: string; password?: string; json?: boolean }>(cmd);
-      const user = await connect(flags).createUser(flags.org, { name, role: flags.role, password: flags.password });
+      const flags = flagsOf<{ role: string; passwordFile?: string; json?: boolean }>(cmd);
+      const client = connect(flags);
+      if (!client.org)
+        throw new ValidationError('--org', 'is required: the org the user belongs to (or TASKWARDEN_ORG)');
+      const { readPassword } = await import('../password.ts');
+      const password = await readPassword(flags.passwordFile, `password for ${name}`);
+      const user = await client.createUser(client.org, { name, role: flags.role, ...(password ? { password } : {}) });
       if (flags.json) return printJson(user);
-      process.stdout.write(shown`created user ${user.name} (${user.id})\n`);
+      process.stdout.write(
+        shown`created user ${user.name} (${user.id})${password ? '' : ', no password: API tokens only'}\n`,
+      );
     });
 
   withConnection(program.command('token').command('create'))
     .description('Create an API token for a user; the token is shown once')
-    .requiredOption('--user <id>', 'user id')
+    .requiredOption('--user <user>', 'user id or name (of the org --org names, or yours)')
     .requiredOption('--name <name>', 'what the token is for')
     .option('--expires-in <duration>', 'e.g. 30d')
     .option('--json', 'print JSON')
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ user: string; name: string; expiresIn?: string; json?: boolean }>(cmd);
-      const created = await connect(flags).createToken(flags.user, { name: flags.name, expiresIn: flags.expiresIn });
+      const client = connect(flags);
+      const { userIdOf } = await import('../refs.ts');
+      const created = await client.createToken(await userIdOf(client, flags.user), {
+        name: flags.name,
+        expiresIn: flags.expiresIn,
+      });
       if (flags.json) return printJson(created);
       process.stdout.write(`${created.token}\n`);
     });
@@ -46,15 +59,14 @@ export function registerAdminCommands(program: Command): void {
   withConnection(command.command('add'))
     .description('Add or replace catalog commands from a YAML/JSON file (one or a list)')
     .requiredOption('-f, --file <file>', 'catalog file')
-    .option('--global', 'make them global commands (admin only)')
-    .option('--org <org>', "the org whose commands they are (admin only: an org-admin's are his org's)")
+    .option('--global', 'make them global commands (admin only; without it, --org names whose they are)')
     .option('--json', 'print JSON')
     .action(async (_opts, cmd: Command) => {
-      const flags = flagsOf<{ file: string; global?: boolean; org?: string; json?: boolean }>(cmd);
+      const flags = flagsOf<{ file: string; global?: boolean; json?: boolean }>(cmd);
       const client = connect(flags);
       const added = [];
       for (const def of readDefinitions(flags.file, 'command')) {
-        added.push(await client.addCommand(flags.global ? { ...def, global: true } : def, { org: flags.org }));
+        added.push(await client.addCommand(flags.global ? { ...def, global: true } : def));
       }
       if (flags.json) return printJson(added);
       for (const c of added) process.stdout.write(shown`added command ${c.name}\n`);
@@ -65,13 +77,18 @@ export function registerAdminCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
-      const commands = await connect(flags).listCommands();
+      const client = connect(flags);
+      const commands = await client.listCommands();
       if (flags.json) return printJson({ items: commands });
+      const org = await orgNames(
+        client,
+        commands.map((c) => c.orgId),
+      );
       const rows = commands.map((c) => ({
         name: c.name,
         argv: c.argv.join(' '),
         runsOn: c.runsOn,
-        scope: c.orgId ? 'org' : 'global',
+        org: org(c.orgId),
       }));
       process.stdout.write(`${formatTable(rows) || 'no commands'}\n`);
     });

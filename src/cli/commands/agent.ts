@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AGENT_DEFAULTS, type AgentFlags, ENROL_TOKEN_ENV, resolveAgentConfig } from '../../agent/config.ts';
 import { type AgentLogLevel, createAgentLog, isAgentLogLevel } from '../../agent/log.ts';
@@ -7,8 +6,12 @@ import { AgentRuntime } from '../../agent/runtime.ts';
 import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent.ts';
 import type { AgentDiagnosticsView } from '../../protocol/agents.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
+import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
+import { agentIdOf } from '../refs.ts';
 import { formatTable } from '../table.ts';
+import { packageVersion } from '../version.ts';
+import { registerAgentInstall } from './agent-install.ts';
 
 /**
  * `taskwarden agent`: runs this machine's agent until SIGTERM/SIGINT; `agent list` and
@@ -18,6 +21,10 @@ export function registerAgentCommands(program: Command): void {
   const agent = program
     .command('agent')
     .description('Run the Taskwarden agent on this machine (enrols the first time), or inspect agents')
+    .option(
+      '--config <file>',
+      'YAML file with a key per option below (server, enrolFile, data, tags…); options override it',
+    )
     .option('--server <url>', 'server URL; needed to enrol, then defaults to the one in <data>/agent.json')
     .option(
       '--enrol-file <path>',
@@ -42,17 +49,24 @@ export function registerAgentCommands(program: Command): void {
     .option('--device-id <id>', 'stable id of this machine (default: generated once, kept in agent.json)')
     .option('--package-root <dir>', 'folder deploy packages extract relative paths under (default <data>/packages)')
     .action(async (flags: AgentFlags) => runAgent(flags));
+  registerAgentInstall(agent);
 
   withConnection(agent.command('list'))
     .description('List the agents of the org')
     .option('--json', 'print JSON')
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
-      const agents = await connect(flags).listAgents();
+      const client = connect(flags);
+      const agents = await client.listAgents();
       if (flags.json) return printJson({ items: agents });
+      const org = await orgNames(
+        client,
+        agents.map((a) => a.orgId),
+      );
       const rows = agents.map((a) => ({
         id: a.id,
         name: a.name,
+        org: org(a.orgId),
         tags: a.tags.join(','),
         enabled: a.enabled ? 'yes' : 'no',
         version: a.version ?? '',
@@ -63,7 +77,7 @@ export function registerAgentCommands(program: Command): void {
       process.stdout.write(`${formatTable(rows) || 'no agents'}\n`);
     });
 
-  withConnection(agent.command('allow-reenrol <id>'))
+  withConnection(agent.command('allow-reenrol <agent>'))
     .description(
       'Let the agent enrol again with its device id, once (a reinstalled machine): it keeps its id, ' +
         'history and pending jobs. Until then an enrolment with that device id is refused',
@@ -71,9 +85,10 @@ export function registerAgentCommands(program: Command): void {
     .option('--for <duration>', 'how long the leave lasts (default 7d, at most 30d)')
     .option('--cancel', 'withdraw a leave given before')
     .option('--json', 'print JSON')
-    .action(async (id: string, _opts, cmd: Command) => {
+    .action(async (ref: string, _opts, cmd: Command) => {
       const flags = flagsOf<{ for?: string; cancel?: boolean; json?: boolean }>(cmd);
       const client = connect(flags);
+      const id = await agentIdOf(client, ref);
       const updated = flags.cancel ? await client.cancelReenrol(id) : await client.allowReenrol(id, flags.for);
       if (flags.json) return printJson(updated);
       const until = updated.reenrolAllowedUntil;
@@ -84,12 +99,15 @@ export function registerAgentCommands(program: Command): void {
       );
     });
 
-  withConnection(agent.command('why <id>'))
-    .description("Explain what an agent is doing and why work is not running on it (the server's diagnostics)")
+  withConnection(agent.command('why <agent>'))
+    .description(
+      "Explain what an agent (id or name) is doing and why work is not running on it (the server's diagnostics)",
+    )
     .option('--json', 'print JSON')
-    .action(async (id: string, _opts, cmd: Command) => {
+    .action(async (ref: string, _opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
-      const diagnostics = await connect(flags).agentDiagnostics(id);
+      const client = connect(flags);
+      const diagnostics = await client.agentDiagnostics(await agentIdOf(client, ref));
       if (flags.json) return printJson(diagnostics);
       process.stdout.write(formatDiagnostics(diagnostics));
     });
@@ -126,13 +144,6 @@ function logLevel(value: string | undefined): AgentLogLevel {
   if (value === 'trace') return 'debug';
   if (value === 'fatal' || value === 'silent') return 'error';
   return value && isAgentLogLevel(value) ? value : 'info';
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 /** "Why isn't it running?" in lines: the agent's state, then one line per open jobstate. */

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { RunView } from '../../protocol/runs.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
+import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
+import { runIdOf } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
 /** `run …`: the history of runs, one run's jobstates and logs, cancelling. */
@@ -21,8 +23,13 @@ export function registerRunCommands(program: Command): void {
       if (flags.task && !task) throw new Error(`no task named "${flags.task}"`);
       const page = await client.listRuns({ task: task?.id, status: flags.status, limit: flags.limit });
       if (flags.json) return printJson(page);
+      const org = await orgNames(
+        client,
+        page.items.map((r) => r.orgId),
+      );
       const rows = page.items.map((r) => ({
         id: r.id,
+        org: org(r.orgId),
         status: r.status,
         reason: r.reason,
         fired: r.fireAt,
@@ -32,13 +39,14 @@ export function registerRunCommands(program: Command): void {
       process.stdout.write(`${formatTable(rows) || 'no runs'}\n`);
     });
 
-  withConnection(run.command('show <id>'))
-    .description('Show a run and its jobstates')
+  withConnection(run.command('show <run> [last]'))
+    .description('Show a run and its jobstates: by id, or TASK last (its newest run)')
     .option('--logs', 'also print every jobstate log')
     .option('--json', 'print JSON')
-    .action(async (id: string, _opts, cmd: Command) => {
+    .action(async (ref: string, which: string | undefined, _opts, cmd: Command) => {
       const flags = flagsOf<{ logs?: boolean; json?: boolean }>(cmd);
       const client = connect(flags);
+      const id = await runIdOf(client, ref, which);
       const [r, jobstates] = await Promise.all([client.getRun(id), client.runJobstates(id)]);
       const logs = new Map<string, { ts: string; stream: string; line: string }[]>();
       if (flags.logs) {
@@ -74,10 +82,11 @@ export function registerRunCommands(program: Command): void {
       }
     });
 
-  withConnection(run.command('cancel <id>'))
-    .description('Cancel a pending or running run')
-    .action(async (id: string, _opts, cmd: Command) => {
-      const r = await connect(flagsOf(cmd)).cancelRun(id);
+  withConnection(run.command('cancel <run> [last]'))
+    .description('Cancel a pending or running run: by id, or TASK last')
+    .action(async (ref: string, which: string | undefined, _opts, cmd: Command) => {
+      const client = connect(flagsOf(cmd));
+      const r = await client.cancelRun(await runIdOf(client, ref, which));
       process.stdout.write(shown`run ${r.id} ${r.status}\n`);
     });
 }

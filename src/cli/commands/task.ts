@@ -6,10 +6,12 @@ import type { TaskView } from '../../protocol/tasks.ts';
 import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { followRun, isEnded } from '../follow.ts';
+import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
 import { readDefinitions } from '../task-file.ts';
 import { printRun, runExitCode } from './run.ts';
+import { registerTaskExport } from './task-export.ts';
 
 /** `task …`: define tasks from files, list, inspect, switch on and off, run them. */
 export function registerTaskCommands(program: Command): void {
@@ -33,18 +35,26 @@ export function registerTaskCommands(program: Command): void {
       }
     });
 
+  registerTaskExport(task);
+
   withConnection(task.command('list'))
     .description('List tasks')
     .option('--json', 'print JSON')
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
-      const tasks = await connect(flags).listTasks();
+      const client = connect(flags);
+      const tasks = await client.listTasks();
       if (flags.json) return printJson({ items: tasks });
+      const org = await orgNames(
+        client,
+        tasks.map((t) => t.orgId),
+      );
       process.stdout.write(
         `${
           formatTable(
             tasks.map((t) => ({
               name: t.name,
+              org: org(t.orgId),
               enabled: t.enabled ? 'yes' : 'no',
               schedule: t.schedule.kind as string,
               jobs: t.jobs.map((j) => `${j.name}:${j.module}`).join(', '),

@@ -4,6 +4,7 @@ import { parseDuration } from '../../core/duration.ts';
 import { newId } from '../../core/ids.ts';
 import { CreatedEnrolmentToken, CreateEnrolmentTokenBody, EnrolmentTokenView } from '../../protocol/agents.ts';
 import { IdParams, OrgPageQuery, OrgQuery, Paged } from '../../protocol/common.ts';
+import { agentSetup } from '../agent-setup.ts';
 import { enrolmentTokenView } from '../agent-views.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
@@ -16,7 +17,8 @@ import { listScope, targetOrg, visible } from '../tenancy.ts';
  * the machines to enrol, and may revoke it. The token is in the creation answer only; the
  * store keeps its SHA-256.
  */
-export const enrolmentTokenRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock }) => {
+export const enrolmentTokenRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
+  const { store, clock } = ctx;
   app.post(
     '/api/v1/enrolment-tokens',
     {
@@ -46,7 +48,8 @@ export const enrolmentTokenRoutes: FastifyPluginAsyncTypebox<ServerContext> = as
         createdBy: principal.user.id,
         revokedAt: null,
       });
-      return reply.code(201).send({ ...enrolmentTokenView(created), token });
+      const setup = agentSetup(ctx, request, { id: created.id, token });
+      return reply.code(201).send({ ...enrolmentTokenView(created), token, setup });
     },
   );
 

@@ -57,12 +57,15 @@ export function useSubmit(fn: () => Promise<void>): Action & { submit(event: For
  * A form that creates a token the server shows only once: POST `body()` to `path`, keep the
  * secret to show (until `dismiss`), then `onCreated` (e.g. reload the list).
  */
-export function useCreateSecret(path: string, body: () => unknown, onCreated: () => void) {
-  const [secret, setSecret] = useState<string | null>(null);
+export function useCreateSecret<T extends { token: string } = { token: string }>(
+  path: string,
+  body: () => unknown,
+  onCreated: () => void,
+) {
+  const [created, setCreated] = useState<T | null>(null);
   const action = useSubmit(async () => {
-    const made = await post<{ token: string }>(path, body());
-    setSecret(made.token);
+    setCreated(await post<T>(path, body()));
     onCreated();
   });
-  return { ...action, secret, dismiss: () => setSecret(null) };
+  return { ...action, secret: created?.token ?? null, created, dismiss: () => setCreated(null) };
 }

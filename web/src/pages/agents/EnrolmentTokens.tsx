@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { getAll } from '../../api/client.ts';
-import type { EnrolmentTokenView } from '../../api/types.ts';
+import type { CreatedEnrolmentToken, EnrolmentTokenView } from '../../api/types.ts';
 import { DataTable } from '../../components/DataTable.tsx';
 import { DeleteButton } from '../../components/DeleteButton.tsx';
 import { ErrorNote, Field, Loaded, SecretOnce, Time } from '../../components/ui.tsx';
 import { useCreateSecret } from '../../lib/use-action.ts';
 import { useResource } from '../../lib/use-resource.ts';
+import { AgentSetupLines } from './AgentSetupLines.tsx';
 
 /** Enrolment tokens: create one (shown once, to copy), see what is left of each, revoke. */
 export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
@@ -16,7 +17,7 @@ export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
   const [expiresIn, setExpiresIn] = useState('7d');
   const [tags, setTags] = useState('');
   // Its error line also shows a failed revoke.
-  const create = useCreateSecret(
+  const create = useCreateSecret<CreatedEnrolmentToken>(
     '/api/v1/enrolment-tokens',
     () => {
       const tagList = tags
@@ -34,8 +35,11 @@ export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
       <Loaded data={tokens.data} error={tokens.error} what="Agent enrolment">
         {(list) => (
           <>
-            {create.secret ? (
-              <SecretOnce label="New enrolment token" secret={create.secret} onDone={create.dismiss} />
+            {create.created ? (
+              <>
+                <SecretOnce label="New enrolment token" secret={create.created.token} onDone={create.dismiss} />
+                <AgentSetupLines created={create.created} />
+              </>
             ) : null}
             <form className="row" onSubmit={create.submit} aria-label="New enrolment token">
               <Field label="Uses">
@@ -55,11 +59,14 @@ export function EnrolmentTokens({ refreshed }: { refreshed: number }) {
             {list.length === 0 ? (
               <p className="muted">No enrolment token.</p>
             ) : (
-              <DataTable columns={['Created', 'Tags', 'Uses left', 'Expires', 'State']} actions>
+              <DataTable columns={['Id', 'Created', 'Tags', 'Uses left', 'Expires', 'State']} actions>
                 {list.map((t) => {
                   const usable = !t.revokedAt && t.usesLeft > 0 && Date.parse(t.expiresAt) > Date.now();
                   return (
                     <tr key={t.id}>
+                      <td>
+                        <code>{t.id}</code>
+                      </td>
                       <td>
                         <Time iso={t.createdAt} />
                       </td>
