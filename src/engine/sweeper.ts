@@ -1,6 +1,5 @@
-import type { Jobstate } from '../core/model.ts';
 import { type EngineContext, withTx } from './context.ts';
-import { reportOutcome } from './outcomes.ts';
+import { type OutcomeFence, reportOutcome } from './outcomes.ts';
 
 const BATCH = 200;
 
@@ -35,7 +34,9 @@ export async function sweep(ctx: EngineContext): Promise<number> {
 export async function recoverOrphans(ctx: EngineContext, leaseEndBefore: number): Promise<number> {
   let changed = 0;
   for (const js of await ctx.store.jobstates.listLeaseExpired(leaseEndBefore, BATCH)) {
-    const fence = { status: ['running'] as Jobstate['status'][], leaseOwner: js.leaseOwner };
+    // Its lease must still have lapsed when the write lands: an owner that was only stalled
+    // (a paused VM, a SIGSTOP) and renewed it after the listing keeps its job.
+    const fence: OutcomeFence = { status: ['running'], leaseOwner: js.leaseOwner, leaseExpiredBefore: leaseEndBefore };
     if (js.checkpoint === null || js.checkpoint === undefined) {
       const result = { error: `interrupted: node lease ${js.leaseOwner ?? '?'} lapsed` };
       if (await reportOutcome(ctx, js, { ok: false, reason: 'interrupted', result }, fence)) changed++;
