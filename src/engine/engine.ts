@@ -84,6 +84,9 @@ export class Engine {
   private readonly clockJumps: ClockJumps;
   private started = false;
   private stopping = false;
+  /** While a pass fires triggers the executor waits (kickHeld says it was asked): see fire(). */
+  private firing = false;
+  private kickHeld = false;
 
   constructor(deps: EngineDeps) {
     const options: EngineOptions = { nodeId: newId(), ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
@@ -187,7 +190,7 @@ export class Engine {
     // jump, our own running chunks must not look like a dead node's to the sweeper below.
     await this.executor.heartbeat(this.clockJumps.leasesToRenew());
     changed += await this.executor.endTimedOut();
-    if ((await fireAllDue(this.ctx)) > 0) changed++;
+    if ((await this.fire()) > 0) changed++;
     changed += await startDueRuns(this.ctx);
     for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
       changed += moved;
@@ -287,9 +290,25 @@ export class Engine {
     return run;
   }
 
+  /**
+   * Fires the due triggers with the executor held back: the firing lets the event loop turn
+   * (for HTTP), and chunks started in those turns would delay the firings behind them. The
+   * jobs it prepared are claimed as soon as it is done.
+   */
+  private async fire(): Promise<number> {
+    this.firing = true;
+    try {
+      return await fireAllDue(this.ctx);
+    } finally {
+      this.firing = false;
+      if (this.kickHeld) this.kick();
+    }
+  }
+
   /** Lets the executor claim between passes; tests that drive `tick` themselves keep it for the tick. */
   private kick(): void {
-    if (this.loop.active) this.executor.kick();
+    this.kickHeld = this.firing;
+    if (this.loop.active && !this.firing) this.executor.kick();
   }
 
   /**

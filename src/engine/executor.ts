@@ -328,17 +328,21 @@ export class Executor {
 
   /**
    * Runs a store call, again after a growing wait while it fails for want of a database
-   * (unreachable, or locked by another process), for up to the lease time: a restart of the
-   * database does not cost the chunk. Fenced writes make a retry safe even when the first
-   * try landed but its answer was lost. Other catalog errors are answers, not retried.
+   * (unreachable, or locked by another process), for up to the lease time from its first
+   * failure: a restart of the database does not cost the chunk. Counted from the failure,
+   * not from the call: a node frozen mid-write (SIGSTOP, a paused VM) finds its connection
+   * gone when it thaws, and its retry is what tells it whether the job is still its own.
+   * Fenced writes make a retry safe even when the first try landed but its answer was lost.
+   * Other catalog errors are answers, not retried.
    */
   private async persist<T>(call: () => Promise<T>): Promise<T> {
     const { clock, options } = this.ctx;
-    const giveUpAt = clock.monotonic() + options.leaseMs;
+    let giveUpAt: number | undefined;
     for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
       try {
         return await call();
       } catch (err) {
+        giveUpAt ??= clock.monotonic() + options.leaseMs;
         const wantsDatabase = isStoreOutage(err) || !(err instanceof TaskwardenError);
         if (!wantsDatabase || clock.monotonic() + wait > giveUpAt) throw err;
         await clock.sleep(wait);

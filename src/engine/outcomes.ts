@@ -1,5 +1,5 @@
 import type { Jobstate, JobstateReason, LogLine, Task } from '../core/model.ts';
-import type { StoreSession } from '../core/ports/store.ts';
+import type { JobstateFence, StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
 import { completeRunIfDone } from './runs.ts';
@@ -15,6 +15,9 @@ export interface JobstateOutcome {
   /** How long the attempt ran in all (Jobstate.elapsedMs), when the caller measured it. */
   elapsedMs?: number;
 }
+
+/** What an outcome's write requires of the jobstate besides its attempt (which it adds). */
+export type OutcomeFence = Omit<JobstateFence, 'attempt'> & { status: Jobstate['status'][] };
 
 /** Errors no retry can help: the user stopped it, or its agent never came for it in time. */
 const NEVER_RETRIED: readonly JobstateReason[] = ['cancelled_by_user', 'expired'];
@@ -35,7 +38,7 @@ export async function endJobstate(
   emit: Emit,
   js: Jobstate,
   outcome: JobstateOutcome,
-  fence: { status: Jobstate['status'][]; leaseOwner?: string | null },
+  fence: OutcomeFence,
 ): Promise<boolean> {
   const now = ctx.clock.now();
   const task = await tx.tasks.get(js.taskId);
@@ -143,7 +146,7 @@ export function reportOutcome(
   ctx: EngineContext,
   js: Jobstate,
   outcome: JobstateOutcome,
-  fence: { status: Jobstate['status'][]; leaseOwner?: string | null },
+  fence: OutcomeFence,
 ): Promise<boolean> {
   return withTx(ctx, (tx, emit) => endJobstate(ctx, tx, emit, js, outcome, fence));
 }

@@ -1,9 +1,8 @@
 import { formatDuration } from '../core/duration.ts';
-import type { Jobstate } from '../core/model.ts';
 import { stopProgramOf } from './command-processes.ts';
 import { type EngineContext, withTx } from './context.ts';
 import { gaveUpResult } from './late-reports.ts';
-import { reportOutcome } from './outcomes.ts';
+import { type OutcomeFence, reportOutcome } from './outcomes.ts';
 import { closeWindows } from './window-close.ts';
 
 const BATCH = 200;
@@ -48,7 +47,9 @@ export async function recoverOrphans(ctx: EngineContext, leaseEndBefore: number)
   let changed = 0;
   for (const js of await ctx.store.jobstates.listLeaseExpired(leaseEndBefore, BATCH)) {
     await stopProgramOf(ctx, js);
-    const fence = { status: ['running'] as Jobstate['status'][], leaseOwner: js.leaseOwner };
+    // Its lease must still have lapsed when the write lands: an owner that was only stalled
+    // (a paused VM, a SIGSTOP) and renewed it after the listing keeps its job.
+    const fence: OutcomeFence = { status: ['running'], leaseOwner: js.leaseOwner, leaseExpiredBefore: leaseEndBefore };
     if (js.checkpoint === null || js.checkpoint === undefined) {
       const result = { error: `interrupted: node lease ${js.leaseOwner ?? '?'} lapsed` };
       if (await reportOutcome(ctx, js, { ok: false, reason: 'interrupted', result }, fence)) changed++;

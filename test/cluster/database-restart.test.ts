@@ -106,14 +106,24 @@ test('PostgreSQL restarted during a run: health degrades, the nodes recover, the
       return reply.json?.finishedAt && reply.json;
     });
     assert.equal(run.status, 'finished');
-    const [js] = await query<{ status: string; attempt: string; result: string }>(
+    const [js] = await query<{ id: string; status: string; attempt: string; result: string }>(
       url,
-      'select status, attempt, result from jobstates where run_id = $1',
+      'select id, status, attempt, result from jobstates where run_id = $1',
       [runId],
     );
     assert.deepEqual(
-      { ...js, result: JSON.parse(js?.result ?? 'null') },
+      { status: js?.status, attempt: js?.attempt, result: JSON.parse(js?.result ?? 'null') },
       { status: 'finished', attempt: '1', result: { chunks: CHUNKS, attempt: 1 } },
+    );
+    // The chunk in flight at the restart wrote once the database was back: no chunk counted twice.
+    const chunks = await query<{ line: string }>(
+      url,
+      `select line from logs where jobstate_id = $1 and line like 'chunk %' order by id`,
+      [js?.id],
+    );
+    assert.deepEqual(
+      chunks.map((row) => row.line),
+      Array.from({ length: CHUNKS }, (_, i) => `chunk ${i + 1}/${CHUNKS}`),
     );
 
     // Both nodes LISTEN again, on connections opened after the restart.

@@ -17,6 +17,7 @@ import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
+import { writeTasks } from '../support/bulk-tasks.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ENGINE_NODE = join(ROOT, 'test/fixtures/engine-node.ts');
@@ -98,11 +99,19 @@ function awaitOutput(node: NodeProcess, pattern: RegExp, what: string): Promise<
   });
 }
 
-/** An engine-only node on `url` (lease 2 s, chunks of 50 ms, polls every 100 ms unless `options` say otherwise). */
-export async function startEngineNode(url: string, options: Partial<EngineOptions> = {}): Promise<EngineNode> {
+/**
+ * An engine-only node on `url` (lease 2 s, chunks of 50 ms, polls every 100 ms unless `options`
+ * say otherwise); `env` adds variables (PGAPPNAME names its connections in pg_stat_activity).
+ */
+export async function startEngineNode(
+  url: string,
+  options: Partial<EngineOptions> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<EngineNode> {
   const child = spawn(process.execPath, ['--import', 'tsx', ENGINE_NODE, url, JSON.stringify(options)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const node = watch(child);
   const [, nodeId] = await awaitOutput(node, /^ready (\S+)$/m, 'engine node');
@@ -186,6 +195,8 @@ export interface Author {
   engine: Engine;
   orgId: string;
   addTask(def: Record<string, unknown>): Promise<Task>;
+  /** `count` tasks of `def` written in bulk (writeTasks): no wake per task; returns their ids. */
+  addTasks(def: Record<string, unknown>, count: number): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -212,6 +223,7 @@ export async function openAuthor(url: string): Promise<Author> {
     orgId: org.id,
     addTask: (def) =>
       engine.createTask(org.id, parseTaskDef({ name: `t-${newId()}`, ...def }, { modules, defaultTz: 'UTC' }), null),
+    addTasks: (def, count) => writeTasks({ store, modules, orgId: org.id, def, count, now: Date.now() }),
     async close() {
       await engine.stop(0);
       await store.close();

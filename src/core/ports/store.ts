@@ -147,6 +147,8 @@ export interface JobstateFence {
   status?: JobstateStatus[];
   attempt?: number;
   leaseOwner?: string | null;
+  /** Its lease still ended before this time: one its owner renewed meanwhile is not up for recovery. */
+  leaseExpiredBefore?: number;
 }
 
 export interface LedgerEntry {

@@ -16,6 +16,17 @@ const DEFAULT_POOL_SIZE = 10;
 /** application_name of the LISTEN connection, so operators (and tests) can tell it apart in pg_stat_activity. */
 export const LISTENER_NAME = 'taskwarden-listener';
 const INT8_OID = 20;
+/**
+ * How long a connection of this store may sit in an open transaction waiting for the node
+ * (PostgreSQL's idle_in_transaction_session_timeout). A node frozen mid-transaction
+ * (SIGSTOP, a suspended VM, a stalled event loop) would otherwise hold its row locks for
+ * as long as it is frozen: the due triggers or jobstates it had claimed, skipped by every
+ * other node, would wait for it, and a write of another node on one of those rows would
+ * block. Past this the database ends its session and frees them; the frozen node, once it
+ * runs again, finds its transaction gone and retries its pass. The engine's transactions
+ * wait on nothing but the database, so a live node never comes near it.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 
 /**
  * Every integer column is bigint, which node-postgres returns as a string (it may exceed
@@ -50,7 +61,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // two queries emits it on the client, whose next query then fails. Unheard, either event
   // would crash the process.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  // The SET is the connection's first query (a client runs its queries in order); a SET, unlike a
+  // startup parameter, also passes through connection poolers such as PgBouncer.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    client.query(`set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}`).catch(() => {});
+  });
   try {
     const client = await pool.connect();
     client.release();

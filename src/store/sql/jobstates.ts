@@ -67,6 +67,9 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .$if(fence?.attempt !== undefined, (q) => q.where('attempt', '=', fence?.attempt as number))
         .$if(fence?.leaseOwner === null, (q) => q.where('lease_owner', 'is', null))
         .$if(typeof fence?.leaseOwner === 'string', (q) => q.where('lease_owner', '=', fence?.leaseOwner as string))
+        .$if(fence?.leaseExpiredBefore !== undefined, (q) =>
+          q.where('lease_expires_at', '<', fence?.leaseExpiredBefore as number),
+        )
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },

@@ -71,8 +71,10 @@ export function jobstateCases(open: OpenStore): void {
       assert.equal(await store.jobstates.update(js.id, finish, { leaseOwner: 'node-b' }), false);
       assert.equal(await store.jobstates.update(js.id, finish, { leaseOwner: null }), false);
       assert.equal(await store.jobstates.update(js.id, finish, { status: [] }), false);
+      // The lease ends at T0 + 10: not before T0 + 10, so not up for recovery then.
+      assert.equal(await store.jobstates.update(js.id, finish, { leaseExpiredBefore: T0 + 10 }), false);
       assert.deepEqual(await store.jobstates.get(js.id), js);
-      const fence = { status: ['running' as const], attempt: 2, leaseOwner: 'node-a' };
+      const fence = { status: ['running' as const], attempt: 2, leaseOwner: 'node-a', leaseExpiredBefore: T0 + 11 };
       assert.equal(await store.jobstates.update(js.id, finish, fence), true);
       assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...finish });
       assert.equal(await store.jobstates.update('missing', finish), false);
