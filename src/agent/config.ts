@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
-import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent.ts';
+import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-limits.ts';
+import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from './defaults.ts';
 import type { AgentConfig } from './runtime.ts';
 import { DEVICE_ID_PATTERN } from './state-file.ts';
 
@@ -22,15 +23,6 @@ export interface AgentFlags {
   deviceId?: string;
   packageRoot?: string;
 }
-
-export const AGENT_DEFAULTS = {
-  data: './taskwarden-agent',
-  listenHost: '127.0.0.1',
-  concurrency: 2,
-} as const;
-
-/** Where the agent reads its enrolment token when no flag gives it (any local user can read argv in ps). */
-export const ENROL_TOKEN_ENV = 'TASKWARDEN_ENROL_TOKEN';
 
 /**
  * Flags to a runtime config; every bad value is a ValidationError naming its flag. A pull
