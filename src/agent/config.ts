@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
-import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-limits.ts';
+import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-constants.ts';
 import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from './defaults.ts';
 import type { AgentConfig } from './runtime.ts';
 import { DEVICE_ID_PATTERN } from './state-file.ts';

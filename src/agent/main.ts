@@ -1,53 +1,23 @@
 import { setFlagsFromString } from 'node:v8';
-import { type AgentFlags, resolveAgentConfig } from './config.ts';
-import { type AgentLogLevel, createAgentLog, isAgentLogLevel } from './log.ts';
-import { agentModules } from './modules.ts';
-import { AgentRuntime } from './runtime.ts';
+import type { AgentFlags } from './config.ts';
 
 /**
- * The agent as a process (`taskwarden agent`): runs until SIGTERM/SIGINT. Its own entry
- * point, which loads nothing of the CLI or the server (test/architecture checks it), so a
- * standalone agent executable can be built from it; `version` is the package's.
+ * The agent as a process (`taskwarden agent`): runs until SIGTERM/SIGINT. The agent's own
+ * entry point, which loads nothing of the CLI or the server (test/architecture checks it),
+ * so that a standalone agent executable can be built from it; `version` is the package's.
  */
 export async function runAgent(flags: AgentFlags, version: string): Promise<void> {
   keepYoungGenerationSmall();
-  const config = resolveAgentConfig(flags, process.cwd(), version);
-  const log = createAgentLog(logLevel(process.env['TASKWARDEN_LOG_LEVEL']));
-  const starting = new AbortController();
-  let runtime: AgentRuntime | null = null;
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    // A second signal means "now": no grace for the last events (they stay spooled).
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info(`${signal} received, shutting down`);
-    starting.abort();
-    if (!runtime) process.exit(0);
-    runtime.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  runtime = await AgentRuntime.start(config, { modules: agentModules(), log }, starting.signal);
-}
-
-/** TASKWARDEN_LOG_LEVEL as for the server; pino's extra levels map to the nearest of ours. */
-function logLevel(value: string | undefined): AgentLogLevel {
-  if (value === 'trace') return 'debug';
-  if (value === 'fatal' || value === 'silent') return 'error';
-  return value && isAgentLogLevel(value) ? value : 'info';
+  // Loaded after that: loading the agent's modules is most of what it ever allocates.
+  const { runAgentProcess } = await import('./process.ts');
+  await runAgentProcess(flags, version);
 }
 
 /**
  * An agent mostly waits, and what it allocates dies young: V8's young generation need not
  * grow from its first 1 MB semi-space to the default 16 MB, which stay resident once touched
  * (some 14 MB of an idle agent). V8 reads this flag each time that space would grow, so
- * setting it after start works (unlike --max-semi-space-size).
+ * setting it after start works, unlike --max-semi-space-size.
  */
 function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AgentFlags } from '../../agent/config.ts';
 import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from '../../agent/defaults.ts';
-import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent-limits.ts';
+import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent-constants.ts';
 import type { AgentDiagnosticsView } from '../../protocol/agents.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson, shown } from '../output.ts';
