@@ -48,14 +48,18 @@ export interface LoadedGraph {
   packages: Map<string, string>;
 }
 
-/** Everything loading `entries` loads, following static imports only. */
-export function staticGraph(entries: string[]): LoadedGraph {
+/**
+ * Everything loading `entries` loads, following static imports; with `lazy`, also what
+ * their `import()` calls may load later (what a bundler would pack with them).
+ */
+export function loadedGraph(entries: string[], opts: { lazy?: boolean } = {}): LoadedGraph {
   const graph: LoadedGraph = { files: new Set(), packages: new Map() };
   const pending = [...entries];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (graph.files.has(file)) continue;
     graph.files.add(file);
-    for (const spec of importsOf(file).static) {
+    const imports = importsOf(file);
+    for (const spec of opts.lazy ? [...imports.static, ...imports.lazy] : imports.static) {
       if (spec.startsWith('.')) pending.push(resolve(dirname(file), spec));
       else if (!graph.packages.has(packageOf(spec))) graph.packages.set(packageOf(spec), file);
     }
