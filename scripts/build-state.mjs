@@ -6,8 +6,8 @@ import { join } from 'node:path';
 
 /** Written last by a successful build, with the time that build started. */
 export const BUILD_STAMP = '.build-stamp';
-/** What the compiled output depends on besides src/. */
-const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json'];
+/** What the compiled output depends on besides src/: the compiler's settings and the build itself. */
+const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build-src.mjs'];
 
 function newestIn(dir) {
   let newest = 0;
