@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildState } from '../scripts/build-state.mjs';
 import { fmt, formatTable, percentile } from '../src/cli/table.ts';
 import { TaskwardenClient } from '../src/client/api.ts';
-import { memoryOf, type Started, start, timeRun, waitForOk } from './support/processes.ts';
+import { cpuSecondsOf, memoryOf, type Started, start, timeRun, waitForOk } from './support/processes.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'taskwarden.js');
@@ -43,33 +43,49 @@ function medianWall(args: string[], runs: number): number {
   return median(Array.from({ length: runs }, () => timeRun(args, { env: quiet, limitMs: LIMIT_MS.cli })));
 }
 
+interface Healthy {
+  ms: number;
+  /** The CPU time it took, which a loaded machine inflates less than the wall time. */
+  cpuSeconds: number;
+  url: string;
+  process: Started;
+}
+
 /** Starts a process that prints "listening on URL" and times it until URL/path answers 200. */
-async function timeToHealthy(args: string[], path: string): Promise<{ ms: number; url: string; process: Started }> {
+async function timeToHealthy(args: string[], path: string): Promise<Healthy> {
   const begin = performance.now();
   const started = start(args, { env: quiet });
   const url = await started.waitFor(/listening on (http:\/\/\S+)/, LIMIT_MS.serverStart);
   await waitForOk(`${url}${path}`, LIMIT_MS.health);
-  return { ms: performance.now() - begin, url, process: started };
+  const ms = performance.now() - begin;
+  return { ms, cpuSeconds: cpuSecondsOf(started.child.pid as number), url, process: started };
 }
 
 async function serverStarts(data: string, opts: Options) {
   const serverArgs = [BIN, 'server', '--data', data, '--port', '0'];
   const first = await timeToHealthy(serverArgs, '/health');
   await first.process.stop();
-  const restarts: number[] = [];
+  const restarts: Healthy[] = [];
   let server = first;
   for (let i = 0; i < opts.restarts; i++) {
     server = await timeToHealthy(serverArgs, '/health');
-    restarts.push(server.ms);
+    restarts.push(server);
     if (i < opts.restarts - 1) await server.process.stop();
   }
-  const baselines: number[] = [];
+  const baselines: Healthy[] = [];
   for (let i = 0; i < opts.restarts; i++) {
     const bare = await timeToHealthy(['-e', NODE_HTTP], '/');
-    baselines.push(bare.ms);
+    baselines.push(bare);
     await bare.process.stop();
   }
-  return { firstMs: first.ms, restartMs: median(restarts), baselineMs: median(baselines), server };
+  return {
+    firstMs: first.ms,
+    restartMs: median(restarts.map((r) => r.ms)),
+    restartCpuSeconds: median(restarts.map((r) => r.cpuSeconds)),
+    baselineMs: median(baselines.map((b) => b.ms)),
+    baselineCpuSeconds: median(baselines.map((b) => b.cpuSeconds)),
+    server,
+  };
 }
 
 /** An org with five tasks to summarise, and an org-admin token for it. */
@@ -170,7 +186,13 @@ export default async function footprintBench(args: string[]): Promise<void> {
     machine: { ...before, loadavgAtEnd: after.loadavg },
     runs: opts.runs,
     cli: { helpMs: m.helpMs, summaryMs: m.summaryMs, nodeMs: m.nodeMs },
-    server: { firstStartMs: m.starts.firstMs, restartMs: m.starts.restartMs, nodeHttpMs: m.starts.baselineMs },
+    server: {
+      firstStartMs: m.starts.firstMs,
+      restartMs: m.starts.restartMs,
+      restartCpuSeconds: m.starts.restartCpuSeconds,
+      nodeHttpMs: m.starts.baselineMs,
+      nodeHttpCpuSeconds: m.starts.baselineCpuSeconds,
+    },
     agent: {
       idleSeconds: opts.idleSeconds,
       rssMb: m.agent.rssMb,
@@ -197,7 +219,13 @@ type Figures = {
   machine: ReturnType<typeof machine> & { loadavgAtEnd: number[] };
   runs: number;
   cli: { helpMs: number; summaryMs: number; nodeMs: number };
-  server: { firstStartMs: number; restartMs: number; nodeHttpMs: number };
+  server: {
+    firstStartMs: number;
+    restartMs: number;
+    restartCpuSeconds: number;
+    nodeHttpMs: number;
+    nodeHttpCpuSeconds: number;
+  };
   agent: { idleSeconds: number; rssMb: number; peakRssMb: number; treeRssMb: number; nodeIdleRssMb: number };
 };
 
@@ -220,6 +248,11 @@ function report(f: Figures): string {
       measure: 'server start to /health: restart (median)',
       taskwarden: s(f.server.restartMs),
       'bare node': s(f.server.nodeHttpMs),
+    },
+    {
+      measure: 'server start to /health: restart, its CPU time (median)',
+      taskwarden: `${fmt(f.server.restartCpuSeconds, 2)} s`,
+      'bare node': `${fmt(f.server.nodeHttpCpuSeconds, 2)} s`,
     },
     {
       measure: `agent RSS after ${f.agent.idleSeconds} s long-polling`,

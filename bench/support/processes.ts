@@ -89,6 +89,13 @@ export async function waitForOk(url: string, limitMs: number): Promise<void> {
   }
 }
 
+/** CPU time a running process used so far, in seconds (Linux /proc; USER_HZ is 100). */
+export function cpuSecondsOf(pid: number): number {
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Resident and peak resident memory of a running process, in MB (Linux /proc). */
 export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
