@@ -3,9 +3,10 @@
 //   (a) `taskwarden --help` and `taskwarden summary` (a real server, five tasks): wall time,
 //       median of 10 runs after one unmeasured run; beside `node -e 0`
 //   (b) server start to `/health` 200 (empty SQLite, web UI as built): the first start (it
-//       migrates), then the median of 3 restarts; beside a `node -e` HTTP server answering
-//   (c) an enrolled `taskwarden agent` long-polling that server: RSS and peak RSS after 60 s
-//       idle (one whole long-poll), its process tree included; beside an idle `node -e`
+//       migrates), then the median of 3 restarts, and their CPU time; beside a `node -e`
+//       HTTP server answering
+//   (c) an enrolled `taskwarden agent` long-polling that server: RSS, its private part and
+//       peak RSS after 60 s idle (one whole long-poll), its process tree; beside an idle `node -e`
 // Processes are started as `node bin/taskwarden.js …`: `npx taskwarden …` adds an npm process
 // (about 90 MB, and ~0.3 s per command) that is not Taskwarden's.
 // --quick: 3 runs for (a), 1 restart for (b), 15 s idle for (c). --json: one JSON object.
@@ -136,10 +137,12 @@ async function idleAgent(client: TaskwardenClient, url: string, opts: Options) {
     const [listed] = await client.listAgents();
     if (!listed?.lastContactAt) throw new Error('the agent never contacted the server');
     const memory = memoryOf(agent.child.pid as number);
+    const baseline = memoryOf(bare.child.pid as number);
     return {
       ...memory,
       treeMb: await treeRssMb(agent.child.pid as number),
-      baselineMb: memoryOf(bare.child.pid as number).rssMb,
+      baselineMb: baseline.rssMb,
+      baselinePrivateMb: baseline.privateMb,
     };
   } finally {
     await Promise.all([agent.stop(), bare.stop()]);
@@ -197,6 +200,8 @@ export default async function footprintBench(args: string[]): Promise<void> {
       idleSeconds: opts.idleSeconds,
       rssMb: m.agent.rssMb,
       peakRssMb: m.agent.peakMb,
+      privateMb: m.agent.privateMb,
+      nodeIdlePrivateMb: m.agent.baselinePrivateMb,
       treeRssMb: m.agent.treeMb,
       nodeIdleRssMb: m.agent.baselineMb,
     },
@@ -226,7 +231,15 @@ type Figures = {
     nodeHttpMs: number;
     nodeHttpCpuSeconds: number;
   };
-  agent: { idleSeconds: number; rssMb: number; peakRssMb: number; treeRssMb: number; nodeIdleRssMb: number };
+  agent: {
+    idleSeconds: number;
+    rssMb: number;
+    peakRssMb: number;
+    privateMb: number;
+    treeRssMb: number;
+    nodeIdleRssMb: number;
+    nodeIdlePrivateMb: number;
+  };
 };
 
 function report(f: Figures): string {
@@ -258,6 +271,11 @@ function report(f: Figures): string {
       measure: `agent RSS after ${f.agent.idleSeconds} s long-polling`,
       taskwarden: mb(f.agent.rssMb),
       'bare node': mb(f.agent.nodeIdleRssMb),
+    },
+    {
+      measure: 'agent RSS, its private part',
+      taskwarden: mb(f.agent.privateMb),
+      'bare node': mb(f.agent.nodeIdlePrivateMb),
     },
     { measure: 'agent peak RSS', taskwarden: mb(f.agent.peakRssMb), 'bare node': '' },
     { measure: 'agent process tree RSS', taskwarden: mb(f.agent.treeRssMb), 'bare node': '' },

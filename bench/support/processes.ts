@@ -96,9 +96,12 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Resident and peak resident memory of a running process, in MB (Linux /proc). */
-export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+/**
+ * Resident, peak resident and private (anonymous: not pages of files such as the node
+ * binary, which other processes share) memory of a running process, in MB (Linux /proc).
+ */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number; privateMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024, privateMb: kb('RssAnon') / 1024 };
 }
