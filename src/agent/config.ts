@@ -8,7 +8,8 @@ import {
   type SettingSpec,
   type Sourced,
 } from '../core/settings.ts';
-import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent.ts';
+import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-constants.ts';
+import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from './defaults.ts';
 import type { AgentConfig } from './runtime.ts';
 import { DEVICE_ID_PATTERN } from './state-file.ts';
 
@@ -31,15 +32,6 @@ export interface AgentFlags {
   deviceId?: string;
   packageRoot?: string;
 }
-
-export const AGENT_DEFAULTS = {
-  data: './taskwarden-agent',
-  listenHost: '127.0.0.1',
-  concurrency: 2,
-} as const;
-
-/** Where the agent reads its enrolment token when no flag gives it (any local user can read argv in ps). */
-export const ENROL_TOKEN_ENV = 'TASKWARDEN_ENROL_TOKEN';
 
 /**
  * The agent's settings: a flag each, and the same key in its config file (`--config FILE`,

@@ -1,7 +1,8 @@
 import type { AgentClient } from '../client/agent-client.ts';
 import { type Clock, ClockJumpWatch, describeJump } from '../core/clock.ts';
 import { TaskwardenError } from '../core/errors.ts';
-import { AGENT_LONG_POLL_MAX_SECONDS, type ContactReply } from '../protocol/agent.ts';
+import type { ContactReply } from '../protocol/agent.ts';
+import { AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-constants.ts';
 import { Backoff, jitter } from './backoff.ts';
 import type { JobBoard } from './job-board.ts';
 import type { AgentLog } from './log.ts';

@@ -1,7 +1,8 @@
 import { type FileHandle, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Compile } from 'typebox/compile';
-import { AgentEvent } from '../protocol/agent.ts';
+import { compileSchema } from '../core/json-schema.ts';
+import type { AgentEvent } from '../protocol/agent.ts';
+import { AGENT_JSON_SCHEMAS } from '../protocol/agent-json-schemas.ts';
 
 /**
  * Events on disk until the server has them: `<data>/spool/<jobstate>-<attempt>.jsonl`, one
@@ -13,7 +14,7 @@ import { AgentEvent } from '../protocol/agent.ts';
 /** Jobstate ids become file names: only characters that cannot climb out of the folder. */
 export const SPOOLABLE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const FILE_NAME = /^([A-Za-z0-9_-]{1,100})-(\d{1,9})\.jsonl$/;
-const isEvent = Compile(AgentEvent);
+const checkEvent = compileSchema(AGENT_JSON_SCHEMAS.event, { useDefaults: false });
 
 export interface SpooledJob {
   jobstate: string;
@@ -69,8 +70,7 @@ function parseEvents(text: string): { events: AgentEvent[]; unreadable: number }
 
 function parseLine(line: string): AgentEvent | null {
   try {
-    const value: unknown = JSON.parse(line);
-    return isEvent.Check(value) ? value : null;
+    return checkEvent(JSON.parse(line), 'event') as AgentEvent;
   } catch {
     return null;
   }

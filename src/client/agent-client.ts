@@ -1,14 +1,7 @@
-import type { TProperties, TSchema } from 'typebox';
-import { Compile, type Validator } from 'typebox/compile';
-import { TaskwardenError } from '../core/errors.ts';
-import {
-  type ContactBody,
-  ContactReply,
-  type EnrolBody,
-  EnrolReply,
-  type EventsBody,
-  EventsReply,
-} from '../protocol/agent.ts';
+import { TaskwardenError, ValidationError } from '../core/errors.ts';
+import { compileSchema, type SchemaValidator } from '../core/json-schema.ts';
+import type { ContactBody, ContactReply, EnrolBody, EnrolReply, EventsBody, EventsReply } from '../protocol/agent.ts';
+import { AGENT_JSON_SCHEMAS } from '../protocol/agent-json-schemas.ts';
 import { HttpClient } from './http.ts';
 
 /**
@@ -50,14 +43,14 @@ export class AgentClient {
 
   async enrol(body: EnrolBody, signal?: AbortSignal): Promise<EnrolReply> {
     const reply = await this.http.request<unknown>('POST', `${AGENT_API}/enrol`, { body, signal });
-    return checked(enrolReply, reply, 'enrol');
+    return checked<EnrolReply>(enrolReply, reply, 'enrol');
   }
 
   /** A long poll (`wait`) gets a timeout that outlasts it; `signal` ends it early (shutdown). */
   async contact(body: ContactBody, signal?: AbortSignal): Promise<ContactReply> {
     const timeoutMs = (body.wait ?? 0) * 1000 + LONG_POLL_MARGIN_MS;
     const reply = await this.http.request<unknown>('POST', `${AGENT_API}/contact`, { body, signal, timeoutMs });
-    return checked(contactReply, reply, 'contact');
+    return checked<ContactReply>(contactReply, reply, 'contact');
   }
 
   async events(jobstateId: string, body: EventsBody, signal?: AbortSignal): Promise<EventsResult> {
@@ -66,7 +59,7 @@ export class AgentClient {
         body,
         signal,
       });
-      return { status: 'applied', ...checked(eventsReply, reply, 'events') };
+      return { status: 'applied', ...checked<EventsReply>(eventsReply, reply, 'events') };
     } catch (err) {
       if (err instanceof TaskwardenError && err.status === 409) return { status: 'stale' };
       if (err instanceof TaskwardenError && err.status === 410) return { status: 'gone' };
@@ -111,14 +104,17 @@ function causeOf(err: unknown): string {
   return (err.cause as Error | undefined)?.message ?? err.message;
 }
 
-const enrolReply = Compile(EnrolReply);
-const contactReply = Compile(ContactReply);
-const eventsReply = Compile(EventsReply);
+// The protocol's schemas as plain JSON Schema, checked with ajv: the agent does not load TypeBox.
+const enrolReply = compileSchema(AGENT_JSON_SCHEMAS.enrolReply, { useDefaults: false });
+const contactReply = compileSchema(AGENT_JSON_SCHEMAS.contactReply, { useDefaults: false });
+const eventsReply = compileSchema(AGENT_JSON_SCHEMAS.eventsReply, { useDefaults: false });
 
 /** The reply if it has the protocol's shape, else an error saying where it does not. */
-function checked<T>(validator: Validator<TProperties, TSchema, T>, value: unknown, call: string): T {
-  if (validator.Check(value)) return value;
-  const first = validator.Errors(value)[0];
-  const where = first?.instancePath ? ` at ${first.instancePath}` : '';
-  throw new TaskwardenError('internal', `the server's ${call} reply is not understood${where}: ${first?.message}`);
+function checked<T>(validate: SchemaValidator, value: unknown, call: string): T {
+  try {
+    return validate(value, 'reply') as T;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new TaskwardenError('internal', `the server's ${call} reply is not understood: ${err.message}`);
+  }
 }

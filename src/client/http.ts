@@ -1,4 +1,5 @@
 import { ERROR_CATALOG, type ErrorCode, TaskwardenError } from '../core/errors.ts';
+import { exchange, type Reply } from './exchange.ts';
 
 export interface ClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:8080 */
@@ -53,20 +54,20 @@ export class HttpClient {
     if (opts.idempotencyKey !== undefined) headers['idempotency-key'] = opts.idempotencyKey;
     const body = opts.body === undefined ? null : JSON.stringify(opts.body);
     const retries = opts.idempotencyKey === undefined ? [] : RETRY_DELAYS_MS;
-    let response: Response | null = null;
+    let response: Reply | null = null;
     for (let attempt = 0; response === null; attempt++) {
       try {
         const signal = withTimeout(opts.timeoutMs ?? this.timeoutMs, opts.signal);
-        response = await fetch(url, { method, headers, body, signal });
+        response = await exchange(url, { method, headers, body, signal });
       } catch (err) {
         const delay = retries[attempt];
         if (delay === undefined || !connectionDropped(err)) throw this.unreachable(err);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
-    const text = await response.text();
+    const { status, text } = response;
     const data = text ? safeJson(text) : null;
-    if (!response.ok) throw errorFrom(response.status, data, text);
+    if (status < 200 || status > 299) throw errorFrom(status, data, text);
     return data as T;
   }
 

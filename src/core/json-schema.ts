@@ -7,10 +7,21 @@ import { fieldPath, ValidationError } from './errors.ts';
  * ("minLenght") fails when the schema is compiled instead of silently validating nothing;
  * no type coercion, so "5" never passes for 5.
  */
-const options = { strict: true, allErrors: false, coerceTypes: false, allowUnionTypes: true } as const;
+const options = {
+  strict: true,
+  allErrors: false,
+  coerceTypes: false,
+  allowUnionTypes: true,
+  formats: { 'date-time': isDateTime },
+} as const;
 const fillingDefaults = new Ajv({ ...options, useDefaults: true });
 /** For schemas that are a single value (ajv refuses `default` at a schema's root when it fills defaults). */
 const plain = new Ajv(options);
+
+/** RFC 3339 date-time, the one format the agent protocol's schemas use (serverTime). */
+function isDateTime(text: string): boolean {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(text) && !Number.isNaN(Date.parse(text));
+}
 
 export type SchemaValidator = (value: unknown, field: string) => unknown;
 

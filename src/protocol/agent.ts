@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS, WAKE_HEADERS } from './agent-constants.ts';
 import { Printable } from './common.ts';
 
 /**
@@ -23,13 +24,7 @@ const AgentIdString = Type.String({ minLength: 1, maxLength: 100 });
 const AgentVersion = Printable({ maxLength: 50 });
 const ModuleNames = Type.Array(Printable({ maxLength: 64 }), { maxItems: MAX_LIST });
 
-export const AGENT_LONG_POLL_MAX_SECONDS = 60;
-export const AGENT_DEFAULT_LISTEN_PORT = 62354;
-export const WAKE_HEADERS = {
-  timestamp: 'x-taskwarden-timestamp',
-  nonce: 'x-taskwarden-nonce',
-  signature: 'x-taskwarden-signature',
-} as const;
+export { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS, WAKE_HEADERS };
 
 export const EnrolBody = Type.Object(
   {

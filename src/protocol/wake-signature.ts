@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { WAKE_HEADERS } from './agent.ts';
+import { WAKE_HEADERS } from './agent-constants.ts';
 
 /**
  * The push-wake signature of protocol/agent.ts, shared by the server (which signs) and the

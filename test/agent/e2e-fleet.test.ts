@@ -7,15 +7,8 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  type AgentProcess,
-  allLogs,
-  BIN,
-  type FleetServer,
-  runEnded,
-  startFleetServer,
-  stdoutOf,
-} from './e2e-support.ts';
+import { BIN, cliEnv } from '../support/cli.ts';
+import { type AgentProcess, allLogs, type FleetServer, runEnded, startFleetServer, stdoutOf } from './e2e-support.ts';
 
 describe('e2e: a fleet of three agents', () => {
   let server: FleetServer;
@@ -99,7 +92,7 @@ describe('e2e: a fleet of three agents', () => {
     const cli = (...args: string[]) =>
       new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
         const argv = [BIN, 'agent', ...args, '--server', server.url, '--token', server.token];
-        execFile(process.execPath, argv, (err, stdout, stderr) =>
+        execFile(process.execPath, argv, { env: cliEnv() }, (err, stdout, stderr) =>
           resolve({ status: err ? Number(err.code) : 0, stdout, stderr }),
         );
       });

@@ -6,14 +6,13 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { TaskwardenClient } from '../../src/client/api.ts';
 import type { ServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { tarBytes } from '../modules/tar-builder.ts';
+import { BIN, cliEnv } from '../support/cli.ts';
 import { waitFor } from './protocol-stub.ts';
-
-export const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
 
 export interface E2EServer {
   url: string;
@@ -128,7 +127,7 @@ const running = new Set<ChildProcess>();
 export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'taskwarden-e2e-agent-')));
   const args = [BIN, 'agent', '--server', opts.server, '--data', dir];
-  const env: NodeJS.ProcessEnv = { ...process.env, TASKWARDEN_LOG_LEVEL: 'debug' };
+  const env = cliEnv({ TASKWARDEN_LOG_LEVEL: 'debug' });
   if (opts.enrol && opts.enrolVia === 'env') env['TASKWARDEN_ENROL_TOKEN'] = opts.enrol;
   else if (opts.enrol && opts.enrolVia === 'file') {
     const file = join(dir, 'enrol.token');

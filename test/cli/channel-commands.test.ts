@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
+import { BIN, cliEnv } from '../support/cli.ts';
 import { signedWith, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/taskwarden.js');
 let server: RunningServer;
 let receiver: WebhookReceiver;
 let dir: string;
@@ -17,7 +17,7 @@ let token: string;
 
 function cli(args: string[], as = token): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [BIN, ...args, '--server', server.url, '--token', as], {
-    env: { ...process.env, TASKWARDEN_URL: '', TASKWARDEN_TOKEN: '' },
+    env: cliEnv({ TASKWARDEN_URL: '', TASKWARDEN_TOKEN: '' }),
   });
   let stdout = '';
   let stderr = '';

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
+import { BIN, cliEnv } from '../support/cli.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/taskwarden.js');
 let server: RunningServer;
 let dir: string;
 let orgToken: string;
@@ -22,7 +22,7 @@ interface Result {
 
 function cli(args: string[], token = orgToken): Promise<Result> {
   const child = spawn(process.execPath, [BIN, ...args, '--server', server.url, '--token', token], {
-    env: { ...process.env, TASKWARDEN_URL: '', TASKWARDEN_TOKEN: '' },
+    env: cliEnv({ TASKWARDEN_URL: '', TASKWARDEN_TOKEN: '' }),
   });
   let stdout = '';
   let stderr = '';
@@ -177,7 +177,9 @@ describe('taskwarden CLI against a real server', () => {
     const denied = await cli(['task', 'list'], 'not-a-token');
     assert.equal(denied.code, 2);
     assert.match(denied.stderr, /taskwarden: /);
-    const child = spawn(process.execPath, [BIN, 'task', 'list', '--server', 'http://127.0.0.1:9', '--token', 'x']);
+    const child = spawn(process.execPath, [BIN, 'task', 'list', '--server', 'http://127.0.0.1:9', '--token', 'x'], {
+      env: cliEnv(),
+    });
     const code = await new Promise((resolve) => child.on('close', resolve));
     assert.equal(code, 1);
   });

@@ -1,13 +1,11 @@
 // `taskwarden schedule preview` through the real binary, offline.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
-
-const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
+import { BIN, cliEnv } from '../support/cli.ts';
 
 function taskwarden(...args: string[]) {
-  const res = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const res = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: cliEnv({ TZ: 'UTC' }) });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 

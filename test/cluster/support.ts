@@ -18,10 +18,10 @@ import { createModuleRegistry } from '../../src/modules/sdk.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { writeTasks } from '../support/bulk-tasks.ts';
+import { BIN, cliEnv } from '../support/cli.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ENGINE_NODE = join(ROOT, 'test/fixtures/engine-node.ts');
-const BIN = join(ROOT, 'bin/taskwarden.js');
 /** A node that has not exited this long after SIGTERM is killed. */
 const STOP_GRACE_MS = 15_000;
 
@@ -124,7 +124,7 @@ export async function startServerNode(url: string, env: NodeJS.ProcessEnv = {}):
   const child = spawn(process.execPath, [BIN, 'server', '--db', url, '--port', '0', '--data', dataDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', ...env },
+    env: cliEnv({ TASKWARDEN_LOG_LEVEL: 'warn', ...env }),
   });
   const node = watch(child, () => rm(dataDir, { recursive: true, force: true }));
   const [, serverUrl] = await awaitOutput(node, /listening on (http:\/\/\S+)/, 'server node');

@@ -7,11 +7,9 @@
 // a pattern never fires when no date matches it in a whole 400-year Gregorian cycle.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { BIN, cliEnv } from '../support/cli.ts';
 import { type ServerHarness, startServerHarness } from '../support/server.ts';
-
-const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
 
 /** Patterns that match no date at all, and the field a refusal names. */
 const NEVER = [
@@ -98,7 +96,7 @@ describe('schedules that can never fire', () => {
           '{"kind":"rrule","rule":"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}',
           ...extra,
         ],
-        { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 },
+        { encoding: 'utf8', env: cliEnv({ TZ: 'UTC' }), timeout: 60_000 },
       );
     const table = preview();
     assert.equal(table.status, 0, table.stderr);

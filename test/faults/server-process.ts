@@ -2,10 +2,9 @@
 // data folder, driven over HTTP with the admin token, stopped by real signals.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
+import { BIN, cliEnv } from '../support/cli.ts';
 
 export interface ApiReply {
   status: number;
@@ -35,7 +34,7 @@ const START_LIMIT_MS = 90_000;
  */
 export async function startServerProcess(data: string, env: NodeJS.ProcessEnv = {}, port = 0): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'server', '--data', data, '--port', String(port)], {
-    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', ...env },
+    env: cliEnv({ TASKWARDEN_LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -7,7 +7,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BIN, type E2EServer, killAgents, startAgent, startE2EServer } from '../agent/e2e-support.ts';
+import { type E2EServer, killAgents, startAgent, startE2EServer } from '../agent/e2e-support.ts';
+import { BIN, cliEnv } from '../support/cli.ts';
 
 /** Every command line of the machine that holds `secret`, as `ps -ef` would show it. */
 async function commandLinesWith(secret: string): Promise<string[]> {
@@ -21,7 +22,7 @@ async function commandLinesWith(secret: string): Promise<string[]> {
 
 /** Runs `taskwarden <args>` to its end (the server runs in this process: never block it). */
 function taskwarden(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(env) });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();

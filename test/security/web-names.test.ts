@@ -10,6 +10,7 @@ import { newId } from '../../src/core/ids.ts';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { startServer } from '../../src/server/start.ts';
 import { makeAgent } from '../store/fixtures.ts';
+import { BIN, cliEnv } from '../support/cli.ts';
 import { type ServerHarness, startServerHarness } from '../support/server.ts';
 import { noopTask, type Org, setUpOrg } from './web-support.ts';
 
@@ -89,8 +90,9 @@ describe('terminal escape codes in names', () => {
         makeAgent(acme.id, { deviceId: 'old-01', name: ESCAPES, tags: ['\u001b[31mred'], createdAt: now }),
       );
       const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
-      const bin = join(import.meta.dirname, '../../bin/taskwarden.js');
-      const child = spawn(process.execPath, [bin, 'agent', 'list', '--server', server.url, '--token', admin]);
+      const child = spawn(process.execPath, [BIN, 'agent', 'list', '--server', server.url, '--token', admin], {
+        env: cliEnv(),
+      });
       let stdout = '';
       child.stdout.on('data', (d) => {
         stdout += d;

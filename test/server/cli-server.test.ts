@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { BIN, cliEnv } from '../support/cli.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/taskwarden.js');
-const quiet = { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn' };
+const quiet = cliEnv({ TASKWARDEN_LOG_LEVEL: 'warn' });
 
 interface Started {
   child: ChildProcess;

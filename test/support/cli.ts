@@ -1,9 +1,17 @@
 // The real `taskwarden` binary as a child process: one-shot commands (output and exit code)
-// and long-running ones (a server, an agent) whose output is watched for a line.
+// and long-running ones (a server, an agent) whose output is watched for a line. Tests run
+// it on the TypeScript sources (TASKWARDEN_FROM_SOURCE=1, quietly), so a test checks the code
+// as it is, never a dist/ build that may be stale; test/build/ checks the compiled build and
+// how the bin chooses between the two.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '../../bin/taskwarden.js');
+
+/** This process's environment with `extra`, for a child that runs BIN. */
+export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, TASKWARDEN_FROM_SOURCE: '1', ...extra };
+}
 
 export interface CliResult {
   code: number | null;
@@ -32,7 +40,7 @@ export interface CliOptions {
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
-    env: { ...process.env, ...CLEAN_ENV, ...opts.env },
+    env: cliEnv({ ...CLEAN_ENV, ...opts.env }),
     cwd: opts.cwd,
   });
   let stdout = '';
@@ -58,7 +66,7 @@ export interface CliProcess {
 
 export function startCli(args: string[], opts: CliOptions = {}): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...CLEAN_ENV, ...opts.env },
+    env: cliEnv({ ...CLEAN_ENV, ...opts.env }),
     cwd: opts.cwd,
   });
   let output = '';

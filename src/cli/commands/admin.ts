@@ -4,7 +4,6 @@ import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
-import { readDefinitions } from '../task-file.ts';
 
 /** `org create`, `user create`, `token create`, `command add|list`: setting up who may do what. */
 export function registerAdminCommands(program: Command): void {
@@ -64,6 +63,7 @@ export function registerAdminCommands(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ file: string; global?: boolean; json?: boolean }>(cmd);
       const client = connect(flags);
+      const { readDefinitions } = await import('../task-file.ts');
       const added = [];
       for (const def of readDefinitions(flags.file, 'command')) {
         added.push(await client.addCommand(flags.global ? { ...def, global: true } : def));

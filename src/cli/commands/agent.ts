@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { AGENT_DEFAULTS, type AgentFlags, ENROL_TOKEN_ENV, resolveAgentConfig } from '../../agent/config.ts';
-import { type AgentLogLevel, createAgentLog, isAgentLogLevel } from '../../agent/log.ts';
-import { agentModules } from '../../agent/modules.ts';
-import { AgentRuntime } from '../../agent/runtime.ts';
-import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent.ts';
+import type { AgentFlags } from '../../agent/config.ts';
+import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from '../../agent/defaults.ts';
+import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent-constants.ts';
 import type { AgentDiagnosticsView } from '../../protocol/agents.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
@@ -48,7 +46,11 @@ export function registerAgentCommands(program: Command): void {
     .option('--long-poll <seconds>', 'how long a contact waits for work, 0-60 (default 60; 0 with --listen)')
     .option('--device-id <id>', 'stable id of this machine (default: generated once, kept in agent.json)')
     .option('--package-root <dir>', 'folder deploy packages extract relative paths under (default <data>/packages)')
-    .action(async (flags: AgentFlags) => runAgent(flags));
+    .action(async (flags: AgentFlags) => {
+      // Loaded on use: the other commands never load the agent runtime and its modules.
+      const { runAgent } = await import('../../agent/main.ts');
+      await runAgent(flags, packageVersion());
+    });
   registerAgentInstall(agent);
 
   withConnection(agent.command('list'))
@@ -111,39 +113,6 @@ export function registerAgentCommands(program: Command): void {
       if (flags.json) return printJson(diagnostics);
       process.stdout.write(formatDiagnostics(diagnostics));
     });
-}
-
-async function runAgent(flags: AgentFlags): Promise<void> {
-  const config = resolveAgentConfig(flags, process.cwd(), packageVersion());
-  const log = createAgentLog(logLevel(process.env['TASKWARDEN_LOG_LEVEL']));
-  const starting = new AbortController();
-  let runtime: AgentRuntime | null = null;
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    // A second signal means "now": no grace for the last events (they stay spooled).
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info(`${signal} received, shutting down`);
-    starting.abort();
-    if (!runtime) process.exit(0);
-    runtime.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
-  runtime = await AgentRuntime.start(config, { modules: agentModules(), log }, starting.signal);
-}
-
-/** TASKWARDEN_LOG_LEVEL as for the server; pino's extra levels map to the nearest of ours. */
-function logLevel(value: string | undefined): AgentLogLevel {
-  if (value === 'trace') return 'debug';
-  if (value === 'fatal' || value === 'silent') return 'error';
-  return value && isAgentLogLevel(value) ? value : 'info';
 }
 
 /** "Why isn't it running?" in lines: the agent's state, then one line per open jobstate. */

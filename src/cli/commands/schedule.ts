@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/errors.ts';
-import {
-  formatLocal,
-  MAX_PREVIEW_COUNT,
-  type Preview,
-  parseAbsoluteInstant,
-  previewSchedule,
-} from '../../core/schedule/index.ts';
+import type { Preview } from '../../core/schedule/index.ts';
+import { MAX_PREVIEW_COUNT } from '../../core/schedule/limits.ts';
 
 interface PreviewOptions {
   schedule: string;
@@ -33,7 +28,10 @@ function parseCount(text: string): number {
 }
 
 /** Firings as a table: local time on the schedule's clock (with its offset, so DST shows) and UTC. */
-function printTable({ firings, tz, description, neverFires }: Preview): void {
+function printTable(
+  { firings, tz, description, neverFires }: Preview,
+  formatLocal: (t: number, tz: string) => string,
+): void {
   const lines = firings.map((t, i) => [String(i + 1).padStart(4), formatLocal(t, tz), new Date(t).toISOString()]);
   const localWidth = Math.max(tz.length, ...lines.map((l) => (l[1] as string).length));
   const out = [`${'#'.padStart(4)}  ${tz.padEnd(localWidth)}  UTC`];
@@ -43,7 +41,9 @@ function printTable({ firings, tz, description, neverFires }: Preview): void {
   process.stdout.write(`${out.join('\n')}\n\n${description}\n`);
 }
 
-function preview(opts: PreviewOptions): void {
+async function preview(opts: PreviewOptions): Promise<void> {
+  // Loaded on use: the schedule engine (time zones, cron, RFC 5545 rules) is for this command only.
+  const { formatLocal, parseAbsoluteInstant, previewSchedule } = await import('../../core/schedule/index.ts');
   const from = opts.from === undefined ? Date.now() : parseAbsoluteInstant(opts.from, '--from');
   const preview = previewSchedule(
     {
@@ -62,7 +62,7 @@ function preview(opts: PreviewOptions): void {
     const shown = { firings: firings.map((t) => new Date(t).toISOString()), description, neverFires };
     process.stdout.write(`${JSON.stringify(shown)}\n`);
   } else {
-    printTable(preview);
+    printTable(preview, formatLocal);
   }
 }
 
@@ -80,5 +80,5 @@ export function registerScheduleCommands(program: Command): void {
     .option('--from <iso>', 'list firings at or after this instant (ISO-8601 with offset; default: now)')
     .option('--count <n>', `how many firings (1..${MAX_PREVIEW_COUNT})`, '10')
     .option('--json', 'print {"firings":[…],"description":"…","neverFires":false}')
-    .action((opts: PreviewOptions) => preview(opts));
+    .action(async (opts: PreviewOptions) => preview(opts));
 }

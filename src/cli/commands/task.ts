@@ -5,11 +5,9 @@ import type { RunView } from '../../protocol/runs.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
-import { followRun, isEnded } from '../follow.ts';
 import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
-import { readDefinitions } from '../task-file.ts';
 import { printRun, runExitCode } from './run.ts';
 import { registerTaskExport } from './task-export.ts';
 
@@ -24,6 +22,7 @@ export function registerTaskCommands(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ file: string; json?: boolean }>(cmd);
       const client = connect(flags);
+      const { readDefinitions } = await import('../task-file.ts');
       const defs = readDefinitions(flags.file, 'task');
       defs.forEach((def, i) => {
         if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
@@ -109,6 +108,8 @@ export function registerTaskCommands(program: Command): void {
         throw new ValidationError('--wait', 'must be a whole number of seconds from 0 to 300');
       }
       const client = connect(flags);
+      // Loaded on use: its progress bar is for this command only.
+      const { followRun, isEnded } = await import('../follow.ts');
       const found = await mustFind(client, name);
       let run: RunView = await client.runTask(found.id, wait);
       if (flags.follow && !isEnded(run)) run = await followRun(client, run.id);

@@ -1,10 +1,10 @@
 import { ValidationError } from '../errors.ts';
+import { MAX_PREVIEW_COUNT } from './limits.ts';
 import { NO_DATE_MATCHES, readSchedule } from './parse.ts';
 import type { CompiledSchedule } from './types.ts';
 import { compileWindows, parseBlackouts, parseTimeslots, type Windows } from './windows.ts';
 
-/** Upper bound of a preview (API and CLI). */
-export const MAX_PREVIEW_COUNT = 1000;
+export { MAX_PREVIEW_COUNT };
 
 /**
  * The first firing strictly after `after`, windows applied. Raw firings before activeFrom do

@@ -1,0 +1,5 @@
+// Types of build-state.mjs, for the TypeScript that uses it (bench, tests).
+export declare const BUILD_STAMP: string;
+export declare function newestSource(root: string): number;
+export type BuildState = 'fresh' | 'stale' | 'missing' | 'no-source';
+export declare function buildState(root: string): BuildState;

@@ -1,0 +1,37 @@
+// Is dist/ (the compiled src/) there and at least as new as what it is compiled from?
+// Shared by bin/taskwarden.js (at every start, so it stays small and synchronous), the
+// build script and the footprint bench.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Written last by a successful build, with the time that build started. */
+export const BUILD_STAMP = '.build-stamp';
+/** What the compiled output depends on besides src/: the compiler's settings and the build itself. */
+const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build-src.mjs'];
+
+// Paths joined by hand: path.join's normalising doubled the cost of this walk.
+function newestIn(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    newest = Math.max(newest, entry.isDirectory() ? newestIn(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Newest modification time (ms) of the sources the build compiles. */
+export function newestSource(root) {
+  return Math.max(newestIn(join(root, 'src')), ...CONFIG_FILES.map((f) => statSync(join(root, f)).mtimeMs));
+}
+
+/**
+ * `fresh`: dist/ is built from the current sources; `stale`: a source changed since;
+ * `missing`: never built (or the last build failed); `no-source`: no src/ here (an install
+ * that ships only the build), so dist/ is all there is.
+ */
+export function buildState(root) {
+  if (!existsSync(join(root, 'src'))) return 'no-source';
+  const stamp = join(root, 'dist', BUILD_STAMP);
+  if (!existsSync(stamp)) return 'missing';
+  return statSync(stamp).mtimeMs >= newestSource(root) ? 'fresh' : 'stale';
+}

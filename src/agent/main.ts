@@ -1,0 +1,27 @@
+import { setFlagsFromString } from 'node:v8';
+import type { AgentFlags } from './config.ts';
+
+/**
+ * The agent as a process (`taskwarden agent`): runs until SIGTERM/SIGINT. The agent's own
+ * entry point, which loads nothing of the CLI or the server (test/architecture checks it),
+ * so that a standalone agent executable can be built from it; `version` is the package's.
+ */
+export async function runAgent(flags: AgentFlags, version: string): Promise<void> {
+  keepHeapSmall();
+  // Loaded after that: loading the agent's modules is most of what it ever allocates.
+  const { runAgentProcess } = await import('./process.ts');
+  await runAgentProcess(flags, version);
+}
+
+/**
+ * An agent mostly waits, and what it allocates dies young. Two V8 settings keep an idle agent
+ * small (some 20 MB of it), set here because they work when set after start:
+ * - the young generation need not grow from its first 1 MB semi-space to the default 16 MB,
+ *   which stay resident once touched (V8 reads the growth factor each time it would grow);
+ * - optimize-for-size lets V8 give back what starting left behind as soon as the agent is
+ *   idle, instead of when the heap next fills up, which an idle agent may never do.
+ */
+function keepHeapSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--optimize-for-size');
+}

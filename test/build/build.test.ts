@@ -1,0 +1,157 @@
+// The compiled build (issue 18): what `npm run build` makes of src/ runs without TypeScript:
+// the CLI and its lazily loaded commands, the agent's entry point, and `taskwarden/sdk` for a
+// third party, types included. bin/taskwarden.js runs dist/ while it is as new as src/, else
+// the sources through tsx, saying so. The repository's own dist/ is used when it is fresh
+// (after npm ci); otherwise this builds one into a temporary folder (tsc: some seconds).
+import assert from 'node:assert/strict';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { BUILD_STAMP, buildState } from '../../scripts/build-state.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const LIMIT_MS = 60_000;
+const { TASKWARDEN_FROM_SOURCE: _, ...env } = process.env;
+
+function node(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
+  const res = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: LIMIT_MS, env, ...opts });
+  if (res.error) throw res.error;
+  return res;
+}
+
+function copy(from: string, to: string): void {
+  mkdirSync(join(to, '..'), { recursive: true });
+  copyFileSync(from, to);
+}
+
+describe('the compiled build', () => {
+  let tmp: string;
+  /** An install without sources: package.json, bin/, scripts/build-state.mjs and dist/. */
+  let pkg: string;
+
+  before(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'tw-build-'));
+    pkg = join(tmp, 'pkg');
+    if (buildState(root) === 'fresh') cpSync(join(root, 'dist'), join(pkg, 'dist'), { recursive: true });
+    else {
+      const res = node([join(root, 'scripts', 'build-src.mjs'), '--out-dir', join(pkg, 'dist')], { cwd: root });
+      assert.equal(res.status, 0, res.stdout + res.stderr);
+    }
+    for (const file of ['package.json', 'bin/taskwarden.js', 'scripts/build-state.mjs'])
+      copy(join(root, file), join(pkg, file));
+    symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+  });
+
+  after(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('an install without sources runs the compiled CLI, its lazy commands and the agent', () => {
+    const bin = join(pkg, 'bin', 'taskwarden.js');
+    const help = node([bin, '--help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: taskwarden/);
+    assert.equal(help.stderr, '');
+    const schedule = '{"kind":"cron","expr":"0 2 * * *","tz":"UTC"}';
+    const preview = node([
+      bin,
+      'schedule',
+      'preview',
+      '--schedule',
+      schedule,
+      '--from',
+      '2026-01-01T00:00:00Z',
+      '--count',
+      '2',
+      '--json',
+    ]);
+    assert.equal(preview.status, 0, preview.stderr);
+    assert.deepEqual(JSON.parse(preview.stdout).firings, ['2026-01-01T02:00:00.000Z', '2026-01-02T02:00:00.000Z']);
+    const summary = node([bin, 'summary', '--server', 'http://127.0.0.1:1', '--token', 'x']);
+    assert.equal(summary.status, 1);
+    assert.match(summary.stderr, /^taskwarden: cannot reach http:\/\/127\.0\.0\.1:1/);
+    // The agent's entry point and runtime load (lazily) and check their flags.
+    const agent = node([bin, 'agent', '--server', 'http://127.0.0.1:1', '--long-poll', '99', '--data', join(tmp, 'a')]);
+    assert.equal(agent.status, 2, agent.stderr);
+    assert.match(agent.stderr, /--long-poll/);
+  });
+
+  test('a third party imports taskwarden/sdk: the compiled SDK, with its types', () => {
+    const consumer = join(tmp, 'consumer');
+    mkdirSync(join(consumer, 'node_modules'), { recursive: true });
+    symlinkSync(pkg, join(consumer, 'node_modules', 'taskwarden'));
+    symlinkSync(join(root, 'node_modules', '@types'), join(consumer, 'node_modules', '@types'));
+    writeFileSync(join(consumer, 'package.json'), '{"type":"module"}');
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: ['node'], target: 'es2022' },
+        include: ['module.ts'],
+      }),
+    );
+    writeFileSync(
+      join(consumer, 'module.ts'),
+      [
+        "import { defineModule } from 'taskwarden/sdk';",
+        'export const ping = defineModule<{ host: string }>({',
+        "  name: 'ping', title: 'Ping', runsOn: 'server',",
+        "  paramsSchema: { type: 'object', properties: { host: { type: 'string' } }, required: ['host'] },",
+        '  execute: async () => ({ done: true, ok: true }),',
+        '});',
+        '// @ts-expect-error: with the types there, a name is not a number (without them, this line errs)',
+        'export const wrong: number = ping.name;',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(consumer, 'run.mjs'),
+      "import { defineModule } from 'taskwarden/sdk';\nconsole.log(defineModule({ name: 'm', title: 'M', runsOn: 'server', paramsSchema: { type: 'object' }, execute: async () => ({ done: true }) }).name);\n",
+    );
+    const run = node([join(consumer, 'run.mjs')], { cwd: consumer });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'm\n');
+    const types = node([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { cwd: consumer });
+    assert.equal(types.status, 0, types.stdout + types.stderr);
+  });
+
+  test('bin/taskwarden.js runs dist/ while it is fresh, else the sources through tsx and says so', () => {
+    // A checkout whose src/ is one file that says it ran: which code runs shows in the output.
+    const repo = join(tmp, 'repo');
+    for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin/taskwarden.js']) {
+      copy(join(root, file), join(repo, file));
+    }
+    for (const file of ['build-state.mjs', 'build-src.mjs'])
+      copy(join(root, 'scripts', file), join(repo, 'scripts', file));
+    symlinkSync(join(root, 'node_modules'), join(repo, 'node_modules'));
+    mkdirSync(join(repo, 'src', 'cli'), { recursive: true });
+    const source = join(repo, 'src', 'cli', 'main.ts');
+    writeFileSync(source, "const said: string = 'sources\\n';\nprocess.stdout.write(said);\n");
+    mkdirSync(join(repo, 'dist'));
+    symlinkSync(join(pkg, 'dist', 'cli'), join(repo, 'dist', 'cli'));
+    const stamp = join(repo, 'dist', BUILD_STAMP);
+    writeFileSync(stamp, '');
+    const bin = join(repo, 'bin', 'taskwarden.js');
+    const hourFromNow = new Date(Date.now() + 3_600_000);
+    const twoHoursFromNow = new Date(Date.now() + 7_200_000);
+
+    utimesSync(stamp, hourFromNow, hourFromNow);
+    const fresh = node([bin, '--help']);
+    assert.match(fresh.stdout, /^Usage: taskwarden/);
+    assert.equal(fresh.stderr, '');
+    const asked = node([bin, '--help'], { env: { ...env, TASKWARDEN_FROM_SOURCE: '1' } });
+    assert.deepEqual([asked.stdout, asked.stderr], ['sources\n', '']);
+
+    utimesSync(source, twoHoursFromNow, twoHoursFromNow);
+    const stale = node([bin, '--help']);
+    assert.equal(stale.stdout, 'sources\n');
+    assert.match(stale.stderr, /^taskwarden: dist\/ is older than src\/, running the TypeScript through tsx[^\n]*\n$/);
+
+    rmSync(stamp);
+    const missing = node([bin, '--help']);
+    assert.equal(missing.stdout, 'sources\n');
+    assert.match(missing.stderr, /^taskwarden: dist\/ is not built, running the TypeScript through tsx[^\n]*\n$/);
+  });
+});
