@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import {
@@ -7,6 +8,7 @@ import {
   type SettingLookup,
   type SettingSpec,
   type Sourced,
+  type YamlParse,
 } from '../core/settings.ts';
 import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-constants.ts';
 import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from './defaults.ts';
@@ -99,7 +101,9 @@ function readConfigFile(flags: AgentFlags, cwd: string): Map<string, Sourced> {
   } catch (err) {
     throw new ValidationError('--config', `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-  return parseSettingsFile(text, path, AGENT_SETTINGS);
+  // yaml is required here, not imported: an agent started without a config file never loads it.
+  const { parse } = createRequire(import.meta.url)('yaml') as { parse: YamlParse };
+  return parseSettingsFile(text, path, AGENT_SETTINGS, parse);
 }
 
 function parseListen(given: Sourced, setting: SettingLookup): NonNullable<AgentConfig['listen']> {

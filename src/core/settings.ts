@@ -1,4 +1,3 @@
-import { parse } from 'yaml';
 import { ValidationError } from './errors.ts';
 
 /**
@@ -55,15 +54,23 @@ export function flagProperty(flag: string): string {
   return flag.replace(/^-+/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** yaml's `parse`, passed in: the agent loads that package only when it has a config file to read. */
+export type YamlParse = (text: string, options: { maxAliasCount: number }) => unknown;
+
 /**
  * A YAML config file's settings: a mapping of the specs' keys (nested for dotted keys), with
  * scalar values, or a list for a comma-separated setting. An unknown key, or a value of
  * the wrong kind, is a ValidationError naming the file and the key.
  */
-export function parseSettingsFile(text: string, fileName: string, specs: readonly SettingSpec[]): Map<string, Sourced> {
+export function parseSettingsFile(
+  text: string,
+  fileName: string,
+  specs: readonly SettingSpec[],
+  parseYaml: YamlParse,
+): Map<string, Sourced> {
   let data: unknown;
   try {
-    data = parse(text, { maxAliasCount: 100 });
+    data = parseYaml(text, { maxAliasCount: 100 });
   } catch (err) {
     throw new ValidationError(fileName, `is not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { CRASH_POINTS, type CrashPoint } from '../core/crash-points.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
@@ -128,7 +129,7 @@ function readConfigFile(flags: ServerFlags, env: NodeJS.ProcessEnv, cwd: string)
   } catch (err) {
     throw new ValidationError(given.source, `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-  return parseSettingsFile(text, path, SERVER_SETTINGS);
+  return parseSettingsFile(text, path, SERVER_SETTINGS, parseYaml);
 }
 
 /** Both PEM files or neither: HTTPS needs the certificate and its key. */

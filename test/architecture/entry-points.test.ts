@@ -23,7 +23,11 @@ test('the CLI loads commander and Node only until a command runs', () => {
     [],
     'import these in the actions that need them (await import)',
   );
-  const serverSide = inSrc(graph).filter((f) => /^(server|store|engine|modules)\//.test(f));
+  // Two server files are plain data the CLI shows before any action: the server's settings
+  // table (the flags of `taskwarden server`) and the name of the file it writes in its data
+  // folder (where client commands find it); each imports nothing but Node and types.
+  const cliReadsOf = new Set(['server/settings.ts', 'server/data-folder.ts']);
+  const serverSide = inSrc(graph).filter((f) => /^(server|store|engine|modules)\//.test(f) && !cliReadsOf.has(f));
   const agentRuntime = inSrc(graph).filter((f) => f.startsWith('agent/') && f !== 'agent/defaults.ts');
   assert.deepEqual([...serverSide, ...agentRuntime], []);
 });

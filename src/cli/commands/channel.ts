@@ -36,7 +36,6 @@ export function registerChannelCommands(program: Command): void {
     )
     .option('--email <addresses>', 'comma-separated recipients')
     .option('--global', 'a global channel every org may use (global admin only)')
-    .option('--org <org>', 'the org it belongs to (global admin only)')
     .option('--json', 'print JSON')
     .action(async (name: string, _opts, cmd: Command) => {
       const flags = flagsOf<{
@@ -44,7 +43,6 @@ export function registerChannelCommands(program: Command): void {
         secretFile?: string;
         email?: string;
         global?: boolean;
-        org?: string;
         json?: boolean;
       }>(cmd);
       if ((flags.webhook === undefined) === (flags.email === undefined)) {
@@ -58,9 +56,7 @@ export function registerChannelCommands(program: Command): void {
             ...(flags.secretFile ? { secret: readFileSync(flags.secretFile, 'utf8').trim() } : {}),
           }
         : { name, kind: 'email', to: (flags.email ?? '').split(',').map((a) => a.trim()) };
-      const made = await connect(flags).createChannel(flags.global ? { ...body, global: true } : body, {
-        org: flags.org,
-      });
+      const made = await connect(flags).createChannel(flags.global ? { ...body, global: true } : body);
       if (flags.json) return printJson(made);
       process.stdout.write(shown`created channel ${made.name} (${made.id})\n`);
       if (made.secret && made.secret !== '***')
