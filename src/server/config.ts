@@ -95,7 +95,14 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
   const catchUpRate = setting('catchUpRate');
   const agentGrace = setting('agentGrace');
-  const notifications = resolveNotifyConfig(env);
+  // The notification settings by the names their resolver reads, wherever each came from.
+  const notifications = resolveNotifyConfig(
+    Object.fromEntries(
+      SERVER_SETTINGS.filter(
+        (spec) => spec.env !== undefined && /^(webhooks|smtp|notify|publicUrl)\b/.test(spec.key),
+      ).map((spec) => [spec.env, setting(spec.key)?.value]),
+    ),
+  );
   const tls = resolveTls(setting('tls.cert'), setting('tls.key'), cwd);
   const publicUrl = setting('publicUrl');
   return {

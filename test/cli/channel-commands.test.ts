@@ -1,13 +1,12 @@
 // `taskwarden channel …` (the real binary) against a real server that may reach 127.0.0.1 only.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
-import { BIN, cliEnv } from '../support/cli.ts';
+import { type CliResult, runCli } from '../support/cli.ts';
 import { signedWith, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 let server: RunningServer;
@@ -15,19 +14,9 @@ let receiver: WebhookReceiver;
 let dir: string;
 let token: string;
 
-function cli(args: string[], as = token): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args, '--server', server.url, '--token', as], {
-    env: cliEnv({ TASKWARDEN_URL: '', TASKWARDEN_TOKEN: '' }),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+/** The real binary against the test's server, as `as` (default: the org-admin's token). */
+function cli(args: string[], as = token): Promise<CliResult> {
+  return runCli([...args, '--server', server.url, '--token', as]);
 }
 
 before(async () => {

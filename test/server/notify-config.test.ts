@@ -75,3 +75,24 @@ test('bad values name their variable', () => {
   assert.equal(fieldOf({ TASKWARDEN_PUBLIC_URL: 'tw.example.org' }), 'TASKWARDEN_PUBLIC_URL');
   assert.equal(fieldOf({ TASKWARDEN_NOTIFY_DIGEST: 'soon' }), 'TASKWARDEN_NOTIFY_DIGEST');
 });
+
+test('the same settings from the config file (webhooks.allow as a YAML list), a variable beating the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tw-notify-file-'));
+  try {
+    const file = join(dir, 'config.yaml');
+    await writeFile(
+      file,
+      'webhooks:\n  allow: [127.0.0.1, hooks.example.org]\nsmtp:\n  host: mail.example.org\n  port: 2525\nnotify:\n  digest: 2m\n',
+    );
+    const config = resolveServerConfig({ config: file }, { TASKWARDEN_SMTP_PORT: '25' }, '/srv');
+    assert.deepEqual(
+      config.notifications?.webhooks.allow?.map((entry) => ('name' in entry ? entry.name : entry.address)),
+      ['127.0.0.1', 'hooks.example.org'],
+    );
+    assert.equal(config.notifications?.smtp?.host, 'mail.example.org');
+    assert.equal(config.notifications?.smtp?.port, 25, 'TASKWARDEN_SMTP_PORT beats the file');
+    assert.equal(config.notifications?.delivery.digestWindowMs, 120_000);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
