@@ -95,16 +95,19 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
   const catchUpRate = setting('catchUpRate');
   const agentGrace = setting('agentGrace');
-  // The notification settings by the names their resolver reads, wherever each came from.
-  const notifications = resolveNotifyConfig(
-    Object.fromEntries(
-      SERVER_SETTINGS.filter(
-        (spec) => spec.env !== undefined && /^(webhooks|smtp|notify|publicUrl)\b/.test(spec.key),
-      ).map((spec) => [spec.env, setting(spec.key)?.value]),
-    ),
-  );
   const tls = resolveTls(setting('tls.cert'), setting('tls.key'), cwd);
-  const publicUrl = setting('publicUrl');
+  const givenPublicUrl = setting('publicUrl');
+  const publicUrl = givenPublicUrl ? parsePublicUrl(givenPublicUrl) : undefined;
+  // The notification settings by the names their resolver reads, wherever each came from;
+  // the public URL as checked above (its mistakes are reported once, by parsePublicUrl).
+  const notifications = resolveNotifyConfig({
+    ...Object.fromEntries(
+      SERVER_SETTINGS.filter((spec) => spec.env !== undefined && /^(webhooks|smtp|notify)\./.test(spec.key)).map(
+        (spec) => [spec.env, setting(spec.key)?.value],
+      ),
+    ),
+    TASKWARDEN_PUBLIC_URL: publicUrl,
+  });
   return {
     dataDir,
     dbUrl: db ? nonEmpty(db, '') : `sqlite:${join(dataDir, 'taskwarden.db')}`,
@@ -122,7 +125,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(agentGrace ? { agentGraceMs: parseDuration(agentGrace.value, agentGrace.source, { min: 1 }) * 1000 } : {}),
     ...(notifications ? { notifications } : {}),
     ...(tls ? { tls } : {}),
-    ...(publicUrl ? { publicUrl: parsePublicUrl(publicUrl) } : {}),
+    ...(publicUrl ? { publicUrl } : {}),
   };
 }
 
