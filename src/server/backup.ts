@@ -2,13 +2,12 @@ import { access, readFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../core/clock.ts';
 import { TaskwardenError, ValidationError } from '../core/errors.ts';
-import { newId } from '../core/ids.ts';
 import type { Store } from '../core/ports/store.ts';
 import { openStore } from '../store/open.ts';
 import { backupSqliteFile, checkSqliteBackup } from '../store/sqlite/backup.ts';
-import { ADMIN_TOKEN_FILE, writeTokenFile } from './bootstrap.ts';
+import { ADMIN_TOKEN_FILE, issueTokenFile } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
-import { hashSecret, newSecret } from './secrets.ts';
+import { hashSecret } from './secrets.ts';
 
 /** SQLite keeps these beside the database; a replaced database takes them along (a stale WAL would be replayed into the new one). */
 const COMPANIONS = ['', '-wal', '-shm', '-journal'];
@@ -78,19 +77,8 @@ async function issueAdminToken(store: Store, file: string): Promise<boolean> {
   const admins = (await store.users.list(null, { limit: 1000 })).items.filter((u) => u.role === 'admin' && !u.disabled);
   const admin = admins[0];
   if (!admin) return false;
-  const secret = newSecret();
   const now = systemClock.now();
-  await store.tokens.create({
-    id: newId(),
-    userId: admin.id,
-    name: 'admin token after restore',
-    hash: hashSecret(secret),
-    createdAt: now,
-    expiresAt: null,
-    revokedAt: null,
-    lastUsedAt: null,
-  });
-  await writeTokenFile(file, secret);
+  await issueTokenFile(store.tokens, { userId: admin.id, name: 'admin token after restore', file, now });
   return true;
 }
 

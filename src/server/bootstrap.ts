@@ -2,7 +2,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.ts';
 import { newId } from '../core/ids.ts';
-import type { Store } from '../core/ports/store.ts';
+import type { Store, StoreSession } from '../core/ports/store.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
 export const ADMIN_USER = 'admin';
@@ -16,7 +16,6 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 export async function ensureAdmin(store: Store, dataDir: string, clock: Clock): Promise<string | null> {
   if ((await store.users.count()) > 0) return null;
   const now = clock.now();
-  const secret = newSecret();
   const file = join(dataDir, ADMIN_TOKEN_FILE);
   await store.transaction(async (tx) => {
     const user = await tx.users.create({
@@ -28,20 +27,29 @@ export async function ensureAdmin(store: Store, dataDir: string, clock: Clock): 
       disabled: false,
       createdAt: now,
     });
-    await tx.tokens.create({
-      id: newId(),
-      userId: user.id,
-      name: 'initial admin token',
-      hash: hashSecret(secret),
-      createdAt: now,
-      expiresAt: null,
-      revokedAt: null,
-      lastUsedAt: null,
-    });
     // Written before the transaction commits: if writing fails, no admin exists whose token nobody has.
-    await writeTokenFile(file, secret);
+    await issueTokenFile(tx.tokens, { userId: user.id, name: 'initial admin token', file, now });
   });
   return file;
+}
+
+/** A new API token of `userId` (no expiry), its secret written to `file` (owner-only); the store keeps the hash only. */
+export async function issueTokenFile(
+  tokens: StoreSession['tokens'],
+  token: { userId: string; name: string; file: string; now: number },
+): Promise<void> {
+  const secret = newSecret();
+  await tokens.create({
+    id: newId(),
+    userId: token.userId,
+    name: token.name,
+    hash: hashSecret(secret),
+    createdAt: token.now,
+    expiresAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+  });
+  await writeTokenFile(token.file, secret);
 }
 
 /** A fresh file renamed over any old one, so the mode is always 0600 (writeFile keeps an old file's mode). */
