@@ -5,6 +5,7 @@ import { registerBackupCommands } from './commands/backup.ts';
 import { registerChannelCommands } from './commands/channel.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEnrolmentTokenCommands } from './commands/enrolment-token.ts';
+import { registerLedgerCommand } from './commands/ledger.ts';
 import { registerRunCommands } from './commands/run.ts';
 import { registerScheduleCommands } from './commands/schedule.ts';
 import { registerServerCommand } from './commands/server.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerRunCommands(program);
   registerSummaryCommand(program);
+  registerLedgerCommand(program);
   registerAdminCommands(program);
   registerAgentCommands(program);
   registerChannelCommands(program);

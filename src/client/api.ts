@@ -3,6 +3,7 @@ import type { AgentDiagnosticsView, AgentView, CreatedEnrolmentToken, EnrolmentT
 import type { ChannelView, DeliveryView } from '../protocol/channels.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
+import type { LedgerEntryView } from '../protocol/ledger.ts';
 import type { OrgView } from '../protocol/orgs.ts';
 import type { RunView } from '../protocol/runs.ts';
 import type { PreviewResponse } from '../protocol/schedules.ts';
@@ -103,6 +104,10 @@ export class TaskwardenClient {
     this.http.request<Paged<LogLineView>>('GET', `/api/v1/jobstates/${enc(jobstateId)}/logs`, {
       query: { after, limit: 1000 },
     });
+
+  /** The last outcome per task, job and target (`agent`: an agent id or "server"). */
+  ledger = (query: Query = {}) =>
+    this.http.request<Paged<LedgerEntryView>>('GET', '/api/v1/ledger', { query: this.scoped(query) });
 
   createEnrolmentToken = (body: { uses: number; expiresIn: string; tags?: string[] }) =>
     this.http.request<CreatedEnrolmentToken>('POST', '/api/v1/enrolment-tokens', { body, query: this.scoped() });

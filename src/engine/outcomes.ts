@@ -124,6 +124,7 @@ export async function afterTerminal(
     target: js.agentId ?? 'server',
     runId: js.runId,
     jobstateId: js.id,
+    attempt: js.attempt,
     status: js.status,
     reason: js.reason,
     result: js.result,

@@ -30,6 +30,7 @@ import { fusionInventoryRoutes } from './routes/fusioninventory/index.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { jobstateRoutes } from './routes/jobstates.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { moduleRoutes } from './routes/modules.ts';
 import { nodeRoutes } from './routes/nodes.ts';
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     runRoutes,
     relaunchRoutes,
     jobstateRoutes,
+    ledgerRoutes,
     scheduleRoutes,
     summaryRoutes,
     reportRoutes,

@@ -123,6 +123,27 @@ describe('taskwarden CLI against a real server', () => {
     assert.deepEqual(commands.items.map((c: { name: string }) => c.name).sort(), ['fail', 'say']);
   });
 
+  test('ledger shows the last outcome of each job on each target, filtered by task and outcome', async () => {
+    const all = await cli(['ledger']);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /^task +job +target +outcome +reason +attempt +at +run$/m);
+    assert.match(all.stdout, /^broken +nope +server +error +\S+ +1 /m);
+    assert.match(all.stdout, /^greet +hello +server +finished +1 /m);
+    const errors = JSON.parse((await cli(['ledger', '--outcome', 'error', '--json'])).stdout);
+    assert.deepEqual(
+      errors.items.map((e: { taskName: string; job: string }) => `${e.taskName}/${e.job}`),
+      ['broken/nope'],
+    );
+    const greet = JSON.parse((await cli(['ledger', '--task', 'greet', '--agent', 'server', '--json'])).stdout);
+    assert.deepEqual(
+      greet.items.map((e: { outcome: string; attempt: number }) => [e.outcome, e.attempt]),
+      [['finished', 1]],
+    );
+    const unknown = await cli(['ledger', '--task', 'no-such-task']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr.trim().split('\n').length, 1);
+  });
+
   test('bad input exits 2 with one line on stderr, and changes nothing', async () => {
     const bad = await file('bad.yaml', 'name: bad\nschedule: {kind: weekly, days: [xyz], at: "09:00"}\njobs: []\n');
     const badEnd = await file('bad-end.yaml', 'name: bad\ntimeslotEnd: later\njobs: [{name: n, module: noop}]\n');

@@ -260,6 +260,13 @@ export const ROUTES: RouteRow[] = [
     (w) => w.jobstateId,
     (w) => `/api/v1/runs/${w.runId}/jobstates`,
   ),
+  // The world's first run ended in error: its task has a ledger entry.
+  list(
+    'GET /api/v1/ledger',
+    'viewer',
+    (w) => w.taskId,
+    (w) => `/api/v1/ledger?${org(w)}`,
+  ),
   row('POST /api/v1/runs/:id/relaunch', 'operator', 201, (w) => u(`/api/v1/runs/${w.runId}/relaunch`)),
   row('GET /api/v1/jobstates/:id', 'viewer', 200, (w) => u(`/api/v1/jobstates/${w.jobstateId}`)),
   row('GET /api/v1/jobstates/:id/logs', 'viewer', 200, (w) => u(`/api/v1/jobstates/${w.jobstateId}/logs`)),

@@ -190,6 +190,7 @@ export const makeLedger = (over: Partial<LedgerEntry> = {}): LedgerEntry => ({
   target: 'server',
   runId: newId(),
   jobstateId: newId(),
+  attempt: 1,
   status: 'finished',
   reason: null,
   result: { exit: 0 },

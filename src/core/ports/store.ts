@@ -158,10 +158,28 @@ export interface LedgerEntry {
   target: string;
   runId: string;
   jobstateId: string;
+  /** The attempt that ended so; null for entries written before attempts were kept. */
+  attempt: number | null;
   status: JobstateStatus;
   reason: JobstateReason | null;
   result: unknown;
   at: number;
+}
+
+/** Which ledger entries a listing shows; only entries of tasks that still exist are listed. */
+export interface LedgerFilter {
+  /** undefined = every org (the global admin's view). */
+  orgId?: string | undefined;
+  taskId?: string | undefined;
+  job?: string | undefined;
+  target?: string | undefined;
+  status?: JobstateStatus | undefined;
+}
+
+/** A ledger entry as listed, with what a reader needs to name it. */
+export interface LedgerListing extends LedgerEntry {
+  orgId: string;
+  taskName: string;
 }
 
 export interface HistoryEntry {
@@ -468,6 +486,8 @@ export interface LedgerRepo {
   recordMany(entries: readonly LedgerEntry[]): Promise<void>;
   get(taskId: string, job: string, target: string): Promise<LedgerEntry | null>;
   listForTask(taskId: string): Promise<LedgerEntry[]>;
+  /** Ordered by task, job and target; `after` is the `next` of the previous page. */
+  list(filter: LedgerFilter, page: Page): Promise<Paged<LedgerListing>>;
 }
 
 export interface HistoryRepo {

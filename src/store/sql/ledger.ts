@@ -1,6 +1,22 @@
-import type { LedgerEntry, LedgerRepo } from '../../core/ports/store.ts';
-import type { SqlContext } from './context.ts';
+import type { LedgerEntry, LedgerListing, LedgerRepo } from '../../core/ports/store.ts';
+import { pageWindow, type SqlContext, toPage } from './context.ts';
 import { ledgerRow, toLedger } from './rows.ts';
+
+/** A listing's cursor: the last row's sort key (task name, task id, job, target). */
+type LedgerKey = [string, string, string, string];
+
+const encodeKey = (key: LedgerKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function decodeKey(cursor: string): LedgerKey | null {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    return Array.isArray(key) && key.length === 4 && key.every((part) => typeof part === 'string')
+      ? (key as LedgerKey)
+      : null;
+  } catch {
+    return null;
+  }
+}
 
 export function ledgerRepo(ctx: SqlContext): LedgerRepo {
   const { db } = ctx;
@@ -25,6 +41,7 @@ export function ledgerRepo(ctx: SqlContext): LedgerRepo {
           .doUpdateSet((eb) => ({
             run_id: eb.ref('excluded.run_id'),
             jobstate_id: eb.ref('excluded.jobstate_id'),
+            attempt: eb.ref('excluded.attempt'),
             status: eb.ref('excluded.status'),
             reason: eb.ref('excluded.reason'),
             result: eb.ref('excluded.result'),
@@ -60,6 +77,44 @@ export function ledgerRepo(ctx: SqlContext): LedgerRepo {
         .orderBy('target')
         .execute();
       return rows.map(toLedger);
+    },
+
+    async list(filter, page) {
+      const { after, limit } = pageWindow(page);
+      const from = after === undefined ? null : decodeKey(after);
+      // A cursor that does not decode is a page past the end, not an error that leaks how it is made.
+      if (after !== undefined && from === null) return { items: [], next: null };
+      const rows = await db
+        .selectFrom('ledger')
+        .innerJoin('tasks', 'tasks.id', 'ledger.task_id')
+        .selectAll('ledger')
+        .select(['tasks.org_id as org_id', 'tasks.name as task_name'])
+        .$if(filter.orgId !== undefined, (q) => q.where('tasks.org_id', '=', filter.orgId as string))
+        .$if(filter.taskId !== undefined, (q) => q.where('ledger.task_id', '=', filter.taskId as string))
+        .$if(filter.job !== undefined, (q) => q.where('ledger.job', '=', filter.job as string))
+        .$if(filter.target !== undefined, (q) => q.where('ledger.target', '=', filter.target as string))
+        .$if(filter.status !== undefined, (q) => q.where('ledger.status', '=', filter.status as string))
+        .$if(from !== null, (q) =>
+          q.where((eb) =>
+            eb(
+              eb.refTuple('tasks.name', 'ledger.task_id', 'ledger.job', 'ledger.target'),
+              '>',
+              eb.tuple(...(from as LedgerKey)),
+            ),
+          ),
+        )
+        .orderBy('tasks.name')
+        .orderBy('ledger.task_id')
+        .orderBy('ledger.job')
+        .orderBy('ledger.target')
+        .limit(limit + 1)
+        .execute();
+      return toPage(
+        rows,
+        limit,
+        (row) => encodeKey([row.task_name, row.task_id, row.job, row.target]),
+        (row): LedgerListing => ({ ...toLedger(row), orgId: row.org_id, taskName: row.task_name }),
+      );
     },
   };
 }

@@ -258,6 +258,7 @@ export interface LedgerTable {
   target: string;
   run_id: string;
   jobstate_id: string;
+  attempt: number | null;
   status: string;
   reason: string | null;
   result: string | null;

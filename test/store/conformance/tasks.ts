@@ -89,6 +89,65 @@ export function taskCases(open: OpenStore): void {
     });
   });
 
+  describe('ledger', () => {
+    storeTest(open, 'list filters by org, task, job, target and status, pages in name order', async (store) => {
+      const a = await store.orgs.create(makeOrg());
+      const b = await store.orgs.create(makeOrg());
+      const zeta = await store.tasks.create(makeTask(a.id, { name: 'zeta' }));
+      const alpha = await store.tasks.create(makeTask(a.id, { name: 'alpha' }));
+      const other = await store.tasks.create(makeTask(b.id, { name: 'alpha' }));
+      const gone = await store.tasks.create(makeTask(a.id, { name: 'gone' }));
+      await store.ledger.recordMany([
+        makeLedger({ taskId: zeta.id, job: 'install', target: 'agent-1', attempt: 2 }),
+        makeLedger({ taskId: alpha.id, job: 'install', target: 'agent-2', status: 'error', reason: 'module_failed' }),
+        makeLedger({ taskId: alpha.id, job: 'install', target: 'agent-1' }),
+        makeLedger({ taskId: alpha.id, job: 'check', target: 'agent-1', attempt: null }),
+        makeLedger({ taskId: other.id, job: 'install', target: 'agent-9' }),
+        makeLedger({ taskId: gone.id, job: 'install', target: 'agent-1' }),
+      ]);
+      await store.tasks.delete(gone.id);
+      const keys = (items: { taskName: string; job: string; target: string }[]) =>
+        items.map((e) => `${e.taskName}/${e.job}/${e.target}`);
+
+      const all = await store.ledger.list({ orgId: a.id }, { limit: 10 });
+      assert.deepEqual(keys(all.items), [
+        'alpha/check/agent-1',
+        'alpha/install/agent-1',
+        'alpha/install/agent-2',
+        'zeta/install/agent-1',
+      ]);
+      assert.equal(all.next, null);
+      assert.deepEqual(
+        all.items.map((e) => [e.orgId, e.attempt]),
+        [
+          [a.id, null],
+          [a.id, 1],
+          [a.id, 1],
+          [a.id, 2],
+        ],
+      );
+
+      const first = await store.ledger.list({ orgId: a.id }, { limit: 3 });
+      assert.equal(first.items.length, 3);
+      const second = await store.ledger.list({ orgId: a.id }, { limit: 3, after: first.next ?? undefined });
+      assert.deepEqual(keys(second.items), ['zeta/install/agent-1']);
+      assert.equal(second.next, null);
+      assert.deepEqual((await store.ledger.list({ orgId: a.id }, { limit: 3, after: 'not a cursor' })).items, []);
+
+      assert.deepEqual(
+        keys((await store.ledger.list({ orgId: a.id, target: 'agent-1', job: 'install' }, { limit: 10 })).items),
+        ['alpha/install/agent-1', 'zeta/install/agent-1'],
+      );
+      assert.deepEqual(keys((await store.ledger.list({ orgId: a.id, status: 'error' }, { limit: 10 })).items), [
+        'alpha/install/agent-2',
+      ]);
+      assert.deepEqual(keys((await store.ledger.list({ taskId: other.id }, { limit: 10 })).items), [
+        'alpha/install/agent-9',
+      ]);
+      assert.equal((await store.ledger.list({}, { limit: 10 })).items.length, 5);
+    });
+  });
+
   describe('triggers', () => {
     storeTest(open, 'set inserts or replaces; clear removes', async (store) => {
       const task = await seedTask(store);
