@@ -118,18 +118,9 @@ export async function afterTerminal(
   task: Task | null,
 ): Promise<void> {
   const now = ctx.clock.now();
-  await tx.ledger.record({
-    taskId: js.taskId,
-    job: js.job,
-    target: js.agentId ?? 'server',
-    runId: js.runId,
-    jobstateId: js.id,
-    attempt: js.attempt,
-    status: js.status,
-    reason: js.reason,
-    result: js.result,
-    at: now,
-  });
+  // Only work that ran is an outcome: a job cancelled or skipped before it started would
+  // otherwise hide where the target stands (a package installed by the run before).
+  if (js.startedAt !== null) await recordOutcome(tx, js, now);
   // A run that ended with this jobstate has no next job left to wake: one statement less per run.
   const runEnded = await completeRunIfDone(tx, emit, js.runId, task, now);
   let woken = 0;
@@ -150,4 +141,19 @@ export function reportOutcome(
   fence: OutcomeFence,
 ): Promise<boolean> {
   return withTx(ctx, (tx, emit) => endJobstate(ctx, tx, emit, js, outcome, fence));
+}
+
+function recordOutcome(tx: StoreSession, js: Jobstate, at: number): Promise<void> {
+  return tx.ledger.record({
+    taskId: js.taskId,
+    job: js.job,
+    target: js.agentId ?? 'server',
+    runId: js.runId,
+    jobstateId: js.id,
+    attempt: js.attempt,
+    status: js.status,
+    reason: js.reason,
+    result: js.result,
+    at,
+  });
 }

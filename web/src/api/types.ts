@@ -3,6 +3,7 @@
 export type { ChannelView, DeliveryView } from '../../../src/protocol/channels.ts';
 export type { CommandView } from '../../../src/protocol/commands.ts';
 export type { JobstateView, LogLineView } from '../../../src/protocol/jobstates.ts';
+export type { LedgerEntryView } from '../../../src/protocol/ledger.ts';
 export type { ModuleView } from '../../../src/protocol/modules.ts';
 export type { OrgView } from '../../../src/protocol/orgs.ts';
 export type { ReportBucketView, TaskReportView } from '../../../src/protocol/reports.ts';

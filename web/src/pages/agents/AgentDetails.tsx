@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError, api, get } from '../../api/client.ts';
 import type { AgentDiagnosticsView, AgentView } from '../../api/types.ts';
+import { LedgerTable } from '../../components/LedgerTable.tsx';
 import { ErrorNote, Field, Loaded, NotAvailable, Time } from '../../components/ui.tsx';
 import { useResource } from '../../lib/use-resource.ts';
 import { href } from '../../router.ts';
@@ -111,6 +112,8 @@ export function AgentDetails({ id, onChanged }: { id: string; onChanged(): void 
           }
         </Loaded>
       )}
+      <h3>Last outcomes</h3>
+      <LedgerTable agent={id} />
       <h3>Inventory</h3>
       <InventoryView agentId={id} />
     </section>

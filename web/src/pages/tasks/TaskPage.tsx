@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { del, get, post } from '../../api/client.ts';
 import type { RunView, TaskView } from '../../api/types.ts';
+import { LedgerTable } from '../../components/LedgerTable.tsx';
 import { StatusBadge } from '../../components/status.tsx';
 import { ErrorNote, Loaded } from '../../components/ui.tsx';
 import { defOf, newTaskDef } from '../../lib/task-def.ts';
@@ -52,11 +53,19 @@ function ExistingTask({ id, tab }: { id: string; tab: string }) {
               <a href={href(`/tasks/${id}`, { tab: 'history' })} aria-current={tab === 'history' ? 'page' : undefined}>
                 History
               </a>
+              <a href={href(`/tasks/${id}`, { tab: 'targets' })} aria-current={tab === 'targets' ? 'page' : undefined}>
+                Targets
+              </a>
               <a href={href('/runs', { task: id })}>Runs</a>
               <a href={href('/reports', { task: id })}>Report</a>
             </nav>
             {tab === 'history' ? (
               <TaskHistory taskId={id} />
+            ) : tab === 'targets' ? (
+              <section aria-label="Where it stands on each target">
+                <h2>Where it stands on each target</h2>
+                <LedgerTable task={id} />
+              </section>
             ) : (
               <TaskEditor
                 key={t.version}
