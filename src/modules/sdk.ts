@@ -25,6 +25,7 @@ export type {
   ServerJobContext,
   SummaryInput,
 } from '../core/ports/module.ts';
+export type { LedgerEntry } from '../core/ports/store.ts';
 /** Runs a rendered catalog command with the catalog's timeout, logging its lines and exit. */
 export { type CommandOutcome, type CommandRun, runCommand } from './command/run-command.ts';
 /** Runs a program without a shell, streaming its lines; stopping it kills its whole process tree. */

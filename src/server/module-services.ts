@@ -27,6 +27,18 @@ export function createModuleServices(
       pruneLogs: (before, limit) => store.logs.deleteBefore(orgId, before, limit),
     },
     fleet: fleetServices(store, clock, orgId),
+    ledger: {
+      async ofTarget(target) {
+        const entries = [];
+        let after: string | undefined;
+        do {
+          const page = await store.ledger.list({ orgId, target }, { after, limit: 1000 });
+          entries.push(...page.items);
+          after = page.next ?? undefined;
+        } while (after !== undefined);
+        return entries;
+      },
+    },
     packages: {
       find: (name, version) => store.packages.find(orgId, name, version),
       extractPrefixes: async () => (await store.orgs.settings(orgId))?.extractPrefixes ?? [],

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { PackageRecord } from '../../src/core/ports/fleet.ts';
 import type { ModuleServices, SummaryInput } from '../../src/core/ports/module.ts';
+import type { LedgerEntry } from '../../src/core/ports/store.ts';
 import { deployModule, parseManifest } from '../../src/modules/deploy/index.ts';
 import type { DeployParams, DeployPayload } from '../../src/modules/deploy/schema.ts';
+import { makeLedger } from '../store/fixtures.ts';
 import { agentJobContext } from './agent-job-context.ts';
 import { catalogEntry, catalogService } from './command-catalog.ts';
 import { type TarSpec, writeTar } from './tar-builder.ts';
@@ -56,7 +58,7 @@ function manifestFor(root: string, steps: unknown[] = []) {
   );
 }
 
-function services(manifest: unknown): Partial<ModuleServices> {
+function services(manifest: unknown, ledger: LedgerEntry[] = []): Partial<ModuleServices> {
   const pkg: PackageRecord = {
     id: 'pkg-1',
     orgId: 'org-1',
@@ -70,6 +72,7 @@ function services(manifest: unknown): Partial<ModuleServices> {
   };
   return {
     commands: catalogService(catalog).commands,
+    ledger: { ofTarget: async (target) => ledger.filter((e) => e.target === target) },
     packages: {
       find: async (name, version) => (name === pkg.name && (version ?? pkg.version) === pkg.version ? pkg : null),
       // The tests extract under their temp folder, allowed for the org as the global admin would.
@@ -80,7 +83,11 @@ function services(manifest: unknown): Partial<ModuleServices> {
   };
 }
 
-async function payloadOf(manifest: unknown, params: Partial<DeployParams> = {}): Promise<DeployPayload> {
+async function payloadOf(
+  manifest: unknown,
+  params: Partial<DeployParams> = {},
+  ledger: LedgerEntry[] = [],
+): Promise<DeployPayload> {
   const parsed = deployModule.parseParams({ package: 'libreoffice', ...params }, 'params');
   const jobstate = {
     id: 'js-1',
@@ -94,7 +101,7 @@ async function payloadOf(manifest: unknown, params: Partial<DeployParams> = {}):
   return (await deployModule.payload!({
     params: parsed,
     jobstate,
-    services: services(manifest) as ModuleServices,
+    services: services(manifest, ledger) as ModuleServices,
   })) as DeployPayload;
 }
 
@@ -106,7 +113,7 @@ async function runAgent(
   packageRoot = join(dir, 'package-root'),
 ) {
   const fetched: string[] = [];
-  const { ctx, logs } = agentJobContext<DeployParams>({ package: 'libreoffice', action }, payload, {
+  const { ctx, logs } = agentJobContext<DeployParams>({ package: 'libreoffice', action, force: false }, payload, {
     fetchFile: async (sha256) => {
       fetched.push(sha256);
       return archive;
@@ -169,6 +176,44 @@ describe('deploy module', () => {
     await assert.rejects(payloadOf(badArgs), /manifest\.steps\[0\]\.args\.path/);
     const unknown = parseManifest({ steps: [{ type: 'command', command: 'nope' }] }, 'm');
     await assert.rejects(payloadOf(unknown), /"nope" is not in the command catalog/);
+  });
+
+  test('without checks, the ledger decides: a version installed on the agent is unneeded unless forced', async () => {
+    const { root, archive } = await packageDir(APP);
+    const noChecks = parseManifest({ steps: [{ type: 'extract', to: `${root}/app` }] }, 'manifest');
+    const outcome = (at: number, result: Record<string, unknown>, over: Partial<LedgerEntry> = {}) =>
+      makeLedger({
+        target: 'a-1',
+        at,
+        result: { package: 'libreoffice', version: '24.8', action: 'install', ...result },
+        ...over,
+      });
+    const installed = outcome(1000, { outcome: 'ok' }, { runId: 'run-ok' });
+    const told = await payloadOf(noChecks, {}, [outcome(500, { outcome: 'ko' }), installed]);
+    assert.deepEqual(told.installed, { runId: 'run-ok', at: new Date(1000).toISOString() });
+    const skipped = await runAgent(told, archive);
+    assert.deepEqual(skipped.outcome.result, {
+      package: 'libreoffice',
+      version: '24.8',
+      action: 'install',
+      outcome: 'unneeded',
+      installedBy: 'run-ok',
+    });
+    assert.deepEqual(skipped.fetched, []);
+
+    const notInstalled = [
+      [outcome(2000, { action: 'uninstall', outcome: 'ok' }), installed], // removed since
+      [outcome(1000, { version: '7.0', outcome: 'ok' })], // another version
+      [outcome(1000, { outcome: 'ko' }, { status: 'error' })], // failed
+      [outcome(1000, { outcome: 'ok' }, { target: 'a-2' })], // another agent
+    ];
+    for (const ledger of notInstalled) assert.equal((await payloadOf(noChecks, {}, ledger)).installed, undefined);
+    const forced = await payloadOf(noChecks, { force: true }, [installed]);
+    assert.equal(forced.installed, undefined);
+    assert.equal(((await runAgent(forced, archive)).outcome.result as { outcome: string }).outcome, 'ok');
+    // With checks, the checks decide: here they fail (nothing there), so it installs.
+    const withChecks = await payloadOf(manifestFor(join(dir, 'elsewhere')), {}, [installed]);
+    assert.equal(((await runAgent(withChecks, archive)).outcome.result as { outcome: string }).outcome, 'ok');
   });
 
   test('installs (extract then commands), then a second run is unneeded without fetching', async () => {

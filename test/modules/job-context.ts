@@ -23,6 +23,9 @@ const unusedServices: ModuleServices = {
     saveInventory: () => Promise.reject(new Error('fleet.saveInventory not expected in this test')),
     recordDevices: () => Promise.reject(new Error('fleet.recordDevices not expected in this test')),
   },
+  ledger: {
+    ofTarget: () => Promise.reject(new Error('ledger.ofTarget not expected in this test')),
+  },
   packages: {
     find: () => Promise.reject(new Error('packages.find not expected in this test')),
     extractPrefixes: () => Promise.reject(new Error('packages.extractPrefixes not expected in this test')),

@@ -18,7 +18,7 @@ import { noop } from '../../src/modules/noop/index.ts';
 import { wakeonlanModule, wakeonlanRelayModule } from '../../src/modules/wakeonlan/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { jobContext } from '../modules/job-context.ts';
-import { makeAgent, makeCommand, makeJobstate, makeOrg, makeRun, makeTask, T0 } from '../store/fixtures.ts';
+import { makeAgent, makeCommand, makeJobstate, makeLedger, makeOrg, makeRun, makeTask, T0 } from '../store/fixtures.ts';
 import { openTestStore } from '../support/store.ts';
 
 const DAY = 86_400_000;
@@ -165,6 +165,14 @@ describe('security: each server-side module touches its own org’s rows only', 
         /"a-only" is not in the command catalog/,
       );
     }));
+
+  test('the ledger of org A’s agent reads empty to org B', async () => {
+    const task = await store.tasks.create(makeTask(a.org));
+    const result = { package: 'b-app', version: '1', action: 'install', outcome: 'ok' };
+    await store.ledger.record(makeLedger({ taskId: task.id, target: a.agent, result }));
+    assert.equal((await createModuleServices(store, clock)(a.org).ledger.ofTarget(a.agent)).length, 1);
+    assert.deepEqual(await servicesB.ledger.ofTarget(a.agent), []);
+  });
 
   test('command runs none of org A’s commands, on the server or on an agent', () =>
     leavesOrgAAlone(async () => {

@@ -125,7 +125,7 @@ describe('security: the agent itself refuses a lying deploy payload', () => {
       // An agent told of no prefix (or a payload of an older server) allows relative paths only.
       ...(extractPrefixes.length > 0 ? { extractPrefixes } : {}),
     };
-    const { ctx } = agentJobContext<DeployParams>({ package: 'evil', action: 'install' }, payload, {
+    const { ctx } = agentJobContext<DeployParams>({ package: 'evil', action: 'install', force: false }, payload, {
       fetchFile: async () => archive,
       packageRoot: join(dir, 'root'),
     });

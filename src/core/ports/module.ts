@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
 import type { DeviceSighting, InventoryChange, PackageRecord } from './fleet.ts';
 import type { JobProcesses } from './processes.ts';
-import type { CatalogCommand } from './store.ts';
+import type { CatalogCommand, LedgerEntry } from './store.ts';
 
 /**
  * The module SDK's contract. Built-in modules (src/modules) and third-party ones implement
@@ -145,6 +145,10 @@ export interface ModuleServices {
     pruneLogs(before: number, limit: number): Promise<number>;
   };
   fleet: FleetServices;
+  ledger: {
+    /** The last outcome of each job of the org's tasks on this target (an agent id, or "server"). */
+    ofTarget(target: string): Promise<LedgerEntry[]>;
+  };
   packages: {
     /** The org's package of that name: the given version, else the most recent one. */
     find(name: string, version?: string): Promise<PackageRecord | null>;

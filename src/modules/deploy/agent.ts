@@ -41,6 +41,11 @@ export async function runDeploy(ctx: AgentJobContext<DeployParams>): Promise<Age
     ctx.log(`${name} ${version}: nothing to ${payload.action}, every check is satisfied`);
     return { ok: true, result: report('unneeded') };
   }
+  // Without checks, the ledger's word stands: installed by an earlier run (`force` asks again).
+  if (payload.checks.length === 0 && payload.installed) {
+    ctx.log(`${name} ${version}: installed already by run ${payload.installed.runId} at ${payload.installed.at}`);
+    return { ok: true, result: report('unneeded', { installedBy: payload.installed.runId }) };
+  }
   let archive: string | null = null;
   for (const [i, step] of payload.steps.entries()) {
     const failure = await runStep(ctx, step, places, async () => {

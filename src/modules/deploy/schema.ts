@@ -16,12 +16,18 @@ export const deployParamsSchema = {
       description: 'A version of the package; default: the most recently uploaded one.',
     },
     action: { enum: ['install', 'uninstall'], default: 'install' },
+    force: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Install even where the ledger says this version was installed (a package with checks lets its checks decide anyway).',
+    },
   },
   required: ['package'],
   additionalProperties: false,
 };
 
-export type DeployParams = { package: string; version?: string; action: 'install' | 'uninstall' };
+export type DeployParams = { package: string; version?: string; action: 'install' | 'uninstall'; force: boolean };
 
 /** What the agent receives: the package's archive by hash and the procedure with commands rendered. */
 export interface DeployPayload {
@@ -31,6 +37,8 @@ export interface DeployPayload {
   steps: PreparedStep[];
   /** The absolute folders the org allows extracting to; absent (an older server) = none. */
   extractPrefixes?: string[];
+  /** The ledger's word that this version was installed on the agent already (install without `force` only). */
+  installed?: { runId: string; at: string };
 }
 
 /** `ok` = the steps ran, `unneeded` = the checks said it is done already, `ko` = a step failed. */
@@ -73,6 +81,12 @@ export const deployPayloadSchema = {
     checks: { type: 'array', items: { anyOf: [pathItem(['file-exists', 'file-absent'], 'path'), argvCommand] } },
     steps: { type: 'array', items: { anyOf: [pathItem(['extract'], 'to'), argvCommand] } },
     extractPrefixes: { type: 'array', items: { type: 'string', pattern: '^/' } },
+    installed: {
+      type: 'object',
+      properties: { runId: { type: 'string' }, at: { type: 'string' } },
+      required: ['runId', 'at'],
+      additionalProperties: false,
+    },
   },
   required: ['package', 'action', 'checks', 'steps'],
   additionalProperties: false,

@@ -1,6 +1,7 @@
 /** Server half of `deploy`: prepares each agent's job (package by hash, commands rendered) and summarizes runs. */
 import type { ModuleSummary, PayloadContext, SummaryInput } from '../sdk.ts';
 import { resultOf } from '../summary-parts.ts';
+import { installedBefore } from './installed.ts';
 import { type PackageManifest, prepareProcedure } from './manifest.ts';
 import { checkExtractTargets } from './paths.ts';
 import type { DeployParams, DeployPayload } from './schema.ts';
@@ -19,12 +20,14 @@ export async function deployPayload(ctx: PayloadContext<DeployParams>): Promise<
   const extractPrefixes = await ctx.services.packages.extractPrefixes();
   checkExtractTargets({ checks: procedure.checks, steps: procedure.steps }, extractPrefixes, at);
   const { checks, steps } = await prepareProcedure(procedure, resolve, at);
+  const installed = await installedBefore(ctx, pkg);
   return {
     package: { name: pkg.name, version: pkg.version, sha256: pkg.sha256, size: pkg.size },
     action,
     checks,
     steps,
     extractPrefixes,
+    ...(installed ? { installed } : {}),
   };
 }
 
