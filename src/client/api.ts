@@ -114,8 +114,9 @@ export class TaskwardenClient {
   listEnrolmentTokens = () => this.http.all<EnrolmentTokenView>('/api/v1/enrolment-tokens', this.scoped());
   revokeEnrolmentToken = (id: string) => this.http.request<null>('DELETE', `/api/v1/enrolment-tokens/${enc(id)}`);
   listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', this.scoped(query));
-  agentDiagnostics = (id: string) =>
-    this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`);
+  /** What the agent is doing and why work is not running on it; with `task`, whether that task reaches it. */
+  agentDiagnostics = (id: string, task?: string) =>
+    this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`, { query: { task } });
   /** Lets the agent's device enrol again (a reinstalled machine) for `expiresIn` (default 7d), once. */
   allowReenrol = (id: string, expiresIn?: string) =>
     this.http.request<AgentView>('POST', `/api/v1/agents/${enc(id)}/allow-reenrol`, { body: { expiresIn } });

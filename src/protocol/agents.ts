@@ -101,10 +101,37 @@ export const DiagnosisView = Type.Object({
 });
 export type DiagnosisView = Static<typeof DiagnosisView>;
 
-/** Why each of the agent's open jobstates is not running yet, oldest first. */
+export const AgentDiagnosticsQuery = Type.Object({
+  task: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'also explain whether this task (id) reaches the agent' }),
+  ),
+});
+
+/** Whether one job of a task (or, with `job` null, the task as a whole) reaches the agent, and why not. */
+export const ReachLineView = Type.Object({
+  job: Type.Union([Type.String(), Type.Null()]),
+  reaches: Type.Boolean(),
+  code: Type.Enum([
+    'reaches',
+    'server_job',
+    'not_listed',
+    'missing_tags',
+    'agent_disabled',
+    'other_org',
+    'task_disabled',
+    'not_active_yet',
+    'no_longer_active',
+    'enrolled_after_run',
+  ]),
+  message: Type.String(),
+});
+export type ReachLineView = Static<typeof ReachLineView>;
+
+/** Why each of the agent's open jobstates is not running yet, oldest first; with `?task=`, whether that task reaches it. */
 export const AgentDiagnosticsView = Type.Object({
   agent: AgentView,
   items: Type.Array(DiagnosisView),
+  reach: Type.Optional(Type.Object({ taskId: Id, task: Type.String(), lines: Type.Array(ReachLineView) })),
 });
 export type AgentDiagnosticsView = Static<typeof AgentDiagnosticsView>;
 

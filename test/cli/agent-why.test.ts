@@ -85,3 +85,26 @@ test('agent why: a disabled pull agent with nothing open says so', () => {
       'no open jobstates: nothing is waiting for this agent\n',
   );
 });
+
+test('agent why --task: whether the task reaches the agent, then each rule', () => {
+  const text = formatDiagnostics({
+    agent,
+    items: [],
+    reach: {
+      taskId: 't-1',
+      task: 'office-apps',
+      lines: [
+        { job: null, reaches: false, code: 'enrolled_after_run', message: 'agent enrolled after run r-1 started' },
+        { job: 'libreoffice', reaches: true, code: 'reaches', message: 'targets tag lab, which the agent has' },
+        { job: 'report', reaches: false, code: 'server_job', message: 'runs on the server, not on agents' },
+      ],
+    },
+  });
+  assert.deepEqual(text.split('\n').slice(3), [
+    'task office-apps: does not reach this agent',
+    '  task: no — agent enrolled after run r-1 started',
+    '  job libreoffice: yes — targets tag lab, which the agent has',
+    '  job report: no — runs on the server, not on agents',
+    '',
+  ]);
+});

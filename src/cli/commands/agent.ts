@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AgentFlags } from '../../agent/config.ts';
 import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from '../../agent/defaults.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { AGENT_DEFAULT_LISTEN_PORT } from '../../protocol/agent-constants.ts';
 import type { AgentDiagnosticsView } from '../../protocol/agents.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
@@ -105,11 +106,14 @@ export function registerAgentCommands(program: Command): void {
     .description(
       "Explain what an agent (id or name) is doing and why work is not running on it (the server's diagnostics)",
     )
+    .option('--task <task>', 'also explain whether this task (name or id) reaches the agent, job by job')
     .option('--json', 'print JSON')
     .action(async (ref: string, _opts, cmd: Command) => {
-      const flags = flagsOf<{ json?: boolean }>(cmd);
+      const flags = flagsOf<{ task?: string; json?: boolean }>(cmd);
       const client = connect(flags);
-      const diagnostics = await client.agentDiagnostics(await agentIdOf(client, ref));
+      const task = flags.task === undefined ? undefined : await client.findTask(flags.task);
+      if (flags.task !== undefined && !task) throw new ValidationError('task', `no task named "${flags.task}"`);
+      const diagnostics = await client.agentDiagnostics(await agentIdOf(client, ref), task?.id);
       if (flags.json) return printJson(diagnostics);
       process.stdout.write(formatDiagnostics(diagnostics));
     });
@@ -131,6 +135,16 @@ export function formatDiagnostics(d: AgentDiagnosticsView): string {
     lines.push(
       shown`${item.task ?? item.taskId} / ${item.job} (${item.module}, attempt ${item.attempt}) ${item.status}: ${item.message}${until}`,
     );
+  }
+  if (d.reach) {
+    const reached = d.reach.lines.some((l) => l.job !== null && l.reaches);
+    const blocked = d.reach.lines.some((l) => !l.reaches && l.code !== 'server_job');
+    lines.push(
+      shown`task ${d.reach.task}: ${reached && !blocked ? 'reaches this agent' : 'does not reach this agent'}`,
+    );
+    for (const l of d.reach.lines) {
+      lines.push(shown`  ${l.job === null ? 'task' : `job ${l.job}`}: ${l.reaches ? 'yes' : 'no'} — ${l.message}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -324,10 +324,10 @@ export interface JobstateRepo {
    * never get the same one.
    */
   claimForAgent(agentId: string, now: number, limit: number, skip?: readonly string[]): Promise<Jobstate[]>;
-  /** The agent's jobstates in one of `statuses` (optionally of one runner), oldest first. */
+  /** The agent's jobstates in one of `statuses` (optionally of one runner, of one run), oldest first. */
   listForAgent(
     agentId: string,
-    filter: { statuses: readonly JobstateStatus[]; runner?: JobstateRunner },
+    filter: { statuses: readonly JobstateStatus[]; runner?: JobstateRunner; runId?: string },
     limit: number,
   ): Promise<Jobstate[]>;
   /**

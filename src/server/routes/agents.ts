@@ -3,9 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import { diagnose } from '../../core/diagnostics.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { notFound, ValidationError } from '../../core/errors.ts';
-import type { Agent, Run, Task } from '../../core/model.ts';
+import { type Agent, JOBSTATE_STATUSES, type Run, type Task } from '../../core/model.ts';
 import type { Store } from '../../core/ports/store.ts';
+import { explainReach } from '../../core/reach.ts';
 import {
+  AgentDiagnosticsQuery,
   AgentDiagnosticsView,
   AgentListQuery,
   AgentView,
@@ -14,6 +16,7 @@ import {
   type DiagnosisView,
   MAX_REENROL_SECONDS,
   PatchAgentBody,
+  type ReachLineView,
 } from '../../protocol/agents.ts';
 import { IdParams, Paged } from '../../protocol/common.ts';
 import { agentView } from '../agent-views.ts';
@@ -120,15 +123,42 @@ export const agentRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app,
     '/api/v1/agents/:id/diagnostics',
     {
       config: { auth: 'viewer' },
-      schema: { tags: ['agents'], params: IdParams, response: { 200: AgentDiagnosticsView } },
+      schema: {
+        tags: ['agents'],
+        params: IdParams,
+        querystring: AgentDiagnosticsQuery,
+        response: { 200: AgentDiagnosticsView },
+      },
     },
     async (request) => {
-      const agent = await find(principalOf(request), request.params.id);
+      const principal = principalOf(request);
+      const agent = await find(principal, request.params.id);
       const now = clock.now();
-      return { agent: agentView(agent, now), items: await diagnoseAgent(store, agent, now) };
+      const view = { agent: agentView(agent, now), items: await diagnoseAgent(store, agent, now) };
+      const { task: taskId } = request.query;
+      if (taskId === undefined) return view;
+      const task = visible(principal, await store.tasks.get(taskId), 'task', taskId);
+      return { ...view, reach: { taskId: task.id, task: task.name, lines: await reachOf(store, task, agent, now) } };
     },
   );
 };
+
+/** Gathers what `explainReach` needs: the task's newest run that handed out jobs, and whether the agent got one. */
+async function reachOf(store: Store, task: Task, agent: Agent, now: number): Promise<ReachLineView[]> {
+  const recent = await store.runs.list({ taskId: task.id, status: [...HANDED_OUT] }, { limit: 1 });
+  const run = recent.items[0];
+  const lastRun = run
+    ? {
+        run,
+        agentHasJobs:
+          (await store.jobstates.listForAgent(agent.id, { statuses: JOBSTATE_STATUSES, runId: run.id }, 1)).length > 0,
+      }
+    : null;
+  return explainReach({ now, task, agent, lastRun });
+}
+
+/** Run statuses of runs that handed out their jobs (pending, skipped and missed ones never did). */
+const HANDED_OUT = ['running', 'finished', 'error', 'cancelled'] as const;
 
 /** Gathers what `diagnose` needs for each open jobstate of the agent; runs and tasks read once each. */
 async function diagnoseAgent(store: Store, agent: Agent, now: number): Promise<DiagnosisView[]> {

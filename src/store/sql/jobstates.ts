@@ -134,6 +134,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .where('agent_id', '=', agentId)
         .where('status', 'in', filter.statuses as JobstateStatus[])
         .$if(filter.runner !== undefined, (q) => q.where('runner', '=', filter.runner as string))
+        .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
         .orderBy('id')
         .limit(clampLimit(limit))
         .execute();

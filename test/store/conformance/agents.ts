@@ -257,7 +257,7 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual([...claimed].sort(), ids(all).sort());
     });
 
-    storeTest(open, 'listForAgent filters by status and runner', async (store) => {
+    storeTest(open, 'listForAgent filters by status, runner and run', async (store) => {
       const run = await seedRun(store, { status: 'running' });
       const running = makeJobstate(run, { status: 'running', agentId: 'agent-1' });
       const waiting = makeJobstate(run, { status: 'waiting', agentId: 'agent-1' });
@@ -275,6 +275,13 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await list(['running']), [running.id, serverSide.id]);
       assert.deepEqual(await list(['waiting', 'prepared', 'running']), [running.id, waiting.id, serverSide.id]);
       assert.deepEqual(await list([]), []);
+      const other = await seedRun(store, { status: 'running' });
+      const elsewhere = makeJobstate(other, { status: 'running', agentId: 'agent-1' });
+      await store.jobstates.insertMany([elsewhere]);
+      const ofRun = (runId: string) =>
+        store.jobstates.listForAgent('agent-1', { statuses: ['running'], runId }, 10).then(ids);
+      assert.deepEqual(await ofRun(other.id), [elsewhere.id]);
+      assert.deepEqual(await ofRun(run.id), [running.id, serverSide.id]);
     });
 
     storeTest(open, 'advanceEventSeq is a compare-and-set on the running attempt', async (store) => {
