@@ -7,7 +7,7 @@ import { agentPresence } from './diagnostics.ts';
 import type { Agent, Jobstate } from './model.ts';
 
 /** Reasons monitoring derives from other records (they are never stored on a jobstate). */
-export type DerivedReason = 'agent_overdue' | 'agent_never_seen' | 'agent_disabled';
+export type DerivedReason = 'agent_next_contact' | 'agent_overdue' | 'agent_never_seen' | 'agent_disabled';
 
 export const REASON_WORDS: Readonly<Record<string, string>> = {
   // Why a jobstate waits (status waiting)
@@ -20,6 +20,7 @@ export const REASON_WORDS: Readonly<Record<string, string>> = {
   local_time: "waiting for the agent's local time",
   rollout_wave: 'waiting for its rollout wave',
   // Why a prepared jobstate does not start (derived from its agent)
+  agent_next_contact: 'ready: its agent takes it at its next contact',
   agent_overdue: 'its agent is overdue: no contact within its contact period',
   agent_never_seen: 'its agent has never contacted the server',
   agent_disabled: 'its agent is disabled',
@@ -66,7 +67,8 @@ export function whyInWords(
 /**
  * The reason a jobstate shows: its own, except that a prepared one waiting on an agent that
  * is disabled, never called or is overdue (offline: no contact within its contact period,
- * see agentPresence) says so, the agent page's explanation brought to the job.
+ * see agentPresence) says so, the agent page's explanation brought to the job; with its
+ * agent online, that the agent takes it at its next contact.
  */
 export function shownReason(
   js: Pick<Jobstate, 'status' | 'reason' | 'runner'>,
@@ -78,5 +80,5 @@ export function shownReason(
   const presence = agentPresence(agent, now);
   if (presence === 'never') return 'agent_never_seen' satisfies DerivedReason;
   if (presence === 'offline') return 'agent_overdue' satisfies DerivedReason;
-  return js.reason;
+  return js.reason ?? ('agent_next_contact' satisfies DerivedReason);
 }

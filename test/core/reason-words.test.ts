@@ -17,7 +17,7 @@ test('every reason a jobstate or a run can carry has words, and no word is a cod
     ...['module_unknown', 'over_budget', 'interrupted', 'cancelled_by_user', 'replaced', 'overlap', 'unneeded'],
     // run status reasons, fleet scheduling, and the ones monitoring derives
     ...['task_deleted', 'no_targets', 'misfire', 'local_time', 'rollout_wave', 'rollout_halted'],
-    ...['agent_overdue', 'agent_never_seen', 'agent_disabled'],
+    ...['agent_next_contact', 'agent_overdue', 'agent_never_seen', 'agent_disabled'],
   ];
   for (const code of codes) {
     const words = REASON_WORDS[code];
@@ -47,7 +47,7 @@ test('a waiting job says until when it waits; past or absent dueAt adds nothing'
 test('a prepared agent job shows its agent disabled, never seen or overdue; otherwise its own reason', () => {
   const js = { status: 'prepared' as const, reason: null, runner: 'agent' as const };
   const agent = { enabled: true, lastContactAt: NOW - 10_000, contactSeconds: 60 };
-  assert.equal(shownReason(js, agent, NOW), null);
+  assert.equal(shownReason(js, agent, NOW), 'agent_next_contact');
   assert.equal(shownReason(js, { ...agent, lastContactAt: NOW - 5 * 60_000 }, NOW), 'agent_overdue');
   assert.equal(shownReason(js, { ...agent, lastContactAt: null }, NOW), 'agent_never_seen');
   assert.equal(shownReason(js, { ...agent, enabled: false }, NOW), 'agent_disabled');

@@ -47,7 +47,8 @@ describe('monitoring line', () => {
     });
     // the agent called a moment ago: prepared, waiting for its next call, nothing to blame
     assert.equal(l.waiting.status, 'prepared');
-    assert.equal(l.waiting.reason, null);
+    assert.equal(l.waiting.reason, 'agent_next_contact');
+    assert.equal(l.waiting.reasonText, 'ready: its agent takes it at its next contact');
     const list = (await s.expect(200, 'GET', '/api/v1/summary', { token: s.orgAdmin })).json.items;
     assert.deepEqual(
       list.find((x: { taskId: string }) => x.taskId === taskId),
@@ -60,7 +61,7 @@ describe('monitoring line', () => {
       (await s.expect(200, 'GET', `/api/v1/agents/${agent.id}`, { token: s.orgAdmin })).json.presence;
     await quietFor(60_000);
     assert.equal(await presence(), 'online');
-    assert.equal((await line()).waiting.reason, null);
+    assert.equal((await line()).waiting.reason, 'agent_next_contact');
     // was online until 3 min (two periods plus a long poll); one period (60 s) + margin now
     await quietFor(100_000);
     assert.equal(await presence(), 'offline');

@@ -49,8 +49,7 @@ function notesOf(line: SummaryLine, now: number): string[] {
   const { skipped, waiting } = line;
   if (skipped) notes.push(`skipped ${hhmm(skipped.fireAt)}: ${skipped.reasonText ?? 'not run'}`);
   if (waiting) {
-    const why = whyInWords(waiting, { now, time: hhmm }) || 'ready, its agent has not called yet';
-    notes.push(`${waiting.status}: ${why}${waiting.count > 1 ? ` (${waiting.count} jobs)` : ''}`);
+    notes.push(`${waiting.status}: ${whyInWords(waiting, { now, time: hhmm })}${waiting.count > 1 ? ` (${waiting.count} jobs)` : ''}`);
   }
   return notes;
 }
