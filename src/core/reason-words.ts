@@ -68,14 +68,15 @@ export function whyInWords(
  * The reason a jobstate shows: its own, except that a prepared one waiting on an agent that
  * is disabled, never called or is overdue (offline: no contact within its contact period,
  * see agentPresence) says so, the agent page's explanation brought to the job; with its
- * agent online, that the agent takes it at its next contact.
+ * agent online (or not read: an event), that the agent takes it at its next contact.
  */
 export function shownReason(
   js: Pick<Jobstate, 'status' | 'reason' | 'runner'>,
   agent: Pick<Agent, 'enabled' | 'lastContactAt' | 'contactSeconds'> | null,
   now: number,
 ): string | null {
-  if (js.status !== 'prepared' || js.runner !== 'agent' || agent === null) return js.reason;
+  if (js.status !== 'prepared' || js.runner !== 'agent') return js.reason;
+  if (agent === null) return js.reason ?? ('agent_next_contact' satisfies DerivedReason);
   if (!agent.enabled) return 'agent_disabled' satisfies DerivedReason;
   const presence = agentPresence(agent, now);
   if (presence === 'never') return 'agent_never_seen' satisfies DerivedReason;

@@ -137,10 +137,10 @@ export function runView(run: Run, counts: JobstateCounts): RunView {
 }
 
 /**
- * `reason`: the reason to show, when it differs from the stored one (shownReason: a
- * prepared job waiting on an overdue agent); its words go in `reasonText`.
+ * `reason`: the reason to show (shownReason: a prepared job waiting on an overdue agent);
+ * its words go in `reasonText`. Without it (events), shownReason without reading the agent.
  */
-export function jobstateView(js: Jobstate, reason: string | null = js.reason): JobstateView {
+export function jobstateView(js: Jobstate, reason = shownReason(js, null, 0)): JobstateView {
   return {
     id: js.id,
     runId: js.runId,

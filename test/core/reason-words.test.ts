@@ -54,6 +54,7 @@ test('a prepared agent job shows its agent disabled, never seen or overdue; othe
   const waiting = { ...js, status: 'waiting' as const, reason: 'delay' as const };
   assert.equal(shownReason(waiting, { ...agent, lastContactAt: null }, NOW), 'delay');
   assert.equal(shownReason({ ...js, runner: 'server' }, null, NOW), null);
+  assert.equal(shownReason(js, null, NOW), 'agent_next_contact', 'agent not read (an event)');
 });
 
 const counts = (c: Partial<JobstateCounts>): JobstateCounts => ({

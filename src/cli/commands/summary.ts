@@ -49,7 +49,9 @@ function notesOf(line: SummaryLine, now: number): string[] {
   const { skipped, waiting } = line;
   if (skipped) notes.push(`skipped ${hhmm(skipped.fireAt)}: ${skipped.reasonText ?? 'not run'}`);
   if (waiting) {
-    notes.push(`${waiting.status}: ${whyInWords(waiting, { now, time: hhmm })}${waiting.count > 1 ? ` (${waiting.count} jobs)` : ''}`);
+    notes.push(
+      `${waiting.status}: ${whyInWords(waiting, { now, time: hhmm })}${waiting.count > 1 ? ` (${waiting.count} jobs)` : ''}`,
+    );
   }
   return notes;
 }
