@@ -1,3 +1,4 @@
+import { AGENT_LONG_POLL_MAX_SECONDS } from './agent-contact.ts';
 import type { Agent, Jobstate, Run, Task } from './model.ts';
 
 /**
@@ -6,8 +7,19 @@ import type { Agent, Jobstate, Run, Task } from './model.ts';
  * presence (online/offline) is defined, so the list and the diagnostics agree.
  */
 
-/** How long an agent may go quiet before it counts as offline: two missed contacts plus a long-poll. */
-const LONG_POLL_ALLOWANCE_MS = 60_000;
+/**
+ * An agent calls at least once per contact period: every `contactSeconds` (±10 % jitter),
+ * or, long-polling, each time a poll of at most AGENT_LONG_POLL_MAX_SECONDS ends. It is
+ * online while its last contact is within one such period plus this margin (the jitter,
+ * lastContactAt being rewritten at most every 5 s, a slow request), offline after.
+ */
+const PRESENCE_MARGIN_MS = 15_000;
+
+/** How long an agent may stay quiet and still count as online (see PRESENCE_MARGIN_MS). */
+export function presenceWindowMs(agent: Pick<Agent, 'contactSeconds'>): number {
+  const period = Math.max(agent.contactSeconds, AGENT_LONG_POLL_MAX_SECONDS) * 1000;
+  return Math.round(period * 1.1) + PRESENCE_MARGIN_MS;
+}
 
 export type AgentPresence = 'online' | 'offline' | 'never';
 
@@ -16,7 +28,7 @@ type PresenceFields = Pick<Agent, 'lastContactAt' | 'contactSeconds'>;
 export function agentPresence(agent: PresenceFields, now: number): AgentPresence {
   if (agent.lastContactAt === null) return 'never';
   const quietFor = now - agent.lastContactAt;
-  return quietFor <= 2 * agent.contactSeconds * 1000 + LONG_POLL_ALLOWANCE_MS ? 'online' : 'offline';
+  return quietFor <= presenceWindowMs(agent) ? 'online' : 'offline';
 }
 
 /** When the agent said it would call again: its last contact plus its contact period. */

@@ -47,7 +47,12 @@ export function decideStart(
 export interface RunProgress {
   total: number;
   terminal: number;
-  /** Whole percent of jobstates that reached an end; null for a run with no jobstate. */
+  /**
+   * Whole percent of the run's work that ran to an end (finished or error), out of all of
+   * it but what was skipped (start_if unmet, unneeded, an overlapping firing): cancelled
+   * work counts as not done, so a cancelled run never reads 100 %. Null when nothing was
+   * ever to run (no jobstate, or all skipped).
+   */
   completion: number | null;
   /** The status the run ends with once every jobstate is terminal, else null. */
   outcome: Extract<RunStatus, 'finished' | 'error'> | null;
@@ -57,7 +62,8 @@ export interface RunProgress {
 export function runProgress(counts: JobstateCounts): RunProgress {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const terminal = counts.finished + counts.error + counts.cancelled + counts.skipped;
-  const completion = total === 0 ? null : Math.floor((terminal * 100) / total);
+  const toRun = total - counts.skipped;
+  const completion = toRun === 0 ? null : Math.floor(((counts.finished + counts.error) * 100) / toRun);
   let outcome: RunProgress['outcome'] = null;
   if (terminal === total) outcome = counts.error > 0 || total === 0 ? 'error' : 'finished';
   return { total, terminal, completion, outcome };

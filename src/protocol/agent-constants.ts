@@ -1,7 +1,7 @@
 // Constants of the agent protocol, apart from its schemas (agent.ts): the agent and the
 // CLI's help use them without loading TypeBox.
 
-export const AGENT_LONG_POLL_MAX_SECONDS = 60;
+export { AGENT_LONG_POLL_MAX_SECONDS } from '../core/agent-contact.ts';
 export const AGENT_DEFAULT_LISTEN_PORT = 62354;
 export const WAKE_HEADERS = {
   timestamp: 'x-taskwarden-timestamp',

@@ -10,7 +10,8 @@ export const Tag = Printable({ minLength: 1, maxLength: 100 });
 const Tags = Type.Array(Tag, { maxItems: 50 });
 
 export const AgentPresence = Type.Enum(['online', 'offline', 'never'], {
-  description: 'online = contacted within two contact periods (plus a long-poll); never = not since enrolment',
+  description:
+    'online = contacted within one contact period (contactSeconds, or a long poll if longer) plus a margin; never = not since enrolment',
 });
 
 export const AgentView = Type.Object({

@@ -11,7 +11,12 @@ export const JobstateView = Type.Object({
   agentId: Type.Union([Id, Type.Null()], { description: 'null = the server' }),
   status: Type.Enum(['waiting', 'prepared', 'running', 'finished', 'error', 'cancelled', 'skipped']),
   reason: Type.Union([Type.String(), Type.Null()]),
+  reasonText: Type.Union([Type.String(), Type.Null()], {
+    description: 'why it is where it is, in words: its reason, or for a prepared job its agent being overdue',
+  }),
   attempt: Type.Integer(),
+  preparedAt: NullableIsoTime,
+  dueAt: Type.Union([IsoTime, Type.Null()], { description: 'while waiting: when it may start' }),
   startedAt: NullableIsoTime,
   finishedAt: NullableIsoTime,
   result: Type.Unknown(),

@@ -22,6 +22,7 @@ export const RunView = Type.Object({
   fireAt: IsoTime,
   status: Type.Enum([...RUN_STATUSES]),
   statusReason: Type.Union([Type.String(), Type.Null()]),
+  statusReasonText: Type.Union([Type.String(), Type.Null()], { description: 'statusReason in words' }),
   createdAt: IsoTime,
   startedAt: NullableIsoTime,
   finishedAt: NullableIsoTime,
@@ -29,7 +30,9 @@ export const RunView = Type.Object({
   missed: Type.Union([Type.Object({ count: Type.Integer(), lastFireAt: IsoTime }), Type.Null()], {
     description: 'a missed run: how many firings of one outage it records, from fireAt to lastFireAt',
   }),
-  completion: Type.Union([Type.Integer(), Type.Null()], { description: 'whole percent of jobstates ended' }),
+  completion: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'whole percent of the work that ran to an end (cancelled counts as not done); null: nothing to run',
+  }),
   counts: JobstateCountsView,
 });
 export type RunView = Static<typeof RunView>;

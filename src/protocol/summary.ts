@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, NullableIsoTime } from './common.ts';
+import { Id, IsoTime, NullableIsoTime } from './common.ts';
 import { JobstateCountsView, RunView } from './runs.ts';
 
 export const SummaryModule = Type.Object({
@@ -9,10 +9,29 @@ export const SummaryModule = Type.Object({
   lines: Type.Array(Type.String()),
 });
 
+/** A firing that did not run: "skipped 10:05: previous run still running". */
+export const SkippedNote = Type.Object({
+  runId: Id,
+  fireAt: IsoTime,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  reasonText: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** The first of the run's waiting or prepared jobstates, and why it waits (dueAt: until when). */
+export const WaitingNote = Type.Object({
+  status: Type.Enum(['waiting', 'prepared']),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  reasonText: Type.Union([Type.String(), Type.Null()]),
+  dueAt: NullableIsoTime,
+  count: Type.Integer({ description: 'how many of its jobstates wait' }),
+});
+
 /**
  * One monitoring line per task (seed 001): `<icon> <task> — <details> — completion N % — <status>`.
- * status: the latest run's while it is active, else "disabled" for a disabled task, else
- * the latest run's, else "idle".
+ * The line is about the run in progress, else the latest run that was not skipped: a firing
+ * its overlap policy skipped meanwhile is a note (`skipped`), not the line.
+ * status: that run's while it is active, else "disabled" for a disabled task, else that
+ * run's, else "idle".
  */
 export const SummaryLine = Type.Object({
   taskId: Id,
@@ -24,5 +43,9 @@ export const SummaryLine = Type.Object({
   counts: JobstateCountsView,
   lastRun: Type.Union([RunView, Type.Null()]),
   nextFireAt: NullableIsoTime,
+  skipped: Type.Union([SkippedNote, Type.Null()], { description: 'the newest firing skipped since that run' }),
+  waiting: Type.Union([WaitingNote, Type.Null()], {
+    description: 'why the run in progress does not move, while nothing of it runs',
+  }),
 });
 export type SummaryLine = Static<typeof SummaryLine>;

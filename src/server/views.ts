@@ -10,6 +10,7 @@ import type {
   Store,
   User,
 } from '../core/ports/store.ts';
+import { reasonWords, shownReason } from '../core/reason-words.ts';
 import { runProgress } from '../core/sequencing.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
@@ -124,6 +125,7 @@ export function runView(run: Run, counts: JobstateCounts): RunView {
     fireAt: iso(run.fireAt),
     status: run.status,
     statusReason: run.statusReason,
+    statusReasonText: reasonWords(run.statusReason),
     createdAt: iso(run.createdAt),
     startedAt: isoOrNull(run.startedAt),
     finishedAt: isoOrNull(run.finishedAt),
@@ -134,7 +136,11 @@ export function runView(run: Run, counts: JobstateCounts): RunView {
   };
 }
 
-export function jobstateView(js: Jobstate): JobstateView {
+/**
+ * `reason`: the reason to show (shownReason: a prepared job waiting on an overdue agent);
+ * its words go in `reasonText`. Without it (events), shownReason without reading the agent.
+ */
+export function jobstateView(js: Jobstate, reason = shownReason(js, null, 0)): JobstateView {
   return {
     id: js.id,
     runId: js.runId,
@@ -145,7 +151,10 @@ export function jobstateView(js: Jobstate): JobstateView {
     agentId: js.agentId,
     status: js.status,
     reason: js.reason,
+    reasonText: reasonWords(reason),
     attempt: js.attempt,
+    preparedAt: isoOrNull(js.preparedAt),
+    dueAt: js.status === 'waiting' ? isoOrNull(js.dueAt) : null,
     startedAt: isoOrNull(js.startedAt),
     finishedAt: isoOrNull(js.finishedAt),
     result: js.result ?? null,
@@ -155,6 +164,20 @@ export function jobstateView(js: Jobstate): JobstateView {
 
 export function logLineView(line: LogLine & { attempt: number }): LogLineView {
   return { ts: iso(line.ts), stream: line.stream, line: line.line, attempt: line.attempt };
+}
+
+/** The reason each jobstate shows (shownReason), its agents read once each. */
+export async function shownReasons(store: Store, jobstates: Jobstate[], now: number): Promise<(string | null)[]> {
+  const waitingOn = new Set(jobstates.flatMap((js) => (js.status === 'prepared' && js.agentId ? [js.agentId] : [])));
+  const agents = new Map(
+    await Promise.all([...waitingOn].map(async (id) => [id, await store.agents.get(id)] as const)),
+  );
+  return jobstates.map((js) => shownReason(js, agents.get(js.agentId ?? '') ?? null, now));
+}
+
+export async function loadJobstateViews(store: Store, jobstates: Jobstate[], now: number): Promise<JobstateView[]> {
+  const reasons = await shownReasons(store, jobstates, now);
+  return jobstates.map((js, i) => jobstateView(js, reasons[i] ?? null));
 }
 
 /** A run with its jobstate counts (one grouped query). */

@@ -2,7 +2,13 @@
 // the presence rule the agent list shares.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { agentPresence, type DiagnosisInput, diagnose, nextContactAt } from '../../src/core/diagnostics.ts';
+import {
+  agentPresence,
+  type DiagnosisInput,
+  diagnose,
+  nextContactAt,
+  presenceWindowMs,
+} from '../../src/core/diagnostics.ts';
 import type { JobDef, StartIf } from '../../src/core/model.ts';
 
 const NOW = Date.parse('2026-12-01T10:00:00Z');
@@ -188,11 +194,16 @@ describe('diagnostics', () => {
     assert.match(why({ jobstate: running, task: { timeslotEnd: 'finish' } }).message, /times out at [^;]*$/);
   });
 
-  test('presence: online within two contact periods plus a long-poll, offline after, never before the first', () => {
+  test('presence: online within one contact period plus a margin, offline after, never before the first', () => {
     const agent = { lastContactAt: NOW, contactSeconds: 60 };
     assert.equal(agentPresence({ ...agent, lastContactAt: null }, NOW), 'never');
-    assert.equal(agentPresence(agent, NOW + 180_000), 'online');
-    assert.equal(agentPresence(agent, NOW + 180_001), 'offline');
+    // one period: 60 s (+10 % jitter) + 15 s margin; it was 3 min (two periods and a long poll)
+    assert.equal(presenceWindowMs(agent), 81_000);
+    assert.equal(agentPresence(agent, NOW + 81_000), 'online');
+    assert.equal(agentPresence(agent, NOW + 81_001), 'offline');
+    // a long-polling agent calls at least every long poll, whatever its contactSeconds
+    assert.equal(presenceWindowMs({ contactSeconds: 10 }), 81_000);
+    assert.equal(presenceWindowMs({ contactSeconds: 600 }), 675_000);
     assert.equal(nextContactAt(agent), NOW + 60_000);
     assert.equal(nextContactAt({ ...agent, lastContactAt: null }), null);
   });

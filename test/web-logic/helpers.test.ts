@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { toCsv } from '../../web/src/lib/csv.ts';
-import { formatInZone, formatSeconds, fromLocalInput, reasonLabel } from '../../web/src/lib/format.ts';
+import { formatInZone, formatSeconds, formatTime, fromLocalInput, whyWaiting } from '../../web/src/lib/format.ts';
 import { diffLines, jsonLines, withContext } from '../../web/src/lib/line-diff.ts';
 import { formFields, inputFromValue, valueFromInput, withParam } from '../../web/src/lib/schema-form.ts';
 
@@ -81,8 +81,13 @@ test('zoned times show the offset, so a DST change is visible', () => {
   assert.equal(fromLocalInput(''), null);
 });
 
-test('reasons read as words in the monitoring: "waiting: timeslot closed"', () => {
-  assert.equal(reasonLabel('timeslot_closed'), 'timeslot closed');
-  assert.equal(reasonLabel('start_if_unmet'), 'start if unmet');
-  assert.equal(reasonLabel(null), '');
+test('why a job waits: the server\'s words, and "until HH:MM" (browser zone) while its dueAt is ahead', () => {
+  const now = Date.parse('2026-12-01T10:00:00Z');
+  const due = '2026-12-01T19:00:00.000Z';
+  const view = { status: 'waiting', reasonText: 'timeslot closed', dueAt: due };
+  assert.equal(whyWaiting(view, now), `timeslot closed until ${formatTime(due)}`);
+  assert.match(formatTime(due), /^\d{2}:\d{2}$/);
+  assert.equal(whyWaiting({ ...view, dueAt: '2026-12-01T09:00:00.000Z' }, now), 'timeslot closed');
+  assert.equal(whyWaiting({ ...view, status: 'prepared' }, now), 'timeslot closed');
+  assert.equal(whyWaiting({ status: 'finished', reasonText: null, dueAt: null }, now), '');
 });

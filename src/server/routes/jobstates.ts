@@ -5,15 +5,16 @@ import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { pageOf } from '../paging.ts';
 import { visible } from '../tenancy.ts';
-import { jobstateView, logLineView } from '../views.ts';
+import { loadJobstateViews, logLineView } from '../views.ts';
 
-export const jobstateRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store }) => {
+export const jobstateRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, clock }) => {
   app.get(
     '/api/v1/jobstates/:id',
     { config: { auth: 'viewer' }, schema: { tags: ['jobstates'], params: IdParams, response: { 200: JobstateView } } },
     async (request) => {
       const { id } = request.params;
-      return jobstateView(visible(principalOf(request), await store.jobstates.get(id), 'jobstate', id));
+      const js = visible(principalOf(request), await store.jobstates.get(id), 'jobstate', id);
+      return (await loadJobstateViews(store, [js], clock.now()))[0];
     },
   );
 

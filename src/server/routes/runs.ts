@@ -10,10 +10,10 @@ import type { ServerContext } from '../context.ts';
 import { idempotencyKeyOf, markReplay } from '../idempotency.ts';
 import { pageOf } from '../paging.ts';
 import { listScope, visible } from '../tenancy.ts';
-import { jobstateView, loadRunView } from '../views.ts';
+import { loadJobstateViews, loadRunView } from '../views.ts';
 
 /** Runs: run a task now (optionally waiting for the end), list, read, cancel, and their jobstates. */
-export const runRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, engine, closing }) => {
+export const runRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, engine, closing, clock }) => {
   app.post(
     '/api/v1/tasks/:id/runs',
     {
@@ -98,7 +98,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, {
       const { id } = request.params;
       visible(principalOf(request), await store.runs.get(id), 'run', id);
       const page = await store.jobstates.listByRun(id, pageOf(request.query));
-      return { items: page.items.map(jobstateView), next: page.next };
+      return { items: await loadJobstateViews(store, page.items, clock.now()), next: page.next };
     },
   );
 

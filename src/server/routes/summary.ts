@@ -7,7 +7,7 @@ import { pageOf } from '../paging.ts';
 import { summaryLine } from '../summary.ts';
 import { listScope, visible } from '../tenancy.ts';
 
-export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, modules }) => {
+export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, modules, clock }) => {
   app.get(
     '/api/v1/summary',
     {
@@ -17,7 +17,10 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
     async (request) => {
       const orgId = await listScope(store, principalOf(request), request.query.org);
       const page = await store.tasks.list({ orgId }, pageOf(request.query));
-      return { items: await Promise.all(page.items.map((task) => summaryLine(store, modules, task))), next: page.next };
+      return {
+        items: await Promise.all(page.items.map((task) => summaryLine(store, modules, task, clock.now()))),
+        next: page.next,
+      };
     },
   );
 
@@ -30,7 +33,12 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
     },
     async (request) => {
       const { id } = request.params;
-      return summaryLine(store, modules, visible(principalOf(request), await store.tasks.get(id), 'task', id));
+      return summaryLine(
+        store,
+        modules,
+        visible(principalOf(request), await store.tasks.get(id), 'task', id),
+        clock.now(),
+      );
     },
   );
 };

@@ -3,7 +3,7 @@ import { getAll } from '../api/client.ts';
 import type { JobstateView } from '../api/types.ts';
 import { targetLabel, useAgentNames } from '../lib/agents.ts';
 import { useServerEvents } from '../lib/events.tsx';
-import { durationBetween, reasonLabel } from '../lib/format.ts';
+import { durationBetween, whyWaiting } from '../lib/format.ts';
 import { useNow } from '../lib/use-now.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { LogViewer } from './LogViewer.tsx';
@@ -48,7 +48,7 @@ export function JobstateGroups(props: {
 }) {
   const { data, error } = useRunJobstates(props.runId);
   const names = useAgentNames(data?.map((js) => js.agentId) ?? []);
-  const now = useNow(data?.some((js) => js.status === 'running') ?? false);
+  const now = useNow(data?.some((js) => js.status === 'running' || js.status === 'waiting') ?? false);
   if (error && !data) return <ErrorNote error={error} />;
   if (!data) return <p className="muted">Loading jobs…</p>;
   const jobs = new Map<number, JobstateView[]>();
@@ -79,8 +79,10 @@ export function JobstateGroups(props: {
                     onClick={() => props.onSelect(js.id === props.selected ? null : js.id)}
                   >
                     <span className="target-name">{targetLabel(js.agentId, names)}</span>
-                    <StatusBadge status={js.status} reason={js.reason} />
-                    <span className="target-reason">{reasonLabel(js.reason)}</span>
+                    <StatusBadge status={js.status} reason={js.reasonText} />
+                    <span className="target-reason" title={whyWaiting(js, now)}>
+                      {whyWaiting(js, now)}
+                    </span>
                     <span className="target-attempt">try {js.attempt}</span>
                     <span className="target-duration">{durationBetween(js.startedAt, js.finishedAt, now)}</span>
                   </button>

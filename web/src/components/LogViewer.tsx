@@ -68,7 +68,7 @@ export function LogViewer({ jobstate, title }: { jobstate: JobstateView; title: 
     <section className="log-viewer" aria-label={`Logs of ${title}`}>
       <header className="log-header">
         <h3>Logs — {title}</h3>
-        <StatusBadge status={jobstate.status} reason={jobstate.reason} />
+        <StatusBadge status={jobstate.status} reason={jobstate.reasonText} />
         <span className="muted">attempt {jobstate.attempt}</span>
         <span className={active ? 'following' : 'muted'} aria-live="polite">
           {active ? '● following live' : `${lines.length} lines`}

@@ -1,5 +1,3 @@
-import { reasonLabel } from '../lib/format.ts';
-
 /**
  * A status is shown as a shape and a word, never by colour alone: ✓ finished, ✕ error…
  * The width is reserved so a line does not move when its status changes.
@@ -21,9 +19,10 @@ const STATUS_ICONS: Record<string, string> = {
   failed: '✕',
 };
 
+/** `reason`: why, in the words the server gives (a view's reasonText or statusReasonText). */
 export function StatusBadge({ status, reason }: { status: string; reason?: string | null }) {
   return (
-    <span className={`status status-${status}`} title={reason ? `${status}: ${reasonLabel(reason)}` : status}>
+    <span className={`status status-${status}`} title={reason ? `${status}: ${reason}` : status}>
       <span className="status-icon" aria-hidden="true">
         {STATUS_ICONS[status] ?? '•'}
       </span>
@@ -32,16 +31,29 @@ export function StatusBadge({ status, reason }: { status: string; reason?: strin
   );
 }
 
-/** Completion as a bar and a number; null (nothing to complete) shows N/A like the seed. */
-export function Completion({ value }: { value: number | null }) {
+/**
+ * Completion as a bar and a number; null (nothing to complete) shows N/A like the seed.
+ * `ended`: the run ended before its work did (cancelled, skipped): that word instead of
+ * the number, and the bar shows only what ran.
+ */
+export function Completion({ value, ended = null }: { value: number | null; ended?: string | null }) {
+  const number = value === null ? 'N/A' : `${value} %`;
   return (
-    <span className="completion" title={value === null ? 'completion: N/A' : `completion: ${value} %`}>
+    <span
+      className={ended ? `completion completion-${ended}` : 'completion'}
+      title={ended ? `${ended}, ${number} of its work ran` : `completion: ${number}`}
+    >
       <span className="completion-bar" aria-hidden="true">
         <span className="completion-fill" style={{ width: `${value ?? 0}%` }} />
       </span>
-      <span className="completion-number">{value === null ? 'N/A' : `${value} %`}</span>
+      <span className="completion-number">{ended ?? number}</span>
     </span>
   );
+}
+
+/** A run that ended before its work did: its completion reads as its status (Completion's `ended`). */
+export function endedEarly(status: string | undefined): string | null {
+  return status === 'cancelled' || status === 'skipped' ? status : null;
 }
 
 export const ACTIVE_JOBSTATES = ['waiting', 'prepared', 'running'];

@@ -95,7 +95,23 @@ export function fromLocalInput(value: string): string | null {
   return `${value.length === 16 ? `${value}:00` : value}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
 }
 
-/** A machine-readable reason in words, as the monitoring shows it: "timeslot_closed" → "timeslot closed". */
-export function reasonLabel(reason: string | null | undefined): string {
-  return reason ? reason.replaceAll('_', ' ') : '';
+const wallTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** "10:05", in the browser's zone. */
+export function formatTime(iso: string): string {
+  return wallTime.format(new Date(iso));
+}
+
+/**
+ * Why a jobstate is where it is, as the server words it (`reasonText`, from the one table of
+ * reason words in src/core/reason-words.ts), and, while it waits for a time still ahead,
+ * "until HH:MM" in the browser's zone — the rule of that file's whyInWords.
+ */
+export function whyWaiting(
+  view: { status: string; reasonText: string | null; dueAt: string | null },
+  now = Date.now(),
+): string {
+  const words = view.reasonText ?? '';
+  if (view.status !== 'waiting' || view.dueAt === null || Date.parse(view.dueAt) <= now) return words;
+  return `${words || 'waiting'} until ${formatTime(view.dueAt)}`;
 }

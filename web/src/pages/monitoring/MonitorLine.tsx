@@ -1,8 +1,10 @@
 import type { SummaryLine } from '../../api/types.ts';
 import { JobstateGroups } from '../../components/JobstateGroups.tsx';
-import { Completion, StatusBadge } from '../../components/status.tsx';
+import { ModuleIcon } from '../../components/ModuleIcon.tsx';
+import { Completion, endedEarly, StatusBadge } from '../../components/status.tsx';
 import { Time } from '../../components/ui.tsx';
-import { formatRelative } from '../../lib/format.ts';
+import { formatRelative, formatTime, whyWaiting } from '../../lib/format.ts';
+import { useNow } from '../../lib/use-now.ts';
 import { href } from '../../router.ts';
 
 const RUN_REASONS: Record<string, string> = {
@@ -25,8 +27,12 @@ export function MonitorLine(props: {
   onSelectLog(jobstateId: string | null): void;
 }) {
   const { line } = props;
+  // "next in 12 s" counts down without a reload; a minute away, a coarser tick will do.
+  const soon = line.nextFireAt !== null && Date.parse(line.nextFireAt) - Date.now() < 3_600_000;
+  const now = useNow(line.nextFireAt !== null || line.waiting !== null, soon ? 1000 : 30_000);
   const panelId = `line-${line.taskId}`;
-  const icons = line.modules.map((m) => m.icon).join('');
+  const iconSize = line.modules.length > 1 ? 13 : 18;
+  const notes = lineNotes(line, now);
   return (
     <li className={props.open ? 'monitor-line open' : 'monitor-line'} data-task={line.task}>
       <button
@@ -36,23 +42,34 @@ export function MonitorLine(props: {
         aria-controls={panelId}
         onClick={props.onToggle}
       >
-        <span className="module-icon" title={line.modules.map((m) => m.name).join(', ')} aria-hidden="true">
-          {icons || '•'}
+        <span className="module-icon" title={line.modules.map((m) => m.name).join(', ')}>
+          {line.modules.slice(0, 4).map((m) => (
+            <ModuleIcon key={m.name} module={m.name} size={iconSize} />
+          ))}
         </span>
         <span className="task-name">{line.task}</span>
-        <span className="task-details">{line.details || (line.lastRun ? '' : 'never ran')}</span>
-        <Completion value={line.completion} />
-        <StatusBadge status={line.status} reason={line.lastRun?.statusReason} />
+        <span className="task-details" title={line.details}>
+          {line.details || (line.lastRun ? '' : 'never ran')}
+        </span>
+        <Completion value={line.completion} ended={endedEarly(line.lastRun?.status)} />
+        <StatusBadge status={line.status} reason={line.lastRun?.statusReasonText} />
         <span className="next-fire" title={line.nextFireAt ?? 'no next firing'}>
-          {line.nextFireAt ? `next ${formatRelative(line.nextFireAt)}` : ''}
+          {line.nextFireAt ? `next ${formatRelative(line.nextFireAt, now)}` : ''}
         </span>
       </button>
+      {notes.length > 0 ? (
+        <ul className="line-notes" aria-label={`Notes on ${line.task}`}>
+          {notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      ) : null}
       {props.open ? (
         <div className="monitor-panel" id={panelId}>
           <ul className="module-details">
             {line.modules.map((m) => (
               <li key={m.name}>
-                <span aria-hidden="true">{m.icon}</span> <strong>{m.name}</strong> — {m.details || 'no run yet'}
+                <ModuleIcon module={m.name} size={14} /> <strong>{m.name}</strong> — {m.details || 'no run yet'}
                 {m.lines.length > 0 ? (
                   <ul>
                     {m.lines.map((text) => (
@@ -92,4 +109,17 @@ export function MonitorLine(props: {
       ) : null}
     </li>
   );
+}
+
+/** "skipped 10:05: previous run still running", "waiting: delay until 10:05 (3 jobs)". */
+function lineNotes(line: SummaryLine, now: number): string[] {
+  const notes: string[] = [];
+  if (line.skipped) {
+    notes.push(`skipped ${formatTime(line.skipped.fireAt)}: ${line.skipped.reasonText ?? 'not run'}`);
+  }
+  if (line.waiting) {
+    const count = line.waiting.count > 1 ? ` (${line.waiting.count} jobs)` : '';
+    notes.push(`${line.waiting.status}: ${whyWaiting(line.waiting, now)}${count}`);
+  }
+  return notes;
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { get, post } from '../../api/client.ts';
 import type { RunView, TaskView } from '../../api/types.ts';
 import { JobstateGroups } from '../../components/JobstateGroups.tsx';
-import { ACTIVE_RUNS, Completion, StatusBadge } from '../../components/status.tsx';
+import { ACTIVE_RUNS, Completion, endedEarly, StatusBadge } from '../../components/status.tsx';
 import { ErrorNote, Loaded, Time } from '../../components/ui.tsx';
 import { useServerEvents } from '../../lib/events.tsx';
 import { durationBetween } from '../../lib/format.ts';
@@ -38,8 +38,8 @@ export function RunDetailPage({ id }: { id: string }) {
               <div>
                 <dt>Status</dt>
                 <dd>
-                  <StatusBadge status={r.status} reason={r.statusReason} />
-                  {r.statusReason ? <span className="muted"> ({r.statusReason})</span> : null}
+                  <StatusBadge status={r.status} reason={r.statusReasonText} />
+                  {r.statusReasonText ? <span className="muted"> ({r.statusReasonText})</span> : null}
                 </dd>
               </div>
               <div>
@@ -68,7 +68,7 @@ export function RunDetailPage({ id }: { id: string }) {
               <div>
                 <dt>Completion</dt>
                 <dd>
-                  <Completion value={r.completion} />
+                  <Completion value={r.completion} ended={endedEarly(r.status)} />
                 </dd>
               </div>
               <div>

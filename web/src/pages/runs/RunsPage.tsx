@@ -62,7 +62,7 @@ export function RunsPage({ route }: { route: Route }) {
                 <a href={href(`/runs/${run.id}`)}>{names.get(run.taskId) ?? `task …${run.taskId.slice(-8)}`}</a>
               </td>
               <td>
-                <StatusBadge status={run.status} reason={run.statusReason} />
+                <StatusBadge status={run.status} reason={run.statusReasonText} />
               </td>
               <td>
                 {run.reason}

@@ -46,7 +46,7 @@ export function JobEditor(props: {
             {module ? null : <option value="">choose…</option>}
             {props.modules.map((m) => (
               <option key={m.name} value={m.name}>
-                {m.icon} {m.title} ({m.name})
+                {m.title} ({m.name})
               </option>
             ))}
           </select>
