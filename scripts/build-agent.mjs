@@ -44,24 +44,25 @@ try {
 }
 
 /**
- * The agent reads its YAML config file through `createRequire(import.meta.url)('yaml')`, so
- * that an agent without one never loads the YAML parser. Neither exists in a bundle: this
- * gives config.ts a `createRequire` whose `require('yaml')` is the bundled copy (still only
- * evaluated when called), and refuses any other package rather than look for it on disk.
+ * The sources load two things with `createRequire(import.meta.url)(id)`, only when needed:
+ * the YAML parser (config.ts: an agent without a config file never loads it) and `node:sea`
+ * (install.ts). Neither works in a bundle, which has no import.meta and whose `require`
+ * loads Node's own modules only: this gives them a `createRequire` whose `require('yaml')` is
+ * the bundled copy (still evaluated only when called) and that loads Node's modules, and
+ * refuses any other package rather than look for it on disk.
  */
 const bundledRequire = {
   name: 'bundled-require',
   setup(build) {
     build.onResolve({ filter: /^node:module$/ }, (args) =>
-      args.importer.endsWith(join('src', 'agent', 'config.ts'))
-        ? { path: 'bundled-require', namespace: 'taskwarden' }
-        : undefined,
+      args.importer.startsWith(join(root, 'src')) ? { path: 'bundled-require', namespace: 'taskwarden' } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'taskwarden' }, () => ({
       resolveDir: root,
       contents: `export function createRequire() {
         return (id) => {
           if (id === 'yaml') return require('yaml');
+          if (id.startsWith('node:')) return require(id);
           throw new Error(id + ' is not in the single-file agent');
         };
       }`,

@@ -1,8 +1,8 @@
 // The single-file agent (issue 17): `npm run build:agent` writes dist/taskwarden-agent, a
 // copy of Node with the bundled agent injected. Copied alone into an empty folder and run
 // there with a PATH that holds no node or npm, it answers --help and --version, refuses to
-// keep its state in itself, reads a YAML config file, enrols with a real server on 127.0.0.1
-// and runs a `command` job to `finished`. Built once for the file (or dist/'s, when fresh).
+// keep its state in itself, installs itself as a service (in a staging root), reads a YAML
+// config file, enrols with a real server on 127.0.0.1 and runs a `command` job to `finished`. Built once for the file (or dist/'s, when fresh).
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -90,6 +90,22 @@ describe('the single-file agent', () => {
       res.stderr,
       `taskwarden: --data: ${exe} is a file, not a folder: name the agent's folder with --data\n`,
     );
+  });
+
+  test('installs itself as the systemd service that runs this file, and uninstalls it', () => {
+    const root = join(tmp, 'root');
+    writeFileSync(join(pc, 'install.token'), 'twe_not-checked-until-the-service-starts\n');
+    const installed = run(['install', '--server', server.url, '--token-file', 'install.token', '--root', root]);
+    assert.equal(installed.status, 0, installed.stderr);
+    const unit = readFileSync(join(root, 'etc/systemd/system/taskwarden-agent.service'), 'utf8');
+    assert.ok(unit.split('\n').includes(`ExecStart=${exe} --config /etc/taskwarden/agent.yaml`), unit);
+    assert.match(
+      readFileSync(join(root, 'etc/taskwarden/agent.yaml'), 'utf8'),
+      /^data: \/var\/lib\/taskwarden-agent$/m,
+    );
+    const removed = run(['uninstall', '--root', root]);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.ok(!existsSync(join(root, 'etc/systemd/system/taskwarden-agent.service')));
   });
 
   test('enrols from a YAML config file and runs a command job to finished', async () => {
