@@ -15,6 +15,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -88,16 +89,18 @@ try {
     // callback ("A dynamic import callback was not specified"). esbuild inlines the
     // imports of bundled files; this makes it write Node's own modules' as require() too.
     supported: { 'dynamic-import': false },
-    define: { TASKWARDEN_VERSION: JSON.stringify(version), 'import.meta.url': 'undefined' },
+    define: { TASKWARDEN_VERSION: JSON.stringify(version) },
     plugins: [bundledRequire],
     legalComments: 'none',
     logLevel: 'silent',
   });
   // A warning is a module the bundle does not carry the way the sources run (a dynamic
-  // require, an import.meta): an executable that fails on some PC later. Refuse it now.
-  if (result.warnings.length > 0) {
-    const text = await esbuild.formatMessages(result.warnings, { kind: 'warning' });
-    fail(`bundling the agent gave warnings:\n${text.join('\n')}`);
+  // require, an import.meta): an executable that fails on some PC later. Refuse it now;
+  // only the import.meta of `createRequire(import.meta.url)` is expected (bundledRequire).
+  const warnings = result.warnings.filter((w) => !w.location?.lineText.includes('createRequire(import.meta.url)'));
+  if (warnings.length > 0) {
+    const text = await esbuild.formatMessages(warnings, { kind: 'warning' });
+    throw new Error(`bundling the agent gave warnings:\n${text.join('\n')}`);
   }
 
   const config = join(work, 'sea-config.json');
@@ -116,7 +119,9 @@ try {
   );
   const made = spawnSync(process.execPath, ['--experimental-sea-config', config], { encoding: 'utf8' });
   if (made.status !== 0)
-    fail(`node --experimental-sea-config failed (exit ${made.status ?? made.signal}):\n${made.stdout}${made.stderr}`);
+    throw new Error(
+      `node --experimental-sea-config failed (exit ${made.status ?? made.signal}):\n${made.stdout}${made.stderr}`,
+    );
 
   const staging = join(work, 'taskwarden-agent');
   copyFileSync(process.execPath, staging);
@@ -124,11 +129,16 @@ try {
   await postject.inject(staging, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
   mkdirSync(dirname(out), { recursive: true });
   copyFileSync(staging, `${out}.tmp`);
+  // Dated when the build started, as dist/'s stamp: a source saved meanwhile makes it stale.
+  utimesSync(`${out}.tmp`, new Date(started), new Date(started));
   renameSync(`${out}.tmp`, out);
   const mb = (statSync(out).size / 1e6).toFixed(1);
   console.log(
     `taskwarden: wrote ${out} (${mb} MB, Node ${process.version}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
+} catch (err) {
+  console.error(`taskwarden: ${err instanceof Error ? err.message : err}`);
+  process.exitCode = 1;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
