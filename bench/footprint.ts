@@ -6,7 +6,9 @@
 //       migrates), then the median of 3 restarts, and their CPU time; beside a `node -e`
 //       HTTP server answering
 //   (c) an enrolled `taskwarden agent` long-polling that server: RSS, its private part and
-//       peak RSS after 60 s idle (one whole long-poll), its process tree; beside an idle `node -e`
+//       peak RSS after 60 s idle (one whole long-poll), its process tree; beside an idle `node -e`;
+//       at the same time the single-file agent (dist/taskwarden-agent when fresh, else one
+//       built for the bench: npm run build:agent), the same figures
 // Processes are started as `node bin/taskwarden.js …`: `npx taskwarden …` adds an npm process
 // (about 90 MB, and ~0.3 s per command) that is not Taskwarden's.
 // --quick: 3 runs for (a), 1 restart for (b), 15 s idle for (c). --json: one JSON object.
@@ -19,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildState } from '../scripts/build-state.mjs';
 import { fmt, formatTable, percentile } from '../src/cli/table.ts';
 import { TaskwardenClient } from '../src/client/api.ts';
+import { agentExecutable } from '../test/support/agent-executable.ts';
 import { cpuSecondsOf, memoryOf, type Started, start, timeRun, waitForOk } from './support/processes.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -120,32 +123,65 @@ async function treeRssMb(pid: number): Promise<number> {
   return total;
 }
 
-async function idleAgent(client: TaskwardenClient, url: string, opts: Options) {
+/** How an agent is started: `taskwarden agent` through Node, or the single-file executable. */
+interface AgentLaunch {
+  command?: string;
+  args: string[];
+}
+
+/**
+ * Both agents enrol (a token each) and long-poll side by side for `idleSeconds`, beside an
+ * idle bare Node; then each one's memory is read.
+ */
+async function idleAgents(client: TaskwardenClient, url: string, opts: Options, launches: AgentLaunch[]) {
   const dir = await mkdtemp(join(tmpdir(), 'tw-footprint-agent-'));
-  const enrolFile = join(dir, 'enrol.token');
-  await writeFile(enrolFile, (await client.createEnrolmentToken({ uses: 1, expiresIn: '1h' })).token, { mode: 0o600 });
-  // Info level: the agent says when it works for the server, then stays quiet while idle.
-  const agent = start([BIN, 'agent', '--server', url, '--data', join(dir, 'data'), '--enrol-file', enrolFile], {
-    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'info' },
-    cwd: dir,
-  });
+  const agents: Started[] = [];
   const bare = start(['-e', NODE_IDLE]);
   try {
-    await agent.waitFor(/agent (\S+) working for/, LIMIT_MS.agentStart);
+    for (const [i, launch] of launches.entries()) {
+      const enrolFile = join(dir, `enrol-${i}.token`);
+      const { token } = await client.createEnrolmentToken({ uses: 1, expiresIn: '1h' });
+      await writeFile(enrolFile, token, { mode: 0o600 });
+      const flags = [
+        '--server',
+        url,
+        '--data',
+        join(dir, `data-${i}`),
+        '--enrol-file',
+        enrolFile,
+        '--name',
+        `bench-${i}`,
+      ];
+      // Info level: the agent says when it works for the server, then stays quiet while idle.
+      agents.push(
+        start([...launch.args, ...flags], {
+          command: launch.command,
+          env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'info' },
+          cwd: dir,
+        }),
+      );
+    }
+    for (const agent of agents) await agent.waitFor(/agent (\S+) working for/, LIMIT_MS.agentStart);
     await sleep(opts.idleSeconds * 1000);
-    if (agent.child.exitCode !== null) throw new Error(`the agent exited:\n${agent.output()}`);
-    const [listed] = await client.listAgents();
-    if (!listed?.lastContactAt) throw new Error('the agent never contacted the server');
-    const memory = memoryOf(agent.child.pid as number);
+    for (const agent of agents) {
+      if (agent.child.exitCode !== null) throw new Error(`an agent exited:\n${agent.output()}`);
+    }
+    const listed = await client.listAgents();
+    if (listed.length < launches.length || listed.some((a) => !a.lastContactAt))
+      throw new Error('an agent never contacted the server');
     const baseline = memoryOf(bare.child.pid as number);
-    return {
-      ...memory,
-      treeMb: await treeRssMb(agent.child.pid as number),
-      baselineMb: baseline.rssMb,
-      baselinePrivateMb: baseline.privateMb,
-    };
+    const measured = [];
+    for (const agent of agents) {
+      measured.push({
+        ...memoryOf(agent.child.pid as number),
+        treeMb: await treeRssMb(agent.child.pid as number),
+        baselineMb: baseline.rssMb,
+        baselinePrivateMb: baseline.privateMb,
+      });
+    }
+    return measured;
   } finally {
-    await Promise.all([agent.stop(), bare.stop()]);
+    await Promise.all([...agents.map((a) => a.stop()), bare.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -161,8 +197,13 @@ async function measure(opts: Options) {
     const { client, token } = await seed(starts.server.url, data);
     const summaryArgs = [BIN, 'summary', '--server', starts.server.url, '--token', token];
     const summaryMs = medianWall(summaryArgs, opts.runs);
-    const agent = await idleAgent(client, starts.server.url, opts);
-    return { nodeMs, helpMs, summaryMs, starts, agent };
+    const executable = agentExecutable(join(data, 'build'));
+    const [agent, singleFile] = await idleAgents(client, starts.server.url, opts, [
+      { args: [BIN, 'agent'] },
+      { command: executable.path, args: [] },
+    ]);
+    if (!agent || !singleFile) throw new Error('an agent was not measured');
+    return { nodeMs, helpMs, summaryMs, starts, agent, singleFile };
   } finally {
     await server?.stop();
     await rm(data, { recursive: true, force: true });
@@ -205,6 +246,7 @@ export default async function footprintBench(args: string[]): Promise<void> {
       treeRssMb: m.agent.treeMb,
       nodeIdleRssMb: m.agent.baselineMb,
     },
+    singleFileAgent: { rssMb: m.singleFile.rssMb, peakRssMb: m.singleFile.peakMb, privateMb: m.singleFile.privateMb },
   };
   if (args.includes('--json')) {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -240,6 +282,7 @@ type Figures = {
     nodeIdleRssMb: number;
     nodeIdlePrivateMb: number;
   };
+  singleFileAgent: { rssMb: number; peakRssMb: number; privateMb: number };
 };
 
 function report(f: Figures): string {
@@ -279,6 +322,17 @@ function report(f: Figures): string {
     },
     { measure: 'agent peak RSS', taskwarden: mb(f.agent.peakRssMb), 'bare node': '' },
     { measure: 'agent process tree RSS', taskwarden: mb(f.agent.treeRssMb), 'bare node': '' },
+    {
+      measure: `single-file agent RSS after ${f.agent.idleSeconds} s long-polling`,
+      taskwarden: mb(f.singleFileAgent.rssMb),
+      'bare node': mb(f.agent.nodeIdleRssMb),
+    },
+    {
+      measure: 'single-file agent RSS, its private part',
+      taskwarden: mb(f.singleFileAgent.privateMb),
+      'bare node': mb(f.agent.nodeIdlePrivateMb),
+    },
+    { measure: 'single-file agent peak RSS', taskwarden: mb(f.singleFileAgent.peakRssMb), 'bare node': '' },
   ];
   const m = f.machine;
   const load = `load average ${m.loadavg.join(' ')} at start, ${m.loadavgAtEnd.join(' ')} at end`;

@@ -3,3 +3,5 @@ export declare const BUILD_STAMP: string;
 export declare function newestSource(root: string): number;
 export type BuildState = 'fresh' | 'stale' | 'missing' | 'no-source';
 export declare function buildState(root: string): BuildState;
+export declare const AGENT_EXECUTABLE: string;
+export declare function agentExecutableState(root: string): 'fresh' | 'stale' | 'missing';

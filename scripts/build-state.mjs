@@ -35,3 +35,16 @@ export function buildState(root) {
   if (!existsSync(stamp)) return 'missing';
   return statSync(stamp).mtimeMs >= newestSource(root) ? 'fresh' : 'stale';
 }
+
+/** The single-file agent `npm run build:agent` writes (scripts/build-agent.mjs). */
+export const AGENT_EXECUTABLE = 'dist/taskwarden-agent';
+/** What goes into it besides src/: its build script and the installed packages it bundles. */
+const AGENT_INPUTS = ['scripts/build-agent.mjs', 'package-lock.json'];
+
+/** Is dist/taskwarden-agent there and built from the current sources (`fresh`)? */
+export function agentExecutableState(root) {
+  const built = statSync(join(root, AGENT_EXECUTABLE), { throwIfNoEntry: false });
+  if (!built) return 'missing';
+  const newest = Math.max(newestSource(root), ...AGENT_INPUTS.map((f) => statSync(join(root, f)).mtimeMs));
+  return built.mtimeMs >= newest ? 'fresh' : 'stale';
+}

@@ -20,8 +20,9 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export function start(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Started {
-  const child = spawn(process.execPath, args, {
+/** Runs `command` (default: this Node) with `args`. */
+export function start(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; command?: string } = {}): Started {
+  const child = spawn(opts.command ?? process.execPath, args, {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
@@ -71,7 +71,7 @@ export function resolveAgentConfig(
   const setting = resolveSettings(AGENT_SETTINGS, { flags: { ...flags }, env: {}, file: readConfigFile(flags, cwd) });
   const listenSetting = setting('listen');
   const listen = listenSetting === null || listenSetting.value === 'false' ? null : parseListen(listenSetting, setting);
-  const dataDir = resolve(cwd, nonEmpty(setting('data') ?? { value: AGENT_DEFAULTS.data, source: '--data' }));
+  const dataDir = folder(setting('data') ?? { value: AGENT_DEFAULTS.data, source: '--data' }, cwd);
   const optional = <T>(key: string, parse: (given: Sourced) => T): T | undefined => {
     const given = setting(key);
     return given === null ? undefined : parse(given);
@@ -187,6 +187,17 @@ function int({ value, source }: Sourced, min: number, max: number): number {
   const n = /^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!(n >= min && n <= max)) throw new ValidationError(source, `"${value}" is not a number from ${min} to ${max}`);
   return n;
+}
+
+/**
+ * The agent's folder, which may not exist yet but may not be a file: the default
+ * `./taskwarden-agent` is also the name of the single-file agent, run from its own folder.
+ */
+function folder(given: Sourced, cwd: string): string {
+  const path = resolve(cwd, nonEmpty(given));
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === false)
+    throw new ValidationError(given.source, `${path} is a file, not a folder: name the agent's folder with --data`);
+  return path;
 }
 
 function nonEmpty({ value, source }: Sourced): string {

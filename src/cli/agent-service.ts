@@ -4,7 +4,14 @@ import { parse, stringify } from 'yaml';
 import { AGENT_SETTINGS, resolveAgentConfig } from '../agent/config.ts';
 import { ValidationError } from '../core/errors.ts';
 import { flagProperty } from '../core/settings.ts';
-import { CONFIG_DIR, InstallTarget, SYSTEMD_UNIT_DIR, systemdUnit, taskwardenCommand } from './install.ts';
+import {
+  CONFIG_DIR,
+  InstallTarget,
+  isSingleExecutable,
+  SYSTEMD_UNIT_DIR,
+  systemdUnit,
+  taskwardenCommand,
+} from './install.ts';
 
 export const AGENT_UNIT = 'taskwarden-agent.service';
 export const AGENT_CONFIG = `${CONFIG_DIR}/agent.yaml`;
@@ -113,7 +120,12 @@ export function agentConfigText(settings: Record<string, string>): string {
 export function agentUnit(): string {
   return systemdUnit({
     description: 'Taskwarden agent',
-    execStart: [...taskwardenCommand(), 'agent', '--config', AGENT_CONFIG],
+    // The single-file agent is the agent command itself: it has no `agent` word.
+    execStart: [
+      ...(isSingleExecutable() ? [process.execPath] : [...taskwardenCommand(), 'agent']),
+      '--config',
+      AGENT_CONFIG,
+    ],
     service: [
       // Deploy packages and catalog commands act on the whole machine.
       'User=root',

@@ -94,7 +94,8 @@ export function taskwardenCommand(): string[] {
   return [process.execPath, realpathSync(process.argv[1])];
 }
 
-function isSingleExecutable(): boolean {
+/** Is this process a single executable application (the single-file agent)? */
+export function isSingleExecutable(): boolean {
   try {
     return (createRequire(import.meta.url)('node:sea') as { isSea(): boolean }).isSea();
   } catch {

@@ -1,11 +1,4 @@
-import { CommanderError } from 'commander';
-import { exitCodeOf, printError } from './output.ts';
+import { runProgram } from './command-line.ts';
 import { buildProgram } from './program.ts';
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-  printError(err);
-  process.exit(exitCodeOf(err));
-}
+await runProgram(buildProgram());

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
+import { newProgram } from './command-line.ts';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerBackupCommands } from './commands/backup.ts';
@@ -15,12 +16,11 @@ import { packageVersion } from './version.ts';
 
 /** The whole command tree; each group lives in its own file under commands/. */
 export function buildProgram(): Command {
-  const program = new Command('taskwarden')
-    .description('Schedules, dispatches and monitors tasks for a fleet of machines and for the server itself.')
-    .version(packageVersion(), '-V, --version', 'print the version')
-    .exitOverride()
-    .showHelpAfterError(false)
-    .configureOutput({ outputError: (str, write) => write(`taskwarden: ${str.trim().replace(/^error: /, '')}\n`) });
+  const program = newProgram(
+    'taskwarden',
+    'Schedules, dispatches and monitors tasks for a fleet of machines and for the server itself.',
+    packageVersion(),
+  );
   registerScheduleCommands(program);
   registerServerCommand(program);
   registerDemoCommand(program);

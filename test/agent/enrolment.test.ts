@@ -167,6 +167,7 @@ describe('taskwarden agent flags', () => {
       [{ deviceId: 'has space' }, /^--device-id: /],
       [{ name: ' ' }, /^--name: /],
       [{ data: '' }, /^--data: /],
+      [{ data: import.meta.filename }, /^--data: .*enrolment\.test\.ts is a file, not a folder/],
       [{ listen: true, wakeUrl: 'nope' }, /^--wake-url: /],
       [{ packageRoot: ' ' }, /^--package-root: /],
     ];

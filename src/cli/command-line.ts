@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { exitCodeOf, printError } from './output.ts';
+
+/**
+ * A command line as every Taskwarden executable has it (`taskwarden`, and the single-file
+ * agent): `-V, --version`, usage errors as one `taskwarden: …` line and exit code 2.
+ */
+export function newProgram(name: string, description: string, version: string): Command {
+  return new Command(name)
+    .description(description)
+    .version(version, '-V, --version', 'print the version')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: (str, write) => write(`taskwarden: ${str.trim().replace(/^error: /, '')}\n`) });
+}
+
+/** Runs the command the arguments name; errors become one line and the Contract's exit code. */
+export async function runProgram(program: Command): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+    printError(err);
+    process.exit(exitCodeOf(err));
+  }
+}
