@@ -109,6 +109,7 @@ export class TaskwardenClient {
   listEnrolmentTokens = () => this.http.all<EnrolmentTokenView>('/api/v1/enrolment-tokens', this.scoped());
   revokeEnrolmentToken = (id: string) => this.http.request<null>('DELETE', `/api/v1/enrolment-tokens/${enc(id)}`);
   listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', this.scoped(query));
+  getAgent = (id: string) => this.http.request<AgentView>('GET', `/api/v1/agents/${enc(id)}`);
   agentDiagnostics = (id: string) =>
     this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`);
   /** Lets the agent's device enrol again (a reinstalled machine) for `expiresIn` (default 7d), once. */
