@@ -203,7 +203,10 @@ describe('taskwarden CLI against a real server', () => {
     const [header, ...rows] = list.stdout.trim().split('\n');
     assert.match(header ?? '', /^id +task +org /);
     assert.match(rows.find((r) => r.startsWith(runId)) ?? '', new RegExp(`^${runId} +on-agent +acme `));
-    assert.ok(rows.some((r) => / greet +acme /.test(r)), list.stdout);
+    assert.ok(
+      rows.some((r) => / greet +acme /.test(r)),
+      list.stdout,
+    );
     const show = await cli(['run', 'show', 'on-agent', 'last']);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, new RegExp(`^run ${runId} of on-agent `));
