@@ -89,6 +89,18 @@ describe('taskwarden CLI against a real server', () => {
     });
   });
 
+  test('task show prints a task file that task apply takes back unchanged; --json the API record', async () => {
+    const shownTask = await cli(['task', 'show', 'greet']);
+    assert.equal(shownTask.code, 0, shownTask.stderr);
+    assert.match(shownTask.stdout, /^# task \S+, version \d+, updated /);
+    assert.doesNotMatch(shownTask.stdout, /^id:/m);
+    const path = await file('shown.yaml', shownTask.stdout);
+    assert.deepEqual(await cli(['task', 'apply', '-f', path]), { code: 0, stdout: 'unchanged greet\n', stderr: '' });
+    const record = JSON.parse((await cli(['task', 'show', 'greet', '--json'])).stdout);
+    assert.equal(record.name, 'greet');
+    assert.equal(typeof record.id, 'string');
+  });
+
   test('task run --wait exits 0 for a finished run and its stdout is in the logs', async () => {
     const run = await cli(['task', 'run', 'greet', '--wait', '20', '--json']);
     assert.equal(run.code, 0, run.stderr);

@@ -65,12 +65,16 @@ export function registerTaskCommands(program: Command): void {
     });
 
   withConnection(task.command('show <task>'))
-    .description('Show a task (by name or id)')
-    .option('--json', 'print JSON')
+    .description('Show a task (by name or id) as a task file that task apply takes back; --json: the API record')
+    .option('--json', 'print the API record (id, version, timestamps and the definition) as JSON')
     .action(async (name: string, _opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
       const found = await mustFind(connect(flags), name);
-      printJson(found);
+      if (flags.json) return printJson(found);
+      const { taskFileOf, taskFileYaml } = await import('../task-export.ts');
+      // The record's own fields as a comment: apply reads the definition only.
+      process.stdout.write(shown`# task ${found.id}, version ${found.version}, updated ${found.updatedAt}\n`);
+      process.stdout.write(await taskFileYaml(taskFileOf(found)));
     });
 
   for (const [verb, enabled] of [
