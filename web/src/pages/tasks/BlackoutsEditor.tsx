@@ -14,14 +14,14 @@ export function BlackoutsEditor(props: { value: Blackout[]; onChange(next: Black
       {value.map((b, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place, by position
         <div className="row" key={i}>
-          <Field label={`Blackout ${i + 1} from`}>
+          <Field name={`blackouts[${i}].from`} label={`Blackout ${i + 1} from`}>
             <input
               type="datetime-local"
               value={toLocalInput(b.from)}
               onChange={(e) => update(i, { from: fromLocalInput(e.target.value) ?? '' })}
             />
           </Field>
-          <Field label={`Blackout ${i + 1} until`}>
+          <Field name={`blackouts[${i}].to`} label={`Blackout ${i + 1} until`}>
             <input
               type="datetime-local"
               value={toLocalInput(b.to)}
