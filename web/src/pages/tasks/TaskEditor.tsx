@@ -3,13 +3,13 @@ import { ApiError, getAll, post, put } from '../../api/client.ts';
 import type { ChannelView, CommandView, ModuleView, TaskDef, TaskView } from '../../api/types.ts';
 import { FieldErrors } from '../../components/field-errors.tsx';
 import { Check, ErrorNote, Field } from '../../components/ui.tsx';
-import { fromLocalInput, toLocalInput } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
+import { fromZoneInput, knownZone, toZoneInput } from '../../lib/zone-time.ts';
 import { useSession } from '../../session.tsx';
 import { BlackoutsEditor } from './BlackoutsEditor.tsx';
 import { JobList } from './JobList.tsx';
 import { NotifyRulesEditor } from './NotifyRulesEditor.tsx';
-import { type Schedule, ScheduleEditor } from './ScheduleEditor.tsx';
+import { type Schedule, ScheduleEditor, scheduleZone } from './ScheduleEditor.tsx';
 import { SchedulePreview } from './SchedulePreview.tsx';
 import type { AgentChoice } from './TargetsEditor.tsx';
 import { TimeslotGrid } from './TimeslotGrid.tsx';
@@ -38,6 +38,8 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
   const choices = useChoices();
+  // Wall times (active period, blackouts) are the task's, in its schedule's zone.
+  const zone = knownZone(scheduleZone(def.schedule));
   const set = (patch: Partial<TaskDef>) => {
     setDef((d) => ({ ...d, ...patch }));
   };
@@ -114,18 +116,18 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
               </Field>
             </div>
             <div className="row">
-              <Field name="activeFrom" label="Active from (optional)">
+              <Field name="activeFrom" label="Active from (optional)" hint={`in ${zone}`}>
                 <input
                   type="datetime-local"
-                  value={toLocalInput(def.activeFrom)}
-                  onChange={(e) => set({ activeFrom: fromLocalInput(e.target.value) })}
+                  value={toZoneInput(def.activeFrom, zone)}
+                  onChange={(e) => set({ activeFrom: fromZoneInput(e.target.value, zone) })}
                 />
               </Field>
-              <Field name="activeTill" label="Active until (optional)">
+              <Field name="activeTill" label="Active until (optional)" hint={`in ${zone}`}>
                 <input
                   type="datetime-local"
-                  value={toLocalInput(def.activeTill)}
-                  onChange={(e) => set({ activeTill: fromLocalInput(e.target.value) })}
+                  value={toZoneInput(def.activeTill, zone)}
+                  onChange={(e) => set({ activeTill: fromZoneInput(e.target.value, zone) })}
                 />
               </Field>
             </div>
@@ -157,7 +159,12 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
               </select>
             </Field>
           </div>
-          <BlackoutsEditor value={def.blackouts} onChange={(blackouts) => set({ blackouts })} readOnly={!canOperate} />
+          <BlackoutsEditor
+            value={def.blackouts}
+            tz={zone}
+            onChange={(blackouts) => set({ blackouts })}
+            readOnly={!canOperate}
+          />
           {choices.data ? (
             <>
               <JobList
