@@ -82,9 +82,7 @@ describe('web UI: packages', () => {
     await form.getByLabel('Step 2 to folder').fill('/etc/outside');
     await form.getByRole('button', { name: 'Upload package' }).click();
     const target = form.getByLabel('Step 2 to folder');
-    await page.waitForFunction(() => document.querySelector('[aria-invalid="true"]') !== null, undefined, {
-      timeout: 10_000,
-    });
+    await page.locator('[aria-invalid="true"]').first().waitFor();
     assert.equal(await target.getAttribute('aria-invalid'), 'true');
     const describedBy = (await target.getAttribute('aria-describedby')) ?? '';
     const message = await page.locator(`[id="${describedBy.split(' ').at(-1)}"]`).textContent();

@@ -36,8 +36,8 @@ export function toZoneInput(iso: string | null | undefined, tz: string): string 
 
 /**
  * The ISO instant, with `tz`'s offset at that moment, for a datetime-local value read as
- * a wall time in `tz`; null when empty. A wall time a DST change skips gets the offset
- * after the change.
+ * a wall time in `tz`; null when empty. Around a DST change the answer is one valid
+ * instant: the hour repeated in autumn is its second pass (standard time).
  */
 export function fromZoneInput(value: string, tz: string): string | null {
   const wall = Date.parse(`${value.slice(0, 16)}:00Z`);
