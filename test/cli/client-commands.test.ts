@@ -245,7 +245,8 @@ describe('taskwarden CLI against a real server', () => {
     // The progress is on stderr: a line per change, the first as it starts, the last as it ended.
     const lines = followed.stderr.trim().split('\n');
     assert.ok(lines.length >= 2, followed.stderr);
-    lines.forEach((line, i) => assert.notEqual(line, lines[i - 1], `line ${i} repeats: ${followed.stderr}`));
+    for (const [i, line] of lines.entries())
+      assert.notEqual(line, lines[i - 1], `line ${i} repeats: ${followed.stderr}`);
     assert.match(lines.at(-1) ?? '', / cancelled$/);
   });
 
