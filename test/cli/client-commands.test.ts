@@ -101,6 +101,22 @@ describe('taskwarden CLI against a real server', () => {
     assert.equal(typeof record.id, 'string');
   });
 
+  test('task history names the changed fields as the task file does', async () => {
+    const history = await cli(['task', 'history', 'greet']);
+    assert.equal(history.code, 0, history.stderr);
+    const rows = history.stdout.trim().split('\n').slice(2);
+    assert.deepEqual(
+      rows.map((r) => r.trim().split(/ {2,}/).slice(1)),
+      [
+        ['create', 'ops'],
+        ['update', 'ops', 'schedule'],
+        ['update', 'ops', 'timeslotEnd'],
+      ],
+    );
+    const json = JSON.parse((await cli(['task', 'history', 'greet', '--json'])).stdout);
+    assert.deepEqual(json.items[2].diff, { timeslotEnd: { from: 'finish', to: 'pause' } });
+  });
+
   test('task run --wait exits 0 for a finished run and its stdout is in the logs', async () => {
     const run = await cli(['task', 'run', 'greet', '--wait', '20', '--json']);
     assert.equal(run.code, 0, run.stderr);

@@ -77,6 +77,24 @@ export function registerTaskCommands(program: Command): void {
       process.stdout.write(await taskFileYaml(taskFileOf(found)));
     });
 
+  withConnection(task.command('history <task>'))
+    .description('Who changed a task, when, and which fields (named as in the task file); --json: with the diffs')
+    .option('--json', 'print the history entries with their {field: {from, to}} diffs')
+    .action(async (name: string, _opts, cmd: Command) => {
+      const flags = flagsOf<{ json?: boolean }>(cmd);
+      const client = connect(flags);
+      const entries = await client.taskHistory((await mustFind(client, name)).id);
+      if (flags.json) return printJson({ items: entries });
+      const rows = entries.map((e) => ({
+        at: e.at,
+        action: e.action,
+        by: e.actor ?? 'the system',
+        fields:
+          e.action === 'update' && e.diff !== null && typeof e.diff === 'object' ? Object.keys(e.diff).join(', ') : '',
+      }));
+      process.stdout.write(`${formatTable(rows)}\n`);
+    });
+
   for (const [verb, enabled] of [
     ['enable', true],
     ['disable', false],
