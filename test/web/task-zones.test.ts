@@ -78,6 +78,14 @@ describe('web UI: the task editor in the task zone', () => {
     assert.equal(await page.getByLabel('Expire after').getAttribute('aria-invalid'), 'true');
     assert.equal(await until.getAttribute('aria-invalid'), null, 'the previous error is gone');
     await screenshot(page, 'task-field-error-1280');
+    // A module's param, checked against its schema: the error is at that param's field.
+    await page.getByLabel('Expire after').fill('1d');
+    await page.getByRole('button', { name: 'Edit Job 1 params as JSON' }).click();
+    await page.getByLabel('Job 1 params (JSON)').fill('{"chunks": -3}');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(/^jobs\[0\]\.params\.chunks: /).waitFor();
+    assert.equal(await page.getByLabel('Job 1 params (JSON)').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Expire after').getAttribute('aria-invalid'), null);
     assert.equal((await ui.api<{ version: number }>('GET', `/api/v1/tasks/${task.id}`)).version, 2, 'nothing saved');
     assert.deepEqual(errors, []);
     await page.close();

@@ -61,6 +61,7 @@ export function JobEditor(props: {
           suggestions={job.module === 'command' ? { command: props.commands.map((c) => c.name) } : undefined}
           onChange={(params) => set({ params: params ?? {} })}
           label={`${prefix} params`}
+          path={`jobs[${index}].params`}
         />
       ) : null}
       <TargetsEditor
