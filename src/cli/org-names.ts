@@ -1,23 +1,40 @@
 import type { TaskwardenClient } from '../client/api.ts';
 
 /**
- * Names the orgs of listed rows, so a listing says which org each row is in (a global
- * admin's spans them all): one request per distinct org; `(global)` for rows of none.
+ * Names for the ids of listed rows, one request per distinct id; an id whose record is gone
+ * (a deleted task) or hidden shows as itself, so a listing never fails for want of a name.
  */
+async function namesOf(
+  ids: readonly (string | null)[],
+  fetchName: (id: string) => Promise<string>,
+): Promise<(id: string) => string> {
+  const names = new Map<string, string>();
+  for (const id of new Set(ids)) {
+    if (id === null) continue;
+    names.set(id, await fetchName(id).catch(() => id));
+  }
+  return (id) => names.get(id) ?? id;
+}
+
+/** Names the orgs of listed rows, so a listing says which org each row is in (a global admin's spans them all); `(global)` for rows of none. */
 export async function orgNames(
   client: TaskwardenClient,
   orgIds: readonly (string | null)[],
 ): Promise<(orgId: string | null) => string> {
-  const names = new Map<string, string>();
-  for (const id of new Set(orgIds)) {
-    if (id === null) continue;
-    names.set(
-      id,
-      await client.getOrg(id).then(
-        (org) => org.name,
-        () => id,
-      ),
-    );
-  }
-  return (orgId) => (orgId === null ? '(global)' : (names.get(orgId) ?? orgId));
+  const name = await namesOf(orgIds, async (id) => (await client.getOrg(id)).name);
+  return (orgId) => (orgId === null ? '(global)' : name(orgId));
+}
+
+/** Names the tasks of listed runs. */
+export function taskNames(client: TaskwardenClient, taskIds: readonly string[]): Promise<(taskId: string) => string> {
+  return namesOf(taskIds, async (id) => (await client.getTask(id)).name);
+}
+
+/** Names the agents of listed jobstates; `server` for work the server does itself. */
+export async function agentNames(
+  client: TaskwardenClient,
+  agentIds: readonly (string | null)[],
+): Promise<(agentId: string | null) => string> {
+  const name = await namesOf(agentIds, async (id) => (await client.getAgent(id)).name);
+  return (agentId) => (agentId === null ? 'server' : name(agentId));
 }

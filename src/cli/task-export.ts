@@ -18,3 +18,9 @@ export function taskFileOf(view: TaskView): Record<string, unknown> {
   });
   return def;
 }
+
+/** Task files as YAML (`task export`, `task show`): what `task apply -f` reads back. */
+export async function taskFileYaml(defs: unknown): Promise<string> {
+  const { stringify } = await import('yaml');
+  return stringify(defs, { lineWidth: 0 });
+}

@@ -114,6 +114,7 @@ export class TaskwardenClient {
   listEnrolmentTokens = () => this.http.all<EnrolmentTokenView>('/api/v1/enrolment-tokens', this.scoped());
   revokeEnrolmentToken = (id: string) => this.http.request<null>('DELETE', `/api/v1/enrolment-tokens/${enc(id)}`);
   listAgents = (query: Query = {}) => this.http.all<AgentView>('/api/v1/agents', this.scoped(query));
+  getAgent = (id: string) => this.http.request<AgentView>('GET', `/api/v1/agents/${enc(id)}`);
   /** What the agent is doing and why work is not running on it; with `task`, whether that task reaches it. */
   agentDiagnostics = (id: string, task?: string) =>
     this.http.request<AgentDiagnosticsView>('GET', `/api/v1/agents/${enc(id)}/diagnostics`, { query: { task } });

@@ -1,5 +1,4 @@
-import { formatDuration } from '../core/duration.ts';
-import { JOBSTATE_STATUSES, type Jobstate, type LogLine, type Run, type Task, type TaskDef } from '../core/model.ts';
+import { JOBSTATE_STATUSES, type Jobstate, type LogLine, type Run, type Task } from '../core/model.ts';
 import type {
   ApiToken,
   CatalogCommand,
@@ -18,6 +17,7 @@ import type { OrgView } from '../protocol/orgs.ts';
 import type { RunView } from '../protocol/runs.ts';
 import type { HistoryView, TaskView } from '../protocol/tasks.ts';
 import type { TokenView, UserView } from '../protocol/users.ts';
+import { historyDiffView, taskDefView } from './task-file-view.ts';
 
 /** Records as the API shows them: epoch ms become ISO-8601 (UTC), secrets and hashes never leave. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -60,37 +60,6 @@ export function commandView(command: CatalogCommand): CommandView {
   return { ...command, createdAt: iso(command.createdAt), updatedAt: iso(command.updatedAt) };
 }
 
-/** The definition in the shape it is written in, so what GET returns can be PUT back unchanged. */
-function taskDefView(def: TaskDef): Omit<TaskView, 'id' | 'orgId' | 'version' | 'createdAt' | 'updatedAt'> {
-  return {
-    name: def.name,
-    description: def.description,
-    enabled: def.enabled,
-    mode: def.mode,
-    fallback: def.fallback,
-    schedule: def.schedule as unknown as Record<string, unknown>,
-    timeslots: def.timeslots,
-    timeslotEnd: def.timeslotEnd,
-    blackouts: def.blackouts,
-    activeFrom: def.activeFrom,
-    activeTill: def.activeTill,
-    misfire: def.misfire,
-    concurrency: def.concurrency,
-    expireAfter: formatDuration(def.expireAfterSeconds),
-    jobs: def.jobs.map((job) => ({
-      name: job.name,
-      module: job.module,
-      params: job.params,
-      targets: job.targets as unknown as Record<string, unknown>,
-      delay: formatDuration(job.delaySeconds),
-      startIf: job.startIf,
-      timeout: formatDuration(job.timeoutSeconds),
-      retry: { attempts: job.retryAttempts, backoff: formatDuration(job.retryBackoffSeconds) },
-    })),
-    ...(def.notify === undefined ? {} : { notify: def.notify }),
-  };
-}
-
 export function taskView(task: Task): TaskView {
   return {
     id: task.id,
@@ -108,7 +77,7 @@ export function historyView(entry: HistoryEntry): HistoryView {
     taskId: entry.taskId,
     actor: entry.actor,
     action: entry.action,
-    diff: entry.diff,
+    diff: historyDiffView(entry.diff),
     at: iso(entry.at),
   };
 }

@@ -13,6 +13,8 @@ import { BIN, cliEnv } from '../support/cli.ts';
 let server: RunningServer;
 let dir: string;
 let orgToken: string;
+/** An enrolled agent that never calls: its jobs wait until cancelled. */
+let frontDesk: string;
 
 interface Result {
   code: number | null;
@@ -85,6 +87,34 @@ describe('taskwarden CLI against a real server', () => {
       stdout: 'updated greet (timeslotEnd)\n',
       stderr: '',
     });
+  });
+
+  test('task show prints a task file that task apply takes back unchanged; --json the API record', async () => {
+    const shownTask = await cli(['task', 'show', 'greet']);
+    assert.equal(shownTask.code, 0, shownTask.stderr);
+    assert.match(shownTask.stdout, /^# task \S+, version \d+, updated /);
+    assert.doesNotMatch(shownTask.stdout, /^id:/m);
+    const path = await file('shown.yaml', shownTask.stdout);
+    assert.deepEqual(await cli(['task', 'apply', '-f', path]), { code: 0, stdout: 'unchanged greet\n', stderr: '' });
+    const record = JSON.parse((await cli(['task', 'show', 'greet', '--json'])).stdout);
+    assert.equal(record.name, 'greet');
+    assert.equal(typeof record.id, 'string');
+  });
+
+  test('task history names the changed fields as the task file does', async () => {
+    const history = await cli(['task', 'history', 'greet']);
+    assert.equal(history.code, 0, history.stderr);
+    const rows = history.stdout.trim().split('\n').slice(2);
+    assert.deepEqual(
+      rows.map((r) => r.trim().split(/ {2,}/).slice(1)),
+      [
+        ['create', 'ops'],
+        ['update', 'ops', 'schedule'],
+        ['update', 'ops', 'timeslotEnd'],
+      ],
+    );
+    const json = JSON.parse((await cli(['task', 'history', 'greet', '--json'])).stdout);
+    assert.deepEqual(json.items[2].diff, { timeslotEnd: { from: 'finish', to: 'pause' } });
   });
 
   test('task run --wait exits 0 for a finished run and its stdout is in the logs', async () => {
@@ -192,6 +222,69 @@ describe('taskwarden CLI against a real server', () => {
     const again = await enrol();
     assert.deepEqual([again.status, again.json.agentId], [200, first.json.agentId]);
     assert.equal((await cli(['agent', 'allow-reenrol', first.json.agentId, '--for', '90d'])).code, 2);
+  });
+
+  test('run list has a task column; run show names the task and the agents by name', async () => {
+    const created = await fetch(`${server.url}/api/v1/enrolment-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${orgToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ uses: 1, expiresIn: '1h' }),
+    });
+    const enrolment = ((await created.json()) as { token: string }).token;
+    const enrolled = await fetch(`${server.url}/agent/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: enrolment, deviceId: 'named-pc', name: 'front-desk' }),
+    });
+    const { agentId } = (await enrolled.json()) as { agentId: string };
+    frontDesk = agentId;
+    const path = await file(
+      'on-agent.yaml',
+      `name: on-agent\nschedule: {kind: manual}\njobs: [{name: ping, module: inventory, targets: {agents: [${agentId}]}}]\n`,
+    );
+    const applied = await cli(['task', 'apply', '-f', path]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const started = await cli(['task', 'run', 'on-agent', '--json']);
+    assert.equal(started.code, 0, started.stderr);
+    const runId = JSON.parse(started.stdout).id as string;
+    const list = await cli(['run', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    const [header, ...rows] = list.stdout.trim().split('\n');
+    assert.match(header ?? '', /^id +task +org /);
+    assert.match(rows.find((r) => r.startsWith(runId)) ?? '', new RegExp(`^${runId} +on-agent +acme `));
+    assert.ok(
+      rows.some((r) => / greet +acme /.test(r)),
+      list.stdout,
+    );
+    const show = await cli(['run', 'show', 'on-agent', 'last']);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, new RegExp(`^run ${runId} of on-agent `));
+    assert.match(show.stdout, / ping +inventory +front-desk /);
+    assert.equal(show.stdout.includes(agentId), false, show.stdout);
+  });
+
+  test('task run --follow into a pipe prints a progress line only when it changes', async () => {
+    const path = await file(
+      'waiting.yaml',
+      `name: waiting\nschedule: {kind: manual}\njobs: [{name: wait, module: inventory, targets: {agents: [${frontDesk}]}}]\n`,
+    );
+    assert.equal((await cli(['task', 'apply', '-f', path])).code, 0);
+    const started = Date.now();
+    const following = cli(['task', 'run', 'waiting', '--follow']);
+    // Several polls (and, before, several redraws of the bar, one per 2 s) with nothing changing.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const runs = JSON.parse((await cli(['run', 'list', '--task', 'waiting', '--json'])).stdout);
+    assert.equal((await cli(['run', 'cancel', runs.items[0].id])).code, 0);
+    const followed = await following;
+    assert.ok(Date.now() - started >= 5_000);
+    assert.equal(followed.code, 1, followed.stderr);
+    assert.match(followed.stdout, /^run \S+ cancelled/);
+    // The progress is on stderr: a line per change, the first as it starts, the last as it ended.
+    const lines = followed.stderr.trim().split('\n');
+    assert.ok(lines.length >= 2, followed.stderr);
+    for (const [i, line] of lines.entries())
+      assert.notEqual(line, lines[i - 1], `line ${i} repeats: ${followed.stderr}`);
+    assert.match(lines.at(-1) ?? '', / cancelled$/);
   });
 
   test('a wrong token exits 2 and an unreachable server exits 1', async () => {

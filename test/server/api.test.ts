@@ -122,6 +122,23 @@ describe('api', () => {
     assert.deepEqual(history[1].diff, { timeslotEnd: { from: 'finish', to: 'pause' } });
   });
 
+  test('history diffs name fields as the task file does (expireAfter, retry.attempts), created included', async () => {
+    const job = { name: 'n', module: 'noop' };
+    const body = { name: 'renamed-fields', expireAfter: '1h', jobs: [job] };
+    const created = await h.expect(201, 'POST', '/api/v1/tasks', { token: operator, body });
+    const url = `/api/v1/tasks/${created.json.id}`;
+    const changed = { ...body, expireAfter: '2h', jobs: [{ ...job, retry: { attempts: 3, backoff: '2m' } }] };
+    await h.expect(200, 'PUT', url, { token: operator, body: changed });
+    const history = (await h.expect(200, 'GET', `${url}/history`, { token: operator })).json.items;
+    assert.equal(history[0].diff.created.expireAfter, '1h');
+    assert.equal(history[0].diff.created.expireAfterSeconds, undefined);
+    assert.deepEqual(Object.keys(history[1].diff).sort(), ['expireAfter', 'jobs']);
+    assert.deepEqual(history[1].diff.expireAfter, { from: '1h', to: '2h' });
+    assert.equal(history[1].diff.jobs.from[0].retry.attempts, 0);
+    assert.deepEqual(history[1].diff.jobs.to[0].retry, { attempts: 3, backoff: '2m' });
+    assert.equal(JSON.stringify(history[1].diff).includes('retryAttempts'), false);
+  });
+
   test('a duplicate task name in the org is a conflict', async () => {
     const body = { name: 'twice', jobs: [{ name: 'n', module: 'noop' }] };
     await h.expect(201, 'POST', '/api/v1/tasks', { token: operator, body });

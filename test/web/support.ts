@@ -92,13 +92,19 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile in a temp dir, headless, nothing phoning home. */
-export async function launchBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
+/**
+ * Chromium with a fresh profile in a temp dir, headless, nothing phoning home; `timezoneId`
+ * sets the browser's zone (e.g. one other than a task's).
+ */
+export async function launchBrowser(
+  options: { viewport?: { width: number; height: number }; timezoneId?: string } = {},
+): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'taskwarden-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport,
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     args: [
       '--headless',
       '--no-sandbox',

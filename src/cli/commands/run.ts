@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RunView } from '../../protocol/runs.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
-import { orgNames } from '../org-names.ts';
+import { agentNames, orgNames, taskNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
 import { runIdOf } from '../refs.ts';
 import { formatTable } from '../table.ts';
@@ -27,8 +27,13 @@ export function registerRunCommands(program: Command): void {
         client,
         page.items.map((r) => r.orgId),
       );
+      const taskName = await taskNames(
+        client,
+        page.items.map((r) => r.taskId),
+      );
       const rows = page.items.map((r) => ({
         id: r.id,
+        task: taskName(r.taskId),
         org: org(r.orgId),
         status: r.status,
         reason: r.reason,
@@ -63,12 +68,16 @@ export function registerRunCommands(program: Command): void {
       }
       if (flags.json)
         return printJson({ run: r, jobstates: jobstates.map((js) => ({ ...js, logs: logs.get(js.id) })) });
-      printRun(r);
+      printRun(r, (await taskNames(client, [r.taskId]))(r.taskId));
+      const agent = await agentNames(
+        client,
+        jobstates.map((js) => js.agentId),
+      );
       const rows = jobstates.map((js) => ({
         jobstate: js.id,
         job: js.job,
         module: js.module,
-        target: js.agentId ?? 'server',
+        target: agent(js.agentId),
         status: js.status,
         reason: js.reason ?? '',
         attempt: js.attempt,
@@ -77,7 +86,7 @@ export function registerRunCommands(program: Command): void {
       for (const js of jobstates) {
         const lines = logs.get(js.id);
         if (!lines) continue;
-        process.stdout.write(shown`\n--- ${js.job} on ${js.agentId ?? 'server'} (${js.status})\n`);
+        process.stdout.write(shown`\n--- ${js.job} on ${agent(js.agentId)} (${js.status})\n`);
         for (const l of lines) process.stdout.write(shown`${l.ts} ${l.stream.padEnd(6)} ${l.line}\n`);
       }
     });
@@ -91,10 +100,12 @@ export function registerRunCommands(program: Command): void {
     });
 }
 
-export function printRun(r: RunView): void {
+/** One line for a run; `taskName` when the caller knows it (`run show`). */
+export function printRun(r: RunView, taskName?: string): void {
   const completion = r.completion === null ? '' : ` — completion ${r.completion} %`;
+  const of = taskName === undefined ? '' : ` of ${taskName}`;
   process.stdout.write(
-    shown`run ${r.id} ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${completion} — ${countsText(r)}\n`,
+    shown`run ${r.id}${of} ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${completion} — ${countsText(r)}\n`,
   );
 }
 

@@ -15,12 +15,11 @@ export function registerTaskExport(task: Command): void {
       const all = await client.listTasks();
       const chosen = names.length === 0 ? all : names.map((name) => pick(all, name));
       // Loaded on use: the task rules pull in the schedule engine.
-      const { taskFileOf } = await import('../task-export.ts');
+      const { taskFileOf, taskFileYaml } = await import('../task-export.ts');
       const defs = chosen.map(taskFileOf);
       const out = names.length === 1 ? defs[0] : defs;
       if (flags.json) return printJson(out);
-      const { stringify } = await import('yaml');
-      process.stdout.write(stringify(out, { lineWidth: 0 }));
+      process.stdout.write(await taskFileYaml(out));
     });
 }
 

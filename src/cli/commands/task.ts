@@ -65,12 +65,34 @@ export function registerTaskCommands(program: Command): void {
     });
 
   withConnection(task.command('show <task>'))
-    .description('Show a task (by name or id)')
-    .option('--json', 'print JSON')
+    .description('Show a task (by name or id) as a task file that task apply takes back; --json: the API record')
+    .option('--json', 'print the API record (id, version, timestamps and the definition) as JSON')
     .action(async (name: string, _opts, cmd: Command) => {
       const flags = flagsOf<{ json?: boolean }>(cmd);
       const found = await mustFind(connect(flags), name);
-      printJson(found);
+      if (flags.json) return printJson(found);
+      const { taskFileOf, taskFileYaml } = await import('../task-export.ts');
+      // The record's own fields as a comment: apply reads the definition only.
+      process.stdout.write(shown`# task ${found.id}, version ${found.version}, updated ${found.updatedAt}\n`);
+      process.stdout.write(await taskFileYaml(taskFileOf(found)));
+    });
+
+  withConnection(task.command('history <task>'))
+    .description('Who changed a task, when, and which fields (named as in the task file); --json: with the diffs')
+    .option('--json', 'print the history entries with their {field: {from, to}} diffs')
+    .action(async (name: string, _opts, cmd: Command) => {
+      const flags = flagsOf<{ json?: boolean }>(cmd);
+      const client = connect(flags);
+      const entries = await client.taskHistory((await mustFind(client, name)).id);
+      if (flags.json) return printJson({ items: entries });
+      const rows = entries.map((e) => ({
+        at: e.at,
+        action: e.action,
+        by: e.actor ?? 'the system',
+        fields:
+          e.action === 'update' && e.diff !== null && typeof e.diff === 'object' ? Object.keys(e.diff).join(', ') : '',
+      }));
+      process.stdout.write(`${formatTable(rows)}\n`);
     });
 
   for (const [verb, enabled] of [

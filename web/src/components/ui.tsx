@@ -1,16 +1,21 @@
 import { Children, cloneElement, isValidElement, type ReactElement, type ReactNode, useId, useState } from 'react';
 import type { ApiError } from '../api/client.ts';
 import { formatLocal } from '../lib/format.ts';
+import { useFieldError } from './field-errors.tsx';
 
 const CONTROLS = ['input', 'select', 'textarea'];
 
 /**
  * A labelled control: the label names the first input/select/textarea among the children
  * (by id), and the hint describes it, so readers announce both and clicking the label focuses it.
+ * `name` is the field as the API names it: the form's error about it shows here (FieldErrors).
  */
-export function Field(props: { label: string; hint?: ReactNode; children: ReactNode; wide?: boolean }) {
+export function Field(props: { label: string; hint?: ReactNode; children: ReactNode; wide?: boolean; name?: string }) {
   const id = useId();
   const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const error = useFieldError(props.name);
+  const describedBy = [props.hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
   let labelled = false;
   const children = Children.map(props.children, (child) => {
     if (labelled || !isValidElement(child) || typeof child.type !== 'string' || !CONTROLS.includes(child.type)) {
@@ -19,11 +24,12 @@ export function Field(props: { label: string; hint?: ReactNode; children: ReactN
     labelled = true;
     return cloneElement(child as ReactElement<Record<string, unknown>>, {
       id,
-      'aria-describedby': props.hint ? hintId : undefined,
+      'aria-describedby': describedBy || undefined,
+      'aria-invalid': error ? true : undefined,
     });
   });
   return (
-    <div className={props.wide ? 'field field-wide' : 'field'}>
+    <div className={`${props.wide ? 'field field-wide' : 'field'}${error ? ' field-invalid' : ''}`}>
       <label className="field-label" htmlFor={id}>
         {props.label}
       </label>
@@ -31,6 +37,11 @@ export function Field(props: { label: string; hint?: ReactNode; children: ReactN
       {props.hint ? (
         <span className="field-hint" id={hintId}>
           {props.hint}
+        </span>
+      ) : null}
+      {error ? (
+        <span className="field-error" id={errorId} data-testid="field-error">
+          {error}
         </span>
       ) : null}
     </div>

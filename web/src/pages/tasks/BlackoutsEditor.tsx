@@ -1,31 +1,44 @@
 import type { Blackout } from '../../api/types.ts';
 import { Field } from '../../components/ui.tsx';
-import { fromLocalInput, toLocalInput } from '../../lib/format.ts';
+import { fromZoneInput, knownZone, toZoneInput } from '../../lib/zone-time.ts';
 
-/** Absolute date ranges the task must not fire in (holidays, freezes), in the browser's zone. */
-export function BlackoutsEditor(props: { value: Blackout[]; onChange(next: Blackout[]): void; readOnly?: boolean }) {
+/**
+ * Absolute date ranges the task must not fire in (holidays, freezes), edited and shown in
+ * the task's zone `tz` (the schedule's), whatever the browser's zone: each is saved with
+ * that zone's offset at that date.
+ */
+export function BlackoutsEditor(props: {
+  value: Blackout[];
+  tz: string;
+  onChange(next: Blackout[]): void;
+  readOnly?: boolean;
+}) {
   const { value, onChange, readOnly = false } = props;
+  const tz = knownZone(props.tz);
   const update = (i: number, patch: Partial<Blackout>) =>
     onChange(value.map((b, j) => (j === i ? { ...b, ...patch } : b)));
   return (
     <fieldset className="blackouts">
       <legend>Blackouts</legend>
+      <p className="muted" data-testid="blackouts-zone">
+        Dates and times in {tz}, the task's zone.
+      </p>
       {value.length === 0 ? <p className="muted">None: the task may fire on any date.</p> : null}
       {value.map((b, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place, by position
         <div className="row" key={i}>
-          <Field label={`Blackout ${i + 1} from`}>
+          <Field name={`blackouts[${i}].from`} label={`Blackout ${i + 1} from`}>
             <input
               type="datetime-local"
-              value={toLocalInput(b.from)}
-              onChange={(e) => update(i, { from: fromLocalInput(e.target.value) ?? '' })}
+              value={toZoneInput(b.from, tz)}
+              onChange={(e) => update(i, { from: fromZoneInput(e.target.value, tz) ?? '' })}
             />
           </Field>
-          <Field label={`Blackout ${i + 1} until`}>
+          <Field name={`blackouts[${i}].to`} label={`Blackout ${i + 1} until`}>
             <input
               type="datetime-local"
-              value={toLocalInput(b.to)}
-              onChange={(e) => update(i, { to: fromLocalInput(e.target.value) ?? '' })}
+              value={toZoneInput(b.to, tz)}
+              onChange={(e) => update(i, { to: fromZoneInput(e.target.value, tz) ?? '' })}
             />
           </Field>
           {readOnly ? null : (
@@ -35,31 +48,19 @@ export function BlackoutsEditor(props: { value: Blackout[]; onChange(next: Black
           )}
         </div>
       ))}
-      {readOnly ? null : <AddBlackout value={value} onChange={onChange} />}
+      {readOnly ? null : (
+        <button type="button" onClick={() => onChange([...value, tomorrowAllDay(tz)])}>
+          Add a blackout
+        </button>
+      )}
     </fieldset>
   );
 }
 
-/** Adds tomorrow, all day, as a starting point to edit. */
-function AddBlackout({ value, onChange }: { value: Blackout[]; onChange(next: Blackout[]): void }) {
-  return (
-    <button
-      type="button"
-      onClick={() => {
-        const start = new Date();
-        start.setHours(0, 0, 0, 0);
-        start.setDate(start.getDate() + 1);
-        const end = new Date(start.getTime() + 86_400_000);
-        onChange([
-          ...value,
-          {
-            from: fromLocalInput(toLocalInput(start.toISOString())) ?? '',
-            to: fromLocalInput(toLocalInput(end.toISOString())) ?? '',
-          },
-        ]);
-      }}
-    >
-      Add a blackout
-    </button>
-  );
+/** Tomorrow in `tz`, midnight to midnight, as a starting point to edit. */
+function tomorrowAllDay(tz: string): Blackout {
+  const today = toZoneInput(new Date().toISOString(), tz).slice(0, 10);
+  const day = (offset: number) =>
+    new Date(Date.parse(`${today}T00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+  return { from: fromZoneInput(`${day(1)}T00:00`, tz) ?? '', to: fromZoneInput(`${day(2)}T00:00`, tz) ?? '' };
 }

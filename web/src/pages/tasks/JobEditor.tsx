@@ -38,10 +38,10 @@ export function JobEditor(props: {
   return (
     <div className="job-editor">
       <div className="row">
-        <Field label={`${prefix} name`}>
+        <Field name={`jobs[${index}].name`} label={`${prefix} name`}>
           <input value={job.name} onChange={(e) => set({ name: e.target.value })} />
         </Field>
-        <Field label={`${prefix} module`} hint={module?.description}>
+        <Field name={`jobs[${index}].module`} label={`${prefix} module`} hint={module?.description}>
           <select value={job.module} onChange={(e) => set({ module: e.target.value, params: {} })}>
             {module ? null : <option value="">choose…</option>}
             {props.modules.map((m) => (
@@ -61,6 +61,7 @@ export function JobEditor(props: {
           suggestions={job.module === 'command' ? { command: props.commands.map((c) => c.name) } : undefined}
           onChange={(params) => set({ params: params ?? {} })}
           label={`${prefix} params`}
+          path={`jobs[${index}].params`}
         />
       ) : null}
       <TargetsEditor
@@ -70,20 +71,20 @@ export function JobEditor(props: {
         onChange={(targets) => set({ targets })}
       />
       <div className="row">
-        <Field label="Delay" hint="after the run starts">
+        <Field name={`jobs[${index}].delay`} label="Delay" hint="after the run starts">
           <input value={job.delay} onChange={(e) => set({ delay: e.target.value })} />
         </Field>
-        <Field label="Start if" hint="outcome of the previous job">
+        <Field name={`jobs[${index}].startIf`} label="Start if" hint="outcome of the previous job">
           <select value={job.startIf} onChange={(e) => set({ startIf: e.target.value as JobDef['startIf'] })}>
             <option value="always">always</option>
             <option value="success">it succeeded</option>
             <option value="failure">it failed</option>
           </select>
         </Field>
-        <Field label="Timeout">
+        <Field name={`jobs[${index}].timeout`} label="Timeout">
           <input value={job.timeout} onChange={(e) => set({ timeout: e.target.value })} />
         </Field>
-        <Field label="Retries" hint="extra attempts after a failure">
+        <Field name={`jobs[${index}].retry.attempts`} label="Retries" hint="extra attempts after a failure">
           <input
             type="number"
             min={0}
@@ -92,7 +93,7 @@ export function JobEditor(props: {
             onChange={(e) => set({ retry: { ...job.retry, attempts: Number(e.target.value) } })}
           />
         </Field>
-        <Field label="Retry backoff">
+        <Field name={`jobs[${index}].retry.backoff`} label="Retry backoff">
           <input
             value={job.retry.backoff}
             onChange={(e) => set({ retry: { ...job.retry, backoff: e.target.value } })}

@@ -17,13 +17,15 @@ export function ParamsForm(props: {
   /** Values to offer for string fields (e.g. the catalog's command names). */
   suggestions?: Record<string, string[]>;
   label: string;
+  /** Where the params are, as the API names fields (`jobs[0].params`): its errors show at the field. */
+  path: string;
 }) {
   const fields = formFields(props.schema);
   const [raw, setRaw] = useState(fields === null);
   if (raw || fields === null) {
     return (
       <div className="params">
-        <RawJson label={`${props.label} (JSON)`} value={props.value} onChange={props.onChange} />
+        <RawJson label={`${props.label} (JSON)`} path={props.path} value={props.value} onChange={props.onChange} />
         {fields !== null ? (
           <button type="button" className="link-button" onClick={() => setRaw(false)}>
             Edit as a form
@@ -49,6 +51,7 @@ export function ParamsForm(props: {
                   value={(value as Params | undefined) ?? {}}
                   onChange={(v) => set(v)}
                   label={field.name}
+                  path={`${props.path}.${field.name}`}
                 />
               </fieldset>
             );
@@ -57,6 +60,7 @@ export function ParamsForm(props: {
             <ParamField
               key={field.name}
               field={field}
+              path={`${props.path}.${field.name}`}
               value={value}
               onChange={set}
               suggestions={props.suggestions?.[field.name]}
@@ -73,6 +77,7 @@ export function ParamsForm(props: {
 
 function ParamField(props: {
   field: FormField;
+  path: string;
   value: unknown;
   onChange(v: unknown): void;
   suggestions: string[] | undefined;
@@ -88,7 +93,7 @@ function ParamField(props: {
       return <Check label={label} checked={value === true} onChange={(c) => onChange(c ? true : undefined)} />;
     case 'enum':
       return (
-        <Field label={label} hint={hint}>
+        <Field name={props.path} label={label} hint={hint}>
           <select
             value={inputFromValue(field, value)}
             onChange={(e) => onChange(valueFromInput(field, e.target.value))}
@@ -103,7 +108,7 @@ function ParamField(props: {
     case 'number':
     case 'integer':
       return (
-        <Field label={label} hint={hint}>
+        <Field name={props.path} label={label} hint={hint}>
           <input
             type="number"
             step={field.kind === 'integer' ? 1 : 'any'}
@@ -116,7 +121,7 @@ function ParamField(props: {
       );
     case 'string-array':
       return (
-        <Field label={label} hint={hint ? `${hint} — one per line` : 'one per line'}>
+        <Field name={props.path} label={label} hint={hint ? `${hint} — one per line` : 'one per line'}>
           <textarea
             rows={3}
             value={inputFromValue(field, value)}
@@ -125,10 +130,10 @@ function ParamField(props: {
         </Field>
       );
     case 'json':
-      return <RawJson label={label} value={value} onChange={onChange} />;
+      return <RawJson label={label} path={props.path} value={value} onChange={onChange} />;
     default:
       return (
-        <Field label={label} hint={hint}>
+        <Field name={props.path} label={label} hint={hint}>
           <input
             list={props.suggestions ? listId : undefined}
             value={inputFromValue(field, value)}
@@ -147,7 +152,7 @@ function ParamField(props: {
 }
 
 /** JSON text that updates the value only while it parses; a parse error is shown, not thrown. */
-function RawJson<T>({ label, value, onChange }: { label: string; value: T; onChange(v: T): void }) {
+function RawJson<T>({ label, path, value, onChange }: { label: string; path: string; value: T; onChange(v: T): void }) {
   const shown = value === undefined ? '' : JSON.stringify(value, null, 2);
   const [text, setText] = useState(shown);
   const [error, setError] = useState<string | null>(null);
@@ -165,7 +170,7 @@ function RawJson<T>({ label, value, onChange }: { label: string; value: T; onCha
     onChange(v);
   };
   return (
-    <Field label={label} hint={error ?? undefined} wide>
+    <Field name={path} label={label} hint={error ?? undefined} wide>
       <textarea
         className="mono"
         rows={Math.min(12, Math.max(3, text.split('\n').length))}

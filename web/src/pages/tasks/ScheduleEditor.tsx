@@ -25,6 +25,10 @@ const ZONES: string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supp
 
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+/** The zone the task's wall times are in: the schedule's, else (no zone given) the browser's, as the preview reads it. */
+export const scheduleZone = (schedule: Record<string, unknown>) =>
+  typeof schedule.tz === 'string' && schedule.tz ? schedule.tz : browserZone();
+
 /** A schedule of `kind` with sensible starting values, keeping the zone of the previous one. */
 export function scheduleOfKind(kind: string, tz: string): Schedule {
   switch (kind) {
@@ -61,7 +65,7 @@ export function ScheduleEditor({ value, onChange }: { value: Schedule; onChange(
     <fieldset className="schedule-editor">
       <legend>Schedule</legend>
       <div className="row">
-        <Field label="Kind">
+        <Field name="schedule.kind" label="Kind">
           <select value={value.kind} onChange={(e) => onChange(scheduleOfKind(e.target.value, tz))}>
             {SCHEDULE_KINDS.map((k) => (
               <option key={k.kind} value={k.kind}>
@@ -71,7 +75,7 @@ export function ScheduleEditor({ value, onChange }: { value: Schedule; onChange(
           </select>
         </Field>
         {hasZone ? (
-          <Field label="Time zone" hint="wall times below are in this zone">
+          <Field name="schedule.tz" label="Time zone" hint="wall times below are in this zone">
             <input
               list="tz-list"
               value={str(value.tz)}
@@ -95,7 +99,7 @@ function KindFields({ value, set }: { value: Schedule; set(patch: Record<string,
   switch (value.kind) {
     case 'once':
       return (
-        <Field label="At">
+        <Field name="schedule.at" label="At">
           <input
             type="datetime-local"
             value={str(value.at).slice(0, 16)}
@@ -106,10 +110,14 @@ function KindFields({ value, set }: { value: Schedule; set(patch: Record<string,
     case 'interval':
       return (
         <div className="row">
-          <Field label="Every" hint='seconds, or "30s", "15m", "6h", "2d" (elapsed time, not wall clock)'>
+          <Field
+            name="schedule.every"
+            label="Every"
+            hint='seconds, or "30s", "15m", "6h", "2d" (elapsed time, not wall clock)'
+          >
             <input value={str(value.every)} onChange={(e) => set({ every: e.target.value })} />
           </Field>
-          <Field label="Starting (optional)">
+          <Field name="schedule.start" label="Starting (optional)">
             <input
               type="datetime-local"
               value={str(value.start).slice(0, 16)}
@@ -120,7 +128,12 @@ function KindFields({ value, set }: { value: Schedule; set(patch: Record<string,
       );
     case 'cron':
       return (
-        <Field label="Cron expression" hint="5 fields (min hour day month weekday), or 6 with seconds first" wide>
+        <Field
+          name="schedule.expr"
+          label="Cron expression"
+          hint="5 fields (min hour day month weekday), or 6 with seconds first"
+          wide
+        >
           <input className="mono" value={str(value.expr)} onChange={(e) => set({ expr: e.target.value })} />
         </Field>
       );
@@ -136,10 +149,15 @@ function KindFields({ value, set }: { value: Schedule; set(patch: Record<string,
     case 'rrule':
       return (
         <div className="row">
-          <Field label="Rule" hint="e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR;BYHOUR=8;BYMINUTE=0" wide>
+          <Field
+            name="schedule.rule"
+            label="Rule"
+            hint="e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR;BYHOUR=8;BYMINUTE=0"
+            wide
+          >
             <input className="mono" value={str(value.rule)} onChange={(e) => set({ rule: e.target.value })} />
           </Field>
-          <Field label="Starting (optional)">
+          <Field name="schedule.start" label="Starting (optional)">
             <input
               type="datetime-local"
               value={str(value.start).slice(0, 16)}
@@ -159,7 +177,7 @@ function KindFields({ value, set }: { value: Schedule; set(patch: Record<string,
 
 function TimeField({ value, set }: { value: Schedule; set(patch: Record<string, unknown>): void }) {
   return (
-    <Field label="At (time of day)">
+    <Field name="schedule.at" label="At (time of day)">
       <input type="time" value={str(value.at)} onChange={(e) => set({ at: e.target.value })} />
     </Field>
   );
@@ -232,7 +250,7 @@ function MonthlyFields({ value, set }: { value: Schedule; set(patch: Record<stri
           </Field>
         </>
       ) : (
-        <Field label="Day of month" hint="31 = the last day of shorter months">
+        <Field name="schedule.day" label="Day of month" hint="31 = the last day of shorter months">
           <input
             type="number"
             min={1}

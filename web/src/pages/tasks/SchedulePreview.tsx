@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, post } from '../../api/client.ts';
 import type { PreviewResponse } from '../../api/types.ts';
 import { formatInZone, formatUtc } from '../../lib/format.ts';
-import { browserZone } from './ScheduleEditor.tsx';
+import { scheduleZone } from './ScheduleEditor.tsx';
 
 const PREVIEW_COUNT = 8;
 const DEBOUNCE_MS = 350;
@@ -54,7 +54,7 @@ export function SchedulePreview(props: {
     };
   }, [body]);
 
-  const tz = typeof props.schedule.tz === 'string' && props.schedule.tz ? props.schedule.tz : browserZone();
+  const tz = scheduleZone(props.schedule);
   return (
     <section className="preview" aria-label="Next firings" aria-busy={busy}>
       <h3>Next firings</h3>

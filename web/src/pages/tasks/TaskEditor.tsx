@@ -1,14 +1,15 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, getAll, post, put } from '../../api/client.ts';
 import type { ChannelView, CommandView, ModuleView, TaskDef, TaskView } from '../../api/types.ts';
+import { FieldErrors } from '../../components/field-errors.tsx';
 import { Check, ErrorNote, Field } from '../../components/ui.tsx';
-import { fromLocalInput, toLocalInput } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
+import { fromZoneInput, knownZone, toZoneInput } from '../../lib/zone-time.ts';
 import { useSession } from '../../session.tsx';
 import { BlackoutsEditor } from './BlackoutsEditor.tsx';
 import { JobList } from './JobList.tsx';
 import { NotifyRulesEditor } from './NotifyRulesEditor.tsx';
-import { type Schedule, ScheduleEditor } from './ScheduleEditor.tsx';
+import { type Schedule, ScheduleEditor, scheduleZone } from './ScheduleEditor.tsx';
 import { SchedulePreview } from './SchedulePreview.tsx';
 import type { AgentChoice } from './TargetsEditor.tsx';
 import { TimeslotGrid } from './TimeslotGrid.tsx';
@@ -37,6 +38,8 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
   const [error, setError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
   const choices = useChoices();
+  // Wall times (active period, blackouts) are the task's, in its schedule's zone.
+  const zone = knownZone(scheduleZone(def.schedule));
   const set = (patch: Partial<TaskDef>) => {
     setDef((d) => ({ ...d, ...patch }));
   };
@@ -59,130 +62,141 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
 
   return (
     <form className="task-editor" onSubmit={save} aria-label={props.taskId ? 'Edit task' : 'New task'}>
-      <fieldset disabled={!canOperate} className="plain">
-        <fieldset>
-          <legend>General</legend>
-          <div className="row">
-            <Field label="Name">
-              <input required value={def.name} onChange={(e) => set({ name: e.target.value })} />
-            </Field>
-            <Field label="Description" wide>
-              <input value={def.description} onChange={(e) => set({ description: e.target.value })} />
-            </Field>
-          </div>
-          <div className="row">
-            <Check label="Enabled" checked={def.enabled} onChange={(enabled) => set({ enabled })} />
-            <Field label="Mode" hint="push: the server wakes the agents">
-              <select value={def.mode} onChange={(e) => set({ mode: e.target.value as TaskDef['mode'] })}>
-                <option value="pull">pull</option>
-                <option value="push">push</option>
-              </select>
-            </Field>
-            {def.mode === 'push' ? (
-              <Field label="If an agent cannot be woken">
-                <select value={def.fallback} onChange={(e) => set({ fallback: e.target.value as TaskDef['fallback'] })}>
-                  <option value="pull">wait for it to call</option>
-                  <option value="error">fail its job</option>
+      <FieldErrors error={error}>
+        <fieldset disabled={!canOperate} className="plain">
+          <fieldset>
+            <legend>General</legend>
+            <div className="row">
+              <Field name="name" label="Name">
+                <input required value={def.name} onChange={(e) => set({ name: e.target.value })} />
+              </Field>
+              <Field name="description" label="Description" wide>
+                <input value={def.description} onChange={(e) => set({ description: e.target.value })} />
+              </Field>
+            </div>
+            <div className="row">
+              <Check label="Enabled" checked={def.enabled} onChange={(enabled) => set({ enabled })} />
+              <Field name="mode" label="Mode" hint="push: the server wakes the agents">
+                <select value={def.mode} onChange={(e) => set({ mode: e.target.value as TaskDef['mode'] })}>
+                  <option value="pull">pull</option>
+                  <option value="push">push</option>
                 </select>
               </Field>
-            ) : null}
-            <Field label="Missed firings">
-              <select value={def.misfire} onChange={(e) => set({ misfire: e.target.value as TaskDef['misfire'] })}>
-                <option value="once">run once</option>
-                <option value="skip">skip</option>
-                <option value="all">run all (capped)</option>
-              </select>
-            </Field>
-            <Field label="Overlapping runs">
-              <select
-                value={def.concurrency}
-                onChange={(e) => set({ concurrency: e.target.value as TaskDef['concurrency'] })}
-              >
-                <option value="forbid">skip the new one</option>
-                <option value="allow">allow</option>
-                <option value="replace">replace the running one</option>
-                <option value="queue">queue</option>
-              </select>
-            </Field>
-            <Field label="Expire after" hint="prepared work no agent took">
-              <input value={def.expireAfter} onChange={(e) => set({ expireAfter: e.target.value })} />
-            </Field>
-          </div>
-          <div className="row">
-            <Field label="Active from (optional)">
-              <input
-                type="datetime-local"
-                value={toLocalInput(def.activeFrom)}
-                onChange={(e) => set({ activeFrom: fromLocalInput(e.target.value) })}
-              />
-            </Field>
-            <Field label="Active until (optional)">
-              <input
-                type="datetime-local"
-                value={toLocalInput(def.activeTill)}
-                onChange={(e) => set({ activeTill: fromLocalInput(e.target.value) })}
-              />
-            </Field>
-          </div>
-        </fieldset>
-        <div className="schedule-block">
-          <ScheduleEditor value={def.schedule as Schedule} onChange={(schedule) => set({ schedule })} />
-          <SchedulePreview
-            schedule={def.schedule}
-            timeslots={def.timeslots}
-            blackouts={def.blackouts}
-            activeFrom={def.activeFrom}
-            activeTill={def.activeTill}
-          />
-        </div>
-        <TimeslotGrid value={def.timeslots} onChange={(timeslots) => set({ timeslots })} readOnly={!canOperate} />
-        <div className="row">
-          <Field
-            label="When the window closes"
-            hint="what running work does at the end of a timeslot, a blackout's start or activeTill; agent jobs cannot pause: they finish"
-          >
-            <select
-              value={def.timeslotEnd}
-              onChange={(e) => set({ timeslotEnd: e.target.value as TaskDef['timeslotEnd'] })}
-            >
-              <option value="finish">let running work finish</option>
-              <option value="cancel">cancel running work</option>
-              <option value="pause">pause server work until the next opening</option>
-            </select>
-          </Field>
-        </div>
-        <BlackoutsEditor value={def.blackouts} onChange={(blackouts) => set({ blackouts })} readOnly={!canOperate} />
-        {choices.data ? (
-          <>
-            <JobList
-              jobs={def.jobs}
-              onChange={(jobs) => set({ jobs })}
-              readOnly={!canOperate}
-              modules={choices.data.modules}
-              commands={choices.data.commands}
-              agents={choices.data.agents}
-            />
-            <fieldset className="notifications">
-              <legend>Notifications</legend>
-              <Check
-                label="Use the organisation's default rules"
-                checked={def.notify === undefined}
-                onChange={(useDefaults) => set({ notify: useDefaults ? undefined : [] })}
-              />
-              {def.notify === undefined ? null : (
-                <NotifyRulesEditor
-                  rules={def.notify}
-                  channels={choices.data.channels}
-                  onChange={(notify) => set({ notify })}
-                  readOnly={!canOperate}
+              {def.mode === 'push' ? (
+                <Field name="fallback" label="If an agent cannot be woken">
+                  <select
+                    value={def.fallback}
+                    onChange={(e) => set({ fallback: e.target.value as TaskDef['fallback'] })}
+                  >
+                    <option value="pull">wait for it to call</option>
+                    <option value="error">fail its job</option>
+                  </select>
+                </Field>
+              ) : null}
+              <Field name="misfire" label="Missed firings">
+                <select value={def.misfire} onChange={(e) => set({ misfire: e.target.value as TaskDef['misfire'] })}>
+                  <option value="once">run once</option>
+                  <option value="skip">skip</option>
+                  <option value="all">run all (capped)</option>
+                </select>
+              </Field>
+              <Field name="concurrency" label="Overlapping runs">
+                <select
+                  value={def.concurrency}
+                  onChange={(e) => set({ concurrency: e.target.value as TaskDef['concurrency'] })}
+                >
+                  <option value="forbid">skip the new one</option>
+                  <option value="allow">allow</option>
+                  <option value="replace">replace the running one</option>
+                  <option value="queue">queue</option>
+                </select>
+              </Field>
+              <Field name="expireAfter" label="Expire after" hint="prepared work no agent took">
+                <input value={def.expireAfter} onChange={(e) => set({ expireAfter: e.target.value })} />
+              </Field>
+            </div>
+            <div className="row">
+              <Field name="activeFrom" label="Active from (optional)" hint={`in ${zone}`}>
+                <input
+                  type="datetime-local"
+                  value={toZoneInput(def.activeFrom, zone)}
+                  onChange={(e) => set({ activeFrom: fromZoneInput(e.target.value, zone) })}
                 />
-              )}
-            </fieldset>
-          </>
-        ) : (
-          <ErrorNote error={choices.error} />
-        )}
-      </fieldset>
+              </Field>
+              <Field name="activeTill" label="Active until (optional)" hint={`in ${zone}`}>
+                <input
+                  type="datetime-local"
+                  value={toZoneInput(def.activeTill, zone)}
+                  onChange={(e) => set({ activeTill: fromZoneInput(e.target.value, zone) })}
+                />
+              </Field>
+            </div>
+          </fieldset>
+          <div className="schedule-block">
+            <ScheduleEditor value={def.schedule as Schedule} onChange={(schedule) => set({ schedule })} />
+            <SchedulePreview
+              schedule={def.schedule}
+              timeslots={def.timeslots}
+              blackouts={def.blackouts}
+              activeFrom={def.activeFrom}
+              activeTill={def.activeTill}
+            />
+          </div>
+          <TimeslotGrid value={def.timeslots} onChange={(timeslots) => set({ timeslots })} readOnly={!canOperate} />
+          <div className="row">
+            <Field
+              name="timeslotEnd"
+              label="When the window closes"
+              hint="what running work does at the end of a timeslot, a blackout's start or activeTill; agent jobs cannot pause: they finish"
+            >
+              <select
+                value={def.timeslotEnd}
+                onChange={(e) => set({ timeslotEnd: e.target.value as TaskDef['timeslotEnd'] })}
+              >
+                <option value="finish">let running work finish</option>
+                <option value="cancel">cancel running work</option>
+                <option value="pause">pause server work until the next opening</option>
+              </select>
+            </Field>
+          </div>
+          <BlackoutsEditor
+            value={def.blackouts}
+            tz={zone}
+            onChange={(blackouts) => set({ blackouts })}
+            readOnly={!canOperate}
+          />
+          {choices.data ? (
+            <>
+              <JobList
+                jobs={def.jobs}
+                onChange={(jobs) => set({ jobs })}
+                readOnly={!canOperate}
+                modules={choices.data.modules}
+                commands={choices.data.commands}
+                agents={choices.data.agents}
+              />
+              <fieldset className="notifications">
+                <legend>Notifications</legend>
+                <Check
+                  label="Use the organisation's default rules"
+                  checked={def.notify === undefined}
+                  onChange={(useDefaults) => set({ notify: useDefaults ? undefined : [] })}
+                />
+                {def.notify === undefined ? null : (
+                  <NotifyRulesEditor
+                    rules={def.notify}
+                    channels={choices.data.channels}
+                    onChange={(notify) => set({ notify })}
+                    readOnly={!canOperate}
+                  />
+                )}
+              </fieldset>
+            </>
+          ) : (
+            <ErrorNote error={choices.error} />
+          )}
+        </fieldset>
+      </FieldErrors>
       {canOperate ? (
         <div className="save-bar">
           <ErrorNote error={error} />
