@@ -4,6 +4,7 @@ import { attemptDurationsMigration } from '../../sql/attempt-durations-migration
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { nodeClockMigration } from '../../sql/node-clock-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
+import { rolloutsMigration } from '../../sql/rollouts-migration.ts';
 import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
@@ -32,4 +33,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0013_timeslot_end': timeslotEnd,
   '0014_notifications': notifications,
   '0015_node_clock': nodeClockMigration({ text: 'text', integer: 'integer' }),
+  '0017_rollouts': rolloutsMigration({ text: 'text', integer: 'integer' }),
 };
