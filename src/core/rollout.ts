@@ -205,13 +205,14 @@ export interface WaveProgress {
   failed: number;
 }
 
-export function waveProgress(rollout: RolloutPlan, targets: readonly TargetTally[]): WaveProgress[] {
+/** Targets of a wave not open yet never count as ended (a halt cancels them, but they never ran). */
+export function waveProgress(rollout: RunRollout, targets: readonly TargetTally[]): WaveProgress[] {
   return rollout.reach.map((_, i) => {
     const of = targets.filter((t) => t.wave === i + 1);
     return {
       wave: i + 1,
       targets: of.length,
-      ended: of.filter((t) => !t.open).length,
+      ended: i < rollout.wave ? of.filter((t) => !t.open).length : 0,
       failed: of.filter((t) => t.failed).length,
     };
   });

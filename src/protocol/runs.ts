@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { RUN_STATUSES } from '../core/model.ts';
 import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
+import { RolloutView } from './rollouts.ts';
 
 export const MAX_RUN_WAIT_SECONDS = 300;
 
@@ -31,6 +32,7 @@ export const RunView = Type.Object({
   }),
   completion: Type.Union([Type.Integer(), Type.Null()], { description: 'whole percent of jobstates ended' }),
   counts: JobstateCountsView,
+  rollout: Type.Optional(RolloutView),
 });
 export type RunView = Static<typeof RunView>;
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Id, NullableIsoTime } from './common.ts';
+import { RolloutView } from './rollouts.ts';
 import { JobstateCountsView, RunView } from './runs.ts';
 
 export const SummaryModule = Type.Object({
@@ -23,6 +24,8 @@ export const SummaryLine = Type.Object({
   details: Type.String(),
   counts: JobstateCountsView,
   lastRun: Type.Union([RunView, Type.Null()]),
+  /** The latest run's staged rollout (wave 2/3 and its progress), when it has one. */
+  rollout: Type.Optional(RolloutView),
   nextFireAt: NullableIsoTime,
 });
 export type SummaryLine = Static<typeof SummaryLine>;

@@ -36,6 +36,7 @@ import { nodeRoutes } from './routes/nodes.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { packageRoutes } from './routes/packages.ts';
 import { relaunchRoutes } from './routes/relaunch.ts';
+import { rolloutRoutes } from './routes/rollouts.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
@@ -157,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     taskRoutes,
     runRoutes,
     relaunchRoutes,
+    rolloutRoutes,
     jobstateRoutes,
     scheduleRoutes,
     summaryRoutes,

@@ -32,6 +32,7 @@ export async function summaryLine(store: Store, modules: ModuleRegistry, task: T
     details: run ? joinDetails(details) : '',
     counts: lastRun?.counts ?? emptyCounts(),
     lastRun,
+    ...(lastRun?.rollout ? { rollout: lastRun.rollout } : {}),
     nextFireAt: task.enabled ? isoOrNull(trigger?.nextFireAt ?? null) : null,
   };
 }

@@ -17,6 +17,7 @@ import type { OrgView } from '../protocol/orgs.ts';
 import type { RunView } from '../protocol/runs.ts';
 import type { HistoryView, TaskView } from '../protocol/tasks.ts';
 import type { TokenView, UserView } from '../protocol/users.ts';
+import { loadRolloutView, rolloutDefView } from './rollout-view.ts';
 
 /** Records as the API shows them: epoch ms become ISO-8601 (UTC), secrets and hashes never leave. */
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -87,6 +88,7 @@ function taskDefView(def: TaskDef): Omit<TaskView, 'id' | 'orgId' | 'version' | 
       retry: { attempts: job.retryAttempts, backoff: formatDuration(job.retryBackoffSeconds) },
     })),
     ...(def.notify === undefined ? {} : { notify: def.notify }),
+    ...(def.rollout === undefined ? {} : { rollout: rolloutDefView(def.rollout) }),
   };
 }
 
@@ -150,6 +152,7 @@ export function jobstateView(js: Jobstate): JobstateView {
     finishedAt: isoOrNull(js.finishedAt),
     result: js.result ?? null,
     progress: js.progress && { ...js.progress, at: iso(js.progress.at) },
+    ...(js.wave === undefined ? {} : { wave: js.wave }),
   };
 }
 
@@ -159,5 +162,7 @@ export function logLineView(line: LogLine & { attempt: number }): LogLineView {
 
 /** A run with its jobstate counts (one grouped query). */
 export async function loadRunView(store: Store, run: Run): Promise<RunView> {
-  return runView(run, await store.jobstates.countsByRun(run.id));
+  const view = runView(run, await store.jobstates.countsByRun(run.id));
+  const rollout = await loadRolloutView(store, run);
+  return rollout ? { ...view, rollout } : view;
 }

@@ -109,7 +109,7 @@ describe('staged rollouts', () => {
     assert.deepEqual([halted?.status, halted?.statusReason], ['error', 'rollout_halted']);
     const after = await states(run.id);
     assert.deepEqual(
-      after.filter((js) => js.wave <= 2).map((js) => `${nameOf(js.agentId)}:${js.status}`),
+      after.filter((js) => (js.wave ?? 0) <= 2).map((js) => `${nameOf(js.agentId)}:${js.status}`),
       ['pc-00:finished', 'pc-01:error', 'pc-02:error', 'pc-03:finished', 'pc-04:finished'],
     );
     for (const js of after.filter((j) => j.wave === 3)) {
