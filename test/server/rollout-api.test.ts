@@ -1,9 +1,11 @@
 // Staged rollouts through the HTTP API with agents speaking the protocol: the task's
 // rollout as written, waiting targets with their wave, a halt past maxFailures, resume and
-// promote (roles, 409 codes), and the monitoring line's `rollout`.
+// promote (roles, 409 codes; the CLI's `run resume` / `run promote` too), and the
+// monitoring line's `rollout`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AgentServer, echoJob, startAgentServer, type TestAgent } from '../support/agent-protocol.ts';
+import { runCli } from '../support/cli.ts';
 
 let s: AgentServer;
 let fleet: TestAgent[];
@@ -98,7 +100,9 @@ describe('rollouts through the API', () => {
     await s.until(async () => (await getRun(runId)).status === 'error', 'the run halts again');
     assert.equal((await byAgent(runId))['pc-3'], '3:cancelled:rollout_halted');
 
-    await s.expect(200, 'POST', `/api/v1/runs/${runId}/resume`, { token: operator });
+    const cli = await runCli(['run', 'resume', runId, '--server', s.base, '--token', operator]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`^run ${runId} running — completion \\d+ % — wave 3/3 — `));
     await runOne('pc-3', true);
     await runOne('pc-4', true);
     await s.until(async () => (await getRun(runId)).finishedAt !== null, 'the run ends');
@@ -130,5 +134,8 @@ describe('rollouts through the API', () => {
     await s.until(async () => (await getRun(runId)).status === 'finished', 'the run finishes');
     const none = await s.expect(409, 'POST', `/api/v1/runs/${runId}/promote`, { token: operator });
     assert.equal(none.json.error.code, 'rollout_no_next_wave');
+    const cli = await runCli(['run', 'promote', runId, '--server', s.base, '--token', operator]);
+    assert.equal(cli.code, 2, 'a refused request is a 4xx: exit code 2');
+    assert.match(cli.stderr, /no rollout wave left to open/);
   });
 });
