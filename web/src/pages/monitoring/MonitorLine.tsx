@@ -3,6 +3,7 @@ import { JobstateGroups } from '../../components/JobstateGroups.tsx';
 import { Completion, StatusBadge } from '../../components/status.tsx';
 import { Time } from '../../components/ui.tsx';
 import { formatRelative } from '../../lib/format.ts';
+import { waveText } from '../../lib/rollout.ts';
 import { href } from '../../router.ts';
 
 const RUN_REASONS: Record<string, string> = {
@@ -40,7 +41,15 @@ export function MonitorLine(props: {
           {icons || '•'}
         </span>
         <span className="task-name">{line.task}</span>
-        <span className="task-details">{line.details || (line.lastRun ? '' : 'never ran')}</span>
+        <span className="task-details">
+          {line.details || (line.lastRun ? '' : 'never ran')}
+          {line.rollout ? (
+            <span className="rollout-wave" data-halted={line.rollout.halted}>
+              {line.details ? ' · ' : ''}
+              {waveText(line.rollout)}
+            </span>
+          ) : null}
+        </span>
         <Completion value={line.completion} />
         <StatusBadge status={line.status} reason={line.lastRun?.statusReason} />
         <span className="next-fire" title={line.nextFireAt ?? 'no next firing'}>
