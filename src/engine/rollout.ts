@@ -35,8 +35,8 @@ export async function planRollout(tx: StoreSession, task: Task, run: Run, jobsta
 const seen = new WeakMap<StoreSession, Map<string, { run: Run | null; locked: boolean }>>();
 
 async function readRun(tx: StoreSession, runId: string, lock: boolean): Promise<Run | null> {
-  let runs = seen.get(tx);
-  if (!runs) seen.set(tx, (runs = new Map()));
+  const runs = seen.get(tx) ?? new Map<string, { run: Run | null; locked: boolean }>();
+  seen.set(tx, runs);
   const known = runs.get(runId);
   if (known && (known.locked || !lock)) return known.run;
   const run = lock ? await tx.rollouts.lockRun(runId) : await tx.runs.get(runId);
@@ -48,8 +48,8 @@ async function readRun(tx: StoreSession, runId: string, lock: boolean): Promise<
  * Whether a due jobstate's wave is open: null when it is (or its run has no rollout),
  * else how it stays parked. Before parking it the run is read again under its lock: a wave
  * opened meanwhile on another connection is then either seen, or opened after the park
- * and releases it. A jobstate released for the end of a pause (reason rollout_wave with a
- * due time) is what opens the next wave.
+ * and releases it. A jobstate of the next wave coming due (released for the end of a pause,
+ * or at the end of its job's delay) is what opens that wave once its pause passed.
  */
 export async function rolloutGate(
   ctx: EngineContext,
@@ -63,7 +63,8 @@ export async function rolloutGate(
   if (open(await readRun(tx, js.runId, false))) return null;
   const run = await readRun(tx, js.runId, true);
   if (open(run)) return null;
-  if (run?.rollout && js.reason === 'rollout_wave' && js.dueAt !== null && js.wave === run.rollout.wave + 1) {
+  // A jobstate of a run starting (run_queued) may not be written yet: the run's counts would lie.
+  if (run?.rollout && js.reason !== 'run_queued' && js.wave === run.rollout.wave + 1) {
     const until = await considerNextWave(ctx, tx, emit, js.runId, now);
     if (open(run)) return null;
     if (until !== null) return { reason: 'rollout_wave', dueAt: until };

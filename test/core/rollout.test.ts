@@ -10,25 +10,31 @@ import {
   type RunRollout,
   type TargetTally,
   waveOf,
-  waveReach,
   waveProgress,
+  waveReach,
   withinThreshold,
 } from '../../src/core/rollout.ts';
 
 const rejects = (input: unknown, message: string) =>
-  assert.throws(() => parseRollout(input, 'rollout'), (e: Error) => {
-    assert.equal(e.message, message);
-    return true;
-  });
+  assert.throws(
+    () => parseRollout(input, 'rollout'),
+    (e: Error) => {
+      assert.equal(e.message, message);
+      return true;
+    },
+  );
 
 describe('rollout definition', () => {
   test('the Contract example, normalised, with defaults', () => {
-    assert.deepEqual(parseRollout({ waves: ['1', '10%', '100%'], pause: '30m', maxFailures: '20%', order: 'name' }, 'rollout'), {
-      waves: ['1', '10%', '100%'],
-      pauseSeconds: 1800,
-      maxFailures: '20%',
-      order: 'name',
-    });
+    assert.deepEqual(
+      parseRollout({ waves: ['1', '10%', '100%'], pause: '30m', maxFailures: '20%', order: 'name' }, 'rollout'),
+      {
+        waves: ['1', '10%', '100%'],
+        pauseSeconds: 1800,
+        maxFailures: '20%',
+        order: 'name',
+      },
+    );
     assert.deepEqual(parseRollout({ waves: [5, '50%'] }, 'rollout'), {
       waves: ['5', '50%'],
       pauseSeconds: 0,
@@ -45,8 +51,14 @@ describe('rollout definition', () => {
     rejects({ waves: ['50%', '50%'] }, 'rollout.waves[1]: waves are cumulative: must reach more than 50% before it');
     rejects({ waves: ['100%', '5'] }, 'rollout.waves[0]: 100% reaches every target: only the last wave can');
     rejects({ waves: ['150%'] }, 'rollout.waves[0]: a share must be above 0% and at most 100%');
-    rejects({ waves: ['1'], pause: 'soon' }, 'rollout.pause: "soon" is not a duration (use seconds or 30s, 15m, 6h, 2d, 1w)');
-    rejects({ waves: ['1'], maxFailures: '-1' }, 'rollout.maxFailures: must be a count ("50") or a share of the targets ("10%")');
+    rejects(
+      { waves: ['1'], pause: 'soon' },
+      'rollout.pause: "soon" is not a duration (use seconds or 30s, 15m, 6h, 2d, 1w)',
+    );
+    rejects(
+      { waves: ['1'], maxFailures: '-1' },
+      'rollout.maxFailures: must be a count ("50") or a share of the targets ("10%")',
+    );
     rejects({ waves: ['1'], order: 'size' }, 'rollout.order: must be one of name, random');
     rejects({ waves: ['1'], speed: 2 }, 'rollout.speed: is not a known field');
   });
@@ -70,7 +82,7 @@ describe('wave sizes', () => {
       fc.property(fc.array(wave, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 2000 }), (waves, total) => {
         const reach = waveReach(waves, total);
         assert.equal(reach.at(-1), total);
-        reach.forEach((n, i) => assert.ok(n > (reach[i - 1] ?? 0)));
+        for (const [i, n] of reach.entries()) assert.ok(n > (reach[i - 1] ?? 0));
         let previous = 1;
         for (let i = 0; i < total; i++) {
           const k = waveOf(reach, i);
@@ -95,9 +107,15 @@ describe('order', () => {
   test('random: the same for one seed, a permutation, different across seeds', () => {
     const many = Array.from({ length: 50 }, (_, i) => ({ id: `id-${i}`, name: `pc-${i}` }));
     const a = orderTargets(many, 'random', 'run-a').map((t) => t.id);
-    assert.deepEqual(orderTargets([...many].reverse(), 'random', 'run-a').map((t) => t.id), a);
+    assert.deepEqual(
+      orderTargets([...many].reverse(), 'random', 'run-a').map((t) => t.id),
+      a,
+    );
     assert.deepEqual([...a].sort(), many.map((t) => t.id).sort());
-    assert.notDeepEqual(orderTargets(many, 'random', 'run-b').map((t) => t.id), a);
+    assert.notDeepEqual(
+      orderTargets(many, 'random', 'run-b').map((t) => t.id),
+      a,
+    );
   });
 });
 
@@ -118,7 +136,9 @@ describe('next wave', () => {
   });
   const fleet = (failedInWave2: number, open = false) => [
     target(1),
-    ...Array.from({ length: 4 }, (_, i) => target(2, { failed: i < failedInWave2, lastFinishedAt: 2_000 + i, open: open && i === 3 })),
+    ...Array.from({ length: 4 }, (_, i) =>
+      target(2, { failed: i < failedInWave2, lastFinishedAt: 2_000 + i, open: open && i === 3 }),
+    ),
     ...Array.from({ length: 5 }, () => target(3, { open: true, lastFinishedAt: null })),
   ];
 

@@ -4,8 +4,8 @@
 // TASKWARDEN_TEST_DB=postgres, on PostgreSQL.
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
+import type { TaskwardenError } from '../../src/core/errors.ts';
 import type { Agent, Jobstate } from '../../src/core/model.ts';
-import { TaskwardenError } from '../../src/core/errors.ts';
 import { makeAgent } from '../store/fixtures.ts';
 import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
 import { byWave, fleetStep } from '../support/rollout.ts';
@@ -21,9 +21,7 @@ async function setup(): Promise<void> {
   agents = [];
   for (let i = 9; i >= 0; i--) {
     agents.push(
-      await h.store.agents.create(
-        makeAgent(h.orgId, { name: `pc-0${i}`, tags: ['fleet'], createdAt: h.clock.now() }),
-      ),
+      await h.store.agents.create(makeAgent(h.orgId, { name: `pc-0${i}`, tags: ['fleet'], createdAt: h.clock.now() })),
     );
   }
 }
@@ -81,7 +79,10 @@ describe('staged rollouts', () => {
     ]);
     const first = await picture(run.id);
     assert.equal(first[0], 'pc-00:1:finished');
-    assert.ok(first.slice(1).every((s) => s.endsWith(':waiting(rollout_wave)')), first.join(' '));
+    assert.ok(
+      first.slice(1).every((s) => s.endsWith(':waiting(rollout_wave)')),
+      first.join(' '),
+    );
     assert.deepEqual((await h.store.runs.get(run.id))?.rollout?.wave, 1);
 
     await h.advance(29 * MINUTE);
@@ -155,6 +156,27 @@ describe('staged rollouts', () => {
       assert.equal(e.code, 'rollout_no_next_wave');
       return true;
     });
+  });
+
+  test('a next wave made only of delayed jobs opens when they come due', async () => {
+    await setup();
+    const task = await h.addTask({
+      schedule: { kind: 'manual' },
+      rollout: { waves: ['1'], pause: '5m' },
+      jobs: [
+        { name: 'now', module: 'fleet-step', params: {}, targets: { agents: [agentNamed('pc-00')] } },
+        { name: 'later', module: 'fleet-step', params: {}, targets: { agents: [agentNamed('pc-01')] }, delay: '1h' },
+      ],
+    });
+    const t0 = h.clock.now();
+    const run = await h.engine.runNow(task.id, 'tester');
+    await h.settle();
+    await h.advance(30 * MINUTE);
+    assert.deepEqual(await picture(run.id), ['pc-00:1:finished', 'pc-01:2:waiting(delay)']);
+    await h.advance(30 * MINUTE);
+    const later = (await states(run.id))[1];
+    assert.deepEqual([later?.status, later?.startedAt], ['finished', t0 + 60 * MINUTE]);
+    assert.equal((await h.store.runs.get(run.id))?.status, 'finished');
   });
 
   test('order random still fills each wave to its size', async () => {

@@ -73,12 +73,10 @@ describe('rollouts through the API', () => {
     await runOne('pc-1', false);
     await s.until(async () => (await getRun(runId)).status === 'error', 'the run halts');
     run = await getRun(runId);
-    assert.deepEqual([run.statusReason, run.rollout.halted, run.rollout.failed, run.rollout.ended], [
-      'rollout_halted',
-      true,
-      1,
-      1,
-    ]);
+    assert.deepEqual(
+      [run.statusReason, run.rollout.halted, run.rollout.failed, run.rollout.ended],
+      ['rollout_halted', true, 1, 1],
+    );
     assert.deepEqual(await byAgent(runId), {
       'pc-1': '1:error:module_failed',
       'pc-2': '2:cancelled:rollout_halted',
@@ -90,11 +88,10 @@ describe('rollouts through the API', () => {
     const promoteHalted = await s.expect(409, 'POST', `/api/v1/runs/${runId}/promote`, { token: operator });
     assert.equal(promoteHalted.json.error.code, 'rollout_halted');
     const resumed = await s.expect(200, 'POST', `/api/v1/runs/${runId}/resume`, { token: operator });
-    assert.deepEqual([resumed.json.status, resumed.json.rollout.wave, resumed.json.rollout.halted], [
-      'running',
-      2,
-      false,
-    ]);
+    assert.deepEqual(
+      [resumed.json.status, resumed.json.rollout.wave, resumed.json.rollout.halted],
+      ['running', 2, false],
+    );
     await runOne('pc-2', true);
     // 1 failure of 2 ended is still past "0": the third wave halts untouched
     await s.until(async () => (await getRun(runId)).status === 'error', 'the run halts again');
@@ -122,10 +119,11 @@ describe('rollouts through the API', () => {
       (await s.expect(200, 'GET', '/api/v1/summary', { token: viewer })).json.items.find(
         (line: { taskId: string }) => line.taskId === taskId,
       );
-    assert.deepEqual(
-      (({ wave, waves, halted }) => ({ wave, waves, halted }))((await summary()).rollout),
-      { wave: 1, waves: 2, halted: false },
-    );
+    assert.deepEqual((({ wave, waves, halted }) => ({ wave, waves, halted }))((await summary()).rollout), {
+      wave: 1,
+      waves: 2,
+      halted: false,
+    });
 
     const promoted = await s.expect(200, 'POST', `/api/v1/runs/${runId}/promote`, { token: operator });
     assert.equal(promoted.json.rollout.wave, 2);

@@ -259,7 +259,11 @@ export interface RunRepo {
   insert(run: NewRun): Promise<boolean>;
   get(id: string): Promise<Run | null>;
   /** Applies `patch` if the run's status is one of `fromStatus` (when given); returns whether it did. */
-  update(id: string, patch: Partial<Omit<Run, 'id' | 'missed' | 'rollout'>>, fromStatus?: RunStatus[]): Promise<boolean>;
+  update(
+    id: string,
+    patch: Partial<Omit<Run, 'id' | 'missed' | 'rollout'>>,
+    fromStatus?: RunStatus[],
+  ): Promise<boolean>;
   /** Newest first (every other paged list is oldest first). */
   list(filter: RunFilter, page: Page): Promise<Paged<Run>>;
   /** Pending runs whose startAt <= now, oldest first. */

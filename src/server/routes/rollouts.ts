@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { RolloutAction } from '../../engine/rollout.ts';
 import { IdParams } from '../../protocol/common.ts';
 import { RunView } from '../../protocol/runs.ts';
-import type { RolloutAction } from '../../engine/rollout.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { visible } from '../tenancy.ts';

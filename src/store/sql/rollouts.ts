@@ -72,7 +72,14 @@ export function rolloutRepo(ctx: SqlContext): RolloutRepo {
           'wave',
           'agent_id',
           eb.fn
-            .sum<number>(eb.case().when('status', 'in', TERMINAL_JOBSTATE_STATUSES as string[]).then(0).else(1).end())
+            .sum<number>(
+              eb
+                .case()
+                .when('status', 'in', TERMINAL_JOBSTATE_STATUSES as string[])
+                .then(0)
+                .else(1)
+                .end(),
+            )
             .as('open'),
           eb.fn.sum<number>(eb.case().when('status', '=', 'error').then(1).else(0).end()).as('failed'),
           eb.fn.max('finished_at').as('last_finished_at'),

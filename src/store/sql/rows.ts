@@ -16,7 +16,6 @@ import type {
   RunStatus,
   Task,
 } from '../../core/model.ts';
-import type { RolloutPlan } from '../../core/rollout.ts';
 import type {
   ApiToken,
   CatalogCommand,
@@ -26,6 +25,7 @@ import type {
   Trigger,
   User,
 } from '../../core/ports/store.ts';
+import type { RolloutPlan } from '../../core/rollout.ts';
 import type {
   AgentTable,
   ApiTokenTable,

@@ -21,10 +21,7 @@ export function rolloutCases(open: OpenStore): void {
       const js = makeJobstate(run, { wave: 2 });
       await store.jobstates.insertMany([js, makeJobstate(run)]);
       assert.equal((await store.jobstates.get(js.id))?.wave, 2);
-      assert.deepEqual(
-        (await store.jobstates.allOfRun(run.id)).map((j) => j.wave ?? null).sort(),
-        [2, null],
-      );
+      assert.deepEqual((await store.jobstates.allOfRun(run.id)).map((j) => j.wave ?? null).sort(), [2, null]);
     });
 
     storeTest(open, 'a wave opens once, only from the wave before, only while the run runs', async (store) => {
@@ -51,7 +48,9 @@ export function rolloutCases(open: OpenStore): void {
         js(b!.id, 2, { status: 'waiting', reason: 'rollout_wave' }),
         js(c!.id, 2, { status: 'waiting', reason: 'rollout_wave', dueAt: T0 + 500 }),
       ]);
-      const tally = (await store.rollouts.tally(run.id)).sort((x, y) => x.wave - y.wave || (x.agentId ?? '').localeCompare(y.agentId ?? ''));
+      const tally = (await store.rollouts.tally(run.id)).sort(
+        (x, y) => x.wave - y.wave || (x.agentId ?? '').localeCompare(y.agentId ?? ''),
+      );
       assert.deepEqual(tally[0], { wave: 1, agentId: a!.id, open: false, failed: true, lastFinishedAt: T0 + 9 });
       assert.deepEqual(
         tally.slice(1).map((t) => [t.wave, t.open, t.failed, t.lastFinishedAt]),
@@ -74,26 +73,30 @@ export function rolloutCases(open: OpenStore): void {
       assert.equal((await store.rollouts.agentNames('other-org', [a!.id])).size, 0);
     });
 
-    storeTest(open, 'a halted run reopens with its halted jobstates waiting again; no other run does', async (store) => {
-      const run = await seedRun(store, { status: 'running' });
-      await store.rollouts.setPlan(run.id, ROLLOUT);
-      const done = makeJobstate(run, { wave: 1, status: 'finished', finishedAt: T0 });
-      const halted = makeJobstate(run, { wave: 2, status: 'cancelled', reason: 'rollout_halted', finishedAt: T0 });
-      const byUser = makeJobstate(run, { wave: 2, status: 'cancelled', reason: 'cancelled_by_user', finishedAt: T0 });
-      await store.jobstates.insertMany([done, halted, byUser]);
-      assert.equal(await store.rollouts.reopenHalted(run.id, T0 + 1), false, 'running: not halted');
-      await store.runs.update(run.id, { status: 'error', statusReason: 'rollout_halted', finishedAt: T0 });
-      assert.equal(await store.rollouts.reopenHalted(run.id, T0 + 1), true);
-      const reopened = await store.runs.get(run.id);
-      assert.deepEqual([reopened?.status, reopened?.statusReason, reopened?.finishedAt], ['running', null, null]);
-      const after = new Map((await store.jobstates.allOfRun(run.id)).map((j) => [j.id, j]));
-      assert.deepEqual(
-        [after.get(halted.id)?.status, after.get(halted.id)?.reason, after.get(halted.id)?.finishedAt],
-        ['waiting', 'rollout_wave', null],
-      );
-      assert.equal(after.get(byUser.id)?.status, 'cancelled');
-      assert.equal(after.get(done.id)?.status, 'finished');
-      assert.equal(await store.rollouts.reopenHalted(run.id, T0 + 2), false);
-    });
+    storeTest(
+      open,
+      'a halted run reopens with its halted jobstates waiting again; no other run does',
+      async (store) => {
+        const run = await seedRun(store, { status: 'running' });
+        await store.rollouts.setPlan(run.id, ROLLOUT);
+        const done = makeJobstate(run, { wave: 1, status: 'finished', finishedAt: T0 });
+        const halted = makeJobstate(run, { wave: 2, status: 'cancelled', reason: 'rollout_halted', finishedAt: T0 });
+        const byUser = makeJobstate(run, { wave: 2, status: 'cancelled', reason: 'cancelled_by_user', finishedAt: T0 });
+        await store.jobstates.insertMany([done, halted, byUser]);
+        assert.equal(await store.rollouts.reopenHalted(run.id, T0 + 1), false, 'running: not halted');
+        await store.runs.update(run.id, { status: 'error', statusReason: 'rollout_halted', finishedAt: T0 });
+        assert.equal(await store.rollouts.reopenHalted(run.id, T0 + 1), true);
+        const reopened = await store.runs.get(run.id);
+        assert.deepEqual([reopened?.status, reopened?.statusReason, reopened?.finishedAt], ['running', null, null]);
+        const after = new Map((await store.jobstates.allOfRun(run.id)).map((j) => [j.id, j]));
+        assert.deepEqual(
+          [after.get(halted.id)?.status, after.get(halted.id)?.reason, after.get(halted.id)?.finishedAt],
+          ['waiting', 'rollout_wave', null],
+        );
+        assert.equal(after.get(byUser.id)?.status, 'cancelled');
+        assert.equal(after.get(done.id)?.status, 'finished');
+        assert.equal(await store.rollouts.reopenHalted(run.id, T0 + 2), false);
+      },
+    );
   });
 }
