@@ -2,7 +2,8 @@
 // 450 agents (waves above the 200 jobstates one advance pass takes, so both nodes hold some
 // of a wave) with a pause: when it ends, the next wave's jobstates come due on both nodes at
 // once, and each wave still opens exactly once (the run's row lock and the compare-and-set
-// on its open waves; without them waves 3 and 4 opened twice), no target of a wave starting before the pause after the one before.
+// on its open waves; without them waves 3 and 4 opened twice), no target of a wave starting
+// before the pause after the one before.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from '../../src/core/clock.ts';
