@@ -99,6 +99,9 @@ export class TaskwardenClient {
     this.http.request<Paged<RunView>>('GET', '/api/v1/runs', { query: this.scoped(query) });
   getRun = (id: string) => this.http.request<RunView>('GET', `/api/v1/runs/${enc(id)}`);
   cancelRun = (id: string) => this.http.request<RunView>('POST', `/api/v1/runs/${enc(id)}/cancel`);
+  /** Resumes a run its rollout halted, or promotes (opens now) a rollout run's next wave. */
+  rolloutAction = (id: string, action: 'resume' | 'promote') =>
+    this.http.request<RunView>('POST', `/api/v1/runs/${enc(id)}/${action}`);
   runJobstates = (id: string) => this.http.all<JobstateView>(`/api/v1/runs/${enc(id)}/jobstates`);
   logs = (jobstateId: string, after?: string) =>
     this.http.request<Paged<LogLineView>>('GET', `/api/v1/jobstates/${enc(jobstateId)}/logs`, {

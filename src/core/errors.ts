@@ -13,6 +13,12 @@ export const ERROR_CATALOG = {
   conflict: 409,
   agent_already_enrolled: 409,
   stale_attempt: 409,
+  /** Resume of a run its rollout did not halt. */
+  rollout_not_halted: 409,
+  /** Promote of a run its rollout halted (resume it instead). */
+  rollout_halted: 409,
+  /** Resume or promote of a run with no rollout wave left to open (or no rollout, or ended). */
+  rollout_no_next_wave: 409,
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -2,6 +2,7 @@
  * Domain records as the engine, the API and the stores see them. Times are epoch
  * milliseconds (numbers) inside the product and ISO-8601 strings at the edges (API, files).
  */
+import type { RolloutDef, RunRollout } from './rollout.ts';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -81,6 +82,8 @@ export interface TaskDef {
   jobs: JobDef[];
   /** Who is told how its runs end; absent = the org's default rules, [] = no one. */
   notify?: NotifyRule[];
+  /** Staged rollout of each run's targets (core/rollout.ts); absent = all at once. */
+  rollout?: RolloutDef;
 }
 
 /** A run end as notification rules name it; `error` covers every failed end (halted, timeout too). */
@@ -145,6 +148,8 @@ export interface Run {
   createdBy: string | null;
   /** On a `missed` run: how many firings it records (fireAt is the first), else null. */
   missed: MissedFirings | null;
+  /** A staged rollout's plan and open waves (core/rollout.ts); absent for a run of a task without one. */
+  rollout?: RunRollout;
 }
 
 /**
@@ -195,7 +200,10 @@ export type JobstateReason =
   | 'cancelled_by_user'
   | 'replaced'
   | 'overlap'
-  | 'unneeded';
+  | 'unneeded'
+  /** Its target's rollout wave is not open yet (a waiting one), or the rollout halted first (cancelled). */
+  | 'rollout_wave'
+  | 'rollout_halted';
 
 /**
  * Who executes a jobstate, fixed when it is created: the server (its own jobs, and agent
@@ -250,6 +258,8 @@ export interface Jobstate {
   elapsedMs: number;
   progress: JobstateProgress | null;
   updatedAt: number;
+  /** Its target's rollout wave (1-based) in a run with a staged rollout; absent otherwise. */
+  wave?: number;
 }
 
 export type LogStream = 'stdout' | 'stderr' | 'info';

@@ -10,6 +10,7 @@ import {
 } from './model.ts';
 import { parseNotifyRules } from './notify.ts';
 import type { ModuleRegistry } from './ports/module.ts';
+import { parseRollout } from './rollout.ts';
 import { compileSchedule, parseBlackouts, parseSchedule, parseTimeslots } from './schedule/index.ts';
 import {
   readArray,
@@ -39,6 +40,7 @@ export const TASK_FIELDS = [
   'expireAfter',
   'jobs',
   'notify',
+  'rollout',
 ] as const;
 export const JOB_FIELDS = ['name', 'module', 'params', 'targets', 'delay', 'startIf', 'timeout', 'retry'] as const;
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
@@ -110,6 +112,7 @@ export function parseTaskDef(input: unknown, ctx: TaskDefContext): TaskDef {
     jobs,
     // Absent = the org's default rules; whether the channels exist is the server's check.
     ...(raw.notify === undefined ? {} : { notify: parseNotifyRules(raw.notify, 'notify') }),
+    ...(raw.rollout == null ? {} : { rollout: parseRollout(raw.rollout, 'rollout') }),
   };
 }
 

@@ -4,6 +4,7 @@ import { compileWindows, type Windows } from '../core/schedule/index.ts';
 import { decideStart, jobDefOf } from '../core/sequencing.ts';
 import { cached, type Emit, type EngineContext, withTx } from './context.ts';
 import { afterTerminal } from './outcomes.ts';
+import { rolloutGate } from './rollout.ts';
 
 const BATCH = 200;
 /** Longest a parked jobstate waits if its wake-up was lost; normally it is woken at once. */
@@ -97,7 +98,7 @@ export async function advanceJobstate(
   now: number,
   base: JobstatePatch = {},
 ): Promise<boolean> {
-  const step = await decide(ctx, tx, js, reads, now);
+  const step = await decide(ctx, tx, emit, js, reads, now);
   const patch = { ...base, ...step.patch, updatedAt: now };
   if (!(await tx.jobstates.update(js.id, patch, { status: ['waiting'], attempt: js.attempt })) || !step.move) {
     return false;
@@ -119,12 +120,13 @@ export async function advanceJobstate(
 export async function initialState(
   ctx: EngineContext,
   tx: StoreSession,
+  emit: Emit,
   js: Jobstate,
   reads: AdvanceReads,
   now: number,
 ): Promise<JobstatePatch | null> {
   if (ctx.modules.get(js.module)?.parallelizable === false) return null;
-  const step = await decide(ctx, tx, js, reads, now);
+  const step = await decide(ctx, tx, emit, js, reads, now);
   if (step.move && step.patch.status !== 'prepared') return null;
   return { dueAt: now, ...step.patch };
 }
@@ -132,10 +134,13 @@ export async function initialState(
 async function decide(
   ctx: EngineContext,
   tx: StoreSession,
+  emit: Emit,
   js: Jobstate,
   reads: AdvanceReads,
   now: number,
 ): Promise<Step> {
+  const parked = await rolloutGate(ctx, tx, emit, js, now);
+  if (parked) return { move: false, patch: parked };
   const task = await reads.task(js.taskId);
   const job = jobDefOf(task, js);
   const siblings = await reads.siblings(js.runId);

@@ -30,6 +30,7 @@ import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
 import { DEFAULT_NOTIFY_OPTIONS, DeliveryLoop, type NotifyOptions } from './notify/delivery-loop.ts';
 import { PeerSignals } from './peers.ts';
 import { relaunchFailed } from './relaunch.ts';
+import { type RolloutAction, rolloutAction } from './rollout.ts';
 import { endRun } from './runs.ts';
 import { fireAllDue } from './scheduler.ts';
 import { recoverOrphans, sweep } from './sweeper.ts';
@@ -244,6 +245,11 @@ export class Engine {
   /** A manual run of the same task limited to the (job, target) pairs that errored in `runId`; once per key. */
   relaunchFailed(runId: string, actor: string | null, once?: IdempotencyKey): Promise<StartedRun> {
     return relaunchFailed(this.ctx, runId, actor, once);
+  }
+
+  /** Resumes a run its rollout halted, or promotes a rollout run's next wave (engine/rollout.ts). */
+  rolloutAction(runId: string, action: RolloutAction): Promise<Run> {
+    return rolloutAction(this.ctx, runId, action);
   }
 
   async cancelRun(runId: string): Promise<Run> {

@@ -6,6 +6,7 @@ import type { StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { AdvanceReads, advanceJobstate, initialState } from './advance.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
+import { planRollout } from './rollout.ts';
 import { endRun } from './runs.ts';
 
 export interface NewRunRequest {
@@ -100,6 +101,7 @@ export async function createRun(
       });
     }
   }
+  await planRollout(tx, task, run, jobstates);
   if (!startNow) {
     await tx.jobstates.insertMany(jobstates);
     return { run, jobstates };
@@ -264,7 +266,7 @@ async function startJobstates(
       delay > 0
         ? { dueAt: now + delay * 1000, reason: 'delay' as const }
         : insert
-          ? await initialState(ctx, tx, js, reads, now)
+          ? await initialState(ctx, tx, emit, js, reads, now)
           : null;
     if (patch === null) {
       toAdvance.push(js);

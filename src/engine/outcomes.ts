@@ -2,6 +2,7 @@ import type { Jobstate, JobstateReason, LogLine, Task } from '../core/model.ts';
 import type { JobstateFence, StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
+import { rolloutAfterEnd } from './rollout.ts';
 import { completeRunIfDone } from './runs.ts';
 
 export interface JobstateOutcome {
@@ -126,6 +127,7 @@ export async function afterTerminal(
   let woken = 0;
   if (!runEnded) {
     woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
+    await rolloutAfterEnd(ctx, tx, emit, js);
   }
   if (ctx.modules.get(js.module)?.parallelizable === false) {
     woken += await tx.jobstates.wake({ reason: 'postponed', orgId: js.orgId, module: js.module }, now);

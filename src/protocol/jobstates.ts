@@ -25,6 +25,8 @@ export const JobstateView = Type.Object({
     Type.Object({ percent: Type.Number(), message: Type.Union([Type.String(), Type.Null()]), at: IsoTime }),
     Type.Null(),
   ]),
+  /** Its target's wave in a run with a staged rollout (waiting with reason rollout_wave until it opens). */
+  wave: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type JobstateView = Static<typeof JobstateView>;
 

@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { RUN_STATUSES } from '../core/model.ts';
 import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
+import { RolloutView } from './rollouts.ts';
 
 export const MAX_RUN_WAIT_SECONDS = 300;
 
@@ -34,6 +35,7 @@ export const RunView = Type.Object({
     description: 'whole percent of the work that ran to an end (cancelled counts as not done); null: nothing to run',
   }),
   counts: JobstateCountsView,
+  rollout: Type.Optional(RolloutView),
 });
 export type RunView = Static<typeof RunView>;
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { Id, IsoTime, NullableIsoTime } from './common.ts';
+import { RolloutView } from './rollouts.ts';
 import { JobstateCountsView, RunView } from './runs.ts';
 
 export const SummaryModule = Type.Object({
@@ -42,6 +43,8 @@ export const SummaryLine = Type.Object({
   details: Type.String(),
   counts: JobstateCountsView,
   lastRun: Type.Union([RunView, Type.Null()]),
+  /** The latest run's staged rollout (wave 2/3 and its progress), when it has one. */
+  rollout: Type.Optional(RolloutView),
   nextFireAt: NullableIsoTime,
   skipped: Type.Union([SkippedNote, Type.Null()], { description: 'the newest firing skipped since that run' }),
   waiting: Type.Union([WaitingNote, Type.Null()], {

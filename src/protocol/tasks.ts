@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { NotifyRuleView } from './channels.ts';
 import { Id, IsoTime, OrgPageQuery } from './common.ts';
+import { RolloutDefView } from './rollouts.ts';
 
 /**
  * A task definition in the Contract's shape (see DESIGN.md and examples/). The
@@ -12,7 +13,7 @@ export const TaskDefBody = Type.Object(
   {
     additionalProperties: true,
     description:
-      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify',
+      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify, rollout',
   },
 );
 
@@ -53,6 +54,8 @@ export const TaskView = Type.Object({
   jobs: Type.Array(Job),
   /** Absent: the org's default rules apply. */
   notify: Type.Optional(Type.Array(NotifyRuleView)),
+  /** Absent: every target at once. */
+  rollout: Type.Optional(RolloutDefView),
 });
 export type TaskView = Static<typeof TaskView>;
 

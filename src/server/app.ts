@@ -38,6 +38,7 @@ import { orgRoutes } from './routes/orgs.ts';
 import { packageRoutes } from './routes/packages.ts';
 import { relaunchRoutes } from './routes/relaunch.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { rolloutRoutes } from './routes/rollouts.ts';
 import { runRoutes } from './routes/runs.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     taskRoutes,
     runRoutes,
     relaunchRoutes,
+    rolloutRoutes,
     jobstateRoutes,
     ledgerRoutes,
     scheduleRoutes,

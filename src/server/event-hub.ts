@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../core/ports/store.ts';
 import type { EngineEvent } from '../engine/context.ts';
 import type { Engine } from '../engine/engine.ts';
-import { jobstateView, runView } from './views.ts';
+import { jobstateView, loadRunView } from './views.ts';
 
 export interface EventSubscriber {
   /** Org the subscriber may see; undefined = every org (global admin). */
@@ -59,10 +59,7 @@ export class EventHub {
   private async render(event: EngineEvent): Promise<{ orgId: string; data: unknown }> {
     switch (event.type) {
       case 'run':
-        return {
-          orgId: event.run.orgId,
-          data: runView(event.run, await this.store.jobstates.countsByRun(event.run.id)),
-        };
+        return { orgId: event.run.orgId, data: await loadRunView(this.store, event.run) };
       case 'jobstate':
         return { orgId: event.jobstate.orgId, data: jobstateView(event.jobstate) };
       case 'task':

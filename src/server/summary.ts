@@ -42,6 +42,7 @@ export async function summaryLine(
     details: run ? joinDetails(details) : '',
     counts: lastRun?.counts ?? emptyCounts(),
     lastRun,
+    ...(lastRun?.rollout ? { rollout: lastRun.rollout } : {}),
     nextFireAt: task.enabled ? isoOrNull(trigger?.nextFireAt ?? null) : null,
     skipped: skipped && {
       runId: skipped.id,

@@ -1,6 +1,8 @@
 import { formatDuration } from '../core/duration.ts';
 import type { JobDef, TaskDef } from '../core/model.ts';
+import type { RolloutDef } from '../core/rollout.ts';
 import type { TaskView } from '../protocol/tasks.ts';
+import { rolloutDefView } from './rollout-view.ts';
 
 /**
  * Stored task fields → the names and shapes of the task file (what `task apply` takes and
@@ -41,12 +43,14 @@ const STORED_FIELDS: readonly (keyof TaskDef)[] = [
   'expireAfterSeconds',
   'jobs',
   'notify',
+  'rollout',
 ];
 
 /** One stored field as the task file names and writes it; fields stored as written pass as they are. */
 export function taskFileField(field: string, value: unknown): [string, unknown] {
   if (field === 'expireAfterSeconds') return ['expireAfter', typeof value === 'number' ? formatDuration(value) : value];
   if (field === 'jobs' && Array.isArray(value)) return ['jobs', (value as JobDef[]).map(jobFileView)];
+  if (field === 'rollout' && value) return ['rollout', rolloutDefView(value as RolloutDef)];
   return [field, value];
 }
 

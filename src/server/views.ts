@@ -17,6 +17,7 @@ import type { OrgView } from '../protocol/orgs.ts';
 import type { RunView } from '../protocol/runs.ts';
 import type { HistoryView, TaskView } from '../protocol/tasks.ts';
 import type { TokenView, UserView } from '../protocol/users.ts';
+import { loadRolloutView } from './rollout-view.ts';
 import { historyDiffView, taskDefView } from './task-file-view.ts';
 
 /** Records as the API shows them: epoch ms become ISO-8601 (UTC), secrets and hashes never leave. */
@@ -128,6 +129,7 @@ export function jobstateView(js: Jobstate, reason = shownReason(js, null, 0)): J
     finishedAt: isoOrNull(js.finishedAt),
     result: js.result ?? null,
     progress: js.progress && { ...js.progress, at: iso(js.progress.at) },
+    ...(js.wave === undefined ? {} : { wave: js.wave }),
   };
 }
 
@@ -151,5 +153,7 @@ export async function loadJobstateViews(store: Store, jobstates: Jobstate[], now
 
 /** A run with its jobstate counts (one grouped query). */
 export async function loadRunView(store: Store, run: Run): Promise<RunView> {
-  return runView(run, await store.jobstates.countsByRun(run.id));
+  const view = runView(run, await store.jobstates.countsByRun(run.id));
+  const rollout = await loadRolloutView(store, run);
+  return rollout ? { ...view, rollout } : view;
 }

@@ -268,6 +268,9 @@ export const ROUTES: RouteRow[] = [
     (w) => `/api/v1/ledger?${org(w)}`,
   ),
   row('POST /api/v1/runs/:id/relaunch', 'operator', 201, (w) => u(`/api/v1/runs/${w.runId}/relaunch`)),
+  // A run without a rollout: the allowed caller gets as far as the rollout's own 409.
+  row('POST /api/v1/runs/:id/resume', 'operator', 409, (w) => u(`/api/v1/runs/${w.runId}/resume`)),
+  row('POST /api/v1/runs/:id/promote', 'operator', 409, (w) => u(`/api/v1/runs/${w.runId}/promote`)),
   row('GET /api/v1/jobstates/:id', 'viewer', 200, (w) => u(`/api/v1/jobstates/${w.jobstateId}`)),
   row('GET /api/v1/jobstates/:id/logs', 'viewer', 200, (w) => u(`/api/v1/jobstates/${w.jobstateId}/logs`)),
   row(

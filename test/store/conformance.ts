@@ -13,6 +13,7 @@ import { jobstateCases } from './conformance/jobstates.ts';
 import { logCases } from './conformance/logs.ts';
 import { nodeCases } from './conformance/nodes.ts';
 import { notificationCases } from './conformance/notifications.ts';
+import { rolloutCases } from './conformance/rollouts.ts';
 import { runCases } from './conformance/runs.ts';
 import { taskCases } from './conformance/tasks.ts';
 import { transactionCases } from './conformance/transactions.ts';
@@ -36,5 +37,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     idempotencyCases(open);
     commandProcessCases(open);
     notificationCases(open);
+    rolloutCases(open);
   });
 }

@@ -6,9 +6,9 @@ import { printJson, shown } from '../output.ts';
 import { runIdOf } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
-/** `run …`: the history of runs, one run's jobstates and logs, cancelling. */
+/** `run …`: the history of runs, one run's jobstates and logs, cancelling, a rollout's resume and promote. */
 export function registerRunCommands(program: Command): void {
-  const run = program.command('run').description('Inspect and cancel runs');
+  const run = program.command('run').description('Inspect, cancel, resume and promote runs');
 
   withConnection(run.command('list'))
     .description('List runs, newest first')
@@ -81,6 +81,7 @@ export function registerRunCommands(program: Command): void {
         status: js.status,
         reason: js.reason ?? '',
         attempt: js.attempt,
+        ...(js.wave === undefined ? {} : { wave: js.wave }),
       }));
       process.stdout.write(`${formatTable(rows)}\n`);
       for (const js of jobstates) {
@@ -98,14 +99,27 @@ export function registerRunCommands(program: Command): void {
       const r = await client.cancelRun(await runIdOf(client, ref, which));
       process.stdout.write(shown`run ${r.id} ${r.status}\n`);
     });
+
+  for (const [action, what] of [
+    ['resume', 'Resume a run its rollout halted, at its next wave'],
+    ['promote', 'Open the next rollout wave of a run now, skipping the pause'],
+  ] as const) {
+    withConnection(run.command(`${action} <run> [last]`))
+      .description(`${what}: by id, or TASK last`)
+      .action(async (ref: string, which: string | undefined, _opts, cmd: Command) => {
+        const client = connect(flagsOf(cmd));
+        printRun(await client.rolloutAction(await runIdOf(client, ref, which), action));
+      });
+  }
 }
 
 /** One line for a run; `taskName` when the caller knows it (`run show`). */
 export function printRun(r: RunView, taskName?: string): void {
   const completion = r.completion === null ? '' : ` — completion ${r.completion} %`;
   const of = taskName === undefined ? '' : ` of ${taskName}`;
+  const wave = r.rollout ? ` — wave ${r.rollout.wave}/${r.rollout.waves}${r.rollout.halted ? ' halted' : ''}` : '';
   process.stdout.write(
-    shown`run ${r.id}${of} ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${completion} — ${countsText(r)}\n`,
+    shown`run ${r.id}${of} ${r.status}${r.statusReason ? ` (${r.statusReason})` : ''}${completion}${wave} — ${countsText(r)}\n`,
   );
 }
 

@@ -16,6 +16,7 @@ import type {
 } from '../model.ts';
 import type { DeviceRepo, InventoryRepo, PackageRepo } from './fleet.ts';
 import type { ChannelRepo, DeliveryRepo } from './notifications.ts';
+import type { RolloutRepo } from './rollouts.ts';
 
 /**
  * The only persistence port. The engine and the API talk to this; sqlite/ and postgres/
@@ -276,7 +277,11 @@ export interface RunRepo {
   insert(run: NewRun): Promise<boolean>;
   get(id: string): Promise<Run | null>;
   /** Applies `patch` if the run's status is one of `fromStatus` (when given); returns whether it did. */
-  update(id: string, patch: Partial<Omit<Run, 'id' | 'missed'>>, fromStatus?: RunStatus[]): Promise<boolean>;
+  update(
+    id: string,
+    patch: Partial<Omit<Run, 'id' | 'missed' | 'rollout'>>,
+    fromStatus?: RunStatus[],
+  ): Promise<boolean>;
   /** Newest first (every other paged list is oldest first). */
   list(filter: RunFilter, page: Page): Promise<Paged<Run>>;
   /** Pending runs whose startAt <= now, oldest first. */
@@ -606,6 +611,7 @@ export interface StoreSession {
   readonly commandProcesses: CommandProcessRepo;
   readonly channels: ChannelRepo;
   readonly deliveries: DeliveryRepo;
+  readonly rollouts: RolloutRepo;
 }
 
 /** Best-effort wake-ups between nodes sharing a store; a missed one costs a poll interval, nothing more. */

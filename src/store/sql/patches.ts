@@ -40,7 +40,7 @@ const USER_COLUMNS: PatchColumns<UserPatch, UserTable> = {
 
 export const userPatchRow = (patch: UserPatch) => patchRow(patch, USER_COLUMNS, 'user');
 
-type RunPatch = Partial<Omit<Run, 'id' | 'missed'>>;
+type RunPatch = Partial<Omit<Run, 'id' | 'missed' | 'rollout'>>;
 
 const RUN_COLUMNS: PatchColumns<RunPatch, RunTable> = {
   orgId: 'org_id',

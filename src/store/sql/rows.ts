@@ -25,6 +25,7 @@ import type {
   Trigger,
   User,
 } from '../../core/ports/store.ts';
+import type { RolloutPlan } from '../../core/rollout.ts';
 import type {
   AgentTable,
   ApiTokenTable,
@@ -217,6 +218,7 @@ export const taskRow = (task: Task): TaskTable => ({
   expire_after_seconds: task.expireAfterSeconds,
   jobs: JSON.stringify(task.jobs),
   notify: task.notify === undefined ? null : JSON.stringify(task.notify),
+  rollout: task.rollout === undefined ? null : JSON.stringify(task.rollout),
   version: task.version,
   created_at: task.createdAt,
   updated_at: task.updatedAt,
@@ -241,6 +243,7 @@ export const toTask = (row: Selectable<TaskTable>): Task => ({
   expireAfterSeconds: row.expire_after_seconds,
   jobs: JSON.parse(row.jobs) as Task['jobs'],
   ...(row.notify === null ? {} : { notify: JSON.parse(row.notify) as Task['notify'] }),
+  ...(row.rollout === null ? {} : { rollout: JSON.parse(row.rollout) as Task['rollout'] }),
   version: row.version,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -278,6 +281,9 @@ export const toRun = (row: Selectable<RunTable>): Run => ({
     row.missed_count === null || row.missed_last_fire_at === null
       ? null
       : { count: row.missed_count, lastFireAt: row.missed_last_fire_at },
+  ...(row.rollout_plan === null
+    ? {}
+    : { rollout: { ...(JSON.parse(row.rollout_plan) as RolloutPlan), wave: Number(row.rollout_wave ?? 1) } }),
 });
 
 export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({
@@ -308,6 +314,7 @@ export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({
   progress: toJson(jobstate.progress),
   elapsed_ms: jobstate.elapsedMs,
   updated_at: jobstate.updatedAt,
+  wave: jobstate.wave ?? null,
 });
 
 export const toJobstate = (row: Selectable<JobstateTable>): Jobstate => ({
@@ -338,6 +345,7 @@ export const toJobstate = (row: Selectable<JobstateTable>): Jobstate => ({
   progress: fromJson(row.progress) as JobstateProgress | null,
   elapsedMs: Number(row.elapsed_ms),
   updatedAt: row.updated_at,
+  ...(row.wave === null ? {} : { wave: Number(row.wave) }),
 });
 
 export const toLogLine = (row: Pick<Selectable<LogTable>, 'ts' | 'stream' | 'line' | 'attempt'>) => ({

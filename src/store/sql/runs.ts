@@ -36,6 +36,8 @@ const runRow = (run: NewRun): RunTable => ({
   created_by: run.createdBy,
   missed_count: run.missed?.count ?? null,
   missed_last_fire_at: run.missed?.lastFireAt ?? null,
+  rollout_plan: null,
+  rollout_wave: null,
 });
 
 export function runRepo(ctx: SqlContext): RunRepo {

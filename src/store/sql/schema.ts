@@ -180,6 +180,8 @@ export interface TaskTable {
   jobs: string;
   /** JSON list of notification rules (0014); NULL = the org's defaults. */
   notify: string | null;
+  /** JSON rollout definition (0017_rollouts); NULL = none. */
+  rollout: string | null;
   version: number;
   created_at: number;
   updated_at: number;
@@ -210,6 +212,9 @@ export interface RunTable {
   /** 0010_missed_outages: on a missed run, how many firings it records and the last one. */
   missed_count: number | null;
   missed_last_fire_at: number | null;
+  /** 0017_rollouts: the JSON plan of a staged rollout (reach, pause, maxFailures) and its open waves. */
+  rollout_plan: string | null;
+  rollout_wave: number | null;
 }
 
 export interface JobstateTable {
@@ -241,6 +246,8 @@ export interface JobstateTable {
   progress: string | null;
   elapsed_ms: number;
   updated_at: number;
+  /** 0017_rollouts: its target's wave in a staged rollout. */
+  wave: number | null;
 }
 
 export interface LogTable {

@@ -16,6 +16,7 @@ import { logRepo } from './logs.ts';
 import { nodeRepo } from './nodes.ts';
 import { orgRepo } from './orgs.ts';
 import { packageRepo } from './packages.ts';
+import { rolloutRepo } from './rollouts.ts';
 import { runRepo } from './runs.ts';
 import { taskRepo } from './tasks.ts';
 import { tokenRepo } from './tokens.ts';
@@ -46,5 +47,6 @@ export function createSession(ctx: SqlContext): StoreSession {
     commandProcesses: commandProcessRepo(ctx),
     channels: channelRepo(ctx),
     deliveries: deliveryRepo(ctx),
+    rollouts: rolloutRepo(ctx),
   };
 }

@@ -4,6 +4,7 @@ import type { JobstateView } from '../api/types.ts';
 import { targetLabel, useAgentNames } from '../lib/agents.ts';
 import { useServerEvents } from '../lib/events.tsx';
 import { durationBetween, whyWaiting } from '../lib/format.ts';
+import { byWave } from '../lib/rollout.ts';
 import { useNow } from '../lib/use-now.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { LogViewer } from './LogViewer.tsx';
@@ -38,7 +39,7 @@ function countsLine(jobstates: JobstateView[]): string {
 }
 
 /**
- * Per job, then per target (agent or server): status, reason, attempt, duration. Selecting
+ * Per job (then per wave, in a rollout run), then per target (agent or server): status, reason, attempt, duration. Selecting
  * a target opens its logs under the list, following them while it runs.
  */
 export function JobstateGroups(props: {
@@ -56,6 +57,7 @@ export function JobstateGroups(props: {
     jobs.set(js.jobIndex, [...(jobs.get(js.jobIndex) ?? []), js]);
   }
   const selected = data.find((js) => js.id === props.selected) ?? null;
+  const rows = { names, now, selected: props.selected, onSelect: props.onSelect };
   return (
     <div className="jobstates">
       {data.length === 0 ? <p className="muted">This run has no targets.</p> : null}
@@ -69,26 +71,18 @@ export function JobstateGroups(props: {
                 ({first.module}) — {group.length} target{group.length === 1 ? '' : 's'}: {countsLine(group)}
               </span>
             </h4>
-            <ul className="target-list">
-              {group.map((js) => (
-                <li key={js.id} className="target-item">
-                  <button
-                    type="button"
-                    className="target-row"
-                    aria-pressed={js.id === props.selected}
-                    onClick={() => props.onSelect(js.id === props.selected ? null : js.id)}
-                  >
-                    <span className="target-name">{targetLabel(js.agentId, names)}</span>
-                    <StatusBadge status={js.status} reason={js.reasonText} />
-                    <span className="target-reason" title={whyWaiting(js, now)}>
-                      {whyWaiting(js, now)}
-                    </span>
-                    <span className="target-attempt">try {js.attempt}</span>
-                    <span className="target-duration">{durationBetween(js.startedAt, js.finishedAt, now)}</span>
-                  </button>
-                </li>
-              ))}
-            </ul>
+            {byWave(group).map(([wave, targets]) =>
+              wave === null ? (
+                <TargetList key="all" {...rows} targets={targets} />
+              ) : (
+                <section key={wave} className="wave-group" aria-label={`Wave ${wave}`}>
+                  <h5>
+                    Wave {wave} <span className="muted">— {countsLine(targets)}</span>
+                  </h5>
+                  <TargetList {...rows} targets={targets} />
+                </section>
+              ),
+            )}
           </section>
         );
       })}
@@ -98,5 +92,37 @@ export function JobstateGroups(props: {
         <p className="muted">Select a target to see its logs.</p>
       ) : null}
     </div>
+  );
+}
+
+/** A job's targets (of one wave, in a rollout run): each a row that opens its logs. */
+function TargetList(props: {
+  targets: JobstateView[];
+  names: Map<string, string>;
+  now: number;
+  selected: string | null;
+  onSelect(jobstateId: string | null): void;
+}) {
+  return (
+    <ul className="target-list">
+      {props.targets.map((js) => (
+        <li key={js.id} className="target-item">
+          <button
+            type="button"
+            className="target-row"
+            aria-pressed={js.id === props.selected}
+            onClick={() => props.onSelect(js.id === props.selected ? null : js.id)}
+          >
+            <span className="target-name">{targetLabel(js.agentId, props.names)}</span>
+            <StatusBadge status={js.status} reason={js.reasonText} />
+            <span className="target-reason" title={whyWaiting(js, props.now)}>
+              {whyWaiting(js, props.now)}
+            </span>
+            <span className="target-attempt">try {js.attempt}</span>
+            <span className="target-duration">{durationBetween(js.startedAt, js.finishedAt, props.now)}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -5,6 +5,7 @@ import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { ledgerAttemptMigration } from '../../sql/ledger-attempt-migration.ts';
 import { nodeClockMigration } from '../../sql/node-clock-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
+import { rolloutsMigration } from '../../sql/rollouts-migration.ts';
 import { initial } from './0001_initial.ts';
 import { agents } from './0002_agents.ts';
 import { fleet } from './0003_fleet.ts';
@@ -34,5 +35,6 @@ export const postgresMigrations: Record<string, Migration> = {
   '0013_timeslot_end': timeslotEnd,
   '0014_notifications': notifications,
   '0015_node_clock': nodeClockMigration(POSTGRES_TYPES),
+  '0017_rollouts': rolloutsMigration(POSTGRES_TYPES),
   '0020_ledger_attempt': ledgerAttemptMigration(POSTGRES_TYPES),
 };

@@ -4,6 +4,7 @@ import { ModuleIcon } from '../../components/ModuleIcon.tsx';
 import { Completion, endedEarly, StatusBadge } from '../../components/status.tsx';
 import { Time } from '../../components/ui.tsx';
 import { formatRelative, formatTime, whyWaiting } from '../../lib/format.ts';
+import { waveText } from '../../lib/rollout.ts';
 import { useNow } from '../../lib/use-now.ts';
 import { href } from '../../router.ts';
 
@@ -50,6 +51,12 @@ export function MonitorLine(props: {
         <span className="task-name">{line.task}</span>
         <span className="task-details" title={line.details}>
           {line.details || (line.lastRun ? '' : 'never ran')}
+          {line.rollout ? (
+            <span className="rollout-wave" data-halted={line.rollout.halted}>
+              {line.details ? ' · ' : ''}
+              {waveText(line.rollout)}
+            </span>
+          ) : null}
         </span>
         <Completion value={line.completion} ended={endedEarly(line.lastRun?.status)} />
         <StatusBadge status={line.status} reason={line.lastRun?.statusReasonText} />

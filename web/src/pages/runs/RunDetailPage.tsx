@@ -6,13 +6,14 @@ import { ACTIVE_RUNS, Completion, endedEarly, StatusBadge } from '../../componen
 import { ErrorNote, Loaded, Time } from '../../components/ui.tsx';
 import { useServerEvents } from '../../lib/events.tsx';
 import { durationBetween } from '../../lib/format.ts';
+import { waveText } from '../../lib/rollout.ts';
 import { useAction } from '../../lib/use-action.ts';
 import { useNow } from '../../lib/use-now.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { href, navigate } from '../../router.ts';
 import { useSession } from '../../session.tsx';
 
-/** One run: when and why, its counts, every jobstate with its reason and logs; cancel and relaunch. */
+/** One run: when and why, its counts and rollout wave, every jobstate with its reason and logs; cancel, relaunch, resume, promote. */
 export function RunDetailPage({ id }: { id: string }) {
   const run = useResource(`run-${id}`, () => get<RunView>(`/api/v1/runs/${id}`));
   const task = useResource(run.data ? `run-task-${run.data.taskId}` : null, () =>
@@ -71,6 +72,12 @@ export function RunDetailPage({ id }: { id: string }) {
                   <Completion value={r.completion} ended={endedEarly(r.status)} />
                 </dd>
               </div>
+              {r.rollout ? (
+                <div>
+                  <dt>Rollout</dt>
+                  <dd className="rollout-wave">{waveText(r.rollout)}</dd>
+                </div>
+              ) : null}
               <div>
                 <dt>Run id</dt>
                 <dd className="mono small">{r.id}</dd>
@@ -113,6 +120,24 @@ function RunActions({ run, onChange }: { run: RunView; onChange(run: RunView): v
           }
         >
           Relaunch failed targets only ({run.counts.error})
+        </button>
+      ) : null}
+      {run.rollout?.halted ? (
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => act('resume', async () => onChange(await post<RunView>(`/api/v1/runs/${run.id}/resume`)))}
+        >
+          Resume at wave {run.rollout.wave + 1}
+        </button>
+      ) : null}
+      {run.rollout && run.status === 'running' && run.rollout.wave < run.rollout.waves ? (
+        <button
+          type="button"
+          disabled={busy !== null}
+          onClick={() => act('promote', async () => onChange(await post<RunView>(`/api/v1/runs/${run.id}/promote`)))}
+        >
+          Open wave {run.rollout.wave + 1} now
         </button>
       ) : null}
       <ErrorNote error={error} />
