@@ -12,6 +12,9 @@ export const JobstateView = Type.Object({
   status: Type.Enum(['waiting', 'prepared', 'running', 'finished', 'error', 'cancelled', 'skipped']),
   reason: Type.Union([Type.String(), Type.Null()]),
   attempt: Type.Integer(),
+  preparedAt: NullableIsoTime,
+  /** While waiting: when it may start (a delay, local time, a timeslot's opening); null otherwise. */
+  dueAt: NullableIsoTime,
   startedAt: NullableIsoTime,
   finishedAt: NullableIsoTime,
   result: Type.Unknown(),

@@ -24,5 +24,7 @@ export const SummaryLine = Type.Object({
   counts: JobstateCountsView,
   lastRun: Type.Union([RunView, Type.Null()]),
   nextFireAt: NullableIsoTime,
+  /** Targets of the latest run waiting for their firing's wall time in their agent's zone (tz "agent"). */
+  waitingLocalTime: Type.Integer(),
 });
 export type SummaryLine = Static<typeof SummaryLine>;

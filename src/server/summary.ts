@@ -23,16 +23,19 @@ export async function summaryLine(store: Store, modules: ModuleRegistry, task: T
   });
   const active = run !== null && (run.status === 'pending' || run.status === 'running');
   const status = active || task.enabled ? (run?.status ?? 'idle') : 'disabled';
+  const waitingLocalTime = jobstates.filter((js) => js.status === 'waiting' && js.reason === 'local_time').length;
+  const localWait = waitingLocalTime > 0 ? ` · ${waitingLocalTime} waiting for local time` : '';
   return {
     taskId: task.id,
     task: task.name,
     modules: details,
     status,
     completion: lastRun?.completion ?? null,
-    details: run ? joinDetails(details) : '',
+    details: run ? `${joinDetails(details)}${localWait}` : '',
     counts: lastRun?.counts ?? emptyCounts(),
     lastRun,
     nextFireAt: task.enabled ? isoOrNull(trigger?.nextFireAt ?? null) : null,
+    waitingLocalTime,
   };
 }
 

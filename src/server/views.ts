@@ -146,6 +146,8 @@ export function jobstateView(js: Jobstate): JobstateView {
     status: js.status,
     reason: js.reason,
     attempt: js.attempt,
+    preparedAt: isoOrNull(js.preparedAt),
+    dueAt: js.status === 'waiting' ? isoOrNull(js.dueAt) : null,
     startedAt: isoOrNull(js.startedAt),
     finishedAt: isoOrNull(js.finishedAt),
     result: js.result ?? null,

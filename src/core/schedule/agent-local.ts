@@ -17,6 +17,11 @@ export const AGENT_TZ = 'agent';
 /** The kinds whose firings are wall times; `once` only when its `at` has no offset. */
 const WALL_KINDS = ['once', 'cron', 'weekly', 'monthly', 'rrule'];
 
+/** An IANA zone name from outside (an agent, an admin), checked against the zones this server knows. */
+export function checkTimeZone(value: unknown, field: string): string {
+  return zoneOf(value, field).name;
+}
+
 export function isAgentLocal(spec: Pick<ScheduleSpec, 'tz'>): boolean {
   return spec.tz === AGENT_TZ;
 }
@@ -55,9 +60,9 @@ export interface ZonedFirings {
   /** The first firing strictly after `after`: the earliest instant its wall time reaches in any of the zones. */
   next(after: number): number | null;
   /**
-   * The wall time of the firing that `fireAt` (one of next()'s answers) stands for. Asked
-   * with zones other than those that answered next() (an agent enrolled or moved meanwhile),
-   * it still names the firing of a zone whose own schedule fires at fireAt, the latest such.
+   * The wall time of the firing that `fireAt` (one of next()'s answers) stands for: the
+   * latest wall time that one of the zones' own schedules fires exactly at fireAt. Null when
+   * none does (the zones changed since next() answered): that firing is then late for all.
    */
   wallOf(fireAt: number): number | null;
   /** When `wall` comes in `tz`, under the DST rule of every schedule. */
@@ -88,7 +93,7 @@ export function firingsAcrossZones(compiled: CompiledSchedule, zones: readonly s
         const wall = matchFrom(zone.maxWallUpTo(fireAt - 1) + 1);
         if (wall !== null && zone.instantOf(wall) === fireAt && (found === null || wall > found)) found = wall;
       }
-      return found ?? firstWallAfter(fireAt - 1);
+      return found;
     },
     instantIn: (tz, wall) => zoneOf(tz, 'tz').instantOf(wall),
   };
