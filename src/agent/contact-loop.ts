@@ -6,6 +6,7 @@ import { AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-constants.ts';
 import { Backoff, jitter } from './backoff.ts';
 import type { JobBoard } from './job-board.ts';
 import type { AgentLog } from './log.ts';
+import { localTimeZone } from './time-zone.ts';
 
 export interface ContactLoopOptions {
   client: Pick<AgentClient, 'contact'>;
@@ -81,6 +82,7 @@ export class ContactLoop {
             wait,
             capacity,
             wakeUrl: this.wakeUrl,
+            ...localTimeZone(),
           },
           stop,
         );

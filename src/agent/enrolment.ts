@@ -5,6 +5,7 @@ import { ValidationError } from '../core/errors.ts';
 import { Backoff } from './backoff.ts';
 import type { AgentLog } from './log.ts';
 import { type EnrolledState, isEnrolled, newDeviceId, readAgentState, writeAgentState } from './state-file.ts';
+import { localTimeZone } from './time-zone.ts';
 
 export interface EnrolmentRequest {
   dataDir: string;
@@ -61,6 +62,7 @@ export async function ensureEnrolled(
     ...(req.tags ? { tags: req.tags } : {}),
     version: req.version,
     modules: req.modules,
+    ...localTimeZone(),
   };
   const backoff = new Backoff(1000, 60_000);
   for (;;) {

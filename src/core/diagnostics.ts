@@ -39,6 +39,7 @@ export function nextContactAt(agent: PresenceFields): number | null {
 export type DiagnosisCode =
   | 'run_queued'
   | 'delay'
+  | 'local_time'
   | 'waiting_previous'
   | 'timeslot_closed'
   | 'postponed'
@@ -87,6 +88,11 @@ function diagnoseWaiting({ now, jobstate: js, run, task }: DiagnosisInput): Diag
   switch (js.reason) {
     case 'delay':
       if (due !== null && due > now) return say('delay', `delay until ${iso(due)}`, due);
+      break;
+    case 'local_time':
+      if (due !== null && due > now) {
+        return say('local_time', `waiting for the firing's wall time in the agent's zone: ${iso(due)}`, due);
+      }
       break;
     case 'waiting_previous': {
       const previous = task?.jobs[js.jobIndex - 1]?.name;

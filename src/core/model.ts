@@ -8,7 +8,7 @@ export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 /** A task's schedule, exactly the Contract's JSON shapes. `tz` defaults to the server's zone. */
-export type ScheduleSpec =
+type BaseScheduleSpec =
   | { kind: 'manual'; tz?: string }
   | { kind: 'immediate'; tz?: string }
   | { kind: 'once'; at: string; tz?: string }
@@ -18,6 +18,9 @@ export type ScheduleSpec =
   | { kind: 'monthly'; day: number; at: string; tz?: string }
   | { kind: 'monthly'; nth: number; weekday: Weekday; at: string; tz?: string }
   | { kind: 'rrule'; rule: string; start?: string; tz?: string };
+// `tz: "agent"` (wall-time kinds only): each target at that wall time in its agent's zone,
+// agents without one (and the server) in `fallbackTz` (schedule/agent-local.ts).
+export type ScheduleSpec = BaseScheduleSpec & { fallbackTz?: string };
 
 /** Weekly allowed window, in the task's zone. day 0 = Monday; "to" may be "24:00". */
 export interface Timeslot {
@@ -182,6 +185,8 @@ export const JOBSTATE_STATUSES: readonly JobstateStatus[] = [
 /** Machine-readable reasons, so "why didn't it run" always has an answer. */
 export type JobstateReason =
   | 'delay'
+  /** A `tz: "agent"` firing: waits for its wall time in the agent's zone. */
+  | 'local_time'
   | 'waiting_previous'
   | 'timeslot_closed'
   | 'postponed'
@@ -310,6 +315,10 @@ export interface Agent {
    * kept). A FusionInventory agent authenticates with it on every call: no other token names it.
    */
   enrolmentTokenId: string | null;
+  /** IANA zone the agent last reported (its OS / TZ); null until it says (0016). */
+  timezone?: string | null;
+  /** IANA zone an administrator set: it wins over the reported one until cleared (0016). */
+  timezoneOverride?: string | null;
   createdAt: number;
 }
 

@@ -3,6 +3,7 @@ import type { JobstatePatch, StoreSession } from '../core/ports/store.ts';
 import { compileWindows, type Windows } from '../core/schedule/index.ts';
 import { decideStart, jobDefOf } from '../core/sequencing.ts';
 import { cached, type Emit, type EngineContext, withTx } from './context.ts';
+import { WindowZones } from './local-time.ts';
 import { afterTerminal } from './outcomes.ts';
 import { rolloutGate } from './rollout.ts';
 
@@ -20,11 +21,14 @@ export class AdvanceReads {
   private readonly tasks = new Map<string, Promise<Task | null>>();
   private readonly windows = new Map<string, Windows>();
   private readonly runStates = new Map<string, Promise<Jobstate[]>>();
+  private readonly zones: WindowZones;
 
   constructor(
     private readonly tx: StoreSession,
-    private readonly defaultTz: string,
-  ) {}
+    defaultTz: string,
+  ) {
+    this.zones = new WindowZones(tx, defaultTz, (runId) => this.siblings(runId));
+  }
 
   /** Seeds what the caller holds already (a run being started reads its task and jobstates itself). */
   knowing(task: Task, runId: string, jobstates: Jobstate[]): this {
@@ -41,17 +45,20 @@ export class AdvanceReads {
     return cached(this.runStates, runId, () => this.tx.jobstates.allOfRun(runId));
   }
 
-  windowsOf(task: Task): Windows {
-    let windows = this.windows.get(task.id);
+  /** The task's windows, read in the jobstate's zone (its agent's, for a `tz: "agent"` task). */
+  async windowsOf(task: Task, js: Jobstate): Promise<Windows> {
+    const tz = await this.zones.of(task, js);
+    const key = `${task.id}@${tz}`;
+    let windows = this.windows.get(key);
     if (!windows) {
       windows = compileWindows({
-        tz: ('tz' in task.schedule && task.schedule.tz) || this.defaultTz,
+        tz,
         timeslots: task.timeslots,
         blackouts: task.blackouts,
         activeFrom: null,
         activeTill: task.activeTill,
       });
-      this.windows.set(task.id, windows);
+      this.windows.set(key, windows);
     }
     return windows;
   }
@@ -161,7 +168,7 @@ async function decide(
 
   let windowClosesAt: number | null = null;
   if (task) {
-    const windows = reads.windowsOf(task);
+    const windows = await reads.windowsOf(task, js);
     if (!windows.isOpen(now)) {
       const opening = windows.nextOpen(now);
       if (opening === null) return { move: true, patch: { status: 'error', reason: 'expired', finishedAt: now } };

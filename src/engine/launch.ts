@@ -6,6 +6,7 @@ import type { StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { AdvanceReads, advanceJobstate, initialState } from './advance.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
+import { localStarts } from './local-time.ts';
 import { planRollout } from './rollout.ts';
 import { endRun } from './runs.ts';
 
@@ -260,21 +261,26 @@ async function startJobstates(
   const reads = new AdvanceReads(tx, ctx.options.defaultTz).knowing(task, run.id, jobstates);
   const announced: Jobstate[] = [];
   const toAdvance: Jobstate[] = [];
+  // tz "agent": each target's first job waits for the firing's wall time in its zone.
+  const local = await localStarts(ctx, tx, task, run, jobstates, now);
   for (const js of jobstates) {
     const delay = jobDefOf(task, js)?.delaySeconds ?? 0;
+    const localAt = local.get(js.id);
     const patch =
-      delay > 0
-        ? { dueAt: now + delay * 1000, reason: 'delay' as const }
-        : insert
-          ? await initialState(ctx, tx, emit, js, reads, now)
-          : null;
+      localAt !== undefined
+        ? { dueAt: localAt, reason: 'local_time' as const }
+        : delay > 0
+          ? { dueAt: now + delay * 1000, reason: 'delay' as const }
+          : insert
+            ? await initialState(ctx, tx, emit, js, reads, now)
+            : null;
     if (patch === null) {
       toAdvance.push(js);
       continue;
     }
     if (!insert && !(await tx.jobstates.update(js.id, { ...patch, updatedAt: now }, { status: ['waiting'] }))) continue;
     Object.assign(js, patch, { updatedAt: now });
-    if (js.status === 'prepared' || js.reason === 'delay') announced.push(js);
+    if (js.status === 'prepared' || js.reason === 'delay' || js.reason === 'local_time') announced.push(js);
   }
   if (insert) await tx.jobstates.insertMany(jobstates);
   for (const js of announced) emit({ type: 'jobstate', jobstate: { ...js } });

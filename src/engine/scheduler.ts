@@ -3,6 +3,7 @@ import type { Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
 import { createRun, launchRun } from './launch.ts';
+import { targetZones } from './local-time.ts';
 import { type FiringPlan, planFirings } from './triggers.ts';
 
 const BATCH = 100;
@@ -86,6 +87,7 @@ async function fireDueTriggers(ctx: EngineContext, misfires: Misfires): Promise<
         defaultTz: options.defaultTz,
         thresholdMs: options.misfireThresholdMs,
         cap: options.catchUpCap,
+        zones: await targetZones(ctx, tx, task),
       });
       await recordLate(ctx, { tx, emit, ended }, task, plan, misfires);
       for (const fireAt of plan.onTime) {

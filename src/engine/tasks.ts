@@ -4,6 +4,7 @@ import type { Task, TaskDef } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
 import { createRun } from './launch.ts';
+import { targetZones } from './local-time.ts';
 import { endRun } from './runs.ts';
 import { nextFireOf } from './triggers.ts';
 
@@ -82,7 +83,7 @@ async function afterWrite(
 ): Promise<void> {
   const now = ctx.clock.now();
   await tx.history.add({ id: newId(), taskId: task.id, orgId: task.orgId, actor, action, diff, at: now });
-  const next = nextFireOf(task, now, ctx.options.defaultTz);
+  const next = nextFireOf(task, now, ctx.options.defaultTz, await targetZones(ctx, tx, task));
   if (next === null) await tx.triggers.clear(task.id);
   else await tx.triggers.set({ taskId: task.id, orgId: task.orgId, nextFireAt: next, taskVersion: task.version });
   if (task.enabled && task.schedule.kind === 'immediate' && (action === 'create' || action === 'enable')) {

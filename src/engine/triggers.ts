@@ -6,6 +6,7 @@ import {
   nextFiring,
   type Windows,
 } from '../core/schedule/index.ts';
+import { acrossZones } from './local-time.ts';
 
 interface CompiledTask {
   schedule: CompiledSchedule;
@@ -15,16 +16,21 @@ interface CompiledTask {
 const MAX_CACHED = 20_000;
 const compiled = new Map<string, CompiledTask>();
 
-/** Compiling a schedule is far dearer than asking it for a firing: keep one per task version. */
-function compiledTask(task: Task, defaultTz: string): CompiledTask {
-  const key = `${task.id}@${task.version}`;
+/**
+ * Compiling a schedule is far dearer than asking it for a firing: keep one per task version
+ * (and zones). `zones`: a `tz: "agent"` task's target zones (targetZones); its firings are
+ * the earliest among them, its timeslots and blackouts are left to each target (advance.ts).
+ */
+function compiledTask(task: Task, defaultTz: string, zones: readonly string[] | null): CompiledTask {
+  const key = `${task.id}@${task.version}${zones ? `@${zones.join(',')}` : ''}`;
   let entry = compiled.get(key);
   if (!entry) {
-    const schedule = compileSchedule(task.schedule, defaultTz);
+    const inZone = compileSchedule(task.schedule, defaultTz);
+    const schedule = zones ? acrossZones(inZone, zones) : inZone;
     const windows = compileWindows({
       tz: schedule.tz,
-      timeslots: task.timeslots,
-      blackouts: task.blackouts,
+      timeslots: zones ? [] : task.timeslots,
+      blackouts: zones ? [] : task.blackouts,
       activeFrom: task.activeFrom,
       activeTill: task.activeTill,
     });
@@ -35,10 +41,18 @@ function compiledTask(task: Task, defaultTz: string): CompiledTask {
   return entry;
 }
 
-/** The task's first firing strictly after `after`, windows applied; null when it never fires again. */
-export function nextFireOf(task: Task, after: number, defaultTz: string): number | null {
+/**
+ * The task's first firing strictly after `after`, windows applied; null when it never fires
+ * again. `zones`: for a `tz: "agent"` task, its targets' zones (targetZones).
+ */
+export function nextFireOf(
+  task: Task,
+  after: number,
+  defaultTz: string,
+  zones: readonly string[] | null = null,
+): number | null {
   if (!task.enabled) return null;
-  const { schedule, windows } = compiledTask(task, defaultTz);
+  const { schedule, windows } = compiledTask(task, defaultTz, zones);
   return nextFiring(schedule, windows, after);
 }
 
@@ -75,7 +89,7 @@ export function planFirings(
   task: Task,
   first: number,
   now: number,
-  opts: { defaultTz: string; thresholdMs: number; cap: number },
+  opts: { defaultTz: string; thresholdMs: number; cap: number; zones?: readonly string[] | null },
 ): FiringPlan {
   const keep = task.misfire === 'skip' ? 0 : task.misfire === 'once' ? 1 : opts.cap;
   const plan: FiringPlan = { onTime: [], catchUp: [], missed: null, next: first };
@@ -86,9 +100,9 @@ export function planFirings(
       plan.catchUp.push(fireAt);
       if (plan.catchUp.length > keep) drop(plan, plan.catchUp.shift() as number);
     }
-    plan.next = nextFireOf(task, fireAt, opts.defaultTz);
+    plan.next = nextFireOf(task, fireAt, opts.defaultTz, opts.zones);
     if (scanned >= MAX_SCANNED && plan.next !== null && plan.next <= now) {
-      plan.next = nextFireOf(task, now, opts.defaultTz);
+      plan.next = nextFireOf(task, now, opts.defaultTz, opts.zones);
     }
   }
   return plan;

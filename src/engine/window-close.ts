@@ -49,7 +49,7 @@ export async function closeWindows(ctx: EngineContext): Promise<number> {
     for (const js of await tx.jobstates.listWindowClosed(now, BATCH)) {
       const task = await reads.task(js.taskId);
       if (!task) continue;
-      const closed = { ctx, tx, emit, js, task, windows: reads.windowsOf(task), now, cancelled };
+      const closed = { ctx, tx, emit, js, task, windows: await reads.windowsOf(task, js), now, cancelled };
       if (await atClose(closed)) moved++;
     }
     return moved;

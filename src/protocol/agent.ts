@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS, WAKE_HEADERS } from './agent-constants.ts';
-import { Printable } from './common.ts';
+import { Printable, TimeZoneName } from './common.ts';
 
 /**
  * The agent protocol, `/agent/v1`: JSON over HTTP(S). These schemas are the contract
@@ -40,6 +40,8 @@ export const EnrolBody = Type.Object(
      * address it calls from (loopback for an agent on the server's machine), a port above 1023.
      */
     wakeUrl: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
+    /** The agent's IANA zone, from its OS (TZ): where a `tz: "agent"` schedule reads its wall times. */
+    timezone: Type.Optional(TimeZoneName),
   },
   { additionalProperties: false },
 );
@@ -69,6 +71,8 @@ export const ContactBody = Type.Object(
     /** How many new jobs the agent takes now (its free slots). */
     capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     wakeUrl: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
+    /** As at enrolment; a change (the machine moved, TZ changed) is taken at each contact. */
+    timezone: Type.Optional(TimeZoneName),
   },
   { additionalProperties: false },
 );

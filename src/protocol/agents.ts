@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, NullableIsoTime, OrgPageQuery, Printable } from './common.ts';
+import { Id, IsoTime, NullableIsoTime, OrgPageQuery, Printable, TimeZoneName } from './common.ts';
 
 /**
  * The REST side of agents (`/api/v1/agents`, `/api/v1/enrolment-tokens`): what
@@ -40,6 +40,12 @@ export const AgentView = Type.Object({
       'until when its device may enrol again (allow-reenrol); null = an enrolment with its device id is refused',
   }),
   enrolmentTokenId: Type.Union([Id, Type.Null()], { description: 'the enrolment token it last enrolled with' }),
+  timezone: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'IANA zone its "tz":"agent" schedules use: an admin\'s override, else the one it reported; null = none',
+  }),
+  reportedTimezone: Type.Union([Type.String(), Type.Null()], { description: 'the zone the agent last reported' }),
+  timezoneOverridden: Type.Boolean({ description: 'an admin set timezone (PATCH); the reported one is then ignored' }),
   createdAt: IsoTime,
 });
 export type AgentView = Static<typeof AgentView>;
@@ -55,6 +61,8 @@ export const PatchAgentBody = Type.Object(
     name: Type.Optional(Printable({ minLength: 1, maxLength: 200 })),
     tags: Type.Optional(Tags),
     enabled: Type.Optional(Type.Boolean()),
+    /** Overrides the zone the agent reports (it sticks over later reports); null goes back to the reported one. */
+    timezone: Type.Optional(Type.Union([TimeZoneName, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -87,6 +95,7 @@ export const DiagnosisView = Type.Object({
   code: Type.Enum([
     'run_queued',
     'delay',
+    'local_time',
     'waiting_previous',
     'timeslot_closed',
     'postponed',

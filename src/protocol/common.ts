@@ -16,6 +16,13 @@ export const IdParams = Type.Object({ id: Id });
  * of core/printable.ts). Every such field of the API is one of these.
  */
 export const Printable = (options: TStringOptions = {}) => Type.String({ ...options, pattern: PRINTABLE_PATTERN });
+/** An IANA zone name's shape; the server also checks that the zone is known (checkTimeZone). */
+export const TimeZoneName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
+  description: 'IANA time zone, e.g. "Europe/Paris"',
+});
 
 export const ErrorBody = Type.Object({
   error: Type.Object({

@@ -16,7 +16,8 @@ export const JobstateView = Type.Object({
   }),
   attempt: Type.Integer(),
   preparedAt: NullableIsoTime,
-  dueAt: Type.Union([IsoTime, Type.Null()], { description: 'while waiting: when it may start' }),
+  /** While waiting: when it may start (a delay, local time, a timeslot's opening); null otherwise. */
+  dueAt: NullableIsoTime,
   startedAt: NullableIsoTime,
   finishedAt: NullableIsoTime,
   result: Type.Unknown(),

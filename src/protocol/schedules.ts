@@ -14,6 +14,12 @@ export const PreviewBody = Type.Object(
     activeTill: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     from: Type.Optional(Type.String({ description: 'ISO time to preview from; default now' })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PREVIEW_COUNT })),
+    zones: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 20,
+        description: 'IANA zones to list the firings in (a "tz":"agent" schedule fires at its wall time in each)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -23,5 +29,10 @@ export const PreviewResponse = Type.Object({
   firings: Type.Array(IsoTime),
   description: Type.String(),
   neverFires: Type.Boolean({ description: 'the pattern matches no date at all: saving it is refused' }),
+  zones: Type.Optional(
+    Type.Array(Type.Object({ tz: Type.String(), firings: Type.Array(IsoTime) }), {
+      description: 'with zones asked for: the firings for a target in each zone',
+    }),
+  ),
 });
 export type PreviewResponse = Static<typeof PreviewResponse>;

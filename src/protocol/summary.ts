@@ -50,5 +50,7 @@ export const SummaryLine = Type.Object({
   waiting: Type.Union([WaitingNote, Type.Null()], {
     description: 'why the run in progress does not move, while nothing of it runs',
   }),
+  /** Targets of the latest run waiting for their firing's wall time in their agent's zone (tz "agent"). */
+  waitingLocalTime: Type.Integer(),
 });
 export type SummaryLine = Static<typeof SummaryLine>;

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Agent } from '../core/model.ts';
 import type { AgentPatch, Store } from '../core/ports/store.ts';
+import { checkTimeZone } from '../core/schedule/agent-local.ts';
 import type { AgentWork } from '../engine/agents.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ContactBody } from '../protocol/agent.ts';
@@ -31,6 +32,10 @@ export async function recordContact(store: Store, { agent, body, from, now }: Co
   if (body.wakeUrl !== undefined) {
     const wakeUrl = checkWakeUrl(body.wakeUrl, { field: 'wakeUrl', from });
     if (wakeUrl !== agent.wakeUrl) patch.wakeUrl = wakeUrl;
+  }
+  if (body.timezone !== undefined) {
+    const timezone = checkTimeZone(body.timezone, 'timezone');
+    if (timezone !== agent.timezone) patch.timezone = timezone;
   }
   const changed = Object.keys(patch).length > 0;
   if (changed || agent.lastContactAt === null || now - agent.lastContactAt >= CONTACT_TOUCH_MS) {

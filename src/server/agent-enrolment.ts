@@ -2,6 +2,7 @@ import { TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Agent, EnrolmentToken } from '../core/model.ts';
 import type { AgentPatch, Store, StoreSession } from '../core/ports/store.ts';
+import { checkTimeZone } from '../core/schedule/agent-local.ts';
 import type { EnrolBody } from '../protocol/agent.ts';
 import { newAgentSecret } from './agent-auth.ts';
 import { hashSecret } from './secrets.ts';
@@ -34,6 +35,7 @@ export async function enrolAgent(
   { body, from, now }: EnrolRequest,
 ): Promise<{ agent: Agent; secret: string; created: boolean }> {
   const wakeUrl = body.wakeUrl === undefined ? null : checkWakeUrl(body.wakeUrl, { field: 'wakeUrl', from });
+  const timezone = body.timezone === undefined ? null : checkTimeZone(body.timezone, 'timezone');
   const token = await store.enrolmentTokens.findByHash(hashSecret(body.token));
   if (!token) throw new TaskwardenError('unauthorized', REFUSED);
   const secret = newAgentSecret();
@@ -44,6 +46,7 @@ export async function enrolAgent(
       secretHash: hashSecret(secret),
       wakeUrl,
       enrolmentTokenId: token.id,
+      ...(timezone === null ? {} : { timezone }),
     } satisfies AgentPatch;
     const known = await tx.agents.getByDevice(token.orgId, body.deviceId);
     if (known) {

@@ -25,6 +25,9 @@ export function agentView(agent: Agent, now: number): AgentView {
     lastWakeErrorAt: isoOrNull(agent.lastWakeErrorAt),
     reenrolAllowedUntil: agent.reenrolUntil !== null && agent.reenrolUntil > now ? iso(agent.reenrolUntil) : null,
     enrolmentTokenId: agent.enrolmentTokenId,
+    timezone: agent.timezoneOverride ?? agent.timezone ?? null,
+    reportedTimezone: agent.timezone ?? null,
+    timezoneOverridden: (agent.timezoneOverride ?? null) !== null,
     createdAt: iso(agent.createdAt),
   };
 }

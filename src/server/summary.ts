@@ -33,13 +33,15 @@ export async function summaryLine(
   const active = run !== null && (run.status === 'pending' || run.status === 'running');
   const status = active || task.enabled ? (run?.status ?? 'idle') : 'disabled';
   const skipped = latest?.status === 'skipped' && latest.id !== run?.id ? latest : null;
+  const waitingLocalTime = jobstates.filter((js) => js.status === 'waiting' && js.reason === 'local_time').length;
+  const localWait = waitingLocalTime > 0 ? ` · ${waitingLocalTime} waiting for local time` : '';
   return {
     taskId: task.id,
     task: task.name,
     modules: details,
     status,
     completion: lastRun?.completion ?? null,
-    details: run ? joinDetails(details) : '',
+    details: run ? `${joinDetails(details)}${localWait}` : '',
     counts: lastRun?.counts ?? emptyCounts(),
     lastRun,
     ...(lastRun?.rollout ? { rollout: lastRun.rollout } : {}),
@@ -51,6 +53,7 @@ export async function summaryLine(
       reasonText: reasonWords(skipped.statusReason),
     },
     waiting: active ? await waitingNote(store, jobstates, now) : null,
+    waitingLocalTime,
   };
 }
 

@@ -203,7 +203,7 @@ describe('contact loop', () => {
     assert.equal(contacts()[2]?.body.wakeUrl, null);
   });
 
-  test('a contact reports version, modules, wake URL, capacity and a jittered long-poll wait', async () => {
+  test('a contact reports version, modules, wake URL, capacity, its zone and a jittered long-poll wait', async () => {
     start({ longPollSeconds: 60 });
     await waitFor(() => contacts().length >= 1, 'a contact');
     assert.deepEqual(contacts()[0]?.body, {
@@ -213,6 +213,7 @@ describe('contact loop', () => {
       wait: 55,
       capacity: 2,
       wakeUrl: 'http://127.0.0.1:9/',
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
     assert.equal(contacts()[0]?.headers.authorization, 'Bearer a1.s');
   });

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TaskwardenClient } from '../../src/client/api.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import type { ServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { tarBytes } from '../modules/tar-builder.ts';
@@ -34,7 +35,10 @@ export interface E2EServer {
 }
 
 /** `settings`: server settings a test changes (the agent grace…). */
-export async function startE2EServer(settings: Partial<ServerConfig> = {}): Promise<E2EServer> {
+export async function startE2EServer(
+  settings: Partial<ServerConfig> = {},
+  opts: { clock?: Clock } = {},
+): Promise<E2EServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-e2e-server-'));
   const config: ServerConfig = {
     dataDir,
@@ -45,7 +49,7 @@ export async function startE2EServer(settings: Partial<ServerConfig> = {}): Prom
     bodyLimit: 1024 * 1024,
     ...settings,
   };
-  let server: RunningServer = await startServer(config);
+  let server: RunningServer = await startServer(config, opts);
   const url = server.url;
   config.port = Number(new URL(url).port);
   const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
@@ -84,7 +88,7 @@ export async function startE2EServer(settings: Partial<ServerConfig> = {}): Prom
     async restart(downMs) {
       await server.close(1000);
       await new Promise((r) => setTimeout(r, downMs));
-      server = await startServer(config);
+      server = await startServer(config, opts);
     },
     async close() {
       await server.close(1000);
@@ -119,6 +123,8 @@ export interface AgentOptions {
   concurrency?: number;
   /** --package-root (default <dir>/packages). */
   packageRoot?: string;
+  /** The agent process's TZ (its OS zone, which it reports). */
+  tz?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -127,7 +133,7 @@ const running = new Set<ChildProcess>();
 export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'taskwarden-e2e-agent-')));
   const args = [BIN, 'agent', '--server', opts.server, '--data', dir];
-  const env = cliEnv({ TASKWARDEN_LOG_LEVEL: 'debug' });
+  const env = cliEnv({ TASKWARDEN_LOG_LEVEL: 'debug', ...(opts.tz ? { TZ: opts.tz } : {}) });
   if (opts.enrol && opts.enrolVia === 'env') env['TASKWARDEN_ENROL_TOKEN'] = opts.enrol;
   else if (opts.enrol && opts.enrolVia === 'file') {
     const file = join(dir, 'enrol.token');
@@ -206,8 +212,9 @@ export async function startFleetServer(
   tags: string[] = [],
   uses = 10,
   settings: Partial<ServerConfig> = {},
+  opts: { clock?: Clock } = {},
 ): Promise<FleetServer> {
-  const server = await startE2EServer(settings);
+  const server = await startE2EServer(settings, opts);
   const token = await server.enrolmentToken(tags, uses);
   const dirs: string[] = [];
   return {

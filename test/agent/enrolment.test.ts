@@ -56,6 +56,7 @@ describe('enrolment', () => {
       tags: ['lab'],
       version: '1.0.0',
       modules: ['command'],
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
     assert.equal((await stat(join(dir, 'agent.json'))).mode & 0o777, 0o600);
     assert.deepEqual(await readAgentState(dir), first.state);

@@ -25,6 +25,9 @@ const agent: AgentDiagnosticsView['agent'] = {
   lastWakeErrorAt: '2026-12-01T09:00:00.000Z',
   reenrolAllowedUntil: null,
   enrolmentTokenId: null,
+  timezone: null,
+  reportedTimezone: null,
+  timezoneOverridden: false,
   createdAt: '2026-11-01T00:00:00.000Z',
 };
 

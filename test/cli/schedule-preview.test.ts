@@ -116,3 +116,33 @@ for (const [name, args, message] of [
     assert.match(res.stderr, message);
   });
 }
+
+test('--zones lists the firing of a tz "agent" schedule per zone (table and --json)', () => {
+  const args = [
+    'schedule',
+    'preview',
+    '--schedule',
+    '{"kind":"cron","expr":"0 9 * * *","tz":"agent","fallbackTz":"UTC"}',
+    '--zones',
+    'Europe/Paris,America/New_York',
+    '--from',
+    '2026-12-07T00:00:00Z',
+    '--count',
+    '1',
+  ];
+  const json = taskwarden(...args, '--json');
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout).zones, [
+    { tz: 'Europe/Paris', firings: ['2026-12-07T08:00:00.000Z'] },
+    { tz: 'America/New_York', firings: ['2026-12-07T14:00:00.000Z'] },
+  ]);
+  const table = taskwarden(...args);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(
+    table.stdout,
+    /In America\/New_York:\n.*\n\s+1 {2}2026-12-07 09:00:00 -05:00 {2}2026-12-07T14:00:00.000Z/,
+  );
+  const bad = taskwarden('schedule', 'preview', '--schedule', '{"kind":"interval","every":"1h","tz":"agent"}');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /schedule\.tz: "agent" needs wall times/);
+});

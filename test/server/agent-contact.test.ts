@@ -48,6 +48,17 @@ describe('agent contact and events', () => {
     assert.ok((await s.store.agents.get(agent.id))?.lastContactAt, 'the contact is recorded');
   });
 
+  test('the zone an agent reports at enrolment and contact is kept; an unknown zone is refused naming timezone', async () => {
+    const agent = await s.enrol({ timezone: 'Europe/Paris' });
+    assert.equal((await s.store.agents.get(agent.id))?.timezone, 'Europe/Paris');
+    const bad = await agent.contact({ timezone: 'Mars/Olympus' });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.json), /timezone/);
+    assert.equal((await s.store.agents.get(agent.id))?.timezone, 'Europe/Paris', 'nothing changed');
+    assert.equal((await agent.contact({ timezone: 'America/New_York' })).status, 200);
+    assert.equal((await s.store.agents.get(agent.id))?.timezone, 'America/New_York');
+  });
+
   test('concurrent contacts never get the same jobstate, for two agents or for one', async () => {
     const [a, b] = [await s.enrol(), await s.enrol()];
     await prepare([a, b], 6);

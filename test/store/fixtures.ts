@@ -167,6 +167,8 @@ export const makeAgent = (orgId: string, over: Partial<Agent> = {}): Agent => ({
   lastWakeErrorAt: null,
   reenrolUntil: null,
   enrolmentTokenId: null,
+  timezone: null,
+  timezoneOverride: null,
   createdAt: T0,
   ...over,
 });

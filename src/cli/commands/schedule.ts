@@ -11,6 +11,7 @@ interface PreviewOptions {
   activeTill?: string;
   from?: string;
   count: string;
+  zones?: string;
   json?: boolean;
 }
 
@@ -27,17 +28,23 @@ function parseCount(text: string): number {
   return Number(text);
 }
 
-/** Firings as a table: local time on the schedule's clock (with its offset, so DST shows) and UTC. */
-function printTable(
-  { firings, tz, description, neverFires }: Preview,
-  formatLocal: (t: number, tz: string) => string,
-): void {
+type FormatLocal = (t: number, tz: string) => string;
+
+/** Firings as a table: local time on `tz`'s clock (with its offset, so DST shows) and UTC. */
+function firingTable(firings: number[], tz: string, formatLocal: FormatLocal): string[] {
   const lines = firings.map((t, i) => [String(i + 1).padStart(4), formatLocal(t, tz), new Date(t).toISOString()]);
   const localWidth = Math.max(tz.length, ...lines.map((l) => (l[1] as string).length));
   const out = [`${'#'.padStart(4)}  ${tz.padEnd(localWidth)}  UTC`];
   for (const [n, local, utc] of lines) out.push(`${n}  ${(local as string).padEnd(localWidth)}  ${utc}`);
+  return out;
+}
+
+/** The schedule's firings, then (with --zones) those of a target in each zone. */
+function printTable({ firings, tz, description, neverFires, zones }: Preview, formatLocal: FormatLocal): void {
+  const out = firingTable(firings, tz, formatLocal);
   if (neverFires) out.push('(never fires: no date matches this schedule)');
   else if (firings.length === 0) out.push('(no firings)');
+  for (const zone of zones ?? []) out.push('', `In ${zone.tz}:`, ...firingTable(zone.firings, zone.tz, formatLocal));
   process.stdout.write(`${out.join('\n')}\n\n${description}\n`);
 }
 
@@ -52,14 +59,21 @@ async function preview(opts: PreviewOptions): Promise<void> {
       blackouts: opts.blackouts === undefined ? undefined : parseJsonOption(opts.blackouts, '--blackouts'),
       activeFrom: opts.activeFrom ?? null,
       activeTill: opts.activeTill ?? null,
+      ...(opts.zones === undefined ? {} : { zones: opts.zones.split(',').map((z) => z.trim()) }),
     },
     from,
     parseCount(opts.count),
   );
   if (opts.json) {
     // One line, the Contract's exact shape: UTC ISO strings ending in Z.
-    const { firings, description, neverFires } = preview;
-    const shown = { firings: firings.map((t) => new Date(t).toISOString()), description, neverFires };
+    const { firings, description, neverFires, zones } = preview;
+    const isoList = (list: number[]) => list.map((t) => new Date(t).toISOString());
+    const shown = {
+      firings: isoList(firings),
+      description,
+      neverFires,
+      ...(zones ? { zones: zones.map((z) => ({ tz: z.tz, firings: isoList(z.firings) })) } : {}),
+    };
     process.stdout.write(`${JSON.stringify(shown)}\n`);
   } else {
     printTable(preview, formatLocal);
@@ -79,6 +93,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--active-till <iso>', 'no firing at or after this')
     .option('--from <iso>', 'list firings at or after this instant (ISO-8601 with offset; default: now)')
     .option('--count <n>', `how many firings (1..${MAX_PREVIEW_COUNT})`, '10')
-    .option('--json', 'print {"firings":[…],"description":"…","neverFires":false}')
+    .option('--zones <list>', 'also list the firings in each of these IANA zones, e.g. Europe/Paris,America/New_York')
+    .option('--json', 'print {"firings":[…],"description":"…","neverFires":false} (and "zones":[{tz,firings}])')
     .action(async (opts: PreviewOptions) => preview(opts));
 }

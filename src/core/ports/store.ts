@@ -412,6 +412,8 @@ export type AgentPatch = Partial<
     | 'lastWakeErrorAt'
     | 'reenrolUntil'
     | 'enrolmentTokenId'
+    | 'timezone'
+    | 'timezoneOverride'
   >
 >;
 
@@ -447,6 +449,8 @@ export interface AgentRepo {
    * (ids of other orgs or unknown ids are ignored), those with ANY of the tags, or all.
    */
   resolveTargets(orgId: string, spec: AgentTargetSpec): Promise<string[]>;
+  /** Each listed agent's zone (the override, else the reported one); unknown ids and agents without one are left out. */
+  timezones(ids: readonly string[]): Promise<Map<string, string>>;
 }
 
 export interface EnrolmentTokenRepo {

@@ -1,5 +1,6 @@
 import { fieldPath, ValidationError } from '../errors.ts';
 import type { ScheduleSpec } from '../model.ts';
+import { agentLocalZone, describeAgentLocal } from './agent-local.ts';
 import { expectObject, rejectUnknownKeys } from './fields.ts';
 import { KINDS } from './kinds/index.ts';
 import type { CompiledSchedule, ScheduleKind } from './types.ts';
@@ -17,9 +18,15 @@ function build(
   if (!kind) {
     throw new ValidationError(fieldPath(field, 'kind'), `must be one of ${Object.keys(KINDS).join(', ')}`);
   }
-  rejectUnknownKeys(obj, ['kind', 'tz', ...kind.fields], field);
-  const zone = zoneOf(obj.tz ?? defaultTz ?? defaultTimeZone(), fieldPath(field, 'tz'));
+  rejectUnknownKeys(obj, ['kind', 'tz', 'fallbackTz', ...kind.fields], field);
+  // tz "agent": compiled in its fallback zone, where its wall times are read for the server.
+  const fallback = agentLocalZone(obj, field, defaultTz);
+  const zone = fallback ?? zoneOf(obj.tz ?? defaultTz ?? defaultTimeZone(), fieldPath(field, 'tz'));
   const compiled = kind.compile(obj, field, zone);
+  if (fallback) {
+    const describe = () => describeAgentLocal(compiled.describe(), zone.name);
+    return { spec: { ...obj, fallbackTz: zone.name } as ScheduleSpec, compiled: { ...compiled, describe }, kind };
+  }
   return { spec: { ...obj, tz: zone.name } as ScheduleSpec, compiled, kind };
 }
 

@@ -13,6 +13,11 @@ export interface CompiledSchedule {
    * pattern repeats, so "no" means never. Kinds whose every pattern matches leave it out.
    */
   firesEver?(): boolean;
+  /**
+   * Wall-clock kinds (wall-series.ts): the first wall time (wall ms) at or after `wall` the
+   * pattern matches, the same in every zone; for firings in each agent's zone (agent-local.ts).
+   */
+  firstWallAtOrAfter?(wall: number): number | null;
 }
 
 /** One schedule kind: the fields it takes (besides kind and tz) and how it compiles them. */

@@ -14,6 +14,7 @@ import type { AgentRequest } from '../../modules/fusioninventory/xml.ts';
 import { diffInventory } from '../../modules/inventory/diff.ts';
 import { type Inventory, inventorySchema } from '../../modules/inventory/schema.ts';
 import { type EventDeps, logEvent, refOf, reportUnlessEnded, runningJobs } from './events.ts';
+import { timezoneOfInventory } from './timezone.ts';
 
 const checkInventory = compileSchema(inventorySchema, { useDefaults: false });
 
@@ -23,6 +24,8 @@ export async function onInventory(
   request: AgentRequest,
 ): Promise<void> {
   const inventory = checkInventory(inventoryFromContent(request.content, request.deviceId), 'CONTENT') as Inventory;
+  const timezone = timezoneOfInventory(request.content);
+  if (timezone !== null && timezone !== agent.timezone) await deps.store.agents.update(agent.id, { timezone });
   const waiting = await runningJobs(deps.store, agent.id, 'inventory');
   if (waiting.length === 0) {
     const data = { ...inventory };

@@ -6,6 +6,7 @@ import { notFound, ValidationError } from '../../core/errors.ts';
 import { type Agent, JOBSTATE_STATUSES, type Run, type Task } from '../../core/model.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { explainReach } from '../../core/reach.ts';
+import { checkTimeZone } from '../../core/schedule/agent-local.ts';
 import {
   AgentDiagnosticsQuery,
   AgentDiagnosticsView,
@@ -69,8 +70,9 @@ export const agentRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app,
     async (request) => {
       const { id } = request.params;
       await find(principalOf(request), id);
-      const { name, tags, enabled } = request.body;
-      await store.agents.update(id, { name, enabled, tags: tags && [...new Set(tags)] });
+      const { name, tags, enabled, timezone } = request.body;
+      const timezoneOverride = timezone == null ? timezone : checkTimeZone(timezone, 'timezone');
+      await store.agents.update(id, { name, enabled, tags: tags && [...new Set(tags)], timezoneOverride });
       const agent = await store.agents.get(id);
       if (!agent) throw notFound('agent', id);
       return agentView(agent, clock.now());

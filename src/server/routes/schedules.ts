@@ -17,7 +17,13 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (a
       const { from, count, ...input } = request.body;
       const start = from === undefined ? clock.now() : readInstant(from, 'from');
       const preview = previewSchedule(input, start, count ?? DEFAULT_PREVIEW_COUNT, defaultTz);
-      return { firings: preview.firings.map(iso), description: preview.description, neverFires: preview.neverFires };
+      const zones = preview.zones?.map((z) => ({ tz: z.tz, firings: z.firings.map(iso) }));
+      return {
+        firings: preview.firings.map(iso),
+        description: preview.description,
+        neverFires: preview.neverFires,
+        ...(zones ? { zones } : {}),
+      };
     },
   );
 };

@@ -127,6 +127,23 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
       }
       return found.sort();
     },
+
+    async timezones(ids) {
+      const zones = new Map<string, string>();
+      const wanted = [...new Set(ids)];
+      for (let i = 0; i < wanted.length; i += ID_CHUNK) {
+        const rows = await db
+          .selectFrom('agents')
+          .select(['id', 'timezone', 'timezone_override'])
+          .where('id', 'in', wanted.slice(i, i + ID_CHUNK))
+          .execute();
+        for (const row of rows) {
+          const zone = row.timezone_override ?? row.timezone;
+          if (zone) zones.set(row.id, zone);
+        }
+      }
+      return zones;
+    },
   };
 }
 

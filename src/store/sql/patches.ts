@@ -99,6 +99,8 @@ const AGENT_COLUMNS: PatchColumns<AgentPatch, AgentTable> = {
   lastWakeErrorAt: 'last_wake_error_at',
   reenrolUntil: 'reenrol_until',
   enrolmentTokenId: 'enrolment_token_id',
+  timezone: 'timezone',
+  timezoneOverride: 'timezone_override',
 };
 
 export const agentPatchRow = (patch: AgentPatch) => patchRow(patch, AGENT_COLUMNS, 'agent');

@@ -118,6 +118,8 @@ export const agentRow = (agent: Agent): AgentTable => ({
   last_wake_error_at: agent.lastWakeErrorAt,
   reenrol_until: agent.reenrolUntil,
   enrolment_token_id: agent.enrolmentTokenId,
+  timezone: agent.timezone ?? null,
+  timezone_override: agent.timezoneOverride ?? null,
   created_at: agent.createdAt,
 });
 
@@ -140,6 +142,8 @@ export const toAgent = (row: Selectable<AgentTable>): Agent => ({
   lastWakeErrorAt: row.last_wake_error_at,
   reenrolUntil: row.reenrol_until,
   enrolmentTokenId: row.enrolment_token_id,
+  timezone: row.timezone,
+  timezoneOverride: row.timezone_override,
   createdAt: row.created_at,
 });
 

@@ -120,6 +120,9 @@ export interface AgentTable {
   last_wake_error_at: number | null;
   reenrol_until: number | null;
   enrolment_token_id: string | null;
+  /** 0016: reported IANA zone, and an administrator's override of it. */
+  timezone: string | null;
+  timezone_override: string | null;
   created_at: number;
 }
 

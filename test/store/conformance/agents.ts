@@ -101,6 +101,33 @@ export function agentCases(open: OpenStore): void {
       await rejectsWithCode(store.agents.update(agent.id, { secretHash: 'taken' }), 'conflict');
     });
 
+    storeTest(
+      open,
+      "an agent's reported zone and an admin's override are kept apart; timezones() gives the one in force",
+      async (store) => {
+        const org = await seedOrg(store);
+        const reported = await store.agents.create(makeAgent(org, { timezone: 'Europe/Paris' }));
+        const overridden = await store.agents.create(makeAgent(org, { timezone: 'America/New_York' }));
+        const none = await store.agents.create(makeAgent(org));
+        assert.equal(await store.agents.update(overridden.id, { timezoneOverride: 'Asia/Tokyo' }), true);
+        assert.equal(await store.agents.update(overridden.id, { timezone: 'Europe/London' }), true, 'a later report');
+        const got = await store.agents.get(overridden.id);
+        assert.deepEqual([got?.timezone, got?.timezoneOverride], ['Europe/London', 'Asia/Tokyo']);
+        const zones = await store.agents.timezones([reported.id, overridden.id, none.id, newId()]);
+        assert.deepEqual(
+          new Map([...zones].sort()),
+          new Map(
+            [
+              [reported.id, 'Europe/Paris'],
+              [overridden.id, 'Asia/Tokyo'],
+            ].sort() as [string, string][],
+          ),
+        );
+        assert.equal(await store.agents.update(overridden.id, { timezoneOverride: null }), true);
+        assert.equal((await store.agents.timezones([overridden.id])).get(overridden.id), 'Europe/London');
+      },
+    );
+
     storeTest(open, 'a re-enrolment leave is taken once, and only before it ends', async (store) => {
       const org = await seedOrg(store);
       const agent = await store.agents.create(makeAgent(org, { reenrolUntil: T0 + 100 }));

@@ -1,7 +1,8 @@
 import { fieldPath } from '../../errors.ts';
-import { parseInstant } from '../fields.ts';
+import { parseIsoDateTime } from '../fields.ts';
 import type { ScheduleKind } from '../types.ts';
 import { formatWall } from '../wallclock.ts';
+import { wallClockSchedule } from './wall-series.ts';
 
 /** Runs only on demand: the scheduler never fires it. */
 export const manual: ScheduleKind = {
@@ -23,11 +24,22 @@ export const immediate: ScheduleKind = {
   }),
 };
 
-/** One firing at `at`: exact with an offset, a wall time in the zone without one. A past `at` never fires. */
+/**
+ * One firing at `at`: exact with an offset, a wall time in the zone without one (under the
+ * DST rule, like every wall-clock kind). A past `at` never fires.
+ */
 export const once: ScheduleKind = {
   fields: ['at'],
   compile(obj, field, zone) {
-    const at = parseInstant(obj.at, fieldPath(field, 'at'), zone);
+    const { wall, offset } = parseIsoDateTime(obj.at, fieldPath(field, 'at'));
+    if (offset === null) {
+      return wallClockSchedule(
+        zone,
+        (from) => (wall >= from ? wall : null),
+        () => `Once at ${formatWall(wall)}, ${zone.name}`,
+      );
+    }
+    const at = wall - offset;
     return {
       tz: zone.name,
       next: (after) => (at > after ? at : null),

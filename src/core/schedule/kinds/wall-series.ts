@@ -21,5 +21,6 @@ export function wallClockSchedule(
       return wall === null ? null : zone.instantOf(wall);
     },
     describe,
+    firstWallAtOrAfter: firstAtOrAfter,
   };
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
+import { agentTimezoneMigration } from '../../sql/agent-timezone-migration.ts';
 import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { ledgerAttemptMigration } from '../../sql/ledger-attempt-migration.ts';
@@ -35,6 +36,7 @@ export const postgresMigrations: Record<string, Migration> = {
   '0013_timeslot_end': timeslotEnd,
   '0014_notifications': notifications,
   '0015_node_clock': nodeClockMigration(POSTGRES_TYPES),
+  '0016_agent_timezone': agentTimezoneMigration(POSTGRES_TYPES),
   '0017_rollouts': rolloutsMigration(POSTGRES_TYPES),
   '0020_ledger_attempt': ledgerAttemptMigration(POSTGRES_TYPES),
 };

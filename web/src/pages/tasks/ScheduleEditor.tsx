@@ -26,8 +26,11 @@ const ZONES: string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supp
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** The zone the task's wall times are in: the schedule's, else (no zone given) the browser's, as the preview reads it. */
-export const scheduleZone = (schedule: Record<string, unknown>) =>
-  typeof schedule.tz === 'string' && schedule.tz ? schedule.tz : browserZone();
+/** The zone a schedule's wall times are in; for `tz: "agent"`, its fallback (server targets, agents without a zone). */
+export function scheduleZone(schedule: Record<string, unknown>): string {
+  const tz = schedule.tz === 'agent' ? schedule.fallbackTz : schedule.tz;
+  return typeof tz === 'string' && tz ? tz : browserZone();
+}
 
 /** A schedule of `kind` with sensible starting values, keeping the zone of the previous one. */
 export function scheduleOfKind(kind: string, tz: string): Schedule {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, post } from '../../api/client.ts';
 import type { PreviewResponse } from '../../api/types.ts';
 import { formatInZone, formatUtc } from '../../lib/format.ts';
-import { scheduleZone } from './ScheduleEditor.tsx';
+import { browserZone, scheduleZone } from './ScheduleEditor.tsx';
 
 const PREVIEW_COUNT = 8;
 const DEBOUNCE_MS = 350;
@@ -10,7 +10,9 @@ const DEBOUNCE_MS = 350;
 /**
  * The next firings the server computes for the schedule as edited, with timeslots and
  * blackouts applied. Each firing shows the wall time with its UTC offset in the schedule's
- * zone and the UTC instant, so a DST change is visible as the offset changing.
+ * zone and the UTC instant, so a DST change is visible as the offset changing. A schedule
+ * in each agent's local time (`tz: "agent"`) also lists its firings per zone, for the
+ * zones typed in (default: the browser's).
  */
 export function SchedulePreview(props: {
   schedule: Record<string, unknown>;
@@ -22,6 +24,12 @@ export function SchedulePreview(props: {
   const [result, setResult] = useState<PreviewResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [zoneList, setZoneList] = useState(browserZone());
+  const agentLocal = props.schedule.tz === 'agent';
+  const zones = zoneList
+    .split(',')
+    .map((z) => z.trim())
+    .filter(Boolean);
   const body = JSON.stringify({
     schedule: props.schedule,
     timeslots: props.timeslots,
@@ -29,6 +37,7 @@ export function SchedulePreview(props: {
     activeFrom: props.activeFrom,
     activeTill: props.activeTill,
     count: PREVIEW_COUNT,
+    ...(agentLocal && zones.length > 0 ? { zones } : {}),
   });
   useEffect(() => {
     let current = true;
@@ -58,6 +67,17 @@ export function SchedulePreview(props: {
   return (
     <section className="preview" aria-label="Next firings" aria-busy={busy}>
       <h3>Next firings</h3>
+      {agentLocal ? (
+        <label>
+          Agents' zones{' '}
+          <input
+            aria-label="Preview zones"
+            value={zoneList}
+            onChange={(e) => setZoneList(e.target.value)}
+            placeholder="Europe/Paris, America/New_York"
+          />
+        </label>
+      ) : null}
       {error ? (
         <p className="error-note" role="alert">
           {error}
@@ -81,6 +101,19 @@ export function SchedulePreview(props: {
               ))}
             </ol>
           )}
+          {result.zones?.map((zone) => (
+            <div key={zone.tz} className="preview-zone">
+              <h4>For agents in {zone.tz}</h4>
+              <ol className="firings">
+                {zone.firings.map((iso) => (
+                  <li key={iso}>
+                    <span className="firing-local">{formatInZone(iso, zone.tz)}</span>
+                    <span className="firing-utc">{formatUtc(iso)}</span>
+                  </li>
+                ))}
+              </ol>
+            </div>
+          ))}
         </>
       ) : (
         <p className="muted">Computing…</p>
