@@ -13,6 +13,8 @@ export const ERROR_CATALOG = {
   conflict: 409,
   agent_already_enrolled: 409,
   stale_attempt: 409,
+  /** A calendar some tasks still list cannot be deleted; details.tasks names them. */
+  calendar_in_use: 409,
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

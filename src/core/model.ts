@@ -2,6 +2,7 @@
  * Domain records as the engine, the API and the stores see them. Times are epoch
  * milliseconds (numbers) inside the product and ISO-8601 strings at the edges (API, files).
  */
+import type { CalendarBlackouts } from './schedule/calendar-windows.ts';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -81,6 +82,8 @@ export interface TaskDef {
   jobs: JobDef[];
   /** Who is told how its runs end; absent = the org's default rules, [] = no one. */
   notify?: NotifyRule[];
+  /** Shared calendars (by name, the org's or global) whose blackouts apply with its own; parsed and stored as [] when none. */
+  calendars?: string[];
 }
 
 /** A run end as notification rules name it; `error` covers every failed end (halted, timeout too). */
@@ -101,6 +104,11 @@ export interface Task extends TaskDef {
   version: number;
   createdAt: number;
   updatedAt: number;
+  /**
+   * What its calendars forbid, as the engine read them to plan (engine/calendars.ts);
+   * never stored with the task. Absent = not read: planned without calendars.
+   */
+  calendarRules?: CalendarBlackouts[];
 }
 
 export const DEFAULT_JOB_TIMEOUT_SECONDS = 2 * 3600;

@@ -1,3 +1,4 @@
+import { parseTaskCalendars } from './calendar.ts';
 import { parseDuration } from './duration.ts';
 import { fieldPath, ValidationError } from './errors.ts';
 import {
@@ -39,6 +40,7 @@ export const TASK_FIELDS = [
   'expireAfter',
   'jobs',
   'notify',
+  'calendars',
 ] as const;
 export const JOB_FIELDS = ['name', 'module', 'params', 'targets', 'delay', 'startIf', 'timeout', 'retry'] as const;
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
@@ -110,6 +112,7 @@ export function parseTaskDef(input: unknown, ctx: TaskDefContext): TaskDef {
     jobs,
     // Absent = the org's default rules; whether the channels exist is the server's check.
     ...(raw.notify === undefined ? {} : { notify: parseNotifyRules(raw.notify, 'notify') }),
+    calendars: raw.calendars === undefined ? [] : parseTaskCalendars(raw.calendars, 'calendars'),
   };
 }
 

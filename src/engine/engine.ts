@@ -1,3 +1,4 @@
+import type { Calendar } from '../core/calendar.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CrashAt } from '../core/crash-points.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
@@ -9,6 +10,7 @@ import type { LocalProcesses } from '../core/ports/processes.ts';
 import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
+import { replanCalendarUsers } from './calendars.ts';
 import { CatchUpPacer } from './catch-up.ts';
 import { ClockJumps } from './clock-jumps.ts';
 import { stopLeftoverPrograms } from './command-processes.ts';
@@ -263,6 +265,11 @@ export class Engine {
   }
 
   /** Sends a test message to the channel now (no queue, no retry); its delivery as it ended. */
+  /** A calendar changed: the tasks listing it plan their next firing again. */
+  replanCalendarUsers(calendar: Calendar): Promise<number> {
+    return replanCalendarUsers(this.ctx, calendar);
+  }
+
   testChannel(channel: Channel): Promise<Delivery> {
     if (!this.deliveries) throw new TaskwardenError('unavailable', 'this server sends no notifications');
     return this.deliveries.sendTest(channel);

@@ -5,6 +5,7 @@ import {
   compileWindows,
   nextFiring,
   type Windows,
+  withCalendars,
 } from '../core/schedule/index.ts';
 
 interface CompiledTask {
@@ -15,9 +16,9 @@ interface CompiledTask {
 const MAX_CACHED = 20_000;
 const compiled = new Map<string, CompiledTask>();
 
-/** Compiling a schedule is far dearer than asking it for a firing: keep one per task version. */
+/** Compiling a schedule is far dearer than asking it for a firing: keep one per task version (and calendars' content). */
 function compiledTask(task: Task, defaultTz: string): CompiledTask {
-  const key = `${task.id}@${task.version}`;
+  const key = `${task.id}@${task.version}${task.calendarRules ? JSON.stringify(task.calendarRules) : ''}`;
   let entry = compiled.get(key);
   if (!entry) {
     const schedule = compileSchedule(task.schedule, defaultTz);
@@ -28,7 +29,7 @@ function compiledTask(task: Task, defaultTz: string): CompiledTask {
       activeFrom: task.activeFrom,
       activeTill: task.activeTill,
     });
-    entry = { schedule, windows };
+    entry = { schedule, windows: withCalendars(windows, task.calendarRules ?? [], schedule.tz) };
     if (compiled.size >= MAX_CACHED) compiled.clear();
     compiled.set(key, entry);
   }

@@ -12,6 +12,7 @@ export const PreviewBody = Type.Object(
     blackouts: Type.Optional(Type.Unknown()),
     activeFrom: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     activeTill: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    calendars: Type.Optional(Type.Unknown({ description: 'names of shared calendars whose blackouts apply too' })),
     from: Type.Optional(Type.String({ description: 'ISO time to preview from; default now' })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PREVIEW_COUNT })),
   },
@@ -19,9 +20,23 @@ export const PreviewBody = Type.Object(
 );
 export type PreviewBody = Static<typeof PreviewBody>;
 
+export const PreviewQuery = Type.Object({
+  org: Type.Optional(Type.String({ description: 'the org whose calendars a global admin previews with' })),
+});
+
 export const PreviewResponse = Type.Object({
   firings: Type.Array(IsoTime),
   description: Type.String(),
   neverFires: Type.Boolean({ description: 'the pattern matches no date at all: saving it is refused' }),
+  deferred: Type.Array(
+    Type.Object({
+      firing: IsoTime,
+      wouldBe: IsoTime,
+      calendar: Type.String(),
+      from: IsoTime,
+      until: IsoTime,
+    }),
+    { description: 'firings a calendar moved: when they would have fired, and the calendar closing that instant' },
+  ),
 });
 export type PreviewResponse = Static<typeof PreviewResponse>;

@@ -12,7 +12,7 @@ export const TaskDefBody = Type.Object(
   {
     additionalProperties: true,
     description:
-      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify',
+      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify, calendars',
   },
 );
 
@@ -53,6 +53,7 @@ export const TaskView = Type.Object({
   jobs: Type.Array(Job),
   /** Absent: the org's default rules apply. */
   notify: Type.Optional(Type.Array(NotifyRuleView)),
+  calendars: Type.Array(Type.String(), { description: 'shared calendars (by name) whose blackouts apply too' }),
 });
 export type TaskView = Static<typeof TaskView>;
 

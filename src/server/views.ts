@@ -87,6 +87,7 @@ function taskDefView(def: TaskDef): Omit<TaskView, 'id' | 'orgId' | 'version' | 
       retry: { attempts: job.retryAttempts, backoff: formatDuration(job.retryBackoffSeconds) },
     })),
     ...(def.notify === undefined ? {} : { notify: def.notify }),
+    calendars: def.calendars ?? [],
   };
 }
 

@@ -14,6 +14,7 @@ import type {
   TargetSpec,
   Task,
 } from '../model.ts';
+import type { CalendarRepo } from './calendars.ts';
 import type { DeviceRepo, InventoryRepo, PackageRepo } from './fleet.ts';
 import type { ChannelRepo, DeliveryRepo } from './notifications.ts';
 
@@ -586,6 +587,7 @@ export interface StoreSession {
   readonly commandProcesses: CommandProcessRepo;
   readonly channels: ChannelRepo;
   readonly deliveries: DeliveryRepo;
+  readonly calendars: CalendarRepo;
 }
 
 /** Best-effort wake-ups between nodes sharing a store; a missed one costs a poll interval, nothing more. */

@@ -1,4 +1,11 @@
 import { ValidationError } from '../errors.ts';
+import {
+  type CalendarBlackouts,
+  type CalendarDeferral,
+  calendarDeferrals,
+  describeCalendars,
+  withCalendars,
+} from './calendar-windows.ts';
 import { MAX_PREVIEW_COUNT } from './limits.ts';
 import { NO_DATE_MATCHES, readSchedule } from './parse.ts';
 import type { CompiledSchedule } from './types.ts';
@@ -26,6 +33,8 @@ export interface PreviewInput {
   blackouts?: unknown;
   activeFrom?: string | null;
   activeTill?: string | null;
+  /** Shared calendars the task lists, read by the caller (their names are the server's to resolve). */
+  calendars?: CalendarBlackouts[];
 }
 
 export interface Preview {
@@ -35,6 +44,8 @@ export interface Preview {
   neverFires: boolean;
   /** The schedule's zone, in which its firings are read. */
   tz: string;
+  /** The firings a calendar deferred, and which one. */
+  deferred: CalendarDeferral[];
 }
 
 /**
@@ -49,24 +60,27 @@ export function previewSchedule(input: PreviewInput, from: number, count: number
   if (!Number.isFinite(from)) throw new ValidationError('from', 'must be a time');
   const schedule = readSchedule(input.schedule, 'schedule', defaultTz).compiled;
   const neverFires = schedule.firesEver?.() === false;
-  const windows = compileWindows({
+  const own = compileWindows({
     tz: schedule.tz,
     timeslots: input.timeslots == null ? [] : parseTimeslots(input.timeslots),
     blackouts: input.blackouts == null ? [] : parseBlackouts(input.blackouts),
     activeFrom: input.activeFrom ?? null,
     activeTill: input.activeTill ?? null,
   });
+  const windows = withCalendars(own, input.calendars ?? [], schedule.tz);
   const firings: number[] = [];
   for (let at = neverFires ? null : nextFiring(schedule, windows, from - 1); at !== null; ) {
     firings.push(at);
     if (firings.length === count) break;
     at = nextFiring(schedule, windows, at);
   }
-  const description = [schedule.describe(), windows.describe()].filter(Boolean).join('; ');
+  const calendars = describeCalendars(input.calendars ?? []);
+  const description = [schedule.describe(), own.describe(), calendars].filter(Boolean).join('; ');
   return {
     firings,
     description: neverFires ? `Never fires (${NO_DATE_MATCHES}): ${description}` : description,
     neverFires,
     tz: schedule.tz,
+    deferred: calendarDeferrals((w, after) => nextFiring(schedule, w, after), own, windows, firings, from - 1),
   };
 }

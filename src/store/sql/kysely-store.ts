@@ -49,6 +49,7 @@ export class KyselyStore implements Store {
   readonly commandProcesses: StoreSession['commandProcesses'];
   readonly channels: StoreSession['channels'];
   readonly deliveries: StoreSession['deliveries'];
+  readonly calendars: StoreSession['calendars'];
   readonly signals?: StoreSignals;
   readonly dbNow?: () => Promise<number>;
 
@@ -96,6 +97,7 @@ export class KyselyStore implements Store {
     this.commandProcesses = session.commandProcesses;
     this.channels = session.channels;
     this.deliveries = session.deliveries;
+    this.calendars = session.calendars;
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {

@@ -27,6 +27,22 @@ export interface Database extends FleetTables, NotifyTables {
   nodes: NodeTable;
   idempotency_keys: IdempotencyKeyTable;
   command_processes: CommandProcessTable;
+  calendars: CalendarTable;
+}
+
+/** Shared calendars (0019_calendars). */
+export interface CalendarTable {
+  id: string;
+  org_id: string | null;
+  /** org_id, or '' for a global calendar (as commands.org_key). */
+  org_key: string;
+  name: string;
+  /** JSON list of {from, to}. */
+  blackouts: string;
+  /** JSON list of "MM-DD". */
+  yearly: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /** Programs server jobs started, until they ended (0011_command_processes). */
@@ -180,6 +196,8 @@ export interface TaskTable {
   jobs: string;
   /** JSON list of notification rules (0014); NULL = the org's defaults. */
   notify: string | null;
+  /** JSON list of calendar names (0019_calendars). */
+  calendars: string;
   version: number;
   created_at: number;
   updated_at: number;

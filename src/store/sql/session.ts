@@ -1,5 +1,6 @@
 import type { StoreSession } from '../../core/ports/store.ts';
 import { agentRepo } from './agents.ts';
+import { calendarRepo } from './calendars.ts';
 import { channelRepo } from './channels.ts';
 import { commandProcessRepo } from './command-processes.ts';
 import { commandRepo } from './commands.ts';
@@ -46,5 +47,6 @@ export function createSession(ctx: SqlContext): StoreSession {
     commandProcesses: commandProcessRepo(ctx),
     channels: channelRepo(ctx),
     deliveries: deliveryRepo(ctx),
+    calendars: calendarRepo(ctx),
   };
 }

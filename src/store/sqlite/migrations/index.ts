@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
 import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
+import { calendarsMigration } from '../../sql/calendars-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
 import { nodeClockMigration } from '../../sql/node-clock-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
@@ -32,4 +33,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0013_timeslot_end': timeslotEnd,
   '0014_notifications': notifications,
   '0015_node_clock': nodeClockMigration({ text: 'text', integer: 'integer' }),
+  '0019_calendars': calendarsMigration({ text: 'text', integer: 'integer' }),
 };
