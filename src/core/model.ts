@@ -45,8 +45,14 @@ export type TimeslotEnd = 'finish' | 'cancel' | 'pause';
 export const TIMESLOT_ENDS: readonly TimeslotEnd[] = ['finish', 'cancel', 'pause'];
 export type TaskMode = 'pull' | 'push';
 
-/** Who a job runs on. Resolved to concrete targets when a run is created. */
-export type TargetSpec = { server: true } | { agents: string[] } | { tags: string[] } | { all: true };
+/**
+ * Who a job runs on. Resolved to concrete targets when a run is created; with `lateJoin`
+ * (any selector but server, a duration as "7d") the run takes agents that match later for
+ * that long after it started (engine/late-join.ts).
+ */
+export type TargetSpec = ({ server: true } | { agents: string[] } | { tags: string[] } | { all: true }) & {
+  lateJoin?: string;
+};
 
 export interface JobDef {
   name: string;
@@ -153,6 +159,8 @@ export interface Run {
   createdBy: string | null;
   /** On a `missed` run: how many firings it records (fireAt is the first), else null. */
   missed: MissedFirings | null;
+  /** Until when agents matching later join it (its jobs' lateJoin); null/absent: they never do. */
+  joinUntil?: number | null;
 }
 
 /**

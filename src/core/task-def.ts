@@ -1,6 +1,7 @@
 import { parseTaskCalendars } from './calendar.ts';
 import { parseDuration } from './duration.ts';
 import { fieldPath, ValidationError } from './errors.ts';
+import { parseLateJoin } from './late-join.ts';
 import {
   DEFAULT_EXPIRE_AFTER_SECONDS,
   DEFAULT_JOB_TIMEOUT_SECONDS,
@@ -164,7 +165,12 @@ function parseJobDef(input: unknown, field: string, ctx: TaskDefContext): JobDef
 }
 
 export function parseTargets(input: unknown, field: string): TargetSpec {
-  const raw = readObject(input, field, ['server', 'agents', 'tags', 'all']);
+  const { lateJoin, ...raw } = readObject(input, field, ['server', 'agents', 'tags', 'all', 'lateJoin']);
+  const targets = parseSelector(raw, field);
+  return lateJoin === undefined ? targets : { ...targets, lateJoin: parseLateJoin(lateJoin, targets, field) };
+}
+
+function parseSelector(raw: Record<string, unknown>, field: string): TargetSpec {
   const keys = Object.keys(raw);
   if (keys.length !== 1) throw new ValidationError(field, 'must have exactly one of server, agents, tags, all');
   if (raw.server !== undefined) {

@@ -26,6 +26,7 @@ import {
 } from './context.ts';
 import { Executor } from './executor.ts';
 import { type IdempotencyKey, IdempotencyPruner, launchOnce, type StartedRun } from './idempotency.ts';
+import { closeJoinWindows, joinLate } from './late-join.ts';
 import { launchRun, startDueRuns } from './launch.ts';
 import { EngineLoop } from './loop.ts';
 import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
@@ -197,6 +198,7 @@ export class Engine {
     for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
       changed += moved;
     changed += await sweep(this.ctx);
+    changed += await closeJoinWindows(this.ctx);
     await this.idempotencyPruner.prune();
     if (!this.stopping) changed += await this.executor.pump();
     return changed;
@@ -265,6 +267,11 @@ export class Engine {
   }
 
   /** Sends a test message to the channel now (no queue, no retry); its delivery as it ended. */
+  /** The agent appeared or changed (enrolled, tagged, in contact): it joins the open runs that take it late. */
+  joinLate(agentId: string): Promise<number> {
+    return joinLate(this.ctx, agentId);
+  }
+
   /** A calendar changed: the tasks listing it plan their next firing again. */
   replanCalendarUsers(calendar: Calendar): Promise<number> {
     return replanCalendarUsers(this.ctx, calendar);

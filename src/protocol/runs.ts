@@ -31,6 +31,9 @@ export const RunView = Type.Object({
   }),
   completion: Type.Union([Type.Integer(), Type.Null()], { description: 'whole percent of jobstates ended' }),
   counts: JobstateCountsView,
+  /** Late joiners (a job's targets.lateJoin): until when agents join, and how many did. */
+  joinUntil: Type.Optional(IsoTime),
+  joined: Type.Optional(Type.Integer({ description: 'agents that joined the run late' })),
 });
 export type RunView = Static<typeof RunView>;
 

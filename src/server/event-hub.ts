@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../core/ports/store.ts';
 import type { EngineEvent } from '../engine/context.ts';
 import type { Engine } from '../engine/engine.ts';
-import { jobstateView, runView } from './views.ts';
+import { jobstateView, loadRunView } from './views.ts';
 
 export interface EventSubscriber {
   /** Org the subscriber may see; undefined = every org (global admin). */
@@ -61,7 +61,7 @@ export class EventHub {
       case 'run':
         return {
           orgId: event.run.orgId,
-          data: runView(event.run, await this.store.jobstates.countsByRun(event.run.id)),
+          data: await loadRunView(this.store, event.run),
         };
       case 'jobstate':
         return { orgId: event.jobstate.orgId, data: jobstateView(event.jobstate) };

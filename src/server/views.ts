@@ -160,5 +160,7 @@ export function logLineView(line: LogLine & { attempt: number }): LogLineView {
 
 /** A run with its jobstate counts (one grouped query). */
 export async function loadRunView(store: Store, run: Run): Promise<RunView> {
-  return runView(run, await store.jobstates.countsByRun(run.id));
+  const view = runView(run, await store.jobstates.countsByRun(run.id));
+  if (run.joinUntil == null) return view;
+  return { ...view, joinUntil: iso(run.joinUntil), joined: await store.lateJoin.joinedCount(run.id) };
 }

@@ -16,6 +16,7 @@ import type {
 } from '../model.ts';
 import type { CalendarRepo } from './calendars.ts';
 import type { DeviceRepo, InventoryRepo, PackageRepo } from './fleet.ts';
+import type { LateJoinRepo } from './late-join.ts';
 import type { ChannelRepo, DeliveryRepo } from './notifications.ts';
 
 /**
@@ -588,6 +589,7 @@ export interface StoreSession {
   readonly channels: ChannelRepo;
   readonly deliveries: DeliveryRepo;
   readonly calendars: CalendarRepo;
+  readonly lateJoin: LateJoinRepo;
 }
 
 /** Best-effort wake-ups between nodes sharing a store; a missed one costs a poll interval, nothing more. */

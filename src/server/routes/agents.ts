@@ -68,6 +68,8 @@ export const agentRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app,
       await find(principalOf(request), id);
       const { name, tags, enabled } = request.body;
       await store.agents.update(id, { name, enabled, tags: tags && [...new Set(tags)] });
+      // Given a tag (or enabled), it joins the open runs that take it late.
+      if (tags !== undefined || enabled === true) await engine.joinLate(id);
       const agent = await store.agents.get(id);
       if (!agent) throw notFound('agent', id);
       return agentView(agent, clock.now());

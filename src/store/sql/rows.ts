@@ -280,6 +280,7 @@ export const toRun = (row: Selectable<RunTable>): Run => ({
     row.missed_count === null || row.missed_last_fire_at === null
       ? null
       : { count: row.missed_count, lastFireAt: row.missed_last_fire_at },
+  joinUntil: row.join_until ?? null,
 });
 
 export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({

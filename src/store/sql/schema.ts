@@ -228,9 +228,15 @@ export interface RunTable {
   /** 0010_missed_outages: on a missed run, how many firings it records and the last one. */
   missed_count: number | null;
   missed_last_fire_at: number | null;
+  /** 0018_late_join: until when agents matching later join the run (null: never). */
+  join_until?: number | null;
+  /** 1 while the run waits for late joiners (it does not end before its window closed). */
+  join_open?: number;
 }
 
 export interface JobstateTable {
+  /** 0018_late_join: 1 for a late joiner's jobstate (what monitoring counts as joined). */
+  late_join?: number;
   id: string;
   run_id: string;
   org_id: string;

@@ -12,6 +12,7 @@ import { historyRepo } from './history.ts';
 import { idempotencyRepo } from './idempotency.ts';
 import { inventoryRepo } from './inventories.ts';
 import { jobstateRepo } from './jobstates.ts';
+import { lateJoinRepo } from './late-join.ts';
 import { ledgerRepo } from './ledger.ts';
 import { logRepo } from './logs.ts';
 import { nodeRepo } from './nodes.ts';
@@ -48,5 +49,6 @@ export function createSession(ctx: SqlContext): StoreSession {
     channels: channelRepo(ctx),
     deliveries: deliveryRepo(ctx),
     calendars: calendarRepo(ctx),
+    lateJoin: lateJoinRepo(ctx),
   };
 }

@@ -3,6 +3,7 @@ import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
 import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
 import { calendarsMigration } from '../../sql/calendars-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
+import { lateJoinMigration } from '../../sql/late-join-migration.ts';
 import { nodeClockMigration } from '../../sql/node-clock-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
 import { initial } from './0001_initial.ts';
@@ -34,5 +35,6 @@ export const postgresMigrations: Record<string, Migration> = {
   '0013_timeslot_end': timeslotEnd,
   '0014_notifications': notifications,
   '0015_node_clock': nodeClockMigration(POSTGRES_TYPES),
+  '0018_late_join': lateJoinMigration(POSTGRES_TYPES),
   '0019_calendars': calendarsMigration(POSTGRES_TYPES),
 };
