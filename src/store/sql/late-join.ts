@@ -49,7 +49,8 @@ export function lateJoinRepo(ctx: SqlContext): LateJoinRepo {
         const row = await db
           .insertInto('jobstates')
           .values({ ...jobstateRow(js), late_join: 1 })
-          .onConflict((oc) => oc.columns(['run_id', 'job_index', 'agent_id']).doNothing())
+          // The partial unique index (jobstates_late_join_once) refuses a second one.
+          .onConflict((oc) => oc.doNothing())
           .returning('id')
           .executeTakeFirst();
         if (row) written.push(js);
