@@ -40,7 +40,10 @@ export function MonitorLine(props: {
           {icons || '•'}
         </span>
         <span className="task-name">{line.task}</span>
-        <span className="task-details">{line.details || (line.lastRun ? '' : 'never ran')}</span>
+        <span className="task-details">
+          {line.details || (line.lastRun ? '' : 'never ran')}
+          {line.lastRun?.joined ? <span className="joined"> +{line.lastRun.joined} joined</span> : null}
+        </span>
         <Completion value={line.completion} />
         <StatusBadge status={line.status} reason={line.lastRun?.statusReason} />
         <span className="next-fire" title={line.nextFireAt ?? 'no next firing'}>

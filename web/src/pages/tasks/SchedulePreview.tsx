@@ -18,6 +18,7 @@ export function SchedulePreview(props: {
   blackouts: unknown;
   activeFrom: string | null;
   activeTill: string | null;
+  calendars: string[];
 }) {
   const [result, setResult] = useState<PreviewResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,6 +29,7 @@ export function SchedulePreview(props: {
     blackouts: props.blackouts,
     activeFrom: props.activeFrom,
     activeTill: props.activeTill,
+    ...(props.calendars.length > 0 ? { calendars: props.calendars } : {}),
     count: PREVIEW_COUNT,
   });
   useEffect(() => {
@@ -77,6 +79,13 @@ export function SchedulePreview(props: {
                 <li key={iso}>
                   <span className="firing-local">{formatInZone(iso, tz)}</span>
                   <span className="firing-utc">{formatUtc(iso)}</span>
+                  {result.deferred
+                    .filter((d) => d.firing === iso)
+                    .map((d) => (
+                      <span key={d.wouldBe} className="firing-deferred muted">
+                        deferred by calendar {d.calendar} (would have fired {formatInZone(d.wouldBe, tz)})
+                      </span>
+                    ))}
                 </li>
               ))}
             </ol>

@@ -133,6 +133,7 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
             blackouts={def.blackouts}
             activeFrom={def.activeFrom}
             activeTill={def.activeTill}
+            calendars={def.calendars}
           />
         </div>
         <TimeslotGrid value={def.timeslots} onChange={(timeslots) => set({ timeslots })} readOnly={!canOperate} />
@@ -152,6 +153,25 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
           </Field>
         </div>
         <BlackoutsEditor value={def.blackouts} onChange={(blackouts) => set({ blackouts })} readOnly={!canOperate} />
+        <div className="row">
+          <Field
+            label="Calendars"
+            hint="shared calendars (Admin › Calendars) whose blackouts apply too, comma-separated"
+          >
+            <input
+              value={def.calendars.join(', ')}
+              readOnly={!canOperate}
+              onChange={(e) =>
+                set({
+                  calendars: e.target.value
+                    .split(',')
+                    .map((name) => name.trim())
+                    .filter(Boolean),
+                })
+              }
+            />
+          </Field>
+        </div>
         {choices.data ? (
           <>
             <JobList
