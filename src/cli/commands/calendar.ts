@@ -5,7 +5,6 @@ import type { CalendarView } from '../../protocol/calendars.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson, shown } from '../output.ts';
 import { formatTable } from '../table.ts';
-import { readDefinitions } from '../task-file.ts';
 
 /** `calendar apply|list|delete`: shared calendars (blackouts and yearly days) tasks list by name. */
 export function registerCalendarCommands(program: Command): void {
@@ -18,6 +17,7 @@ export function registerCalendarCommands(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ file: string; json?: boolean }>(cmd);
       const client = connect(flags);
+      const { readDefinitions } = await import('../task-file.ts');
       const applied: CalendarView[] = [];
       for (const def of readDefinitions(flags.file, 'calendar')) {
         const done = await applyOne(client, def);
