@@ -3,6 +3,7 @@ import { newProgram } from './command-line.ts';
 import { registerAdminCommands } from './commands/admin.ts';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerBackupCommands } from './commands/backup.ts';
+import { registerCalendarCommands } from './commands/calendar.ts';
 import { registerChannelCommands } from './commands/channel.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerEnrolmentTokenCommands } from './commands/enrolment-token.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerAgentCommands(program);
   registerChannelCommands(program);
+  registerCalendarCommands(program);
   registerEnrolmentTokenCommands(program);
   registerBackupCommands(program);
   return program;

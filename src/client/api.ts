@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentDiagnosticsView, AgentView, CreatedEnrolmentToken, EnrolmentTokenView } from '../protocol/agents.ts';
+import type { CalendarView } from '../protocol/calendars.ts';
 import type { ChannelView, DeliveryView } from '../protocol/channels.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
@@ -61,6 +62,13 @@ export class TaskwardenClient {
       channelId === undefined ? '/api/v1/deliveries' : `/api/v1/channels/${enc(channelId)}/deliveries`,
       { query: this.scoped(query) },
     );
+
+  createCalendar = (body: Record<string, unknown>) =>
+    this.http.request<CalendarView>('POST', '/api/v1/calendars', { body, query: this.scoped() });
+  listCalendars = () => this.http.all<CalendarView>('/api/v1/calendars', this.scoped());
+  updateCalendar = (id: string, body: Record<string, unknown>) =>
+    this.http.request<CalendarView>('PATCH', `/api/v1/calendars/${enc(id)}`, { body });
+  deleteCalendar = (id: string) => this.http.request<null>('DELETE', `/api/v1/calendars/${enc(id)}`);
 
   /** Finds a channel by id or by name: the org's own before a global one of that name. */
   async findChannel(idOrName: string): Promise<ChannelView | null> {

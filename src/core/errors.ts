@@ -19,6 +19,8 @@ export const ERROR_CATALOG = {
   rollout_halted: 409,
   /** Resume or promote of a run with no rollout wave left to open (or no rollout, or ended). */
   rollout_no_next_wave: 409,
+  /** A calendar some tasks still list cannot be deleted; details.tasks names them. */
+  calendar_in_use: 409,
   gone: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -3,6 +3,7 @@
  * milliseconds (numbers) inside the product and ISO-8601 strings at the edges (API, files).
  */
 import type { RolloutDef, RunRollout } from './rollout.ts';
+import type { CalendarBlackouts } from './schedule/calendar-windows.ts';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -48,8 +49,14 @@ export type TimeslotEnd = 'finish' | 'cancel' | 'pause';
 export const TIMESLOT_ENDS: readonly TimeslotEnd[] = ['finish', 'cancel', 'pause'];
 export type TaskMode = 'pull' | 'push';
 
-/** Who a job runs on. Resolved to concrete targets when a run is created. */
-export type TargetSpec = { server: true } | { agents: string[] } | { tags: string[] } | { all: true };
+/**
+ * Who a job runs on. Resolved to concrete targets when a run is created; with `lateJoin`
+ * (any selector but server, a duration as "7d") the run takes agents that match later for
+ * that long after it started (engine/late-join.ts).
+ */
+export type TargetSpec = ({ server: true } | { agents: string[] } | { tags: string[] } | { all: true }) & {
+  lateJoin?: string;
+};
 
 export interface JobDef {
   name: string;
@@ -87,6 +94,8 @@ export interface TaskDef {
   notify?: NotifyRule[];
   /** Staged rollout of each run's targets (core/rollout.ts); absent = all at once. */
   rollout?: RolloutDef;
+  /** Shared calendars (by name, the org's or global) whose blackouts apply with its own; parsed and stored as [] when none. */
+  calendars?: string[];
 }
 
 /** A run end as notification rules name it; `error` covers every failed end (halted, timeout too). */
@@ -107,6 +116,11 @@ export interface Task extends TaskDef {
   version: number;
   createdAt: number;
   updatedAt: number;
+  /**
+   * What its calendars forbid, as the engine read them to plan (engine/calendars.ts);
+   * never stored with the task. Absent = not read: planned without calendars.
+   */
+  calendarRules?: CalendarBlackouts[];
 }
 
 export const DEFAULT_JOB_TIMEOUT_SECONDS = 2 * 3600;
@@ -153,6 +167,8 @@ export interface Run {
   missed: MissedFirings | null;
   /** A staged rollout's plan and open waves (core/rollout.ts); absent for a run of a task without one. */
   rollout?: RunRollout;
+  /** Until when agents matching later join it (its jobs' lateJoin); null/absent: they never do. */
+  joinUntil?: number | null;
 }
 
 /**

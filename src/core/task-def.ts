@@ -1,5 +1,7 @@
+import { parseTaskCalendars } from './calendar.ts';
 import { parseDuration } from './duration.ts';
 import { fieldPath, ValidationError } from './errors.ts';
+import { parseLateJoin } from './late-join.ts';
 import {
   DEFAULT_EXPIRE_AFTER_SECONDS,
   DEFAULT_JOB_TIMEOUT_SECONDS,
@@ -41,6 +43,7 @@ export const TASK_FIELDS = [
   'jobs',
   'notify',
   'rollout',
+  'calendars',
 ] as const;
 export const JOB_FIELDS = ['name', 'module', 'params', 'targets', 'delay', 'startIf', 'timeout', 'retry'] as const;
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
@@ -113,6 +116,7 @@ export function parseTaskDef(input: unknown, ctx: TaskDefContext): TaskDef {
     // Absent = the org's default rules; whether the channels exist is the server's check.
     ...(raw.notify === undefined ? {} : { notify: parseNotifyRules(raw.notify, 'notify') }),
     ...(raw.rollout == null ? {} : { rollout: parseRollout(raw.rollout, 'rollout') }),
+    calendars: raw.calendars === undefined ? [] : parseTaskCalendars(raw.calendars, 'calendars'),
   };
 }
 
@@ -164,7 +168,12 @@ function parseJobDef(input: unknown, field: string, ctx: TaskDefContext): JobDef
 }
 
 export function parseTargets(input: unknown, field: string): TargetSpec {
-  const raw = readObject(input, field, ['server', 'agents', 'tags', 'all']);
+  const { lateJoin, ...raw } = readObject(input, field, ['server', 'agents', 'tags', 'all', 'lateJoin']);
+  const targets = parseSelector(raw, field);
+  return lateJoin === undefined ? targets : { ...targets, lateJoin: parseLateJoin(lateJoin, targets, field) };
+}
+
+function parseSelector(raw: Record<string, unknown>, field: string): TargetSpec {
   const keys = Object.keys(raw);
   if (keys.length !== 1) throw new ValidationError(field, 'must have exactly one of server, agents, tags, all');
   if (raw.server !== undefined) {

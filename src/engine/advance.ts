@@ -1,7 +1,8 @@
 import { type Jobstate, type Task, TERMINAL_JOBSTATE_STATUSES } from '../core/model.ts';
 import type { JobstatePatch, StoreSession } from '../core/ports/store.ts';
-import { compileWindows, type Windows } from '../core/schedule/index.ts';
+import { compileWindows, type Windows, withCalendars } from '../core/schedule/index.ts';
 import { decideStart, jobDefOf } from '../core/sequencing.ts';
+import { withCalendarRules } from './calendars.ts';
 import { cached, type Emit, type EngineContext, withTx } from './context.ts';
 import { WindowZones } from './local-time.ts';
 import { afterTerminal } from './outcomes.ts';
@@ -32,13 +33,13 @@ export class AdvanceReads {
 
   /** Seeds what the caller holds already (a run being started reads its task and jobstates itself). */
   knowing(task: Task, runId: string, jobstates: Jobstate[]): this {
-    this.tasks.set(task.id, Promise.resolve(task));
+    this.tasks.set(task.id, withCalendarRules(this.tx, task));
     this.runStates.set(runId, Promise.resolve(jobstates));
     return this;
   }
 
   task(id: string): Promise<Task | null> {
-    return cached(this.tasks, id, () => this.tx.tasks.get(id));
+    return cached(this.tasks, id, async () => withCalendarRules(this.tx, await this.tx.tasks.get(id)));
   }
 
   siblings(runId: string): Promise<Jobstate[]> {
@@ -58,6 +59,7 @@ export class AdvanceReads {
         activeFrom: null,
         activeTill: task.activeTill,
       });
+      windows = withCalendars(windows, task.calendarRules ?? [], tz);
       this.windows.set(key, windows);
     }
     return windows;

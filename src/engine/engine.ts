@@ -1,3 +1,4 @@
+import type { Calendar } from '../core/calendar.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CrashAt } from '../core/crash-points.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
@@ -9,6 +10,7 @@ import type { LocalProcesses } from '../core/ports/processes.ts';
 import type { Store } from '../core/ports/store.ts';
 import { advanceWaiting } from './advance.ts';
 import { AgentDispatch } from './agents.ts';
+import { replanCalendarUsers } from './calendars.ts';
 import { CatchUpPacer } from './catch-up.ts';
 import { ClockJumps } from './clock-jumps.ts';
 import { stopLeftoverPrograms } from './command-processes.ts';
@@ -24,6 +26,7 @@ import {
 } from './context.ts';
 import { Executor } from './executor.ts';
 import { type IdempotencyKey, IdempotencyPruner, launchOnce, type StartedRun } from './idempotency.ts';
+import { closeJoinWindows, joinLate } from './late-join.ts';
 import { launchRun, startDueRuns } from './launch.ts';
 import { EngineLoop } from './loop.ts';
 import { NodeHeartbeat, type NodeIdentity } from './node-heartbeat.ts';
@@ -196,6 +199,7 @@ export class Engine {
     for (let moved = await advanceWaiting(this.ctx); moved > 0; moved = await advanceWaiting(this.ctx))
       changed += moved;
     changed += await sweep(this.ctx);
+    changed += await closeJoinWindows(this.ctx);
     await this.idempotencyPruner.prune();
     if (!this.stopping) changed += await this.executor.pump();
     return changed;
@@ -269,6 +273,16 @@ export class Engine {
   }
 
   /** Sends a test message to the channel now (no queue, no retry); its delivery as it ended. */
+  /** The agent appeared or changed (enrolled, tagged, in contact): it joins the open runs that take it late. */
+  joinLate(agentId: string): Promise<number> {
+    return joinLate(this.ctx, agentId);
+  }
+
+  /** A calendar changed: the tasks listing it plan their next firing again. */
+  replanCalendarUsers(calendar: Calendar): Promise<number> {
+    return replanCalendarUsers(this.ctx, calendar);
+  }
+
   testChannel(channel: Channel): Promise<Delivery> {
     if (!this.deliveries) throw new TaskwardenError('unavailable', 'this server sends no notifications');
     return this.deliveries.sendTest(channel);

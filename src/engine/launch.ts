@@ -6,6 +6,7 @@ import type { StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { AdvanceReads, advanceJobstate, initialState } from './advance.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
+import { openJoinWindow } from './late-join.ts';
 import { localStarts } from './local-time.ts';
 import { planRollout } from './rollout.ts';
 import { endRun } from './runs.ts';
@@ -257,6 +258,7 @@ async function startJobstates(
   now: number,
   insert: boolean,
 ): Promise<Run> {
+  const waitsForJoiners = await openJoinWindow(tx, task, run, now);
   emit({ type: 'run', run });
   const reads = new AdvanceReads(tx, ctx.options.defaultTz).knowing(task, run.id, jobstates);
   const announced: Jobstate[] = [];
@@ -285,6 +287,7 @@ async function startJobstates(
   if (insert) await tx.jobstates.insertMany(jobstates);
   for (const js of announced) emit({ type: 'jobstate', jobstate: { ...js } });
   for (const js of toAdvance) await advanceJobstate(ctx, tx, emit, js, reads, now, { dueAt: now });
-  if (jobstates.length === 0) return (await endRun([], tx, emit, run, 'error', 'no_targets', now)) ?? run;
+  if (jobstates.length === 0 && !waitsForJoiners)
+    return (await endRun([], tx, emit, run, 'error', 'no_targets', now)) ?? run;
   return run;
 }

@@ -109,6 +109,7 @@ export class EngineLoop {
     const candidates = [
       await store.triggers.nextFireAt(),
       await store.jobstates.nextWakeAt(options.agentGraceMs),
+      await store.lateJoin.nextCloseAt(),
       this.ctx.catchUp.nextAfter(now),
       now + (this.localDueIn() ?? options.maxSleepMs),
       now + options.maxSleepMs,

@@ -1,6 +1,7 @@
 import { busyTurn } from '../core/clock.ts';
 import type { Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
+import { withCalendarRules } from './calendars.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
 import { createRun, launchRun } from './launch.ts';
 import { targetZones } from './local-time.ts';
@@ -78,7 +79,7 @@ async function fireDueTriggers(ctx: EngineContext, misfires: Misfires): Promise<
   const handled = await withTx(ctx, async (tx, emit) => {
     const due = await tx.triggers.claimDue(now, BATCH);
     for (const trigger of due) {
-      const task = await tx.tasks.get(trigger.taskId);
+      const task = await withCalendarRules(tx, await tx.tasks.get(trigger.taskId));
       if (!task?.enabled) {
         await tx.triggers.clear(trigger.taskId);
         continue;

@@ -2,11 +2,10 @@ import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Task, TaskDef } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
+import { planTrigger } from './calendars.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
 import { createRun } from './launch.ts';
-import { targetZones } from './local-time.ts';
 import { endRun } from './runs.ts';
-import { nextFireOf } from './triggers.ts';
 
 /**
  * Task writes. Each one, in a single transaction: the task, its trigger (next firing) and
@@ -83,9 +82,7 @@ async function afterWrite(
 ): Promise<void> {
   const now = ctx.clock.now();
   await tx.history.add({ id: newId(), taskId: task.id, orgId: task.orgId, actor, action, diff, at: now });
-  const next = nextFireOf(task, now, ctx.options.defaultTz, await targetZones(ctx, tx, task));
-  if (next === null) await tx.triggers.clear(task.id);
-  else await tx.triggers.set({ taskId: task.id, orgId: task.orgId, nextFireAt: next, taskVersion: task.version });
+  await planTrigger(ctx, tx, task);
   if (task.enabled && task.schedule.kind === 'immediate' && (action === 'create' || action === 'enable')) {
     await createRun(ctx, tx, emit, task, {
       reason: 'immediate',

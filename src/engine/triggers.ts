@@ -5,6 +5,7 @@ import {
   compileWindows,
   nextFiring,
   type Windows,
+  withCalendars,
 } from '../core/schedule/index.ts';
 import { acrossZones } from './local-time.ts';
 
@@ -18,11 +19,13 @@ const compiled = new Map<string, CompiledTask>();
 
 /**
  * Compiling a schedule is far dearer than asking it for a firing: keep one per task version
- * (and zones). `zones`: a `tz: "agent"` task's target zones (targetZones); its firings are
- * the earliest among them, its timeslots and blackouts are left to each target (advance.ts).
+ * (zones and calendars' content). `zones`: a `tz: "agent"` task's target zones (targetZones);
+ * its firings are the earliest among them, its timeslots and blackouts are left to each
+ * target (advance.ts); its calendars apply to all, their yearly days in the schedule's zone.
  */
 function compiledTask(task: Task, defaultTz: string, zones: readonly string[] | null): CompiledTask {
-  const key = `${task.id}@${task.version}${zones ? `@${zones.join(',')}` : ''}`;
+  const calendars = task.calendarRules ? JSON.stringify(task.calendarRules) : '';
+  const key = `${task.id}@${task.version}${zones ? `@${zones.join(',')}` : ''}${calendars}`;
   let entry = compiled.get(key);
   if (!entry) {
     const inZone = compileSchedule(task.schedule, defaultTz);
@@ -34,7 +37,7 @@ function compiledTask(task: Task, defaultTz: string, zones: readonly string[] | 
       activeFrom: task.activeFrom,
       activeTill: task.activeTill,
     });
-    entry = { schedule, windows };
+    entry = { schedule, windows: withCalendars(windows, task.calendarRules ?? [], schedule.tz) };
     if (compiled.size >= MAX_CACHED) compiled.clear();
     compiled.set(key, entry);
   }

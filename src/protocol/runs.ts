@@ -36,6 +36,9 @@ export const RunView = Type.Object({
   }),
   counts: JobstateCountsView,
   rollout: Type.Optional(RolloutView),
+  /** Late joiners (a job's targets.lateJoin): until when agents join, and how many did. */
+  joinUntil: Type.Optional(IsoTime),
+  joined: Type.Optional(Type.Integer({ description: 'agents that joined the run late' })),
 });
 export type RunView = Static<typeof RunView>;
 

@@ -12,6 +12,7 @@ export const PreviewBody = Type.Object(
     blackouts: Type.Optional(Type.Unknown()),
     activeFrom: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     activeTill: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    calendars: Type.Optional(Type.Unknown({ description: 'names of shared calendars whose blackouts apply too' })),
     from: Type.Optional(Type.String({ description: 'ISO time to preview from; default now' })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PREVIEW_COUNT })),
     zones: Type.Optional(
@@ -25,6 +26,10 @@ export const PreviewBody = Type.Object(
 );
 export type PreviewBody = Static<typeof PreviewBody>;
 
+export const PreviewQuery = Type.Object({
+  org: Type.Optional(Type.String({ description: 'the org whose calendars a global admin previews with' })),
+});
+
 export const PreviewResponse = Type.Object({
   firings: Type.Array(IsoTime),
   description: Type.String(),
@@ -33,6 +38,16 @@ export const PreviewResponse = Type.Object({
     Type.Array(Type.Object({ tz: Type.String(), firings: Type.Array(IsoTime) }), {
       description: 'with zones asked for: the firings for a target in each zone',
     }),
+  ),
+  deferred: Type.Array(
+    Type.Object({
+      firing: IsoTime,
+      wouldBe: IsoTime,
+      calendar: Type.String(),
+      from: IsoTime,
+      until: IsoTime,
+    }),
+    { description: 'firings a calendar moved: when they would have fired, and the calendar closing that instant' },
   ),
 });
 export type PreviewResponse = Static<typeof PreviewResponse>;

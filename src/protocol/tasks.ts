@@ -13,7 +13,7 @@ export const TaskDefBody = Type.Object(
   {
     additionalProperties: true,
     description:
-      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify, rollout',
+      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify, rollout, calendars',
   },
 );
 
@@ -56,6 +56,7 @@ export const TaskView = Type.Object({
   notify: Type.Optional(Type.Array(NotifyRuleView)),
   /** Absent: every target at once. */
   rollout: Type.Optional(RolloutDefView),
+  calendars: Type.Array(Type.String(), { description: 'shared calendars (by name) whose blackouts apply too' }),
 });
 export type TaskView = Static<typeof TaskView>;
 

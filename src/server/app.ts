@@ -21,6 +21,7 @@ import { DOCS_PREFIX, installRouteAuthCheck } from './route-auth.ts';
 import { agentFileRoutes } from './routes/agent-files.ts';
 import { agentProtocolRoutes } from './routes/agent-protocol.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { calendarRoutes } from './routes/calendars.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { deviceRoutes } from './routes/devices.ts';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     enrolmentTokenRoutes,
     commandRoutes,
     channelRoutes,
+    calendarRoutes,
     moduleRoutes,
     taskRoutes,
     runRoutes,

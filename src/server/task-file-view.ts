@@ -44,6 +44,7 @@ const STORED_FIELDS: readonly (keyof TaskDef)[] = [
   'jobs',
   'notify',
   'rollout',
+  'calendars',
 ];
 
 /** One stored field as the task file names and writes it; fields stored as written pass as they are. */
@@ -62,6 +63,7 @@ export function taskDefView(def: TaskDef): TaskFileDef {
     const [name, shown] = taskFileField(field, def[field]);
     out[name] = shown;
   }
+  out['calendars'] ??= []; // tasks saved before calendars existed list none
   return out as TaskFileDef;
 }
 

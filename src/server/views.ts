@@ -155,5 +155,7 @@ export async function loadJobstateViews(store: Store, jobstates: Jobstate[], now
 export async function loadRunView(store: Store, run: Run): Promise<RunView> {
   const view = runView(run, await store.jobstates.countsByRun(run.id));
   const rollout = await loadRolloutView(store, run);
-  return rollout ? { ...view, rollout } : view;
+  const late =
+    run.joinUntil == null ? {} : { joinUntil: iso(run.joinUntil), joined: await store.lateJoin.joinedCount(run.id) };
+  return rollout ? { ...view, ...late, rollout } : { ...view, ...late };
 }

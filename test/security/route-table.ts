@@ -186,6 +186,22 @@ export const ROUTES: RouteRow[] = [
   row('DELETE /api/v1/commands/:id', 'org-admin', 204, async (w) => u(`/api/v1/commands/${await w.fresh.command()}`)),
   row('GET /api/v1/modules', 'viewer', 200, () => u('/api/v1/modules'), UNSCOPED),
 
+  // Shared calendars (the org's; global ones are the global admin's, see test/server/calendars.test.ts).
+  row('POST /api/v1/calendars', 'org-admin', 201, (w) => u(`/api/v1/calendars?${org(w)}`, { name: unique('cal') })),
+  list(
+    'GET /api/v1/calendars',
+    'viewer',
+    (w) => w.calendarId,
+    (w) => `/api/v1/calendars?${org(w)}`,
+  ),
+  row('GET /api/v1/calendars/:id', 'viewer', 200, (w) => u(`/api/v1/calendars/${w.calendarId}`)),
+  row('PATCH /api/v1/calendars/:id', 'org-admin', 200, async (w) =>
+    u(`/api/v1/calendars/${await w.fresh.calendar()}`, { yearly: ['01-01'] }),
+  ),
+  row('DELETE /api/v1/calendars/:id', 'org-admin', 204, async (w) =>
+    u(`/api/v1/calendars/${await w.fresh.calendar()}`),
+  ),
+
   // Notification channels, their delivery log, the org's default rules.
   row('POST /api/v1/channels', 'org-admin', 201, (w) =>
     u(`/api/v1/channels?${org(w)}`, { name: unique('hook'), kind: 'webhook', url: CLOSED_PORT_URL }),

@@ -52,6 +52,8 @@ export interface OrgWorld {
   /** A webhook channel (to a closed port of 127.0.0.1) with a test delivery in its log. */
   channelId: string;
   deliveryId: string;
+  /** A calendar of the org. */
+  calendarId: string;
   fresh: Fresh;
   /** Every id above: none of them may ever appear in what another org's caller sees. */
   ids(): string[];
@@ -73,6 +75,8 @@ export interface Fresh {
   runningJobstate(): Promise<{ id: string; attempt: number }>;
   /** A webhook channel of the org. */
   channel(): Promise<string>;
+  /** A calendar of the org. */
+  calendar(): Promise<string>;
 }
 
 /** Where the world's channels point: 127.0.0.1 (the only address tests reach), a port no one listens on. */
@@ -220,6 +224,10 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
       })
     ).json.id as string;
   const channelId = await newChannel();
+  const newCalendar = async () =>
+    (await h.expect(201, 'POST', '/api/v1/calendars', { ...admin, body: { name: unique('cal'), yearly: ['12-25'] } }))
+      .json.id as string;
+  const calendarId = await newCalendar();
   const deliveryId = (await h.expect(200, 'POST', `/api/v1/channels/${channelId}/test`, admin)).json.id as string;
   // The agent downloads package content only while a deploy job of its own names it.
   const deployTask = (
@@ -268,6 +276,7 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
       return { id, attempt: jobs[0].attempt };
     },
     channel: newChannel,
+    calendar: newCalendar,
   };
   const ids = () => [
     org.id,
@@ -285,6 +294,7 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
     archive.sha256,
     channelId,
     deliveryId,
+    calendarId,
   ];
   return {
     org,
@@ -304,6 +314,7 @@ async function seedOrg(h: ServerHarness, name: string): Promise<OrgWorld> {
     archive,
     channelId,
     deliveryId,
+    calendarId,
     fresh,
     ids,
   };

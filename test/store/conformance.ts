@@ -6,6 +6,7 @@ import { claimCases } from './conformance/claims.ts';
 import { commandProcessCases } from './conformance/command-processes.ts';
 import { commandCases } from './conformance/commands.ts';
 import { fleetCases } from './conformance/fleet.ts';
+import { fleetSchedulingCases } from './conformance/fleet-scheduling.ts';
 import type { OpenStore } from './conformance/harness.ts';
 import { idempotencyCases } from './conformance/idempotency.ts';
 import { identityCases } from './conformance/identity.ts';
@@ -38,5 +39,6 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     commandProcessCases(open);
     notificationCases(open);
     rolloutCases(open);
+    fleetSchedulingCases(open);
   });
 }

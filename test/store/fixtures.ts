@@ -90,6 +90,7 @@ export const makeTask = (orgId: string, over: Partial<Task> = {}): Task => ({
       retryBackoffSeconds: 60,
     },
   ],
+  calendars: ['holidays'],
   version: 1,
   createdAt: T0,
   updatedAt: T0,
@@ -112,6 +113,7 @@ export const makeRun = (task: Task, over: Partial<NewRun> = {}): NewRun => {
     createdBy: null,
     fireKey: id,
     missed: null,
+    joinUntil: null,
     ...over,
   };
 };

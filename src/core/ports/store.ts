@@ -14,7 +14,9 @@ import type {
   TargetSpec,
   Task,
 } from '../model.ts';
+import type { CalendarRepo } from './calendars.ts';
 import type { DeviceRepo, InventoryRepo, PackageRepo } from './fleet.ts';
+import type { LateJoinRepo } from './late-join.ts';
 import type { ChannelRepo, DeliveryRepo } from './notifications.ts';
 import type { RolloutRepo } from './rollouts.ts';
 
@@ -616,6 +618,8 @@ export interface StoreSession {
   readonly channels: ChannelRepo;
   readonly deliveries: DeliveryRepo;
   readonly rollouts: RolloutRepo;
+  readonly calendars: CalendarRepo;
+  readonly lateJoin: LateJoinRepo;
 }
 
 /** Best-effort wake-ups between nodes sharing a store; a missed one costs a poll interval, nothing more. */

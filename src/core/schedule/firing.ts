@@ -1,5 +1,12 @@
 import { fieldPath, ValidationError } from '../errors.ts';
 import { isAgentLocal } from './agent-local.ts';
+import {
+  type CalendarBlackouts,
+  type CalendarDeferral,
+  calendarDeferrals,
+  describeCalendars,
+  withCalendars,
+} from './calendar-windows.ts';
 import { expectArray } from './fields.ts';
 import { MAX_PREVIEW_COUNT } from './limits.ts';
 import { NO_DATE_MATCHES, readSchedule } from './parse.ts';
@@ -34,6 +41,8 @@ export interface PreviewInput {
   activeTill?: string | null;
   /** IANA zones to list the firings in, one list each (a `tz: "agent"` schedule differs per zone). */
   zones?: unknown;
+  /** Shared calendars the task lists, read by the caller (their names are the server's to resolve). */
+  calendars?: CalendarBlackouts[];
 }
 
 export interface Preview {
@@ -45,6 +54,8 @@ export interface Preview {
   tz: string;
   /** With input zones: the firings for a target in each. */
   zones?: Array<{ tz: string; firings: number[] }>;
+  /** The firings a calendar deferred, and which one. */
+  deferred: CalendarDeferral[];
 }
 
 /**
@@ -61,7 +72,7 @@ export function previewSchedule(input: PreviewInput, from: number, count: number
   if (!Number.isFinite(from)) throw new ValidationError('from', 'must be a time');
   const { spec, compiled: schedule } = readSchedule(input.schedule, 'schedule', defaultTz);
   const neverFires = schedule.firesEver?.() === false;
-  const windowsIn = (tz: string) =>
+  const ownIn = (tz: string) =>
     compileWindows({
       tz,
       timeslots: input.timeslots == null ? [] : parseTimeslots(input.timeslots),
@@ -69,15 +80,19 @@ export function previewSchedule(input: PreviewInput, from: number, count: number
       activeFrom: input.activeFrom ?? null,
       activeTill: input.activeTill ?? null,
     });
+  const windowsIn = (tz: string) => withCalendars(ownIn(tz), input.calendars ?? [], tz);
+  const own = ownIn(schedule.tz);
   const windows = windowsIn(schedule.tz);
   const list = (compiled: CompiledSchedule, w: Windows) => (neverFires ? [] : listFirings(compiled, w, from, count));
   const firings = list(schedule, windows);
-  const description = [schedule.describe(), windows.describe()].filter(Boolean).join('; ');
+  const calendars = describeCalendars(input.calendars ?? []);
+  const description = [schedule.describe(), own.describe(), calendars].filter(Boolean).join('; ');
   const preview: Preview = {
     firings,
     description: neverFires ? `Never fires (${NO_DATE_MATCHES}): ${description}` : description,
     neverFires,
     tz: schedule.tz,
+    deferred: calendarDeferrals((w, after) => nextFiring(schedule, w, after), own, windows, firings, from - 1),
   };
   if (input.zones === undefined) return preview;
   const local = isAgentLocal(spec);

@@ -5,6 +5,12 @@
  * `interval` is elapsed time and ignores DST.
  */
 
+export {
+  type CalendarBlackouts,
+  type CalendarBlock,
+  type CalendarWindows,
+  withCalendars,
+} from './calendar-windows.ts';
 export { parseAbsoluteInstant } from './fields.ts';
 export { MAX_PREVIEW_COUNT, nextFiring, type Preview, type PreviewInput, previewSchedule } from './firing.ts';
 export { compileSchedule, parseSchedule } from './parse.ts';

@@ -58,6 +58,7 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
         enrolAgent(store, { body: request.body, from: request.ip, now: clock.now() }),
       );
       request.log.info({ agentId: enrolled.agent.id, created: enrolled.created }, 'agent enrolled');
+      await engine.joinLate(enrolled.agent.id);
       return reply.code(enrolled.created ? 201 : 200).send({
         agentId: enrolled.agent.id,
         secret: enrolled.secret,
@@ -85,6 +86,7 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
         const contactAt = clock.now();
         const agent = await recordContact(store, { agent: caller, body, from: request.ip, now: contactAt });
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt);
+        await engine.joinLate(agent.id);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
         const wanted = { capacity, waitSeconds, holding: body.running };
         const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, stop);

@@ -73,6 +73,8 @@ export const agentRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app,
       const { name, tags, enabled, timezone } = request.body;
       const timezoneOverride = timezone == null ? timezone : checkTimeZone(timezone, 'timezone');
       await store.agents.update(id, { name, enabled, tags: tags && [...new Set(tags)], timezoneOverride });
+      // Given a tag (or enabled), it joins the open runs that take it late.
+      if (tags !== undefined || enabled === true) await engine.joinLate(id);
       const agent = await store.agents.get(id);
       if (!agent) throw notFound('agent', id);
       return agentView(agent, clock.now());

@@ -4,6 +4,7 @@ import { parseTaskDef } from '../../core/task-def.ts';
 import { IdParams, OrgQuery, Paged, PageQuery } from '../../protocol/common.ts';
 import { HistoryView, TaskDefBody, TaskListQuery, TaskView } from '../../protocol/tasks.ts';
 import { principalOf } from '../auth.ts';
+import { checkCalendarReferences } from '../calendar-check.ts';
 import { checkCatalogReferences } from '../catalog-check.ts';
 import type { ServerContext } from '../context.ts';
 import { checkChannelReferences } from '../notify/channel-check.ts';
@@ -25,6 +26,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     const def = await new SecretArgs(store).keepStored(orgId, current, parsed);
     await checkCatalogReferences(store, orgId, def);
     await checkChannelReferences(store, orgId, def.notify ?? []);
+    await checkCalendarReferences(store, orgId, def.calendars ?? []);
     return def;
   }
 

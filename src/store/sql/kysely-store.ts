@@ -50,6 +50,8 @@ export class KyselyStore implements Store {
   readonly channels: StoreSession['channels'];
   readonly deliveries: StoreSession['deliveries'];
   readonly rollouts: StoreSession['rollouts'];
+  readonly calendars: StoreSession['calendars'];
+  readonly lateJoin: StoreSession['lateJoin'];
   readonly signals?: StoreSignals;
   readonly dbNow?: () => Promise<number>;
 
@@ -98,6 +100,8 @@ export class KyselyStore implements Store {
     this.channels = session.channels;
     this.deliveries = session.deliveries;
     this.rollouts = session.rollouts;
+    this.calendars = session.calendars;
+    this.lateJoin = session.lateJoin;
   }
 
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {

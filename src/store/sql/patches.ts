@@ -55,6 +55,7 @@ const RUN_COLUMNS: PatchColumns<RunPatch, RunTable> = {
   startedAt: 'started_at',
   finishedAt: 'finished_at',
   createdBy: 'created_by',
+  joinUntil: 'join_until',
 };
 
 export const runPatchRow = (patch: RunPatch) => patchRow(patch, RUN_COLUMNS, 'run');

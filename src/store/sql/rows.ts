@@ -223,6 +223,7 @@ export const taskRow = (task: Task): TaskTable => ({
   jobs: JSON.stringify(task.jobs),
   notify: task.notify === undefined ? null : JSON.stringify(task.notify),
   rollout: task.rollout === undefined ? null : JSON.stringify(task.rollout),
+  calendars: JSON.stringify(task.calendars ?? []),
   version: task.version,
   created_at: task.createdAt,
   updated_at: task.updatedAt,
@@ -248,6 +249,7 @@ export const toTask = (row: Selectable<TaskTable>): Task => ({
   jobs: JSON.parse(row.jobs) as Task['jobs'],
   ...(row.notify === null ? {} : { notify: JSON.parse(row.notify) as Task['notify'] }),
   ...(row.rollout === null ? {} : { rollout: JSON.parse(row.rollout) as Task['rollout'] }),
+  calendars: JSON.parse(row.calendars) as string[],
   version: row.version,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -288,6 +290,7 @@ export const toRun = (row: Selectable<RunTable>): Run => ({
   ...(row.rollout_plan === null
     ? {}
     : { rollout: { ...(JSON.parse(row.rollout_plan) as RolloutPlan), wave: Number(row.rollout_wave ?? 1) } }),
+  joinUntil: row.join_until ?? null,
 });
 
 export const jobstateRow = (jobstate: Jobstate): JobstateTable => ({

@@ -119,6 +119,8 @@ export function runRepo(ctx: SqlContext): RunRepo {
         }))
         .where('id', '=', runId)
         .where('status', '=', 'running')
+        // A run waiting for late joiners ends only once its window closed (late-join.ts closeDue).
+        .where('join_open', '=', 0)
         .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)))
         .returningAll()
         .executeTakeFirst();

@@ -27,6 +27,22 @@ export interface Database extends FleetTables, NotifyTables {
   nodes: NodeTable;
   idempotency_keys: IdempotencyKeyTable;
   command_processes: CommandProcessTable;
+  calendars: CalendarTable;
+}
+
+/** Shared calendars (0019_calendars). */
+export interface CalendarTable {
+  id: string;
+  org_id: string | null;
+  /** org_id, or '' for a global calendar (as commands.org_key). */
+  org_key: string;
+  name: string;
+  /** JSON list of {from, to}. */
+  blackouts: string;
+  /** JSON list of "MM-DD". */
+  yearly: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /** Programs server jobs started, until they ended (0011_command_processes). */
@@ -185,6 +201,8 @@ export interface TaskTable {
   notify: string | null;
   /** JSON rollout definition (0017_rollouts); NULL = none. */
   rollout: string | null;
+  /** JSON list of calendar names (0019_calendars). */
+  calendars: string;
   version: number;
   created_at: number;
   updated_at: number;
@@ -218,9 +236,15 @@ export interface RunTable {
   /** 0017_rollouts: the JSON plan of a staged rollout (reach, pause, maxFailures) and its open waves. */
   rollout_plan: string | null;
   rollout_wave: number | null;
+  /** 0018_late_join: until when agents matching later join the run (null: never). */
+  join_until?: number | null;
+  /** 1 while the run waits for late joiners (it does not end before its window closed). */
+  join_open?: number;
 }
 
 export interface JobstateTable {
+  /** 0018_late_join: 1 for a late joiner's jobstate (what monitoring counts as joined). */
+  late_join?: number;
   id: string;
   run_id: string;
   org_id: string;

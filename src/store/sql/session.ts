@@ -1,5 +1,6 @@
 import type { StoreSession } from '../../core/ports/store.ts';
 import { agentRepo } from './agents.ts';
+import { calendarRepo } from './calendars.ts';
 import { channelRepo } from './channels.ts';
 import { commandProcessRepo } from './command-processes.ts';
 import { commandRepo } from './commands.ts';
@@ -11,6 +12,7 @@ import { historyRepo } from './history.ts';
 import { idempotencyRepo } from './idempotency.ts';
 import { inventoryRepo } from './inventories.ts';
 import { jobstateRepo } from './jobstates.ts';
+import { lateJoinRepo } from './late-join.ts';
 import { ledgerRepo } from './ledger.ts';
 import { logRepo } from './logs.ts';
 import { nodeRepo } from './nodes.ts';
@@ -48,5 +50,7 @@ export function createSession(ctx: SqlContext): StoreSession {
     channels: channelRepo(ctx),
     deliveries: deliveryRepo(ctx),
     rollouts: rolloutRepo(ctx),
+    calendars: calendarRepo(ctx),
+    lateJoin: lateJoinRepo(ctx),
   };
 }

@@ -1,5 +1,6 @@
 // The REST API's shapes, taken from the server's protocol schemas so the UI and the
 // server cannot drift apart. Type-only imports: nothing of the server ends up in the bundle.
+export type { CalendarView } from '../../../src/protocol/calendars.ts';
 export type { ChannelView, DeliveryView } from '../../../src/protocol/channels.ts';
 export type { CommandView } from '../../../src/protocol/commands.ts';
 export type { JobstateView, LogLineView } from '../../../src/protocol/jobstates.ts';

@@ -23,5 +23,6 @@ export function newTaskDef(tz: string): TaskDef {
     concurrency: 'forbid',
     expireAfter: '1d',
     jobs: [],
+    calendars: [],
   };
 }

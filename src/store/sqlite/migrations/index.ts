@@ -2,7 +2,9 @@ import type { Migration } from 'kysely';
 import { agentReenrolMigration } from '../../sql/agent-reenrol-migration.ts';
 import { agentTimezoneMigration } from '../../sql/agent-timezone-migration.ts';
 import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
+import { calendarsMigration } from '../../sql/calendars-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
+import { lateJoinMigration } from '../../sql/late-join-migration.ts';
 import { ledgerAttemptMigration } from '../../sql/ledger-attempt-migration.ts';
 import { nodeClockMigration } from '../../sql/node-clock-migration.ts';
 import { packageSecurityMigration } from '../../sql/package-security-migration.ts';
@@ -38,4 +40,6 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0016_agent_timezone': agentTimezoneMigration({ text: 'text', integer: 'integer' }),
   '0017_rollouts': rolloutsMigration({ text: 'text', integer: 'integer' }),
   '0020_ledger_attempt': ledgerAttemptMigration({ text: 'text', integer: 'integer' }),
+  '0018_late_join': lateJoinMigration({ text: 'text', integer: 'integer' }),
+  '0019_calendars': calendarsMigration({ text: 'text', integer: 'integer' }),
 };

@@ -1,5 +1,6 @@
 import { href, type Route } from '../../router.ts';
 import { useSession } from '../../session.tsx';
+import { CalendarsAdmin } from './CalendarsAdmin.tsx';
 import { ChannelsAdmin } from './ChannelsAdmin.tsx';
 import { CommandsAdmin } from './CommandsAdmin.tsx';
 import { PackagesAdmin } from './PackagesAdmin.tsx';
@@ -10,6 +11,7 @@ const TABS = [
   { id: 'packages', label: 'Packages' },
   { id: 'users', label: 'Users and tokens' },
   { id: 'channels', label: 'Channels' },
+  { id: 'calendars', label: 'Calendars' },
 ];
 
 export function AdminPage({ route }: { route: Route }) {
@@ -34,6 +36,8 @@ export function AdminPage({ route }: { route: Route }) {
         <UsersAdmin />
       ) : tab === 'channels' ? (
         <ChannelsAdmin />
+      ) : tab === 'calendars' ? (
+        <CalendarsAdmin />
       ) : (
         <CommandsAdmin />
       )}

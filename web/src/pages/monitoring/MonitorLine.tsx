@@ -51,6 +51,7 @@ export function MonitorLine(props: {
         <span className="task-name">{line.task}</span>
         <span className="task-details" title={line.details}>
           {line.details || (line.lastRun ? '' : 'never ran')}
+          {line.lastRun?.joined ? <span className="joined"> +{line.lastRun.joined} joined</span> : null}
           {line.rollout ? (
             <span className="rollout-wave" data-halted={line.rollout.halted}>
               {line.details ? ' · ' : ''}

@@ -20,6 +20,7 @@ export function SchedulePreview(props: {
   blackouts: unknown;
   activeFrom: string | null;
   activeTill: string | null;
+  calendars: string[];
 }) {
   const [result, setResult] = useState<PreviewResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -36,6 +37,7 @@ export function SchedulePreview(props: {
     blackouts: props.blackouts,
     activeFrom: props.activeFrom,
     activeTill: props.activeTill,
+    ...(props.calendars.length > 0 ? { calendars: props.calendars } : {}),
     count: PREVIEW_COUNT,
     ...(agentLocal && zones.length > 0 ? { zones } : {}),
   });
@@ -97,6 +99,13 @@ export function SchedulePreview(props: {
                 <li key={iso}>
                   <span className="firing-local">{formatInZone(iso, tz)}</span>
                   <span className="firing-utc">{formatUtc(iso)}</span>
+                  {result.deferred
+                    .filter((d) => d.firing === iso)
+                    .map((d) => (
+                      <span key={d.wouldBe} className="firing-deferred muted">
+                        deferred by calendar {d.calendar} (would have fired {formatInZone(d.wouldBe, tz)})
+                      </span>
+                    ))}
                 </li>
               ))}
             </ol>

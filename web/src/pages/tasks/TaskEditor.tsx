@@ -140,6 +140,7 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
               blackouts={def.blackouts}
               activeFrom={def.activeFrom}
               activeTill={def.activeTill}
+              calendars={def.calendars}
             />
           </div>
           <TimeslotGrid value={def.timeslots} onChange={(timeslots) => set({ timeslots })} readOnly={!canOperate} />
@@ -165,6 +166,26 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
             onChange={(blackouts) => set({ blackouts })}
             readOnly={!canOperate}
           />
+          <div className="row">
+            <Field
+              name="calendars"
+              label="Calendars"
+              hint="shared calendars (Admin › Calendars) whose blackouts apply too, comma-separated"
+            >
+              <input
+                value={def.calendars.join(', ')}
+                readOnly={!canOperate}
+                onChange={(e) =>
+                  set({
+                    calendars: e.target.value
+                      .split(',')
+                      .map((name) => name.trim())
+                      .filter(Boolean),
+                  })
+                }
+              />
+            </Field>
+          </div>
           {choices.data ? (
             <>
               <JobList

@@ -1,0 +1,120 @@
+// Late joiners (issue 15, part 3; README "Late joiners"): a run whose jobs say
+// `targets.lateJoin` stays open that long after it started; an agent that matches later
+// (enrolled, given the tag, or seen at its next contact) gets its jobstates then, under the
+// run's delays and the task's windows, and the run ends once every jobstate ended and the
+// window passed. One jobstate per (run, job, agent) at most: the store's unique key decides,
+// so two contacts of one agent on two nodes add it once.
+import { newId } from '../core/ids.ts';
+import { jobsToJoin, joinWindowEnd } from '../core/late-join.ts';
+import type { Agent, Jobstate, Run, Task } from '../core/model.ts';
+import type { StoreSession } from '../core/ports/store.ts';
+import { AdvanceReads, advanceJobstate } from './advance.ts';
+import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
+import { completeRunIfDone } from './runs.ts';
+
+const CLOSE_BATCH = 100;
+
+/** A run starting now whose jobs take late joiners opens its window; whether it did (it then waits even with no target yet). */
+export async function openJoinWindow(tx: StoreSession, task: Task, run: Run, now: number): Promise<boolean> {
+  const until = joinWindowEnd(task, now);
+  if (until === null) return false;
+  await tx.lateJoin.open(run.id, until);
+  run.joinUntil = until;
+  return true;
+}
+
+/**
+ * The agent joins every open run of its org whose late-joining jobs select it now, and
+ * gets the jobstates it has none of yet; those due now are prepared at once, so a contact
+ * that joins also claims them. Returns how many jobstates it got.
+ */
+export async function joinLate(ctx: EngineContext, agentId: string): Promise<number> {
+  // Every contact asks: a read outside any transaction answers the usual "nothing open".
+  const known = await ctx.store.agents.get(agentId);
+  if (!known || (await ctx.store.lateJoin.openRuns(known.orgId, ctx.clock.now())).length === 0) return 0;
+  return withTx(ctx, async (tx, emit) => {
+    const agent = await tx.agents.get(agentId);
+    if (!agent?.enabled) return 0;
+    const now = ctx.clock.now();
+    let joined = 0;
+    for (const run of await tx.lateJoin.openRuns(agent.orgId, now)) {
+      joined += await joinRun(ctx, tx, emit, { run, agent, now });
+    }
+    if (joined > 0) emit(WAKE_LOOP);
+    return joined;
+  });
+}
+
+async function joinRun(
+  ctx: EngineContext,
+  tx: StoreSession,
+  emit: Emit,
+  at: { run: Run; agent: Agent; now: number },
+): Promise<number> {
+  const { run, agent, now } = at;
+  const task = await tx.tasks.get(run.taskId);
+  // A task changed since the run began may have other jobs: the run takes no one more.
+  if (!task || task.version !== run.taskVersion) return 0;
+  const has = new Set(await tx.lateJoin.jobsOf(run.id, agent.id));
+  const wanted = jobsToJoin(task, run, agent, now).filter((index) => !has.has(index));
+  if (wanted.length === 0 || !(await tx.lateJoin.hold(run.id, now))) return 0;
+  // A late joiner of a staged rollout goes to the wave open now (read under the run's lock).
+  const openWave = run.rollout ? (await tx.runs.get(run.id))?.rollout?.wave : undefined;
+  const joining = wanted.map((index) => lateJobstate(ctx, task, run, agent, index, now));
+  if (openWave !== undefined) for (const js of joining) js.wave = openWave;
+  const written = await tx.lateJoin.insert(joining);
+  const reads = new AdvanceReads(tx, ctx.options.defaultTz);
+  for (const js of written) {
+    emit({ type: 'jobstate', jobstate: js });
+    if (js.dueAt !== null && js.dueAt <= now) await advanceJobstate(ctx, tx, emit, js, reads, now);
+  }
+  return written.length;
+}
+
+/** A late joiner's jobstate: due at its job's delay after the run started (now, when that passed), as a run's own. */
+function lateJobstate(ctx: EngineContext, task: Task, run: Run, agent: Agent, jobIndex: number, now: number): Jobstate {
+  const job = task.jobs[jobIndex] as Task['jobs'][number];
+  const onBehalf = ctx.modules.get(job.module)?.agentTargetsRunOn === 'server';
+  const dueAt = Math.max(now, (run.startedAt ?? now) + job.delaySeconds * 1000);
+  return {
+    id: newId(),
+    runId: run.id,
+    orgId: run.orgId,
+    taskId: task.id,
+    jobIndex,
+    job: job.name,
+    module: job.module,
+    agentId: agent.id,
+    runner: onBehalf ? 'server' : 'agent',
+    status: 'waiting',
+    reason: dueAt > now ? 'delay' : 'run_queued',
+    attempt: 1,
+    params: job.params,
+    dueAt,
+    windowClosesAt: null,
+    timeoutSeconds: job.timeoutSeconds,
+    preparedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    checkpoint: null,
+    result: null,
+    eventSeq: 0,
+    elapsedMs: 0,
+    progress: null,
+    updatedAt: now,
+  };
+}
+
+/** Closes the join windows that passed, and ends their runs whose jobstates all ended. Returns how many runs ended. */
+export async function closeJoinWindows(ctx: EngineContext): Promise<number> {
+  const now = ctx.clock.now();
+  return withTx(ctx, async (tx, emit) => {
+    let ended = 0;
+    for (const run of await tx.lateJoin.closeDue(now, CLOSE_BATCH)) {
+      if (await completeRunIfDone(tx, emit, run.id, await tx.tasks.get(run.taskId), now)) ended++;
+    }
+    return ended;
+  });
+}
