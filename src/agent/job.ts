@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, sleepRunning } from '../core/clock.ts';
 import { formatDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { JobstateReason, LogStream } from '../core/model.ts';
@@ -81,18 +81,11 @@ export class RunningJob {
    * for this report up to the timeout plus its grace (engine/late-reports.ts).
    */
   private async stopAtTimeout(finished: AbortSignal): Promise<void> {
-    const { clock, pauses } = this.deps;
-    const limit = this.job.timeoutSeconds * 1000;
-    const start = clock.monotonic();
-    for (;;) {
-      this.paused = pauses?.pausedSince(start) ?? 0;
-      const ran = clock.monotonic() - start - this.paused;
-      if (ran >= limit) break;
-      await clock.sleep(limit - ran, finished);
-      if (finished.aborted) return;
-    }
-    this.stop('timeout');
+    this.paused = await sleepRunning(this.deps.clock, this.job.timeoutSeconds * 1000, finished, this.pausedSince);
+    if (!finished.aborted) this.stop('timeout');
   }
+
+  private readonly pausedSince = (since: number): number => this.deps.pauses?.pausedSince(since) ?? 0;
 
   private async outcome(): Promise<AgentOutcome> {
     const { job, deps } = this;
@@ -118,6 +111,7 @@ export class RunningJob {
       jobstate: { id: job.jobstate, attempt: job.attempt, timeoutSeconds: job.timeoutSeconds },
       signal,
       clock: deps.clock,
+      pausedSince: this.pausedSince,
       dataDir,
       packageRoot: deps.packageRoot,
       log: (line, stream) => this.log(line, stream),

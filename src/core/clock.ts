@@ -50,6 +50,34 @@ export class ClockJumpWatch {
   }
 }
 
+/**
+ * How many ms since `since` (a `monotonic()` time) the process did not run: stopped
+ * (SIGSTOP, a debugger), or its machine suspended while the monotonic clock counted on.
+ * The agent's PauseWatch measures it; absent where nothing watches (a fake clock, the server).
+ */
+export type PausedSince = (since: number) => number;
+
+/**
+ * Waits until the process has *run* for `ms` (monotonic time less the pauses), or until
+ * `signal` aborts; resolves with the ms it was paused meanwhile. A timeout that sleeps this
+ * way does not fire for time its work never got: once the process runs again, work that
+ * ended while it was stopped is reported as it ended.
+ */
+export async function sleepRunning(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal,
+  pausedSince?: PausedSince | undefined,
+): Promise<number> {
+  const start = clock.monotonic();
+  for (;;) {
+    const paused = pausedSince?.(start) ?? 0;
+    const ran = clock.monotonic() - start - paused;
+    if (ran >= ms || signal.aborted) return paused;
+    await clock.sleep(ms - ran, signal);
+  }
+}
+
 /** "forward by 2h (7200000 ms)": the size of a clock jump, for a log line. */
 export function describeJump(ms: number): string {
   const size = Math.round(Math.abs(ms));

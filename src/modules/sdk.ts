@@ -6,7 +6,7 @@ import { compileSchema } from '../core/json-schema.ts';
 import type { ModuleDefinition, ModuleRegistry, ModuleSummary, SummaryInput } from '../core/ports/module.ts';
 
 export { renderArgv } from '../core/catalog.ts';
-export { busyTurn, type Clock } from '../core/clock.ts';
+export { busyTurn, type Clock, type PausedSince, sleepRunning } from '../core/clock.ts';
 export { formatDuration, parseDuration } from '../core/duration.ts';
 export { fieldPath, ValidationError } from '../core/errors.ts';
 export type { JobstateReason, LogStream } from '../core/model.ts';

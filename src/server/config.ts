@@ -48,6 +48,8 @@ export interface ServerConfig {
    * giving up on the attempt (TASKWARDEN_AGENT_GRACE: seconds or a duration); default 60 s.
    */
   agentGraceMs?: number;
+  /** PostgreSQL's lock_timeout for the store's sessions (TASKWARDEN_DB_LOCK_TIMEOUT); default 3 s. */
+  dbLockTimeoutMs?: number;
   /** Webhook allow list, mail server, public URL, digest window (server/notify/config.ts); default none set. */
   notifications?: NotifyConfig;
   /** HTTPS: PEM files, read at start and again on SIGHUP (`tls.cert`, `tls.key`); absent = plain HTTP. */
@@ -95,6 +97,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
   const catchUpRate = setting('catchUpRate');
   const agentGrace = setting('agentGrace');
+  const dbLockTimeout = setting('dbLockTimeout');
   const tls = resolveTls(setting('tls.cert'), setting('tls.key'), cwd);
   const givenPublicUrl = setting('publicUrl');
   const publicUrl = givenPublicUrl ? parsePublicUrl(givenPublicUrl) : undefined;
@@ -123,6 +126,9 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(trustProxy ? { trustProxy } : {}),
     ...(catchUpRate ? { catchUpPerSecond: parseRate(catchUpRate.value, catchUpRate.source) } : {}),
     ...(agentGrace ? { agentGraceMs: parseDuration(agentGrace.value, agentGrace.source, { min: 1 }) * 1000 } : {}),
+    ...(dbLockTimeout
+      ? { dbLockTimeoutMs: parseDuration(dbLockTimeout.value, dbLockTimeout.source, { min: 1 }) * 1000 }
+      : {}),
     ...(notifications ? { notifications } : {}),
     ...(tls ? { tls } : {}),
     ...(publicUrl ? { publicUrl } : {}),

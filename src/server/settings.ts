@@ -25,6 +25,7 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
   { key: 'packageLimit', env: 'TASKWARDEN_PACKAGE_LIMIT', default: '`256M`', doc: 'largest package upload: bytes, or a number with K, M or G' },
   { key: 'fiPath', env: 'TASKWARDEN_FI_PATH', default: '`/plugins/fusioninventory/`', doc: 'where FusionInventory agents are served' },
   { key: 'catchUpRate', env: 'TASKWARDEN_CATCHUP_RATE', default: '`10`', doc: 'catch-up runs started per second at most after an outage' },
+  { key: 'dbLockTimeout', env: 'TASKWARDEN_DB_LOCK_TIMEOUT', default: '`3s`', doc: "PostgreSQL: how long a write waits for another session's lock, then 503 `store_busy`, `/health` degraded" },
   { key: 'agentGrace', env: 'TASKWARDEN_AGENT_GRACE', default: '`60s`', doc: "how long past an agent job's timeout the server waits for the agent's own report before giving up on the attempt" },
   { key: 'webhooks.allow', env: 'TASKWARDEN_WEBHOOK_ALLOW', default: 'any host but loopback, link-local and metadata addresses', doc: 'where notification webhooks may go: hosts and CIDRs, comma-separated (a YAML list in the file)' },
   { key: 'smtp.host', env: 'TASKWARDEN_SMTP_HOST', default: 'none (no email)', doc: 'mail server for email channels' },

@@ -55,7 +55,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
   const logger = pino({ level: config.logLevel });
   for (const warning of await looseDataFolderWarnings(config.dataDir)) logger.warn(warning);
   const tls = config.tls ? await readTlsFiles(config.tls) : undefined;
-  const store = await openStore(config.dbUrl);
+  const store = await openStore(config.dbUrl, { lockTimeoutMs: config.dbLockTimeoutMs });
   let nodeClock: NodeClock | null = null;
   try {
     await store.migrate();

@@ -7,11 +7,12 @@ import { openSqliteStore } from './sqlite/store.ts';
 /**
  * Opens the store a URL names: `postgres://…` or `postgresql://…` (PostgreSQL),
  * `sqlite:/abs/file.db`, `sqlite:relative.db` (from the working directory),
- * `sqlite:///abs/file.db`, or a plain file path (SQLite).
+ * `sqlite:///abs/file.db`, or a plain file path (SQLite). `lockTimeoutMs`: PostgreSQL's
+ * lock_timeout (SQLite waits for another process's lock a fixed BUSY_BUDGET_MS).
  */
-export async function openStore(url: string): Promise<Store> {
+export async function openStore(url: string, options: { lockTimeoutMs?: number | undefined } = {}): Promise<Store> {
   if (url.trim() === '') throw new ValidationError('store', 'is empty; give a SQLite file path or a database URL');
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore({ url });
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore({ url, lockTimeoutMs: options.lockTimeoutMs });
   const file = sqliteFile(url);
   if (file === '') throw new ValidationError('store', `${url} names no database file`);
   return openSqliteStore({ file: resolve(file) });

@@ -5,7 +5,10 @@
 // deadline and its retry ran the job a second time on the resumed agent. Now the agent does
 // not count the time it was stopped and reports the job as it ended (finished); the server
 // waits for that report up to the timeout plus its grace, and a report that comes after it
-// gave up still ends the job `finished`, without running the retry.
+// gave up still ends the job `finished`, without running the retry. The same holds for a
+// catalog command's own timeout (shorter than the job's), which the `command` module
+// enforces: before, it slept on the plain clock, so at SIGCONT its overdue timer ended the
+// job `timeout` (and the retry ran it again); now it does not count the pause either.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +38,14 @@ describe('an agent paused past its job timeout', () => {
       runsOn: 'agent',
     });
     assert.equal(command.status, 201, JSON.stringify(command.json));
+    const short = await server.api('POST', '/api/v1/commands?org=lab', {
+      name: 'mark-short',
+      argv: ['sh', '-c', 'echo run >> "runs-$1"; sleep 1', 'mark', '{name}'],
+      params: { name: { type: 'string', pattern: '^[a-z]+$' } },
+      runsOn: 'agent',
+      timeout: `${TIMEOUT_S}s`,
+    });
+    assert.equal(short.status, 201, JSON.stringify(short.json));
     const token = await server.api('POST', '/api/v1/enrolment-tokens?org=lab', { uses: 1, expiresIn: '1h' });
     assert.equal(token.status, 201, JSON.stringify(token.json));
     agent = await startAgent({ server: server.url, enrol: token.json.token, dir: await mkdtemp(join(data, 'agent-')) });
@@ -51,16 +62,19 @@ describe('an agent paused past its job timeout', () => {
     (await readFile(join(agent.dir, `runs-${name}`), 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
 
   /** Runs a one-job task (timeout TIMEOUT_S, one retry) and resolves once its job began on the agent. */
-  async function started(name: string): Promise<{ runId: string; jobstateId: string }> {
+  async function started(
+    name: string,
+    { command = 'mark', timeoutS = TIMEOUT_S } = {},
+  ): Promise<{ runId: string; jobstateId: string }> {
     const task = await server.api('POST', '/api/v1/tasks?org=lab', {
       name,
       jobs: [
         {
           name: 'mark',
           module: 'command',
-          params: { command: 'mark', args: { name } },
+          params: { command, args: { name } },
           targets: { all: true },
-          timeout: `${TIMEOUT_S}s`,
+          timeout: `${timeoutS}s`,
           retry: { attempts: 1, backoff: '1s' },
         },
       ],
@@ -119,5 +133,24 @@ describe('an agent paused past its job timeout', () => {
       logs.includes('late report: attempt 1 finished after the server had given up on it; attempt 2 is not run'),
       logs.join('\n'),
     );
+  });
+
+  test("stopped past the catalog command's own timeout: the command that exited 0 ends finished, run once", async () => {
+    const { runId } = await started('catalog', { command: 'mark-short', timeoutS: 120 });
+    agent.child.kill('SIGSTOP');
+    await sleep((TIMEOUT_S + 4) * 1000); // the pause: the command exits 0 meanwhile
+    agent.child.kill('SIGCONT');
+    // Before: attempt 1 ended `timeout` (its exit code 0 in the result) and attempt 2 was prepared.
+    const js = await until(
+      'attempt 1 to end',
+      async () => {
+        const now = await jobstate(runId);
+        return (now.attempt > 1 || ['finished', 'error', 'cancelled'].includes(now.status)) && now;
+      },
+      30_000,
+    );
+    assert.deepEqual([js.status, js.reason, js.attempt], ['finished', null, 1], JSON.stringify(js));
+    assert.equal((await ended(runId)).run.status, 'finished');
+    assert.equal(await runsOf('catalog'), 1, 'the job ran once');
   });
 });

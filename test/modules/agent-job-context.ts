@@ -22,6 +22,7 @@ export function agentJobContext<P>(
     jobstate: { id: 'js-1', attempt: 1, timeoutSeconds: 3600 },
     signal: options.signal ?? new AbortController().signal,
     clock,
+    pausedSince: () => 0,
     log: (line, stream = 'info') => logs.push({ stream, line }),
     progress: (percent) => progress.push(percent),
     fetchFile: options.fetchFile ?? (() => Promise.reject(new Error('fetchFile not expected in this test'))),

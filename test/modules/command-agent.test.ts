@@ -18,6 +18,7 @@ function agentContext(payload: unknown, signal = new AbortController().signal) {
     jobstate: { id: 'js-1', attempt: 1, timeoutSeconds: 60 },
     signal,
     clock,
+    pausedSince: () => 0,
     log: (line, stream = 'info') => logs.push({ stream, line }),
     progress: () => {},
     fetchFile: () => Promise.reject(new Error('unused')),

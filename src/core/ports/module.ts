@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock, PausedSince } from '../clock.ts';
 import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
 import type { DeviceSighting, InventoryChange, PackageRecord } from './fleet.ts';
 import type { JobProcesses } from './processes.ts';
@@ -71,6 +71,11 @@ export interface AgentJobContext<P> {
   /** Aborted on cancellation, timeout or agent shutdown. */
   signal: AbortSignal;
   clock: Clock;
+  /**
+   * The time the agent did not run (stopped, suspended) since a `clock.monotonic()` time: a
+   * module's own timeouts leave it out, as the job's does (sleepRunning).
+   */
+  pausedSince: PausedSince;
   log(line: string, stream?: LogStream): void;
   progress(percent: number, message?: string): void;
   /** Downloads a package file by sha256 into the agent's cache (hash verified); returns its path. */

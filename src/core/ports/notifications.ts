@@ -105,6 +105,8 @@ export interface DeliveryRepo {
     windowMs: number,
     limits: { channels: number; perChannel: number },
   ): Promise<{ channel: Channel; events: QueuedEvent[] }[]>;
+  /** Whether takeQueued(now, …) would take anything: a read, so that an idle node's passes write nothing. */
+  hasQueued(now: number): Promise<boolean>;
   insert(delivery: Delivery): Promise<void>;
   get(id: string): Promise<Delivery | null>;
   /**

@@ -175,10 +175,15 @@ export class DeliveryLoop {
     }
   }
 
-  /** Each channel whose window is open: its queued events become one message, in the transaction that takes them. */
+  /**
+   * Each channel whose window is open: its queued events become one message, in the
+   * transaction that takes them. Read first: an idle node's passes take no write
+   * transaction (on SQLite the file's write lock).
+   */
   private async bundle(): Promise<void> {
     const { store, clock } = this.ctx;
     const { digestWindowMs } = this.options;
+    if (!(await store.deliveries.hasQueued(clock.now()))) return;
     for (let made = BUNDLE_CHANNELS; made === BUNDLE_CHANNELS && !this.stopping; ) {
       made = await store.transaction(async (tx) => {
         const now = clock.now();

@@ -25,6 +25,7 @@ export async function runCommandOnAgent(ctx: AgentJobContext<CommandParams>): Pr
     timeoutSeconds: payload.timeoutSeconds,
     signal: ctx.signal,
     clock: ctx.clock,
+    pausedSince: ctx.pausedSince,
     log: ctx.log,
   });
 }

@@ -3,7 +3,7 @@
  * the catalog's timeout, stream its lines, and turn the exit into an outcome. The server
  * half renders the argv itself; an agent receives it rendered, in the job's payload.
  */
-import type { Clock } from '../../core/clock.ts';
+import { type Clock, type PausedSince, sleepRunning } from '../../core/clock.ts';
 import { formatDuration } from '../../core/duration.ts';
 import type { JobstateReason, LogStream } from '../../core/model.ts';
 import { maskSecrets, SECRET_MASK } from '../../core/param-delivery.ts';
@@ -25,6 +25,8 @@ export interface CommandRun {
   /** The job's signal: cancellation, the job's timeout, shutdown. */
   signal: AbortSignal;
   clock: Clock;
+  /** On an agent (AgentJobContext.pausedSince): the catalog's timeout does not count the time it did not run. */
+  pausedSince?: PausedSince | undefined;
   log(line: string, stream?: LogStream): void;
   /** On a server node that tracks processes: records the program around its spawn (ServerJobContext.processes). */
   processes?: JobProcesses | undefined;
@@ -93,7 +95,7 @@ async function runWithTimeout(run: CommandRun, tracking?: RunProcessOptions['tra
   const onAbort = () => stop.abort();
   run.signal.addEventListener('abort', onAbort, { once: true });
   if (run.signal.aborted) stop.abort();
-  void run.clock.sleep(run.timeoutSeconds * 1000, finished.signal).then(() => {
+  void sleepRunning(run.clock, run.timeoutSeconds * 1000, finished.signal, run.pausedSince).then(() => {
     if (finished.signal.aborted) return;
     timedOut = true;
     stop.abort();

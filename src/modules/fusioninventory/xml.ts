@@ -6,6 +6,7 @@
  * same thing (attr_prefix ''). Pure: text in, values out.
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { TaskwardenError } from '../../core/errors.ts';
 import { ValidationError } from '../sdk.ts';
 
 /** A parsed element: text, or child elements by name (a repeated child is a list). */
@@ -22,12 +23,31 @@ export interface AgentRequest {
   content: XmlNode;
 }
 
+/**
+ * Bounds on what one message may build. An inventory nests 4 deep and holds a few elements
+ * per 100 bytes (an 8 MiB message padded with software entries: ~350,000); a flood of tiny
+ * elements would build millions of objects, each copied back from the worker that reads
+ * it (server/fusioninventory/xml-reader.ts) and walked by the code that takes it.
+ */
+export const MAX_ELEMENTS = 500_000;
+const MAX_DEPTH = 32;
+
+/** Elements the parse under way has built (parsing is synchronous: one at a time). */
+let elements = 0;
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   ignoreDeclaration: true,
   // Every value stays text: "0123" is a serial number, not 123.
   parseTagValue: false,
   trimValues: true,
+  maxNestedTags: MAX_DEPTH,
+  updateTag: (name) => {
+    if (++elements > MAX_ELEMENTS) {
+      throw new TaskwardenError('payload_too_large', `body: the message has more than ${MAX_ELEMENTS} elements`);
+    }
+    return name;
+  },
 });
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: true });
@@ -57,9 +77,11 @@ export function parseAgentRequest(text: string): AgentRequest {
 
 /** The parser refuses names like __proto__ (prototype pollution) by throwing: that is bad input too. */
 function parseXml(text: string): XmlNode {
+  elements = 0;
   try {
     return parser.parse(text) as XmlNode;
   } catch (err) {
+    if (err instanceof TaskwardenError) throw err;
     throw new ValidationError('body', `is refused: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -4,7 +4,8 @@
  * (--no-compression), said by the Content-Type and, as the agent itself reads replies,
  * recognised by their first bytes. The reply goes back the way the request came.
  */
-import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateSync, gunzip, gzipSync, inflate } from 'node:zlib';
 import { TaskwardenError } from '../../core/errors.ts';
 
 export type Compression = 'zlib' | 'gzip' | 'none';
@@ -28,13 +29,23 @@ export interface DecodedMessage {
   compression: Compression;
 }
 
-/** `maxBytes` bounds the inflated text: a small compressed body must not become gigabytes. */
-export function decodeMessage(body: Buffer, maxBytes: number): DecodedMessage {
+const inflateAsync = promisify(inflate);
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * `maxBytes` bounds the inflated text: a small compressed body must not become gigabytes.
+ * Inflating runs on zlib's thread pool, not the event loop (8 MiB takes tens of ms).
+ */
+export async function decodeMessage(body: Buffer, maxBytes: number): Promise<DecodedMessage> {
   const compression = compressionOf(body);
   try {
     const options = { maxOutputLength: maxBytes };
     const raw =
-      compression === 'zlib' ? inflateSync(body, options) : compression === 'gzip' ? gunzipSync(body, options) : body;
+      compression === 'zlib'
+        ? await inflateAsync(body, options)
+        : compression === 'gzip'
+          ? await gunzipAsync(body, options)
+          : body;
     if (raw.length > maxBytes) throw new RangeError('too large');
     return { text: raw.toString('utf8'), compression };
   } catch (err) {

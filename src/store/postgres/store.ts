@@ -3,6 +3,7 @@ import pg from 'pg';
 import { TaskwardenError, ValidationError } from '../../core/errors.ts';
 import type { Store, StoreCapabilities } from '../../core/ports/store.ts';
 import { KyselyStore } from '../sql/kysely-store.ts';
+import { LockWaits } from '../sql/lock-waits.ts';
 import { withOutageErrors } from '../sql/outage-dialect.ts';
 import type { Database } from '../sql/schema.ts';
 import { classifyPostgresError, postgresOutage } from './errors.ts';
@@ -36,11 +37,26 @@ export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
 const types = new pg.TypeOverrides();
 types.setTypeParser(INT8_OID, 'text', Number);
 
+/**
+ * How long a statement waits for a lock another session holds (PostgreSQL's lock_timeout)
+ * before it gives up: `LOCK TABLE` by an operator or a migration tool, a long transaction.
+ * Without it a write waits as long as the lock is held, holding a pool connection and its
+ * HTTP request; with it, the request answers 503 `store_busy` (Retry-After) and /health
+ * says degraded (LockWaits) while writes keep giving up.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 3_000;
+/** How long /health stays degraded after the last write that gave up on a lock. */
+const LOCK_WAIT_MEMORY_MS = 10_000;
+/** lock_not_available: a lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` (or `postgresql://`), with any libpq-style query options. */
   url: string;
   /** Connections in the pool; default 10. */
   poolSize?: number | undefined;
+  /** lock_timeout of the pool's sessions, ms; default DEFAULT_LOCK_TIMEOUT_MS. */
+  lockTimeoutMs?: number | undefined;
 }
 
 /**
@@ -54,6 +70,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
     throw new ValidationError('poolSize', `must be an integer from 1 to 1000, got ${poolSize}`);
   }
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 1 || lockTimeoutMs > 3_600_000) {
+    throw new ValidationError('lockTimeout', `must be from 1 ms to 1 h, got ${lockTimeoutMs} ms`);
+  }
   const config: pg.ClientConfig = { connectionString: options.url, types };
   const pool = new pg.Pool({ ...config, max: poolSize });
   // A connection the server closes (restart, failover, pg_terminate_backend) reports 'error':
@@ -66,6 +86,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('connect', (client) => {
     client.on('error', () => {});
     client.query(`set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}`).catch(() => {});
+    client.query(`set lock_timeout = ${lockTimeoutMs}`).catch(() => {});
   });
   try {
     const client = await pool.connect();
@@ -75,7 +96,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     const message = error instanceof Error ? error.message : String(error);
     throw new TaskwardenError('unavailable', `cannot connect to PostgreSQL at ${where}: ${message}`);
   }
-  const db = new Kysely<Database>({ dialect: withOutageErrors(new PostgresDialect({ pool }), postgresOutage) });
+  const lockWaits = new LockWaits(LOCK_WAIT_MEMORY_MS);
+  const outageOf = (error: unknown) => {
+    const outage = postgresOutage(error);
+    if (outage && (error as { code?: unknown }).code === LOCK_NOT_AVAILABLE) lockWaits.gaveUp(String(error));
+    return outage;
+  };
+  const db = new Kysely<Database>({ dialect: withOutageErrors(new PostgresDialect({ pool }), outageOf) });
   const notifier = new PgNotifier({
     createClient: () => new pg.Client({ ...config, application_name: LISTENER_NAME }),
     query: (text, values) => pool.query(text, values),
@@ -98,6 +125,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rows[0]!.now;
     },
     onClose: () => notifier.close(),
+    contention: () => lockWaits.current(),
+    // A node starting while another migrates waits for the migration lock as long as it takes.
+    migrating: (db, migrate) =>
+      db.connection().execute(async (session) => {
+        await sql`set lock_timeout = 0`.execute(session);
+        try {
+          return await migrate(session);
+        } finally {
+          await sql.raw(`set lock_timeout = ${lockTimeoutMs}`).execute(session);
+        }
+      }),
   });
 }
 

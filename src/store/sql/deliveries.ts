@@ -65,6 +65,21 @@ export function deliveryRepo(ctx: SqlContext): DeliveryRepo {
       return row ? (row.status as RunStatus) : null;
     },
 
+    async hasQueued(now) {
+      const row = await db
+        .selectFrom('channels')
+        .select('id')
+        .where('window_until', '<=', now)
+        .where((eb) =>
+          eb.exists(
+            eb.selectFrom('notify_queue').select('run_id').whereRef('notify_queue.channel_id', '=', 'channels.id'),
+          ),
+        )
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /**
      * NO KEY UPDATE: the lock a queued event's foreign key takes on its channel (KEY SHARE)
      * does not conflict with it, so a run ending meanwhile neither waits nor makes this skip.

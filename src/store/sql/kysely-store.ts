@@ -23,6 +23,10 @@ export interface KyselyStoreOptions {
    * the whole file (SQLite), another process holding it stops every write, reads or not.
    */
   pingTakesWriteLock?: boolean | undefined;
+  /** A reason the store is busy that no ping sees (writes giving up on locks: LockWaits), or null. */
+  contention?: (() => TaskwardenError | null) | undefined;
+  /** Runs the migrations on a connection set up for them (PostgreSQL: waits for another node's migration lock). */
+  migrating?: (<T>(db: Kysely<Database>, migrate: (db: Kysely<Database>) => Promise<T>) => Promise<T>) | undefined;
 }
 
 /** A Store over any kysely dialect; backends differ only by the options they pass. */
@@ -61,6 +65,8 @@ export class KyselyStore implements Store {
   private readonly lockName: SqlContext['lockName'];
   private readonly onClose: (() => Promise<void>) | undefined;
   private readonly pingTakesWriteLock: boolean;
+  private readonly contention: KyselyStoreOptions['contention'];
+  private readonly migrating: KyselyStoreOptions['migrating'];
   private readonly scope = new TransactionScope();
 
   constructor(options: KyselyStoreOptions) {
@@ -71,6 +77,8 @@ export class KyselyStore implements Store {
     this.lockName = options.lockName;
     this.onClose = options.onClose;
     this.pingTakesWriteLock = options.pingTakesWriteLock ?? false;
+    this.contention = options.contention;
+    this.migrating = options.migrating;
     if (options.signals) this.signals = options.signals;
     if (options.dbNow) this.dbNow = options.dbNow;
     const session = createSession({
@@ -120,13 +128,16 @@ export class KyselyStore implements Store {
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.db);
     if (this.pingTakesWriteLock) await this.db.transaction().execute(async () => {});
+    const busy = this.contention?.();
+    if (busy) throw busy;
   }
 
   async migrate(): Promise<void> {
     this.scope.assertOutside('store.migrate()');
     const migrations = this.migrations;
-    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations } });
-    const { error, results } = await migrator.migrateToLatest();
+    const migrate = (db: Kysely<Database>) =>
+      new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+    const { error, results } = await (this.migrating ? this.migrating(this.db, migrate) : migrate(this.db));
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       const message = error instanceof Error ? error.message : String(error);

@@ -158,6 +158,20 @@ export function notificationCases(open: OpenStore): void {
       assert.equal(await store.deliveries.nextDueAt(), null);
     });
 
+    storeTest(open, 'hasQueued says whether takeQueued would take anything, and takes nothing', async (store) => {
+      const channel = await orgWithChannel(store);
+      await orgWithChannel(store, { name: 'idle' });
+      assert.equal(await store.deliveries.hasQueued(T0 + 1), false, 'nothing queued');
+      await store.deliveries.enqueue([queued(channel, 'r-1', T0)]);
+      assert.equal(await store.deliveries.hasQueued(T0 + 1), true);
+      assert.equal(await store.deliveries.hasQueued(T0 + 1), true, 'asking took nothing');
+      await store.deliveries.takeQueued(T0 + 1, 60_000, { channels: 10, perChannel: 10 });
+      assert.equal(await store.deliveries.hasQueued(T0 + 2), false, 'taken');
+      await store.deliveries.enqueue([queued(channel, 'r-2', T0 + 5)]);
+      assert.equal(await store.deliveries.hasQueued(T0 + 10), false, 'queued, its window still closed');
+      assert.equal(await store.deliveries.hasQueued(T0 + 1 + 60_000), true, 'its window open again');
+    });
+
     storeTest(open, 'takers in concurrent transactions never take the same events', async (store) => {
       const channels = [];
       for (let i = 0; i < 6; i++) channels.push(await orgWithChannel(store, { name: `c-${i}` }));

@@ -1,6 +1,5 @@
 import { ValidationError } from '../../../core/errors.ts';
 import { emptyReply } from '../../../modules/fusioninventory/prolog.ts';
-import { parseAgentRequest } from '../../../modules/fusioninventory/xml.ts';
 import { agentVersionOf, recordPrologContact } from '../../fusioninventory/agents.ts';
 import { type DecodedMessage, encodeReply } from '../../fusioninventory/body.ts';
 import { onDiscoveryMessage } from '../../fusioninventory/discovery.ts';
@@ -23,7 +22,7 @@ export function messageRoutes(app: FusionApp, deps: FusionRouteDeps): void {
       if (typeof body?.text !== 'string') {
         throw new ValidationError('body', 'must be a FusionInventory agent message (XML, zlib or gzip)');
       }
-      const message = parseAgentRequest(body.text);
+      const message = await deps.xml.read(body.text);
       const agent = await deps.agentOf(request, message.deviceId);
       let answer = emptyReply();
       switch (message.query) {
