@@ -6,7 +6,7 @@
  * same fleet service, with no jobstate.
  */
 import type { Clock } from '../../core/clock.ts';
-import { compileSchema } from '../../core/json-schema.ts';
+import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import type { Agent } from '../../core/model.ts';
 import type { ModuleServicesFor } from '../../core/ports/module.ts';
 import { inventoryFromContent } from '../../modules/fusioninventory/inventory.ts';
@@ -15,7 +15,7 @@ import { diffInventory } from '../../modules/inventory/diff.ts';
 import { type Inventory, inventorySchema } from '../../modules/inventory/schema.ts';
 import { type EventDeps, logEvent, refOf, reportUnlessEnded, runningJobs } from './events.ts';
 
-const checkInventory = compileSchema(inventorySchema, { useDefaults: false });
+const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false });
 
 export async function onInventory(
   deps: EventDeps & { clock: Clock; services: ModuleServicesFor },
