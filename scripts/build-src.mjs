@@ -21,17 +21,12 @@ if (process.argv.includes('--if-stale') && buildState(root) === 'fresh') process
 /** What runs from dist/: the `taskwarden` command (bin/) and the package's export. */
 const ENTRY_POINTS = ['src/cli/main.ts', 'src/modules/sdk.ts'];
 /**
- * Left to node_modules: native addons, optional drivers, and packages that read their own
- * files beside their code (__dirname: swagger-ui's assets, pino's transport workers).
+ * Left to node_modules: native addons, an optional driver, and swagger-ui, which serves the
+ * files beside its code (__dirname). The other packages' own paths are unused here: pino's
+ * transports (worker files) are not configured, and @fastify/swagger reads its own
+ * package.json only for an API title and version, which app.ts gives.
  */
-const NOT_BUNDLED = [
-  'better-sqlite3',
-  '@node-rs/argon2',
-  'pg-native',
-  '@fastify/swagger',
-  '@fastify/swagger-ui',
-  'pino',
-];
+const NOT_BUNDLED = ['better-sqlite3', '@node-rs/argon2', 'pg-native', '@fastify/swagger-ui'];
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const esbuild = await import('esbuild').catch(() => null);
