@@ -24,9 +24,10 @@ const ENTRY_POINTS = ['src/cli/main.ts', 'src/modules/sdk.ts'];
  * Left to node_modules: native addons, an optional driver, and swagger-ui, which serves the
  * files beside its code (__dirname). The other packages' own paths are unused here: pino's
  * transports (worker files) are not configured, and @fastify/swagger reads its own
- * package.json only for an API title and version, which app.ts gives.
+ * package.json only for an API title and version, which app.ts gives. @fastify/cookie loads
+ * `cookie` (CommonJS) by import(), which esbuild's chunks hand over without its named exports.
  */
-const NOT_BUNDLED = ['better-sqlite3', '@node-rs/argon2', 'pg-native', '@fastify/swagger-ui'];
+const NOT_BUNDLED = ['better-sqlite3', '@node-rs/argon2', 'pg-native', '@fastify/swagger-ui', '@fastify/cookie'];
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const esbuild = await import('esbuild').catch(() => null);
