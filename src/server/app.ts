@@ -48,6 +48,7 @@ import { taskRoutes } from './routes/tasks.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { docsContentSecurityPolicy, installSecurityHeaders } from './security-headers.ts';
+import { responseSerializersOnFirstUse } from './serialization.ts';
 import { installWebUi } from './static.ts';
 import { installValidation } from './validation.ts';
 
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ?? false,
     // One line per request from the onResponse hook below instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    schemaController: responseSerializersOnFirstUse(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installConnectionCap(app.server, limits.maxConnectionsPerAddress, app.log);

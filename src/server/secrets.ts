@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
+
+/** argon2 is loaded at the first password: its native addon took a fifth of a second of every server start. */
+let argon2: Promise<typeof import('@node-rs/argon2')> | null = null;
+const loadArgon2 = () => {
+  argon2 ??= import('@node-rs/argon2');
+  return argon2;
+};
 
 /**
  * Secrets (API tokens, session tokens) are 256 random bits, shown once and stored as their
@@ -14,14 +20,15 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password);
+export async function hashPassword(password: string): Promise<string> {
+  return (await loadArgon2()).hash(password);
 }
 
 /** A stand-in hash checked when the user does not exist, so a wrong name takes as long as a wrong password. */
 let decoyHash: Promise<string> | null = null;
 
 export async function verifyPassword(storedHash: string | null, password: string): Promise<boolean> {
+  const { hash, verify } = await loadArgon2();
   if (storedHash === null) {
     decoyHash ??= hash('taskwarden-decoy-password');
     await verify(await decoyHash, password);

@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BUILD_STAMP, buildState } from '../../scripts/build-state.mjs';
+import { startCli } from '../support/cli.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const LIMIT_MS = 60_000;
@@ -79,6 +80,51 @@ describe('the compiled build', () => {
     assert.match(agent.stderr, /--long-poll/);
   });
 
+  test('the bundled server answers: /health, its API (validated, serialized, a password login) and its docs', async () => {
+    // What the bundle moved: packages bundled or left to node_modules (argon2, swagger-ui's
+    // files), and schemas compiled at their first request rather than before listening.
+    const data = join(tmp, 'server');
+    const server = startCli(['server', '--data', data, '--port', '0'], {
+      bin: join(pkg, 'bin', 'taskwarden.js'),
+      env: { TASKWARDEN_FROM_SOURCE: '', TASKWARDEN_LOG_LEVEL: 'silent' },
+    });
+    try {
+      const [, url] = (await server.waitFor(/listening on (http:\/\/\S+)/)) as [string, string];
+      const call = async (method: string, path: string, body?: unknown, token?: string) => {
+        const res = await fetch(`${url}${path}`, {
+          method,
+          headers: {
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return { status: res.status, body: (await res.text()) || '{}' };
+      };
+      assert.deepEqual(await call('GET', '/health'), { status: 200, body: '{"status":"ok"}' });
+      const admin = (await readFile(join(data, 'admin.token'), 'utf8')).trim();
+      const refused = await call('POST', '/api/v1/orgs', { name: 'built', extra: 1 }, admin);
+      assert.equal(refused.status, 400, refused.body);
+      assert.match(refused.body, /extra/);
+      assert.equal((await call('POST', '/api/v1/orgs', { name: 'built' }, admin)).status, 201);
+      const user = { name: 'builder', role: 'org-admin', password: 'a long enough password' };
+      const created = await call('POST', '/api/v1/orgs/built/users', user, admin);
+      assert.equal(created.status, 201, created.body);
+      assert.ok(!created.body.includes('passwordHash'), 'a reply carries the fields its schema names only');
+      assert.equal((await call('POST', '/api/v1/login', { name: 'builder', password: user.password })).status, 200);
+      assert.equal((await call('POST', '/api/v1/login', { name: 'builder', password: 'wrong password!' })).status, 401);
+      const doc = await call('GET', '/api/docs/json');
+      assert.equal(doc.status, 200);
+      assert.ok(JSON.parse(doc.body).paths['/health']);
+      // swagger-ui serves the files beside its code, which is why it stays in node_modules.
+      const css = await call('GET', '/api/docs/static/swagger-ui.css');
+      assert.equal(css.status, 200);
+      assert.match(css.body, /swagger-ui/);
+    } finally {
+      assert.equal(await server.stop(), 0, server.output());
+    }
+  });
+
   test('a third party imports taskwarden/sdk: the compiled SDK, with its types', () => {
     const consumer = join(tmp, 'consumer');
     mkdirSync(join(consumer, 'node_modules'), { recursive: true });
@@ -130,7 +176,8 @@ describe('the compiled build', () => {
     const source = join(repo, 'src', 'cli', 'main.ts');
     writeFileSync(source, "const said: string = 'sources\\n';\nprocess.stdout.write(said);\n");
     mkdirSync(join(repo, 'dist'));
-    symlinkSync(join(pkg, 'dist', 'cli'), join(repo, 'dist', 'cli'));
+    // The built CLI: its entry point and the chunks it shares with the rest of the bundle.
+    for (const dir of ['cli', 'chunks']) symlinkSync(join(pkg, 'dist', dir), join(repo, 'dist', dir));
     const stamp = join(repo, 'dist', BUILD_STAMP);
     writeFileSync(stamp, '');
     const bin = join(repo, 'bin', 'taskwarden.js');

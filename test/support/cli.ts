@@ -65,7 +65,7 @@ export interface CliProcess {
 }
 
 export function startCli(args: string[], opts: CliOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
     env: cliEnv({ ...CLEAN_ENV, ...opts.env }),
     cwd: opts.cwd,
   });

@@ -1,11 +1,11 @@
 /** Agent half of the `command` module: runs the argv the server rendered, streaming its output. */
-import { compileSchema } from '../../core/json-schema.ts';
+import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import type { AgentJobContext, AgentOutcome } from '../../core/ports/module.ts';
 import { ValidationError } from '../sdk.ts';
 import { runCommand } from './run-command.ts';
 import { type CommandParams, type CommandPayload, commandPayloadSchema } from './schema.ts';
 
-const parsePayload = compileSchema(commandPayloadSchema, { useDefaults: false });
+const parsePayload = compileSchemaOnFirstUse(commandPayloadSchema, { useDefaults: false });
 
 export async function runCommandOnAgent(ctx: AgentJobContext<CommandParams>): Promise<AgentOutcome> {
   let payload: CommandPayload;

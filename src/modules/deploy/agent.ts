@@ -5,7 +5,7 @@
  * with the step's number.
  */
 import { access } from 'node:fs/promises';
-import { compileSchema } from '../../core/json-schema.ts';
+import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import { type AgentJobContext, type AgentOutcome, runCommand } from '../sdk.ts';
 import { type AgentPlaces, checkedPath, extractFolder, RefusedTarget } from './agent-paths.ts';
 import type { PreparedCheck, PreparedCommand, PreparedStep } from './manifest.ts';
@@ -14,7 +14,7 @@ import { type DeployOutcome, type DeployParams, type DeployPayload, deployPayloa
 import { extractTar, UnsafeArchiveError } from './tar-extract.ts';
 import { TarFormatError } from './tar-read.ts';
 
-const checkPayload = compileSchema(deployPayloadSchema, { useDefaults: false });
+const checkPayload = compileSchemaOnFirstUse(deployPayloadSchema, { useDefaults: false });
 
 export async function runDeploy(ctx: AgentJobContext<DeployParams>): Promise<AgentOutcome> {
   let payload: DeployPayload;

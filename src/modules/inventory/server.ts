@@ -1,5 +1,5 @@
 /** Server half of `inventory`: checks what the agent reported and stores it with what changed. */
-import { compileSchema } from '../../core/json-schema.ts';
+import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import {
   type AcceptContext,
   type AgentOutcome,
@@ -11,7 +11,7 @@ import { countIn, otherOutcomes, resultOf } from '../summary-parts.ts';
 import { diffInventory } from './diff.ts';
 import { type Inventory, type InventoryParams, inventorySchema } from './schema.ts';
 
-const checkInventory = compileSchema(inventorySchema, { useDefaults: false });
+const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false });
 
 /**
  * The jobstate keeps a digest (`{hostname, first, changes}`); the inventory itself is on the

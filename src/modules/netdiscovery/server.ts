@@ -3,7 +3,7 @@
  * recording each batch's devices as it goes and resuming from a checkpoint; for agents it
  * checks and records what they report.
  */
-import { compileSchema } from '../../core/json-schema.ts';
+import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import {
   type AcceptContext,
   type AgentOutcome,
@@ -75,7 +75,7 @@ export async function acceptDiscovery(ctx: AcceptContext<DiscoveryParams>): Prom
   return { ok: true, result };
 }
 
-const checkReport = compileSchema(discoveryReportSchema, { useDefaults: false });
+const checkReport = compileSchemaOnFirstUse(discoveryReportSchema, { useDefaults: false });
 
 /** "50 new, 100 updated" (seed 001's discoveries line), with the addresses probed underneath. */
 export function summarizeDiscovery(jobstates: readonly SummaryInput[]): ModuleSummary {

@@ -6,7 +6,7 @@
  * same fleet service, with no jobstate.
  */
 import type { Clock } from '../../core/clock.ts';
-import { compileSchema } from '../../core/json-schema.ts';
+import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import type { Agent } from '../../core/model.ts';
 import type { ModuleServicesFor } from '../../core/ports/module.ts';
 import { inventoryFromContent } from '../../modules/fusioninventory/inventory.ts';
@@ -16,7 +16,7 @@ import { type Inventory, inventorySchema } from '../../modules/inventory/schema.
 import { type EventDeps, logEvent, refOf, reportUnlessEnded, runningJobs } from './events.ts';
 import { timezoneOfInventory } from './timezone.ts';
 
-const checkInventory = compileSchema(inventorySchema, { useDefaults: false });
+const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false });
 
 export async function onInventory(
   deps: EventDeps & { clock: Clock; services: ModuleServicesFor },

@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import type { MessageContent } from '../../core/notify.ts';
 import { type Channel, DeliveryRefused } from '../../core/ports/notifications.ts';
 import { htmlOf, subjectOf, textOf } from './render.ts';
@@ -23,6 +22,8 @@ export async function sendEmail(
   timeoutMs: number,
 ): Promise<void> {
   if (!smtp) throw new DeliveryRefused('this server has no mail server set up (TASKWARDEN_SMTP_HOST)');
+  // Loaded at the first mail: most servers never send one, and it need not slow every start.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,
