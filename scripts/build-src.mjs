@@ -19,7 +19,8 @@ const dist = outFlag > 0 ? resolve(process.argv[outFlag + 1] ?? '') : join(root,
 if (process.argv.includes('--if-stale') && buildState(root) === 'fresh') process.exit(0);
 
 /** What runs from dist/: the `taskwarden` command (bin/) and the package's export. */
-const ENTRY_POINTS = ['src/cli/main.ts', 'src/modules/sdk.ts'];
+/** The FusionInventory XML reader's worker is started by file name: an entry point of its own. */
+const ENTRY_POINTS = ['src/cli/main.ts', 'src/modules/sdk.ts', 'src/server/fusioninventory/xml-worker.ts'];
 /**
  * Left to node_modules: native addons, an optional driver, and swagger-ui, which serves the
  * files beside its code (__dirname). The other packages' own paths are unused here: pino's

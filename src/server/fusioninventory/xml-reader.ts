@@ -23,9 +23,15 @@ export const DEFAULT_READ_LIMIT_MS = 30_000;
 /** The heap a worker may grow to: an 8 MiB message builds a few hundred MB at most. */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 1024 };
 
-/** From the sources (tsx: tests, a checkout without dist/) the worker is TypeScript, compiled (dist/) JavaScript. */
+/**
+ * From the sources (tsx: tests, a checkout without dist/) the worker is the TypeScript file
+ * beside this one; in the bundled dist/ this code sits in a chunk one folder below dist/
+ * (dist/chunks/), and the worker is an entry point of its own (scripts/build-src.mjs).
+ */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_FILE = new URL(`./xml-worker.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
+const WORKER_FILE = FROM_SOURCE
+  ? new URL('./xml-worker.ts', import.meta.url)
+  : new URL('../server/fusioninventory/xml-worker.js', import.meta.url);
 
 /** A started worker, and when it has loaded (starting is not counted in a message's time). */
 interface ReaderThread {
