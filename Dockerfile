@@ -1,11 +1,11 @@
 # Taskwarden server image: `docker build -t taskwarden .`, then
 # `docker run -d -p 8080:8080 -v taskwarden-data:/data taskwarden` (README, "Production").
 
-# Build stage: every dependency (the web UI is built with vite, a dev dependency, by
-# `npm ci`'s prepare step), then the dev dependencies dropped.
+# Build stage: every dependency (the web UI is built with vite and the server with tsc +
+# esbuild, dev dependencies, by `npm ci`'s prepare step), then the dev dependencies dropped.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY web ./web
 COPY src ./src
@@ -13,7 +13,8 @@ COPY bin ./bin
 COPY examples ./examples
 RUN npm ci && npm prune --omit=dev
 
-# Runtime stage: the pruned tree only, run by the image's unprivileged `node` user.
+# Runtime stage: the pruned tree and the build (dist/, no src/: bin runs the compiled code,
+# no TypeScript at run time), run by the image's unprivileged `node` user.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     TASKWARDEN_DATA=/data \
@@ -23,7 +24,7 @@ WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/bin ./bin
-COPY --from=build --chown=root:root /app/src ./src
+COPY --from=build --chown=root:root /app/dist ./dist
 COPY --from=build --chown=root:root /app/examples ./examples
 COPY --from=build --chown=root:root /app/web/dist ./web/dist
 # The data folder (database, admin.token, package files) is the volume, owned by the server's user.

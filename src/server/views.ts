@@ -121,7 +121,7 @@ export function jobstateView(js: Jobstate, reason = shownReason(js, null, 0)): J
     agentId: js.agentId,
     status: js.status,
     reason: js.reason,
-    reasonText: reasonWords(reason),
+    reasonText: reason === 'rollout_wave' && js.wave ? `waiting for rollout wave ${js.wave}` : reasonWords(reason),
     attempt: js.attempt,
     preparedAt: isoOrNull(js.preparedAt),
     dueAt: js.status === 'waiting' ? isoOrNull(js.dueAt) : null,

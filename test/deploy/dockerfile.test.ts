@@ -55,6 +55,8 @@ test('multi-stage: named stages on the Node.js the project declares; the last co
     copies.length > 0 && copies.every((c) => names.some((n) => c.args.includes(`--from=${n}`))),
     'only built files',
   );
+  const copied = copies.map((c) => c.args.split(/\s+/).at(-1));
+  assert.ok(copied.includes('./dist') && !copied.includes('./src'), 'the compiled build, no TypeScript at run time');
   assert.ok(!all.some((i) => i.op === 'RUN' && /npm (install|i)\b/.test(i.args)), 'npm ci, from the lock file');
   assert.ok(
     all.some((i) => i.op === 'RUN' && /npm ci\b/.test(i.args) && /--omit=dev/.test(i.args)),

@@ -53,7 +53,10 @@ describe('web UI: rollouts', () => {
     await wave1.waitFor();
     assert.equal(await wave1.locator('.target-row').count(), 1);
     assert.equal(await wave2.locator('.target-row').count(), 2);
-    assert.deepEqual(await wave2.locator('.target-reason').allTextContents(), ['rollout wave', 'rollout wave']);
+    assert.deepEqual(await wave2.locator('.target-reason').allTextContents(), [
+      'waiting for rollout wave 2',
+      'waiting for rollout wave 2',
+    ]);
     await page.getByRole('button', { name: 'Open wave 2 now' }).click();
     await page.locator('dd.rollout-wave').filter({ hasText: 'wave 2/2' }).waitFor();
     await page.getByRole('button', { name: 'Open wave 2 now' }).waitFor({ state: 'detached' });
