@@ -4,12 +4,13 @@
 // run's delays and the task's windows, and the run ends once every jobstate ended and the
 // window passed. One jobstate per (run, job, agent) at most: the store's unique key decides,
 // so two contacts of one agent on two nodes add it once.
-import { newId } from '../core/ids.ts';
+
 import { jobsToJoin, joinWindowEnd } from '../core/late-join.ts';
 import type { Agent, Jobstate, Run, Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { AdvanceReads, advanceJobstate } from './advance.ts';
 import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
+import { newJobstate } from './new-jobstate.ts';
 import { completeRunIfDone } from './runs.ts';
 
 const CLOSE_BATCH = 100;
@@ -74,37 +75,9 @@ async function joinRun(
 /** A late joiner's jobstate: due at its job's delay after the run started (now, when that passed), as a run's own. */
 function lateJobstate(ctx: EngineContext, task: Task, run: Run, agent: Agent, jobIndex: number, now: number): Jobstate {
   const job = task.jobs[jobIndex] as Task['jobs'][number];
-  const onBehalf = ctx.modules.get(job.module)?.agentTargetsRunOn === 'server';
   const dueAt = Math.max(now, (run.startedAt ?? now) + job.delaySeconds * 1000);
-  return {
-    id: newId(),
-    runId: run.id,
-    orgId: run.orgId,
-    taskId: task.id,
-    jobIndex,
-    job: job.name,
-    module: job.module,
-    agentId: agent.id,
-    runner: onBehalf ? 'server' : 'agent',
-    status: 'waiting',
-    reason: dueAt > now ? 'delay' : 'run_queued',
-    attempt: 1,
-    params: job.params,
-    dueAt,
-    windowClosesAt: null,
-    timeoutSeconds: job.timeoutSeconds,
-    preparedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    checkpoint: null,
-    result: null,
-    eventSeq: 0,
-    elapsedMs: 0,
-    progress: null,
-    updatedAt: now,
-  };
+  const js = newJobstate(ctx, { task, run, jobIndex, agentId: agent.id, now });
+  return { ...js, orgId: run.orgId, reason: dueAt > now ? 'delay' : 'run_queued', dueAt };
 }
 
 /** Closes the join windows that passed, and ends their runs whose jobstates all ended. Returns how many runs ended. */

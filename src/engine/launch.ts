@@ -8,6 +8,7 @@ import { AdvanceReads, advanceJobstate, initialState } from './advance.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
 import { openJoinWindow } from './late-join.ts';
 import { localStarts } from './local-time.ts';
+import { newJobstate } from './new-jobstate.ts';
 import { planRollout } from './rollout.ts';
 import { endRun } from './runs.ts';
 
@@ -69,38 +70,9 @@ export async function createRun(
   if (status === 'missed') return { run, jobstates: [] };
   const jobstates: Jobstate[] = [];
   for (const [jobIndex, job] of task.jobs.entries()) {
-    const onBehalf = ctx.modules.get(job.module)?.agentTargetsRunOn === 'server';
     for (const agentId of await ctx.targets.resolve(tx, task.orgId, job.targets)) {
       if (req.only && !req.only(job.name, agentId)) continue;
-      jobstates.push({
-        id: newId(),
-        runId: run.id,
-        orgId: task.orgId,
-        taskId: task.id,
-        jobIndex,
-        job: job.name,
-        module: job.module,
-        agentId,
-        runner: agentId === null || onBehalf ? 'server' : 'agent',
-        status: 'waiting',
-        reason: 'run_queued',
-        attempt: 1,
-        params: job.params,
-        dueAt: null,
-        windowClosesAt: null,
-        timeoutSeconds: job.timeoutSeconds,
-        preparedAt: null,
-        startedAt: null,
-        finishedAt: null,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        checkpoint: null,
-        result: null,
-        eventSeq: 0,
-        elapsedMs: 0,
-        progress: null,
-        updatedAt: now,
-      });
+      jobstates.push(newJobstate(ctx, { task, run, jobIndex, agentId, now }));
     }
   }
   await planRollout(tx, task, run, jobstates);

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Calendar } from '../../core/calendar.ts';
 import type { CalendarRepo } from '../../core/ports/calendars.ts';
-import { pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { type SqlContext, writing } from './context.ts';
+import { listOrgOrGlobal, usableOrgKeys } from './org-or-global.ts';
 import { commandOrgKey } from './rows.ts';
 import type { CalendarTable } from './schema.ts';
 
@@ -51,7 +52,7 @@ export function calendarRepo(ctx: SqlContext): CalendarRepo {
         .selectFrom('calendars')
         .selectAll()
         .where('name', 'in', [...names])
-        .where('org_key', 'in', orgId === null ? [orgKey(null)] : [orgKey(orgId), orgKey(null)])
+        .where('org_key', 'in', usableOrgKeys(orgId))
         .execute();
       // The org's own calendar of a name hides the global one of that name.
       const found = new Map<string, Selectable<CalendarTable>>();
@@ -65,19 +66,7 @@ export function calendarRepo(ctx: SqlContext): CalendarRepo {
       });
     },
 
-    async list(orgId, page) {
-      const { after, limit } = pageWindow(page);
-      const keys = orgId === null ? [orgKey(null)] : [orgKey(orgId), orgKey(null)];
-      const rows = await db
-        .selectFrom('calendars')
-        .selectAll()
-        .where('org_key', 'in', keys)
-        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
-        .orderBy('id')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, (row) => row.id, toCalendar);
-    },
+    list: (orgId, page) => listOrgOrGlobal(db, { table: 'calendars', orgId, page }, toCalendar),
 
     async update(id, change) {
       const result = await db

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Channel, ChannelRepo } from '../../core/ports/notifications.ts';
-import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, type SqlContext, writing } from './context.ts';
 import type { ChannelTable } from './notify-schema.ts';
+import { listOrgOrGlobal, usableOrgKeys } from './org-or-global.ts';
 import { commandOrgKey } from './rows.ts';
 
 export const toChannel = (row: Selectable<ChannelTable>): Channel => ({
@@ -54,26 +55,14 @@ export function channelRepo(ctx: SqlContext): ChannelRepo {
         .selectFrom('channels')
         .selectAll()
         .where('name', '=', name)
-        .where('org_key', 'in', [orgKey(orgId), orgKey(null)])
+        .where('org_key', 'in', usableOrgKeys(orgId))
         .orderBy('org_key', 'desc')
         .limit(1)
         .executeTakeFirst();
       return row ? toChannel(row) : null;
     },
 
-    async list(orgId, page) {
-      const { after, limit } = pageWindow(page);
-      const keys = orgId === null ? [orgKey(null)] : [orgKey(orgId), orgKey(null)];
-      const rows = await db
-        .selectFrom('channels')
-        .selectAll()
-        .where('org_key', 'in', keys)
-        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
-        .orderBy('id')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, (row) => row.id, toChannel);
-    },
+    list: (orgId, page) => listOrgOrGlobal(db, { table: 'channels', orgId, page }, toChannel),
 
     async update(id, patch) {
       const result = await db

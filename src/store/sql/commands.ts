@@ -1,5 +1,6 @@
 import type { CommandRepo } from '../../core/ports/store.ts';
-import { pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { type SqlContext, writing } from './context.ts';
+import { listOrgOrGlobal } from './org-or-global.ts';
 import { commandOrgKey, commandRow, toCommand } from './rows.ts';
 
 export function commandRepo(ctx: SqlContext): CommandRepo {
@@ -57,19 +58,7 @@ export function commandRepo(ctx: SqlContext): CommandRepo {
       return row ? toCommand(row) : null;
     },
 
-    async list(orgId, page) {
-      const { after, limit } = pageWindow(page);
-      const keys = orgId === null ? [commandOrgKey(null)] : [commandOrgKey(orgId), commandOrgKey(null)];
-      const rows = await db
-        .selectFrom('commands')
-        .selectAll()
-        .where('org_key', 'in', keys)
-        .$if(after !== undefined, (q) => q.where('id', '>', after as string))
-        .orderBy('id')
-        .limit(limit + 1)
-        .execute();
-      return toPage(rows, limit, (row) => row.id, toCommand);
-    },
+    list: (orgId, page) => listOrgOrGlobal(db, { table: 'commands', orgId, page }, toCommand),
 
     async delete(id) {
       await db.deleteFrom('commands').where('id', '=', id).execute();
