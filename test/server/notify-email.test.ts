@@ -85,8 +85,11 @@ describe('email notifications', () => {
     assert.match(raw, /completion 100 % — error/);
     assert.ok(raw.includes(`http://taskwarden.test/#/runs/${run.id}`), 'links to the run');
     assert.match(raw, /<td>server<\/td><td>install<\/td><td>module_failed<\/td>/, 'the HTML lists the failed targets');
-    const [delivery] = (await as('GET', `/api/v1/channels/${channel.json.id}/deliveries`)).json.items;
-    assert.equal(delivery.status, 'delivered');
+    // The mail is sent, then its delivery recorded: the record may come a moment after the mail.
+    await eventually('the delivery recorded as delivered', async () => {
+      const [delivery] = (await as('GET', `/api/v1/channels/${channel.json.id}/deliveries`)).json.items;
+      return delivery?.status === 'delivered';
+    });
   });
 
   test('`channel test` sends a test mail and answers how it went', async () => {
