@@ -50,6 +50,12 @@ export function reasonWords(code: string | null | undefined): string | null {
   return REASON_WORDS[code] ?? code.replaceAll('_', ' ');
 }
 
+/** A jobstate's reason in words, with what only the jobstate knows: which rollout wave it waits for. */
+export function jobstateReasonWords(reason: string | null, js: Pick<Jobstate, 'wave'>): string | null {
+  if (reason === 'rollout_wave' && js.wave !== undefined) return `waiting for rollout wave ${js.wave}`;
+  return reasonWords(reason);
+}
+
 /**
  * "delay until 10:05", "timeslot closed until 19:00", "its agent is overdue: …": why a
  * jobstate is where it is. A waiting jobstate whose `dueAt` is ahead waits until then

@@ -1,7 +1,7 @@
 import { type Jobstate, RUN_STATUSES, type Run, type Task } from '../core/model.ts';
 import type { ModuleRegistry } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
-import { reasonWords } from '../core/reason-words.ts';
+import { jobstateReasonWords, reasonWords } from '../core/reason-words.ts';
 import { summarizeOutcomes } from '../modules/sdk.ts';
 import type { SummaryLine } from '../protocol/summary.ts';
 import { emptyCounts, isoOrNull, loadRunView, shownReasons } from './views.ts';
@@ -80,7 +80,7 @@ async function waitingNote(store: Store, jobstates: Jobstate[], now: number): Pr
   return {
     status: first.status as 'waiting' | 'prepared',
     reason,
-    reasonText: reasonWords(reason),
+    reasonText: jobstateReasonWords(reason, first),
     dueAt: first.status === 'waiting' ? isoOrNull(first.dueAt) : null,
     count: open.length,
   };

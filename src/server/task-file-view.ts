@@ -1,6 +1,7 @@
 import { formatDuration } from '../core/duration.ts';
 import type { JobDef, TaskDef } from '../core/model.ts';
 import type { RolloutDef } from '../core/rollout.ts';
+import { TASK_FIELDS } from '../core/task-def.ts';
 import type { TaskView } from '../protocol/tasks.ts';
 import { rolloutDefView } from './rollout-view.ts';
 
@@ -25,27 +26,10 @@ function jobFileView(job: JobDef): TaskFileDef['jobs'][number] {
   };
 }
 
-/** The stored definition's fields, in the order of the task file. */
-const STORED_FIELDS: readonly (keyof TaskDef)[] = [
-  'name',
-  'description',
-  'enabled',
-  'mode',
-  'fallback',
-  'schedule',
-  'timeslots',
-  'timeslotEnd',
-  'blackouts',
-  'activeFrom',
-  'activeTill',
-  'misfire',
-  'concurrency',
-  'expireAfterSeconds',
-  'jobs',
-  'notify',
-  'rollout',
-  'calendars',
-];
+/** The stored definition's fields, in the order of the task file: its fields, as stored (expireAfter in seconds). */
+const STORED_FIELDS: readonly (keyof TaskDef)[] = TASK_FIELDS.map((field) =>
+  field === 'expireAfter' ? 'expireAfterSeconds' : field,
+);
 
 /** One stored field as the task file names and writes it; fields stored as written pass as they are. */
 export function taskFileField(field: string, value: unknown): [string, unknown] {

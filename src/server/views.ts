@@ -9,7 +9,7 @@ import type {
   Store,
   User,
 } from '../core/ports/store.ts';
-import { reasonWords, shownReason } from '../core/reason-words.ts';
+import { jobstateReasonWords, reasonWords, shownReason } from '../core/reason-words.ts';
 import { runProgress } from '../core/sequencing.ts';
 import type { CommandView } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
@@ -121,7 +121,7 @@ export function jobstateView(js: Jobstate, reason = shownReason(js, null, 0)): J
     agentId: js.agentId,
     status: js.status,
     reason: js.reason,
-    reasonText: reason === 'rollout_wave' && js.wave ? `waiting for rollout wave ${js.wave}` : reasonWords(reason),
+    reasonText: jobstateReasonWords(reason, js),
     attempt: js.attempt,
     preparedAt: isoOrNull(js.preparedAt),
     dueAt: js.status === 'waiting' ? isoOrNull(js.dueAt) : null,
