@@ -18,7 +18,7 @@ import { after, test } from 'node:test';
 import { newId } from '../../src/core/ids.ts';
 import { killAgents, startAgent } from '../agent/e2e-support.ts';
 import { CopyWatch, executions, killCopies } from './process-listing.ts';
-import { type ServerProcess, startServerProcess, until } from './server-process.ts';
+import { onlyRunEnded, type ServerProcess, startServerProcess } from './server-process.ts';
 
 const SCRIPT = 'echo "$$" >> "$1"; sleep 1';
 const RUN_LIMIT_MS = 90_000;
@@ -86,16 +86,7 @@ async function crashWhileHandingOut({ crashAt, firstAttemptFailed, attempts }: S
     const second = await startServerProcess(data, {}, port);
     servers.push(second);
     await asked;
-    const ended = await until(
-      'the run to end',
-      async () => {
-        const [run] = (await second.api('GET', `/api/v1/tasks/${task.json.id}/runs`)).json.items;
-        return ['finished', 'error'].includes(run?.status) && run;
-      },
-      RUN_LIMIT_MS,
-    );
-    const runs = (await second.api('GET', `/api/v1/tasks/${task.json.id}/runs`)).json.items;
-    assert.equal(runs.length, 1, 'one run');
+    const ended = await onlyRunEnded(second, task.json.id, RUN_LIMIT_MS);
     const { most, samples } = await watch.stop();
     assert.ok(samples > 20, `copies listed all along (${samples} listings)`);
     assert.ok(most <= 1, `never two copies at once (${most})`);

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { newId } from '../../src/core/ids.ts';
 import { CopyWatch, executions, killCopies } from './process-listing.ts';
-import { type ServerProcess, startServerProcess, until } from './server-process.ts';
+import { onlyRunEnded, type ServerProcess, startServerProcess, until } from './server-process.ts';
 
 /** First copy: long enough to be killed mid-run; any copy once the hold file is gone: a second. */
 const SCRIPT = 'echo "$$" >> "$1"; if [ -e "$1.hold" ]; then sleep 30; else sleep 1; fi';
@@ -94,16 +94,7 @@ async function crashAndRestart({ crashAt, executions: expected }: Scenario): Pro
 
     const second = await start(data);
     await asked;
-    const ended = await until(
-      'the run to end',
-      async () => {
-        const [run] = (await second.api('GET', `/api/v1/tasks/${task.json.id}/runs`)).json.items;
-        return ['finished', 'error'].includes(run?.status) && run;
-      },
-      RUN_LIMIT_MS,
-    );
-    const runs = (await second.api('GET', `/api/v1/tasks/${task.json.id}/runs`)).json.items;
-    assert.equal(runs.length, 1, 'one run');
+    const ended = await onlyRunEnded(second, task.json.id, RUN_LIMIT_MS);
     const { most, samples } = await watch.stop();
     assert.ok(samples > 20, `copies listed all along (${samples} listings)`);
     assert.equal(most, 1, 'never two copies at once');

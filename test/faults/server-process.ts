@@ -1,5 +1,6 @@
 // A real `taskwarden server` process for the fault tests: started through the binary on a
 // data folder, driven over HTTP with the admin token, stopped by real signals.
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -119,4 +120,19 @@ export async function until<T>(
     await sleep(50);
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** Waits for the task's newest run to end (finished or error) and checks it is the task's only run. */
+export async function onlyRunEnded(server: ServerProcess, taskId: string, ms: number): Promise<{ id: string; status: string }> {
+  const runsOf = async () => (await server.api('GET', `/api/v1/tasks/${taskId}/runs`)).json.items;
+  const ended = await until(
+    'the run to end',
+    async () => {
+      const [run] = await runsOf();
+      return ['finished', 'error'].includes(run?.status) && run;
+    },
+    ms,
+  );
+  assert.equal((await runsOf()).length, 1, 'one run');
+  return ended;
 }
