@@ -123,7 +123,11 @@ export async function until<T>(
 }
 
 /** Waits for the task's newest run to end (finished or error) and checks it is the task's only run. */
-export async function onlyRunEnded(server: ServerProcess, taskId: string, ms: number): Promise<{ id: string; status: string }> {
+export async function onlyRunEnded(
+  server: ServerProcess,
+  taskId: string,
+  ms: number,
+): Promise<{ id: string; status: string }> {
   const runsOf = async () => (await server.api('GET', `/api/v1/tasks/${taskId}/runs`)).json.items;
   const ended = await until(
     'the run to end',
