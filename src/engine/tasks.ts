@@ -2,7 +2,7 @@ import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Task, TaskDef } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
-import { planTrigger } from './calendars.ts';
+import { planNewTriggers, planTrigger } from './calendars.ts';
 import { type Emit, type EngineContext, withTx } from './context.ts';
 import { createRun } from './launch.ts';
 import { endRun } from './runs.ts';
@@ -20,6 +20,39 @@ export async function createTask(ctx: EngineContext, orgId: string, def: TaskDef
   });
   ctx.notify({ type: 'task', taskId: task.id, orgId, action: 'create' });
   return task;
+}
+
+/**
+ * Tasks created together (a bulk load), all or none, in one transaction: multi-row
+ * inserts of the tasks and their history entries, their triggers planned together
+ * (planNewTriggers). A name the org already uses fails the lot (store `createMany`).
+ */
+export async function createTasks(
+  ctx: EngineContext,
+  orgId: string,
+  defs: readonly TaskDef[],
+  actor: string | null,
+): Promise<Task[]> {
+  const now = ctx.clock.now();
+  const tasks = defs.map((def): Task => ({ ...def, id: newId(), orgId, version: 1, createdAt: now, updatedAt: now }));
+  await withTx(ctx, async (tx, emit) => {
+    await tx.tasks.createMany(tasks);
+    await tx.history.addMany(
+      tasks.map((task, i) => ({
+        id: newId(),
+        taskId: task.id,
+        orgId,
+        actor,
+        action: 'create' as const,
+        diff: { created: defs[i] },
+        at: now,
+      })),
+    );
+    await planNewTriggers(ctx, tx, tasks);
+    for (const task of tasks) await fireIfImmediate(ctx, { tx, emit }, task, actor, 'create');
+  });
+  for (const task of tasks) ctx.notify({ type: 'task', taskId: task.id, orgId, action: 'create' });
+  return tasks;
 }
 
 export async function updateTask(
@@ -83,15 +116,26 @@ async function afterWrite(
   const now = ctx.clock.now();
   await tx.history.add({ id: newId(), taskId: task.id, orgId: task.orgId, actor, action, diff, at: now });
   await planTrigger(ctx, tx, task);
-  if (task.enabled && task.schedule.kind === 'immediate' && (action === 'create' || action === 'enable')) {
-    await createRun(ctx, tx, emit, task, {
-      reason: 'immediate',
-      fireAt: now,
-      startAt: now,
-      fireKey: `immediate@${task.version}`,
-      createdBy: actor,
-    });
-  }
+  await fireIfImmediate(ctx, { tx, emit }, task, actor, action);
+}
+
+/** An `immediate` task fires once when created or enabled. */
+async function fireIfImmediate(
+  ctx: EngineContext,
+  write: { tx: StoreSession; emit: Emit },
+  task: Task,
+  actor: string | null,
+  action: 'create' | 'update' | 'enable' | 'disable',
+): Promise<void> {
+  if (!task.enabled || task.schedule.kind !== 'immediate' || (action !== 'create' && action !== 'enable')) return;
+  const now = ctx.clock.now();
+  await createRun(ctx, write.tx, write.emit, task, {
+    reason: 'immediate',
+    fireAt: now,
+    startAt: now,
+    fireKey: `immediate@${task.version}`,
+    createdBy: actor,
+  });
 }
 
 const OPTIONAL_FIELDS: readonly (keyof TaskDef)[] = ['notify'];
