@@ -28,7 +28,8 @@ describe('task apply with many tasks', () => {
   let orgId: string;
 
   /** The admin's call to the API (setting up and checking without a CLI process each time). */
-  async function api(method: string, path: string, body?: unknown) {
+  // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+  async function api(method: string, path: string, body?: unknown): Promise<any> {
     const reply = await fetch(`${server.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },

