@@ -35,9 +35,12 @@ export async function updateTask(
     const def = change(current);
     const diff = diffTaskDefs(current, def);
     if (Object.keys(diff).length === 0) return { task: current, changed: false };
-    // Fields a definition may leave out (notify) must not survive from the stored task.
-    const { notify: _, ...stored } = current;
-    const task: Task = { ...stored, ...def, version: current.version + 1, updatedAt: ctx.clock.now() };
+    const task: Task = {
+      ...withoutOptional(current),
+      ...def,
+      version: current.version + 1,
+      updatedAt: ctx.clock.now(),
+    };
     if (!(await tx.tasks.update(task)))
       throw new TaskwardenError('conflict', `task ${id} was changed meanwhile; retry`);
     await afterWrite(ctx, tx, emit, task, actor, action, diff);
@@ -94,12 +97,18 @@ async function afterWrite(
   }
 }
 
-const OPTIONAL_FIELDS: readonly (keyof TaskDef)[] = ['notify'];
+/** Fields a definition may leave out: absent in a new one, they must not survive from the stored task. */
+const OPTIONAL_FIELDS = ['notify', 'rollout'] as const satisfies readonly (keyof TaskDef)[];
+
+function withoutOptional(task: Task): Omit<Task, (typeof OPTIONAL_FIELDS)[number]> {
+  const { notify: _notify, rollout: _rollout, ...rest } = task;
+  return rest;
+}
 
 /** Field-by-field changes between a stored task and a new definition: {field: {from, to}}. */
 export function diffTaskDefs(current: TaskDef, next: TaskDef): Record<string, { from: unknown; to: unknown }> {
   const diff: Record<string, { from: unknown; to: unknown }> = {};
-  // A field the new definition leaves out (notify) is a change when the stored one had it.
+  // A field the new definition leaves out (notify, rollout) is a change when the stored one had it.
   for (const key of new Set([...Object.keys(next), ...OPTIONAL_FIELDS]) as Set<keyof TaskDef>) {
     if (JSON.stringify(current[key]) !== JSON.stringify(next[key])) diff[key] = { from: current[key], to: next[key] };
   }
