@@ -67,7 +67,10 @@ async function showsGlobalTasks(store: Store, orgId: string | null): Promise<boo
 
 /** Checks a global task (server targets only, backup possible on this store) or an org's (no global-only module). */
 export function checkTaskScope(def: TaskDef, orgId: string, backups: StoreBackups | undefined): void {
-  if (!isGlobalOrg(orgId)) return checkOrgTaskModules(def);
+  if (!isGlobalOrg(orgId)) {
+    checkOrgTaskModules(def);
+    return;
+  }
   checkGlobalTaskDef(def);
   def.jobs.forEach((job, i) => {
     if (job.module !== 'backup') return;
