@@ -28,6 +28,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { enrolmentTokenRoutes } from './routes/enrolment-tokens.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fusionInventoryRoutes } from './routes/fusioninventory/index.ts';
+import { globalTaskRoutes } from './routes/global-tasks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { jobstateRoutes } from './routes/jobstates.ts';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     commandRoutes,
     channelRoutes,
     calendarRoutes,
+    globalTaskRoutes,
     moduleRoutes,
     taskRoutes,
     runRoutes,
