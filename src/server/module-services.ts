@@ -17,7 +17,8 @@ import type { PackageFiles } from './package-files.ts';
  * What the server lends to modules, built over the store (modules never see the Store
  * itself) and the package files' folder (none: there are no bytes to delete), bound to one
  * org: each query below is limited to `orgId`, by the query itself or, for a row read by its
- * id, by checking the row's org (another org's row reads as missing).
+ * id, by checking the row's org (another org's row reads as missing). The global tasks'
+ * reserved org is the one exception (globalServices below): their work spans every org.
  */
 export function createModuleServices(
   store: Store,
