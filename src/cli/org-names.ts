@@ -1,4 +1,5 @@
 import type { TaskwardenClient } from '../client/api.ts';
+import { isGlobalOrg } from '../core/global-tasks.ts';
 
 /**
  * Names for the ids of listed rows, one request per distinct id; an id whose record is gone
@@ -21,8 +22,12 @@ export async function orgNames(
   client: TaskwardenClient,
   orgIds: readonly (string | null)[],
 ): Promise<(orgId: string | null) => string> {
-  const name = await namesOf(orgIds, async (id) => (await client.getOrg(id)).name);
-  return (orgId) => (orgId === null ? '(global)' : name(orgId));
+  const name = await namesOf(
+    orgIds.filter((id) => !isGlobalOrg(id)),
+    async (id) => (await client.getOrg(id)).name,
+  );
+  // A global task's org is the reserved one (core/global-tasks.ts), shown as global records are.
+  return (orgId) => (orgId === null || isGlobalOrg(orgId) ? '(global)' : name(orgId));
 }
 
 /** Names the tasks of listed runs. */

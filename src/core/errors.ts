@@ -7,6 +7,8 @@ export const ERROR_CATALOG = {
   invalid_input: 400,
   unauthorized: 401,
   forbidden: 403,
+  /** A write to a global task by an org role that may only read it (its org opted in). */
+  global_task_read_only: 403,
   /** A write with the session cookie that did not come from the server's own pages (CSRF). */
   cross_origin: 403,
   not_found: 404,

@@ -1,4 +1,5 @@
 import type { ModuleDefinition } from '../core/ports/module.ts';
+import { backupModule } from './backup/index.ts';
 import { commandModule } from './command/index.ts';
 import { deployModule } from './deploy/index.ts';
 import { housekeepingModule } from './housekeeping/index.ts';
@@ -19,5 +20,6 @@ export function builtinModules(): ModuleDefinition[] {
     wakeonlanRelayModule,
     deployModule,
     netdiscoveryModule,
+    backupModule,
   ];
 }

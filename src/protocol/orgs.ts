@@ -46,5 +46,7 @@ export const OrgDetailView = Type.Object({
   packageBytes: Type.Integer(),
   /** Notification rules of its tasks that have none (PUT /api/v1/orgs/:org/notify). */
   notify: Type.Array(NotifyRuleView),
+  /** Whether its roles see the global tasks, read-only (PUT /api/v1/orgs/:org/global-tasks). */
+  showGlobalTasks: Type.Boolean(),
 });
 export type OrgDetailView = Static<typeof OrgDetailView>;

@@ -37,6 +37,8 @@ export const WaitingNote = Type.Object({
 export const SummaryLine = Type.Object({
   taskId: Id,
   task: Type.String(),
+  /** A global task's line (the global admin's; read-only to an org that opted in); absent for an org's. */
+  global: Type.Optional(Type.Literal(true)),
   modules: Type.Array(SummaryModule),
   status: Type.String(),
   completion: Type.Union([Type.Integer(), Type.Null()]),

@@ -4,7 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Clock } from '../core/clock.ts';
-import type { ModuleRegistry } from '../core/ports/module.ts';
+import type { ModuleRegistry, StoreBackups } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Engine } from '../engine/engine.ts';
 import { installAuth } from './auth.ts';
@@ -28,6 +28,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { enrolmentTokenRoutes } from './routes/enrolment-tokens.ts';
 import { eventRoutes } from './routes/events.ts';
 import { fusionInventoryRoutes } from './routes/fusioninventory/index.ts';
+import { globalTaskRoutes } from './routes/global-tasks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inventoryRoutes } from './routes/inventory.ts';
 import { jobstateRoutes } from './routes/jobstates.ts';
@@ -74,6 +75,8 @@ export interface AppDeps {
   webRoot?: string;
   /** Where uploaded packages are kept; without it package uploads and downloads answer 503. */
   packageFiles?: PackageFiles;
+  /** The store's online backup (the `backup` module's); absent = tasks using the module are refused. */
+  backups?: StoreBackups;
   /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */
   fusionInventoryPath?: string;
   /** Timeouts, connection and stream caps, login throttling, JSON depth; default DEFAULT_HTTP_LIMITS. */
@@ -159,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     commandRoutes,
     channelRoutes,
     calendarRoutes,
+    globalTaskRoutes,
     moduleRoutes,
     taskRoutes,
     runRoutes,

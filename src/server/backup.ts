@@ -82,7 +82,7 @@ async function issueAdminToken(store: Store, file: string): Promise<boolean> {
   return true;
 }
 
-function sqliteFileOf(config: ServerConfig): string {
+export function sqliteFileOf(config: Pick<ServerConfig, 'dbUrl'>): string {
   if (/^postgres(ql)?:\/\//i.test(config.dbUrl)) {
     throw new ValidationError(
       '--db',

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import type { ModuleRegistry } from '../core/ports/module.ts';
+import type { ModuleRegistry, StoreBackups } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { EventHub } from './event-hub.ts';
@@ -25,6 +25,8 @@ export interface ServerContext {
   webhooks: WebhookGuard;
   /** Uploaded package content; absent when the server has no data folder (some tests). */
   packageFiles?: PackageFiles | undefined;
+  /** The store's online backup (the `backup` module's); absent = tasks using the module are refused. */
+  backups?: StoreBackups | undefined;
   /** URL path of the FusionInventory agents' endpoint; default /plugins/fusioninventory/. */
   fusionInventoryPath?: string | undefined;
   /** The URL agents and browsers reach the server at (`publicUrl`); absent = the URL each request came to. */

@@ -1,8 +1,15 @@
 import { type Clock, systemClock } from '../core/clock.ts';
 import { notFound } from '../core/errors.ts';
+import { GLOBAL_ORG_ID, isGlobalOrg } from '../core/global-tasks.ts';
 import { newId } from '../core/ids.ts';
 import type { Agent } from '../core/model.ts';
-import type { FleetAgent, FleetServices, ModuleServices, ModuleServicesFor } from '../core/ports/module.ts';
+import type {
+  FleetAgent,
+  FleetServices,
+  ModuleServices,
+  ModuleServicesFor,
+  StoreBackups,
+} from '../core/ports/module.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
 import type { PackageFiles } from './package-files.ts';
 
@@ -10,14 +17,23 @@ import type { PackageFiles } from './package-files.ts';
  * What the server lends to modules, built over the store (modules never see the Store
  * itself) and the package files' folder (none: there are no bytes to delete), bound to one
  * org: each query below is limited to `orgId`, by the query itself or, for a row read by its
- * id, by checking the row's org (another org's row reads as missing).
+ * id, by checking the row's org (another org's row reads as missing). The global tasks'
+ * reserved org is the one exception (globalServices below): their work spans every org.
  */
 export function createModuleServices(
   store: Store,
   clock: Clock = systemClock,
   packageFiles?: PackageFiles,
+  backups?: StoreBackups,
 ): ModuleServicesFor {
-  return (orgId): ModuleServices => ({
+  return (orgId): ModuleServices => {
+    const services = orgServices(store, clock, orgId, packageFiles);
+    return isGlobalOrg(orgId) ? { ...services, ...globalServices(store, services, backups) } : services;
+  };
+}
+
+function orgServices(store: Store, clock: Clock, orgId: string, packageFiles?: PackageFiles): ModuleServices {
+  return {
     commands: {
       resolve: (name) => store.commands.resolve(orgId, name),
       resolveForServer: (name) => store.commands.resolveForServer(orgId, name),
@@ -46,7 +62,42 @@ export function createModuleServices(
       deleteOrphanFiles: async (before) =>
         packageFiles ? packageFiles.deleteOrphans(before, (sha256s) => store.packages.recordedFiles(sha256s)) : 0,
     },
-  });
+  };
+}
+
+/**
+ * A global task's job works over the whole installation: retention prunes every org's
+ * runs, logs and unused package files (each org's up to the chunk's limit, in turn), and
+ * it alone gets the store's backup.
+ */
+function globalServices(store: Store, own: ModuleServices, backups: StoreBackups | undefined): Partial<ModuleServices> {
+  const overEveryOrg = async (limit: number, prune: (orgId: string, limit: number) => Promise<number>) => {
+    let deleted = await prune(GLOBAL_ORG_ID, limit);
+    let after: string | undefined;
+    while (deleted < limit) {
+      const page = await store.orgs.list({ after, limit: 100 });
+      for (const org of page.items) {
+        deleted += await prune(org.id, limit - deleted);
+        if (deleted >= limit) break;
+      }
+      if (page.next === null) break;
+      after = page.next;
+    }
+    return deleted;
+  };
+  return {
+    retention: {
+      pruneRuns: (before, limit) =>
+        overEveryOrg(limit, (orgId, left) => store.runs.deleteFinishedBefore(orgId, before, left)),
+      pruneLogs: (before, limit) => overEveryOrg(limit, (orgId, left) => store.logs.deleteBefore(orgId, before, left)),
+    },
+    packages: {
+      ...own.packages,
+      pruneUnreferencedFiles: (before, limit) =>
+        overEveryOrg(limit, (orgId, left) => store.packages.deleteUnreferencedFiles(orgId, before, left)),
+    },
+    backup: backups,
+  };
 }
 
 function fleetServices(store: Store, clock: Clock, orgId: string): FleetServices {

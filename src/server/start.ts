@@ -19,11 +19,13 @@ import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { looseDataFolderWarnings, writeServerFile } from './data-folder.ts';
+import { seedGlobalDefaults } from './global-defaults.ts';
 import { createModuleServices } from './module-services.ts';
 import { fixedNodeClock, type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { WebhookGuard } from './notify/allow-list.ts';
 import { ServerNotifier } from './notify/notifier.ts';
 import { PackageFiles } from './package-files.ts';
+import { storeBackups } from './store-backups.ts';
 import { readTlsFiles, reloadTls } from './tls.ts';
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -67,6 +69,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
     const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
+    const backups = storeBackups(config, clock);
     const notifications = config.notifications;
     const webhooks = new WebhookGuard(notifications?.webhooks.allow ?? null);
     const notifier = new ServerNotifier({
@@ -78,7 +81,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const engine = new Engine({
       store,
       modules,
-      services: createModuleServices(store, clock, packageFiles),
+      services: createModuleServices(store, clock, packageFiles, backups),
       clock,
       options: {
         defaultTz,
@@ -93,6 +96,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       notifyOptions: notifications?.delivery,
     });
     const adminTokenFile = await ensureAdmin(store, config.dataDir, clock);
+    await seedGlobalDefaults({ store, engine, modules, clock, defaultTz });
     const app = await buildApp({
       store,
       engine,
@@ -102,6 +106,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       logger,
       bodyLimit: config.bodyLimit,
       packageFiles,
+      backups,
       fusionInventoryPath: config.fusionInventoryPath,
       limits: config.httpLimits,
       trustProxy: config.trustProxy,

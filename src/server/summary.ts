@@ -1,3 +1,4 @@
+import { isGlobalOrg } from '../core/global-tasks.ts';
 import { type Jobstate, RUN_STATUSES, type Run, type Task } from '../core/model.ts';
 import type { ModuleRegistry } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
@@ -37,6 +38,7 @@ export async function summaryLine(
   const localWait = waitingLocalTime > 0 ? ` · ${waitingLocalTime} waiting for local time` : '';
   return {
     taskId: task.id,
+    ...(isGlobalOrg(task.orgId) ? { global: true as const } : {}),
     task: task.name,
     modules: details,
     status,

@@ -1,4 +1,5 @@
 import { notFound, TaskwardenError } from '../core/errors.ts';
+import { isGlobalOrg } from '../core/global-tasks.ts';
 import type { Org, Store, User } from '../core/ports/store.ts';
 import type { Principal } from './auth.ts';
 
@@ -15,7 +16,8 @@ export function isGlobalAdmin(principal: Principal): boolean {
 
 export async function findOrg(store: Store, ref: string): Promise<Org> {
   const org = (await store.orgs.get(ref)) ?? (await store.orgs.getByName(ref));
-  if (!org) throw notFound('org', ref);
+  // The global tasks' reserved org is named only by the task routes (server/global-tasks.ts).
+  if (!org || isGlobalOrg(org.id)) throw notFound('org', ref);
   return org;
 }
 

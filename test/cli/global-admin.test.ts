@@ -77,7 +77,12 @@ describe('taskwarden CLI as the global admin', () => {
     const all = await tw(['task', 'list']);
     assert.equal(all.code, 0, all.stderr);
     const rows = all.stdout.trim().split('\n').slice(2);
-    assert.deepEqual(rows.map((r) => r.split(/\s+/).slice(0, 2).join(' ')).sort(), ['greet acme', 'greet beta']);
+    // The fresh install's global housekeeping task is listed too, marked global.
+    assert.deepEqual(rows.map((r) => r.split(/\s+/).slice(0, 2).join(' ')).sort(), [
+      'greet acme',
+      'greet beta',
+      'housekeeping (global)',
+    ]);
     const narrowed = JSON.parse((await tw(['task', 'list', '--org', 'beta', '--json'])).stdout);
     assert.equal(narrowed.items.length, 1);
     const commands = await tw(['command', 'list', '--org', 'acme']);

@@ -118,6 +118,7 @@ describe('module SDK', () => {
         'wakeonlan-relay',
         'deploy',
         'netdiscovery',
+        'backup',
       ],
     );
     for (const m of registry.list()) {

@@ -231,6 +231,9 @@ export const ROUTES: RouteRow[] = [
     (w) => `/api/v1/deliveries?${org(w)}`,
   ),
   row('PUT /api/v1/orgs/:org/notify', 'org-admin', 200, (w) => u(`/api/v1/orgs/${w.org.id}/notify`, { notify: [] })),
+  row('PUT /api/v1/orgs/:org/global-tasks', 'org-admin', 200, (w) =>
+    u(`/api/v1/orgs/${w.org.id}/global-tasks`, { show: false }),
+  ),
 
   // Tasks, runs, jobstates, schedules, monitoring.
   row('POST /api/v1/tasks', 'operator', 201, (w) => u(`/api/v1/tasks?${org(w)}`, taskDef(unique('task'), w.agent.id))),

@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
 import { TaskwardenError, ValidationError } from '../../core/errors.ts';
+import { isGlobalOrg } from '../../core/global-tasks.ts';
 import type { RunView } from '../../protocol/runs.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { applyTasks } from '../apply.ts';
@@ -91,7 +92,8 @@ export function registerTaskCommands(program: Command): void {
       if (flags.json) return printJson(found);
       const { taskFileOf, taskFileYaml } = await import('../task-export.ts');
       // The record's own fields as a comment: apply reads the definition only.
-      process.stdout.write(shown`# task ${found.id}, version ${found.version}, updated ${found.updatedAt}\n`);
+      const scope = isGlobalOrg(found.orgId) ? 'global task' : 'task';
+      process.stdout.write(shown`# ${scope} ${found.id}, version ${found.version}, updated ${found.updatedAt}\n`);
       process.stdout.write(await taskFileYaml(taskFileOf(found)));
     });
 

@@ -171,6 +171,16 @@ export interface ModuleServices {
      */
     deleteOrphanFiles(before: number): Promise<number>;
   };
+  /** The store's online backup: lent to global tasks only (the `backup` module), absent elsewhere. */
+  backup?: StoreBackups | undefined;
+}
+
+/** Copies of the whole database into a folder, the newest `keep` kept. */
+export interface StoreBackups {
+  /** Why this store cannot be backed up so (PostgreSQL: pg_dump), or null when it can. */
+  readonly unsupported: string | null;
+  /** A consistent copy taken now into `folder` (absent: the server's default), then the oldest beyond `keep` removed. */
+  snapshot(input: { folder: string | null; keep: number }): Promise<{ file: string; removed: string[] }>;
 }
 
 /** The services bound to one org; the engine passes each job those of the job's org. */

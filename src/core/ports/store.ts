@@ -209,6 +209,9 @@ export interface OrgRepo {
   /** The org's settings (defaults for an org never configured); null for an unknown org. */
   settings(id: string): Promise<OrgSettings | null>;
   updateSettings(id: string, patch: Partial<OrgSettings>): Promise<void>;
+  /** Records that the install was seeded with default `name`; false when it already was. */
+  markSeeded(name: string, at: number): Promise<boolean>;
+  seeded(name: string): Promise<boolean>;
 }
 
 /** What the global admin alone decides for an org, and (notify) what its org-admin does. */
@@ -219,6 +222,8 @@ export interface OrgSettings {
   packageQuota: number | null;
   /** Notification rules of the org's tasks that have none of their own (set by its org-admin). */
   notify: NotifyRule[];
+  /** Its roles see the global tasks, read-only (set by its org-admin; off by default). */
+  showGlobalTasks: boolean;
 }
 
 export interface UserRepo {
@@ -270,7 +275,11 @@ export interface TaskRepo {
   update(task: Task): Promise<boolean>;
   get(id: string): Promise<Task | null>;
   getByName(orgId: string, name: string): Promise<Task | null>;
-  list(filter: { orgId?: string | undefined; enabled?: boolean | undefined }, page: Page): Promise<Paged<Task>>;
+  /** `orgId` a list: the tasks of any of these orgs (an org's own and the global ones). */
+  list(
+    filter: { orgId?: string | readonly string[] | undefined; enabled?: boolean | undefined },
+    page: Page,
+  ): Promise<Paged<Task>>;
   /** Deletes the task with its trigger, runs, jobstates and logs (ledger and history stay). */
   delete(id: string): Promise<void>;
 }

@@ -3,7 +3,8 @@ import { type HousekeepingParams, housekeepingParamsSchema, parseHousekeepingPar
 import { executeHousekeeping } from './server.ts';
 
 /**
- * `housekeeping`: retention of runs, logs and unused package files on the server. Never two
+ * `housekeeping`: retention of runs, logs and unused package files on the server: an org's
+ * in an org's task, every org's in a global task (the services say which). Never two
  * at once in an org (Taskomatic's parallelizable = false): two pruners would only race for
  * the same rows.
  */

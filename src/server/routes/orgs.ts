@@ -80,5 +80,6 @@ async function orgDetail(store: Store, orgId: string): Promise<OrgDetailView> {
     packageQuota: settings.packageQuota ?? DEFAULT_PACKAGE_QUOTA,
     packageBytes: await store.packages.usedBytes(orgId),
     notify: settings.notify,
+    showGlobalTasks: settings.showGlobalTasks,
   };
 }

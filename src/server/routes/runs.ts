@@ -7,6 +7,7 @@ import { JobstateView } from '../../protocol/jobstates.ts';
 import { IdempotencyHeaders, RunListQuery, RunNowQuery, RunView } from '../../protocol/runs.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
+import { writableTask } from '../global-tasks.ts';
 import { idempotencyKeyOf, markReplay } from '../idempotency.ts';
 import { pageOf } from '../paging.ts';
 import { listScope, visible } from '../tenancy.ts';
@@ -29,7 +30,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, {
     async (request, reply) => {
       const principal = principalOf(request);
       const { id } = request.params;
-      visible(principal, await store.tasks.get(id), 'task', id);
+      await writableTask(store, principal, await store.tasks.get(id), id);
       const started = await engine.startNow(id, principal.user.name, idempotencyKeyOf(request, principal));
       markReplay(reply, started);
       const run = await waitForEnd(started.run, (request.query.wait ?? 0) * 1000);

@@ -3,9 +3,9 @@ import { IdParams, OrgPageQuery, Paged } from '../../protocol/common.ts';
 import { SummaryLine } from '../../protocol/summary.ts';
 import { principalOf } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
+import { readableTask, readableTaskOrgs } from '../global-tasks.ts';
 import { pageOf } from '../paging.ts';
 import { summaryLine } from '../summary.ts';
-import { listScope, visible } from '../tenancy.ts';
 
 export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, { store, modules, clock }) => {
   app.get(
@@ -15,7 +15,7 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       schema: { tags: ['monitoring'], querystring: OrgPageQuery, response: { 200: Paged(SummaryLine) } },
     },
     async (request) => {
-      const orgId = await listScope(store, principalOf(request), request.query.org);
+      const orgId = await readableTaskOrgs(store, principalOf(request), request.query.org);
       const page = await store.tasks.list({ orgId }, pageOf(request.query));
       return {
         items: await Promise.all(page.items.map((task) => summaryLine(store, modules, task, clock.now()))),
@@ -36,7 +36,7 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       return summaryLine(
         store,
         modules,
-        visible(principalOf(request), await store.tasks.get(id), 'task', id),
+        await readableTask(store, principalOf(request), await store.tasks.get(id), id),
         clock.now(),
       );
     },

@@ -14,16 +14,18 @@ import { principalOf } from '../auth.ts';
 import { checkCalendarReferences } from '../calendar-check.ts';
 import { checkCatalogReferences } from '../catalog-check.ts';
 import type { ServerContext } from '../context.ts';
+import { checkTaskScope, readableTask, readableTaskOrgs, taskOrg, writableTask } from '../global-tasks.ts';
 import { checkChannelReferences } from '../notify/channel-check.ts';
 import { pageOf } from '../paging.ts';
 import { SecretArgs } from '../secret-args.ts';
 import { createBatch, validBatch } from '../task-batch.ts';
-import { listScope, targetOrg, visible } from '../tenancy.ts';
 import { historyView, taskView } from '../views.ts';
 
 /**
  * Tasks: operators define them, viewers read them; every change lands in the task's
- * history. Secret command args are shown as `***` and kept when written back so.
+ * history. Secret command args are shown as `***` and kept when written back so. Global
+ * tasks (`?org=global`, the global admin's) are read-only to the orgs that opted in to see
+ * them, unknown to the others (server/global-tasks.ts).
  */
 export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   const { store, engine } = ctx;
@@ -31,6 +33,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
   /** Everything about a definition is checked before anything is written. */
   async function validDef(body: unknown, orgId: string, current: Task | null): Promise<TaskDef> {
     const parsed = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
+    checkTaskScope(parsed, orgId, ctx.backups);
     const def = await new SecretArgs(store).keepStored(orgId, current, parsed);
     await checkCatalogReferences(store, orgId, def);
     await checkChannelReferences(store, orgId, def.notify ?? []);
@@ -48,7 +51,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const orgId = await targetOrg(store, principal, request.query.org);
+      const orgId = await taskOrg(store, principal, request.query.org);
       const task = await engine.createTask(orgId, await validDef(request.body, orgId, null), principal.user.name);
       return reply.code(201).send(await shown(task));
     },
@@ -63,7 +66,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const orgId = await targetOrg(store, principal, request.query.org);
+      const orgId = await taskOrg(store, principal, request.query.org);
       const defs = await validBatch(request.body.tasks, (item) => validDef(item, orgId, null));
       const tasks = await createBatch(defs, () => engine.createTasks(orgId, defs, principal.user.name));
       return reply.code(201).send({ items: tasks.map(({ id, name }) => ({ id, name })) });
@@ -77,7 +80,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
       schema: { tags: ['tasks'], querystring: TaskListQuery, response: { 200: Paged(TaskView) } },
     },
     async (request) => {
-      const orgId = await listScope(store, principalOf(request), request.query.org);
+      const orgId = await readableTaskOrgs(store, principalOf(request), request.query.org);
       const page = await store.tasks.list({ orgId, enabled: request.query.enabled }, pageOf(request.query));
       const secrets = new SecretArgs(store);
       const items = await Promise.all(page.items.map(async (task) => taskView(await secrets.task(task))));
@@ -90,7 +93,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     { config: { auth: 'viewer' }, schema: { tags: ['tasks'], params: IdParams, response: { 200: TaskView } } },
     async (request) => {
       const { id } = request.params;
-      return shown(visible(principalOf(request), await store.tasks.get(id), 'task', id));
+      return shown(await readableTask(store, principalOf(request), await store.tasks.get(id), id));
     },
   );
 
@@ -103,7 +106,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     async (request) => {
       const principal = principalOf(request);
       const { id } = request.params;
-      const current = visible(principal, await store.tasks.get(id), 'task', id);
+      const current = await writableTask(store, principal, await store.tasks.get(id), id);
       const def = await validDef(request.body, current.orgId, current);
       return shown((await engine.updateTask(id, def, principal.user.name)).task);
     },
@@ -115,7 +118,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     async (request, reply) => {
       const principal = principalOf(request);
       const { id } = request.params;
-      visible(principal, await store.tasks.get(id), 'task', id);
+      await writableTask(store, principal, await store.tasks.get(id), id);
       await engine.deleteTask(id, principal.user.name);
       return reply.code(204).send();
     },
@@ -128,7 +131,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
       async (request) => {
         const principal = principalOf(request);
         const { id } = request.params;
-        visible(principal, await store.tasks.get(id), 'task', id);
+        await writableTask(store, principal, await store.tasks.get(id), id);
         return shown(await engine.setTaskEnabled(id, action === 'enable', principal.user.name));
       },
     );
@@ -142,7 +145,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     },
     async (request) => {
       const { id } = request.params;
-      visible(principalOf(request), await store.tasks.get(id), 'task', id);
+      await readableTask(store, principalOf(request), await store.tasks.get(id), id);
       const page = await store.history.list(id, pageOf(request.query));
       const secrets = new SecretArgs(store);
       const items = await Promise.all(page.items.map(async (entry) => historyView(await secrets.history(entry))));

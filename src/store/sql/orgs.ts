@@ -1,3 +1,4 @@
+import { GLOBAL_ORG_ID } from '../../core/global-tasks.ts';
 import type { OrgRepo } from '../../core/ports/store.ts';
 import { pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { orgRow, toOrg } from './rows.ts';
@@ -25,6 +26,8 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
       const rows = await db
         .selectFrom('orgs')
         .selectAll()
+        // The reserved org of the global tasks is no org anyone manages.
+        .where('id', '!=', GLOBAL_ORG_ID)
         .$if(after !== undefined, (q) => q.where('id', '>', after as string))
         .orderBy('id')
         .limit(limit + 1)
@@ -35,7 +38,7 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
     async settings(id) {
       const row = await db
         .selectFrom('orgs')
-        .select(['extract_prefixes', 'package_quota', 'notify_defaults'])
+        .select(['extract_prefixes', 'package_quota', 'notify_defaults', 'show_global_tasks'])
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row) return null;
@@ -43,6 +46,7 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
         extractPrefixes: JSON.parse(row.extract_prefixes),
         packageQuota: row.package_quota,
         notify: JSON.parse(row.notify_defaults),
+        showGlobalTasks: row.show_global_tasks === 1,
       };
     },
 
@@ -51,9 +55,24 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
         ...(patch.extractPrefixes === undefined ? {} : { extract_prefixes: JSON.stringify(patch.extractPrefixes) }),
         ...(patch.packageQuota === undefined ? {} : { package_quota: patch.packageQuota }),
         ...(patch.notify === undefined ? {} : { notify_defaults: JSON.stringify(patch.notify) }),
+        ...(patch.showGlobalTasks === undefined ? {} : { show_global_tasks: patch.showGlobalTasks ? 1 : 0 }),
       };
       if (Object.keys(values).length === 0) return;
       await db.updateTable('orgs').set(values).where('id', '=', id).execute();
+    },
+
+    async markSeeded(name, at) {
+      const inserted = await db
+        .insertInto('seeded_defaults')
+        .values({ name, seeded_at: at })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async seeded(name) {
+      const row = await db.selectFrom('seeded_defaults').select('name').where('name', '=', name).executeTakeFirst();
+      return row !== undefined;
     },
   };
 }

@@ -28,6 +28,7 @@ export interface Database extends FleetTables, NotifyTables {
   idempotency_keys: IdempotencyKeyTable;
   command_processes: CommandProcessTable;
   calendars: CalendarTable;
+  seeded_defaults: SeededDefaultTable;
 }
 
 /** Shared calendars (0019_calendars). */
@@ -92,6 +93,14 @@ export interface OrgTable {
   package_quota: Generated<number | null>;
   /** JSON list of notification rules (0014); '[]' on insert. */
   notify_defaults: Generated<string>;
+  /** 0/1: its roles see the global tasks, read-only (0021). */
+  show_global_tasks: Generated<number>;
+}
+
+/** What a fresh install was seeded with, once (0021): a default deleted later stays deleted. */
+export interface SeededDefaultTable {
+  name: string;
+  seeded_at: number;
 }
 
 export interface UserTable {

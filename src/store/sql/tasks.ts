@@ -70,7 +70,9 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
       const rows = await db
         .selectFrom('tasks')
         .selectAll()
-        .$if(filter.orgId !== undefined, (q) => q.where('org_id', '=', filter.orgId as string))
+        .$if(filter.orgId !== undefined, (q) =>
+          q.where('org_id', 'in', typeof filter.orgId === 'string' ? [filter.orgId] : (filter.orgId as string[])),
+        )
         .$if(filter.enabled !== undefined, (q) => q.where('enabled', '=', filter.enabled ? 1 : 0))
         .$if(after !== undefined, (q) => q.where('id', '>', after as string))
         .orderBy('id')

@@ -1,7 +1,8 @@
 // Orgs, users and API tokens.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { makeOrg, makeToken, makeUser, T0 } from '../fixtures.ts';
+import { GLOBAL_ORG_ID } from '../../../src/core/global-tasks.ts';
+import { makeOrg, makeTask, makeToken, makeUser, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
 
 export function identityCases(open: OpenStore): void {
@@ -17,21 +18,52 @@ export function identityCases(open: OpenStore): void {
 
     storeTest(open, 'settings: defaults for a new org, a patch changes only what it names', async (store) => {
       const org = await store.orgs.create(makeOrg());
-      assert.deepEqual(await store.orgs.settings(org.id), { extractPrefixes: [], packageQuota: null, notify: [] });
+      assert.deepEqual(await store.orgs.settings(org.id), {
+        extractPrefixes: [],
+        packageQuota: null,
+        notify: [],
+        showGlobalTasks: false,
+      });
       await store.orgs.updateSettings(org.id, { extractPrefixes: ['/opt/apps', '/srv'] });
       await store.orgs.updateSettings(org.id, { packageQuota: 5 * 2 ** 40 });
       const notify = [{ on: ['error' as const], channels: ['ops'], when: 'changed' as const }];
       await store.orgs.updateSettings(org.id, { notify });
+      await store.orgs.updateSettings(org.id, { showGlobalTasks: true });
       await store.orgs.updateSettings(org.id, {});
       assert.deepEqual(await store.orgs.settings(org.id), {
         extractPrefixes: ['/opt/apps', '/srv'],
         packageQuota: 5 * 2 ** 40,
         notify,
+        showGlobalTasks: true,
       });
       await store.orgs.updateSettings(org.id, { packageQuota: null });
       assert.equal((await store.orgs.settings(org.id))?.packageQuota, null);
       assert.deepEqual(await store.orgs.get(org.id), org);
       assert.equal(await store.orgs.settings('missing'), null);
+    });
+
+    storeTest(
+      open,
+      'the global tasks’ reserved org exists and is never listed; its tasks list with an org’s',
+      async (store) => {
+        assert.equal((await store.orgs.get(GLOBAL_ORG_ID))?.id, GLOBAL_ORG_ID);
+        const org = await store.orgs.create(makeOrg());
+        assert.deepEqual(ids((await store.orgs.list({ limit: 100 })).items), [org.id]);
+        const own = await store.tasks.create(makeTask(org.id));
+        const global = await store.tasks.create(makeTask(GLOBAL_ORG_ID));
+        await store.tasks.create(makeTask((await store.orgs.create(makeOrg())).id));
+        const both = await store.tasks.list({ orgId: [org.id, GLOBAL_ORG_ID] }, { limit: 100 });
+        assert.deepEqual(ids(both.items), ids([own, global]));
+        assert.deepEqual(ids((await store.tasks.list({ orgId: org.id }, { limit: 100 })).items), [own.id]);
+      },
+    );
+
+    storeTest(open, 'a default is recorded as seeded once', async (store) => {
+      assert.equal(await store.orgs.seeded('housekeeping'), false);
+      assert.equal(await store.orgs.markSeeded('housekeeping', T0), true);
+      assert.equal(await store.orgs.markSeeded('housekeeping', T0 + 1), false);
+      assert.equal(await store.orgs.seeded('housekeeping'), true);
+      assert.equal(await store.orgs.seeded('backup'), false);
     });
 
     storeTest(open, 'a second org of the same name is a conflict', async (store) => {

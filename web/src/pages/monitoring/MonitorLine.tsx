@@ -49,6 +49,7 @@ export function MonitorLine(props: {
           ))}
         </span>
         <span className="task-name">{line.task}</span>
+        {line.global ? <span className="muted"> (global)</span> : null}
         <span className="task-details" title={line.details}>
           {line.details || (line.lastRun ? '' : 'never ran')}
           {line.lastRun?.joined ? <span className="joined"> +{line.lastRun.joined} joined</span> : null}

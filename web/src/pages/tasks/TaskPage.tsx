@@ -39,7 +39,8 @@ function ExistingTask({ id, tab }: { id: string; tab: string }) {
           <>
             <div className="page-head">
               <h1>
-                {t.name} {t.enabled ? null : <StatusBadge status="disabled" />}
+                {t.name} {t.orgId === 'global' ? <span className="muted">(global)</span> : null}{' '}
+                {t.enabled ? null : <StatusBadge status="disabled" />}
               </h1>
               <TaskActions task={t} onChange={(next) => task.setData(() => next)} />
             </div>

@@ -38,6 +38,7 @@ export function TasksPage() {
                 <tr key={task.id}>
                   <td>
                     <a href={href(`/tasks/${task.id}`)}>{task.name}</a>
+                    {task.orgId === 'global' ? <span className="muted"> (global)</span> : null}
                     {task.description ? <div className="muted small">{task.description}</div> : null}
                   </td>
                   <td>{String(task.schedule.kind)}</td>
