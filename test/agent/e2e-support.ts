@@ -47,6 +47,7 @@ export async function startE2EServer(
     port: 0,
     logLevel: 'warn',
     bodyLimit: 1024 * 1024,
+    testModules: true,
     ...settings,
   };
   let server: RunningServer = await startServer(config, opts);

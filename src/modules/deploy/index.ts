@@ -1,4 +1,4 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
 import { runDeploy } from './agent.ts';
 import { type DeployParams, deployParamsSchema } from './schema.ts';
 import { deployPayload, summarizeDeploy } from './server.ts';
@@ -22,3 +22,5 @@ export const deployModule = defineModule<DeployParams>({
   agent: { run: runDeploy },
   summarize: summarizeDeploy,
 });
+
+export default deployModule;

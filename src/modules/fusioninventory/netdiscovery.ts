@@ -12,7 +12,7 @@
  */
 import { formatIpv4, parseIpv4, parseRanges } from '../netdiscovery/ranges.ts';
 import { type DiscoveryParams, timeoutMs } from '../netdiscovery/schema.ts';
-import { type DeviceSighting, ValidationError } from '../sdk.ts';
+import { type DeviceSighting, ValidationError } from '../sdk/index.ts';
 import { nodesOf, type ReplyNode, textOf, XmlAttributes, type XmlNode } from './xml.ts';
 
 /** The agent scans with one Perl thread per concurrent probe; past this many threads cost more than they give. */

@@ -7,7 +7,7 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { TaskwardenError } from '../../core/errors.ts';
-import { ValidationError } from '../sdk.ts';
+import { ValidationError } from '../sdk/index.ts';
 
 /** A parsed element: text, or child elements by name (a repeated child is a list). */
 export type XmlValue = string | XmlNode | XmlValue[];

@@ -1,9 +1,7 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
 import { runInventory } from './agent.ts';
 import { type InventoryParams, inventoryParamsSchema } from './schema.ts';
 import { acceptInventory, summarizeInventory } from './server.ts';
-
-export { macsOf } from './macs.ts';
 
 /**
  * `inventory`: each target agent reports its hardware and system (hostname, OS, CPU,
@@ -21,3 +19,5 @@ export const inventoryModule = defineModule<InventoryParams>({
   agent: { run: runInventory },
   summarize: summarizeInventory,
 });
+
+export default inventoryModule;

@@ -1,4 +1,4 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
 import { runDiscovery } from './agent.ts';
 import { type DiscoveryParams, discoveryParamsSchema, refineDiscoveryParams } from './schema.ts';
 import { acceptDiscovery, executeDiscovery, summarizeDiscovery } from './server.ts';
@@ -21,3 +21,5 @@ export const netdiscoveryModule = defineModule<DiscoveryParams>({
   agent: { run: runDiscovery },
   summarize: summarizeDiscovery,
 });
+
+export default netdiscoveryModule;

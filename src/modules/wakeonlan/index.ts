@@ -1,4 +1,4 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
 import { refineRelayParams, relayPayload, runRelay } from './relay.ts';
 import { type RelayParams, relayParamsSchema, type WakeParams, wakeParamsSchema } from './schema.ts';
 import { executeWake, summarizeWake } from './server.ts';
@@ -33,3 +33,5 @@ export const wakeonlanRelayModule = defineModule<RelayParams>({
   agent: { run: runRelay },
   summarize: summarizeWake,
 });
+
+export default [wakeonlanModule, wakeonlanRelayModule];
