@@ -12,7 +12,10 @@ test('the Fleet rollouts example parses as a task using all four', () => {
   const section = readme.slice(readme.indexOf('## Fleet rollouts'));
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(yaml, 'the section has a yaml block');
-  const def = parseTaskDef(parse(yaml), { modules: createModuleRegistry(builtinModules({ testModules: true })), defaultTz: 'UTC' });
+  const def = parseTaskDef(parse(yaml), {
+    modules: createModuleRegistry(builtinModules({ testModules: true })),
+    defaultTz: 'UTC',
+  });
   assert.deepEqual(def.calendars, ['holidays']);
   assert.equal((def.schedule as { tz?: string }).tz, 'agent');
   assert.deepEqual(def.rollout?.waves, ['1', '10%', '100%']);

@@ -47,7 +47,12 @@ async function writeSchedules(file: string, writtenAt: number): Promise<void> {
   try {
     await store.migrate();
     const org = await store.orgs.create({ id: newId(), name: 'outage', createdAt: writtenAt });
-    const base = { store, modules: createModuleRegistry(builtinModules({ testModules: true })), orgId: org.id, now: writtenAt };
+    const base = {
+      store,
+      modules: createModuleRegistry(builtinModules({ testModules: true })),
+      orgId: org.id,
+      now: writtenAt,
+    };
     await writeTasks({ ...base, def: everyTenMinutes(writtenAt, 'skip'), count: SKIPPING });
     await writeTasks({ ...base, def: everyTenMinutes(writtenAt, 'once'), count: CATCHING_UP });
   } finally {
