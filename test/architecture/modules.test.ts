@@ -25,8 +25,6 @@ const NOT_YET_BEHIND_A_HOOK = new Set([
   'src/modules/fusioninventory/deploy.ts → src/modules/deploy/schema.ts',
   'src/modules/fusioninventory/inventory.ts → src/modules/inventory/schema.ts',
   'src/modules/fusioninventory/netdiscovery.ts → src/modules/netdiscovery/ranges.ts',
-  'src/modules/fusioninventory/netdiscovery.ts → src/modules/netdiscovery/schema.ts',
-  'src/modules/fusioninventory/wakeonlan.ts → src/modules/wakeonlan/schema.ts',
   'src/server/agent-file-access.ts → src/modules/deploy/schema.ts',
   'src/server/fusioninventory/archive-parts.ts → src/modules/deploy/tar-read.ts',
   'src/server/fusioninventory/deploy.ts → src/modules/deploy/schema.ts',
@@ -34,8 +32,6 @@ const NOT_YET_BEHIND_A_HOOK = new Set([
   'src/server/fusioninventory/discovery.ts → src/modules/netdiscovery/schema.ts',
   'src/server/fusioninventory/inventory.ts → src/modules/inventory/diff.ts',
   'src/server/fusioninventory/inventory.ts → src/modules/inventory/schema.ts',
-  'src/server/fusioninventory/prolog.ts → src/modules/netdiscovery/schema.ts',
-  'src/server/fusioninventory/prolog.ts → src/modules/wakeonlan/schema.ts',
 ]);
 
 /** The folder under src/modules/ a file sits in ("sdk", "command"…), or "" for the files at its top. */

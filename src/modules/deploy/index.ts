@@ -21,6 +21,8 @@ export const deployModule = defineModule<DeployParams>({
   payload: deployPayload,
   agent: { run: runDeploy },
   summarize: summarizeDeploy,
+  // A FusionInventory agent's Deploy task asks for its jobs later (getJobs): nothing in the PROLOG.
+  fusionInventory: { prolog: () => ({ lines: ["waiting for the agent's Deploy task to ask for it (getJobs)"] }) },
 });
 
 export default deployModule;

@@ -18,6 +18,13 @@ export const inventoryModule = defineModule<InventoryParams>({
   accept: acceptInventory,
   agent: { run: runInventory },
   summarize: summarizeInventory,
+  // A FusionInventory agent sends its inventory when the PROLOG reply asks (RESPONSE SEND).
+  fusionInventory: {
+    prolog: () => ({
+      sendInventory: true,
+      lines: ['asked the FusionInventory agent for an inventory (PROLOG: RESPONSE SEND)'],
+    }),
+  },
 });
 
 export default inventoryModule;

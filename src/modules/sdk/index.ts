@@ -7,6 +7,7 @@ export { mayRunOnServer } from '../../core/catalog-authors.ts';
 export { busyTurn, type Clock, type PausedSince, sleepRunning } from '../../core/clock.ts';
 export { formatDuration, parseDuration } from '../../core/duration.ts';
 export { fieldPath, ValidationError } from '../../core/errors.ts';
+export { type ReplyNode, type ReplyValue, XmlAttributes } from '../../core/fusioninventory-reply.ts';
 export { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 export type { JobstateReason, LogStream } from '../../core/model.ts';
 export type { DeviceSighting, InventoryChange } from '../../core/ports/fleet.ts';
@@ -16,6 +17,8 @@ export type {
   AgentOutcome,
   ExecuteOutcome,
   FleetAgent,
+  FusionInventoryHook,
+  FusionInventoryProlog,
   ModuleDefinition,
   ModuleRegistry,
   ModuleServices,
