@@ -80,6 +80,7 @@ export function resolveAgentConfig(
     const given = setting(key);
     return given === null ? undefined : parse(given);
   };
+  const modules = optional('modules', (given) => parseModuleList(given.value, given.source, cwd));
   const longPoll = optional('longPoll', (given) => int(given, 0, AGENT_LONG_POLL_MAX_SECONDS));
   return {
     dataDir,
@@ -93,7 +94,7 @@ export function resolveAgentConfig(
     concurrency: optional('concurrency', (given) => int(given, 1, 100)) ?? AGENT_DEFAULTS.concurrency,
     longPollSeconds: longPoll ?? (listen ? 0 : AGENT_LONG_POLL_MAX_SECONDS),
     version,
-    modules: optional('modules', (given) => parseModuleList(given.value, given.source, cwd)),
+    ...(modules ? { modules } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 // A real `taskwarden server` process and its module list (TASKWARDEN_MODULES): a good
 // package is offered by GET /api/v1/modules with its params schema, the modules for tests
 // are not (no TASKWARDEN_TEST_MODULES); a broken package stops the start with exit code 2
-// and one line that names it, before the data folder is even made.
+// and one line that names it, before the data folder is even made; so does an agent's.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -58,6 +58,14 @@ describe('module packages of a server process', () => {
       `taskwarden: TASKWARDEN_MODULES: ${broken}: cannot be loaded (module broken: runsOn "agent" needs an agent half (agent.run))\n`,
     );
     assert.equal(res.stdout, '');
+    assert.equal(existsSync(data), false, 'nothing written');
+
+    const agent = await runCli(['agent', '--modules', broken, '--server', 'http://127.0.0.1:9', '--data', data]);
+    assert.equal(agent.code, 2, agent.stdout + agent.stderr);
+    assert.match(
+      agent.stderr,
+      /^taskwarden: --modules: \S+broken-module\.mjs: cannot be loaded \(module broken: [^\n]+\)\n$/,
+    );
     assert.equal(existsSync(data), false, 'nothing written');
   });
 });
