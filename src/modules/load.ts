@@ -5,7 +5,7 @@
  * package folder or to a module file. Each is imported and checked (registration.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { register } from 'node:module';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModuleDefinition } from '../core/ports/module.ts';
@@ -50,6 +50,12 @@ export function parseModuleList(value: string, source: string, cwd: string): Mod
 /** Imports and checks every package of the list, in order; the first broken one throws a ValidationError naming it. */
 export async function loadModulePackages(list: ModuleList): Promise<ModulePackageEntry[]> {
   if (list.entries.length === 0) return [];
+  if (typeof requireHere.resolve !== 'function') {
+    throw refused(
+      { source: list.source, entry: list.entries[0] as string },
+      'the single-file agent cannot load module packages: run the agent from an npm install of taskwarden',
+    );
+  }
   resolveSdkForModules();
   const packages: ModulePackageEntry[] = [];
   for (const entry of list.entries) {
@@ -81,7 +87,8 @@ function moduleFile(entry: string, cwd: string, origin: ModuleOrigin): string {
 
 /** node_modules/<name> in the working directory or a folder above it, else beside Taskwarden's install. */
 function packageFolder(name: string, cwd: string): string | null {
-  const installRoot = resolve(import.meta.dirname, '../..');
+  // Taskwarden's own package.json: two folders up from src/modules and from dist/chunks alike.
+  const installRoot = dirname(requireHere.resolve('../../package.json'));
   for (const start of [cwd, installRoot]) {
     for (let dir = start; ; dir = dirname(dir)) {
       const candidate = join(dir, 'node_modules', name);
@@ -118,6 +125,13 @@ function exportedMain(exports: unknown): string | undefined {
   return typeof chosen === 'string' ? chosen : undefined;
 }
 
+/**
+ * Node's and this file's resolution. Through createRequire, not import.meta: the single-file
+ * agent's bundle (scripts/build-agent.mjs) has no import.meta, and its createRequire has no
+ * `resolve`, which is how the loader sees that it cannot load packages there.
+ */
+const requireHere = createRequire(import.meta.url);
+
 let sdkHookRegistered = false;
 
 /**
@@ -132,6 +146,7 @@ function resolveSdkForModules(): void {
   if (specifier === 'taskwarden/sdk') return { url: ${JSON.stringify(sdkUrl())}, shortCircuit: true };
   return next(specifier, context);
 }`;
+  const { register } = requireHere('node:module') as typeof import('node:module');
   register(`data:text/javascript,${encodeURIComponent(hook)}`);
 }
 
@@ -140,8 +155,13 @@ function resolveSdkForModules(): void {
  * compiled one, dist/modules/sdk/index.js (this code then sits in dist/cli or dist/chunks).
  */
 function sdkUrl(): string {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('./sdk/index.ts', here).href : new URL('../modules/sdk/index.js', here).href;
+  let path: string;
+  try {
+    path = requireHere.resolve('./sdk/index.ts');
+  } catch {
+    path = requireHere.resolve('../modules/sdk/index.js');
+  }
+  return pathToFileURL(path).href;
 }
 
 function firstLine(err: unknown): string {
