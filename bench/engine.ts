@@ -16,13 +16,13 @@ import { parseTaskDef } from '../src/core/task-def.ts';
 import type { EngineOptions, TargetResolver } from '../src/engine/context.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { builtinModules } from '../src/modules/builtin.ts';
-import { createModuleRegistry } from '../src/modules/sdk.ts';
+import { createModuleRegistry } from '../src/modules/sdk/index.ts';
 import { createModuleServices } from '../src/server/module-services.ts';
 import { openStore } from '../src/store/open.ts';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const n = (count: number) => Math.max(1, Math.round(count * scale));
-const modules = createModuleRegistry(builtinModules());
+const modules = createModuleRegistry(builtinModules({ testModules: true }));
 
 /** Bench-only targets: `{tags:["fleet-N"]}` resolves to N synthetic agent ids. */
 const syntheticFleet: TargetResolver = {

@@ -21,7 +21,7 @@ import type { Agent } from '../src/core/model.ts';
 import { parseTaskDef } from '../src/core/task-def.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { builtinModules } from '../src/modules/builtin.ts';
-import { createModuleRegistry } from '../src/modules/sdk.ts';
+import { createModuleRegistry } from '../src/modules/sdk/index.ts';
 import { DEFAULT_BODY_LIMIT } from '../src/server/app.ts';
 import { DEFAULT_HTTP_LIMITS } from '../src/server/http-limits.ts';
 import { createModuleServices } from '../src/server/module-services.ts';
@@ -143,7 +143,7 @@ async function prepareBigRun(agents: number) {
   const dir = await mkdtemp(join(tmpdir(), 'tw-fleet-'));
   const store = await openStore(`sqlite:${join(dir, 'bench.db')}`);
   await store.migrate();
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
   const engine = new Engine({
     store,
     modules,

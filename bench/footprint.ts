@@ -32,7 +32,8 @@ const NODE_HTTP =
   "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () {" +
   " console.log('listening on http://127.0.0.1:' + this.address().port) })";
 const NODE_IDLE = 'setInterval(() => {}, 1 << 30)';
-const quiet = { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn' };
+// The footprint's task runs the test module noop (TASKWARDEN_TEST_MODULES: not offered otherwise).
+const quiet = { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', TASKWARDEN_TEST_MODULES: '1' };
 
 interface Options {
   runs: number;

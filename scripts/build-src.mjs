@@ -20,7 +20,7 @@ if (process.argv.includes('--if-stale') && buildState(root) === 'fresh') process
 
 /** What runs from dist/: the `taskwarden` command (bin/) and the package's export. */
 /** The FusionInventory XML reader's worker is started by file name: an entry point of its own. */
-const ENTRY_POINTS = ['src/cli/main.ts', 'src/modules/sdk.ts', 'src/server/fusioninventory/xml-worker.ts'];
+const ENTRY_POINTS = ['src/cli/main.ts', 'src/modules/sdk/index.ts', 'src/server/fusioninventory/xml-worker.ts'];
 /**
  * Left to node_modules: native addons, an optional driver, and swagger-ui, which serves the
  * files beside its code (__dirname). The other packages' own paths are unused here: pino's

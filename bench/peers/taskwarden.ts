@@ -11,13 +11,13 @@ import { parseTaskDef } from '../../src/core/task-def.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/engine/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type EngineNode, startEngineNode } from '../../test/cluster/support.ts';
 import { CONCURRENCY, type Contender, dueInstant, submitAll, until } from './workload.ts';
 
-const modules = createModuleRegistry(builtinModules());
+const modules = createModuleRegistry(builtinModules({ testModules: true }));
 /** The engine's defaults, with the bench's concurrency. */
 const OPTIONS = { ...DEFAULT_ENGINE_OPTIONS, executorConcurrency: CONCURRENCY, defaultTz: 'UTC' };
 const NOOP_JOB = { name: 'noop', module: 'noop', targets: { server: true } };

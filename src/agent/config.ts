@@ -10,6 +10,7 @@ import {
   type Sourced,
   type YamlParse,
 } from '../core/settings.ts';
+import { parseModuleList } from '../modules/load.ts';
 import { AGENT_DEFAULT_LISTEN_PORT, AGENT_LONG_POLL_MAX_SECONDS } from '../protocol/agent-constants.ts';
 import { AGENT_DEFAULTS, ENROL_TOKEN_ENV } from './defaults.ts';
 import type { AgentConfig } from './runtime.ts';
@@ -33,6 +34,7 @@ export interface AgentFlags {
   longPoll?: string;
   deviceId?: string;
   packageRoot?: string;
+  modules?: string;
 }
 
 /**
@@ -53,6 +55,7 @@ export const AGENT_SETTINGS: readonly SettingSpec[] = [
   { key: 'concurrency', flag: '--concurrency', default: String(AGENT_DEFAULTS.concurrency), doc: 'jobs run at once' },
   { key: 'longPoll', flag: '--long-poll', default: '60 (0 with listen)', doc: 'seconds a contact waits for work' },
   { key: 'deviceId', flag: '--device-id', default: 'generated once', doc: 'stable id of this machine' },
+  { key: 'modules', flag: '--modules', env: 'TASKWARDEN_MODULES', default: 'none', doc: 'extra module packages (names or paths, comma-separated), as for the server' },
   { key: 'packageRoot', flag: '--package-root', default: '<data>/packages', doc: 'folder deploy packages extract relative paths under' },
 ];
 
@@ -68,7 +71,8 @@ export function resolveAgentConfig(
   version: string,
   env: NodeJS.ProcessEnv = process.env,
 ): AgentConfig {
-  const setting = resolveSettings(AGENT_SETTINGS, { flags: { ...flags }, env: {}, file: readConfigFile(flags, cwd) });
+  // Only the settings with a variable (modules) read the environment.
+  const setting = resolveSettings(AGENT_SETTINGS, { flags: { ...flags }, env, file: readConfigFile(flags, cwd) });
   const listenSetting = setting('listen');
   const listen = listenSetting === null || listenSetting.value === 'false' ? null : parseListen(listenSetting, setting);
   const dataDir = folder(setting('data') ?? { value: AGENT_DEFAULTS.data, source: '--data' }, cwd);
@@ -76,6 +80,7 @@ export function resolveAgentConfig(
     const given = setting(key);
     return given === null ? undefined : parse(given);
   };
+  const modules = optional('modules', (given) => parseModuleList(given.value, given.source, cwd));
   const longPoll = optional('longPoll', (given) => int(given, 0, AGENT_LONG_POLL_MAX_SECONDS));
   return {
     dataDir,
@@ -89,6 +94,7 @@ export function resolveAgentConfig(
     concurrency: optional('concurrency', (given) => int(given, 1, 100)) ?? AGENT_DEFAULTS.concurrency,
     longPollSeconds: longPoll ?? (listen ? 0 : AGENT_LONG_POLL_MAX_SECONDS),
     version,
+    ...(modules ? { modules } : {}),
   };
 }
 

@@ -27,7 +27,7 @@ export async function runAgentProcess(flags: AgentFlags, version: string): Promi
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  runtime = await AgentRuntime.start(config, { modules: agentModules(), log }, starting.signal);
+  runtime = await AgentRuntime.start(config, { modules: await agentModules(config.modules), log }, starting.signal);
 }
 
 /** TASKWARDEN_LOG_LEVEL as for the server; pino's extra levels map to the nearest of ours. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { AgentClient } from '../client/agent-client.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { ModuleRegistry } from '../core/ports/module.ts';
+import type { ModuleList } from '../modules/load.ts';
 import { ContactLoop } from './contact-loop.ts';
 import { ensureEnrolled } from './enrolment.ts';
 import { FileCache } from './file-cache.ts';
@@ -27,6 +28,8 @@ export interface AgentConfig {
   concurrency: number;
   longPollSeconds: number;
   version: string;
+  /** Extra module packages (`--modules`, TASKWARDEN_MODULES), loaded at start by agentModules. */
+  modules?: ModuleList | undefined;
   /** How long a shutdown waits for the last events to reach the server before leaving them spooled. */
   shutdownGraceMs?: number;
 }

@@ -34,5 +34,10 @@ export function declareAgentOptions(command: Command): Command {
     .option('--concurrency <n>', `jobs run at once (default ${AGENT_DEFAULTS.concurrency})`)
     .option('--long-poll <seconds>', 'how long a contact waits for work, 0-60 (default 60; 0 with --listen)')
     .option('--device-id <id>', 'stable id of this machine (default: generated once, kept in agent.json)')
-    .option('--package-root <dir>', 'folder deploy packages extract relative paths under (default <data>/packages)');
+    .option('--package-root <dir>', 'folder deploy packages extract relative paths under (default <data>/packages)')
+    .option(
+      '--modules <list>',
+      'extra module packages: package names or paths to a package folder or module file, comma-separated ' +
+        '(env TASKWARDEN_MODULES; see "Writing a module" in the README)',
+    );
 }

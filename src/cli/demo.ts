@@ -118,6 +118,6 @@ async function startLocalAgent(server: string, tokenFile: string, dataDir: strin
   const version = packageVersion();
   return AgentRuntime.start(
     { dataDir, server, enrolToken, name: 'local', listen: null, concurrency: 2, longPollSeconds: 60, version },
-    { modules: agentModules(), log: createAgentLog('warn') },
+    { modules: await agentModules(), log: createAgentLog('warn') },
   );
 }

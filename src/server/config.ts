@@ -6,6 +6,7 @@ import { CRASH_POINTS, type CrashPoint } from '../core/crash-points.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ValidationError } from '../core/errors.ts';
 import { parseSettingsFile, resolveSettings, type SettingLookup, type Sourced } from '../core/settings.ts';
+import { type ModuleList, parseModuleList } from '../modules/load.ts';
 import { DEFAULT_BODY_LIMIT, type TrustProxy } from './app.ts';
 import { parseFusionInventoryPath } from './fusioninventory/path.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts';
@@ -56,6 +57,10 @@ export interface ServerConfig {
   tls?: { certFile: string; keyFile: string };
   /** The URL agents and browsers reach the server at (`publicUrl`); absent = the URL each request came to. */
   publicUrl?: string;
+  /** Extra module packages (`modules`, TASKWARDEN_MODULES); absent = the built-in ones only. */
+  modules?: ModuleList;
+  /** Test only (TASKWARDEN_TEST_MODULES=1): also the modules for tests (noop, noop-serial). */
+  testModules?: boolean;
 }
 
 /** The flags of `taskwarden server`, as commander hands them over (see SERVER_SETTINGS). */
@@ -92,6 +97,7 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
   const packageLimit = setting('packageLimit');
   const skew = pick(undefined, '', env, 'TASKWARDEN_TEST_CLOCK_SKEW_MS');
   const crashAt = pick(undefined, '', env, 'TASKWARDEN_TEST_CRASH_AT');
+  const modules = setting('modules');
   const fiPath = setting('fiPath');
   const proxies = setting('trustProxy');
   const trustProxy = proxies ? parseTrustProxy(proxies.value, proxies.source) : undefined;
@@ -132,6 +138,8 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv, 
     ...(notifications ? { notifications } : {}),
     ...(tls ? { tls } : {}),
     ...(publicUrl ? { publicUrl } : {}),
+    ...(modules ? { modules: parseModuleList(modules.value, modules.source, cwd) } : {}),
+    ...(env['TASKWARDEN_TEST_MODULES'] === '1' ? { testModules: true } : {}),
   };
 }
 

@@ -11,15 +11,15 @@ import type { Store } from '../core/ports/store.ts';
 import { defaultTimeZone } from '../core/schedule/index.ts';
 import { Engine } from '../engine/engine.ts';
 import { DEFAULT_NOTIFY_OPTIONS } from '../engine/notify/delivery-loop.ts';
-import { builtinModules } from '../modules/builtin.ts';
-import { localProcesses } from '../modules/command/local-processes.ts';
-import { createModuleRegistry } from '../modules/sdk.ts';
+import { loadModules } from '../modules/load.ts';
+import { createModuleRegistry } from '../modules/sdk/index.ts';
 import { openStore } from '../store/open.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { looseDataFolderWarnings, writeServerFile } from './data-folder.ts';
 import { seedGlobalDefaults } from './global-defaults.ts';
+import { localProcesses } from './local-processes.ts';
 import { createModuleServices } from './module-services.ts';
 import { fixedNodeClock, type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { WebhookGuard } from './notify/allow-list.ts';
@@ -53,6 +53,8 @@ export interface RunningServer {
  * (tests), else the system clock — synced to the database clock on a store that has one.
  */
 export async function startServer(config: ServerConfig, opts: { clock?: Clock } = {}): Promise<RunningServer> {
+  // First: a broken module package stops the start before anything is opened or written.
+  const modules = createModuleRegistry(await loadModules({ list: config.modules, testModules: config.testModules }));
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const logger = pino({ level: config.logLevel });
   for (const warning of await looseDataFolderWarnings(config.dataDir)) logger.warn(warning);
@@ -66,7 +68,6 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
       logger.warn(`this machine's clock jumped ${describeJump(ms)}; the node keeps to the database's time`);
     nodeClock = opts.clock ? fixedNodeClock(opts.clock) : await startNodeClock(store, base, onJump);
     const { clock } = nodeClock;
-    const modules = createModuleRegistry(builtinModules());
     const defaultTz = defaultTimeZone();
     const packageFiles = new PackageFiles(join(config.dataDir, 'packages'), config.packageLimit);
     const backups = storeBackups(config, clock);

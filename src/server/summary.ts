@@ -3,7 +3,7 @@ import { type Jobstate, RUN_STATUSES, type Run, type Task } from '../core/model.
 import type { ModuleRegistry } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import { jobstateReasonWords, reasonWords } from '../core/reason-words.ts';
-import { summarizeOutcomes } from '../modules/sdk.ts';
+import { summarizeOutcomes } from '../modules/sdk/index.ts';
 import type { SummaryLine } from '../protocol/summary.ts';
 import { emptyCounts, isoOrNull, loadRunView, shownReasons } from './views.ts';
 

@@ -12,7 +12,7 @@ import { JobBoard } from '../../src/agent/job-board.ts';
 import { Spool } from '../../src/agent/spool.ts';
 import { AgentClient } from '../../src/client/agent-client.ts';
 import { FakeClock } from '../../src/core/clock.ts';
-import { createModuleRegistry, defineModule } from '../../src/modules/sdk.ts';
+import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
 import { memoryLog, type ProtocolStub, startProtocolStub, waitFor } from './protocol-stub.ts';
 
 const hold = defineModule({

@@ -47,6 +47,7 @@ export async function startE2EServer(
     port: 0,
     logLevel: 'warn',
     bodyLimit: 1024 * 1024,
+    testModules: true,
     ...settings,
   };
   let server: RunningServer = await startServer(config, opts);
@@ -125,6 +126,8 @@ export interface AgentOptions {
   packageRoot?: string;
   /** The agent process's TZ (its OS zone, which it reports). */
   tz?: string;
+  /** More environment variables (TASKWARDEN_MODULES…). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const running = new Set<ChildProcess>();
@@ -133,7 +136,7 @@ const running = new Set<ChildProcess>();
 export async function startAgent(opts: AgentOptions): Promise<AgentProcess> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'taskwarden-e2e-agent-')));
   const args = [BIN, 'agent', '--server', opts.server, '--data', dir];
-  const env = cliEnv({ TASKWARDEN_LOG_LEVEL: 'debug', ...(opts.tz ? { TZ: opts.tz } : {}) });
+  const env = cliEnv({ TASKWARDEN_LOG_LEVEL: 'debug', ...(opts.tz ? { TZ: opts.tz } : {}), ...opts.env });
   if (opts.enrol && opts.enrolVia === 'env') env['TASKWARDEN_ENROL_TOKEN'] = opts.enrol;
   else if (opts.enrol && opts.enrolVia === 'file') {
     const file = join(dir, 'enrol.token');

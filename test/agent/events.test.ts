@@ -13,7 +13,7 @@ import { Spool } from '../../src/agent/spool.ts';
 import { AgentClient } from '../../src/client/agent-client.ts';
 import { FakeClock } from '../../src/core/clock.ts';
 import type { AgentJobContext } from '../../src/core/ports/module.ts';
-import { createModuleRegistry, defineModule } from '../../src/modules/sdk.ts';
+import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
 import type { AgentJob } from '../../src/protocol/agent.ts';
 import { memoryLog, type ProtocolStub, startProtocolStub, waitFor } from './protocol-stub.ts';
 

@@ -1,9 +1,9 @@
 // Fails when an import crosses the layers of DESIGN.md the wrong way: core importing I/O,
 // the engine importing a store, anything but the composition root importing server/.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { test } from 'node:test';
+import { importsOf, sourceFiles } from './source-files.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const src = join(root, 'src');
@@ -38,25 +38,6 @@ const PACKAGE_LAYERS: Record<string, string[]> = {
   'node:dns/promises': ['modules', 'server', 'agent', 'cli'],
   nodemailer: ['server'],
 };
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.(ts|tsx)$/.test(name) ? [path] : [];
-  });
-}
-
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specs: string[] = [];
-  for (const m of text.matchAll(
-    /(?:import|export)[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
-  )) {
-    specs.push((m[1] ?? m[2]) as string);
-  }
-  return specs;
-}
 
 const layerOf = (file: string) => relative(src, file).split(sep)[0] as string;
 

@@ -21,7 +21,11 @@ function cli(args: string[], as = token): Promise<CliResult> {
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tw-cli-calendars-'));
   server = await startServer(
-    resolveServerConfig({ data: join(dir, 'data'), port: '0' }, { TASKWARDEN_LOG_LEVEL: 'silent' }, dir),
+    resolveServerConfig(
+      { data: join(dir, 'data'), port: '0' },
+      { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_TEST_MODULES: '1' },
+      dir,
+    ),
   );
   const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
   assert.equal((await cli(['org', 'create', 'acme'], admin)).code, 0);

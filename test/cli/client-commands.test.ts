@@ -45,7 +45,11 @@ async function file(name: string, text: string): Promise<string> {
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tw-cli-'));
-  const config = resolveServerConfig({ data: join(dir, 'data'), port: '0' }, { TASKWARDEN_LOG_LEVEL: 'silent' }, dir);
+  const config = resolveServerConfig(
+    { data: join(dir, 'data'), port: '0' },
+    { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_TEST_MODULES: '1' },
+    dir,
+  );
   server = await startServer(config);
   const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
   const org = await cli(['org', 'create', 'acme', '--json'], admin);

@@ -14,7 +14,7 @@ import { parseTaskDef } from '../../src/core/task-def.ts';
 import type { EngineOptions } from '../../src/engine/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { writeTasks } from '../support/bulk-tasks.ts';
@@ -203,7 +203,7 @@ export interface Author {
 /** A store of its own on `url` and an engine on it (built-in modules, UTC, `options`), not started. */
 export async function openEngine(url: string, options: Partial<EngineOptions> = {}) {
   const store = await openPostgresStore({ url, poolSize: 4 });
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
   const engine = new Engine({
     store,
     modules,

@@ -5,14 +5,17 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 
 test('the Fleet rollouts example parses as a task using all four', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Fleet rollouts'));
   const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(yaml, 'the section has a yaml block');
-  const def = parseTaskDef(parse(yaml), { modules: createModuleRegistry(builtinModules()), defaultTz: 'UTC' });
+  const def = parseTaskDef(parse(yaml), {
+    modules: createModuleRegistry(builtinModules({ testModules: true })),
+    defaultTz: 'UTC',
+  });
   assert.deepEqual(def.calendars, ['holidays']);
   assert.equal((def.schedule as { tz?: string }).tz, 'agent');
   assert.deepEqual(def.rollout?.waves, ['1', '10%', '100%']);

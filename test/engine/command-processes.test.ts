@@ -12,8 +12,8 @@ import type { Store } from '../../src/core/ports/store.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { localProcesses } from '../../src/modules/command/local-processes.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { localProcesses } from '../../src/server/local-processes.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { makeCommand, makeJobstate, makeOrg, seedRun } from '../store/fixtures.ts';
 import { openTestStore } from '../support/store.ts';
@@ -74,7 +74,7 @@ async function harness() {
   const { store, cleanup } = await openTestStore();
   const engine = new Engine({
     store,
-    modules: createModuleRegistry(builtinModules()),
+    modules: createModuleRegistry(builtinModules({ testModules: true })),
     services: createModuleServices(store),
     clock: systemClock,
     options: { defaultTz: 'UTC', maxSleepMs: 100 },
@@ -157,7 +157,7 @@ async function sleeping(options: { multiNode: boolean }) {
       },
     },
   });
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
   const warnings: string[] = [];
   const engine = new Engine({
     store: seen,

@@ -12,7 +12,7 @@ import { newId } from '../../src/core/ids.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openStore } from '../../src/store/open.ts';
 
@@ -47,7 +47,7 @@ test('SIGKILL mid chunked job: it resumes from its last checkpoint and the run f
   const db = join(dir, 'taskwarden.db');
   const store = await openStore(`sqlite:${db}`);
   await store.migrate();
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
   // This process only defines the task and asks for a run; the child does the work.
   const author = new Engine({
     store,

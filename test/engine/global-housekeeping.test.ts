@@ -6,7 +6,7 @@ import { GLOBAL_ORG_ID } from '../../src/core/global-tasks.ts';
 import { newId } from '../../src/core/ids.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { seedGlobalDefaults } from '../../src/server/global-defaults.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
@@ -18,7 +18,7 @@ const seed = () =>
   seedGlobalDefaults({
     store: h.store,
     engine: h.engine,
-    modules: createModuleRegistry(builtinModules()),
+    modules: createModuleRegistry(builtinModules({ testModules: true })),
     clock: h.clock,
     defaultTz: 'UTC',
   });
@@ -58,7 +58,7 @@ test('run globally, housekeeping prunes every org’s old runs, logs and unused 
       orgB.id,
       parseTaskDef(
         { name: 'b', schedule: { kind: 'manual' }, jobs: [serverJob('noop', { log: 'org b work' })] },
-        { modules: createModuleRegistry(builtinModules()), defaultTz: 'UTC' },
+        { modules: createModuleRegistry(builtinModules({ testModules: true })), defaultTz: 'UTC' },
       ),
       'tester',
     ),

@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
 const HOUR = 3_600_000;
 let h: EngineHarness;
 afterEach(() => h?.cleanup());
 
-const modules = createModuleRegistry(builtinModules());
+const modules = createModuleRegistry(builtinModules({ testModules: true }));
 const twoJobs = (name: string, firstFails: number) =>
   parseTaskDef(
     {

@@ -6,7 +6,7 @@ import { FakeClock } from '../../src/core/clock.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { NodeHeartbeat } from '../../src/engine/node-heartbeat.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 
@@ -21,7 +21,7 @@ test('each heartbeat stores the offset; a warning when it passes 5 s either way,
   const notes: string[] = [];
   const engine = new Engine({
     store,
-    modules: createModuleRegistry(builtinModules()),
+    modules: createModuleRegistry(builtinModules({ testModules: true })),
     services: createModuleServices(store),
     clock,
     options: { defaultTz: 'UTC', nodeId: 'skewed-node' },

@@ -9,7 +9,7 @@ import type { Store } from '../../src/core/ports/store.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -47,7 +47,7 @@ test('a store outage: reported once, retried with backoff, and the chunk in flig
   const { store: real, cleanup } = await openTestStore();
   const { store, state } = switchable(real);
   const clock = new FakeClock();
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
   const said: { level: 'warn' | 'info'; message: string }[] = [];
   const engine = new Engine({
     store,
@@ -126,7 +126,7 @@ test('the loop backs off while failing: its waits double up to maxSleepMs', asyn
   const clock = new FakeClock();
   const engine = new Engine({
     store,
-    modules: createModuleRegistry(builtinModules()),
+    modules: createModuleRegistry(builtinModules({ testModules: true })),
     services: createModuleServices(real),
     clock,
     options: { defaultTz: 'UTC', maxSleepMs: 1_000 },

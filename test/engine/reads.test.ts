@@ -9,7 +9,7 @@ import type { Store } from '../../src/core/ports/store.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -38,7 +38,7 @@ test('a trivial server job reads its task once to start and once to end', async 
   const { store: real, cleanup } = await openTestStore();
   const { store, reads } = countingTaskReads(real);
   const clock = new FakeClock('2026-12-01T00:00:00Z');
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
   const engine = new Engine({
     store,
     modules,

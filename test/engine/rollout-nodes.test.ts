@@ -12,7 +12,7 @@ import type { Store } from '../../src/core/ports/store.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { makeAgent } from '../store/fixtures.ts';
@@ -25,7 +25,7 @@ const AGENTS = 450;
 test('two nodes over one rollout run: every wave opens once, in order', { timeout: 120_000 }, async () => {
   const url = await postgres.database({ migrated: true });
   const clock = new FakeClock('2026-12-01T00:00:00Z');
-  const modules = createModuleRegistry([...builtinModules(), fleetStep]);
+  const modules = createModuleRegistry([...builtinModules({ testModules: true }), fleetStep]);
   const opened: string[] = [];
   const stores: Store[] = [];
   const nodes: Engine[] = [];

@@ -15,7 +15,7 @@ import { newId } from '../../src/core/ids.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry, defineModule } from '../../src/modules/sdk.ts';
+import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 
@@ -61,7 +61,7 @@ test('a chunk whose write meets a locked file runs again once the lock is gone, 
   const store = await openSqliteStore({ file });
   await store.migrate();
   const other = new Database(file);
-  const modules = createModuleRegistry([...builtinModules(), prune]);
+  const modules = createModuleRegistry([...builtinModules({ testModules: true }), prune]);
   const engine = new Engine({
     store,
     modules,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { Agent, Jobstate } from '../../src/core/model.ts';
-import { defineModule } from '../../src/modules/sdk.ts';
+import { defineModule } from '../../src/modules/sdk/index.ts';
 import { makeAgent, makeCommand } from '../store/fixtures.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 

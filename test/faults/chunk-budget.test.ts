@@ -14,7 +14,7 @@ import { parseTaskDef } from '../../src/core/task-def.ts';
 import { OVERRUN_GRACE_MS } from '../../src/engine/chunk-budget.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry, defineModule } from '../../src/modules/sdk.ts';
+import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -45,7 +45,7 @@ const spin = defineModule<SpinParams>({
 
 async function harness() {
   const { store, cleanup } = await openTestStore();
-  const modules = createModuleRegistry([...builtinModules(), spin]);
+  const modules = createModuleRegistry([...builtinModules({ testModules: true }), spin]);
   const warnings: string[] = [];
   const engine = new Engine({
     store,

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { newId } from '../../src/core/ids.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { writeTasks } from '../support/bulk-tasks.ts';
 import { exitWithin, healthLatency, startServerProcess, until } from './server-process.ts';
@@ -47,7 +47,12 @@ async function writeSchedules(file: string, writtenAt: number): Promise<void> {
   try {
     await store.migrate();
     const org = await store.orgs.create({ id: newId(), name: 'outage', createdAt: writtenAt });
-    const base = { store, modules: createModuleRegistry(builtinModules()), orgId: org.id, now: writtenAt };
+    const base = {
+      store,
+      modules: createModuleRegistry(builtinModules({ testModules: true })),
+      orgId: org.id,
+      now: writtenAt,
+    };
     await writeTasks({ ...base, def: everyTenMinutes(writtenAt, 'skip'), count: SKIPPING });
     await writeTasks({ ...base, def: everyTenMinutes(writtenAt, 'once'), count: CATCHING_UP });
   } finally {

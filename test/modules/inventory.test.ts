@@ -7,8 +7,9 @@ import type { ModuleServices, SummaryInput } from '../../src/core/ports/module.t
 import type { Store } from '../../src/core/ports/store.ts';
 import { collectInventory, parseDf } from '../../src/modules/inventory/collect.ts';
 import { diffInventory } from '../../src/modules/inventory/diff.ts';
-import { inventoryModule, macsOf } from '../../src/modules/inventory/index.ts';
+import { inventoryModule } from '../../src/modules/inventory/index.ts';
 import type { Inventory } from '../../src/modules/inventory/schema.ts';
+import { macsOf } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { makeAgent } from '../store/fixtures.ts';
 import { openTestStore } from '../support/store.ts';

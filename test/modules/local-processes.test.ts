@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { newId } from '../../src/core/ids.ts';
 import { PROCESS_MARK_VARIABLE, type RecordedGroup } from '../../src/core/ports/processes.ts';
-import { localProcesses } from '../../src/modules/command/local-processes.ts';
+import { localProcesses } from '../../src/server/local-processes.ts';
 
 const local = localProcesses();
 const started: ChildProcess[] = [];

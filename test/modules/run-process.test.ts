@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { FakeClock } from '../../src/core/clock.ts';
 import type { LogStream } from '../../src/core/model.ts';
-import { type ProcessOutcome, type RunProcessOptions, runProcess } from '../../src/modules/command/run-process.ts';
+import { type ProcessOutcome, type RunProcessOptions, runProcess } from '../../src/modules/sdk/run-process.ts';
 import { waitUntil } from './job-context.ts';
 
 type Line = [LogStream, string];

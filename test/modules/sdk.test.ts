@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { builtinModules } from '../../src/modules/builtin.ts';
 // Third parties import the compiled SDK as `taskwarden/sdk`: test/build/build.test.ts checks that.
-import { createModuleRegistry, defineModule, ValidationError } from '../../src/modules/sdk.ts';
+import { createModuleRegistry, defineModule, ValidationError } from '../../src/modules/sdk/index.ts';
 
 const schema = {
   type: 'object',
@@ -71,6 +71,7 @@ describe('module SDK', () => {
       title: 'Refined',
       runsOn: 'agent',
       paramsSchema: schema,
+      agent: { run: async () => ({ ok: true }) },
       parseParams: (params) => {
         seen.push(params);
         return { target: `${params['host']}:${params['port']}` };
@@ -82,8 +83,11 @@ describe('module SDK', () => {
   });
 
   test('malformed definitions fail when defined', () => {
-    const base = { title: 'X', runsOn: 'agent' as const, paramsSchema: { type: 'object' } };
+    const agent = { run: async () => ({ ok: true }) };
+    const base = { title: 'X', runsOn: 'agent' as const, paramsSchema: { type: 'object' }, agent };
     assert.throws(() => defineModule({ ...base, name: 'Bad Name' }), /module name/);
+    assert.throws(() => defineModule({ ...base, name: 'x', title: '' }), /title is missing/);
+    assert.throws(() => defineModule({ ...base, name: 'x', agent: undefined }), /needs an agent half/);
     assert.throws(() => defineModule({ ...base, name: 'x', paramsSchema: { type: 'string' } }), /describe an object/);
     assert.throws(() => defineModule({ ...base, name: 'x', runsOn: 'both' }), /needs a server half/);
     // ajv strict mode: a misspelt keyword is an error, not a silently ignored one.
@@ -104,22 +108,25 @@ describe('module SDK', () => {
     assert.throws(() => createModuleRegistry([probe(), probe()]), /registered twice/);
   });
 
-  test('the built-in modules form a registry, each with the halves where it runs', () => {
-    const registry = createModuleRegistry(builtinModules());
+  test('the built-in modules form a registry, each with the halves where it runs; test modules only when asked', () => {
+    const names = [
+      'command',
+      'housekeeping',
+      'inventory',
+      'wakeonlan',
+      'wakeonlan-relay',
+      'deploy',
+      'netdiscovery',
+      'backup',
+    ];
+    assert.deepEqual(
+      builtinModules().map((m) => m.name),
+      names,
+    );
+    const registry = createModuleRegistry(builtinModules({ testModules: true }));
     assert.deepEqual(
       registry.list().map((m) => m.name),
-      [
-        'command',
-        'housekeeping',
-        'noop',
-        'noop-serial',
-        'inventory',
-        'wakeonlan',
-        'wakeonlan-relay',
-        'deploy',
-        'netdiscovery',
-        'backup',
-      ],
+      [...names, 'noop', 'noop-serial'],
     );
     for (const m of registry.list()) {
       if (m.runsOn !== 'agent') assert.equal(typeof m.execute, 'function', `${m.name}: server half`);

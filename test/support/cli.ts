@@ -8,9 +8,12 @@ import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '../../bin/taskwarden.js');
 
-/** This process's environment with `extra`, for a child that runs BIN. */
+/**
+ * This process's environment with `extra`, for a child that runs BIN. A server started so
+ * also has the modules for tests (noop, noop-serial: TASKWARDEN_TEST_MODULES).
+ */
 export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, TASKWARDEN_FROM_SOURCE: '1', ...extra };
+  return { ...process.env, TASKWARDEN_FROM_SOURCE: '1', TASKWARDEN_TEST_MODULES: '1', ...extra };
 }
 
 export interface CliResult {

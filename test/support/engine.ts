@@ -8,7 +8,7 @@ import { parseTaskDef } from '../../src/core/task-def.ts';
 import type { EngineLog, EngineOptions } from '../../src/engine/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry, type ModuleDefinition } from '../../src/modules/sdk.ts';
+import { createModuleRegistry, type ModuleDefinition } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from './store.ts';
 
@@ -31,7 +31,7 @@ export async function startEngineHarness(
 ): Promise<EngineHarness> {
   const { store, cleanup } = await openTestStore();
   const clock = new FakeClock(opts.start ?? '2026-12-01T00:00:00Z');
-  const modules = createModuleRegistry([...builtinModules(), ...(opts.modules ?? [])]);
+  const modules = createModuleRegistry([...builtinModules({ testModules: true }), ...(opts.modules ?? [])]);
   const engine = new Engine({
     store,
     modules,

@@ -1,7 +1,7 @@
 // A module for rollout tests: runs on agent targets but is executed by the server (like
 // wake-on-LAN), so a fake clock drives a whole fleet; it fails for the agents its params name.
 import type { Jobstate } from '../../src/core/model.ts';
-import { defineModule } from '../../src/modules/sdk.ts';
+import { defineModule } from '../../src/modules/sdk/index.ts';
 
 type FleetStepParams = { fail: string[]; sleepMs: number };
 

@@ -10,7 +10,7 @@ import type { Store } from '../../src/core/ports/store.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { NotifyOptions } from '../../src/engine/notify/delivery-loop.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { buildApp, type TrustProxy } from '../../src/server/app.ts';
 import { ensureAdmin } from '../../src/server/bootstrap.ts';
 import type { HttpLimits } from '../../src/server/http-limits.ts';
@@ -72,7 +72,7 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
   const { store, cleanup: closeStore } = await openTestStore();
   const dataDir = await mkdtemp(join(tmpdir(), 'taskwarden-server-'));
   const clock = opts.clock ?? systemClock;
-  const modules = createModuleRegistry(builtinModules());
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
   const packageFiles = new PackageFiles(join(dataDir, 'packages'), opts.packageLimit);
   const allow = opts.webhookAllow === undefined ? '127.0.0.1' : opts.webhookAllow;
   const webhooks = new WebhookGuard(allow === null ? null : parseAllowList(allow, 'webhookAllow'));

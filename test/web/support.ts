@@ -49,6 +49,7 @@ export async function startUiServer(config: Partial<ServerConfig> = {}): Promise
     port: 0,
     logLevel: 'silent',
     bodyLimit: 1024 * 1024,
+    testModules: true,
     ...config,
   });
   const adminToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();

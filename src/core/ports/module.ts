@@ -1,4 +1,5 @@
 import type { Clock, PausedSince } from '../clock.ts';
+import type { ReplyNode } from '../fusioninventory-reply.ts';
 import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
 import type { DeviceSighting, InventoryChange, PackageRecord } from './fleet.ts';
 import type { JobProcesses } from './processes.ts';
@@ -40,6 +41,31 @@ export interface ModuleDefinition<P extends Record<string, unknown> = Record<str
   accept?(ctx: AcceptContext<P>): Promise<AgentOutcome>;
   /** Agent half: runs one jobstate on the agent. */
   agent?: AgentHalf<P>;
+  /**
+   * How a FusionInventory agent (GLPI's protocol) runs this module's agent jobstates; absent =
+   * it cannot, and such a jobstate handed to one errs `module_unknown`.
+   */
+  fusionInventory?: FusionInventoryHook<P>;
+}
+
+/** A module's translation to and from the FusionInventory protocol (src/server/fusioninventory drives it). */
+export interface FusionInventoryHook<P> {
+  /**
+   * At the agent's PROLOG (the start of its run), for one jobstate claimed for it: what the
+   * reply carries and what to log. `processNumber` names the attempt in the agent's reports.
+   */
+  prolog(job: { params: P; payload: unknown; processNumber: string }): FusionInventoryProlog;
+}
+
+export interface FusionInventoryProlog {
+  /** Lines for the jobstate's log. */
+  lines: string[];
+  /** An OPTION of the PROLOG reply (a task of the agent, with its parameters). */
+  option?: ReplyNode;
+  /** Ask the agent for its inventory (RESPONSE SEND). */
+  sendInventory?: boolean;
+  /** The jobstate ends here (the agent will report nothing about it). */
+  end?: { ok: boolean; result?: unknown; reason?: JobstateReason };
 }
 
 export interface AgentOutcome {

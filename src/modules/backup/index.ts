@@ -1,4 +1,4 @@
-import { defineModule, type ExecuteOutcome, type ServerJobContext, summarizeOutcomes } from '../sdk.ts';
+import { defineModule, type ExecuteOutcome, type ServerJobContext, summarizeOutcomes } from '../sdk/index.ts';
 import { type BackupParams, backupParamsSchema, parseBackupParams } from './schema.ts';
 
 /**
@@ -30,3 +30,5 @@ async function executeBackup(ctx: ServerJobContext<BackupParams>): Promise<Execu
   for (const old of removed) ctx.log(`removed the older backup ${old}`, 'info');
   return { done: true, ok: true, result: { file, removed: removed.length } };
 }
+
+export default backupModule;

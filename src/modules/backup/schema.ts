@@ -1,4 +1,4 @@
-import { fieldPath, ValidationError } from '../sdk.ts';
+import { fieldPath, ValidationError } from '../sdk/index.ts';
 
 export const backupParamsSchema = {
   type: 'object',

@@ -1,8 +1,7 @@
 /** Agent half of the `command` module: runs the argv the server rendered, streaming its output. */
-import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
-import type { AgentJobContext, AgentOutcome } from '../../core/ports/module.ts';
-import { ValidationError } from '../sdk.ts';
-import { runCommand } from './run-command.ts';
+
+import type { AgentJobContext, AgentOutcome } from '../sdk/index.ts';
+import { compileSchemaOnFirstUse, runCommand, ValidationError } from '../sdk/index.ts';
 import { type CommandParams, type CommandPayload, commandPayloadSchema } from './schema.ts';
 
 const parsePayload = compileSchemaOnFirstUse(commandPayloadSchema, { useDefaults: false });

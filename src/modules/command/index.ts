@@ -1,4 +1,4 @@
-import { defineModule, summarizeOutcomes } from '../sdk.ts';
+import { defineModule, summarizeOutcomes } from '../sdk/index.ts';
 import { runCommandOnAgent } from './agent.ts';
 import { commandPayload } from './payload.ts';
 import { type CommandParams, commandParamsSchema } from './schema.ts';
@@ -20,3 +20,5 @@ export const commandModule = defineModule<CommandParams>({
   agent: { run: runCommandOnAgent },
   summarize: summarizeOutcomes,
 });
+
+export default commandModule;

@@ -3,9 +3,9 @@
  * the argv on the server, when the job is handed out, so the agent receives one runnable
  * argv and never sees a template, the catalog or free text to interpret.
  */
-import { renderInvocation } from '../../core/catalog.ts';
-import type { PayloadContext } from '../../core/ports/module.ts';
-import { ValidationError } from '../sdk.ts';
+
+import type { PayloadContext } from '../sdk/index.ts';
+import { renderInvocation, ValidationError } from '../sdk/index.ts';
 import type { CommandParams, CommandPayload } from './schema.ts';
 
 /** Throws (and the engine ends the jobstate `module_failed`) when the command cannot run on an agent. */

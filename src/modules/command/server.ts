@@ -4,10 +4,15 @@
  * command comes from `resolveForServer`, which an org's own entry of the same name never
  * shadows, and is checked once more here, where it runs.
  */
-import { type Invocation, renderInvocation } from '../../core/catalog.ts';
-import { mayRunOnServer } from '../../core/catalog-authors.ts';
-import { type ExecuteOutcome, type ServerJobContext, ValidationError } from '../sdk.ts';
-import { runCommand } from './run-command.ts';
+import {
+  type ExecuteOutcome,
+  type Invocation,
+  mayRunOnServer,
+  renderInvocation,
+  runCommand,
+  type ServerJobContext,
+  ValidationError,
+} from '../sdk/index.ts';
 import type { CommandParams } from './schema.ts';
 
 /** Commands do not checkpoint: a program cannot be paused and resumed, so it runs to its end. */

@@ -5,8 +5,7 @@
  * with the step's number.
  */
 import { access } from 'node:fs/promises';
-import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
-import { type AgentJobContext, type AgentOutcome, runCommand } from '../sdk.ts';
+import { type AgentJobContext, type AgentOutcome, compileSchemaOnFirstUse, runCommand } from '../sdk/index.ts';
 import { type AgentPlaces, checkedPath, extractFolder, RefusedTarget } from './agent-paths.ts';
 import type { PreparedCheck, PreparedCommand, PreparedStep } from './manifest.ts';
 import { readPath } from './paths.ts';

@@ -1,4 +1,4 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
 import { runDeploy } from './agent.ts';
 import { type DeployParams, deployParamsSchema } from './schema.ts';
 import { deployPayload, summarizeDeploy } from './server.ts';
@@ -21,4 +21,8 @@ export const deployModule = defineModule<DeployParams>({
   payload: deployPayload,
   agent: { run: runDeploy },
   summarize: summarizeDeploy,
+  // A FusionInventory agent's Deploy task asks for its jobs later (getJobs): nothing in the PROLOG.
+  fusionInventory: { prolog: () => ({ lines: ["waiting for the agent's Deploy task to ask for it (getJobs)"] }) },
 });
+
+export default deployModule;

@@ -1,4 +1,4 @@
-import type { LedgerEntry, PayloadContext } from '../sdk.ts';
+import type { LedgerEntry, PayloadContext } from '../sdk/index.ts';
 import type { DeployParams, DeployPayload } from './schema.ts';
 
 /** A deploy job's result as the agent half reports it (see agent.ts). */

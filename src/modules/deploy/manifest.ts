@@ -6,9 +6,8 @@
  * paths.ts allows. Paths are relative (to the agent's package root) or absolute, normalised.
  */
 
-import type { CatalogCommand } from '../../core/ports/store.ts';
-import { readArray, readEnum, readObject, readString } from '../../core/validate.ts';
-import { fieldPath, renderArgv, ValidationError } from '../sdk.ts';
+import type { CatalogCommand } from '../sdk/index.ts';
+import { fieldPath, readArray, readEnum, readObject, readString, renderArgv, ValidationError } from '../sdk/index.ts';
 import { readPath } from './paths.ts';
 
 /** Paths are absolute, or relative to the agent's package root. */

@@ -7,8 +7,7 @@
  * checks when a package is saved and again when a job is prepared (the allowed folders may
  * have changed); the agent checks a third time before it writes (see agent-paths.ts).
  */
-import { readString } from '../../core/validate.ts';
-import { fieldPath, ValidationError } from '../sdk.ts';
+import { fieldPath, readString, ValidationError } from '../sdk/index.ts';
 import type { Procedure, Step } from './manifest.ts';
 
 const MAX_PATH = 4096;

@@ -1,6 +1,6 @@
 /** Server half of `deploy`: prepares each agent's job (package by hash, commands rendered) and summarizes runs. */
-import type { ModuleSummary, PayloadContext, SummaryInput } from '../sdk.ts';
-import { resultOf } from '../summary-parts.ts';
+import type { ModuleSummary, PayloadContext, SummaryInput } from '../sdk/index.ts';
+import { resultOf } from '../sdk/index.ts';
 import { installedBefore } from './installed.ts';
 import { type PackageManifest, prepareProcedure } from './manifest.ts';
 import { checkExtractTargets } from './paths.ts';

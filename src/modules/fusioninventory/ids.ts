@@ -10,7 +10,7 @@
  * Deploy: the job's uuid, echoed in setStatus; it names a folder on the agent, so it stays
  * "<jobstate id>.<attempt>".
  */
-import { ValidationError } from '../sdk.ts';
+import { ValidationError } from '../sdk/index.ts';
 
 export interface AttemptRef {
   jobstateId: string;

@@ -10,28 +10,9 @@
  * Taskwarden does not hand out), never by TCP port: the job's `ports` are not used, and its
  * devices are recorded with no open ports.
  */
-import { formatIpv4, parseIpv4, parseRanges } from '../netdiscovery/ranges.ts';
-import { type DiscoveryParams, timeoutMs } from '../netdiscovery/schema.ts';
-import { type DeviceSighting, ValidationError } from '../sdk.ts';
-import { nodesOf, type ReplyNode, textOf, XmlAttributes, type XmlNode } from './xml.ts';
-
-/** The agent scans with one Perl thread per concurrent probe; past this many threads cost more than they give. */
-export const MAX_DISCOVERY_THREADS = 64;
-
-export function discoveryOption(params: DiscoveryParams, processNumber: string): ReplyNode {
-  const ranges = parseRanges(params.ranges, 'params.ranges');
-  return {
-    NAME: 'NETDISCOVERY',
-    PARAM: new XmlAttributes({
-      PID: processNumber,
-      THREADS_DISCOVERY: Math.min(params.concurrency, MAX_DISCOVERY_THREADS),
-      TIMEOUT: Math.ceil(timeoutMs(params) / 1000),
-    }),
-    RANGEIP: ranges.map(
-      (range, i) => new XmlAttributes({ ID: i + 1, IPSTART: formatIpv4(range.first), IPEND: formatIpv4(range.last) }),
-    ),
-  };
-}
+import { parseIpv4 } from '../netdiscovery/ranges.ts';
+import { type DeviceSighting, ValidationError } from '../sdk/index.ts';
+import { nodesOf, textOf, type XmlNode } from './xml.ts';
 
 /** What one NETDISCOVERY message says. */
 export interface DiscoveryMessage {

@@ -7,7 +7,8 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { TaskwardenError } from '../../core/errors.ts';
-import { ValidationError } from '../sdk.ts';
+import { type ReplyNode, type ReplyValue, XmlAttributes } from '../../core/fusioninventory-reply.ts';
+import { ValidationError } from '../sdk/index.ts';
 
 /** A parsed element: text, or child elements by name (a repeated child is a list). */
 export type XmlValue = string | XmlNode | XmlValue[];
@@ -86,16 +87,7 @@ function parseXml(text: string): XmlNode {
   }
 }
 
-/** An element with attributes only (`<PARAM PID="7" TIMEOUT="1"/>`), the way GLPI sends PARAM and RANGEIP. */
-export class XmlAttributes {
-  constructor(readonly values: Readonly<Record<string, string | number>>) {}
-}
-
-/** An element of a reply: text, attributes, children, or a list of them. */
-export type ReplyValue = string | number | XmlAttributes | ReplyNode | ReplyValue[];
-export interface ReplyNode {
-  [name: string]: ReplyValue;
-}
+export { type ReplyNode, type ReplyValue, XmlAttributes };
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>';
 

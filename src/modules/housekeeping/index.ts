@@ -1,4 +1,4 @@
-import { defineModule, type ModuleSummary, type SummaryInput } from '../sdk.ts';
+import { defineModule, type ModuleSummary, type SummaryInput } from '../sdk/index.ts';
 import { type HousekeepingParams, housekeepingParamsSchema, parseHousekeepingParams } from './schema.ts';
 import { executeHousekeeping } from './server.ts';
 
@@ -35,3 +35,5 @@ function summarizeHousekeeping(jobstates: readonly SummaryInput[]): ModuleSummar
   }
   return { details: `${runs} runs, ${logs} log lines, ${files} package files pruned` };
 }
+
+export default housekeepingModule;

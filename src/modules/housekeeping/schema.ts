@@ -1,4 +1,4 @@
-import { fieldPath, parseDuration } from '../sdk.ts';
+import { fieldPath, parseDuration } from '../sdk/index.ts';
 
 /** A duration as task files write it ("90d", "12h") or as seconds. */
 const duration = (fallback: string, description: string) => ({

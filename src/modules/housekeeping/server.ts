@@ -8,7 +8,7 @@
  * engine resumes it later, also after a crash; deleting is idempotent, so a resumed job
  * only has to keep its counters.
  */
-import { busyTurn, type ExecuteOutcome, type ServerJobContext } from '../sdk.ts';
+import { busyTurn, type ExecuteOutcome, type ServerJobContext } from '../sdk/index.ts';
 import type { HousekeepingParams } from './schema.ts';
 
 const PHASES = ['logs', 'runs', 'files', 'orphans'] as const;

@@ -1,5 +1,5 @@
 /** Agent half of `inventory`: collects this machine's inventory and reports it as the result. */
-import type { AgentJobContext, AgentOutcome } from '../sdk.ts';
+import type { AgentJobContext, AgentOutcome } from '../sdk/index.ts';
 import { collectInventory } from './collect.ts';
 import type { InventoryParams } from './schema.ts';
 

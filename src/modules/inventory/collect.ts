@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import os, { type NetworkInterfaceInfo } from 'node:os';
-import { runProcess } from '../sdk.ts';
+import { runProcess } from '../sdk/index.ts';
 import type { Disk, Inventory, NetworkInterface } from './schema.ts';
 
 /** df can hang on a dead network mount; past this the disks are reported as far as df got. */

@@ -1,4 +1,4 @@
-import type { InventoryChange } from '../sdk.ts';
+import type { InventoryChange } from '../sdk/index.ts';
 
 /**
  * Field-level differences between two inventories, for the agent's history. Lists of

@@ -1,9 +1,7 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
 import { runInventory } from './agent.ts';
 import { type InventoryParams, inventoryParamsSchema } from './schema.ts';
 import { acceptInventory, summarizeInventory } from './server.ts';
-
-export { macsOf } from './macs.ts';
 
 /**
  * `inventory`: each target agent reports its hardware and system (hostname, OS, CPU,
@@ -20,4 +18,13 @@ export const inventoryModule = defineModule<InventoryParams>({
   accept: acceptInventory,
   agent: { run: runInventory },
   summarize: summarizeInventory,
+  // A FusionInventory agent sends its inventory when the PROLOG reply asks (RESPONSE SEND).
+  fusionInventory: {
+    prolog: () => ({
+      sendInventory: true,
+      lines: ['asked the FusionInventory agent for an inventory (PROLOG: RESPONSE SEND)'],
+    }),
+  },
 });
+
+export default inventoryModule;

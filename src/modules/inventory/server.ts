@@ -1,13 +1,15 @@
 /** Server half of `inventory`: checks what the agent reported and stores it with what changed. */
-import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import {
   type AcceptContext,
   type AgentOutcome,
+  compileSchemaOnFirstUse,
+  countIn,
   type ModuleSummary,
+  otherOutcomes,
+  resultOf,
   type SummaryInput,
   ValidationError,
-} from '../sdk.ts';
-import { countIn, otherOutcomes, resultOf } from '../summary-parts.ts';
+} from '../sdk/index.ts';
 import { diffInventory } from './diff.ts';
 import { type Inventory, type InventoryParams, inventorySchema } from './schema.ts';
 

@@ -1,5 +1,5 @@
 /** Agent half of `netdiscovery`: probes the ranges from the agent's network and reports the devices found. */
-import type { AgentJobContext, AgentOutcome, DeviceSighting } from '../sdk.ts';
+import type { AgentJobContext, AgentOutcome, DeviceSighting } from '../sdk/index.ts';
 import { describeSighting, scanInBatches } from './batches.ts';
 import { countAddresses, parseRanges } from './ranges.ts';
 import type { DiscoveryParams, DiscoveryReport } from './schema.ts';

@@ -1,4 +1,4 @@
-import type { Clock, DeviceSighting } from '../sdk.ts';
+import type { Clock, DeviceSighting } from '../sdk/index.ts';
 import { type AddressRange, addressesFrom, countAddresses } from './ranges.ts';
 import { scan } from './scan.ts';
 import { type DiscoveryParams, timeoutMs } from './schema.ts';

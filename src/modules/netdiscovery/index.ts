@@ -1,5 +1,6 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
 import { runDiscovery } from './agent.ts';
+import { discoveryFusionInventory } from './fusioninventory.ts';
 import { type DiscoveryParams, discoveryParamsSchema, refineDiscoveryParams } from './schema.ts';
 import { acceptDiscovery, executeDiscovery, summarizeDiscovery } from './server.ts';
 
@@ -20,4 +21,7 @@ export const netdiscoveryModule = defineModule<DiscoveryParams>({
   accept: acceptDiscovery,
   agent: { run: runDiscovery },
   summarize: summarizeDiscovery,
+  fusionInventory: discoveryFusionInventory,
 });
+
+export default netdiscoveryModule;

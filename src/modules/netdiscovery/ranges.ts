@@ -3,7 +3,7 @@
  * ("10.0.0.1-10.0.0.40") or a CIDR block ("10.0.0.0/24", every address of it included).
  * Addresses are handled as unsigned 32-bit integers.
  */
-import { fieldPath, ValidationError } from '../sdk.ts';
+import { fieldPath, ValidationError } from '../sdk/index.ts';
 
 export interface AddressRange {
   first: number;

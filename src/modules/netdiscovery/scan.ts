@@ -7,7 +7,7 @@
 import { promises as dns } from 'node:dns';
 import { setMaxListeners } from 'node:events';
 import { connect } from 'node:net';
-import type { Clock, DeviceSighting } from '../sdk.ts';
+import type { Clock, DeviceSighting } from '../sdk/index.ts';
 import { parseIpv4 } from './ranges.ts';
 
 export interface ScanOptions {

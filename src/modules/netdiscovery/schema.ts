@@ -1,4 +1,4 @@
-import { fieldPath, parseDuration, ValidationError } from '../sdk.ts';
+import { fieldPath, parseDuration, ValidationError } from '../sdk/index.ts';
 import { parseRanges } from './ranges.ts';
 
 /** The longest a probe may wait for an answer; a filtered port costs this much each. */

@@ -3,17 +3,19 @@
  * recording each batch's devices as it goes and resuming from a checkpoint; for agents it
  * checks and records what they report.
  */
-import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import {
   type AcceptContext,
   type AgentOutcome,
+  compileSchemaOnFirstUse,
+  countIn,
   type ExecuteOutcome,
   type ModuleSummary,
+  otherOutcomes,
+  resultOf,
   type ServerJobContext,
   type SummaryInput,
   ValidationError,
-} from '../sdk.ts';
-import { countIn, otherOutcomes, resultOf } from '../summary-parts.ts';
+} from '../sdk/index.ts';
 import { describeSighting, scanInBatches } from './batches.ts';
 import { countAddresses, inRanges, parseRanges } from './ranges.ts';
 import { type DiscoveryParams, type DiscoveryReport, type DiscoveryResult, discoveryReportSchema } from './schema.ts';

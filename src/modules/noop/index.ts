@@ -1,4 +1,4 @@
-import { defineModule, summarizeOutcomes } from '../sdk.ts';
+import { defineModule, summarizeOutcomes } from '../sdk/index.ts';
 import { type NoopParams, noopParamsSchema } from './schema.ts';
 import { executeNoop } from './server.ts';
 
@@ -28,3 +28,5 @@ function noopModule(name: string, parallelizable: boolean) {
 
 export const noop = noopModule('noop', true);
 export const noopSerial = noopModule('noop-serial', false);
+
+export default [noop, noopSerial];

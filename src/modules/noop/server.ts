@@ -1,5 +1,5 @@
 /** Server half of `noop`: one chunk per execute, optional sleep and scripted failures. */
-import type { ExecuteOutcome, ServerJobContext } from '../sdk.ts';
+import type { ExecuteOutcome, ServerJobContext } from '../sdk/index.ts';
 import type { NoopParams } from './schema.ts';
 
 export async function executeNoop(ctx: ServerJobContext<NoopParams>): Promise<ExecuteOutcome> {

@@ -1,4 +1,5 @@
-import { defineModule } from '../sdk.ts';
+import { defineModule } from '../sdk/index.ts';
+import { relayFusionInventory } from './fusioninventory.ts';
 import { refineRelayParams, relayPayload, runRelay } from './relay.ts';
 import { type RelayParams, relayParamsSchema, type WakeParams, wakeParamsSchema } from './schema.ts';
 import { executeWake, summarizeWake } from './server.ts';
@@ -32,4 +33,7 @@ export const wakeonlanRelayModule = defineModule<RelayParams>({
   payload: relayPayload,
   agent: { run: runRelay },
   summarize: summarizeWake,
+  fusionInventory: relayFusionInventory,
 });
+
+export default [wakeonlanModule, wakeonlanRelayModule];

@@ -9,9 +9,9 @@
  * fixed by its module when the run is created (agentTargetsRunOn), and `wakeonlan`'s
  * jobstates belong to the sleeping machines, which cannot run anything.
  */
-import { macsOf } from '../inventory/index.ts';
-import type { AgentJobContext, AgentOutcome, PayloadContext } from '../sdk.ts';
-import { fieldPath, ValidationError } from '../sdk.ts';
+
+import type { AgentJobContext, AgentOutcome, PayloadContext } from '../sdk/index.ts';
+import { fieldPath, macsOf, ValidationError } from '../sdk/index.ts';
 import { sendMagicPackets } from './magic-packet.ts';
 import type { RelayParams, RelayPayload, WakeResult } from './schema.ts';
 

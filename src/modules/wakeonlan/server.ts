@@ -3,9 +3,9 @@
  * magic packets itself (agentTargetsRunOn: 'server'): one jobstate per target agent, woken
  * by the MACs of its latest inventory; a job targeting the server wakes `params.macs`.
  */
-import { macsOf } from '../inventory/index.ts';
-import type { ExecuteOutcome, ModuleSummary, ServerJobContext, SummaryInput } from '../sdk.ts';
-import { countIn, otherOutcomes, resultOf } from '../summary-parts.ts';
+
+import type { ExecuteOutcome, ModuleSummary, ServerJobContext, SummaryInput } from '../sdk/index.ts';
+import { countIn, macsOf, otherOutcomes, resultOf } from '../sdk/index.ts';
 import { sendMagicPackets } from './magic-packet.ts';
 import type { WakeParams, WakeResult } from './schema.ts';
 

@@ -3,7 +3,7 @@
  * do. Jobs handed at an earlier PROLOG that the agent never reported were lost (its runs
  * are one after the other): they end `agent_lost` and retry per policy. Then the agent's
  * prepared jobstates are claimed through the engine (running from now on) and each becomes
- * what the agent's tasks read:
+ * what the agent's tasks read, as its module's FusionInventory hook says (src/modules/<name>/):
  *
  * - inventory: RESPONSE SEND (also sent while the agent has no inventory yet);
  * - netdiscovery: an OPTION NETDISCOVERY, its PID naming the jobstate attempt;
@@ -12,20 +12,17 @@
  */
 import type { Clock } from '../../core/clock.ts';
 import type { Agent } from '../../core/model.ts';
+import type { ModuleRegistry } from '../../core/ports/module.ts';
 import type { AgentWork } from '../../engine/agents.ts';
 import { type AttemptRef, processNumberOf } from '../../modules/fusioninventory/ids.ts';
-import { discoveryOption } from '../../modules/fusioninventory/netdiscovery.ts';
 import { prologFrequencyHours, prologReply } from '../../modules/fusioninventory/prolog.ts';
-import { wakeOrder } from '../../modules/fusioninventory/wakeonlan.ts';
 import type { ReplyNode } from '../../modules/fusioninventory/xml.ts';
-import type { DiscoveryParams } from '../../modules/netdiscovery/schema.ts';
-import type { RelayParams, RelayPayload } from '../../modules/wakeonlan/schema.ts';
 import { type EventDeps, type JobEvent, logEvent, refOf, reportEvents, reportUnlessEnded } from './events.ts';
 
 /** Jobs handed out per PROLOG; the rest wait for the next one. */
 const CLAIM_LIMIT = 100;
 
-type PrologDeps = EventDeps & { clock: Clock };
+type PrologDeps = EventDeps & { clock: Clock; modules: ModuleRegistry };
 
 /** Returns the reply's XML. `agent` is the agent as it is after this contact was recorded. */
 export async function onProlog(deps: PrologDeps, agent: Agent): Promise<string> {
@@ -42,44 +39,28 @@ export async function onProlog(deps: PrologDeps, agent: Agent): Promise<string> 
   return prologReply({ frequencyHours: prologFrequencyHours(agent.contactSeconds), sendInventory, options });
 }
 
-/** What the PROLOG reply carries for one job: an OPTION, the inventory request, or nothing. */
+/**
+ * What the PROLOG reply carries for one job: an OPTION, the inventory request, or nothing;
+ * the job's module says so through its FusionInventory hook (none: the agent cannot run it).
+ */
 async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<ReplyNode | 'inventory' | null> {
   const ref: AttemptRef = { jobstateId: job.jobstate, attempt: job.attempt };
   const now = deps.clock.now();
   const report = (events: JobEvent[]) => reportEvents(deps, agentId, ref, events);
-  switch (job.module) {
-    case 'inventory':
-      await report([logEvent('asked the FusionInventory agent for an inventory (PROLOG: RESPONSE SEND)', now)]);
-      return 'inventory';
-    case 'netdiscovery': {
-      const params = job.params as DiscoveryParams;
-      const option = discoveryOption(params, processNumberOf(ref));
-      await report([
-        logEvent(
-          `handed to the agent's NetDiscovery task: ${params.ranges.join(', ')} ` +
-            `(it finds machines by ping, ARP and NetBIOS; TCP ports ${params.ports.join(', ')} are not probed)`,
-          now,
-        ),
-      ]);
-      return option;
-    }
-    case 'wakeonlan-relay': {
-      const order = wakeOrder(job.params as RelayParams, job.payload as RelayPayload);
-      const end: JobEvent = order.handed
-        ? { type: 'finished', result: order.result, ts: now }
-        : { type: 'error', reason: 'module_failed', result: { ...order.result, error: order.error }, ts: now };
-      await report([...order.lines.map((line) => logEvent(line, now)), end]);
-      return order.handed ? order.option : null;
-    }
-    case 'deploy':
-      await report([logEvent("waiting for the agent's Deploy task to ask for it (getJobs)", now)]);
-      return null;
-    default: {
-      const error = `FusionInventory agents cannot run module "${job.module}"`;
-      await report([{ type: 'error', reason: 'module_unknown', result: { error }, ts: now }]);
-      return null;
-    }
+  const hook = deps.modules.get(job.module)?.fusionInventory;
+  if (!hook) {
+    const error = `FusionInventory agents cannot run module "${job.module}"`;
+    await report([{ type: 'error', reason: 'module_unknown', result: { error }, ts: now }]);
+    return null;
   }
+  const handed = hook.prolog({ params: job.params, payload: job.payload, processNumber: processNumberOf(ref) });
+  const events: JobEvent[] = handed.lines.map((line) => logEvent(line, now));
+  const { end } = handed;
+  if (end?.ok) events.push({ type: 'finished', result: end.result, ts: now });
+  else if (end) events.push({ type: 'error', reason: end.reason ?? 'module_failed', result: end.result, ts: now });
+  await report(events);
+  if (handed.sendInventory) return 'inventory';
+  return handed.option ?? null;
 }
 
 async function endUnreported(deps: PrologDeps, agentId: string, contactAt: number): Promise<void> {

@@ -4,8 +4,8 @@
  * magic packets to 255.255.255.255 port 9 (it has no other destination) and reports
  * nothing back, so the job ends when the order is handed over.
  */
-import type { RelayParams, RelayPayload, WakeResult } from '../wakeonlan/schema.ts';
-import { type ReplyNode, XmlAttributes } from './xml.ts';
+import { type FusionInventoryHook, type ReplyNode, XmlAttributes } from '../sdk/index.ts';
+import type { RelayParams, RelayPayload, WakeResult } from './schema.ts';
 
 const AGENT_BROADCAST = '255.255.255.255';
 const AGENT_PORT = 9;
@@ -41,3 +41,13 @@ function colonMac(mac: string): string {
   const hex = mac.replace(/[^0-9a-f]/gi, '').toLowerCase();
   return hex.match(/../g)?.join(':') ?? mac;
 }
+
+/** The relay's FusionInventory hook: the order is the job; it ends when handed (or refused). */
+export const relayFusionInventory: FusionInventoryHook<RelayParams> = {
+  prolog({ params, payload }) {
+    const order = wakeOrder(params, payload as RelayPayload);
+    if (order.handed) return { lines: order.lines, option: order.option, end: { ok: true, result: order.result } };
+    const result = { ...order.result, error: order.error };
+    return { lines: order.lines, end: { ok: false, reason: 'module_failed', result } };
+  },
+};

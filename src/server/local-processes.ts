@@ -20,7 +20,7 @@ import {
   type ProcessIdentity,
   type RecordedGroup,
   type StoppedGroup,
-} from '../../core/ports/processes.ts';
+} from '../core/ports/processes.ts';
 
 interface ProcStat extends ProcessIdentity {
   /** R, S, D, Z (zombie)… */
