@@ -85,7 +85,9 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const work = (async () => {
         const contactAt = clock.now();
         const agent = await recordContact(store, { agent: caller, body, from: request.ip, now: contactAt });
-        const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt);
+        const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt, {
+          reoffer: body.replyLost === true,
+        });
         await engine.joinLate(agent.id);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
         const wanted = { capacity, waitSeconds, holding: body.running };
