@@ -19,6 +19,7 @@ import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { looseDataFolderWarnings, writeServerFile } from './data-folder.ts';
+import { LISTEN_BACKLOG } from './http-limits.ts';
 import { createModuleServices } from './module-services.ts';
 import { fixedNodeClock, type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
 import { WebhookGuard } from './notify/allow-list.ts';
@@ -111,7 +112,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     });
     let url: string;
     try {
-      await app.listen({ port: config.port, host: config.host });
+      await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
