@@ -8,10 +8,10 @@
 // it all succeeded: a failed build leaves no half-built dist/, and bin/taskwarden.js then
 // runs the sources through tsx. `--out-dir DIR` builds elsewhere.
 import { spawnSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILD_STAMP, buildState } from './build-state.mjs';
+import { BUILD_STAMP, buildState, replaceBuild } from './build-state.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outFlag = process.argv.indexOf('--out-dir');
@@ -80,5 +80,4 @@ await esbuild
 const stamp = join(staging, BUILD_STAMP);
 writeFileSync(stamp, `${startedAt.toISOString()}\n`);
 utimesSync(stamp, startedAt, startedAt);
-rmSync(dist, { recursive: true, force: true });
-renameSync(staging, dist);
+replaceBuild(staging, dist);

@@ -5,3 +5,4 @@ export type BuildState = 'fresh' | 'stale' | 'missing' | 'no-source';
 export declare function buildState(root: string): BuildState;
 export declare const AGENT_EXECUTABLE: string;
 export declare function agentExecutableState(root: string): 'fresh' | 'stale' | 'missing';
+export declare function replaceBuild(staging: string, dist: string): void;

@@ -1,7 +1,7 @@
 // Is dist/ (the compiled src/) there and at least as new as what it is compiled from?
 // Shared by bin/taskwarden.js (at every start, so it stays small and synchronous), the
 // build script and the footprint bench.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Written last by a successful build, with the time that build started. */
@@ -47,4 +47,15 @@ export function agentExecutableState(root) {
   if (!built) return 'missing';
   const newest = Math.max(newestSource(root), ...AGENT_INPUTS.map((f) => statSync(join(root, f)).mtimeMs));
   return built.mtimeMs >= newest ? 'fresh' : 'stale';
+}
+
+/**
+ * Puts a finished build in place of the old one. The single-file agent is built on its own
+ * (`npm run build:agent`, a while): it moves into the new build rather than going with the old.
+ */
+export function replaceBuild(staging, dist) {
+  const agent = join(dist, 'taskwarden-agent');
+  if (existsSync(agent)) renameSync(agent, join(staging, 'taskwarden-agent'));
+  rmSync(dist, { recursive: true, force: true });
+  renameSync(staging, dist);
 }

@@ -1,10 +1,8 @@
-import { type Jobstate, type Task, TERMINAL_JOBSTATE_STATUSES } from '../core/model.ts';
-import type { JobstatePatch, StoreSession } from '../core/ports/store.ts';
-import { compileWindows, type Windows, withCalendars } from '../core/schedule/index.ts';
+import { moveJobstate } from '../core/lifecycle.ts';
+import { type Jobstate, TERMINAL_JOBSTATE_STATUSES } from '../core/model.ts';
+import type { JobstatePatch } from '../core/ports/store.ts';
 import { decideStart, jobDefOf } from '../core/sequencing.ts';
-import { withCalendarRules } from './calendars.ts';
-import { cached, type Emit, type EngineContext, withTx } from './context.ts';
-import { WindowZones } from './local-time.ts';
+import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { afterTerminal } from './outcomes.ts';
 import { rolloutGate } from './rollout.ts';
 
@@ -13,71 +11,15 @@ const BATCH = 200;
 const PARK_RECHECK_MS = 60_000;
 
 /**
- * What one transaction already read: each task (and its compiled windows) and each run's
- * jobstates once, so a run of 10,000 targets does not cost 10,000 reads of 10,000 rows.
- * The cached statuses stay sound because a terminal status never changes, and a stale
- * non-terminal one only parks a jobstate until its wake.
- */
-export class AdvanceReads {
-  private readonly tasks = new Map<string, Promise<Task | null>>();
-  private readonly windows = new Map<string, Windows>();
-  private readonly runStates = new Map<string, Promise<Jobstate[]>>();
-  private readonly zones: WindowZones;
-
-  constructor(
-    private readonly tx: StoreSession,
-    defaultTz: string,
-  ) {
-    this.zones = new WindowZones(tx, defaultTz, (runId) => this.siblings(runId));
-  }
-
-  /** Seeds what the caller holds already (a run being started reads its task and jobstates itself). */
-  knowing(task: Task, runId: string, jobstates: Jobstate[]): this {
-    this.tasks.set(task.id, withCalendarRules(this.tx, task));
-    this.runStates.set(runId, Promise.resolve(jobstates));
-    return this;
-  }
-
-  task(id: string): Promise<Task | null> {
-    return cached(this.tasks, id, async () => withCalendarRules(this.tx, await this.tx.tasks.get(id)));
-  }
-
-  siblings(runId: string): Promise<Jobstate[]> {
-    return cached(this.runStates, runId, () => this.tx.jobstates.allOfRun(runId));
-  }
-
-  /** The task's windows, read in the jobstate's zone (its agent's, for a `tz: "agent"` task). */
-  async windowsOf(task: Task, js: Jobstate): Promise<Windows> {
-    const tz = await this.zones.of(task, js);
-    const key = `${task.id}@${tz}`;
-    let windows = this.windows.get(key);
-    if (!windows) {
-      windows = compileWindows({
-        tz,
-        timeslots: task.timeslots,
-        blackouts: task.blackouts,
-        activeFrom: null,
-        activeTill: task.activeTill,
-      });
-      windows = withCalendars(windows, task.calendarRules ?? [], tz);
-      this.windows.set(key, windows);
-    }
-    return windows;
-  }
-}
-
-/**
  * Moves due `waiting` jobstates on, a batch per transaction; on a shared database each
  * node locks the rows it lists and skips those another node holds, so nodes never walk
  * the same batch. Returns how many jobstates changed (parked ones do not count).
  */
 export async function advanceWaiting(ctx: EngineContext): Promise<number> {
-  const now = ctx.clock.now();
-  return withTx(ctx, async (tx, emit) => {
-    const reads = new AdvanceReads(tx, ctx.options.defaultTz);
+  return withTx(ctx, async (uow) => {
     let changed = 0;
-    for (const js of await tx.jobstates.listDueWaiting(now, BATCH)) {
-      if (await advanceJobstate(ctx, tx, emit, js, reads, now)) changed++;
+    for (const js of await uow.tx.jobstates.listDueWaiting(uow.now, BATCH)) {
+      if (await advanceJobstate(ctx, uow, js)) changed++;
     }
     return changed;
   });
@@ -100,23 +42,23 @@ type Step = { move: true; patch: JobstatePatch & Pick<Jobstate, 'status'> } | { 
  */
 export async function advanceJobstate(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
+  uow: UnitOfWork,
   js: Jobstate,
-  reads: AdvanceReads,
-  now: number,
   base: JobstatePatch = {},
 ): Promise<boolean> {
-  const step = await decide(ctx, tx, emit, js, reads, now);
+  const { tx, emit, reads, now } = uow;
+  const step = await decide(ctx, uow, js);
   const patch = { ...base, ...step.patch, updatedAt: now };
-  if (!(await tx.jobstates.update(js.id, patch, { status: ['waiting'], attempt: js.attempt })) || !step.move) {
+  // A park keeps the status: its guard is the same, written with the move's table check when it moves.
+  const guard = step.move ? moveJobstate(step.patch.status, patch, ['waiting']).guard : ['waiting' as const];
+  if (!(await tx.jobstates.update(js.id, patch, { status: guard, attempt: js.attempt })) || !step.move) {
     return false;
   }
   const moved = { ...js, ...patch };
   const sibling = (await reads.siblings(js.runId)).find((o) => o.id === js.id);
   if (sibling) sibling.status = step.patch.status;
   emit({ type: 'jobstate', jobstate: moved });
-  if (step.patch.status !== 'prepared') await afterTerminal(ctx, tx, emit, moved, await reads.task(js.taskId));
+  if (step.patch.status !== 'prepared') await afterTerminal(ctx, uow, moved, await reads.task(js.taskId));
   return true;
 }
 
@@ -126,35 +68,22 @@ export async function advanceJobstate(
  * or a closed timeslot. Null when that takes a look at other rows (a serial module's
  * busy ones) or a follow-up (an end): the caller inserts it waiting and advances it after.
  */
-export async function initialState(
-  ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  js: Jobstate,
-  reads: AdvanceReads,
-  now: number,
-): Promise<JobstatePatch | null> {
+export async function initialState(ctx: EngineContext, uow: UnitOfWork, js: Jobstate): Promise<JobstatePatch | null> {
   if (ctx.modules.get(js.module)?.parallelizable === false) return null;
-  const step = await decide(ctx, tx, emit, js, reads, now);
+  const step = await decide(ctx, uow, js);
   if (step.move && step.patch.status !== 'prepared') return null;
-  return { dueAt: now, ...step.patch };
+  return { dueAt: uow.now, ...step.patch };
 }
 
-async function decide(
-  ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  js: Jobstate,
-  reads: AdvanceReads,
-  now: number,
-): Promise<Step> {
-  const parked = await rolloutGate(ctx, tx, emit, js, now);
+async function decide(ctx: EngineContext, uow: UnitOfWork, js: Jobstate): Promise<Step> {
+  const { tx, reads, now } = uow;
+  const parked = await rolloutGate(ctx, uow, js);
   if (parked) return { move: false, patch: parked };
   const task = await reads.task(js.taskId);
   const job = jobDefOf(task, js);
   const siblings = await reads.siblings(js.runId);
   let decision = decideStart(js, job?.startIf ?? 'always', siblings);
-  if (decision === 'wait' && ctx.store.capabilities.skipLocked) {
+  if (decision === 'wait' && ctx.store.capabilities.rowLocks) {
     // Read again, share-locked, what it waits for: a previous job ending on another
     // connection right now is then either seen ended, or ends after our park and wakes it.
     const before = siblings.filter((o) => o.jobIndex < js.jobIndex && !TERMINAL_JOBSTATE_STATUSES.includes(o.status));

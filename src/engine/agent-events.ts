@@ -73,11 +73,11 @@ export async function applyAgentEvents(
     // Events after the end are moot: the seq jumps past them, so a resend is a duplicate.
     const lastSeq = (fresh[fresh.length - 1] as AgentEventInput).seq;
     const outcome = endAt === -1 ? null : await accepted(ctx, js, fresh[endAt] as EndEvent);
-    const applied = await withTx(ctx, async (tx, emit) => {
-      if (!(await applyProgress(ctx, tx, js, progressing, lastSeq))) return false;
+    const applied = await withTx(ctx, async (uow) => {
+      if (!(await applyProgress(ctx, uow.tx, js, progressing, lastSeq))) return false;
       if (outcome === null) return true;
       // The seq moved under the same fence, so this cannot miss; if it did, undo it all.
-      if (!(await endJobstate(ctx, tx, emit, { ...js, eventSeq: lastSeq }, outcome, { status: ['running'] }))) {
+      if (!(await endJobstate(ctx, uow, { ...js, eventSeq: lastSeq }, outcome, { status: ['running'] }))) {
         throw new TaskwardenError('unavailable', `jobstate ${jobstateId} changed while its end was written; resend`);
       }
       return true;
@@ -100,10 +100,10 @@ async function applyLate(
   const lastSeq = (fresh[fresh.length - 1] as AgentEventInput).seq;
   const lines = logLines(endAt === -1 ? fresh : fresh.slice(0, endAt), reported, now);
   const outcome = endAt === -1 ? null : await accepted(ctx, reported, fresh[endAt] as EndEvent);
-  await withTx(ctx, async (tx, emit) => {
+  await withTx(ctx, async (uow) => {
     const late = { js, attempt: reported.attempt, kind, outcome, lastSeq };
-    const note = await settleLateReport(ctx, tx, emit, late);
-    await appendCapped(ctx, tx, reported, note ? [...lines, note] : lines);
+    const note = await settleLateReport(ctx, uow, late);
+    await appendCapped(ctx, uow.tx, reported, note ? [...lines, note] : lines);
   });
   return { applied: fresh.length, lastSeq };
 }

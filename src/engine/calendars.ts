@@ -1,20 +1,10 @@
 import type { Calendar } from '../core/calendar.ts';
 import type { Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { type EngineContext, withTx } from './context.ts';
 import { targetZones } from './local-time.ts';
+import { withCalendarRules } from './reads.ts';
 import { nextFireOf } from './triggers.ts';
-
-/**
- * The task with what its calendars forbid (Task.calendarRules), read in the caller's
- * transaction, so whatever plans it (next firing, a jobstate's window) applies them with
- * its own blackouts. A name no longer resolving (deleted meanwhile) forbids nothing.
- */
-export async function withCalendarRules<T extends Task | null>(tx: StoreSession, task: T): Promise<T> {
-  if (task === null || !task.calendars || task.calendars.length === 0) return task;
-  const calendars = await tx.calendars.resolve(task.orgId, task.calendars);
-  return { ...task, calendarRules: calendars.map(({ name, blackouts, yearly }) => ({ name, blackouts, yearly })) };
-}
 
 /** Sets a task's trigger to its next firing from now (null: cleared), its calendars applied. */
 export async function planTrigger(ctx: EngineContext, tx: StoreSession, task: Task): Promise<void> {
@@ -30,7 +20,7 @@ export async function planTrigger(ctx: EngineContext, tx: StoreSession, task: Ta
  * own by that name do not use a global one, and are left alone. Returns the tasks re-planned.
  */
 export async function replanCalendarUsers(ctx: EngineContext, calendar: Calendar): Promise<number> {
-  const replanned = await withTx(ctx, async (tx, emit: Emit) => {
+  const replanned = await withTx(ctx, async ({ tx, emit }) => {
     let count = 0;
     for (const user of await tx.calendars.usersOf(calendar.orgId, calendar.name)) {
       const [resolved] = await tx.calendars.resolve(user.orgId, [calendar.name]);

@@ -58,8 +58,8 @@ export class ChunkBudget {
     this.warn(`has run more than ${this.ctx.options.chunkMs + OVERRUN_GRACE_MS} ms and still runs`);
     const { js, fence } = this;
     try {
-      await withTx(this.ctx, async (tx, emit) => {
-        const patch = { reason: 'over_budget', updatedAt: this.ctx.clock.now() } as const;
+      await withTx(this.ctx, async ({ tx, emit, now }) => {
+        const patch = { reason: 'over_budget', updatedAt: now } as const;
         if (await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt })) {
           emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
         }

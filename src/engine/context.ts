@@ -6,6 +6,7 @@ import type { LocalProcesses } from '../core/ports/processes.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
 import type { CatchUpPacer } from './catch-up.ts';
 import { queueRunEnds } from './notify/queue.ts';
+import { TxReads } from './reads.ts';
 
 /** Turns a job's targets into concrete ones when a run is created (the seed's prepareRun). */
 export interface TargetResolver {
@@ -104,25 +105,54 @@ export const WAKE_LOOP = { type: 'wake' } as const;
 export type Emit = (event: EngineEvent | typeof WAKE_LOOP) => void;
 
 /**
+ * One transaction of the engine, handed by withTx to every step it takes: the session, the
+ * time it acts at (one instant for all its steps), what it announces once it committed
+ * (`emit`), the jobstates this node must stop running once it committed (`stop`), and the
+ * rows it read already (`reads`).
+ */
+export interface UnitOfWork {
+  readonly tx: StoreSession;
+  readonly now: number;
+  readonly emit: Emit;
+  /** Jobstates this transaction ended: their chunks on this node are stopped after the commit. */
+  stop(jobstateIds: readonly string[]): void;
+  readonly reads: TxReads;
+  /** The same unit of work over another session (a wrapper of this one's, group-commit.ts). */
+  over(tx: StoreSession): UnitOfWork;
+}
+
+/**
  * Runs `fn` in one transaction and announces its events only once it committed. A run or
  * jobstate changed in several steps of one transaction (created then started, waiting
  * then prepared) is announced once, as it ended up: to anyone watching it was one change.
  * The runs it ended are queued for notification in the same transaction (every run end
- * passes here), so an event is queued exactly when its run's end commits.
+ * passes here), so an event is queued exactly when its run's end commits. `now` defaults
+ * to the clock's at the transaction's start.
  */
-export async function withTx<T>(ctx: EngineContext, fn: (tx: StoreSession, emit: Emit) => Promise<T>): Promise<T> {
+export async function withTx<T>(ctx: EngineContext, fn: (uow: UnitOfWork) => Promise<T>, now?: number): Promise<T> {
   const events = new Map<string, EngineEvent>();
+  const stopped: string[] = [];
   let wake = false;
   let queued = false;
+  const emit: Emit = (e) => {
+    if (e.type === 'wake') wake = true;
+    else {
+      const key = eventKey(e);
+      events.delete(key); // re-inserted last: events keep the order of their final step
+      events.set(key, e);
+    }
+  };
   const result = await ctx.store.transaction(async (tx) => {
-    const value = await fn(tx, (e) => {
-      if (e.type === 'wake') wake = true;
-      else {
-        const key = eventKey(e);
-        events.delete(key); // re-inserted last: events keep the order of their final step
-        events.set(key, e);
-      }
+    const at = now ?? ctx.clock.now();
+    const unit = (session: StoreSession): UnitOfWork => ({
+      tx: session,
+      now: at,
+      emit,
+      stop: (ids) => stopped.push(...ids),
+      reads: new TxReads(session, ctx.options.defaultTz),
+      over: unit,
     });
+    const value = await fn(unit(tx));
     const runs = [...events.values()].flatMap((e) => (e.type === 'run' ? [e.run] : []));
     queued = await queueRunEnds(ctx, tx, runs);
     return value;
@@ -130,6 +160,7 @@ export async function withTx<T>(ctx: EngineContext, fn: (tx: StoreSession, emit:
   for (const event of events.values()) ctx.notify(event);
   if (wake) ctx.wake();
   if (queued) ctx.notificationsQueued();
+  if (stopped.length > 0) ctx.abortLocal(stopped);
   return result;
 }
 
@@ -137,14 +168,4 @@ function eventKey(event: EngineEvent): string {
   if (event.type === 'run') return `run:${event.run.id}`;
   if (event.type === 'jobstate') return `jobstate:${event.jobstate.id}`;
   return `task:${event.taskId}:${event.action}`;
-}
-
-/** The value loaded once per key: a transaction's reads of one row, shared by its steps. */
-export function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-  let value = cache.get(key);
-  if (!value) {
-    value = load();
-    cache.set(key, value);
-  }
-  return value;
 }

@@ -230,11 +230,11 @@ export class Engine {
 
   /** runNow, once per idempotency key: a key already used answers the run it started. */
   startNow(taskId: string, actor: string | null, once?: IdempotencyKey): Promise<StartedRun> {
-    return launchOnce(this.ctx, once, async (tx, emit, ended) => {
-      const task = await tx.tasks.get(taskId);
+    return launchOnce(this.ctx, once, async (uow) => {
+      const task = await uow.tx.tasks.get(taskId);
       if (!task) throw notFound('task', taskId);
-      const now = this.ctx.clock.now();
-      const run = await launchRun(this.ctx, tx, emit, ended, task, {
+      const { now } = uow;
+      const run = await launchRun(this.ctx, uow, task, {
         reason: 'manual',
         fireAt: now,
         startAt: now,
@@ -257,15 +257,13 @@ export class Engine {
   }
 
   async cancelRun(runId: string): Promise<Run> {
-    const ended: string[] = [];
-    await withTx(this.ctx, async (tx, emit) => {
-      const run = await tx.runs.get(runId);
+    await withTx(this.ctx, async (uow) => {
+      const run = await uow.tx.runs.get(runId);
       if (!run) throw notFound('run', runId);
-      if (!(await endRun(ended, tx, emit, run, 'cancelled', 'cancelled_by_user', this.ctx.clock.now()))) {
+      if (!(await endRun(uow, run, { status: 'cancelled', statusReason: 'cancelled_by_user' }))) {
         throw new TaskwardenError('conflict', `run ${runId} is already ${run.status}`);
       }
     });
-    this.executor.abort(ended);
     this.loop.wake(); // a queued run of its task may start now
     const run = await this.ctx.store.runs.get(runId);
     if (!run) throw notFound('run', runId);

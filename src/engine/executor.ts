@@ -1,13 +1,13 @@
 import { busyTurn } from '../core/clock.ts';
 import { isStoreOutage, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { moveJobstate } from '../core/lifecycle.ts';
 import type { Jobstate, LogLine } from '../core/model.ts';
 import type { ExecuteOutcome } from '../core/ports/module.ts';
-import type { StoreSession } from '../core/ports/store.ts';
 import { ChunkBudget } from './chunk-budget.ts';
 import { elapsedOf, endTimedOut, nextTimeoutIn, type TimedChunk } from './chunk-timeouts.ts';
 import { jobProcesses } from './command-processes.ts';
-import type { Emit, EngineContext } from './context.ts';
+import type { EngineContext, UnitOfWork } from './context.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
 import { endJobstate, reportOutcome } from './outcomes.ts';
@@ -279,44 +279,16 @@ export class Executor {
     }
     // The lines go with the fenced write: refused with it when the jobstate is no longer ours.
     const written = await this.persist(() =>
-      this.commits.write((tx, emit) => {
+      this.commits.write((uow) => {
         if (outcome.done) {
           const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines, elapsedMs };
-          return endJobstate(ctx, tx, emit, js, end, fence);
+          return endJobstate(ctx, uow, js, end, fence);
         }
         const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
-        return this.backToPrepared(tx, emit, js, chunk, fence);
+        return backToPrepared(uow, { js, chunk, fence });
       }),
     );
     if (!written) this.discarded(js);
-  }
-
-  /**
-   * A chunk that returned a checkpoint waits, prepared, for its next claim (here or on
-   * another node); a job whose chunk overran its budget keeps saying so for this attempt.
-   */
-  private async backToPrepared(
-    tx: StoreSession,
-    emit: Emit,
-    js: Jobstate,
-    chunk: { checkpoint: unknown; overBudget: boolean; lines: LogLine[]; elapsedMs: number },
-    fence: { status: Jobstate['status'][]; leaseOwner: string },
-  ): Promise<boolean> {
-    const now = this.ctx.clock.now();
-    const { checkpoint, lines } = chunk;
-    const patch = {
-      status: 'prepared',
-      reason: chunk.overBudget ? 'over_budget' : null,
-      checkpoint,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      elapsedMs: chunk.elapsedMs,
-      updatedAt: now,
-    } as const;
-    if (!(await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt }))) return false;
-    await tx.logs.append(js.id, js.attempt, lines);
-    emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
-    return true;
   }
 
   private discarded(js: Jobstate): void {
@@ -349,4 +321,36 @@ export class Executor {
       }
     }
   }
+}
+
+/**
+ * A chunk that returned a checkpoint waits, prepared, for its next claim (here or on
+ * another node); a job whose chunk overran its budget keeps saying so for this attempt.
+ */
+async function backToPrepared(
+  uow: UnitOfWork,
+  done: {
+    js: Jobstate;
+    chunk: { checkpoint: unknown; overBudget: boolean; lines: LogLine[]; elapsedMs: number };
+    fence: { status: Jobstate['status'][]; leaseOwner: string };
+  },
+): Promise<boolean> {
+  const { tx, emit, now } = uow;
+  const { js, chunk, fence } = done;
+  const { patch, guard } = moveJobstate(
+    'prepared',
+    {
+      reason: chunk.overBudget ? 'over_budget' : null,
+      checkpoint: chunk.checkpoint,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      elapsedMs: chunk.elapsedMs,
+      updatedAt: now,
+    } as const,
+    fence.status,
+  );
+  if (!(await tx.jobstates.update(js.id, patch, { ...fence, status: guard, attempt: js.attempt }))) return false;
+  await tx.logs.append(js.id, js.attempt, chunk.lines);
+  emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
+  return true;
 }

@@ -1,9 +1,10 @@
 import type { Task } from '../core/model.ts';
 import type { LedgerEntry, StoreSession } from '../core/ports/store.ts';
-import { cached, type Emit, type EngineContext, withTx } from './context.ts';
+import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
+import { cached } from './reads.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
-export type ChunkWrite = (tx: StoreSession, emit: Emit) => Promise<boolean>;
+export type ChunkWrite = (uow: UnitOfWork) => Promise<boolean>;
 
 interface Queued {
   write: ChunkWrite;
@@ -55,10 +56,11 @@ export class GroupCommit {
   }
 
   private commit(batch: Queued[]): Promise<boolean[]> {
-    return withTx(this.ctx, async (tx, emit) => {
-      const { session, flush } = writeBehind(tx);
+    return withTx(this.ctx, async (uow) => {
+      const { session, flush } = writeBehind(uow.tx);
+      const batchUow = uow.over(session);
       const landed: boolean[] = [];
-      for (const queued of batch) landed.push(await queued.write(session, emit));
+      for (const queued of batch) landed.push(await queued.write(batchUow));
       await flush();
       return landed;
     });

@@ -3,7 +3,7 @@
 import { TaskwardenError } from '../core/errors.ts';
 import type { Run } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 
 /** How long a key names its first run. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
@@ -37,21 +37,18 @@ class KeyClaimedMeanwhile extends Error {}
 export async function launchOnce(
   ctx: EngineContext,
   once: IdempotencyKey | undefined,
-  launch: (tx: StoreSession, emit: Emit, ended: string[]) => Promise<Run>,
+  launch: (uow: UnitOfWork) => Promise<Run>,
 ): Promise<StartedRun> {
-  const ended: string[] = [];
   try {
-    const started = await withTx(ctx, async (tx, emit): Promise<StartedRun> => {
-      const now = ctx.clock.now();
+    return await withTx(ctx, async (uow): Promise<StartedRun> => {
+      const { tx, now } = uow;
       const earlier = once ? await earlierRun(tx, once, now) : null;
       if (earlier) return { run: earlier, replayed: true };
-      const run = await launch(tx, emit, ended);
+      const run = await launch(uow);
       const record = once && { ...once, runId: run.id, createdAt: now };
       if (record && !(await tx.idempotency.claim(record, now - IDEMPOTENCY_WINDOW_MS))) throw new KeyClaimedMeanwhile();
       return { run, replayed: false };
     });
-    ctx.abortLocal(ended);
-    return started;
   } catch (err) {
     if (!(err instanceof KeyClaimedMeanwhile) || !once) throw err;
     const earlier = await earlierRun(ctx.store, once, ctx.clock.now());

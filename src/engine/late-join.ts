@@ -8,8 +8,8 @@
 import { jobsToJoin, joinWindowEnd } from '../core/late-join.ts';
 import type { Agent, Jobstate, Run, Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
-import { AdvanceReads, advanceJobstate } from './advance.ts';
-import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
+import { advanceJobstate } from './advance.ts';
+import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
 import { newJobstate } from './new-jobstate.ts';
 import { completeRunIfDone } from './runs.ts';
 
@@ -33,26 +33,21 @@ export async function joinLate(ctx: EngineContext, agentId: string): Promise<num
   // Every contact asks: a read outside any transaction answers the usual "nothing open".
   const known = await ctx.store.agents.get(agentId);
   if (!known || (await ctx.store.lateJoin.openRuns(known.orgId, ctx.clock.now())).length === 0) return 0;
-  return withTx(ctx, async (tx, emit) => {
-    const agent = await tx.agents.get(agentId);
+  return withTx(ctx, async (uow) => {
+    const agent = await uow.tx.agents.get(agentId);
     if (!agent?.enabled) return 0;
-    const now = ctx.clock.now();
     let joined = 0;
-    for (const run of await tx.lateJoin.openRuns(agent.orgId, now)) {
-      joined += await joinRun(ctx, tx, emit, { run, agent, now });
+    for (const run of await uow.tx.lateJoin.openRuns(agent.orgId, uow.now)) {
+      joined += await joinRun(ctx, uow, { run, agent });
     }
-    if (joined > 0) emit(WAKE_LOOP);
+    if (joined > 0) uow.emit(WAKE_LOOP);
     return joined;
   });
 }
 
-async function joinRun(
-  ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  at: { run: Run; agent: Agent; now: number },
-): Promise<number> {
-  const { run, agent, now } = at;
+async function joinRun(ctx: EngineContext, uow: UnitOfWork, joining: { run: Run; agent: Agent }): Promise<number> {
+  const { tx, emit, now } = uow;
+  const { run, agent } = joining;
   const task = await tx.tasks.get(run.taskId);
   // A task changed since the run began may have other jobs: the run takes no one more.
   if (!task || task.version !== run.taskVersion) return 0;
@@ -61,13 +56,12 @@ async function joinRun(
   if (wanted.length === 0 || !(await tx.lateJoin.hold(run.id, now))) return 0;
   // A late joiner of a staged rollout goes to the wave open now (read under the run's lock).
   const openWave = run.rollout ? (await tx.runs.get(run.id))?.rollout?.wave : undefined;
-  const joining = wanted.map((index) => lateJobstate(ctx, task, run, agent, index, now));
-  if (openWave !== undefined) for (const js of joining) js.wave = openWave;
-  const written = await tx.lateJoin.insert(joining);
-  const reads = new AdvanceReads(tx, ctx.options.defaultTz);
+  const joiners = wanted.map((index) => lateJobstate(ctx, task, run, agent, index, now));
+  if (openWave !== undefined) for (const js of joiners) js.wave = openWave;
+  const written = await tx.lateJoin.insert(joiners);
   for (const js of written) {
     emit({ type: 'jobstate', jobstate: js });
-    if (js.dueAt !== null && js.dueAt <= now) await advanceJobstate(ctx, tx, emit, js, reads, now);
+    if (js.dueAt !== null && js.dueAt <= now) await advanceJobstate(ctx, uow, js);
   }
   return written.length;
 }
@@ -82,11 +76,10 @@ function lateJobstate(ctx: EngineContext, task: Task, run: Run, agent: Agent, jo
 
 /** Closes the join windows that passed, and ends their runs whose jobstates all ended. Returns how many runs ended. */
 export async function closeJoinWindows(ctx: EngineContext): Promise<number> {
-  const now = ctx.clock.now();
-  return withTx(ctx, async (tx, emit) => {
+  return withTx(ctx, async (uow) => {
     let ended = 0;
-    for (const run of await tx.lateJoin.closeDue(now, CLOSE_BATCH)) {
-      if (await completeRunIfDone(tx, emit, run.id, await tx.tasks.get(run.taskId), now)) ended++;
+    for (const run of await uow.tx.lateJoin.closeDue(uow.now, CLOSE_BATCH)) {
+      if (await completeRunIfDone(uow, run.id, await uow.tx.tasks.get(run.taskId))) ended++;
     }
     return ended;
   });

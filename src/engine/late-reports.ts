@@ -14,10 +14,10 @@
 // * While the agent still lists such a jobstate as running, it is neither told to stop it
 //   nor handed the retry (agents.ts): one job never runs twice at once on it.
 import { TaskwardenError } from '../core/errors.ts';
+import { moveJobstate } from '../core/lifecycle.ts';
 import type { Jobstate, LogLine } from '../core/model.ts';
 import type { AgentOutcome } from '../core/ports/module.ts';
-import type { StoreSession } from '../core/ports/store.ts';
-import type { Emit, EngineContext } from './context.ts';
+import type { EngineContext, UnitOfWork } from './context.ts';
 import { afterTerminal } from './outcomes.ts';
 
 /** A retry waits while the agent may still report the attempt before it; or the server gave up on the last attempt. */
@@ -61,12 +61,11 @@ export interface LateOutcome {
  */
 export async function settleLateReport(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
+  uow: UnitOfWork,
   late: LateOutcome,
 ): Promise<LogLine | null> {
   const { js, attempt, kind, outcome } = late;
-  const now = ctx.clock.now();
+  const { tx, emit, now } = uow;
   const note = (line: string): LogLine => ({ ts: now, stream: 'info', line: `late report: ${line}` });
   if (kind === 'given_up') {
     // The attempt's seq still counts its events: a resend of this report is a duplicate.
@@ -82,23 +81,26 @@ export async function settleLateReport(
       `attempt ${attempt} ${said(outcome)}, after the server had given up on it; attempt ${js.attempt} goes ahead`,
     );
   }
-  const patch = {
-    status: 'finished',
-    reason: outcome.reason ?? null,
-    attempt,
-    result: outcome.result ?? null,
-    finishedAt: now,
-    dueAt: null,
-    preparedAt: null,
-    eventSeq: late.lastSeq,
-    updatedAt: now,
-  } as const;
-  if (!(await tx.jobstates.update(js.id, patch, { status: [js.status], attempt: js.attempt }))) {
+  const { patch, guard } = moveJobstate(
+    'finished',
+    {
+      reason: outcome.reason ?? null,
+      attempt,
+      result: outcome.result ?? null,
+      finishedAt: now,
+      dueAt: null,
+      preparedAt: null,
+      eventSeq: late.lastSeq,
+      updatedAt: now,
+    },
+    [js.status],
+  );
+  if (!(await tx.jobstates.update(js.id, patch, { status: guard, attempt: js.attempt }))) {
     throw new TaskwardenError('unavailable', `jobstate ${js.id} changed while its late report was applied; resend`);
   }
   const finished = { ...js, ...patch };
   emit({ type: 'jobstate', jobstate: finished });
-  await afterTerminal(ctx, tx, emit, finished, await tx.tasks.get(js.taskId));
+  await afterTerminal(ctx, uow, finished, await tx.tasks.get(js.taskId));
   return note(`attempt ${attempt} finished after the server had given up on it; attempt ${js.attempt} is not run`);
 }
 

@@ -1,16 +1,16 @@
 // Runs coming to life: created for a firing or on demand, and started under their task's
 // concurrency policy, their jobstates prepared or given their due time.
 import { newId } from '../core/ids.ts';
+import { moveRun } from '../core/lifecycle.ts';
 import type { Jobstate, MissedFirings, Run, RunReason, RunStatus, Task } from '../core/model.ts';
-import type { StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
-import { AdvanceReads, advanceJobstate, initialState } from './advance.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { advanceJobstate, initialState } from './advance.ts';
+import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { openJoinWindow } from './late-join.ts';
 import { localStarts } from './local-time.ts';
 import { newJobstate } from './new-jobstate.ts';
 import { planRollout } from './rollout.ts';
-import { endRun } from './runs.ts';
+import { endRun, type RunEnd } from './runs.ts';
 
 export interface NewRunRequest {
   reason: RunReason;
@@ -41,13 +41,12 @@ interface CreatedRun {
  */
 export async function createRun(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
+  uow: UnitOfWork,
   task: Task,
   req: NewRunRequest,
   startNow = false,
 ): Promise<CreatedRun | null> {
-  const now = ctx.clock.now();
+  const { tx, emit, now } = uow;
   const status = startNow ? 'running' : (req.status ?? 'pending');
   const run: Run = {
     id: newId(),
@@ -80,23 +79,27 @@ export async function createRun(
     await tx.jobstates.insertMany(jobstates);
     return { run, jobstates };
   }
-  return { run: await startJobstates(ctx, tx, emit, task, run, jobstates, now, true), jobstates };
+  return { run: await startJobstates(ctx, uow, { task, run, jobstates, insert: true }), jobstates };
 }
+
+/** A run skipped by the `forbid` policy, its jobstates with it. */
+const OVERLAP: RunEnd = {
+  status: 'skipped',
+  statusReason: 'overlap',
+  jobstateStatus: 'skipped',
+  jobstateReason: 'overlap',
+};
+const REPLACED: RunEnd = { status: 'cancelled', statusReason: 'replaced', jobstateReason: 'replaced' };
+const TASK_DELETED: RunEnd = { status: 'cancelled', statusReason: 'task_deleted' };
 
 /**
  * The task's concurrency policy for a run due now (`runId`; null for one not created yet)
  * against the task's other active runs: allow → start; forbid → skip while one runs;
  * queue → wait while one runs or an older one waits; replace → start, once the running
- * ones are cancelled (their jobstate ids go to `ended`).
+ * ones are cancelled.
  */
-async function admit(
-  tx: StoreSession,
-  emit: Emit,
-  ended: string[],
-  task: Task,
-  runId: string | null,
-  now: number,
-): Promise<'start' | 'skip' | 'wait'> {
+async function admit(uow: UnitOfWork, task: Task, runId: string | null): Promise<'start' | 'skip' | 'wait'> {
+  const { tx, now } = uow;
   // `allow` needs no look at the other runs: a task with thousands active must not read them all per start.
   if (task.concurrency === 'allow') return 'start';
   const others = (await tx.runs.listActive(task.id)).filter((r) => r.id !== runId);
@@ -111,8 +114,7 @@ async function admit(
       return running.length > 0 || queuedBefore ? 'wait' : 'start';
     }
     case 'replace':
-      for (const old of running)
-        await endRun(ended, tx, emit, old, 'cancelled', 'replaced', now, 'cancelled', 'replaced');
+      for (const old of running) await endRun(uow, old, REPLACED);
       return 'start';
   }
 }
@@ -131,15 +133,16 @@ export async function startDueRuns(ctx: EngineContext): Promise<number> {
 }
 
 /** Starts one run in its own transaction if it is still pending and due (startPendingRun); whether it changed. */
-export async function startRun(ctx: EngineContext, runId: string, now: number): Promise<boolean> {
-  const ended: string[] = [];
-  const moved = await withTx(ctx, async (tx, emit) => {
-    const run = await tx.runs.get(runId);
-    if (run?.status !== 'pending' || run.startAt > now) return false;
-    return (await startPendingRun(ctx, tx, emit, ended, run, await tx.tasks.get(run.taskId), now)) !== null;
-  });
-  ctx.abortLocal(ended);
-  return moved;
+export function startRun(ctx: EngineContext, runId: string, now: number): Promise<boolean> {
+  return withTx(
+    ctx,
+    async (uow) => {
+      const run = await uow.tx.runs.get(runId);
+      if (run?.status !== 'pending' || run.startAt > now) return false;
+      return (await startPendingRun(ctx, uow, run, await uow.tx.tasks.get(run.taskId))) !== null;
+    },
+    now,
+  );
 }
 
 /**
@@ -149,48 +152,41 @@ export async function startRun(ctx: EngineContext, runId: string, now: number): 
  */
 export async function launchRun(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  ended: string[],
+  uow: UnitOfWork,
   task: Task,
   req: NewRunRequest,
 ): Promise<Run | null> {
-  const now = ctx.clock.now();
+  const { now } = uow;
   const due = (req.status ?? 'pending') === 'pending' && req.startAt <= now;
   // The policy is applied once, before the run exists: a run it lets start is written as
   // started. `replace` is left to startPendingRun: it cancels runs, and only once this
   // firing is known to be new.
-  const verdict = due && task.concurrency !== 'replace' ? await admit(tx, emit, [], task, null, now) : null;
-  const created = await createRun(ctx, tx, emit, task, req, verdict === 'start');
+  const verdict = due && task.concurrency !== 'replace' ? await admit(uow, task, null) : null;
+  const created = await createRun(ctx, uow, task, req, verdict === 'start');
   if (!created) return null;
   const { run, jobstates } = created;
   if (run.status !== 'pending' || !due || verdict === 'wait') return run;
-  if (verdict === 'skip')
-    return (await endRun(ended, tx, emit, run, 'skipped', 'overlap', now, 'skipped', 'overlap')) ?? run;
-  return (await startPendingRun(ctx, tx, emit, ended, run, task, now, jobstates)) ?? run;
+  if (verdict === 'skip') return (await endRun(uow, run, OVERLAP)) ?? run;
+  return (await startPendingRun(ctx, uow, run, task, jobstates)) ?? run;
 }
 
 /**
  * Starts a pending run under its task's concurrency policy (admit): skipped by `forbid`,
- * left pending by `queue`. The jobstate ids of runs it ended go to `ended`, for the caller
- * to stop once the transaction committed. Returns the run as it changed, or null when it
- * did not. `jobstates`: the run's, when the caller holds them.
+ * left pending by `queue`. Returns the run as it changed, or null when it did not.
+ * `jobstates`: the run's, when the caller holds them.
  */
 async function startPendingRun(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  ended: string[],
+  uow: UnitOfWork,
   run: Run,
   task: Task | null,
-  now: number,
   jobstates?: Jobstate[],
 ): Promise<Run | null> {
-  if (!task) return endRun(ended, tx, emit, run, 'cancelled', 'task_deleted', now);
-  const verdict = await admit(tx, emit, ended, task, run.id, now);
-  if (verdict === 'skip') return endRun(ended, tx, emit, run, 'skipped', 'overlap', now, 'skipped', 'overlap');
+  if (!task) return endRun(uow, run, TASK_DELETED);
+  const verdict = await admit(uow, task, run.id);
+  if (verdict === 'skip') return endRun(uow, run, OVERLAP);
   if (verdict === 'wait') return null;
-  return beginRun(ctx, tx, emit, task, run, now, jobstates);
+  return beginRun(ctx, uow, { task, run, jobstates });
 }
 
 /**
@@ -200,17 +196,16 @@ async function startPendingRun(
  */
 async function beginRun(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  task: Task,
-  pending: Run,
-  now: number,
-  known?: Jobstate[],
+  uow: UnitOfWork,
+  pending: { task: Task; run: Run; jobstates: Jobstate[] | undefined },
 ): Promise<Run | null> {
-  if (!(await tx.runs.update(pending.id, { status: 'running', startedAt: now }, ['pending']))) return null;
-  const run: Run = { ...pending, status: 'running', startedAt: now };
-  const jobstates = known ?? (await tx.jobstates.allOfRun(run.id));
-  return startJobstates(ctx, tx, emit, task, run, jobstates, now, false);
+  const { tx, now } = uow;
+  const { task } = pending;
+  const { patch, guard } = moveRun('running', { startedAt: now }, ['pending']);
+  if (!(await tx.runs.update(pending.run.id, patch, guard))) return null;
+  const run: Run = { ...pending.run, ...patch };
+  const jobstates = pending.jobstates ?? (await tx.jobstates.allOfRun(run.id));
+  return startJobstates(ctx, uow, { task, run, jobstates, insert: false });
 }
 
 /**
@@ -222,17 +217,14 @@ async function beginRun(
  */
 async function startJobstates(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  task: Task,
-  run: Run,
-  jobstates: Jobstate[],
-  now: number,
-  insert: boolean,
+  uow: UnitOfWork,
+  starting: { task: Task; run: Run; jobstates: Jobstate[]; insert: boolean },
 ): Promise<Run> {
+  const { tx, emit, now } = uow;
+  const { task, run, jobstates, insert } = starting;
   const waitsForJoiners = await openJoinWindow(tx, task, run, now);
   emit({ type: 'run', run });
-  const reads = new AdvanceReads(tx, ctx.options.defaultTz).knowing(task, run.id, jobstates);
+  uow.reads.knowing(task, run.id, jobstates);
   const announced: Jobstate[] = [];
   const toAdvance: Jobstate[] = [];
   // tz "agent": each target's first job waits for the firing's wall time in its zone.
@@ -246,7 +238,7 @@ async function startJobstates(
         : delay > 0
           ? { dueAt: now + delay * 1000, reason: 'delay' as const }
           : insert
-            ? await initialState(ctx, tx, emit, js, reads, now)
+            ? await initialState(ctx, uow, js)
             : null;
     if (patch === null) {
       toAdvance.push(js);
@@ -258,8 +250,8 @@ async function startJobstates(
   }
   if (insert) await tx.jobstates.insertMany(jobstates);
   for (const js of announced) emit({ type: 'jobstate', jobstate: { ...js } });
-  for (const js of toAdvance) await advanceJobstate(ctx, tx, emit, js, reads, now, { dueAt: now });
+  for (const js of toAdvance) await advanceJobstate(ctx, uow, js, { dueAt: now });
   if (jobstates.length === 0 && !waitsForJoiners)
-    return (await endRun([], tx, emit, run, 'error', 'no_targets', now)) ?? run;
+    return (await endRun(uow, run, { status: 'error', statusReason: 'no_targets' })) ?? run;
   return run;
 }

@@ -1,7 +1,8 @@
+import { moveJobstate } from '../core/lifecycle.ts';
 import type { Jobstate, JobstateReason, LogLine, Task } from '../core/model.ts';
 import type { JobstateFence, StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
-import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
+import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
 import { rolloutAfterEnd } from './rollout.ts';
 import { completeRunIfDone } from './runs.ts';
 
@@ -35,13 +36,12 @@ const NEVER_RETRIED: readonly JobstateReason[] = ['cancelled_by_user', 'expired'
  */
 export async function endJobstate(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
+  uow: UnitOfWork,
   js: Jobstate,
   outcome: JobstateOutcome,
   fence: OutcomeFence,
 ): Promise<boolean> {
-  const now = ctx.clock.now();
+  const { tx, emit, now } = uow;
   const task = await tx.tasks.get(js.taskId);
   const job = jobDefOf(task, js);
   const reason = outcome.ok ? (outcome.reason ?? null) : (outcome.reason ?? 'module_failed');
@@ -62,24 +62,27 @@ export async function endJobstate(
         reason: reason as JobstateReason,
         result: outcome.result,
       }) ?? js.params;
-    const patch = {
-      status: 'waiting',
-      reason: 'retry_backoff',
-      attempt: js.attempt + 1,
-      params,
-      dueAt: now + job.retryBackoffSeconds * 1000,
-      preparedAt: null,
-      startedAt: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      checkpoint: null,
-      result: outcome.result ?? null,
-      eventSeq: 0,
-      progress: null,
-      elapsedMs: 0,
-      updatedAt: now,
-    } as const;
-    if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;
+    const { patch, guard } = moveJobstate(
+      'waiting',
+      {
+        reason: 'retry_backoff',
+        attempt: js.attempt + 1,
+        params,
+        dueAt: now + job.retryBackoffSeconds * 1000,
+        preparedAt: null,
+        startedAt: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        checkpoint: null,
+        result: outcome.result ?? null,
+        eventSeq: 0,
+        progress: null,
+        elapsedMs: 0,
+        updatedAt: now,
+      } as const,
+      fence.status,
+    );
+    if (!(await tx.jobstates.update(js.id, patch, { ...fenceWith, status: guard }))) return false;
     await tx.logs.append(js.id, js.attempt, [
       ...(outcome.lines ?? []),
       {
@@ -93,41 +96,43 @@ export async function endJobstate(
   }
 
   const status = outcome.ok ? 'finished' : 'error';
-  const patch = {
+  const { patch, guard } = moveJobstate(
     status,
-    reason,
-    finishedAt: now,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    result: outcome.result ?? null,
-    ...(outcome.elapsedMs === undefined ? {} : { elapsedMs: outcome.elapsedMs }),
-    updatedAt: now,
-  } as const;
-  if (!(await tx.jobstates.update(js.id, patch, fenceWith))) return false;
+    {
+      reason,
+      finishedAt: now,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      result: outcome.result ?? null,
+      ...(outcome.elapsedMs === undefined ? {} : { elapsedMs: outcome.elapsedMs }),
+      updatedAt: now,
+    },
+    fence.status,
+  );
+  if (!(await tx.jobstates.update(js.id, patch, { ...fenceWith, status: guard }))) return false;
   await tx.logs.append(js.id, js.attempt, outcome.lines ?? []);
   emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
-  await afterTerminal(ctx, tx, emit, { ...js, ...patch }, task);
+  await afterTerminal(ctx, uow, { ...js, ...patch }, task);
   return true;
 }
 
 /** Everything that follows a jobstate becoming terminal (finished, error, skipped, cancelled); `task` is its task now. */
 export async function afterTerminal(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
+  uow: UnitOfWork,
   js: Jobstate,
   task: Task | null,
 ): Promise<void> {
-  const now = ctx.clock.now();
+  const { tx, emit, now } = uow;
   // Only work that ran is an outcome: a job cancelled or skipped before it started would
   // otherwise hide where the target stands (a package installed by the run before).
   if (js.startedAt !== null) await recordOutcome(tx, js, now);
   // A run that ended with this jobstate has no next job left to wake: one statement less per run.
-  const runEnded = await completeRunIfDone(tx, emit, js.runId, task, now);
+  const runEnded = await completeRunIfDone(uow, js.runId, task);
   let woken = 0;
   if (!runEnded) {
     woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
-    await rolloutAfterEnd(ctx, tx, emit, js);
+    await rolloutAfterEnd(ctx, uow, js);
   }
   if (ctx.modules.get(js.module)?.parallelizable === false) {
     woken += await tx.jobstates.wake({ reason: 'postponed', orgId: js.orgId, module: js.module }, now);
@@ -142,7 +147,7 @@ export function reportOutcome(
   outcome: JobstateOutcome,
   fence: OutcomeFence,
 ): Promise<boolean> {
-  return withTx(ctx, (tx, emit) => endJobstate(ctx, tx, emit, js, outcome, fence));
+  return withTx(ctx, (uow) => endJobstate(ctx, uow, js, outcome, fence));
 }
 
 function recordOutcome(tx: StoreSession, js: Jobstate, at: number): Promise<void> {

@@ -17,7 +17,8 @@ export async function relaunchFailed(
   actor: string | null,
   once?: IdempotencyKey,
 ): Promise<StartedRun> {
-  const started = await launchOnce(ctx, once, async (tx, emit, ended) => {
+  const started = await launchOnce(ctx, once, async (uow) => {
+    const { tx, now } = uow;
     const source = await tx.runs.get(runId);
     if (!source) throw notFound('run', runId);
     if (!TERMINAL_RUN_STATUSES.includes(source.status)) {
@@ -31,8 +32,7 @@ export async function relaunchFailed(
         .map((js) => pairKey(js.job, js.agentId)),
     );
     if (failed.size === 0) throw new TaskwardenError('conflict', `run ${runId} has no failed target to relaunch`);
-    const now = ctx.clock.now();
-    const run = await launchRun(ctx, tx, emit, ended, task, {
+    const run = await launchRun(ctx, uow, task, {
       reason: 'manual',
       fireAt: now,
       startAt: now,

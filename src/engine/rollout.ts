@@ -6,8 +6,11 @@ import { TaskwardenError } from '../core/errors.ts';
 import type { Jobstate, Run, Task } from '../core/model.ts';
 import type { JobstatePatch, StoreSession } from '../core/ports/store.ts';
 import { type NamedTarget, nextWaveStep, orderTargets, rolloutPlan, waveOf } from '../core/rollout.ts';
-import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
-import { endRun } from './runs.ts';
+import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
+import { endRun, type RunEnd } from './runs.ts';
+
+/** A run halted by its rollout: its open jobstates are cancelled with it. */
+const HALTED: RunEnd = { status: 'error', statusReason: 'rollout_halted', jobstateReason: 'rollout_halted' };
 
 /** The name the server target sorts by among agents. */
 const SERVER_TARGET = 'server';
@@ -51,21 +54,16 @@ async function readRun(tx: StoreSession, runId: string, lock: boolean): Promise<
  * and releases it. A jobstate of the next wave coming due (released for the end of a pause,
  * or at the end of its job's delay) is what opens that wave once its pause passed.
  */
-export async function rolloutGate(
-  ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  js: Jobstate,
-  now: number,
-): Promise<JobstatePatch | null> {
+export async function rolloutGate(ctx: EngineContext, uow: UnitOfWork, js: Jobstate): Promise<JobstatePatch | null> {
   if (js.wave === undefined) return null;
+  const { tx } = uow;
   const open = (run: Run | null) => !run?.rollout || (js.wave as number) <= run.rollout.wave;
   if (open(await readRun(tx, js.runId, false))) return null;
   const run = await readRun(tx, js.runId, true);
   if (open(run)) return null;
   // A jobstate of a run starting (run_queued) may not be written yet: the run's counts would lie.
   if (run?.rollout && js.reason !== 'run_queued' && js.wave === run.rollout.wave + 1) {
-    const until = await considerNextWave(ctx, tx, emit, js.runId, now);
+    const until = await considerNextWave(ctx, uow, js.runId);
     if (open(run)) return null;
     if (until !== null) return { reason: 'rollout_wave', dueAt: until };
   }
@@ -76,22 +74,17 @@ export async function rolloutGate(
  * After a jobstate of a rollout run ended: when it was the last open one of the open
  * waves, the next wave opens, waits for its pause, or the run halts.
  */
-export async function rolloutAfterEnd(ctx: EngineContext, tx: StoreSession, emit: Emit, js: Jobstate): Promise<void> {
+export async function rolloutAfterEnd(ctx: EngineContext, uow: UnitOfWork, js: Jobstate): Promise<void> {
   if (js.wave === undefined) return;
-  await considerNextWave(ctx, tx, emit, js.runId, ctx.clock.now());
+  await considerNextWave(ctx, uow, js.runId);
 }
 
 /**
  * Takes the run's next wave decision (core nextWaveStep) with its row locked. Returns the
  * end of the pause when the next wave waits for it, else null.
  */
-async function considerNextWave(
-  ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  runId: string,
-  now: number,
-): Promise<number | null> {
+async function considerNextWave(ctx: EngineContext, uow: UnitOfWork, runId: string): Promise<number | null> {
+  const { tx, emit, now } = uow;
   const run = await readRun(tx, runId, true);
   const rollout = run?.rollout;
   if (run?.status !== 'running' || !rollout || rollout.wave >= rollout.reach.length) return null;
@@ -99,14 +92,13 @@ async function considerNextWave(
   const step = nextWaveStep(rollout, await tx.rollouts.tally(runId), now);
   switch (step.kind) {
     case 'open':
-      await openWave(ctx, tx, emit, { ...run, rollout }, step.wave, now);
+      await openWave(ctx, uow, { ...run, rollout }, step.wave);
       return null;
     case 'pause':
       if ((await tx.rollouts.release(runId, rollout.wave + 1, step.until, now)) > 0) emit(WAKE_LOOP);
       return step.until;
     case 'halt': {
-      const ended: string[] = [];
-      const halted = await endRun(ended, tx, emit, run, 'error', 'rollout_halted', now, 'cancelled', 'rollout_halted');
+      const halted = await endRun(uow, run, HALTED);
       if (halted) Object.assign(run, halted);
       ctx.log.warn(
         `run ${runId}: rollout halted before wave ${rollout.wave + 1}/${rollout.reach.length}: ` +
@@ -122,12 +114,11 @@ async function considerNextWave(
 /** Opens `wave` (compare-and-set on the open waves) and releases its jobstates now; whether it opened. */
 async function openWave(
   ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
+  uow: UnitOfWork,
   run: Run & { rollout: NonNullable<Run['rollout']> },
   wave: number,
-  now: number,
 ): Promise<boolean> {
+  const { tx, emit, now } = uow;
   if (!(await tx.rollouts.openWave(run.id, wave))) return false;
   run.rollout.wave = wave;
   await tx.rollouts.release(run.id, wave, now, now);
@@ -147,8 +138,8 @@ export type RolloutAction = 'resume' | 'promote';
  * Throws a 409 (stable code) when the run is in no state for it; returns the run as it is then.
  */
 export function rolloutAction(ctx: EngineContext, runId: string, action: RolloutAction): Promise<Run> {
-  return withTx(ctx, async (tx, emit) => {
-    const now = ctx.clock.now();
+  return withTx(ctx, async (uow) => {
+    const { tx, now } = uow;
     const run = await readRun(tx, runId, true);
     if (!run) throw new TaskwardenError('not_found', `run ${runId} not found`);
     const rollout = run.rollout;
@@ -163,7 +154,7 @@ export function rolloutAction(ctx: EngineContext, runId: string, action: Rollout
       await tx.rollouts.reopenHalted(runId, now);
       Object.assign(run, { status: 'running', statusReason: null, finishedAt: null });
     }
-    if (!(await openWave(ctx, tx, emit, { ...run, rollout }, rollout.wave + 1, now)))
+    if (!(await openWave(ctx, uow, { ...run, rollout }, rollout.wave + 1)))
       throw new TaskwardenError('rollout_no_next_wave', `run ${runId}: its next wave opened meanwhile`);
     return run;
   });

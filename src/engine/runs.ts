@@ -1,30 +1,33 @@
 // Runs coming to an end: ended on purpose (cancelled, replaced, skipped) or closed when
 // their last jobstate ended. Their start is in launch.ts.
+import { moveRun } from '../core/lifecycle.ts';
 import type { JobstateReason, Run, RunStatus, Task } from '../core/model.ts';
-import type { StoreSession } from '../core/ports/store.ts';
-import { type Emit, WAKE_LOOP } from './context.ts';
+import { type UnitOfWork, WAKE_LOOP } from './context.ts';
+
+/** How a run is ended on purpose, and what its open jobstates become with it. */
+export interface RunEnd {
+  status: Extract<RunStatus, 'finished' | 'error' | 'cancelled' | 'skipped'>;
+  statusReason: string | null;
+  /** Default cancelled. */
+  jobstateStatus?: 'cancelled' | 'skipped';
+  /** Default cancelled_by_user. */
+  jobstateReason?: JobstateReason;
+}
 
 /**
  * Ends a run (returned as ended; null when it was over already). Its open jobstates end
- * with it (`jobstateStatus`, default cancelled), so no orphan keeps waiting for a run that
- * is over; their ids are added to `ended` so the caller can stop the ones running on this
- * node once the transaction committed.
+ * with it, so no orphan keeps waiting for a run that is over; the ones running on this
+ * node are stopped once the transaction committed (uow.stop).
  */
-export async function endRun(
-  ended: string[],
-  tx: StoreSession,
-  emit: Emit,
-  run: Run,
-  status: Extract<RunStatus, 'finished' | 'error' | 'cancelled' | 'skipped'>,
-  statusReason: string | null,
-  now: number,
-  jobstateStatus: 'cancelled' | 'skipped' = 'cancelled',
-  jobstateReason: JobstateReason = 'cancelled_by_user',
-): Promise<Run | null> {
-  if (!(await tx.runs.update(run.id, { status, statusReason, finishedAt: now }, ['pending', 'running']))) return null;
-  ended.push(...(await tx.jobstates.endOpenOfRun(run.id, jobstateStatus, jobstateReason, now)));
+export async function endRun(uow: UnitOfWork, run: Run, end: RunEnd): Promise<Run | null> {
+  const { tx, now } = uow;
+  const { status, statusReason } = end;
+  const { patch, guard } = moveRun(status, { statusReason, finishedAt: now }, ['pending', 'running']);
+  if (!(await tx.runs.update(run.id, patch, guard))) return null;
+  const jobstateStatus = end.jobstateStatus ?? 'cancelled';
+  uow.stop(await tx.jobstates.endOpenOfRun(run.id, jobstateStatus, end.jobstateReason ?? 'cancelled_by_user', now));
   const endedRun: Run = { ...run, status, statusReason, finishedAt: now };
-  emit({ type: 'run', run: endedRun });
+  uow.emit({ type: 'run', run: endedRun });
   return endedRun;
 }
 
@@ -33,16 +36,10 @@ export async function endRun(
  * whether it closed. A queued run of the same task may start now: `task` (null when it is
  * gone) says whether the loop must look.
  */
-export async function completeRunIfDone(
-  tx: StoreSession,
-  emit: Emit,
-  runId: string,
-  task: Task | null,
-  now: number,
-): Promise<boolean> {
-  const ended = await tx.runs.completeIfDone(runId, now);
+export async function completeRunIfDone(uow: UnitOfWork, runId: string, task: Task | null): Promise<boolean> {
+  const ended = await uow.tx.runs.completeIfDone(runId, uow.now);
   if (!ended) return false;
-  emit({ type: 'run', run: ended });
-  if (task?.concurrency === 'queue') emit(WAKE_LOOP);
+  uow.emit({ type: 'run', run: ended });
+  if (task?.concurrency === 'queue') uow.emit(WAKE_LOOP);
   return true;
 }

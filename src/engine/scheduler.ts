@@ -1,10 +1,9 @@
 import { busyTurn } from '../core/clock.ts';
 import type { Task } from '../core/model.ts';
-import type { StoreSession } from '../core/ports/store.ts';
-import { withCalendarRules } from './calendars.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { createRun, launchRun } from './launch.ts';
 import { targetZones } from './local-time.ts';
+import { withCalendarRules } from './reads.ts';
 import { type FiringPlan, planFirings } from './triggers.ts';
 
 const BATCH = 100;
@@ -75,34 +74,41 @@ function addUp(total: Misfires, batch: Misfires): void {
 async function fireDueTriggers(ctx: EngineContext, misfires: Misfires): Promise<number> {
   const now = ctx.clock.now();
   const { options } = ctx;
-  const ended: string[] = [];
-  const handled = await withTx(ctx, async (tx, emit) => {
-    const due = await tx.triggers.claimDue(now, BATCH);
-    for (const trigger of due) {
-      const task = await withCalendarRules(tx, await tx.tasks.get(trigger.taskId));
-      if (!task?.enabled) {
-        await tx.triggers.clear(trigger.taskId);
-        continue;
+  return withTx(
+    ctx,
+    async (uow) => {
+      const { tx } = uow;
+      const due = await tx.triggers.claimDue(now, BATCH);
+      for (const trigger of due) {
+        const task = await withCalendarRules(tx, await tx.tasks.get(trigger.taskId));
+        if (!task?.enabled) {
+          await tx.triggers.clear(trigger.taskId);
+          continue;
+        }
+        const plan = planFirings(task, trigger.nextFireAt, now, {
+          defaultTz: options.defaultTz,
+          thresholdMs: options.misfireThresholdMs,
+          cap: options.catchUpCap,
+          zones: await targetZones(ctx, tx, task),
+        });
+        await recordLate(ctx, uow, { task, plan, misfires });
+        for (const fireAt of plan.onTime) {
+          const fireKey = String(fireAt);
+          await launchRun(ctx, uow, task, { reason: 'schedule', fireAt, startAt: fireAt, fireKey });
+        }
+        if (plan.next === null) await tx.triggers.clear(task.id);
+        else
+          await tx.triggers.set({
+            taskId: task.id,
+            orgId: task.orgId,
+            nextFireAt: plan.next,
+            taskVersion: task.version,
+          });
       }
-      const plan = planFirings(task, trigger.nextFireAt, now, {
-        defaultTz: options.defaultTz,
-        thresholdMs: options.misfireThresholdMs,
-        cap: options.catchUpCap,
-        zones: await targetZones(ctx, tx, task),
-      });
-      await recordLate(ctx, { tx, emit, ended }, task, plan, misfires);
-      for (const fireAt of plan.onTime) {
-        const fireKey = String(fireAt);
-        await launchRun(ctx, tx, emit, ended, task, { reason: 'schedule', fireAt, startAt: fireAt, fireKey });
-      }
-      if (plan.next === null) await tx.triggers.clear(task.id);
-      else
-        await tx.triggers.set({ taskId: task.id, orgId: task.orgId, nextFireAt: plan.next, taskVersion: task.version });
-    }
-    return due.length;
-  });
-  ctx.abortLocal(ended);
-  return handled;
+      return due.length;
+    },
+    now,
+  );
 }
 
 /**
@@ -112,13 +118,11 @@ async function fireDueTriggers(ctx: EngineContext, misfires: Misfires): Promise<
  */
 async function recordLate(
   ctx: EngineContext,
-  write: { tx: StoreSession; emit: Emit; ended: string[] },
-  task: Task,
-  plan: FiringPlan,
-  misfires: Misfires,
+  uow: UnitOfWork,
+  late: { task: Task; plan: FiringPlan; misfires: Misfires },
 ): Promise<void> {
-  const { tx, emit, ended } = write;
-  const now = ctx.clock.now();
+  const { now } = uow;
+  const { task, plan, misfires } = late;
   const { missed } = plan;
   if (missed) {
     const request = {
@@ -129,7 +133,7 @@ async function recordLate(
       status: 'missed' as const,
       missed: { count: missed.count, lastFireAt: missed.last },
     };
-    if (await createRun(ctx, tx, emit, task, request)) {
+    if (await createRun(ctx, uow, task, request)) {
       misfires.dropped += missed.count;
       misfires.firstDropped = Math.min(misfires.firstDropped, missed.first);
       misfires.lastDropped = Math.max(misfires.lastDropped, missed.last);
@@ -137,7 +141,7 @@ async function recordLate(
   }
   for (const [i, fireAt] of plan.catchUp.entries()) {
     const startAt = ctx.catchUp.slot(now + i * ctx.options.catchUpSpreadMs);
-    if (await launchRun(ctx, tx, emit, ended, task, { reason: 'catch-up', fireAt, startAt, fireKey: String(fireAt) })) {
+    if (await launchRun(ctx, uow, task, { reason: 'catch-up', fireAt, startAt, fireKey: String(fireAt) })) {
       misfires.caughtUp++;
       misfires.lastCatchUpStart = Math.max(misfires.lastCatchUpStart, startAt);
     }

@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.ts';
+import { moveJobstate } from '../core/lifecycle.ts';
 import { stopProgramOf } from './command-processes.ts';
 import { type EngineContext, withTx } from './context.ts';
 import { gaveUpResult } from './late-reports.ts';
@@ -55,16 +56,13 @@ export async function recoverOrphans(ctx: EngineContext, leaseEndBefore: number)
       if (await reportOutcome(ctx, js, { ok: false, reason: 'interrupted', result }, fence)) changed++;
       continue;
     }
-    const resumed = await withTx(ctx, async (tx, emit) => {
-      const now = ctx.clock.now();
-      const patch = {
-        status: 'prepared',
-        reason: 'interrupted',
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: now,
-      } as const;
-      if (!(await tx.jobstates.update(js.id, patch, { ...fence, attempt: js.attempt }))) return false;
+    const resumed = await withTx(ctx, async ({ tx, emit, now }) => {
+      const { patch, guard } = moveJobstate(
+        'prepared',
+        { reason: 'interrupted', leaseOwner: null, leaseExpiresAt: null, updatedAt: now } as const,
+        fence.status,
+      );
+      if (!(await tx.jobstates.update(js.id, patch, { ...fence, status: guard, attempt: js.attempt }))) return false;
       await tx.logs.append(js.id, js.attempt, [
         { ts: now, stream: 'info', line: 'the node running this job stopped; resuming from its last checkpoint' },
       ]);

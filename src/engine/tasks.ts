@@ -1,9 +1,8 @@
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Task, TaskDef } from '../core/model.ts';
-import type { StoreSession } from '../core/ports/store.ts';
 import { planTrigger } from './calendars.ts';
-import { type Emit, type EngineContext, withTx } from './context.ts';
+import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { createRun } from './launch.ts';
 import { endRun } from './runs.ts';
 
@@ -14,9 +13,9 @@ import { endRun } from './runs.ts';
 export async function createTask(ctx: EngineContext, orgId: string, def: TaskDef, actor: string | null): Promise<Task> {
   const now = ctx.clock.now();
   const task: Task = { ...def, id: newId(), orgId, version: 1, createdAt: now, updatedAt: now };
-  await withTx(ctx, async (tx, emit) => {
-    await tx.tasks.create(task);
-    await afterWrite(ctx, tx, emit, task, actor, 'create', { created: def });
+  await withTx(ctx, async (uow) => {
+    await uow.tx.tasks.create(task);
+    await afterWrite(ctx, uow, task, { actor, action: 'create', diff: { created: def } });
   });
   ctx.notify({ type: 'task', taskId: task.id, orgId, action: 'create' });
   return task;
@@ -29,18 +28,22 @@ export async function updateTask(
   actor: string | null,
   action: 'update' | 'enable' | 'disable' = 'update',
 ): Promise<{ task: Task; changed: boolean }> {
-  const result = await withTx(ctx, async (tx, emit) => {
+  const result = await withTx(ctx, async (uow) => {
+    const { tx } = uow;
     const current = await tx.tasks.get(id);
     if (!current) throw notFound('task', id);
     const def = change(current);
     const diff = diffTaskDefs(current, def);
     if (Object.keys(diff).length === 0) return { task: current, changed: false };
-    // Fields a definition may leave out (notify) must not survive from the stored task.
-    const { notify: _, ...stored } = current;
-    const task: Task = { ...stored, ...def, version: current.version + 1, updatedAt: ctx.clock.now() };
+    const task: Task = {
+      ...withoutOptional(current),
+      ...def,
+      version: current.version + 1,
+      updatedAt: ctx.clock.now(),
+    };
     if (!(await tx.tasks.update(task)))
       throw new TaskwardenError('conflict', `task ${id} was changed meanwhile; retry`);
-    await afterWrite(ctx, tx, emit, task, actor, action, diff);
+    await afterWrite(ctx, uow, task, { actor, action, diff });
     return { task, changed: true };
   });
   if (result.changed) ctx.notify({ type: 'task', taskId: id, orgId: result.task.orgId, action: 'update' });
@@ -48,13 +51,12 @@ export async function updateTask(
 }
 
 export async function deleteTask(ctx: EngineContext, id: string, actor: string | null): Promise<void> {
-  const ended: string[] = [];
-  const task = await withTx(ctx, async (tx, emit) => {
+  const task = await withTx(ctx, async (uow) => {
+    const { tx, now } = uow;
     const current = await tx.tasks.get(id);
     if (!current) throw notFound('task', id);
-    const now = ctx.clock.now();
     for (const run of await tx.runs.listActive(id))
-      await endRun(ended, tx, emit, run, 'cancelled', 'task_deleted', now);
+      await endRun(uow, run, { status: 'cancelled', statusReason: 'task_deleted' });
     await tx.history.add({
       id: newId(),
       taskId: id,
@@ -67,24 +69,23 @@ export async function deleteTask(ctx: EngineContext, id: string, actor: string |
     await tx.tasks.delete(id);
     return current;
   });
-  ctx.abortLocal(ended);
   ctx.notify({ type: 'task', taskId: id, orgId: task.orgId, action: 'delete' });
 }
 
-async function afterWrite(
-  ctx: EngineContext,
-  tx: StoreSession,
-  emit: Emit,
-  task: Task,
-  actor: string | null,
-  action: 'create' | 'update' | 'enable' | 'disable',
-  diff: unknown,
-): Promise<void> {
-  const now = ctx.clock.now();
+/** A task write, as its history entry records it. */
+interface TaskChange {
+  actor: string | null;
+  action: 'create' | 'update' | 'enable' | 'disable';
+  diff: unknown;
+}
+
+async function afterWrite(ctx: EngineContext, uow: UnitOfWork, task: Task, change: TaskChange): Promise<void> {
+  const { tx, now } = uow;
+  const { actor, action, diff } = change;
   await tx.history.add({ id: newId(), taskId: task.id, orgId: task.orgId, actor, action, diff, at: now });
   await planTrigger(ctx, tx, task);
   if (task.enabled && task.schedule.kind === 'immediate' && (action === 'create' || action === 'enable')) {
-    await createRun(ctx, tx, emit, task, {
+    await createRun(ctx, uow, task, {
       reason: 'immediate',
       fireAt: now,
       startAt: now,
@@ -94,12 +95,18 @@ async function afterWrite(
   }
 }
 
-const OPTIONAL_FIELDS: readonly (keyof TaskDef)[] = ['notify'];
+/** Fields a definition may leave out: absent in a new one, they must not survive from the stored task. */
+const OPTIONAL_FIELDS = ['notify', 'rollout'] as const satisfies readonly (keyof TaskDef)[];
+
+function withoutOptional(task: Task): Omit<Task, (typeof OPTIONAL_FIELDS)[number]> {
+  const { notify: _notify, rollout: _rollout, ...rest } = task;
+  return rest;
+}
 
 /** Field-by-field changes between a stored task and a new definition: {field: {from, to}}. */
 export function diffTaskDefs(current: TaskDef, next: TaskDef): Record<string, { from: unknown; to: unknown }> {
   const diff: Record<string, { from: unknown; to: unknown }> = {};
-  // A field the new definition leaves out (notify) is a change when the stored one had it.
+  // A field the new definition leaves out (notify, rollout) is a change when the stored one had it.
   for (const key of new Set([...Object.keys(next), ...OPTIONAL_FIELDS]) as Set<keyof TaskDef>) {
     if (JSON.stringify(current[key]) !== JSON.stringify(next[key])) diff[key] = { from: current[key], to: next[key] };
   }

@@ -1,8 +1,8 @@
+import { moveJobstate } from '../core/lifecycle.ts';
 import type { Jobstate, Task } from '../core/model.ts';
-import type { JobstatePatch, StoreSession } from '../core/ports/store.ts';
+import type { JobstatePatch } from '../core/ports/store.ts';
 import type { Windows } from '../core/schedule/index.ts';
-import { AdvanceReads } from './advance.ts';
-import { type Emit, type EngineContext, WAKE_LOOP, withTx } from './context.ts';
+import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
 import { afterTerminal, endJobstate } from './outcomes.ts';
 
 const BATCH = 200;
@@ -12,14 +12,10 @@ const iso = (t: number) => new Date(t).toISOString();
 /** One jobstate whose window closed, with what deciding about it needs. */
 interface Closed {
   ctx: EngineContext;
-  tx: StoreSession;
-  emit: Emit;
+  uow: UnitOfWork;
   js: Jobstate;
   task: Task;
   windows: Windows;
-  now: number;
-  /** Ids of the jobstates it cancelled, for the caller to stop here once committed. */
-  cancelled: string[];
 }
 
 /**
@@ -42,24 +38,24 @@ export async function closeWindows(ctx: EngineContext): Promise<number> {
   const now = ctx.clock.now();
   // Most passes find nothing: a plain read then spares them a write transaction.
   if ((await ctx.store.jobstates.listWindowClosed(now, 1)).length === 0) return 0;
-  const cancelled: string[] = [];
-  const changed = await withTx(ctx, async (tx, emit) => {
-    const reads = new AdvanceReads(tx, ctx.options.defaultTz);
-    let moved = 0;
-    for (const js of await tx.jobstates.listWindowClosed(now, BATCH)) {
-      const task = await reads.task(js.taskId);
-      if (!task) continue;
-      const closed = { ctx, tx, emit, js, task, windows: await reads.windowsOf(task, js), now, cancelled };
-      if (await atClose(closed)) moved++;
-    }
-    return moved;
-  });
-  ctx.abortLocal(cancelled);
-  return changed;
+  return withTx(
+    ctx,
+    async (uow) => {
+      let moved = 0;
+      for (const js of await uow.tx.jobstates.listWindowClosed(now, BATCH)) {
+        const task = await uow.reads.task(js.taskId);
+        if (!task) continue;
+        if (await atClose({ ctx, uow, js, task, windows: await uow.reads.windowsOf(task, js) })) moved++;
+      }
+      return moved;
+    },
+    now,
+  );
 }
 
 function atClose(c: Closed): Promise<boolean> {
-  const { js, task, windows, now } = c;
+  const { js, task, windows } = c;
+  const { now } = c.uow;
   if (windows.isOpen(now)) return patch(c, { windowClosesAt: windows.nextClose(now) });
   if (js.startedAt === null || task.timeslotEnd === 'pause') return requeue(c);
   if (task.timeslotEnd === 'cancel') return cancel(c);
@@ -68,9 +64,12 @@ function atClose(c: Closed): Promise<boolean> {
 }
 
 async function patch(c: Closed, change: JobstatePatch): Promise<boolean> {
-  const { tx, emit, js, now } = c;
-  const fence = { status: [js.status], attempt: js.attempt };
-  if (!(await tx.jobstates.update(js.id, { ...change, updatedAt: now }, fence))) return false;
+  const { js } = c;
+  const { tx, emit, now } = c.uow;
+  // A change of status is checked against the lifecycle; either way the row must still be as read.
+  const guard = change.status ? moveJobstate(change.status, change, [js.status]).guard : [js.status];
+  if (!(await tx.jobstates.update(js.id, { ...change, updatedAt: now }, { status: guard, attempt: js.attempt })))
+    return false;
   emit({ type: 'jobstate', jobstate: { ...js, ...change, updatedAt: now } });
   return true;
 }
@@ -81,19 +80,13 @@ async function patch(c: Closed, change: JobstatePatch): Promise<boolean> {
  * A serial module's postponed jobs may go meanwhile.
  */
 async function requeue(c: Closed): Promise<boolean> {
-  const { ctx, tx, emit, js, windows, now } = c;
+  const { ctx, uow, js, windows } = c;
+  const { tx, emit, now } = uow;
   const closedAt = iso(js.windowClosesAt ?? now);
   const opening = windows.nextOpen(now);
   if (opening === null) {
     const error = `its task's window closed at ${closedAt} for good (activeTill) before it could run`;
-    return endJobstate(
-      ctx,
-      tx,
-      emit,
-      js,
-      { ok: false, reason: 'expired', result: { error } },
-      { status: ['prepared'] },
-    );
+    return endJobstate(ctx, uow, js, { ok: false, reason: 'expired', result: { error } }, { status: ['prepared'] });
   }
   const what = js.startedAt === null ? 'before it was claimed' : 'and the task pauses running work (timeslotEnd pause)';
   const line = `the task's window closed at ${closedAt} ${what}: waiting for the next opening at ${iso(opening)}`;
@@ -116,7 +109,8 @@ async function requeue(c: Closed): Promise<boolean> {
 
 /** Ends started work cancelled, reason timeslot_closed: final, like a cancel from the UI. */
 async function cancel(c: Closed): Promise<boolean> {
-  const { ctx, tx, emit, js, task, now } = c;
+  const { ctx, uow, js, task } = c;
+  const { tx, now } = uow;
   const change = {
     status: 'cancelled',
     reason: 'timeslot_closed',
@@ -128,7 +122,7 @@ async function cancel(c: Closed): Promise<boolean> {
   if (!(await patch(c, change))) return false;
   const line = `the task's window closed at ${iso(js.windowClosesAt ?? now)}: cancelled (timeslotEnd cancel)`;
   await tx.logs.append(js.id, js.attempt, [{ ts: now, stream: 'info', line }]);
-  c.cancelled.push(js.id);
-  await afterTerminal(ctx, tx, emit, { ...js, ...change, updatedAt: now }, task);
+  uow.stop([js.id]);
+  await afterTerminal(ctx, uow, { ...js, ...change, updatedAt: now }, task);
   return true;
 }

@@ -5,12 +5,23 @@
 // (after npm ci); otherwise this builds one into a temporary folder (tsc: some seconds).
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BUILD_STAMP, buildState } from '../../scripts/build-state.mjs';
+import { BUILD_STAMP, buildState, replaceBuild } from '../../scripts/build-state.mjs';
 import { startCli } from '../support/cli.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -201,4 +212,19 @@ describe('the compiled build', () => {
     assert.equal(missing.stdout, 'sources\n');
     assert.match(missing.stderr, /^taskwarden: dist\/ is not built, running the TypeScript through tsx[^\n]*\n$/);
   });
+});
+
+test('a rebuild of dist/ keeps the single-file agent built beside it', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'tw-rebuild-'));
+  const [dist, staging] = [join(tmp, 'dist'), join(tmp, 'dist.building')];
+  mkdirSync(dist);
+  mkdirSync(staging);
+  writeFileSync(join(dist, 'taskwarden-agent'), 'the agent executable');
+  writeFileSync(join(dist, 'left-over.js'), 'an old build output');
+  writeFileSync(join(staging, 'main.js'), 'the new build');
+  replaceBuild(staging, dist);
+  assert.equal(readFileSync(join(dist, 'taskwarden-agent'), 'utf8'), 'the agent executable');
+  assert.deepEqual(readdirSync(dist).sort(), ['main.js', 'taskwarden-agent']);
+  assert.equal(existsSync(staging), false);
+  await rm(tmp, { recursive: true, force: true });
 });

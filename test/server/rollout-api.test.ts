@@ -56,6 +56,15 @@ describe('rollouts through the API', () => {
     const id = await rolloutTask({ waves: ['1', '10%', '100%'], pause: '30m', maxFailures: '20%' });
     const task = (await s.expect(200, 'GET', `/api/v1/tasks/${id}`)).json;
     assert.deepEqual(task.rollout, { waves: ['1', '10%', '100%'], pause: '30m', maxFailures: '20%', order: 'name' });
+
+    // A definition without a rollout removes it (before: the stored one survived, unrecorded).
+    const { id: _id, orgId: _org, version: _v, createdAt: _c, updatedAt: _u, rollout: _r, ...def } = task;
+    const put = await s.expect(200, 'PUT', `/api/v1/tasks/${id}`, { token: s.orgAdmin, body: def });
+    assert.equal(put.json.version, 2);
+    assert.equal(put.json.rollout, undefined);
+    assert.equal((await s.expect(200, 'GET', `/api/v1/tasks/${id}`)).json.rollout, undefined);
+    const history = (await s.expect(200, 'GET', `/api/v1/tasks/${id}/history`)).json.items;
+    assert.deepEqual(Object.keys(history.find((h: { action: string }) => h.action === 'update').diff), ['rollout']);
   });
 
   test('a halt past maxFailures, resumed by an operator wave by wave', async () => {

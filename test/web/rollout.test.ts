@@ -8,6 +8,7 @@ describe('web UI: rollouts', () => {
   let ui: UiServer;
   let browser: Browser;
   let runId: string;
+  let taskId: string;
 
   before(async () => {
     ui = await startUiServer();
@@ -32,6 +33,7 @@ describe('web UI: rollouts', () => {
       rollout: { waves: ['1'], pause: '1h', maxFailures: '20%' },
       jobs: [{ name: 'hello', module: 'command', params: { command: 'hello' }, targets: { tags: ['fleet'] } }],
     });
+    taskId = task.id;
     // No agent contacts: wave 1's one target stays prepared, waves 2's wait for it.
     runId = (await ui.api<{ id: string }>('POST', `/api/v1/tasks/${task.id}/runs`)).id;
   });
@@ -60,6 +62,41 @@ describe('web UI: rollouts', () => {
     await page.getByRole('button', { name: 'Open wave 2 now' }).click();
     await page.locator('dd.rollout-wave').filter({ hasText: 'wave 2/2' }).waitFor();
     await page.getByRole('button', { name: 'Open wave 2 now' }).waitFor({ state: 'detached' });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test("the task editor writes the rollout, the agents' local time and late joiners", async () => {
+    const { page, errors } = await openPage(browser);
+    await signIn(page, ui.url, 'ada');
+    await page.goto(`${ui.url}/#/tasks/${taskId}`);
+    const waves = page.getByLabel('Waves', { exact: true });
+    await waves.waitFor();
+    assert.equal(await waves.inputValue(), '1');
+    assert.equal(await page.getByLabel('Halt after failures (optional)').inputValue(), '20%');
+    await waves.fill('1, 2');
+    await page.getByLabel('Pause between waves').fill('30m');
+    await page.getByLabel('Kind').selectOption('weekly');
+    await page.getByLabel("At each agent's local time").check();
+    await page.getByLabel('Fallback time zone').fill('Europe/Paris');
+    await page.getByLabel('Late joiners (optional)').fill('2d');
+    await screenshot(page, 'task-editor-rollout-1280');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(/Saved version 2/).waitFor();
+    const saved = await ui.api<{ rollout: unknown; schedule: Record<string, unknown>; jobs: { targets: unknown }[] }>(
+      'GET',
+      `/api/v1/tasks/${taskId}`,
+    );
+    assert.deepEqual(saved.rollout, { waves: ['1', '2'], pause: '30m', maxFailures: '20%', order: 'name' });
+    assert.equal(saved.schedule.tz, 'agent');
+    assert.equal(saved.schedule.fallbackTz, 'Europe/Paris');
+    assert.deepEqual(saved.jobs[0]?.targets, { tags: ['fleet'], lateJoin: '2d' });
+
+    // Unchecking the rollout saves a task that reaches every target at once.
+    await page.getByLabel('Staged rollout (targets in waves)').uncheck();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(/Saved version 3/).waitFor();
+    assert.equal((await ui.api<Record<string, unknown>>('GET', `/api/v1/tasks/${taskId}`)).rollout, undefined);
     assert.deepEqual(errors, []);
     await page.close();
   });

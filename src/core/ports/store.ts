@@ -26,7 +26,13 @@ import type { RolloutRepo } from './rollouts.ts';
  * capability flags below, never dialect checks in callers.
  */
 export interface StoreCapabilities {
-  /** Claims use FOR UPDATE SKIP LOCKED, so several nodes can claim concurrently. */
+  /**
+   * Reads in a transaction can lock their rows (kysely's forUpdate / forShare /
+   * forNoKeyUpdate): two writers of one row take turns. Without it one writer at a time
+   * holds the whole database (SQLite), which keeps them apart as well.
+   */
+  rowLocks: boolean;
+  /** A locking read can pass over rows others hold (kysely's skipLocked): nodes claim concurrently. */
   skipLocked: boolean;
   /** Nodes can wake each other (LISTEN/NOTIFY). */
   notify: boolean;

@@ -11,7 +11,12 @@ import { postgresMigrations } from './migrations/index.ts';
 import { PgNotifier } from './notify.ts';
 
 /** Row locks to skip, LISTEN/NOTIFY to wake other nodes, and any number of nodes on one database. */
-export const POSTGRES_CAPABILITIES: StoreCapabilities = { skipLocked: true, notify: true, multiNode: true };
+export const POSTGRES_CAPABILITIES: StoreCapabilities = {
+  rowLocks: true,
+  skipLocked: true,
+  notify: true,
+  multiNode: true,
+};
 
 const DEFAULT_POOL_SIZE = 10;
 /** application_name of the LISTEN connection, so operators (and tests) can tell it apart in pg_stat_activity. */

@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, SelectQueryBuilder, UpdateObject } from 'kysely';
+import { JOBSTATE_LIFECYCLE, sourcesOf } from '../../core/lifecycle.ts';
 import type { Jobstate } from '../../core/model.ts';
 import type { JobstateRepo } from '../../core/ports/store.ts';
 import { clampLimit, type SqlContext } from './context.ts';
@@ -54,7 +55,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     limit: number,
     order: (a: Jobstate, b: Jobstate) => number,
   ): Promise<Jobstate[]> {
-    const picked = pick(db.selectFrom('jobstates').select('id').where('status', '=', 'prepared').where(windowOpen(now)))
+    const claimable = sourcesOf(JOBSTATE_LIFECYCLE, 'running');
+    const picked = pick(db.selectFrom('jobstates').select('id').where('status', 'in', claimable).where(windowOpen(now)))
       .orderBy('id')
       .limit(clampLimit(limit))
       .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());

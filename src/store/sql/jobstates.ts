@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { JOBSTATE_STATUSES, type JobstateStatus, OPEN_JOBSTATE_STATUSES } from '../../core/model.ts';
+import { moveJobstate } from '../../core/lifecycle.ts';
+import { JOBSTATE_STATUSES, type JobstateStatus } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
@@ -77,11 +78,18 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
 
     /** Ending a jobstate also drops its lease, so a server executor still holding it loses its fence. */
     async endOpenOfRun(runId, status, reason, at) {
+      const end = moveJobstate(status, {
+        reason,
+        finished_at: at,
+        updated_at: at,
+        lease_owner: null,
+        lease_expires_at: null,
+      });
       const rows = await db
         .updateTable('jobstates')
-        .set({ status, reason, finished_at: at, updated_at: at, lease_owner: null, lease_expires_at: null })
+        .set(end.patch)
         .where('run_id', '=', runId)
-        .where('status', 'in', OPEN_JOBSTATE_STATUSES)
+        .where('status', 'in', end.guard)
         .returning('id')
         .execute();
       return rows.map((row) => row.id).sort();
@@ -110,7 +118,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .where('org_id', '=', orgId)
         .where('module', '=', module)
         .where('status', 'in', ['prepared', 'running'])
-        .$if(ctx.capabilities.skipLocked && db.isTransaction, (q) => q.forShare())
+        .$if(ctx.capabilities.rowLocks && db.isTransaction, (q) => q.forShare())
         .execute();
       return rows.length;
     },
@@ -122,7 +130,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .selectAll()
         .where('id', 'in', ids)
         .orderBy('id')
-        .$if(ctx.capabilities.skipLocked && db.isTransaction, (q) => q.forShare())
+        .$if(ctx.capabilities.rowLocks && db.isTransaction, (q) => q.forShare())
         .execute();
       return rows.map(toJobstate);
     },

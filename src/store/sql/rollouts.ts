@@ -1,3 +1,4 @@
+import { moveJobstate, moveRun } from '../../core/lifecycle.ts';
 import { TERMINAL_JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { RolloutRepo } from '../../core/ports/rollouts.ts';
 import type { SqlContext } from './context.ts';
@@ -14,7 +15,7 @@ export function rolloutRepo(ctx: SqlContext): RolloutRepo {
         .selectFrom('runs')
         .selectAll()
         .where('id', '=', runId)
-        .$if(ctx.capabilities.skipLocked && db.isTransaction, (q) => q.forUpdate())
+        .$if(ctx.capabilities.rowLocks && db.isTransaction, (q) => q.forUpdate())
         .executeTakeFirst();
       return row ? toRun(row) : null;
     },
@@ -111,19 +112,25 @@ export function rolloutRepo(ctx: SqlContext): RolloutRepo {
     },
 
     async reopenHalted(runId, now) {
+      const resumed = moveRun('running', { status_reason: null, finished_at: null }, ['error']);
       const result = await db
         .updateTable('runs')
-        .set({ status: 'running', status_reason: null, finished_at: null })
+        .set(resumed.patch)
         .where('id', '=', runId)
-        .where('status', '=', 'error')
+        .where('status', 'in', resumed.guard)
         .where('status_reason', '=', 'rollout_halted')
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) return false;
+      const back = moveJobstate(
+        'waiting',
+        { reason: 'rollout_wave', finished_at: null, due_at: null, updated_at: now },
+        ['cancelled'],
+      );
       await db
         .updateTable('jobstates')
-        .set({ status: 'waiting', reason: 'rollout_wave', finished_at: null, due_at: null, updated_at: now })
+        .set(back.patch)
         .where('run_id', '=', runId)
-        .where('status', '=', 'cancelled')
+        .where('status', 'in', back.guard)
         .where('reason', '=', 'rollout_halted')
         .execute();
       return true;

@@ -89,7 +89,7 @@ export function runRepo(ctx: SqlContext): RunRepo {
      * (each statement of a READ COMMITTED transaction reads what committed before it).
      */
     async completeIfDone(runId, now) {
-      if (ctx.capabilities.skipLocked && db.isTransaction) {
+      if (ctx.capabilities.rowLocks && db.isTransaction) {
         const held = await db
           .selectFrom('runs')
           .select('status')

@@ -11,7 +11,12 @@ import { sqliteMigrations } from './migrations/index.ts';
 import { prepareOwnerOnlyFile } from './owner-only.ts';
 
 /** One process, one writer: no row locks to skip, nobody to notify. */
-export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, notify: false, multiNode: false };
+export const SQLITE_CAPABILITIES: StoreCapabilities = {
+  rowLocks: false,
+  skipLocked: false,
+  notify: false,
+  multiNode: false,
+};
 
 /**
  * How long SQLite itself waits for another process's lock, blocking the event loop; longer

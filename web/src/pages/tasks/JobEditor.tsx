@@ -66,6 +66,7 @@ export function JobEditor(props: {
       ) : null}
       <TargetsEditor
         name={`job-${index}`}
+        path={`jobs[${index}].targets`}
         value={job.targets}
         agents={props.agents}
         onChange={(targets) => set({ targets })}

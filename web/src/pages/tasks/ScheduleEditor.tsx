@@ -1,4 +1,4 @@
-import { Field } from '../../components/ui.tsx';
+import { Check, Field } from '../../components/ui.tsx';
 
 export type Schedule = Record<string, unknown> & { kind: string };
 
@@ -25,15 +25,26 @@ const ZONES: string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supp
 
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/** The zone the task's wall times are in: the schedule's, else (no zone given) the browser's, as the preview reads it. */
 /** The zone a schedule's wall times are in; for `tz: "agent"`, its fallback (server targets, agents without a zone). */
 export function scheduleZone(schedule: Record<string, unknown>): string {
   const tz = schedule.tz === 'agent' ? schedule.fallbackTz : schedule.tz;
   return typeof tz === 'string' && tz ? tz : browserZone();
 }
 
-/** A schedule of `kind` with sensible starting values, keeping the zone of the previous one. */
-export function scheduleOfKind(kind: string, tz: string): Schedule {
+/** Kinds whose wall times can be each agent's own (`tz: "agent"`); an interval counts elapsed time. */
+const AGENT_ZONE_KINDS = ['once', 'cron', 'weekly', 'monthly', 'rrule'];
+
+/**
+ * A schedule of `kind` with sensible starting values, keeping the zone of the previous one
+ * (and its agent-local time when the new kind has wall times too).
+ */
+export function scheduleOfKind(kind: string, previous: Record<string, unknown>): Schedule {
+  const next = startingSchedule(kind, scheduleZone(previous));
+  if (previous.tz === 'agent' && AGENT_ZONE_KINDS.includes(kind)) return { ...next, tz: 'agent', fallbackTz: next.tz };
+  return next;
+}
+
+function startingSchedule(kind: string, tz: string): Schedule {
   switch (kind) {
     case 'manual':
     case 'immediate':
@@ -62,14 +73,15 @@ export function ScheduleEditor({ value, onChange }: { value: Schedule; onChange(
     for (const [k, v] of Object.entries(patch)) if (v === undefined || v === '') delete next[k];
     onChange(next);
   };
-  const tz = str(value.tz) || browserZone();
+  const agentLocal = value.tz === 'agent';
+  const zoneField = agentLocal ? 'fallbackTz' : 'tz';
   const hasZone = value.kind !== 'manual' && value.kind !== 'immediate';
   return (
     <fieldset className="schedule-editor">
       <legend>Schedule</legend>
       <div className="row">
         <Field name="schedule.kind" label="Kind">
-          <select value={value.kind} onChange={(e) => onChange(scheduleOfKind(e.target.value, tz))}>
+          <select value={value.kind} onChange={(e) => onChange(scheduleOfKind(e.target.value, value))}>
             {SCHEDULE_KINDS.map((k) => (
               <option key={k.kind} value={k.kind}>
                 {k.label}
@@ -78,12 +90,16 @@ export function ScheduleEditor({ value, onChange }: { value: Schedule; onChange(
           </select>
         </Field>
         {hasZone ? (
-          <Field name="schedule.tz" label="Time zone" hint="wall times below are in this zone">
+          <Field
+            name={`schedule.${zoneField}`}
+            label={agentLocal ? 'Fallback time zone' : 'Time zone'}
+            hint={agentLocal ? 'for the server and agents that report no zone' : 'wall times below are in this zone'}
+          >
             <input
               list="tz-list"
-              value={str(value.tz)}
-              placeholder={tz}
-              onChange={(e) => set({ tz: e.target.value })}
+              value={str(value[zoneField])}
+              placeholder={browserZone()}
+              onChange={(e) => set({ [zoneField]: e.target.value })}
             />
             <datalist id="tz-list">
               {ZONES.map((z) => (
@@ -91,6 +107,19 @@ export function ScheduleEditor({ value, onChange }: { value: Schedule; onChange(
               ))}
             </datalist>
           </Field>
+        ) : null}
+        {AGENT_ZONE_KINDS.includes(value.kind) ? (
+          <Check
+            label="At each agent's local time"
+            checked={agentLocal}
+            onChange={(local) =>
+              set(
+                local
+                  ? { tz: 'agent', fallbackTz: scheduleZone(value) }
+                  : { tz: scheduleZone(value), fallbackTz: undefined },
+              )
+            }
+          />
         ) : null}
       </div>
       <KindFields value={value} set={set} />

@@ -21,15 +21,24 @@ const listOf = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Where a job runs: `{server: true}`, `{agents: [ids]}`, `{tags: [...]}` or `{all: true}`. */
+/**
+ * Where a job runs: `{server: true}`, `{agents: [ids]}`, `{tags: [...]}` or `{all: true}`;
+ * an agent selector may keep its runs open to late joiners (`lateJoin`), which a new
+ * selection keeps.
+ */
 export function TargetsEditor(props: {
   name: string;
+  /** The selector's place in the task, as the server's messages name it ("jobs[0].targets"). */
+  path: string;
   value: Targets;
   agents: AgentChoice[] | null;
   onChange(next: Targets): void;
 }) {
   const kind = kindOf(props.value);
-  const choose = (k: string) => props.onChange(k === 'server' || k === 'all' ? { [k]: true } : { [k]: [] as string[] });
+  const lateJoin = typeof props.value.lateJoin === 'string' ? props.value.lateJoin : '';
+  const select = (selector: Targets) =>
+    props.onChange('server' in selector || !lateJoin ? selector : { ...selector, lateJoin });
+  const choose = (k: string) => select(k === 'server' || k === 'all' ? { [k]: true } : { [k]: [] as string[] });
   const chosen = (props.value.agents as string[] | undefined) ?? [];
   return (
     <fieldset className="targets">
@@ -49,10 +58,7 @@ export function TargetsEditor(props: {
       </div>
       {kind === 'tags' ? (
         <Field label="Tags" hint="comma-separated; an agent with any of them is targeted">
-          <input
-            value={listText(props.value.tags)}
-            onChange={(e) => props.onChange({ tags: listOf(e.target.value) })}
-          />
+          <input value={listText(props.value.tags)} onChange={(e) => select({ tags: listOf(e.target.value) })} />
         </Field>
       ) : null}
       {kind === 'agents' && props.agents !== null ? (
@@ -65,7 +71,7 @@ export function TargetsEditor(props: {
                 type="checkbox"
                 checked={chosen.includes(a.id)}
                 onChange={(e) =>
-                  props.onChange({
+                  select({
                     agents: e.target.checked ? [...chosen, a.id] : chosen.filter((id) => id !== a.id),
                   })
                 }
@@ -77,12 +83,24 @@ export function TargetsEditor(props: {
       ) : null}
       {kind === 'agents' && props.agents === null ? (
         <Field label="Agent ids" hint="comma-separated">
-          <input
-            value={listText(props.value.agents)}
-            onChange={(e) => props.onChange({ agents: listOf(e.target.value) })}
-          />
+          <input value={listText(props.value.agents)} onChange={(e) => select({ agents: listOf(e.target.value) })} />
         </Field>
       ) : null}
+      {kind === 'server' ? null : (
+        <Field
+          name={`${props.path}.lateJoin`}
+          label="Late joiners (optional)"
+          hint='agents that match later (enrolled, tagged, enabled) join a run this long after it started, e.g. "7d"'
+        >
+          <input
+            value={lateJoin}
+            onChange={(e) => {
+              const { lateJoin: _old, ...selector } = props.value;
+              props.onChange(e.target.value ? { ...selector, lateJoin: e.target.value } : selector);
+            }}
+          />
+        </Field>
+      )}
     </fieldset>
   );
 }

@@ -9,6 +9,7 @@ import { useSession } from '../../session.tsx';
 import { BlackoutsEditor } from './BlackoutsEditor.tsx';
 import { JobList } from './JobList.tsx';
 import { NotifyRulesEditor } from './NotifyRulesEditor.tsx';
+import { RolloutEditor } from './RolloutEditor.tsx';
 import { type Schedule, ScheduleEditor, scheduleZone } from './ScheduleEditor.tsx';
 import { SchedulePreview } from './SchedulePreview.tsx';
 import type { AgentChoice } from './TargetsEditor.tsx';
@@ -29,8 +30,9 @@ function useChoices() {
 
 /**
  * Creates or edits a task: general settings, the schedule with a live preview, the
- * timeslot grid, blackouts and the ordered jobs. Only what the server accepts is saved;
- * its message names the field ("jobs[0].delay: …"). Read-only for viewers.
+ * timeslot grid, blackouts, the ordered jobs and their staged rollout. Only what the
+ * server accepts is saved; its message names the field ("jobs[0].delay: …"). Read-only
+ * for viewers.
  */
 export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(task: TaskView): void }) {
   const { canOperate } = useSession();
@@ -196,6 +198,7 @@ export function TaskEditor(props: { initial: TaskDef; taskId?: string; onSaved(t
                 commands={choices.data.commands}
                 agents={choices.data.agents}
               />
+              <RolloutEditor value={def.rollout} onChange={(rollout) => set({ rollout })} />
               <fieldset className="notifications">
                 <legend>Notifications</legend>
                 <Check
