@@ -1,3 +1,4 @@
+import { moveJobstate } from '../core/lifecycle.ts';
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext } from './context.ts';
@@ -149,9 +150,10 @@ export class AgentDispatch {
    */
   private async unclaim(js: Jobstate): Promise<boolean> {
     const now = this.ctx.clock.now();
-    const patch = { status: 'prepared' as const, startedAt: null, updatedAt: now };
-    const fence = { status: ['running' as const], attempt: js.attempt, eventSeq: 0 };
-    if (!(await this.ctx.store.jobstates.update(js.id, patch, fence))) return false;
+    const { patch, guard } = moveJobstate('prepared', { startedAt: null, updatedAt: now }, ['running']);
+    if (!(await this.ctx.store.jobstates.update(js.id, patch, { status: guard, attempt: js.attempt, eventSeq: 0 }))) {
+      return false;
+    }
     const line = 'the agent never received this job (its reply was lost): offered again';
     await this.ctx.store.logs.append(js.id, js.attempt, [{ ts: now, stream: 'info', line }]);
     this.ctx.notify({ type: 'jobstate', jobstate: { ...js, ...patch } });
