@@ -88,7 +88,7 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt, {
           reoffer: body.replyLost === true,
         });
-        await engine.joinLate(agent.id);
+        await engine.joinLate(agent);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
         const wanted = { capacity, waitSeconds, holding: body.running };
         const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, stop);
