@@ -1,10 +1,14 @@
-// Next-firing throughput of the schedule core: 100,000 successive firings per kind in
-// Europe/Paris, beside croner's own nextRuns on the same cron expression (croner doing
-// its own time-zone work), so the cost of our DST layer is visible.
+// `npm run bench -- schedule [throughput|load] [--tasks N] [--json]`, both parts by default.
+//   throughput: next-firing throughput of the schedule core: 100,000 successive firings per
+//     kind in Europe/Paris, beside croner's own nextRuns on the same cron expression (croner
+//     doing its own time-zone work), so the cost of our DST layer is visible.
+//   load: 100,000 recurring schedules loaded into a real server (its own process, SQLite)
+//     through POST /api/v1/tasks:batch (schedule-load.ts).
 import { Cron } from 'croner';
 import { printTable } from '../src/cli/table.ts';
 import type { ScheduleSpec } from '../src/core/model.ts';
 import { compileSchedule } from '../src/core/schedule/index.ts';
+import { loadBench } from './support/schedule-load.ts';
 
 const FIRINGS = 100_000;
 const TZ = 'Europe/Paris';
@@ -38,7 +42,13 @@ function ours(spec: ScheduleSpec): () => number {
   };
 }
 
-export default function scheduleBench(): void {
+export default async function scheduleBench(args: string[]): Promise<void> {
+  const part = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
+  if (part !== 'load') throughputTable();
+  if (part !== 'throughput') await loadBench(args);
+}
+
+function throughputTable(): void {
   const croner = throughput(() => {
     const runs = new Cron(CRON, { timezone: TZ, paused: true }).nextRuns(FIRINGS, new Date(START));
     return (runs[runs.length - 1] as Date).getTime();

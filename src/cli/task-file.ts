@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { TaskwardenError, ValidationError } from '../core/errors.ts';
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
 /**
- * Reads a task file (YAML or JSON; JSON is YAML): one object, or a list of them. The
+ * Reads a task file (YAML or JSON; JSON is YAML): one object, a list of them, or several
+ * YAML documents (`---`), each an object or a list, read as one list. The
  * server validates every field; this only checks the file's overall shape.
  */
-export function readDefinitions(path: string, what: string): Record<string, unknown>[] {
+export function readDefinitions(path: string, what: string, maxBytes = MAX_FILE_BYTES): Record<string, unknown>[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -18,10 +19,10 @@ export function readDefinitions(path: string, what: string): Record<string, unkn
       `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     );
   }
-  if (text.length > MAX_FILE_BYTES) throw new ValidationError(path, 'is larger than 1 MiB');
+  if (text.length > maxBytes) throw new ValidationError(path, `is larger than ${maxBytes / 1024 / 1024} MiB`);
   let data: unknown;
   try {
-    data = parse(text, { maxAliasCount: 100 });
+    data = parseDocuments(text);
   } catch (err) {
     throw new ValidationError(path, `is not valid YAML or JSON (${(err as Error).message.split('\n')[0]})`);
   }
@@ -33,4 +34,22 @@ export function readDefinitions(path: string, what: string): Record<string, unkn
   });
   if (items.length === 0) throw new ValidationError(path, `has no ${what}`);
   return items as Record<string, unknown>[];
+}
+
+/**
+ * The file's value: its one document's, or the documents' items as one list. JSON is read
+ * as JSON first: the YAML parser takes seconds over a bulk load's megabytes.
+ */
+function parseDocuments(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: YAML (whose errors are the ones worth showing).
+  }
+  const docs = parseAllDocuments(text);
+  if (!Array.isArray(docs)) return null;
+  for (const doc of docs) if (doc.errors[0]) throw doc.errors[0];
+  const values = docs.map((doc) => doc.toJS({ maxAliasCount: 100 }) as unknown);
+  if (values.length === 1) return values[0];
+  return values.flatMap((value) => (Array.isArray(value) ? value : [value]));
 }

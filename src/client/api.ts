@@ -9,7 +9,7 @@ import type { OrgView } from '../protocol/orgs.ts';
 import type { RunView } from '../protocol/runs.ts';
 import type { PreviewResponse } from '../protocol/schedules.ts';
 import type { SummaryLine } from '../protocol/summary.ts';
-import type { HistoryView, TaskView } from '../protocol/tasks.ts';
+import type { HistoryView, TaskBatchView, TaskView } from '../protocol/tasks.ts';
 import type { CreatedToken, UserView } from '../protocol/users.ts';
 import { type ClientOptions, HttpClient, type Query } from './http.ts';
 
@@ -83,6 +83,9 @@ export class TaskwardenClient {
   getTask = (id: string) => this.http.request<TaskView>('GET', `/api/v1/tasks/${enc(id)}`);
   createTask = (def: Record<string, unknown>) =>
     this.http.request<TaskView>('POST', '/api/v1/tasks', { body: def, query: this.scoped() });
+  /** All or none: `POST /api/v1/tasks:batch`, at most MAX_BATCH_TASKS at once. */
+  createTasks = (defs: Record<string, unknown>[]) =>
+    this.http.request<TaskBatchView>('POST', '/api/v1/tasks:batch', { body: { tasks: defs }, query: this.scoped() });
   updateTask = (id: string, def: Record<string, unknown>) =>
     this.http.request<TaskView>('PUT', `/api/v1/tasks/${enc(id)}`, { body: def });
   deleteTask = (id: string) => this.http.request<null>('DELETE', `/api/v1/tasks/${enc(id)}`);

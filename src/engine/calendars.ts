@@ -1,17 +1,36 @@
 import type { Calendar } from '../core/calendar.ts';
 import type { Task } from '../core/model.ts';
-import type { StoreSession } from '../core/ports/store.ts';
+import type { StoreSession, Trigger } from '../core/ports/store.ts';
 import { type EngineContext, withTx } from './context.ts';
 import { targetZones } from './local-time.ts';
 import { withCalendarRules } from './reads.ts';
 import { nextFireOf } from './triggers.ts';
 
+/** The task's next firing from now, its calendars applied; null when it never fires again. */
+async function nextFireFromNow(ctx: EngineContext, tx: StoreSession, task: Task): Promise<number | null> {
+  const zones = await targetZones(ctx, tx, task);
+  return nextFireOf(await withCalendarRules(tx, task), ctx.clock.now(), ctx.options.defaultTz, zones);
+}
+
 /** Sets a task's trigger to its next firing from now (null: cleared), its calendars applied. */
 export async function planTrigger(ctx: EngineContext, tx: StoreSession, task: Task): Promise<void> {
-  const zones = await targetZones(ctx, tx, task);
-  const next = nextFireOf(await withCalendarRules(tx, task), ctx.clock.now(), ctx.options.defaultTz, zones);
+  const next = await nextFireFromNow(ctx, tx, task);
   if (next === null) await tx.triggers.clear(task.id);
   else await tx.triggers.set({ taskId: task.id, orgId: task.orgId, nextFireAt: next, taskVersion: task.version });
+}
+
+/**
+ * planTrigger for tasks that have none yet (a bulk load): the triggers of those that fire
+ * are written together, a few multi-row statements for thousands of tasks.
+ */
+export async function planNewTriggers(ctx: EngineContext, tx: StoreSession, tasks: readonly Task[]): Promise<void> {
+  const triggers: Trigger[] = [];
+  for (const task of tasks) {
+    const next = await nextFireFromNow(ctx, tx, task);
+    if (next !== null)
+      triggers.push({ taskId: task.id, orgId: task.orgId, nextFireAt: next, taskVersion: task.version });
+  }
+  await tx.triggers.setMany(triggers);
 }
 
 /**

@@ -117,7 +117,7 @@ export interface UnitOfWork {
   /** Jobstates this transaction ended: their chunks on this node are stopped after the commit. */
   stop(jobstateIds: readonly string[]): void;
   readonly reads: TxReads;
-  /** The same unit of work over another session (a wrapper of this one's, group-commit.ts). */
+  /** The same unit of work (its reads included) over another session (a wrapper of this one's, group-commit.ts). */
   over(tx: StoreSession): UnitOfWork;
 }
 
@@ -144,17 +144,20 @@ export async function withTx<T>(ctx: EngineContext, fn: (uow: UnitOfWork) => Pro
   };
   const result = await ctx.store.transaction(async (tx) => {
     const at = now ?? ctx.clock.now();
+    // One TxReads per transaction, over its own session: what any step read, every step reuses.
+    const reads = new TxReads(tx, ctx.options.defaultTz);
     const unit = (session: StoreSession): UnitOfWork => ({
       tx: session,
       now: at,
       emit,
       stop: (ids) => stopped.push(...ids),
-      reads: new TxReads(session, ctx.options.defaultTz),
+      reads,
       over: unit,
     });
-    const value = await fn(unit(tx));
+    const root = unit(tx);
+    const value = await fn(root);
     const runs = [...events.values()].flatMap((e) => (e.type === 'run' ? [e.run] : []));
-    queued = await queueRunEnds(ctx, tx, runs);
+    queued = await queueRunEnds(ctx, root, runs);
     return value;
   });
   for (const event of events.values()) ctx.notify(event);

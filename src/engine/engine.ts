@@ -38,7 +38,7 @@ import { endRun } from './runs.ts';
 import { fireAllDue } from './scheduler.ts';
 import { recoverOrphans, sweep } from './sweeper.ts';
 import { storeTargets } from './targets.ts';
-import { createTask, deleteTask, updateTask } from './tasks.ts';
+import { createTask, createTasks, deleteTask, updateTask } from './tasks.ts';
 
 export interface EngineDeps {
   store: Store;
@@ -207,6 +207,11 @@ export class Engine {
 
   createTask(orgId: string, def: TaskDef, actor: string | null): Promise<Task> {
     return createTask(this.ctx, orgId, def, actor);
+  }
+
+  /** Creates all of them or none (a bulk load; engine/tasks.ts createTasks). */
+  createTasks(orgId: string, defs: readonly TaskDef[], actor: string | null): Promise<Task[]> {
+    return createTasks(this.ctx, orgId, defs, actor);
   }
 
   /** Replaces the task's definition; `changed` false (and no history entry) when identical. */

@@ -1,7 +1,5 @@
-import type { Task } from '../core/model.ts';
 import type { LedgerEntry, StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
-import { cached } from './reads.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
 export type ChunkWrite = (uow: UnitOfWork) => Promise<boolean>;
@@ -69,16 +67,15 @@ export class GroupCommit {
 
 /**
  * The batch's session: log lines and ledger entries, which nothing in the batch reads
- * back, are held and written at its end in one INSERT each; a task is read once per
- * batch. A batch of fifty jobs of one task costs a handful of statements more than one.
+ * back, are held and written at its end in one INSERT each (a task is read once per batch
+ * through the unit of work's reads). A batch of fifty jobs of one task costs a handful of
+ * statements more than one.
  */
 function writeBehind(tx: StoreSession): { session: StoreSession; flush(): Promise<void> } {
   const logs: Parameters<StoreSession['logs']['appendMany']>[0][number][] = [];
   const ledger: LedgerEntry[] = [];
-  const tasks = new Map<string, Promise<Task | null>>();
   const session: StoreSession = {
     ...tx,
-    tasks: { ...tx.tasks, get: (id) => cached(tasks, id, () => tx.tasks.get(id)) },
     logs: {
       ...tx.logs,
       append: async (jobstateId, attempt, lines) => {

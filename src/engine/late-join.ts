@@ -1,15 +1,17 @@
 // Late joiners (issue 15, part 3; README "Late joiners"): a run whose jobs say
 // `targets.lateJoin` stays open that long after it started; an agent that matches later
 // (enrolled, given the tag, or seen at its next contact) gets its jobstates then, under the
-// run's delays and the task's windows, and the run ends once every jobstate ended and the
+// run's delays, the task's windows and (tz "agent") its own local time, and the run ends once every jobstate ended and the
 // window passed. One jobstate per (run, job, agent) at most: the store's unique key decides,
 // so two contacts of one agent on two nodes add it once.
 
 import { jobsToJoin, joinWindowEnd } from '../core/late-join.ts';
 import type { Agent, Jobstate, Run, Task } from '../core/model.ts';
 import type { StoreSession } from '../core/ports/store.ts';
+import { isAgentLocal } from '../core/schedule/agent-local.ts';
 import { advanceJobstate } from './advance.ts';
 import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
+import { localStarts } from './local-time.ts';
 import { newJobstate } from './new-jobstate.ts';
 import { completeRunIfDone } from './runs.ts';
 
@@ -60,6 +62,13 @@ async function joinRun(ctx: EngineContext, uow: UnitOfWork, joining: { run: Run;
   const openWave = run.rollout ? (await tx.runs.get(run.id))?.rollout?.wave : undefined;
   const joiners = wanted.map((index) => lateJobstate(ctx, task, run, agent, index, now));
   if (openWave !== undefined) for (const js of joiners) js.wave = openWave;
+  // tz "agent": like the run's own targets, a joiner's first job waits for the firing's wall time in its zone.
+  const placed = isAgentLocal(task.schedule) ? await tx.jobstates.allOfRun(run.id) : [];
+  const local = await localStarts(ctx, tx, { task, run, jobstates: joiners, placed, now });
+  for (const js of joiners) {
+    const at = local.get(js.id);
+    if (at !== undefined && at > (js.dueAt ?? now)) Object.assign(js, { dueAt: at, reason: 'local_time' });
+  }
   const written = await tx.lateJoin.insert(joiners);
   for (const js of written) {
     emit({ type: 'jobstate', jobstate: js });

@@ -100,7 +100,7 @@ export async function settleLateReport(
   }
   const finished = { ...js, ...patch };
   emit({ type: 'jobstate', jobstate: finished });
-  await afterTerminal(ctx, uow, finished, await tx.tasks.get(js.taskId));
+  await afterTerminal(ctx, uow, finished, await uow.reads.task(js.taskId));
   return note(`attempt ${attempt} finished after the server had given up on it; attempt ${js.attempt} is not run`);
 }
 

@@ -228,7 +228,7 @@ async function startJobstates(
   const announced: Jobstate[] = [];
   const toAdvance: Jobstate[] = [];
   // tz "agent": each target's first job waits for the firing's wall time in its zone.
-  const local = await localStarts(ctx, tx, task, run, jobstates, now);
+  const local = await localStarts(ctx, tx, { task, run, jobstates, now });
   for (const js of jobstates) {
     const delay = jobDefOf(task, js)?.delaySeconds ?? 0;
     const localAt = local.get(js.id);

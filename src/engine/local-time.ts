@@ -37,20 +37,28 @@ export function acrossZones(compiled: CompiledSchedule, zones: readonly string[]
   return { ...compiled, next: (after) => firings.next(after) };
 }
 
+/** A run's jobstates asking when to start; `placed`: the run's jobstates already there (late joiners' fellow targets). */
+export interface LocalStartQuery {
+  task: Task;
+  run: Run;
+  jobstates: readonly Jobstate[];
+  placed?: readonly Jobstate[];
+  now: number;
+}
+
 /**
  * When each target's first job of a run fired by a `tz: "agent"` schedule may start: its
  * firing's wall time in the target's zone (plus the job's delay), for those it has not
  * reached yet; they wait with reason `local_time` until then. Empty for other runs (a run
- * started by hand starts now).
+ * started by hand starts now). The firing's wall time is read in the zones of all the
+ * run's targets: the one that fired is among them.
  */
 export async function localStarts(
   ctx: EngineContext,
   tx: StoreSession,
-  task: Task,
-  run: Run,
-  jobstates: readonly Jobstate[],
-  now: number,
+  query: LocalStartQuery,
 ): Promise<Map<string, number>> {
+  const { task, run, jobstates, now } = query;
   const starts = new Map<string, number>();
   if (!isAgentLocal(task.schedule) || (run.reason !== 'schedule' && run.reason !== 'catch-up')) return starts;
   const firsts = new Map<string | null, Jobstate>();
@@ -59,11 +67,11 @@ export async function localStarts(
     if (!first || js.jobIndex < first.jobIndex) firsts.set(js.agentId, js);
   }
   const fallback = fallbackOf(task, ctx.options.defaultTz);
-  const known = await tx.agents.timezones([...firsts.keys()].filter((id): id is string => id !== null));
+  const targets = new Set([...firsts.keys(), ...(query.placed ?? []).map((js) => js.agentId)]);
+  const known = await tx.agents.timezones([...targets].filter((id): id is string => id !== null));
   const zoneOf = (agentId: string | null) => (agentId === null ? fallback : (known.get(agentId) ?? fallback));
-  const firings: ZonedFirings = firingsAcrossZones(compileSchedule(task.schedule, ctx.options.defaultTz), [
-    ...new Set([...firsts.keys()].map(zoneOf)),
-  ]);
+  const zones = new Set([...targets].map(zoneOf));
+  const firings: ZonedFirings = firingsAcrossZones(compileSchedule(task.schedule, ctx.options.defaultTz), [...zones]);
   const wall = firings.wallOf(run.fireAt);
   if (wall === null) return starts;
   for (const [agentId, js] of firsts) {

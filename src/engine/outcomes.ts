@@ -42,7 +42,7 @@ export async function endJobstate(
   fence: OutcomeFence,
 ): Promise<boolean> {
   const { tx, emit, now } = uow;
-  const task = await tx.tasks.get(js.taskId);
+  const task = await uow.reads.task(js.taskId);
   const job = jobDefOf(task, js);
   const reason = outcome.ok ? (outcome.reason ?? null) : (outcome.reason ?? 'module_failed');
   const retryable =

@@ -2,7 +2,7 @@
 // unit of work (context.ts withTx), so a run of 10,000 targets does not cost 10,000 reads
 // of 10,000 rows.
 import type { Jobstate, Task } from '../core/model.ts';
-import type { StoreSession } from '../core/ports/store.ts';
+import type { OrgSettings, StoreSession } from '../core/ports/store.ts';
 import { compileWindows, type Windows, withCalendars } from '../core/schedule/index.ts';
 import { WindowZones } from './local-time.ts';
 
@@ -36,6 +36,7 @@ export class TxReads {
   private readonly tasks = new Map<string, Promise<Task | null>>();
   private readonly windows = new Map<string, Windows>();
   private readonly runStates = new Map<string, Promise<Jobstate[]>>();
+  private readonly orgs = new Map<string, Promise<OrgSettings | null>>();
   private readonly zones: WindowZones;
 
   constructor(
@@ -54,6 +55,11 @@ export class TxReads {
 
   task(id: string): Promise<Task | null> {
     return cached(this.tasks, id, async () => withCalendarRules(this.tx, await this.tx.tasks.get(id)));
+  }
+
+  /** A batch of run ends of one org (group-commit.ts) reads its notification defaults once. */
+  orgSettings(orgId: string): Promise<OrgSettings | null> {
+    return cached(this.orgs, orgId, () => this.tx.orgs.settings(orgId));
   }
 
   siblings(runId: string): Promise<Jobstate[]> {

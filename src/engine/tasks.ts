@@ -1,7 +1,7 @@
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Task, TaskDef } from '../core/model.ts';
-import { planTrigger } from './calendars.ts';
+import { planNewTriggers, planTrigger } from './calendars.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { createRun } from './launch.ts';
 import { endRun } from './runs.ts';
@@ -19,6 +19,40 @@ export async function createTask(ctx: EngineContext, orgId: string, def: TaskDef
   });
   ctx.notify({ type: 'task', taskId: task.id, orgId, action: 'create' });
   return task;
+}
+
+/**
+ * Tasks created together (a bulk load), all or none, in one transaction: multi-row
+ * inserts of the tasks and their history entries, their triggers planned together
+ * (planNewTriggers). A name the org already uses fails the lot (store `createMany`).
+ */
+export async function createTasks(
+  ctx: EngineContext,
+  orgId: string,
+  defs: readonly TaskDef[],
+  actor: string | null,
+): Promise<Task[]> {
+  const now = ctx.clock.now();
+  const tasks = defs.map((def): Task => ({ ...def, id: newId(), orgId, version: 1, createdAt: now, updatedAt: now }));
+  await withTx(ctx, async (uow) => {
+    const { tx } = uow;
+    await tx.tasks.createMany(tasks);
+    await tx.history.addMany(
+      tasks.map((task, i) => ({
+        id: newId(),
+        taskId: task.id,
+        orgId,
+        actor,
+        action: 'create' as const,
+        diff: { created: defs[i] },
+        at: now,
+      })),
+    );
+    await planNewTriggers(ctx, tx, tasks);
+    for (const task of tasks) await fireIfImmediate(ctx, uow, task, { actor, action: 'create' });
+  });
+  for (const task of tasks) ctx.notify({ type: 'task', taskId: task.id, orgId, action: 'create' });
+  return tasks;
 }
 
 export async function updateTask(
@@ -84,15 +118,24 @@ async function afterWrite(ctx: EngineContext, uow: UnitOfWork, task: Task, chang
   const { actor, action, diff } = change;
   await tx.history.add({ id: newId(), taskId: task.id, orgId: task.orgId, actor, action, diff, at: now });
   await planTrigger(ctx, tx, task);
-  if (task.enabled && task.schedule.kind === 'immediate' && (action === 'create' || action === 'enable')) {
-    await createRun(ctx, uow, task, {
-      reason: 'immediate',
-      fireAt: now,
-      startAt: now,
-      fireKey: `immediate@${task.version}`,
-      createdBy: actor,
-    });
-  }
+  await fireIfImmediate(ctx, uow, task, change);
+}
+
+/** An `immediate` task fires once when created or enabled. */
+async function fireIfImmediate(
+  ctx: EngineContext,
+  uow: UnitOfWork,
+  task: Task,
+  { actor, action }: Omit<TaskChange, 'diff'>,
+): Promise<void> {
+  if (!task.enabled || task.schedule.kind !== 'immediate' || (action !== 'create' && action !== 'enable')) return;
+  await createRun(ctx, uow, task, {
+    reason: 'immediate',
+    fireAt: uow.now,
+    startAt: uow.now,
+    fireKey: `immediate@${task.version}`,
+    createdBy: actor,
+  });
 }
 
 /** Fields a definition may leave out: absent in a new one, they must not survive from the stored task. */

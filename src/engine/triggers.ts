@@ -14,20 +14,26 @@ interface CompiledTask {
   windows: Windows;
 }
 
-const MAX_CACHED = 20_000;
+/**
+ * Compiled tasks kept, most recently used first out last: the tasks that fire often stay,
+ * while 100,000 daily schedules do not each keep one (a bulk load compiles them all once).
+ */
+const MAX_CACHED = 2_000;
 const compiled = new Map<string, CompiledTask>();
 
 /**
  * Compiling a schedule is far dearer than asking it for a firing: keep one per task version
- * (zones and calendars' content). `zones`: a `tz: "agent"` task's target zones (targetZones);
- * its firings are the earliest among them, its timeslots and blackouts are left to each
+ * (zones and calendars' content), the MAX_CACHED used last. `zones`: a `tz: "agent"`
+ * task's target zones (targetZones); its firings are the earliest among them, its timeslots and blackouts are left to each
  * target (advance.ts); its calendars apply to all, their yearly days in the schedule's zone.
  */
 function compiledTask(task: Task, defaultTz: string, zones: readonly string[] | null): CompiledTask {
   const calendars = task.calendarRules ? JSON.stringify(task.calendarRules) : '';
   const key = `${task.id}@${task.version}${zones ? `@${zones.join(',')}` : ''}${calendars}`;
   let entry = compiled.get(key);
-  if (!entry) {
+  if (entry) {
+    compiled.delete(key); // re-inserted below as the newest: the Map's order is the use order
+  } else {
     const inZone = compileSchedule(task.schedule, defaultTz);
     const schedule = zones ? acrossZones(inZone, zones) : inZone;
     const windows = compileWindows({
@@ -38,9 +44,9 @@ function compiledTask(task: Task, defaultTz: string, zones: readonly string[] | 
       activeTill: task.activeTill,
     });
     entry = { schedule, windows: withCalendars(windows, task.calendarRules ?? [], schedule.tz) };
-    if (compiled.size >= MAX_CACHED) compiled.clear();
-    compiled.set(key, entry);
+    if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value as string);
   }
+  compiled.set(key, entry);
   return entry;
 }
 

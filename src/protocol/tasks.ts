@@ -71,3 +71,18 @@ export const HistoryView = Type.Object({
   at: IsoTime,
 });
 export type HistoryView = Static<typeof HistoryView>;
+
+/** Most tasks one `POST /api/v1/tasks:batch` creates: a bulk load sends them in chunks of this. */
+export const MAX_BATCH_TASKS = 1000;
+
+/** `POST /api/v1/tasks:batch`: tasks created all or none, each checked as `POST /api/v1/tasks` checks one. */
+export const TaskBatchBody = Type.Object(
+  { tasks: Type.Array(TaskDefBody, { minItems: 1, maxItems: MAX_BATCH_TASKS }) },
+  { additionalProperties: false },
+);
+
+/** The tasks a batch created, in the order given. */
+export const TaskBatchView = Type.Object({
+  items: Type.Array(Type.Object({ id: Id, name: Type.String() })),
+});
+export type TaskBatchView = Static<typeof TaskBatchView>;

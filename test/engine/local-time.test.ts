@@ -68,6 +68,40 @@ describe('schedules in each agent local time', () => {
     assert.equal((await runsOf(task.id)).length, 1, 'New York reaching 09:00 makes no second run');
   });
 
+  test("a late joiner waits for the firing's wall time in its own zone", async () => {
+    const ids = await setUp('2026-12-07T00:00:00Z', { paris: 'Europe/Paris' });
+    const task = await h.addTask({
+      schedule: { kind: 'cron', expr: '0 9 * * *', tz: 'agent', fallbackTz: 'UTC' },
+      jobs: [{ ...hello, targets: { tags: ['fleet'], lateJoin: '1d' } }],
+    });
+    h.clock.set('2026-12-07T08:00:00Z');
+    await h.settle();
+    const [run] = await runsOf(task.id);
+    assert.equal((await byAgent(run?.id as string)).get(ids.paris as string)?.status, 'prepared');
+    // Enrolled at 10:00 Paris = 04:00 New York: its 09:00 is five hours away.
+    h.clock.set('2026-12-07T09:00:00Z');
+    const late = await h.store.agents.create(
+      makeAgent(h.orgId, { name: 'newyork', tags: ['fleet'], timezone: 'America/New_York' }),
+    );
+    assert.equal(await h.engine.joinLate(late.id), 1);
+    await h.settle();
+    const joined = (await byAgent(run?.id as string)).get(late.id);
+    assert.deepEqual(
+      [joined?.status, joined?.reason, joined?.dueAt],
+      ['waiting', 'local_time', at('2026-12-07T14:00:00Z')],
+    );
+    h.clock.set('2026-12-07T14:00:00Z');
+    await h.settle();
+    assert.equal((await byAgent(run?.id as string)).get(late.id)?.status, 'prepared');
+    // A joiner whose zone passed 09:00 already (Tokyo: 18:00) starts at once.
+    const tokyo = await h.store.agents.create(
+      makeAgent(h.orgId, { name: 'tokyo', tags: ['fleet'], timezone: 'Asia/Tokyo' }),
+    );
+    assert.equal(await h.engine.joinLate(tokyo.id), 1);
+    await h.settle();
+    assert.equal((await byAgent(run?.id as string)).get(tokyo.id)?.status, 'prepared');
+  });
+
   test('a DST day in one zone: each zone applies its own gap rule to the same wall time', async () => {
     // 2027-03-28 02:30 does not exist in Paris (02:00 → 03:00): it comes at 03:00 CEST = 01:00Z;
     // London (01:00 → 02:00 that day) reads 02:30 BST = 01:30Z; Tokyo has no DST: 02:30 JST = 17:30Z the day before.

@@ -234,6 +234,12 @@ export const ROUTES: RouteRow[] = [
 
   // Tasks, runs, jobstates, schedules, monitoring.
   row('POST /api/v1/tasks', 'operator', 201, (w) => u(`/api/v1/tasks?${org(w)}`, taskDef(unique('task'), w.agent.id))),
+  // `::` declares a literal colon: the URL is /api/v1/tasks:batch.
+  row('POST /api/v1/tasks::batch', 'operator', 201, (w) =>
+    u(`/api/v1/tasks:batch?${org(w)}`, {
+      tasks: [taskDef(unique('task'), w.agent.id), taskDef(unique('task'), w.agent.id)],
+    }),
+  ),
   list(
     'GET /api/v1/tasks',
     'viewer',

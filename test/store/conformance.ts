@@ -2,6 +2,7 @@
 // so whatever passes here can back the engine and the API.
 import { describe } from 'node:test';
 import { agentCases } from './conformance/agents.ts';
+import { bulkTaskCases } from './conformance/bulk-tasks.ts';
 import { claimCases } from './conformance/claims.ts';
 import { commandProcessCases } from './conformance/command-processes.ts';
 import { commandCases } from './conformance/commands.ts';
@@ -26,6 +27,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     identityCases(open);
     commandCases(open);
     taskCases(open);
+    bulkTaskCases(open);
     runCases(open);
     jobstateCases(open);
     claimCases(open);

@@ -1,3 +1,4 @@
+import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
 import { TaskwardenError, ValidationError } from '../../core/errors.ts';
@@ -11,23 +12,40 @@ import { formatTable } from '../table.ts';
 import { printRun, runExitCode } from './run.ts';
 import { registerTaskExport } from './task-export.ts';
 
+/** A task file may hold a bulk load (100,000 schedules are about 20 MB of YAML). */
+const TASK_FILE_BYTES = 64 * 1024 * 1024;
+/** Files of this many tasks or more show a progress bar on a terminal. */
+const BAR_FROM = 100;
+
+/** Progress of a long apply, on stderr (stdout keeps the result, `--json` stays parseable). */
+function applyBar(total: number): SingleBar {
+  const bar = new SingleBar({
+    format: 'apply [{bar}] {value}/{total} tasks',
+    hideCursor: true,
+    stream: process.stderr,
+  });
+  bar.start(total, 0);
+  return bar;
+}
+
 /** `task …`: define tasks from files, list, inspect, switch on and off, run them. */
 export function registerTaskCommands(program: Command): void {
   const task = program.command('task').description('Define, inspect and run tasks');
 
   withConnection(task.command('apply'))
     .description('Create or update tasks from a YAML/JSON file (idempotent by name); shows what changed')
-    .requiredOption('-f, --file <file>', 'task file: one task or a list of tasks')
+    .requiredOption('-f, --file <file>', 'task file: one task, a list of tasks, or several YAML documents')
     .option('--json', 'print the result as JSON')
     .action(async (_opts, cmd: Command) => {
       const flags = flagsOf<{ file: string; json?: boolean }>(cmd);
       const client = connect(flags);
       const { readDefinitions } = await import('../task-file.ts');
-      const defs = readDefinitions(flags.file, 'task');
+      const defs = readDefinitions(flags.file, 'task', TASK_FILE_BYTES);
       defs.forEach((def, i) => {
         if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
       });
-      const results = await applyTasks(client, defs);
+      const bar = defs.length >= BAR_FROM && process.stderr.isTTY ? applyBar(defs.length) : null;
+      const results = await applyTasks(client, defs, (done) => bar?.update(done)).finally(() => bar?.stop());
       if (flags.json) return printJson(results);
       for (const r of results) {
         process.stdout.write(shown`${r.action} ${r.name}${r.changes.length ? ` (${r.changes.join(', ')})` : ''}\n`);

@@ -263,6 +263,11 @@ export interface CommandRepo {
 export interface TaskRepo {
   /** Fails with `conflict` when the org already has a task of that name. */
   create(task: Task): Promise<Task>;
+  /**
+   * Inserts all or none (a bulk load): fails with `conflict`, details `{name}`, naming the
+   * first of them whose org already has a task of that name.
+   */
+  createMany(tasks: readonly Task[]): Promise<void>;
   /** Writes `task` if the stored version is `task.version - 1`; false otherwise. */
   update(task: Task): Promise<boolean>;
   get(id: string): Promise<Task | null>;
@@ -274,6 +279,7 @@ export interface TaskRepo {
 
 export interface TriggerRepo {
   set(trigger: Trigger): Promise<void>;
+  setMany(triggers: readonly Trigger[]): Promise<void>;
   clear(taskId: string): Promise<void>;
   get(taskId: string): Promise<Trigger | null>;
   /** Due triggers (nextFireAt <= now), locked for this transaction; skips locked rows where supported. */
@@ -511,6 +517,7 @@ export interface LedgerRepo {
 
 export interface HistoryRepo {
   add(entry: HistoryEntry): Promise<void>;
+  addMany(entries: readonly HistoryEntry[]): Promise<void>;
   list(taskId: string, page: Page): Promise<Paged<HistoryEntry>>;
 }
 

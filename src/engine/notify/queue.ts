@@ -15,7 +15,7 @@ import {
 import type { Channel } from '../../core/ports/notifications.ts';
 import type { JobstateCounts, StoreSession } from '../../core/ports/store.ts';
 import { runProgress } from '../../core/sequencing.ts';
-import type { EngineContext } from '../context.ts';
+import type { EngineContext, UnitOfWork } from '../context.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -24,12 +24,13 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  * rules (else the org's default rules) name. Returns whether it queued any. Costs one task
  * read per ended run when no rule applies.
  */
-export async function queueRunEnds(ctx: EngineContext, tx: StoreSession, runs: readonly Run[]): Promise<boolean> {
+export async function queueRunEnds(ctx: EngineContext, uow: UnitOfWork, runs: readonly Run[]): Promise<boolean> {
+  const { tx, reads } = uow;
   let queued = false;
   for (const run of runs) {
     if (!NOTIFIED_RUN_STATUSES.includes(run.status)) continue;
-    const task = await tx.tasks.get(run.taskId);
-    const rules = task && (task.notify ?? (await tx.orgs.settings(run.orgId))?.notify);
+    const task = await reads.task(run.taskId);
+    const rules = task && (task.notify ?? (await reads.orgSettings(run.orgId))?.notify);
     if (!task || !rules || rules.length === 0) continue;
     const jobstates = await tx.jobstates.allOfRun(run.id);
     const kind = runEndKind(

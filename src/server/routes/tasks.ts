@@ -2,7 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Task, TaskDef } from '../../core/model.ts';
 import { parseTaskDef } from '../../core/task-def.ts';
 import { IdParams, OrgQuery, Paged, PageQuery } from '../../protocol/common.ts';
-import { HistoryView, TaskDefBody, TaskListQuery, TaskView } from '../../protocol/tasks.ts';
+import {
+  HistoryView,
+  TaskBatchBody,
+  TaskBatchView,
+  TaskDefBody,
+  TaskListQuery,
+  TaskView,
+} from '../../protocol/tasks.ts';
 import { principalOf } from '../auth.ts';
 import { checkCalendarReferences } from '../calendar-check.ts';
 import { checkCatalogReferences } from '../catalog-check.ts';
@@ -10,6 +17,7 @@ import type { ServerContext } from '../context.ts';
 import { checkChannelReferences } from '../notify/channel-check.ts';
 import { pageOf } from '../paging.ts';
 import { SecretArgs } from '../secret-args.ts';
+import { createBatch, validBatch } from '../task-batch.ts';
 import { listScope, targetOrg, visible } from '../tenancy.ts';
 import { historyView, taskView } from '../views.ts';
 
@@ -43,6 +51,22 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
       const orgId = await targetOrg(store, principal, request.query.org);
       const task = await engine.createTask(orgId, await validDef(request.body, orgId, null), principal.user.name);
       return reply.code(201).send(await shown(task));
+    },
+  );
+
+  // `::` is a literal colon to fastify: the route is /api/v1/tasks:batch.
+  app.post(
+    '/api/v1/tasks::batch',
+    {
+      config: { auth: 'operator' },
+      schema: { tags: ['tasks'], querystring: OrgQuery, body: TaskBatchBody, response: { 201: TaskBatchView } },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const orgId = await targetOrg(store, principal, request.query.org);
+      const defs = await validBatch(request.body.tasks, (item) => validDef(item, orgId, null));
+      const tasks = await createBatch(defs, () => engine.createTasks(orgId, defs, principal.user.name));
+      return reply.code(201).send({ items: tasks.map(({ id, name }) => ({ id, name })) });
     },
   );
 

@@ -44,6 +44,17 @@ export async function writing<T>(ctx: SqlContext, what: string, fn: () => Promis
   }
 }
 
+/**
+ * Rows per multi-row INSERT of a bulk write: 200 rows of up to ~30 columns stay far below
+ * SQLite's (32,766) and PostgreSQL's (65,535) parameter limits.
+ */
+export const INSERT_CHUNK = 200;
+
+/** `rows` in slices of at most `size`, in order. */
+export function* chunksOf<T>(rows: readonly T[], size: number = INSERT_CHUNK): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
 export const MAX_LIMIT = 1000;
 
 /** Every limit is clamped to 1..1000: pages stay small and id lists stay under SQL parameter limits. */

@@ -1,5 +1,5 @@
 import type { HistoryRepo } from '../../core/ports/store.ts';
-import { pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, chunksOf, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { historyRow, toHistory } from './rows.ts';
 
 export function historyRepo(ctx: SqlContext): HistoryRepo {
@@ -8,6 +8,15 @@ export function historyRepo(ctx: SqlContext): HistoryRepo {
     async add(entry) {
       await writing(ctx, `history entry ${entry.id}`, () =>
         db.insertInto('task_history').values(historyRow(entry)).execute(),
+      );
+    },
+
+    async addMany(entries) {
+      await writing(ctx, 'history entry', () =>
+        atomic(ctx, async (tx) => {
+          for (const part of chunksOf(entries))
+            await tx.insertInto('task_history').values(part.map(historyRow)).execute();
+        }),
       );
     },
 

@@ -1,5 +1,6 @@
+import { TaskwardenError } from '../../core/errors.ts';
 import type { TaskRepo } from '../../core/ports/store.ts';
-import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, chunksOf, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { taskRow, toTask } from './rows.ts';
 import { deleteRunsWithChildren } from './runs.ts';
 
@@ -9,6 +10,30 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
     async create(task) {
       await writing(ctx, `task "${task.name}"`, () => db.insertInto('tasks').values(taskRow(task)).execute());
       return task;
+    },
+
+    async createMany(tasks) {
+      await writing(ctx, 'task', () =>
+        atomic(ctx, async (tx) => {
+          for (const part of chunksOf(tasks)) {
+            // Looked up first, so the conflict names the task (a unique violation does not, portably).
+            const taken = await tx
+              .selectFrom('tasks')
+              .select(['org_id', 'name'])
+              .where('org_id', 'in', [...new Set(part.map((t) => t.orgId))])
+              .where(
+                'name',
+                'in',
+                part.map((t) => t.name),
+              )
+              .execute();
+            const clash = part.find((t) => taken.some((row) => row.org_id === t.orgId && row.name === t.name));
+            if (clash)
+              throw new TaskwardenError('conflict', `task "${clash.name}" already exists`, { name: clash.name });
+            await tx.insertInto('tasks').values(part.map(taskRow)).execute();
+          }
+        }),
+      );
     },
 
     async update(task) {

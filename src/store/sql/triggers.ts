@@ -1,22 +1,31 @@
-import type { TriggerRepo } from '../../core/ports/store.ts';
-import { clampLimit, type SqlContext, writing } from './context.ts';
+import type { Trigger, TriggerRepo } from '../../core/ports/store.ts';
+import { atomic, chunksOf, clampLimit, type SqlContext, writing } from './context.ts';
 import { toTrigger, triggerRow } from './rows.ts';
 
 export function triggerRepo(ctx: SqlContext): TriggerRepo {
   const { db, capabilities } = ctx;
+  /** One upsert per INSERT_CHUNK triggers: a bulk load plans them all at once. */
+  async function setMany(triggers: readonly Trigger[]): Promise<void> {
+    await writing(ctx, 'trigger', () =>
+      atomic(ctx, async (tx) => {
+        for (const part of chunksOf(triggers)) {
+          await tx
+            .insertInto('triggers')
+            .values(part.map(triggerRow))
+            .onConflict((oc) =>
+              oc.column('task_id').doUpdateSet((eb) => ({
+                next_fire_at: eb.ref('excluded.next_fire_at'),
+                task_version: eb.ref('excluded.task_version'),
+              })),
+            )
+            .execute();
+        }
+      }),
+    );
+  }
   return {
-    async set(trigger) {
-      const row = triggerRow(trigger);
-      await writing(ctx, `trigger of task ${trigger.taskId}`, () =>
-        db
-          .insertInto('triggers')
-          .values(row)
-          .onConflict((oc) =>
-            oc.column('task_id').doUpdateSet({ next_fire_at: row.next_fire_at, task_version: row.task_version }),
-          )
-          .execute(),
-      );
-    },
+    set: (trigger) => setMany([trigger]),
+    setMany,
 
     async clear(taskId) {
       await db.deleteFrom('triggers').where('task_id', '=', taskId).execute();

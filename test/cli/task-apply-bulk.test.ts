@@ -1,0 +1,113 @@
+// `taskwarden task apply -f` with a file of many tasks: the new ones go to the batch route
+// in chunks (all or none each), an error names the task's place in the file, and a task
+// file may be several YAML documents.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { MAX_BATCH_TASKS } from '../../src/protocol/tasks.ts';
+import { resolveServerConfig } from '../../src/server/config.ts';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
+import { runCli } from '../support/cli.ts';
+
+/** Two chunks' worth. */
+const COUNT = MAX_BATCH_TASKS + 200;
+
+const taskDef = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  schedule: { kind: 'interval', every: '1h', start: '2030-01-01T00:00:00Z' },
+  jobs: [{ name: 'n', module: 'noop', targets: { server: true } }],
+  ...extra,
+});
+
+describe('task apply with many tasks', () => {
+  let server: RunningServer;
+  let dir: string;
+  let admin: string;
+  let orgId: string;
+
+  /** The admin's call to the API (setting up and checking without a CLI process each time). */
+  // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+  async function api(method: string, path: string, body?: unknown): Promise<any> {
+    const reply = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : null,
+    });
+    assert.ok(reply.ok, `${method} ${path}: ${reply.status}`);
+    return reply.json();
+  }
+  const names = async () => {
+    const found = new Set<string>();
+    for (let next: string | null = ''; next !== null; ) {
+      const page = await api('GET', `/api/v1/tasks?org=${orgId}&limit=1000${next ? `&after=${next}` : ''}`);
+      for (const t of page.items) found.add(t.name);
+      next = page.next;
+    }
+    return found;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tw-apply-bulk-'));
+    const config = resolveServerConfig({ data: join(dir, 'data'), port: '0' }, { TASKWARDEN_LOG_LEVEL: 'silent' }, dir);
+    server = await startServer(config);
+    admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
+    orgId = (await api('POST', '/api/v1/orgs', { name: 'acme' })).id;
+  });
+  after(async () => {
+    await server.close(1_000);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[]) => runCli([...args, '--server', server.url, '--token', admin, '--org', 'acme']);
+
+  async function applied(name: string, text: string) {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return cli(['task', 'apply', '-f', path, '--json']);
+  }
+
+  test('a file of several YAML documents: new tasks created, an existing one updated, in file order', async () => {
+    await api('POST', `/api/v1/tasks?org=${orgId}`, taskDef('existing'));
+    const yaml = (def: object) => `${JSON.stringify(def)}\n`;
+    const text = [
+      `- ${yaml(taskDef('doc1-a'))}- ${yaml(taskDef('doc1-b'))}`,
+      yaml(taskDef('existing', { description: 'changed' })),
+      `- ${yaml(taskDef('doc3-a'))}`,
+    ].join('---\n');
+    const result = await applied('docs.yaml', text);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), [
+      { name: 'doc1-a', action: 'created', changes: [] },
+      { name: 'doc1-b', action: 'created', changes: [] },
+      { name: 'existing', action: 'updated', changes: ['description'] },
+      { name: 'doc3-a', action: 'created', changes: [] },
+    ]);
+  });
+
+  test('more new tasks than one batch takes: all created, in chunks', async () => {
+    const defs = Array.from({ length: COUNT }, (_, i) => taskDef(`bulk-${i}`));
+    const result = await applied('many.json', JSON.stringify(defs));
+    assert.equal(result.code, 0, result.stderr);
+    const results = JSON.parse(result.stdout) as { name: string; action: string }[];
+    assert.equal(results.filter((r) => r.action === 'created').length, COUNT);
+    assert.equal(results.at(-1)?.name, `bulk-${COUNT - 1}`);
+    const now = await names();
+    assert.ok(defs.every((def) => now.has(def.name)));
+  });
+
+  test('a bad task in the second chunk: the first chunk is applied, none of the second, the error names its place', async () => {
+    const badAt = MAX_BATCH_TASKS + 50;
+    const defs = Array.from({ length: COUNT }, (_, i) =>
+      taskDef(`more-${i}`, i === badAt ? { misfire: 'sometimes' } : {}),
+    );
+    const refused = await applied('bad.json', JSON.stringify(defs));
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, new RegExp(`tasks\\[${badAt}\\]\\.misfire: must be one of`));
+    assert.match(refused.stderr, new RegExp(`${MAX_BATCH_TASKS} tasks before it were applied`));
+    const now = await names();
+    assert.ok(now.has('more-0') && now.has(`more-${MAX_BATCH_TASKS - 1}`));
+    assert.ok(!now.has(`more-${MAX_BATCH_TASKS}`) && !now.has(`more-${COUNT - 1}`));
+  });
+});
