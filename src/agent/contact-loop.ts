@@ -43,6 +43,8 @@ export class ContactLoop {
   private woken = false;
   private idle: AbortController | null = null;
   private wakeUrl: string | null;
+  /** No answer to the last contact (or none yet, in this process): jobs it handed out may be lost. */
+  private replyLost = true;
   private readonly clockJumps: ClockJumpWatch;
 
   constructor(private readonly opts: ContactLoopOptions) {
@@ -79,6 +81,7 @@ export class ContactLoop {
             version: this.opts.version,
             modules: this.opts.modules,
             running: this.opts.board.runningIds(),
+            replyLost: this.replyLost,
             wait,
             capacity,
             wakeUrl: this.wakeUrl,
@@ -87,6 +90,7 @@ export class ContactLoop {
           stop,
         );
       } catch (err) {
+        this.replyLost = true;
         if (stop.aborted) return;
         if (this.wakeUrl !== null && isWakeUrlRefusal(err)) {
           this.opts.log.error(`the server refuses the wake URL ${this.wakeUrl} (${err.message}); going on pull-only`);
@@ -98,6 +102,7 @@ export class ContactLoop {
         await this.pause(delay, stop);
         continue;
       }
+      this.replyLost = false;
       if (this.backoff.failing) {
         this.opts.log.info('server reachable again');
         this.opts.board.nudge();

@@ -16,6 +16,9 @@ export interface JobBoardOptions {
   onSlotFree(): void;
 }
 
+/** Attempts remembered as started: far more than one process runs between two contacts. */
+const STARTED_KEPT = 10_000;
+
 /**
  * The jobs this agent runs and the events it still owes the server. A jobstate counts as
  * running here, in the `running` list of each contact, until the server has its outcome:
@@ -24,6 +27,8 @@ export interface JobBoardOptions {
 export class JobBoard {
   private readonly jobs = new Map<string, RunningJob>();
   private readonly channels = new Set<EventChannel>();
+  /** `jobstate:attempt` of the attempts this process started, oldest first (see startOne). */
+  private readonly started = new Set<string>();
   private closing = false;
 
   constructor(private readonly opts: JobBoardOptions) {}
@@ -103,6 +108,13 @@ export class JobBoard {
     }
     const current = this.jobs.get(job.jobstate);
     if (current && current.job.attempt >= job.attempt) return;
+    // The server offers an attempt again when it thinks the reply that handed it out was
+    // lost; if that reply did arrive, the attempt ran here already and must not run twice.
+    const key = `${job.jobstate}:${job.attempt}`;
+    if (this.started.has(key)) {
+      this.opts.log.warn(`job ${job.jobstate} attempt ${job.attempt} offered again: it was started already, ignored`);
+      return;
+    }
     if (current) this.stop([job.jobstate]);
     let file: SpoolFile;
     try {
@@ -112,6 +124,8 @@ export class JobBoard {
       this.opts.log.error(`job ${job.jobstate} not started, its spool cannot be written: ${(err as Error).message}`);
       return;
     }
+    this.started.add(key);
+    if (this.started.size > STARTED_KEPT) this.started.delete(this.started.values().next().value as string);
     let running: RunningJob | undefined;
     // The server no longer wants this attempt's events (409, 410, refused): running it on is pointless.
     const channel = this.channel(job.jobstate, job.attempt, file, (end) => {

@@ -1,3 +1,4 @@
+import { moveJobstate } from '../core/lifecycle.ts';
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext } from './context.ts';
@@ -65,18 +66,28 @@ export class AgentDispatch {
   /**
    * Compares what the agent says it runs with what the server thinks it runs. A jobstate
    * claimed before this contact (`contactAt`) but missing from the agent's list was lost
-   * (the agent restarted, or never got the reply that handed it out): it ends `agent_lost`
-   * and retries per policy. Listed ids the server does not see running on this agent are
-   * returned: the agent must stop them (cancelled, lost, reassigned) — but not an attempt
-   * the server gave up on for want of a report (awaitsLateReport): the agent may still be
-   * running it, or hold its outcome, and that report is still wanted.
+   * (the agent restarted, or never got the reply that handed it out). With `reoffer` (the
+   * agent says its previous contact got no answer, and its list names every job it holds
+   * until the server has its outcome), one it never reported a single event of (eventSeq
+   * 0) is taken back to prepared: it was in that lost answer and never ran, so this contact
+   * offers it again. Any other ends `agent_lost` and retries per policy. Listed ids the server does
+   * not see running on this agent are returned: the agent must stop them (cancelled, lost,
+   * reassigned) — but not an attempt the server gave up on for want of a report
+   * (awaitsLateReport): the agent may still be running it, or hold its outcome, and that
+   * report is still wanted.
    */
-  async reconcile(agentId: string, running: readonly string[], contactAt: number): Promise<string[]> {
+  async reconcile(
+    agentId: string,
+    running: readonly string[],
+    contactAt: number,
+    opts: { reoffer?: boolean } = {},
+  ): Promise<string[]> {
     const { store } = this.ctx;
     const onServer = await store.jobstates.listForAgent(agentId, { statuses: ['running'], runner: 'agent' }, BATCH);
     const reported = new Set(running);
     for (const js of onServer) {
       if (reported.has(js.id) || (js.startedAt ?? contactAt) >= contactAt) continue;
+      if (opts.reoffer && js.eventSeq === 0 && (await this.unclaim(js))) continue;
       await this.end(js, 'agent_lost', 'the agent no longer runs this job (it restarted or lost it)', ['running']);
     }
     const stillRunning = new Set(onServer.map((js) => js.id));
@@ -131,6 +142,22 @@ export class AgentDispatch {
   async wakeSucceeded(agent: Pick<Agent, 'id' | 'lastWakeError'>): Promise<void> {
     if (agent.lastWakeError === null) return;
     await this.ctx.store.agents.update(agent.id, { lastWakeError: null, lastWakeErrorAt: null });
+  }
+
+  /**
+   * Undoes a claim whose reply never reached the agent: back to prepared, same attempt, as
+   * long as no event of it arrived meanwhile (the fence). False when it moved on.
+   */
+  private async unclaim(js: Jobstate): Promise<boolean> {
+    const now = this.ctx.clock.now();
+    const { patch, guard } = moveJobstate('prepared', { startedAt: null, updatedAt: now }, ['running']);
+    if (!(await this.ctx.store.jobstates.update(js.id, patch, { status: guard, attempt: js.attempt, eventSeq: 0 }))) {
+      return false;
+    }
+    const line = 'the agent never received this job (its reply was lost): offered again';
+    await this.ctx.store.logs.append(js.id, js.attempt, [{ ts: now, stream: 'info', line }]);
+    this.ctx.notify({ type: 'jobstate', jobstate: { ...js, ...patch } });
+    return true;
   }
 
   private async prepare(agent: Pick<Agent, 'id' | 'modules'>, js: Jobstate): Promise<AgentWork | null> {

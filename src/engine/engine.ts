@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { CrashAt } from '../core/crash-points.ts';
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
+import { type Agent, type Run, type Task, type TaskDef, TERMINAL_RUN_STATUSES } from '../core/model.ts';
 import type { ModuleRegistry, ModuleServicesFor } from '../core/ports/module.ts';
 import type { Channel, Delivery, Notifier } from '../core/ports/notifications.ts';
 import type { LocalProcesses } from '../core/ports/processes.ts';
@@ -277,8 +277,8 @@ export class Engine {
 
   /** Sends a test message to the channel now (no queue, no retry); its delivery as it ended. */
   /** The agent appeared or changed (enrolled, tagged, in contact): it joins the open runs that take it late. */
-  joinLate(agentId: string): Promise<number> {
-    return joinLate(this.ctx, agentId);
+  joinLate(agent: string | Pick<Agent, 'id' | 'orgId'>): Promise<number> {
+    return joinLate(this.ctx, agent);
   }
 
   /** A calendar changed: the tasks listing it plan their next firing again. */

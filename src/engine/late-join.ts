@@ -29,12 +29,14 @@ export async function openJoinWindow(tx: StoreSession, task: Task, run: Run, now
 /**
  * The agent joins every open run of its org whose late-joining jobs select it now, and
  * gets the jobstates it has none of yet; those due now are prepared at once, so a contact
- * that joins also claims them. Returns how many jobstates it got.
+ * that joins also claims them. Returns how many jobstates it got. A caller that has the
+ * agent (a contact) passes it, and the usual "nothing open" costs one read.
  */
-export async function joinLate(ctx: EngineContext, agentId: string): Promise<number> {
+export async function joinLate(ctx: EngineContext, who: string | Pick<Agent, 'id' | 'orgId'>): Promise<number> {
   // Every contact asks: a read outside any transaction answers the usual "nothing open".
-  const known = await ctx.store.agents.get(agentId);
+  const known = typeof who === 'string' ? await ctx.store.agents.get(who) : who;
   if (!known || (await ctx.store.lateJoin.openRuns(known.orgId, ctx.clock.now())).length === 0) return 0;
+  const agentId = known.id;
   return withTx(ctx, async (uow) => {
     const agent = await uow.tx.agents.get(agentId);
     if (!agent?.enabled) return 0;

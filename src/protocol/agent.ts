@@ -66,6 +66,12 @@ export const ContactBody = Type.Object(
     modules: ModuleNames,
     /** Jobstate ids the agent is running now; the reply says which of them to stop. */
     running: Type.Array(AgentIdString, { maxItems: 1000 }),
+    /**
+     * True when the agent's previous contact got no answer (it failed, or this process just
+     * started): a job handed out in that lost answer and missing from `running` never ran,
+     * and is offered again instead of ending agent_lost.
+     */
+    replyLost: Type.Optional(Type.Boolean()),
     /** Long-poll: answer as soon as work is prepared for this agent, or after this many seconds. */
     wait: Type.Optional(Type.Integer({ minimum: 0, maximum: AGENT_LONG_POLL_MAX_SECONDS })),
     /** How many new jobs the agent takes now (its free slots). */

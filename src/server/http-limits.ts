@@ -51,6 +51,20 @@ declare module 'fastify' {
 
 /** How often Node looks for requests past their header timeout (its default, 30 s, would double a 30 s limit). */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/**
+ * An idle keep-alive connection is closed after this. Longer than any client's idle time
+ * before it reuses a connection (an agent's client drops its idle sockets after 5 s; a
+ * long-polling agent calls again at once) and than a load balancer's usual 60 s, so the
+ * server never closes a socket a client is about to reuse: that race costs the client a
+ * reset request. A fleet of long-polling agents keeps one connection each, for good.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 75_000;
+/**
+ * Connections the kernel queues before the server accepts them (Node's default is 511;
+ * the kernel caps it at net.core.somaxconn). Thousands of agents reconnect at once after a
+ * server restart: a full queue drops their SYNs, which they resend only after 1, 3, 7 s…
+ */
+export const LISTEN_BACKLOG = 8_192;
 
 /**
  * The Fastify options that bound a request's headers. Node's own `requestTimeout` counts
@@ -60,14 +74,17 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
  */
 export function serverTimeouts(limits: HttpLimits): {
   requestTimeout: number;
+  keepAliveTimeout: number;
   http: ServerOptions;
 } {
   const requestTimeout = limits.headersTimeoutMs + Math.max(limits.bodyTimeoutMs, limits.uploadTimeoutMs);
   return {
     requestTimeout,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     http: {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, limits.headersTimeoutMs),
     },
   };

@@ -19,6 +19,7 @@ import { ensureAdmin } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { looseDataFolderWarnings, writeServerFile } from './data-folder.ts';
 import { seedGlobalDefaults } from './global-defaults.ts';
+import { LISTEN_BACKLOG } from './http-limits.ts';
 import { localProcesses } from './local-processes.ts';
 import { createModuleServices } from './module-services.ts';
 import { fixedNodeClock, type NodeClock, nodeIdentity, startNodeClock } from './node.ts';
@@ -117,7 +118,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     });
     let url: string;
     try {
-      await app.listen({ port: config.port, host: config.host });
+      await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;

@@ -189,6 +189,11 @@ describe('contact loop', () => {
       contacts().map((c) => c.body.wait),
       [55, 0, 0, 55],
     );
+    // Jobs in an answer that never came are offered again: the server is told which contacts follow a lost one.
+    assert.deepEqual(
+      contacts().map((c) => c.body.replyLost),
+      [true, true, true, false],
+    );
   });
 
   test('a wake URL the server refuses is dropped at once: the agent goes on pull-only', async () => {
@@ -210,6 +215,7 @@ describe('contact loop', () => {
       version: '1.2.3',
       modules: ['hold'],
       running: [],
+      replyLost: true,
       wait: 55,
       capacity: 2,
       wakeUrl: 'http://127.0.0.1:9/',
@@ -224,6 +230,7 @@ describe('contact loop', () => {
     start();
     await waitFor(() => contacts().length === 2, 'a second contact straight after the jobs');
     assert.deepEqual([contacts()[1]?.body.running, contacts()[1]?.body.capacity], [['js-1'], 1]);
+    assert.deepEqual([contacts()[0]?.body.replyLost, contacts()[1]?.body.replyLost], [true, false]);
   });
 
   test('with every slot taken it does not long-poll, and a freed slot brings the next contact at once', async () => {

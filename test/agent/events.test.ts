@@ -240,6 +240,24 @@ describe('agent events and spool', () => {
     );
   });
 
+  test('an attempt offered again after it ran here is not run twice; its next attempt runs', async () => {
+    stub.expect('js-9');
+    const clock = new FakeClock();
+    let freed = 0;
+    const b = board(clock, () => freed++);
+    await b.start([job('js-9')]);
+    b.stop(['js-9']);
+    await waitFor(() => freed === 1, 'the job to end');
+    await b.start([job('js-9')]);
+    assert.deepEqual(b.runningIds(), [], 'attempt 1 is not started again');
+    assert.equal(b.freeSlots(), 2);
+    stub.expect('js-9');
+    await b.start([job('js-9', { attempt: 2 })]);
+    assert.deepEqual(b.runningIds(), ['js-9']);
+    b.stop(['js-9']);
+    await waitFor(() => freed === 2, 'attempt 2 to end');
+  });
+
   test("time the agent did not run (stopped, suspended) does not count toward a job's timeout", async () => {
     stub.expect('js-12');
     const clock = new FakeClock();

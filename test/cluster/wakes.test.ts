@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { systemClock } from '../../src/core/clock.ts';
+import { claimOrWait } from '../../src/server/agent-contact.ts';
 import { LocalAgentWaiters } from '../../src/server/agent-waiters.ts';
 import { makeAgent } from '../store/fixtures.ts';
 import { postgresForFile } from '../support/postgres.ts';
@@ -12,6 +13,9 @@ import { openAuthor, openEngine, until } from './support.ts';
 const postgres = postgresForFile();
 /** Far longer than any wait below: only a wake can explain a quick reaction. */
 const POLL_MS = 120_000;
+/** Wakes in a row, and the most each may take (the long poll waits 30 s: only a lost wake comes near). */
+const WAKES = 1000;
+const WAKE_MS = 5_000;
 
 test('a run created on one node is run at once by another that polls only every 2 minutes', async () => {
   const url = await postgres.database({ migrated: true });
@@ -75,6 +79,46 @@ test('an agent long-polling one node is woken by work another node prepared for 
       30_000,
     );
     assert.ok(woken);
+  } finally {
+    waiters.close();
+    await store.close();
+    await author.close();
+  }
+});
+
+test('1,000 wakes in a row: work prepared on one node reaches the agent long-polling another at once, every time', async () => {
+  const url = await postgres.database({ migrated: true });
+  const author = await openAuthor(url);
+  const { store, engine: contactNode } = await openEngine(url);
+  const waiters = new LocalAgentWaiters(contactNode, systemClock);
+  const deps = { engine: contactNode, clock: systemClock, waiters };
+  const never = new AbortController().signal;
+  try {
+    const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));
+    const task = await author.addTask({
+      schedule: { kind: 'manual' },
+      concurrency: 'allow',
+      jobs: [{ name: 'inventory', module: 'inventory', targets: { agents: [agent.id] } }],
+    });
+    /** Prepares one job on the author's node while the agent long-polls (30 s) this one; ms until it holds it. */
+    const wake = async (): Promise<number> => {
+      const polling = claimOrWait(deps, agent, { capacity: 1, waitSeconds: 30, holding: [] }, never);
+      const started = Date.now();
+      await author.engine.runNow(task.id, null);
+      await author.engine.tick();
+      const jobs = await polling;
+      assert.equal(jobs.length, 1, 'the long poll ended with the job, not empty');
+      return Date.now() - started;
+    };
+    // Its LISTEN takes effect asynchronously: the first wakes may go unheard.
+    await until('the first wake from the other node', async () => (await wake()) < WAKE_MS, 120_000);
+    const slowest = { ms: 0, at: -1 };
+    for (let i = 0; i < WAKES; i++) {
+      const ms = await wake();
+      if (ms > slowest.ms) Object.assign(slowest, { ms, at: i });
+      assert.ok(ms < WAKE_MS, `wake ${i} took ${ms} ms: it waited for the long poll's end`);
+    }
+    console.log(`slowest of ${WAKES} cross-node wakes: ${slowest.ms} ms (#${slowest.at})`);
   } finally {
     waiters.close();
     await store.close();

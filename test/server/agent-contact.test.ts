@@ -1,8 +1,30 @@
 // Contact and events over real HTTP: atomic claims, the long-poll, payloads rendered on
 // the server, idempotent events, 409 / 410, agent_lost, disabled agents and isolation.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { type AgentServer, echoJob, startAgentServer, type TestAgent } from '../support/agent-protocol.ts';
+
+/**
+ * A contact whose connection is destroyed as soon as the server's answer starts to
+ * arrive: the server committed what it handed out, the agent never reads it. Resolves with
+ * the status line's code.
+ */
+function contactCutAfterReply(agent: TestAgent): Promise<number> {
+  const body = JSON.stringify({ version: '1.0.0', modules: agent.modules, running: [], capacity: 10 });
+  return new Promise((resolve, reject) => {
+    const req = request(`${agent.base}/agent/v1/contact`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agent.credential}`, 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      res.socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('agent contact and events', () => {
   let s: AgentServer;
@@ -142,10 +164,14 @@ describe('agent contact and events', () => {
     assert.deepEqual(stop, [next.jobstate]);
   });
 
-  test('a job the agent no longer lists ends agent_lost', async () => {
+  test('a job the agent started and no longer lists ends agent_lost', async () => {
     const agent = await s.enrol();
     const runId = await prepare([agent]);
     const job = await agent.takeOne();
+    const started = await agent.events(job.jobstate, job.attempt, [
+      { seq: ++agent.seq, ts: Date.now(), type: 'started' },
+    ]);
+    assert.equal(started.status, 200);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const still = await agent.take({ running: [job.jobstate], capacity: 0 });
     assert.deepEqual(still.stop, []);
@@ -154,6 +180,23 @@ describe('agent contact and events', () => {
     const lost = await s.store.jobstates.get(job.jobstate);
     assert.deepEqual([lost?.status, lost?.reason], ['error', 'agent_lost']);
     assert.equal((await s.store.runs.get(runId))?.status, 'error');
+  });
+
+  test('a job whose reply the agent never received (connection cut after the claim) is offered again, once', async () => {
+    const agent = await s.enrol();
+    const runId = await prepare([agent]);
+    const cut = await contactCutAfterReply(agent);
+    const claimed = (await s.store.jobstates.allOfRun(runId))[0];
+    assert.equal(claimed?.status, 'running', `the server committed the claim before it answered (${cut})`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Old behaviour: this contact ended the job agent_lost and the run in error.
+    const again = await agent.takeOne({ running: [], replyLost: true });
+    assert.deepEqual([again.jobstate, again.attempt], [claimed?.id, 1]);
+    assert.deepEqual((await agent.take({ running: [again.jobstate] })).jobs, [], 'handed out once');
+    await agent.finish(again.jobstate, again.attempt, true);
+    const js = await s.store.jobstates.get(again.jobstate);
+    assert.deepEqual([js?.status, js?.attempt], ['finished', 1]);
+    assert.equal((await s.store.runs.get(runId))?.status, 'finished');
   });
 
   test('a disabled agent gets 403 on contact and no new jobstates', async () => {

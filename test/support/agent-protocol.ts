@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { ContactBody, EnrolBody, EventsBody } from '../../src/protocol/agent.ts';
+import { LISTEN_BACKLOG } from '../../src/server/http-limits.ts';
 import { type HarnessOptions, type ServerHarness, startServerHarness } from './server.ts';
 
 export interface HttpReply {
@@ -110,7 +111,7 @@ export function echoJob(name: string, targets: Record<string, unknown>, extra: R
 /** The server harness listening on a real port, with an org, its admin and the agent catalog entry. */
 export async function startAgentServer(opts: HarnessOptions = {}): Promise<AgentServer> {
   const h = await startServerHarness(opts);
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  await h.app.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG });
   const base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
   const org = await h.createOrg(`org-${Math.random().toString(36).slice(2, 8)}`);
   const { token: orgAdmin } = await h.createUser(org.id, `admin-${org.name}`, 'org-admin');

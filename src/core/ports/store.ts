@@ -158,6 +158,8 @@ export interface JobstateFence {
   leaseOwner?: string | null;
   /** Its lease still ended before this time: one its owner renewed meanwhile is not up for recovery. */
   leaseExpiredBefore?: number;
+  /** Its agent has reported no event of the attempt yet (a claim whose reply may never have arrived). */
+  eventSeq?: number;
 }
 
 export interface LedgerEntry {

@@ -85,8 +85,10 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const work = (async () => {
         const contactAt = clock.now();
         const agent = await recordContact(store, { agent: caller, body, from: request.ip, now: contactAt });
-        const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt);
-        await engine.joinLate(agent.id);
+        const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt, {
+          reoffer: body.replyLost === true,
+        });
+        await engine.joinLate(agent);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
         const wanted = { capacity, waitSeconds, holding: body.running };
         const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, stop);

@@ -71,6 +71,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .$if(fence?.leaseExpiredBefore !== undefined, (q) =>
           q.where('lease_expires_at', '<', fence?.leaseExpiredBefore as number),
         )
+        .$if(fence?.eventSeq !== undefined, (q) => q.where('event_seq', '=', fence?.eventSeq as number))
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },

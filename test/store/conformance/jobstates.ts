@@ -63,7 +63,13 @@ export function jobstateCases(open: OpenStore): void {
 
     storeTest(open, 'update writes only while the fence holds', async (store) => {
       const run = await seedRun(store);
-      const js = makeJobstate(run, { status: 'running', attempt: 2, leaseOwner: 'node-a', leaseExpiresAt: T0 + 10 });
+      const js = makeJobstate(run, {
+        status: 'running',
+        attempt: 2,
+        leaseOwner: 'node-a',
+        leaseExpiresAt: T0 + 10,
+        eventSeq: 3,
+      });
       await store.jobstates.insertMany([js]);
       const finish = { status: 'finished' as const, finishedAt: T0 + 5, result: { ok: true }, updatedAt: T0 + 5 };
       assert.equal(await store.jobstates.update(js.id, finish, { status: ['prepared'] }), false);
@@ -73,8 +79,15 @@ export function jobstateCases(open: OpenStore): void {
       assert.equal(await store.jobstates.update(js.id, finish, { status: [] }), false);
       // The lease ends at T0 + 10: not before T0 + 10, so not up for recovery then.
       assert.equal(await store.jobstates.update(js.id, finish, { leaseExpiredBefore: T0 + 10 }), false);
+      assert.equal(await store.jobstates.update(js.id, finish, { eventSeq: 0 }), false);
       assert.deepEqual(await store.jobstates.get(js.id), js);
-      const fence = { status: ['running' as const], attempt: 2, leaseOwner: 'node-a', leaseExpiredBefore: T0 + 11 };
+      const fence = {
+        status: ['running' as const],
+        attempt: 2,
+        leaseOwner: 'node-a',
+        leaseExpiredBefore: T0 + 11,
+        eventSeq: 3,
+      };
       assert.equal(await store.jobstates.update(js.id, finish, fence), true);
       assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...finish });
       assert.equal(await store.jobstates.update('missing', finish), false);
