@@ -241,7 +241,7 @@ export class Engine {
         fireKey: newId(),
         createdBy: actor,
       });
-      if (!run) throw new TaskwardenError('conflict', 'run could not be created');
+      if (!run) throw new TaskwardenError('record_exists', 'run could not be created');
       return run;
     });
   }
@@ -262,7 +262,7 @@ export class Engine {
       const run = await tx.runs.get(runId);
       if (!run) throw notFound('run', runId);
       if (!(await endRun(ended, tx, emit, run, 'cancelled', 'cancelled_by_user', this.ctx.clock.now()))) {
-        throw new TaskwardenError('conflict', `run ${runId} is already ${run.status}`);
+        throw new TaskwardenError('run_not_cancellable', `run ${runId} is already ${run.status}`);
       }
     });
     this.executor.abort(ended);
@@ -284,7 +284,7 @@ export class Engine {
   }
 
   testChannel(channel: Channel): Promise<Delivery> {
-    if (!this.deliveries) throw new TaskwardenError('unavailable', 'this server sends no notifications');
+    if (!this.deliveries) throw new TaskwardenError('notifications_disabled', 'this server sends no notifications');
     return this.deliveries.sendTest(channel);
   }
 

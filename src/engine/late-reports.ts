@@ -94,7 +94,10 @@ export async function settleLateReport(
     updatedAt: now,
   } as const;
   if (!(await tx.jobstates.update(js.id, patch, { status: [js.status], attempt: js.attempt }))) {
-    throw new TaskwardenError('unavailable', `jobstate ${js.id} changed while its late report was applied; resend`);
+    throw new TaskwardenError(
+      'jobstate_changed',
+      `jobstate ${js.id} changed while its late report was applied; resend`,
+    );
   }
   const finished = { ...js, ...patch };
   emit({ type: 'jobstate', jobstate: finished });

@@ -39,7 +39,7 @@ export async function updateTask(
     const { notify: _, ...stored } = current;
     const task: Task = { ...stored, ...def, version: current.version + 1, updatedAt: ctx.clock.now() };
     if (!(await tx.tasks.update(task)))
-      throw new TaskwardenError('conflict', `task ${id} was changed meanwhile; retry`);
+      throw new TaskwardenError('task_changed', `task ${id} was changed meanwhile; retry`);
     await afterWrite(ctx, tx, emit, task, actor, action, diff);
     return { task, changed: true };
   });

@@ -7,20 +7,29 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
   const { db } = ctx;
   return {
     async create(task) {
-      await writing(ctx, `task "${task.name}"`, () => db.insertInto('tasks').values(taskRow(task)).execute());
+      await writing(
+        ctx,
+        `task "${task.name}"`,
+        () => db.insertInto('tasks').values(taskRow(task)).execute(),
+        'task_name_taken',
+      );
       return task;
     },
 
     async update(task) {
       // A task never changes org and keeps its creation time.
       const { id, org_id, created_at, ...values } = taskRow(task);
-      const result = await writing(ctx, `task "${task.name}"`, () =>
-        db
-          .updateTable('tasks')
-          .set(values)
-          .where('id', '=', id)
-          .where('version', '=', task.version - 1)
-          .executeTakeFirst(),
+      const result = await writing(
+        ctx,
+        `task "${task.name}"`,
+        () =>
+          db
+            .updateTable('tasks')
+            .set(values)
+            .where('id', '=', id)
+            .where('version', '=', task.version - 1)
+            .executeTakeFirst(),
+        'task_name_taken',
       );
       return result.numUpdatedRows > 0n;
     },
