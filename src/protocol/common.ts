@@ -24,15 +24,6 @@ export const TimeZoneName = Type.String({
   description: 'IANA time zone, e.g. "Europe/Paris"',
 });
 
-export const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String({ description: 'stable error code (invalid_input, not_found, …)' }),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  }),
-});
-export type ErrorBody = Static<typeof ErrorBody>;
-
 export const MAX_PAGE_LIMIT = 1000;
 export const DEFAULT_PAGE_LIMIT = 100;
 

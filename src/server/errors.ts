@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../core/errors.ts';
 import { PRINTABLE_HINT, PRINTABLE_PATTERN } from '../core/printable.ts';
-import type { ErrorBody } from '../protocol/common.ts';
+import type { ErrorBody } from '../protocol/errors.ts';
 import { IDEMPOTENCY_KEY_HINT, IDEMPOTENCY_KEY_PATTERN } from '../protocol/runs.ts';
 
 /** When a client should try again after the store was busy or away: the engine's own retries start this soon too. */

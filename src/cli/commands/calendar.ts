@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
-import { TaskwardenError } from '../../core/errors.ts';
 import type { CalendarView } from '../../protocol/calendars.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson, shown } from '../output.ts';
+import { noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
 /** `calendar apply|list|delete`: shared calendars (blackouts and yearly days) tasks list by name. */
@@ -50,7 +50,7 @@ export function registerCalendarCommands(program: Command): void {
       const flags = flagsOf<{ global?: boolean }>(cmd);
       const client = connect(flags);
       const found = await findManaged(client, name, flags.global === true);
-      if (!found) throw new TaskwardenError('invalid_input', `no calendar named "${name}"`);
+      if (!found) throw noneNamed('calendar', name);
       await client.deleteCalendar(found.id);
       process.stdout.write(shown`deleted calendar ${found.name}\n`);
     });

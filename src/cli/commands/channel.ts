@@ -5,6 +5,7 @@ import { TaskwardenError } from '../../core/errors.ts';
 import type { ChannelView, DeliveryView } from '../../protocol/channels.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson, shown } from '../output.ts';
+import { noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
 /** `channel list|create|delete|test|deliveries`: where notifications go, and how sending them went. */
@@ -120,7 +121,7 @@ function destinationOf(c: ChannelView): string {
 
 async function find(client: TaskwardenClient, name: string): Promise<ChannelView> {
   const found = await client.findChannel(name);
-  if (!found) throw usage(`no channel named "${name}"`);
+  if (!found) throw noneNamed('channel', name);
   return found;
 }
 

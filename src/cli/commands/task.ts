@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
-import { TaskwardenError, ValidationError } from '../../core/errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 import type { RunView } from '../../protocol/runs.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
+import { noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 import { printRun, runExitCode } from './run.ts';
 import { registerTaskExport } from './task-export.ts';
@@ -143,6 +144,6 @@ export function registerTaskCommands(program: Command): void {
 
 async function mustFind(client: TaskwardenClient, name: string): Promise<TaskView> {
   const found = await client.findTask(name);
-  if (!found) throw new TaskwardenError('not_found', `no task named "${name}"`);
+  if (!found) throw noneNamed('task', name);
   return found;
 }
