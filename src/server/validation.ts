@@ -12,7 +12,8 @@ import type { FastifyInstance } from 'fastify';
  */
 export function installValidation(app: FastifyInstance, deferred: DeferredCompiles): void {
   const common = { strict: true, allErrors: false, allowUnionTypes: true, removeAdditional: false } as const;
-  const bodies = new Ajv({ ...common, coerceTypes: false, useDefaults: false });
+  // The schedule is a union told apart by its `kind` (protocol/task-def.ts).
+  const bodies = new Ajv({ ...common, coerceTypes: false, useDefaults: false, discriminator: true });
   const texts = new Ajv({ ...common, coerceTypes: 'array', useDefaults: true });
   app.setValidatorCompiler(({ schema, httpPart, method, url }) => {
     const validate = compiledOnFirstUse(() =>
