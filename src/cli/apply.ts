@@ -1,4 +1,5 @@
 import type { TaskwardenClient } from '../client/api.ts';
+import type { TaskDefBody } from '../protocol/task-def.ts';
 import type { TaskView } from '../protocol/tasks.ts';
 
 export interface ApplyResult {
@@ -9,19 +10,19 @@ export interface ApplyResult {
 }
 
 /** Creates the tasks that don't exist and updates the others by name: applying twice changes nothing. */
-export async function applyTasks(client: TaskwardenClient, defs: Record<string, unknown>[]): Promise<ApplyResult[]> {
+export async function applyTasks(client: TaskwardenClient, defs: TaskDefBody[]): Promise<ApplyResult[]> {
   const existing = new Map((await client.listTasks()).map((t) => [t.name, t]));
   const results: ApplyResult[] = [];
-  for (const def of defs) results.push(await applyOne(client, existing.get(def.name as string), def));
+  for (const def of defs) results.push(await applyOne(client, existing.get(def.name), def));
   return results;
 }
 
 async function applyOne(
   client: TaskwardenClient,
   current: TaskView | undefined,
-  def: Record<string, unknown>,
+  def: TaskDefBody,
 ): Promise<ApplyResult> {
-  const name = def.name as string;
+  const { name } = def;
   if (!current) {
     await client.createTask(def);
     return { name, action: 'created', changes: [] };

@@ -6,9 +6,10 @@ const MAX_FILE_BYTES = 1024 * 1024;
 
 /**
  * Reads a task file (YAML or JSON; JSON is YAML): one object, or a list of them. The
- * server validates every field; this only checks the file's overall shape.
+ * server validates every field; this only checks the file's overall shape. `T` is the wire
+ * shape the server will check each definition against (protocol/), not a promise of it.
  */
-export function readDefinitions(path: string, what: string): Record<string, unknown>[] {
+export function readDefinitions<T extends object = Record<string, unknown>>(path: string, what: string): T[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -32,5 +33,5 @@ export function readDefinitions(path: string, what: string): Record<string, unkn
     }
   });
   if (items.length === 0) throw new ValidationError(path, `has no ${what}`);
-  return items as Record<string, unknown>[];
+  return items as T[];
 }

@@ -93,6 +93,8 @@ export const TargetsDef = Type.Object(
   { additionalProperties: false, description: 'exactly one of server, agents, tags, all' },
 );
 
+export type TargetsDef = Static<typeof TargetsDef>;
+
 export const RetryDef = Type.Object(
   {
     attempts: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),

@@ -52,11 +52,11 @@ export function registerChannelCommands(program: Command): void {
       const body = flags.webhook
         ? {
             name,
-            kind: 'webhook',
+            kind: 'webhook' as const,
             url: flags.webhook,
             ...(flags.secretFile ? { secret: readFileSync(flags.secretFile, 'utf8').trim() } : {}),
           }
-        : { name, kind: 'email', to: (flags.email ?? '').split(',').map((a) => a.trim()) };
+        : { name, kind: 'email' as const, to: (flags.email ?? '').split(',').map((a) => a.trim()) };
       const made = await connect(flags).createChannel(flags.global ? { ...body, global: true } : body);
       if (flags.json) return printJson(made);
       process.stdout.write(shown`created channel ${made.name} (${made.id})\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { RunView } from '../../protocol/runs.ts';
+import type { TaskDefBody } from '../../protocol/task-def.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
@@ -24,7 +25,7 @@ export function registerTaskCommands(program: Command): void {
       const flags = flagsOf<{ file: string; json?: boolean }>(cmd);
       const client = connect(flags);
       const { readDefinitions } = await import('../task-file.ts');
-      const defs = readDefinitions(flags.file, 'task');
+      const defs = readDefinitions<TaskDefBody>(flags.file, 'task');
       defs.forEach((def, i) => {
         if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
       });
