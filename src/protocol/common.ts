@@ -1,4 +1,4 @@
-import { type Static, type TSchema, type TStringOptions, Type } from 'typebox';
+import { type TSchema, type TStringOptions, Type } from 'typebox';
 import { PRINTABLE_PATTERN } from '../core/printable.ts';
 
 /**

@@ -75,7 +75,11 @@ export function identityCases(open: OpenStore): void {
       const a = await store.orgs.create(makeOrg());
       const b = await store.orgs.create(makeOrg());
       await store.users.create(makeUser(a.id, { name: 'bob' }));
-      await rejectsWithCode(store.users.create(makeUser(b.id, { name: 'bob' })), 'user_name_taken', /bob.*already exists/);
+      await rejectsWithCode(
+        store.users.create(makeUser(b.id, { name: 'bob' })),
+        'user_name_taken',
+        /bob.*already exists/,
+      );
       assert.equal(await store.users.count(), 1);
     });
 
