@@ -1,5 +1,6 @@
 import type { TaskwardenClient } from '../client/api.ts';
 import { TaskwardenError } from '../core/errors.ts';
+import type { TaskDefBody } from '../protocol/task-def.ts';
 import { MAX_BATCH_TASKS, type TaskView } from '../protocol/tasks.ts';
 
 export interface ApplyResult {
@@ -26,24 +27,24 @@ const BATCH_BYTES = 768 * 1024;
  */
 export async function applyTasks(
   client: TaskwardenClient,
-  defs: Record<string, unknown>[],
+  defs: TaskDefBody[],
   progress: ApplyProgress = () => {},
 ): Promise<ApplyResult[]> {
   const existing = new Map((await client.listTasks()).map((t) => [t.name, t]));
-  const results = new Map<Record<string, unknown>, ApplyResult>();
+  const results = new Map<TaskDefBody, ApplyResult>();
   let done = 0;
-  const handled = (def: Record<string, unknown>, result: ApplyResult) => {
+  const handled = (def: TaskDefBody, result: ApplyResult) => {
     results.set(def, result);
     progress(++done, defs.length);
   };
   const fresh = defs.filter((def) => !existing.has(def.name as string));
   if (fresh.length === 1) {
-    await client.createTask(fresh[0] as Record<string, unknown>);
-    handled(fresh[0] as Record<string, unknown>, created(fresh[0] as Record<string, unknown>));
+    await client.createTask(fresh[0] as TaskDefBody);
+    handled(fresh[0] as TaskDefBody, created(fresh[0] as TaskDefBody));
   } else {
     for (const chunk of batches(fresh)) {
       await client.createTasks(chunk).catch((error: unknown) => {
-        throw inFile(error, (i) => defs.indexOf(chunk[i] as Record<string, unknown>), done);
+        throw inFile(error, (i) => defs.indexOf(chunk[i] as TaskDefBody), done);
       });
       for (const def of chunk) handled(def, created(def));
     }
@@ -69,15 +70,15 @@ function inFile(error: unknown, fileIndex: (i: number) => number, createdBefore:
   return new TaskwardenError(error.code, `${renamed(error.message)}${note}`, field);
 }
 
-const created = (def: Record<string, unknown>): ApplyResult => ({
+const created = (def: TaskDefBody): ApplyResult => ({
   name: def.name as string,
   action: 'created',
   changes: [],
 });
 
 /** `defs` in chunks the batch route takes: at most MAX_BATCH_TASKS tasks and about BATCH_BYTES of JSON each. */
-function* batches(defs: Record<string, unknown>[]): Generator<Record<string, unknown>[]> {
-  let chunk: Record<string, unknown>[] = [];
+function* batches(defs: TaskDefBody[]): Generator<TaskDefBody[]> {
+  let chunk: TaskDefBody[] = [];
   let bytes = 0;
   for (const def of defs) {
     const size = JSON.stringify(def).length;
@@ -92,12 +93,8 @@ function* batches(defs: Record<string, unknown>[]): Generator<Record<string, unk
   if (chunk.length > 0) yield chunk;
 }
 
-async function applyOne(
-  client: TaskwardenClient,
-  current: TaskView,
-  def: Record<string, unknown>,
-): Promise<ApplyResult> {
-  const name = def.name as string;
+async function applyOne(client: TaskwardenClient, current: TaskView, def: TaskDefBody): Promise<ApplyResult> {
+  const { name } = def;
   const updated = await client.updateTask(current.id, def);
   if (updated.version === current.version) return { name, action: 'unchanged', changes: [] };
   const [latest] = (await client.taskHistory(current.id)).slice(-1);

@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { exitCodeOf, printError } from './output.ts';
+import { exitCodeHelp, exitCodeOf } from './exit-codes.ts';
+import { printError } from './output.ts';
 
 /**
  * A command line as every Taskwarden executable has it (`taskwarden`, and the single-file
- * agent): `-V, --version`, usage errors as one `taskwarden: …` line and exit code 2.
+ * agent): `-V, --version`, usage errors as one `taskwarden: …` line and exit code 2, the
+ * exit code table (exit-codes.ts) at the end of `--help`.
  */
 export function newProgram(name: string, description: string, version: string): Command {
   return new Command(name)
@@ -11,6 +13,7 @@ export function newProgram(name: string, description: string, version: string): 
     .version(version, '-V, --version', 'print the version')
     .exitOverride()
     .showHelpAfterError(false)
+    .addHelpText('after', exitCodeHelp())
     .configureOutput({ outputError: (str, write) => write(`taskwarden: ${str.trim().replace(/^error: /, '')}\n`) });
 }
 

@@ -4,6 +4,8 @@ import { createAgentLog } from '../agent/log.ts';
 import { agentModules } from '../agent/modules.ts';
 import { AgentRuntime } from '../agent/runtime.ts';
 import { TaskwardenClient } from '../client/api.ts';
+import type { CreateCommandBody } from '../protocol/commands.ts';
+import type { TaskDefBody } from '../protocol/task-def.ts';
 import { resolveServerConfig } from '../server/config.ts';
 import { type RunningServer, startServer } from '../server/start.ts';
 import { applyTasks } from './apply.ts';
@@ -83,11 +85,11 @@ async function seedDemo(server: RunningServer, dataDir: string): Promise<string>
   }
   const client = demo();
   // The demo's commands run on the server too: only the global admin defines those.
-  for (const command of readDefinitions(join(EXAMPLES, 'demo-catalog.yaml'), 'command'))
+  for (const command of readDefinitions<CreateCommandBody>(join(EXAMPLES, 'demo-catalog.yaml'), 'command'))
     await admin.addCommand(command, { org: DEMO_ORG });
   await applyTasks(client, [
-    ...readDefinitions(join(EXAMPLES, 'demo-tasks.yaml'), 'task'),
-    ...readDefinitions(join(EXAMPLES, 'demo-fleet-tasks.yaml'), 'task'),
+    ...readDefinitions<TaskDefBody>(join(EXAMPLES, 'demo-tasks.yaml'), 'task'),
+    ...readDefinitions<TaskDefBody>(join(EXAMPLES, 'demo-fleet-tasks.yaml'), 'task'),
   ]);
   return tokenFile;
 }

@@ -1,14 +1,4 @@
-import { TaskwardenError } from '../core/errors.ts';
 import { escapeUnprintable } from '../core/printable.ts';
-
-/**
- * Exit codes of the Contract: 0 success, 1 the work failed, 2 bad input or usage.
- * A TaskwardenError about input (4xx but not-found/conflict of the work itself) is 2.
- */
-export function exitCodeOf(err: unknown): number {
-  if (err instanceof TaskwardenError && err.status >= 400 && err.status < 500) return 2;
-  return 1;
-}
 
 /** Errors are one line on stderr. */
 export function printError(err: unknown): void {

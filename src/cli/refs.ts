@@ -18,6 +18,11 @@ export async function agentIdOf(client: TaskwardenClient, ref: string): Promise<
   );
 }
 
+/** A name the org has no record of: exit code 3, like an id the server does not know. */
+export function noneNamed(what: string, name: string): TaskwardenError {
+  return new TaskwardenError('not_found', `no ${what} named "${name}"`);
+}
+
 /** A user by id or name: the caller himself, or a user of the org named (or the caller's). */
 export async function userIdOf(client: TaskwardenClient, ref: string): Promise<string> {
   const me = await client.me();
@@ -37,7 +42,7 @@ export async function runIdOf(client: TaskwardenClient, ref: string, which: stri
   let task: string | undefined;
   if (which !== undefined) {
     const found = await client.findTask(ref);
-    if (!found) throw new TaskwardenError('not_found', `no task named "${ref}"`);
+    if (!found) throw noneNamed('task', ref);
     task = found.id;
   }
   const [newest] = (await client.listRuns({ task, limit: 1 })).items;

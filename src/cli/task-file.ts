@@ -6,10 +6,15 @@ const MAX_FILE_BYTES = 1024 * 1024;
 
 /**
  * Reads a task file (YAML or JSON; JSON is YAML): one object, a list of them, or several
- * YAML documents (`---`), each an object or a list, read as one list. The
- * server validates every field; this only checks the file's overall shape.
+ * YAML documents (`---`), each an object or a list, read as one list. The server validates
+ * every field; this only checks the file's overall shape. `T` is the wire shape the server
+ * will check each definition against (protocol/), not a promise of it.
  */
-export function readDefinitions(path: string, what: string, maxBytes = MAX_FILE_BYTES): Record<string, unknown>[] {
+export function readDefinitions<T extends object = Record<string, unknown>>(
+  path: string,
+  what: string,
+  maxBytes = MAX_FILE_BYTES,
+): T[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -33,7 +38,7 @@ export function readDefinitions(path: string, what: string, maxBytes = MAX_FILE_
     }
   });
   if (items.length === 0) throw new ValidationError(path, `has no ${what}`);
-  return items as Record<string, unknown>[];
+  return items as T[];
 }
 
 /**

@@ -1,16 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentDiagnosticsView, AgentView, CreatedEnrolmentToken, EnrolmentTokenView } from '../protocol/agents.ts';
-import type { CalendarView } from '../protocol/calendars.ts';
-import type { ChannelView, DeliveryView } from '../protocol/channels.ts';
-import type { CommandView } from '../protocol/commands.ts';
+import type {
+  AgentDiagnosticsView,
+  AgentView,
+  CreatedEnrolmentToken,
+  CreateEnrolmentTokenBody,
+  EnrolmentTokenView,
+} from '../protocol/agents.ts';
+import type { CalendarView, ChangeCalendarBody, CreateCalendarBody } from '../protocol/calendars.ts';
+import type { ChannelView, CreateChannelBody, DeliveryView } from '../protocol/channels.ts';
+import type { CommandView, CreateCommandBody } from '../protocol/commands.ts';
 import type { JobstateView, LogLineView } from '../protocol/jobstates.ts';
 import type { LedgerEntryView } from '../protocol/ledger.ts';
 import type { OrgView } from '../protocol/orgs.ts';
 import type { RunView } from '../protocol/runs.ts';
-import type { PreviewResponse } from '../protocol/schedules.ts';
+import type { PreviewBody, PreviewResponse } from '../protocol/schedules.ts';
 import type { SummaryLine } from '../protocol/summary.ts';
+import type { TaskDefBody } from '../protocol/task-def.ts';
 import type { HistoryView, TaskBatchView, TaskView } from '../protocol/tasks.ts';
-import type { CreatedToken, UserView } from '../protocol/users.ts';
+import type { CreatedToken, CreateTokenBody, CreateUserBody, UserView } from '../protocol/users.ts';
 import { type ClientOptions, HttpClient, type Query } from './http.ts';
 
 export interface Paged<T> {
@@ -40,17 +47,17 @@ export class TaskwardenClient {
   createOrg = (name: string) => this.http.request<OrgView>('POST', '/api/v1/orgs', { body: { name } });
   me = () => this.http.request<UserView>('GET', '/api/v1/me');
   getOrg = (idOrName: string) => this.http.request<OrgView>('GET', `/api/v1/orgs/${enc(idOrName)}`);
-  createUser = (org: string, body: { name: string; role: string; password?: string }) =>
+  createUser = (org: string, body: CreateUserBody) =>
     this.http.request<UserView>('POST', `/api/v1/orgs/${enc(org)}/users`, { body });
   listUsers = (org: string) => this.http.all<UserView>(`/api/v1/orgs/${enc(org)}/users`);
-  createToken = (userId: string, body: { name: string; expiresIn?: string }) =>
+  createToken = (userId: string, body: CreateTokenBody) =>
     this.http.request<CreatedToken>('POST', `/api/v1/users/${enc(userId)}/tokens`, { body });
 
-  addCommand = (body: Record<string, unknown>, query: Query = {}) =>
+  addCommand = (body: CreateCommandBody, query: Query = {}) =>
     this.http.request<CommandView>('POST', '/api/v1/commands', { body, query: this.scoped(query) });
   listCommands = () => this.http.all<CommandView>('/api/v1/commands', this.scoped());
 
-  createChannel = (body: Record<string, unknown>, query: Query = {}) =>
+  createChannel = (body: CreateChannelBody, query: Query = {}) =>
     this.http.request<ChannelView>('POST', '/api/v1/channels', { body, query: this.scoped(query) });
   listChannels = () => this.http.all<ChannelView>('/api/v1/channels', this.scoped());
   deleteChannel = (id: string) => this.http.request<null>('DELETE', `/api/v1/channels/${enc(id)}`);
@@ -63,10 +70,10 @@ export class TaskwardenClient {
       { query: this.scoped(query) },
     );
 
-  createCalendar = (body: Record<string, unknown>) =>
+  createCalendar = (body: CreateCalendarBody) =>
     this.http.request<CalendarView>('POST', '/api/v1/calendars', { body, query: this.scoped() });
   listCalendars = () => this.http.all<CalendarView>('/api/v1/calendars', this.scoped());
-  updateCalendar = (id: string, body: Record<string, unknown>) =>
+  updateCalendar = (id: string, body: ChangeCalendarBody) =>
     this.http.request<CalendarView>('PATCH', `/api/v1/calendars/${enc(id)}`, { body });
   deleteCalendar = (id: string) => this.http.request<null>('DELETE', `/api/v1/calendars/${enc(id)}`);
 
@@ -81,12 +88,12 @@ export class TaskwardenClient {
 
   listTasks = (query: Query = {}) => this.http.all<TaskView>('/api/v1/tasks', this.scoped(query));
   getTask = (id: string) => this.http.request<TaskView>('GET', `/api/v1/tasks/${enc(id)}`);
-  createTask = (def: Record<string, unknown>) =>
+  createTask = (def: TaskDefBody) =>
     this.http.request<TaskView>('POST', '/api/v1/tasks', { body: def, query: this.scoped() });
   /** All or none: `POST /api/v1/tasks:batch`, at most MAX_BATCH_TASKS at once. */
-  createTasks = (defs: Record<string, unknown>[]) =>
+  createTasks = (defs: TaskDefBody[]) =>
     this.http.request<TaskBatchView>('POST', '/api/v1/tasks:batch', { body: { tasks: defs }, query: this.scoped() });
-  updateTask = (id: string, def: Record<string, unknown>) =>
+  updateTask = (id: string, def: TaskDefBody) =>
     this.http.request<TaskView>('PUT', `/api/v1/tasks/${enc(id)}`, { body: def });
   deleteTask = (id: string) => this.http.request<null>('DELETE', `/api/v1/tasks/${enc(id)}`);
   setTaskEnabled = (id: string, enabled: boolean) =>
@@ -123,7 +130,7 @@ export class TaskwardenClient {
   ledger = (query: Query = {}) =>
     this.http.request<Paged<LedgerEntryView>>('GET', '/api/v1/ledger', { query: this.scoped(query) });
 
-  createEnrolmentToken = (body: { uses: number; expiresIn: string; tags?: string[] }) =>
+  createEnrolmentToken = (body: CreateEnrolmentTokenBody) =>
     this.http.request<CreatedEnrolmentToken>('POST', '/api/v1/enrolment-tokens', { body, query: this.scoped() });
   listEnrolmentTokens = () => this.http.all<EnrolmentTokenView>('/api/v1/enrolment-tokens', this.scoped());
   revokeEnrolmentToken = (id: string) => this.http.request<null>('DELETE', `/api/v1/enrolment-tokens/${enc(id)}`);
@@ -137,8 +144,8 @@ export class TaskwardenClient {
     this.http.request<AgentView>('POST', `/api/v1/agents/${enc(id)}/allow-reenrol`, { body: { expiresIn } });
   cancelReenrol = (id: string) => this.http.request<AgentView>('DELETE', `/api/v1/agents/${enc(id)}/allow-reenrol`);
 
-  summary = () => this.http.request<{ items: SummaryLine[] }>('GET', '/api/v1/summary', { query: this.scoped() });
-  previewSchedule = (body: Record<string, unknown>) =>
+  summary = () => this.http.request<Paged<SummaryLine>>('GET', '/api/v1/summary', { query: this.scoped() });
+  previewSchedule = (body: PreviewBody) =>
     this.http.request<PreviewResponse>('POST', '/api/v1/schedules/preview', { body });
 }
 

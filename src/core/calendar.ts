@@ -23,7 +23,7 @@ export interface Calendar extends CalendarRules {
 export type CalendarChange = Partial<Pick<CalendarRules, 'blackouts' | 'yearly'>>;
 
 export const CALENDAR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const CALENDAR_NAME_HINT = 'must be 1-64 letters, digits, . _ - (starting with a letter or digit)';
+export const CALENDAR_NAME_HINT = 'must be 1-64 letters, digits, . _ - (starting with a letter or digit)';
 const MAX_BLACKOUTS = 1000;
 const MAX_YEARLY = 366;
 /** How many calendars one task may list. */

@@ -80,7 +80,7 @@ function parseRunsOn(value: unknown, options: CatalogOptions, field: string): Ru
   if (!RUNS_ON.includes(value as never)) throw new ValidationError(field, `must be one of ${RUNS_ON.join(', ')}`);
   if (value !== 'agent' && !options.serverCommands) {
     throw new TaskwardenError(
-      'forbidden',
+      'global_admin_only',
       `${field}: only the global admin defines commands that run on the server ("server" or "both"); ` +
         `an org-admin's commands run on the org's agents ("agent")`,
       { field },

@@ -47,6 +47,7 @@ export const TASK_FIELDS = [
 ] as const;
 export const JOB_FIELDS = ['name', 'module', 'params', 'targets', 'delay', 'startIf', 'timeout', 'retry'] as const;
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
+export const NAME_HINT = 'must be 1-100 letters, digits, spaces, . _ -';
 const MAX_JOBS = 100;
 const MAX_TARGET_ITEMS = 10_000;
 
@@ -66,7 +67,7 @@ export function parseTaskDef(input: unknown, ctx: TaskDefContext): TaskDef {
     min: 1,
     max: 100,
     pattern: NAME_PATTERN,
-    patternHint: 'must be 1-100 letters, digits, spaces, . _ -',
+    patternHint: NAME_HINT,
   });
   const schedule = parseSchedule(raw.schedule ?? { kind: 'manual' }, 'schedule', ctx.defaultTz);
   compileSchedule(schedule, ctx.defaultTz);
@@ -126,7 +127,7 @@ function parseJobDef(input: unknown, field: string, ctx: TaskDefContext): JobDef
     min: 1,
     max: 100,
     pattern: NAME_PATTERN,
-    patternHint: 'must be 1-100 letters, digits, spaces, . _ -',
+    patternHint: NAME_HINT,
   });
   const moduleName = readString(raw.module, fieldPath(field, 'module'), { min: 1, max: 64 });
   const module = ctx.modules.get(moduleName);

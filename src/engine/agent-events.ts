@@ -66,7 +66,8 @@ export async function applyAgentEvents(
     const fresh = batch.filter((e) => e.seq > (late === 'retry_pending' ? 0 : js.eventSeq));
     if (fresh.length === 0) return { applied: 0, lastSeq: js.eventSeq };
     if (late) return applyLate(ctx, { ...js, attempt }, late, js, fresh);
-    if (js.status !== 'running') throw new TaskwardenError('gone', `jobstate ${jobstateId} is ${js.status}: stop it`);
+    if (js.status !== 'running')
+      throw new TaskwardenError('jobstate_ended', `jobstate ${jobstateId} is ${js.status}: stop it`);
 
     const endAt = fresh.findIndex((e) => e.type === 'finished' || e.type === 'error');
     const progressing = endAt === -1 ? fresh : fresh.slice(0, endAt);
@@ -78,13 +79,16 @@ export async function applyAgentEvents(
       if (outcome === null) return true;
       // The seq moved under the same fence, so this cannot miss; if it did, undo it all.
       if (!(await endJobstate(ctx, uow, { ...js, eventSeq: lastSeq }, outcome, { status: ['running'] }))) {
-        throw new TaskwardenError('unavailable', `jobstate ${jobstateId} changed while its end was written; resend`);
+        throw new TaskwardenError(
+          'jobstate_changed',
+          `jobstate ${jobstateId} changed while its end was written; resend`,
+        );
       }
       return true;
     });
     if (applied) return { applied: progressing.length + (outcome ? 1 : 0), lastSeq };
   }
-  throw new TaskwardenError('conflict', `events of jobstate ${jobstateId} keep racing; send them again`);
+  throw new TaskwardenError('jobstate_reports_racing', `events of jobstate ${jobstateId} keep racing; send them again`);
 }
 
 /** A late report (late-reports.ts): its lines go to its attempt's log with a note, and settleLateReport decides the rest. */

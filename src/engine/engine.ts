@@ -246,7 +246,7 @@ export class Engine {
         fireKey: newId(),
         createdBy: actor,
       });
-      if (!run) throw new TaskwardenError('conflict', 'run could not be created');
+      if (!run) throw new TaskwardenError('record_exists', 'run could not be created');
       return run;
     });
   }
@@ -266,7 +266,7 @@ export class Engine {
       const run = await uow.tx.runs.get(runId);
       if (!run) throw notFound('run', runId);
       if (!(await endRun(uow, run, { status: 'cancelled', statusReason: 'cancelled_by_user' }))) {
-        throw new TaskwardenError('conflict', `run ${runId} is already ${run.status}`);
+        throw new TaskwardenError('run_not_cancellable', `run ${runId} is already ${run.status}`);
       }
     });
     this.loop.wake(); // a queued run of its task may start now
@@ -287,7 +287,7 @@ export class Engine {
   }
 
   testChannel(channel: Channel): Promise<Delivery> {
-    if (!this.deliveries) throw new TaskwardenError('unavailable', 'this server sends no notifications');
+    if (!this.deliveries) throw new TaskwardenError('notifications_disabled', 'this server sends no notifications');
     return this.deliveries.sendTest(channel);
   }
 

@@ -53,7 +53,10 @@ export async function launchOnce(
     if (!(err instanceof KeyClaimedMeanwhile) || !once) throw err;
     const earlier = await earlierRun(ctx.store, once, ctx.clock.now());
     if (!earlier)
-      throw new TaskwardenError('conflict', `Idempotency-Key "${once.key}": its run is gone; use a new key`);
+      throw new TaskwardenError(
+        'idempotency_run_gone',
+        `Idempotency-Key "${once.key}": its run is gone; use a new key`,
+      );
     return { run: earlier, replayed: true };
   }
 }

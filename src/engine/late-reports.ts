@@ -96,7 +96,10 @@ export async function settleLateReport(
     [js.status],
   );
   if (!(await tx.jobstates.update(js.id, patch, { status: guard, attempt: js.attempt }))) {
-    throw new TaskwardenError('unavailable', `jobstate ${js.id} changed while its late report was applied; resend`);
+    throw new TaskwardenError(
+      'jobstate_changed',
+      `jobstate ${js.id} changed while its late report was applied; resend`,
+    );
   }
   const finished = { ...js, ...patch };
   emit({ type: 'jobstate', jobstate: finished });

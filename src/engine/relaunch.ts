@@ -22,7 +22,7 @@ export async function relaunchFailed(
     const source = await tx.runs.get(runId);
     if (!source) throw notFound('run', runId);
     if (!TERMINAL_RUN_STATUSES.includes(source.status)) {
-      throw new TaskwardenError('conflict', `run ${runId} is still ${source.status}: relaunch it once it ended`);
+      throw new TaskwardenError('run_not_ended', `run ${runId} is still ${source.status}: relaunch it once it ended`);
     }
     const task = await tx.tasks.get(source.taskId);
     if (!task) throw notFound('task', source.taskId);
@@ -31,7 +31,8 @@ export async function relaunchFailed(
         .filter((js) => js.status === 'error')
         .map((js) => pairKey(js.job, js.agentId)),
     );
-    if (failed.size === 0) throw new TaskwardenError('conflict', `run ${runId} has no failed target to relaunch`);
+    if (failed.size === 0)
+      throw new TaskwardenError('run_nothing_to_relaunch', `run ${runId} has no failed target to relaunch`);
     const run = await launchRun(ctx, uow, task, {
       reason: 'manual',
       fireAt: now,
@@ -40,7 +41,7 @@ export async function relaunchFailed(
       createdBy: actor,
       only: (job, agentId) => failed.has(pairKey(job, agentId)),
     });
-    if (!run) throw new TaskwardenError('conflict', 'run could not be created');
+    if (!run) throw new TaskwardenError('record_exists', 'run could not be created');
     return run;
   });
   return { ...started, run: (await ctx.store.runs.get(started.run.id)) ?? started.run };

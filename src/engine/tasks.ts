@@ -76,7 +76,7 @@ export async function updateTask(
       updatedAt: ctx.clock.now(),
     };
     if (!(await tx.tasks.update(task)))
-      throw new TaskwardenError('conflict', `task ${id} was changed meanwhile; retry`);
+      throw new TaskwardenError('task_changed', `task ${id} was changed meanwhile; retry`);
     await afterWrite(ctx, uow, task, { actor, action, diff });
     return { task, changed: true };
   });

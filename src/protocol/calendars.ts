@@ -41,3 +41,5 @@ export const CalendarView = Type.Object({
   updatedAt: IsoTime,
 });
 export type CalendarView = Static<typeof CalendarView>;
+export type CreateCalendarBody = Static<typeof CreateCalendarBody>;
+export type ChangeCalendarBody = Static<typeof ChangeCalendarBody>;

@@ -87,3 +87,5 @@ export const OrgNotifyBody = Type.Object(
   { additionalProperties: false },
 );
 export const OrgNotifyView = Type.Object({ notify: Type.Array(NotifyRuleView) });
+export type CreateChannelBody = Static<typeof CreateChannelBody>;
+export type ChangeChannelBody = Static<typeof ChangeChannelBody>;

@@ -1,4 +1,4 @@
-import { type Static, type TSchema, type TStringOptions, Type } from 'typebox';
+import { type TSchema, type TStringOptions, Type } from 'typebox';
 import { PRINTABLE_PATTERN } from '../core/printable.ts';
 
 /**
@@ -23,15 +23,6 @@ export const TimeZoneName = Type.String({
   pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$',
   description: 'IANA time zone, e.g. "Europe/Paris"',
 });
-
-export const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String({ description: 'stable error code (invalid_input, not_found, …)' }),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  }),
-});
-export type ErrorBody = Static<typeof ErrorBody>;
 
 export const MAX_PAGE_LIMIT = 1000;
 export const DEFAULT_PAGE_LIMIT = 100;

@@ -2,20 +2,7 @@ import { type Static, Type } from 'typebox';
 import { NotifyRuleView } from './channels.ts';
 import { Id, IsoTime, OrgPageQuery } from './common.ts';
 import { RolloutDefView } from './rollouts.ts';
-
-/**
- * A task definition in the Contract's shape (see DESIGN.md and examples/). The
- * server validates it field by field with the core's task rules, which reject unknown
- * fields and name the bad one ("jobs[1].delay: …"); this schema only says it is an object.
- */
-export const TaskDefBody = Type.Object(
-  {},
-  {
-    additionalProperties: true,
-    description:
-      'task definition: name, description, enabled, mode, fallback, schedule, timeslots, timeslotEnd, blackouts, activeFrom, activeTill, misfire, concurrency, expireAfter, jobs, notify, rollout, calendars',
-  },
-);
+import { TaskDefBody } from './task-def.ts';
 
 const Job = Type.Object({
   name: Type.String(),

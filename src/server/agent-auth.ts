@@ -33,7 +33,8 @@ export async function authenticateAgent(request: FastifyRequest, store: Store): 
     throw new TaskwardenError('unauthorized', 'the agent credential is invalid (re-enrol the agent)');
   }
   // Disabling locks the machine out of every agent route (files, events), not only out of new work.
-  if (!agent.enabled) throw new TaskwardenError('forbidden', 'this agent is disabled: an administrator must enable it');
+  if (!agent.enabled)
+    throw new TaskwardenError('agent_disabled', 'this agent is disabled: an administrator must enable it');
   return agent;
 }
 

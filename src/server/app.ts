@@ -16,6 +16,7 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits, installBodyTimeouts, serverTimeou
 import { installJsonOnly } from './json-body.ts';
 import { SchedulerMetrics } from './metrics.ts';
 import { WebhookGuard } from './notify/allow-list.ts';
+import { installOperationDocs, OPENAPI_COMPONENTS } from './openapi/index.ts';
 import type { PackageFiles } from './package-files.ts';
 import { DOCS_PREFIX, installRouteAuthCheck } from './route-auth.ts';
 import { agentFileRoutes } from './routes/agent-files.ts';
@@ -51,7 +52,7 @@ import { userRoutes } from './routes/users.ts';
 import { docsContentSecurityPolicy, installSecurityHeaders } from './security-headers.ts';
 import { responseSerializersOnFirstUse } from './serialization.ts';
 import { installWebUi } from './static.ts';
-import { installValidation } from './validation.ts';
+import { type DeferredCompiles, installCompileAll, installValidation } from './validation.ts';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -98,6 +99,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
   const timeouts = serverTimeouts(limits);
+  const deferred: DeferredCompiles = [];
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -107,13 +109,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ?? false,
     // One line per request from the onResponse hook below instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    schemaController: responseSerializersOnFirstUse(),
+    schemaController: responseSerializersOnFirstUse(deferred),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installConnectionCap(app.server, limits.maxConnectionsPerAddress, app.log);
   installBodyTimeouts(app, limits);
   installRouteAuthCheck(app);
-  installValidation(app);
+  installValidation(app, deferred);
+  installCompileAll(app, deferred);
   installJsonOnly(app, limits.jsonMaxDepth);
   installErrorHandling(app);
   await installSecurityHeaders(app);
@@ -126,10 +129,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
 
+  installOperationDocs(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Taskwarden API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: OPENAPI_COMPONENTS,
       security: [{ bearer: [] }],
     },
   });

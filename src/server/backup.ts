@@ -35,7 +35,7 @@ export async function restoreDatabase(config: ServerConfig, file: string, force:
   if (await exists(target)) {
     if (!force) {
       throw new TaskwardenError(
-        'conflict',
+        'restore_target_exists',
         `${target} exists: stop its server, then restore with --force (it is kept aside)`,
       );
     }

@@ -46,7 +46,7 @@ async function serverCommand(
   }
   const field = fieldPath(paramsField, 'command');
   throw new TaskwardenError(
-    'forbidden',
+    'global_admin_only',
     `${field}: command "${found.name}" is not a server command of the global admin; ` +
       'only commands the global admin defined run on the server (he may define it again for this org)',
     { field },

@@ -2,7 +2,7 @@ import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { TaskwardenError } from '../core/errors.ts';
-import type { ErrorBody } from '../protocol/common.ts';
+import type { ErrorBody } from '../protocol/errors.ts';
 import { clientKey } from './client-address.ts';
 import { OpenCounts } from './open-counts.ts';
 

@@ -8,7 +8,10 @@ import { TaskwardenError } from '../core/errors.ts';
 export async function withDeadline<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TaskwardenError('unavailable', `${what} took longer than ${ms / 1000} s`)), ms);
+    timer = setTimeout(
+      () => reject(new TaskwardenError('deadline_exceeded', `${what} took longer than ${ms / 1000} s`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([work, expired]);

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CALENDAR_NAME_HINT, CALENDAR_NAME_PATTERN } from '../core/calendar.ts';
 import {
   ERROR_CATALOG,
   type ErrorCode,
@@ -7,9 +8,12 @@ import {
   TaskwardenError,
   ValidationError,
 } from '../core/errors.ts';
+import { CHANNEL_NAME_HINT, CHANNEL_NAME_PATTERN } from '../core/notify.ts';
 import { PRINTABLE_HINT, PRINTABLE_PATTERN } from '../core/printable.ts';
-import type { ErrorBody } from '../protocol/common.ts';
+import { NAME_HINT, NAME_PATTERN } from '../core/task-def.ts';
+import type { ErrorBody } from '../protocol/errors.ts';
 import { IDEMPOTENCY_KEY_HINT, IDEMPOTENCY_KEY_PATTERN } from '../protocol/runs.ts';
+import { ScheduleKinds } from '../protocol/task-def.ts';
 
 /** When a client should try again after the store was busy or away: the engine's own retries start this soon too. */
 const STORE_RETRY_AFTER_SECONDS = 2;
@@ -17,6 +21,9 @@ const STORE_RETRY_AFTER_SECONDS = 2;
 /** What patterns shared by many fields mean, said in words rather than as the regular expression. */
 const PATTERN_HINTS: Record<string, string> = {
   [PRINTABLE_PATTERN]: PRINTABLE_HINT,
+  [NAME_PATTERN.source]: NAME_HINT,
+  [CHANNEL_NAME_PATTERN.source]: CHANNEL_NAME_HINT,
+  [CALENDAR_NAME_PATTERN.source]: CALENDAR_NAME_HINT,
   [IDEMPOTENCY_KEY_PATTERN]: IDEMPOTENCY_KEY_HINT,
 };
 
@@ -92,8 +99,26 @@ function fromSchemaValidation(error: FastifyError): ValidationError {
     message = `must be one of ${params['allowedValues'].join(', ')}`;
   } else if (first.keyword === 'pattern' && PATTERN_HINTS[String(params['pattern'])]) {
     message = PATTERN_HINTS[String(params['pattern'])] as string;
+  } else if (first.keyword === 'const') {
+    message = `must be ${JSON.stringify(params['allowedValue'])}`;
+  } else if (first.keyword === 'discriminator') {
+    // The one discriminated union of the wire schema is the schedule's kind.
+    field = fieldPath(field, String(params['tag']));
+    message = `must be one of ${Object.keys(ScheduleKinds).join(', ')}`;
+  } else {
+    message = limitMessage(first.keyword, Number(params['limit'])) ?? message;
   }
   return new ValidationError(field || context, message);
+}
+
+/** Length and size limits in the core readers' wording (core/validate.ts). */
+function limitMessage(keyword: string, limit: number): string | undefined {
+  if (keyword === 'minLength') return limit === 1 ? 'must not be empty' : `must have at least ${limit} characters`;
+  if (keyword === 'maxLength') return `must have at most ${limit} characters`;
+  if (keyword === 'minItems') return `must have at least ${limit} ${limit === 1 ? 'item' : 'items'}`;
+  if (keyword === 'maxItems') return `must have at most ${limit} items`;
+  if (keyword === 'minimum' || keyword === 'maximum') return `must be ${keyword === 'minimum' ? '≥' : '≤'} ${limit}`;
+  return undefined;
 }
 
 /** The core readers' wording ("must be a string"), so every message reads alike. */

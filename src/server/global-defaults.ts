@@ -27,7 +27,7 @@ export async function seedGlobalDefaults(deps: {
       await engine.createTask(GLOBAL_ORG_ID, def, null);
     } catch (err) {
       // Another node created it first: the name is taken, the default exists.
-      if (!(err instanceof TaskwardenError && err.code === 'conflict')) throw err;
+      if (!(err instanceof TaskwardenError && err.code === 'task_name_taken')) throw err;
     }
   }
   await store.orgs.markSeeded(HOUSEKEEPING_SEED, clock.now());

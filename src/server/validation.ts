@@ -6,15 +6,44 @@ import type { FastifyInstance } from 'fastify';
  * "5" never passes for 5, and unknown fields are errors, never silently removed), query
  * strings and path params with coercion (they are always text on the wire).
  * Each schema is compiled at its first request, not before the server listens: compiling
- * every route's schemas was a fifth of the server's start (issue 18).
+ * every route's schemas was a fifth of the server's start (issue 18). `deferred` gets each
+ * compilation, so that a test compiles them all at once and a schema mistake fails there
+ * rather than as a 500 at the route's first request.
  */
-export function installValidation(app: FastifyInstance): void {
+export function installValidation(app: FastifyInstance, deferred: DeferredCompiles): void {
   const common = { strict: true, allErrors: false, allowUnionTypes: true, removeAdditional: false } as const;
-  const bodies = new Ajv({ ...common, coerceTypes: false, useDefaults: false });
+  // The schedule is a union told apart by its `kind` (protocol/task-def.ts).
+  const bodies = new Ajv({ ...common, coerceTypes: false, useDefaults: false, discriminator: true });
   const texts = new Ajv({ ...common, coerceTypes: 'array', useDefaults: true });
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    compiledOnFirstUse(() => (httpPart === 'body' ? bodies : texts).compile(schema as Record<string, unknown>)),
-  );
+  app.setValidatorCompiler(({ schema, httpPart, method, url }) => {
+    const validate = compiledOnFirstUse(() =>
+      (httpPart === 'body' ? bodies : texts).compile(schema as Record<string, unknown>),
+    );
+    deferred.push({ what: `${method} ${url} ${httpPart}`, compile: () => validate.compile() });
+    return validate;
+  });
+}
+
+/** Compilations put off to first use (request validators, response serializers), to be forced by a test. */
+export type DeferredCompiles = Array<{ what: string; compile: () => void }>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Compiles every route's validators and serializers now; throws naming the route whose schema is wrong. */
+    compileAllSchemas(): void;
+  }
+}
+
+export function installCompileAll(app: FastifyInstance, deferred: DeferredCompiles): void {
+  app.decorate('compileAllSchemas', () => {
+    for (const { what, compile } of deferred) {
+      try {
+        compile();
+      } catch (error) {
+        throw new Error(`${what}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  });
 }
 
 /** What fastify calls a route's validator with: ajv's second argument lets it replace the part it coerces. */
@@ -25,7 +54,7 @@ type Validate = ((data: unknown, dataCxt?: unknown) => boolean) & Pick<ValidateF
  * `errors` after a failed call, and passes the request as the parent of the value (so that
  * ajv may coerce it) when the validator has a `schemaEnv`, as ajv's functions have.
  */
-function compiledOnFirstUse(compile: () => ValidateFunction): Validate & { schemaEnv: true } {
+function compiledOnFirstUse(compile: () => ValidateFunction): Validate & { schemaEnv: true; compile(): void } {
   let compiled: ValidateFunction | undefined;
   const validate = (data: unknown, dataCxt?: unknown): boolean => {
     compiled ??= compile();
@@ -35,5 +64,8 @@ function compiledOnFirstUse(compile: () => ValidateFunction): Validate & { schem
   };
   validate.errors = null as ValidateFunction['errors'];
   validate.schemaEnv = true as const;
+  validate.compile = () => {
+    compiled ??= compile();
+  };
   return validate;
 }

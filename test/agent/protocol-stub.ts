@@ -111,7 +111,7 @@ export async function startProtocolStub(port = 0): Promise<ProtocolStub> {
     const entry = stub.ledger.get(jobstate);
     if (!entry) return send(res, 404, { error: { code: 'not_found', message: 'no such jobstate' } });
     if (body.attempt < entry.attempt) return send(res, 409, { error: { code: 'stale_attempt', message: 'older' } });
-    if (entry.ended) return send(res, 410, { error: { code: 'gone', message: 'ended' } });
+    if (entry.ended) return send(res, 410, { error: { code: 'jobstate_ended', message: 'ended' } });
     let applied = 0;
     for (const event of body.events) {
       if (event.seq <= entry.lastSeq) continue;

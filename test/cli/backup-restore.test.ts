@@ -78,7 +78,7 @@ describe('backup and restore', () => {
     assert.match(junk.stderr, /junk\.db: is no SQLite database/);
     await assert.rejects(readdir(join(dir, 'c')), { code: 'ENOENT' }, 'nothing was created');
     const again = await runCli(['restore', join(dir, 'tw.backup'), '--data', join(dir, 'b')]);
-    assert.equal(again.code, 2, again.stdout);
+    assert.equal(again.code, 4, again.stdout);
     assert.match(again.stderr, /taskwarden\.db exists: stop its server, then restore with --force/);
     assert.deepEqual(
       (await readdir(join(dir, 'b'))).filter((f) => f.includes('before-restore')),

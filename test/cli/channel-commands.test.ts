@@ -80,6 +80,6 @@ test('channel create, list, test, deliveries and delete', async () => {
 
   assert.deepEqual(await cli(['channel', 'delete', 'dead']), { code: 0, stdout: 'deleted channel dead\n', stderr: '' });
   const gone = await cli(['channel', 'test', 'dead']);
-  assert.equal(gone.code, 2);
+  assert.equal(gone.code, 3);
   assert.match(gone.stderr, /no channel named "dead"/);
 });

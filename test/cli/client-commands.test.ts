@@ -144,6 +144,9 @@ describe('taskwarden CLI against a real server', () => {
   });
 
   test('listings answer --json in the API shapes', async () => {
+    const missing = await cli(['task', 'run', 'no-such-task']);
+    assert.equal(missing.code, 3, `not found: ${missing.stderr}`);
+    assert.match(missing.stderr, /^taskwarden: no task named "no-such-task"$/m);
     const tasks = JSON.parse((await cli(['task', 'list', '--json'])).stdout);
     assert.deepEqual(tasks.items.map((t: { name: string }) => t.name).sort(), ['broken', 'greet']);
     const runs = JSON.parse((await cli(['run', 'list', '--task', 'greet', '--json'])).stdout);
@@ -174,7 +177,7 @@ describe('taskwarden CLI against a real server', () => {
       [['finished', 1]],
     );
     const unknown = await cli(['ledger', '--task', 'no-such-task']);
-    assert.equal(unknown.code, 2);
+    assert.equal(unknown.code, 3, 'not found');
     assert.equal(unknown.stderr.trim().split('\n').length, 1);
   });
 
@@ -187,7 +190,6 @@ describe('taskwarden CLI against a real server', () => {
     for (const args of [
       ['task', 'apply', '-f', bad],
       ['task', 'apply', '-f', join(dir, 'missing.yaml')],
-      ['task', 'run', 'no-such-task'],
       ['task', 'run', 'greet', '--wait', 'soon'],
       ['task', 'frobnicate'],
     ]) {
@@ -291,9 +293,9 @@ describe('taskwarden CLI against a real server', () => {
     assert.match(lines.at(-1) ?? '', / cancelled$/);
   });
 
-  test('a wrong token exits 2 and an unreachable server exits 1', async () => {
+  test('a wrong token exits 5 and an unreachable server exits 1', async () => {
     const denied = await cli(['task', 'list'], 'not-a-token');
-    assert.equal(denied.code, 2);
+    assert.equal(denied.code, 5);
     assert.match(denied.stderr, /taskwarden: /);
     const child = spawn(process.execPath, [BIN, 'task', 'list', '--server', 'http://127.0.0.1:9', '--token', 'x'], {
       env: cliEnv(),

@@ -72,7 +72,7 @@ describe('parseCatalogCommand', () => {
         () => parseCatalogCommand({ ...diskUsage, runsOn }, ORG_ADMIN, 'command'),
         (err: unknown) =>
           err instanceof TaskwardenError &&
-          err.code === 'forbidden' &&
+          err.code === 'global_admin_only' &&
           /^command\.runsOn: only the global admin defines commands that run on the server/.test(err.message),
       );
     }

@@ -117,6 +117,6 @@ describe('late agent reports', () => {
     const js = await claimed(1);
     await h.engine.cancelRun(js.runId);
     assert.deepEqual(await h.engine.agents.reconcile(agent.id, [js.id], h.clock.now()), [js.id]);
-    await assert.rejects(report(js, 1, 'finished'), (err: Error & { code?: string }) => err.code === 'gone');
+    await assert.rejects(report(js, 1, 'finished'), (err: Error & { code?: string }) => err.code === 'jobstate_ended');
   });
 });

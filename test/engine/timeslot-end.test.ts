@@ -104,7 +104,7 @@ describe('timeslotEnd: what running agent work does when the window closes', () 
       ['cancelled', 'timeslot_closed', Date.parse('2026-12-01T08:42:00Z')],
     );
     assert.deepEqual(await h.engine.agents.reconcile(agent.id, [js.id], h.clock.now()), [js.id], 'at its next contact');
-    await assert.rejects(h.engine.agents.applyEvents(agent.id, js.id, 1, finishedEvent()), { code: 'gone' });
+    await assert.rejects(h.engine.agents.applyEvents(agent.id, js.id, 1, finishedEvent()), { code: 'jobstate_ended' });
     assert.match(
       (await logsOf(js)).join('\n'),
       /window closed at 2026-12-01T08:42:00.000Z: cancelled \(timeslotEnd cancel\)/,

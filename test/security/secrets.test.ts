@@ -4,6 +4,7 @@
 // the event stream shows. And the value is in the program's argv, so anyone on the
 // machine running it reads it in `ps`. A parameter marked `secret: true` must show as `***`
 // everywhere; one with `env`/`stdin` must reach the program without going through argv.
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { TargetsDef } from '../../src/protocol/task-def.ts';
 import { allLogs, type FleetServer, killAgents, runEnded, startFleetServer } from '../agent/e2e-support.ts';
 import { waitFor } from '../agent/protocol-stub.ts';
 import { type ServerHarness, startServerHarness } from '../support/server.ts';
@@ -63,8 +65,8 @@ const hiddenParams = {
 function commandTask(name: string, command: string, args: Record<string, unknown>, targets: unknown) {
   return {
     name,
-    schedule: { kind: 'manual' },
-    jobs: [{ name: 'check', module: 'command', params: { command, args }, targets }],
+    schedule: { kind: 'manual' as const },
+    jobs: [{ name: 'check', module: 'command', params: { command, args }, targets: targets as TargetsDef }],
   };
 }
 

@@ -90,7 +90,7 @@ describe('security: server-side programs are the global admin’s', () => {
       const attack = await readAdminToken(a, `steal-${runsOn}`, runsOn);
       assert.equal(attack.leaked, false, 'the global admin token reached a job log');
       assert.equal(attack.command.status, 403, attack.command.body);
-      assert.equal(attack.command.json.error.code, 'forbidden');
+      assert.equal(attack.command.json.error.code, 'global_admin_only');
       assert.match(attack.command.json.error.message, /runsOn.*only the global admin/);
       assert.equal(attack.task.status, 400, 'the task names a command that does not exist');
       assert.equal(
@@ -121,7 +121,7 @@ describe('security: server-side programs are the global admin’s', () => {
       body: { ...body, argv: ['cat', '{msg}'], runsOn: 'agent' },
     });
     assert.equal(replace.status, 403, replace.body);
-    assert.equal(replace.json.error.code, 'forbidden');
+    assert.equal(replace.json.error.code, 'global_admin_only');
     await h.expect(403, 'DELETE', `/api/v1/commands/${made.id}`, { token: a.admin });
     const kept = await h.store.commands.get(made.id);
     assert.deepEqual([kept?.argv, kept?.runsOn], [['echo', '{msg}'], 'server']);

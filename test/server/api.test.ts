@@ -93,7 +93,7 @@ describe('api', () => {
     assert.equal(cancelled.json.status, 'cancelled');
     assert.equal(cancelled.json.counts.running + cancelled.json.counts.waiting + cancelled.json.counts.prepared, 0);
     const again = await h.expect(409, 'POST', `/api/v1/runs/${run.json.id}/cancel`, { token: operator });
-    assert.equal(again.json.error.code, 'conflict');
+    assert.equal(again.json.error.code, 'run_not_cancellable');
   });
 
   test('deleting a task removes it; its history stays in the store', async () => {
@@ -139,11 +139,11 @@ describe('api', () => {
     assert.equal(JSON.stringify(history[1].diff).includes('retryAttempts'), false);
   });
 
-  test('a duplicate task name in the org is a conflict', async () => {
+  test('a duplicate task name in the org is a conflict: task_name_taken', async () => {
     const body = { name: 'twice', jobs: [{ name: 'n', module: 'noop' }] };
     await h.expect(201, 'POST', '/api/v1/tasks', { token: operator, body });
     const again = await h.expect(409, 'POST', '/api/v1/tasks', { token: operator, body });
-    assert.equal(again.json.error.code, 'conflict');
+    assert.equal(again.json.error.code, 'task_name_taken');
   });
 
   test('schedule preview lists the next firings in UTC with a description', async () => {

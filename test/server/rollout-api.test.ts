@@ -142,7 +142,7 @@ describe('rollouts through the API', () => {
     const none = await s.expect(409, 'POST', `/api/v1/runs/${runId}/promote`, { token: operator });
     assert.equal(none.json.error.code, 'rollout_no_next_wave');
     const cli = await runCli(['run', 'promote', runId, '--server', s.base, '--token', operator]);
-    assert.equal(cli.code, 2, 'a refused request is a 4xx: exit code 2');
+    assert.equal(cli.code, 4, 'a request the state of things refuses is a conflict: exit code 4');
     assert.match(cli.stderr, /no rollout wave left to open/);
   });
 });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../../core/errors.ts';
+import type { CreateCommandBody } from '../../protocol/commands.ts';
+import type { CreateUserBody } from '../../protocol/users.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
@@ -29,7 +31,11 @@ export function registerAdminCommands(program: Command): void {
         throw new ValidationError('--org', 'is required: the org the user belongs to (or TASKWARDEN_ORG)');
       const { readPassword } = await import('../password.ts');
       const password = await readPassword(flags.passwordFile, `password for ${name}`);
-      const user = await client.createUser(client.org, { name, role: flags.role, ...(password ? { password } : {}) });
+      const user = await client.createUser(client.org, {
+        name,
+        role: flags.role as CreateUserBody['role'],
+        ...(password ? { password } : {}),
+      });
       if (flags.json) return printJson(user);
       process.stdout.write(
         shown`created user ${user.name} (${user.id})${password ? '' : ', no password: API tokens only'}\n`,
@@ -65,7 +71,7 @@ export function registerAdminCommands(program: Command): void {
       const client = connect(flags);
       const { readDefinitions } = await import('../task-file.ts');
       const added = [];
-      for (const def of readDefinitions(flags.file, 'command')) {
+      for (const def of readDefinitions<CreateCommandBody>(flags.file, 'command')) {
         added.push(await client.addCommand(flags.global ? { ...def, global: true } : def));
       }
       if (flags.json) return printJson(added);

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import type { AgentFlags } from '../../agent/config.ts';
-import { ValidationError } from '../../core/errors.ts';
 import type { AgentDiagnosticsView } from '../../protocol/agents.ts';
 import { declareAgentOptions } from '../agent-options.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
-import { agentIdOf } from '../refs.ts';
+import { agentIdOf, noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 import { packageVersion } from '../version.ts';
 import { registerAgentInstall } from './agent-install.ts';
@@ -85,7 +84,7 @@ export function registerAgentCommands(program: Command): void {
       const flags = flagsOf<{ task?: string; json?: boolean }>(cmd);
       const client = connect(flags);
       const task = flags.task === undefined ? undefined : await client.findTask(flags.task);
-      if (flags.task !== undefined && !task) throw new ValidationError('task', `no task named "${flags.task}"`);
+      if (flags.task !== undefined && !task) throw noneNamed('task', flags.task);
       const diagnostics = await client.agentDiagnostics(await agentIdOf(client, ref), task?.id);
       if (flags.json) return printJson(diagnostics);
       process.stdout.write(formatDiagnostics(diagnostics));

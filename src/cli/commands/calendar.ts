@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
-import { TaskwardenError } from '../../core/errors.ts';
-import type { CalendarView } from '../../protocol/calendars.ts';
+import type { CalendarView, CreateCalendarBody } from '../../protocol/calendars.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson, shown } from '../output.ts';
+import { noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
 /** `calendar apply|list|delete`: shared calendars (blackouts and yearly days) tasks list by name. */
@@ -19,7 +19,7 @@ export function registerCalendarCommands(program: Command): void {
       const client = connect(flags);
       const { readDefinitions } = await import('../task-file.ts');
       const applied: CalendarView[] = [];
-      for (const def of readDefinitions(flags.file, 'calendar')) {
+      for (const def of readDefinitions<CreateCalendarBody>(flags.file, 'calendar')) {
         const done = await applyOne(client, def);
         applied.push(done.calendar);
         if (!flags.json) process.stdout.write(shown`${done.action} calendar ${done.calendar.name}\n`);
@@ -50,7 +50,7 @@ export function registerCalendarCommands(program: Command): void {
       const flags = flagsOf<{ global?: boolean }>(cmd);
       const client = connect(flags);
       const found = await findManaged(client, name, flags.global === true);
-      if (!found) throw new TaskwardenError('invalid_input', `no calendar named "${name}"`);
+      if (!found) throw noneNamed('calendar', name);
       await client.deleteCalendar(found.id);
       process.stdout.write(shown`deleted calendar ${found.name}\n`);
     });
@@ -59,7 +59,7 @@ export function registerCalendarCommands(program: Command): void {
 /** Updates the calendar of that name the caller manages (in the file's scope), or creates it. */
 async function applyOne(
   client: TaskwardenClient,
-  def: Record<string, unknown>,
+  def: CreateCalendarBody,
 ): Promise<{ action: 'created' | 'updated'; calendar: CalendarView }> {
   const { name, global, ...change } = def;
   const existing = typeof name === 'string' ? await findManaged(client, name, global === true) : null;

@@ -5,6 +5,7 @@ import { TaskwardenError } from '../../core/errors.ts';
 import type { ChannelView, DeliveryView } from '../../protocol/channels.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson, shown } from '../output.ts';
+import { noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
 /** `channel list|create|delete|test|deliveries`: where notifications go, and how sending them went. */
@@ -51,11 +52,11 @@ export function registerChannelCommands(program: Command): void {
       const body = flags.webhook
         ? {
             name,
-            kind: 'webhook',
+            kind: 'webhook' as const,
             url: flags.webhook,
             ...(flags.secretFile ? { secret: readFileSync(flags.secretFile, 'utf8').trim() } : {}),
           }
-        : { name, kind: 'email', to: (flags.email ?? '').split(',').map((a) => a.trim()) };
+        : { name, kind: 'email' as const, to: (flags.email ?? '').split(',').map((a) => a.trim()) };
       const made = await connect(flags).createChannel(flags.global ? { ...body, global: true } : body);
       if (flags.json) return printJson(made);
       process.stdout.write(shown`created channel ${made.name} (${made.id})\n`);
@@ -120,7 +121,7 @@ function destinationOf(c: ChannelView): string {
 
 async function find(client: TaskwardenClient, name: string): Promise<ChannelView> {
   const found = await client.findChannel(name);
-  if (!found) throw usage(`no channel named "${name}"`);
+  if (!found) throw noneNamed('channel', name);
   return found;
 }
 

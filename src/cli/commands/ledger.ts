@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { ValidationError } from '../../core/errors.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson } from '../output.ts';
-import { agentIdOf } from '../refs.ts';
+import { agentIdOf, noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
 interface LedgerFlags {
@@ -28,7 +27,7 @@ export function registerLedgerCommand(program: Command): void {
       const flags = flagsOf<LedgerFlags>(cmd);
       const client = connect(flags);
       const task = flags.task ? await client.findTask(flags.task) : undefined;
-      if (flags.task && !task) throw new ValidationError('task', `no task named "${flags.task}"`);
+      if (flags.task && !task) throw noneNamed('task', flags.task);
       const agent = flags.agent && flags.agent !== 'server' ? await agentIdOf(client, flags.agent) : flags.agent;
       const page = await client.ledger({
         task: task?.id,

@@ -3,7 +3,7 @@ import type { RunView } from '../../protocol/runs.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { agentNames, orgNames, taskNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
-import { runIdOf } from '../refs.ts';
+import { noneNamed, runIdOf } from '../refs.ts';
 import { formatTable } from '../table.ts';
 
 /** `run …`: the history of runs, one run's jobstates and logs, cancelling, a rollout's resume and promote. */
@@ -20,7 +20,7 @@ export function registerRunCommands(program: Command): void {
       const flags = flagsOf<{ task?: string; status?: string; limit: string; json?: boolean }>(cmd);
       const client = connect(flags);
       const task = flags.task ? await client.findTask(flags.task) : undefined;
-      if (flags.task && !task) throw new Error(`no task named "${flags.task}"`);
+      if (flags.task && !task) throw noneNamed('task', flags.task);
       const page = await client.listRuns({ task: task?.id, status: flags.status, limit: flags.limit });
       if (flags.json) return printJson(page);
       const org = await orgNames(

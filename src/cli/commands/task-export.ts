@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { TaskwardenError } from '../../core/errors.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { printJson } from '../output.ts';
+import { noneNamed } from '../refs.ts';
 
 /** `task export`: task files that `task apply -f` takes back as they are (the stored record's own fields left out). */
 export function registerTaskExport(task: Command): void {
@@ -25,6 +25,6 @@ export function registerTaskExport(task: Command): void {
 
 function pick(tasks: TaskView[], name: string): TaskView {
   const found = tasks.find((t) => t.id === name) ?? tasks.find((t) => t.name === name);
-  if (!found) throw new TaskwardenError('not_found', `no task named "${name}"`);
+  if (!found) throw noneNamed('task', name);
   return found;
 }

@@ -1,14 +1,16 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
-import { TaskwardenError, ValidationError } from '../../core/errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { isGlobalOrg } from '../../core/global-tasks.ts';
 import type { RunView } from '../../protocol/runs.ts';
+import type { TaskDefBody } from '../../protocol/task-def.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
+import { noneNamed } from '../refs.ts';
 import { formatTable } from '../table.ts';
 import { printRun, runExitCode } from './run.ts';
 import { registerTaskExport } from './task-export.ts';
@@ -41,7 +43,7 @@ export function registerTaskCommands(program: Command): void {
       const flags = flagsOf<{ file: string; json?: boolean }>(cmd);
       const client = connect(flags);
       const { readDefinitions } = await import('../task-file.ts');
-      const defs = readDefinitions(flags.file, 'task', TASK_FILE_BYTES);
+      const defs = readDefinitions<TaskDefBody>(flags.file, 'task', TASK_FILE_BYTES);
       defs.forEach((def, i) => {
         if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
       });
@@ -163,6 +165,6 @@ export function registerTaskCommands(program: Command): void {
 
 async function mustFind(client: TaskwardenClient, name: string): Promise<TaskView> {
   const found = await client.findTask(name);
-  if (!found) throw new TaskwardenError('not_found', `no task named "${name}"`);
+  if (!found) throw noneNamed('task', name);
   return found;
 }

@@ -35,10 +35,14 @@ export async function fusionInventoryAgent(store: Store, caller: Caller, now: nu
   }
   const known = await store.agents.getByDevice(caller.token.orgId, caller.deviceId);
   if (known && known.kind !== 'fusioninventory') {
-    throw new TaskwardenError('forbidden', `device "${caller.deviceId}" is enrolled as a Taskwarden agent`);
+    throw new TaskwardenError(
+      'device_is_taskwarden_agent',
+      `device "${caller.deviceId}" is enrolled as a Taskwarden agent`,
+    );
   }
   const agent = known ? await boundTo(store, known, caller, now) : await enrol(store, caller, now);
-  if (!agent.enabled) throw new TaskwardenError('forbidden', 'this agent is disabled: an administrator must enable it');
+  if (!agent.enabled)
+    throw new TaskwardenError('agent_disabled', 'this agent is disabled: an administrator must enable it');
   return agent;
 }
 
@@ -71,7 +75,7 @@ async function boundTo(store: Store, known: Agent, caller: Caller, now: number):
 
 function usedUp(): never {
   throw new TaskwardenError(
-    'forbidden',
+    'enrolment_token_spent',
     'the enrolment token is expired or used up: it serves the machines it enrolled but enrols no new one',
   );
 }
@@ -110,7 +114,7 @@ async function enrol(store: Store, caller: Caller, now: number): Promise<Agent> 
     // The agent's scan threads each send their first message at once: one enrolment wins.
     const winner =
       err instanceof TaskwardenError &&
-      err.code === 'conflict' &&
+      err.code === 'agent_already_enrolled' &&
       (await store.agents.getByDevice(token.orgId, deviceId));
     if (winner) return winner;
     throw err;

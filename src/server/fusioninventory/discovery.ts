@@ -89,7 +89,10 @@ async function keep(
     });
     if (written) return;
   }
-  throw new TaskwardenError('conflict', `reports on jobstate ${ref.jobstateId} keep racing; send them again`);
+  throw new TaskwardenError(
+    'jobstate_reports_racing',
+    `reports on jobstate ${ref.jobstateId} keep racing; send them again`,
+  );
 }
 
 function keptOf(js: Pick<Jobstate, 'checkpoint'> | null, attempt: number): Kept {

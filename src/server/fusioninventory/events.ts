@@ -43,7 +43,10 @@ export async function reportEvents(
     pending = pending.slice(0, pending.length - applied);
   }
   if (pending.length > 0) {
-    throw new TaskwardenError('conflict', `reports on jobstate ${ref.jobstateId} keep racing; send them again`);
+    throw new TaskwardenError(
+      'jobstate_reports_racing',
+      `reports on jobstate ${ref.jobstateId} keep racing; send them again`,
+    );
   }
 }
 
@@ -57,7 +60,7 @@ export async function reportUnlessEnded(
   try {
     await reportEvents(deps, agentId, ref, events);
   } catch (err) {
-    if (!(err instanceof TaskwardenError && (err.code === 'gone' || err.code === 'stale_attempt'))) throw err;
+    if (!(err instanceof TaskwardenError && (err.code === 'jobstate_ended' || err.code === 'stale_attempt'))) throw err;
   }
 }
 

@@ -30,7 +30,7 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (a
       const input = parseCalendarInput(request.body);
       const global = request.body.global === true;
       if (global && !isGlobalAdmin(principal)) {
-        throw new TaskwardenError('forbidden', 'only the global admin defines global calendars');
+        throw new TaskwardenError('global_admin_only', 'only the global admin defines global calendars');
       }
       const orgId = global ? null : await targetOrg(store, principal, request.query.org);
       const now = clock.now();
@@ -107,7 +107,10 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (a
   async function managed(principal: Principal, id: string): Promise<Calendar> {
     const calendar = visible(principal, await store.calendars.get(id), 'calendar', id);
     if (!manages(principal, calendar)) {
-      throw new TaskwardenError('forbidden', `calendar "${calendar.name}" is global: only the global admin changes it`);
+      throw new TaskwardenError(
+        'global_admin_only',
+        `calendar "${calendar.name}" is global: only the global admin changes it`,
+      );
     }
     return calendar;
   }

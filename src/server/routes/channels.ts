@@ -49,7 +49,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       const input = parseChannelInput(request.body);
       const global = request.body.global === true;
       if (global && !isGlobalAdmin(principal)) {
-        throw new TaskwardenError('forbidden', 'only the global admin defines global channels');
+        throw new TaskwardenError('global_admin_only', 'only the global admin defines global channels');
       }
       const orgId = global ? null : await targetOrg(store, principal, request.query.org);
       if (input.url !== null) await webhooks.check(input.url, 'url');
@@ -147,7 +147,7 @@ export const channelRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       const channel = visible(principal, await store.channels.get(request.params.id), 'channel', request.params.id);
       // A global channel's messages may tell of every org's runs.
       if (channel.orgId === null && !isGlobalAdmin(principal)) {
-        throw new TaskwardenError('forbidden', 'the deliveries of a global channel are the global admin’s');
+        throw new TaskwardenError('global_admin_only', 'the deliveries of a global channel are the global admin’s');
       }
       const { status } = request.query;
       const filter = { channelId: channel.id, status: status === undefined ? undefined : [status] };
@@ -192,7 +192,10 @@ export const channelRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
   async function managed(principal: Principal, id: string): Promise<Channel> {
     const channel = visible(principal, await store.channels.get(id), 'channel', id);
     if (!manages(principal, channel)) {
-      throw new TaskwardenError('forbidden', `channel "${channel.name}" is global: only the global admin changes it`);
+      throw new TaskwardenError(
+        'global_admin_only',
+        `channel "${channel.name}" is global: only the global admin changes it`,
+      );
     }
     return channel;
   }

@@ -34,7 +34,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
       const principal = principalOf(request);
       const { global = false, ...definition } = request.body;
       if (global && !isGlobalAdmin(principal)) {
-        throw new TaskwardenError('forbidden', 'only the admin can define global commands');
+        throw new TaskwardenError('global_admin_only', 'only the admin can define global commands');
       }
       const author = { globalAdmin: isGlobalAdmin(principal) };
       const parsed = parseCatalogCommand(definition, author, '');
@@ -90,7 +90,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (ap
 function checkMayChange(principal: Principal, command: CatalogCommand): void {
   if (command.definedByAdmin && !isGlobalAdmin(principal)) {
     throw new TaskwardenError(
-      'forbidden',
+      'global_admin_only',
       `command "${command.name}" was defined by the global admin: only the global admin changes or deletes it`,
     );
   }

@@ -26,7 +26,7 @@ const OCTET_STREAM = 'application/octet-stream';
 export const packageRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   const { store, clock } = ctx;
   const files = (): PackageFiles => {
-    if (!ctx.packageFiles) throw new TaskwardenError('unavailable', 'this server keeps no package files');
+    if (!ctx.packageFiles) throw new TaskwardenError('package_files_disabled', 'this server keeps no package files');
     return ctx.packageFiles;
   };
   // Only these routes take a raw body; it is streamed to disk, never held in memory.

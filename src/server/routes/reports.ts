@@ -37,7 +37,10 @@ export const reportRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app
         runs.push(...page.items);
         after = page.next ?? undefined;
         if (runs.length > MAX_REPORT_RUNS) {
-          throw new TaskwardenError('invalid_input', `more than ${MAX_REPORT_RUNS} runs in the range: narrow it`);
+          throw new TaskwardenError(
+            'report_range_too_large',
+            `more than ${MAX_REPORT_RUNS} runs in the range: narrow it`,
+          );
         }
       } while (after !== undefined);
       return buildTaskReport(task, runs, { since: start, until: end, bucket });

@@ -2,14 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Task, TaskDef } from '../../core/model.ts';
 import { parseTaskDef } from '../../core/task-def.ts';
 import { IdParams, OrgQuery, Paged, PageQuery } from '../../protocol/common.ts';
-import {
-  HistoryView,
-  TaskBatchBody,
-  TaskBatchView,
-  TaskDefBody,
-  TaskListQuery,
-  TaskView,
-} from '../../protocol/tasks.ts';
+import { TaskDefBody } from '../../protocol/task-def.ts';
+import { HistoryView, TaskBatchBody, TaskBatchView, TaskListQuery, TaskView } from '../../protocol/tasks.ts';
 import { principalOf } from '../auth.ts';
 import { checkCalendarReferences } from '../calendar-check.ts';
 import { checkCatalogReferences } from '../catalog-check.ts';

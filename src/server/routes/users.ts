@@ -69,7 +69,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
           missing: () => notFound('user', id),
         });
         if (user.id === principal.user.id)
-          throw new TaskwardenError('invalid_input', 'you cannot disable or enable yourself');
+          throw new TaskwardenError('cannot_change_self', 'you cannot disable or enable yourself');
         await store.users.update(user.id, { disabled: action === 'disable' });
         return userView({ ...user, disabled: action === 'disable' });
       },

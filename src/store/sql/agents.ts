@@ -16,11 +16,15 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
   const { db } = ctx;
   return {
     async create(agent) {
-      await writing(ctx, `agent for device "${agent.deviceId}"`, () =>
-        atomic(ctx, async (tx) => {
-          await tx.insertInto('agents').values(agentRow(agent)).execute();
-          await insertTags(tx, agent.id, agent.orgId, agent.tags);
-        }),
+      await writing(
+        ctx,
+        `agent for device "${agent.deviceId}"`,
+        () =>
+          atomic(ctx, async (tx) => {
+            await tx.insertInto('agents').values(agentRow(agent)).execute();
+            await insertTags(tx, agent.id, agent.orgId, agent.tags);
+          }),
+        'agent_already_enrolled',
       );
       return agent;
     },

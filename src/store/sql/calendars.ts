@@ -23,20 +23,24 @@ export function calendarRepo(ctx: SqlContext): CalendarRepo {
   const { db } = ctx;
   return {
     async create(calendar) {
-      await writing(ctx, `calendar "${calendar.name}"`, () =>
-        db
-          .insertInto('calendars')
-          .values({
-            id: calendar.id,
-            org_id: calendar.orgId,
-            org_key: orgKey(calendar.orgId),
-            name: calendar.name,
-            blackouts: JSON.stringify(calendar.blackouts),
-            yearly: JSON.stringify(calendar.yearly),
-            created_at: calendar.createdAt,
-            updated_at: calendar.updatedAt,
-          })
-          .execute(),
+      await writing(
+        ctx,
+        `calendar "${calendar.name}"`,
+        () =>
+          db
+            .insertInto('calendars')
+            .values({
+              id: calendar.id,
+              org_id: calendar.orgId,
+              org_key: orgKey(calendar.orgId),
+              name: calendar.name,
+              blackouts: JSON.stringify(calendar.blackouts),
+              yearly: JSON.stringify(calendar.yearly),
+              created_at: calendar.createdAt,
+              updated_at: calendar.updatedAt,
+            })
+            .execute(),
+        'calendar_name_taken',
       );
       return calendar;
     },

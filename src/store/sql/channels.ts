@@ -24,22 +24,26 @@ export function channelRepo(ctx: SqlContext): ChannelRepo {
   const { db } = ctx;
   return {
     async create(channel) {
-      await writing(ctx, `channel "${channel.name}"`, () =>
-        db
-          .insertInto('channels')
-          .values({
-            id: channel.id,
-            org_id: channel.orgId,
-            org_key: orgKey(channel.orgId),
-            name: channel.name,
-            kind: channel.kind,
-            url: channel.url,
-            recipients: JSON.stringify(channel.to),
-            secret: channel.secret,
-            created_at: channel.createdAt,
-            updated_at: channel.updatedAt,
-          })
-          .execute(),
+      await writing(
+        ctx,
+        `channel "${channel.name}"`,
+        () =>
+          db
+            .insertInto('channels')
+            .values({
+              id: channel.id,
+              org_id: channel.orgId,
+              org_key: orgKey(channel.orgId),
+              name: channel.name,
+              kind: channel.kind,
+              url: channel.url,
+              recipients: JSON.stringify(channel.to),
+              secret: channel.secret,
+              created_at: channel.createdAt,
+              updated_at: channel.updatedAt,
+            })
+            .execute(),
+        'channel_name_taken',
       );
       return channel;
     },

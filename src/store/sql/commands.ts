@@ -18,23 +18,27 @@ export function commandRepo(ctx: SqlContext): CommandRepo {
     /** Replacing keeps the stored id and createdAt, so references to the command stay valid. */
     async upsert(command) {
       const row = commandRow(command);
-      const stored = await writing(ctx, `command "${command.name}"`, () =>
-        db
-          .insertInto('commands')
-          .values(row)
-          .onConflict((oc) =>
-            oc.columns(['org_key', 'name']).doUpdateSet({
-              description: row.description,
-              argv: row.argv,
-              params: row.params,
-              runs_on: row.runs_on,
-              timeout_seconds: row.timeout_seconds,
-              defined_by_admin: row.defined_by_admin,
-              updated_at: row.updated_at,
-            }),
-          )
-          .returningAll()
-          .executeTakeFirstOrThrow(),
+      const stored = await writing(
+        ctx,
+        `command "${command.name}"`,
+        () =>
+          db
+            .insertInto('commands')
+            .values(row)
+            .onConflict((oc) =>
+              oc.columns(['org_key', 'name']).doUpdateSet({
+                description: row.description,
+                argv: row.argv,
+                params: row.params,
+                runs_on: row.runs_on,
+                timeout_seconds: row.timeout_seconds,
+                defined_by_admin: row.defined_by_admin,
+                updated_at: row.updated_at,
+              }),
+            )
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        'command_name_taken',
       );
       return toCommand(stored);
     },

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { TaskwardenError } from '../../core/errors.ts';
+import { type ErrorCode, TaskwardenError } from '../../core/errors.ts';
 import type { Page, Paged, StoreCapabilities } from '../../core/ports/store.ts';
 import type { Database } from './schema.ts';
 
@@ -30,14 +30,20 @@ export function atomic<T>(ctx: SqlContext, fn: (db: Kysely<Database>) => Promise
 
 /**
  * The one place driver errors become catalog errors. `what` names the record being written
- * (`org "acme"`), so a clash reads "org "acme" already exists".
+ * (`org "acme"`), so a clash reads "org "acme" already exists"; `clash` is the catalog code
+ * of that situation (`org_name_taken`), or record_exists where only a race can clash.
  */
-export async function writing<T>(ctx: SqlContext, what: string, fn: () => Promise<T>): Promise<T> {
+export async function writing<T>(
+  ctx: SqlContext,
+  what: string,
+  fn: () => Promise<T>,
+  clash: ErrorCode = 'record_exists',
+): Promise<T> {
   try {
     return await fn();
   } catch (error) {
     const kind = ctx.classifyError(error);
-    if (kind === 'unique') throw new TaskwardenError('conflict', `${what} already exists`);
+    if (kind === 'unique') throw new TaskwardenError(clash, `${what} already exists`);
     if (kind === 'foreign_key')
       throw new TaskwardenError('not_found', `${what} refers to a record that does not exist`);
     throw error;

@@ -7,7 +7,12 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
   const { db } = ctx;
   return {
     async create(org) {
-      await writing(ctx, `org "${org.name}"`, () => db.insertInto('orgs').values(orgRow(org)).execute());
+      await writing(
+        ctx,
+        `org "${org.name}"`,
+        () => db.insertInto('orgs').values(orgRow(org)).execute(),
+        'org_name_taken',
+      );
       return org;
     },
 

@@ -80,8 +80,11 @@ export function packageRepo(ctx: SqlContext): PackageRepo {
     },
 
     async create(pkg) {
-      await writing(ctx, `package "${pkg.name}" version "${pkg.version}"`, () =>
-        db.insertInto('packages').values(packageRow(pkg)).execute(),
+      await writing(
+        ctx,
+        `package "${pkg.name}" version "${pkg.version}"`,
+        () => db.insertInto('packages').values(packageRow(pkg)).execute(),
+        'package_version_taken',
       );
       return pkg;
     },

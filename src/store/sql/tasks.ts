@@ -8,7 +8,12 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
   const { db } = ctx;
   return {
     async create(task) {
-      await writing(ctx, `task "${task.name}"`, () => db.insertInto('tasks').values(taskRow(task)).execute());
+      await writing(
+        ctx,
+        `task "${task.name}"`,
+        () => db.insertInto('tasks').values(taskRow(task)).execute(),
+        'task_name_taken',
+      );
       return task;
     },
 
@@ -29,7 +34,7 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
               .execute();
             const clash = part.find((t) => taken.some((row) => row.org_id === t.orgId && row.name === t.name));
             if (clash)
-              throw new TaskwardenError('conflict', `task "${clash.name}" already exists`, { name: clash.name });
+              throw new TaskwardenError('task_name_taken', `task "${clash.name}" already exists`, { name: clash.name });
             await tx.insertInto('tasks').values(part.map(taskRow)).execute();
           }
         }),
@@ -39,13 +44,17 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
     async update(task) {
       // A task never changes org and keeps its creation time.
       const { id, org_id, created_at, ...values } = taskRow(task);
-      const result = await writing(ctx, `task "${task.name}"`, () =>
-        db
-          .updateTable('tasks')
-          .set(values)
-          .where('id', '=', id)
-          .where('version', '=', task.version - 1)
-          .executeTakeFirst(),
+      const result = await writing(
+        ctx,
+        `task "${task.name}"`,
+        () =>
+          db
+            .updateTable('tasks')
+            .set(values)
+            .where('id', '=', id)
+            .where('version', '=', task.version - 1)
+            .executeTakeFirst(),
+        'task_name_taken',
       );
       return result.numUpdatedRows > 0n;
     },

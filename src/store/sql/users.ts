@@ -7,7 +7,12 @@ export function userRepo(ctx: SqlContext): UserRepo {
   const { db } = ctx;
   return {
     async create(user) {
-      await writing(ctx, `user "${user.name}"`, () => db.insertInto('users').values(userRow(user)).execute());
+      await writing(
+        ctx,
+        `user "${user.name}"`,
+        () => db.insertInto('users').values(userRow(user)).execute(),
+        'user_name_taken',
+      );
       return user;
     },
 

@@ -23,8 +23,14 @@ export function agentCases(open: OpenStore): void {
       assert.equal(await store.agents.getByDevice(other, agent.deviceId), null);
       assert.equal(await store.agents.get(newId()), null);
       assert.equal(await store.agents.getBySecretHash('nope'), null);
-      await rejectsWithCode(store.agents.create(makeAgent(org, { deviceId: agent.deviceId })), 'conflict');
-      await rejectsWithCode(store.agents.create(makeAgent(org, { secretHash: agent.secretHash })), 'conflict');
+      await rejectsWithCode(
+        store.agents.create(makeAgent(org, { deviceId: agent.deviceId })),
+        'agent_already_enrolled',
+      );
+      await rejectsWithCode(
+        store.agents.create(makeAgent(org, { secretHash: agent.secretHash })),
+        'agent_already_enrolled',
+      );
       const sameDeviceElsewhere = makeAgent(other, { deviceId: agent.deviceId });
       await store.agents.create(sameDeviceElsewhere);
       assert.deepEqual(await store.agents.getByDevice(other, agent.deviceId), sameDeviceElsewhere);
@@ -98,7 +104,7 @@ export function agentCases(open: OpenStore): void {
       assert.equal(await store.agents.update(agent.id, {}), true);
       assert.equal(await store.agents.update(newId(), { name: 'ghost' }), false);
       await store.agents.create(makeAgent(org, { secretHash: 'taken' }));
-      await rejectsWithCode(store.agents.update(agent.id, { secretHash: 'taken' }), 'conflict');
+      await rejectsWithCode(store.agents.update(agent.id, { secretHash: 'taken' }), 'record_exists');
     });
 
     storeTest(
@@ -191,7 +197,10 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await store.enrolmentTokens.get(token.id), token);
       assert.deepEqual(await store.enrolmentTokens.findByHash(token.hash), token);
       assert.equal(await store.enrolmentTokens.findByHash('nope'), null);
-      await rejectsWithCode(store.enrolmentTokens.create(makeEnrolmentToken(org, { hash: token.hash })), 'conflict');
+      await rejectsWithCode(
+        store.enrolmentTokens.create(makeEnrolmentToken(org, { hash: token.hash })),
+        'record_exists',
+      );
       assert.deepEqual(ids((await walk((p) => store.enrolmentTokens.list(org, p), 1)).items), [token.id, second.id]);
       assert.deepEqual(ids((await store.enrolmentTokens.list(undefined, { limit: 10 })).items), [
         token.id,

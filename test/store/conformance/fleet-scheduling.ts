@@ -24,7 +24,7 @@ export function fleetSchedulingCases(open: OpenStore): void {
       const org = await store.orgs.create(makeOrg());
       const global = await store.calendars.create(makeCalendar(null));
       assert.deepEqual(await store.calendars.get(global.id), global);
-      await rejectsWithCode(store.calendars.create(makeCalendar(null)), 'conflict');
+      await rejectsWithCode(store.calendars.create(makeCalendar(null)), 'calendar_name_taken');
       assert.deepEqual(
         (await store.calendars.resolve(org.id, ['holidays', 'nope'])).map((c) => c.id),
         [global.id],

@@ -194,7 +194,11 @@ export function fleetCases(open: OpenStore): void {
       const v1 = await store.packages.create(makePackage(org.id, { version: '1.0' }));
       const v2 = await store.packages.create(makePackage(org.id, { version: '2.0', createdBy: 'user-1' }));
       const tool = await store.packages.create(makePackage(org.id, { name: 'tool', version: '1.0' }));
-      await rejectsWithCode(store.packages.create(makePackage(org.id, { version: '1.0' })), 'conflict', /libreoffice/);
+      await rejectsWithCode(
+        store.packages.create(makePackage(org.id, { version: '1.0' })),
+        'package_version_taken',
+        /libreoffice/,
+      );
       // The archive must be one of the org's files.
       await assert.rejects(store.packages.create(makePackage(other.id)));
 

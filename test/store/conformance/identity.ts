@@ -68,7 +68,7 @@ export function identityCases(open: OpenStore): void {
 
     storeTest(open, 'a second org of the same name is a conflict', async (store) => {
       await store.orgs.create(makeOrg({ name: 'acme' }));
-      await rejectsWithCode(store.orgs.create(makeOrg({ name: 'acme' })), 'conflict', /already exists/);
+      await rejectsWithCode(store.orgs.create(makeOrg({ name: 'acme' })), 'org_name_taken', /already exists/);
     });
 
     storeTest(open, 'pagination walks every org once, oldest first', async (store) => {
@@ -107,7 +107,11 @@ export function identityCases(open: OpenStore): void {
       const a = await store.orgs.create(makeOrg());
       const b = await store.orgs.create(makeOrg());
       await store.users.create(makeUser(a.id, { name: 'bob' }));
-      await rejectsWithCode(store.users.create(makeUser(b.id, { name: 'bob' })), 'conflict', /bob.*already exists/);
+      await rejectsWithCode(
+        store.users.create(makeUser(b.id, { name: 'bob' })),
+        'user_name_taken',
+        /bob.*already exists/,
+      );
       assert.equal(await store.users.count(), 1);
     });
 
@@ -144,7 +148,7 @@ export function identityCases(open: OpenStore): void {
       assert.deepEqual(await store.tokens.findByHash(token.hash), token);
       assert.deepEqual(await store.tokens.get(token.id), token);
       assert.equal(await store.tokens.findByHash('nope'), null);
-      await rejectsWithCode(store.tokens.create(makeToken(user.id, { hash: token.hash })), 'conflict');
+      await rejectsWithCode(store.tokens.create(makeToken(user.id, { hash: token.hash })), 'record_exists');
     });
 
     storeTest(open, 'revoke keeps the first revocation time; touch records the last use', async (store) => {

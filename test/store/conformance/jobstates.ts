@@ -31,7 +31,7 @@ export function jobstateCases(open: OpenStore): void {
       const clash = batch[420];
       assert.ok(clash);
       batch.push({ ...clash });
-      await rejectsWithCode(store.jobstates.insertMany(batch), 'conflict');
+      await rejectsWithCode(store.jobstates.insertMany(batch), 'record_exists');
       assert.deepEqual(await store.jobstates.allOfRun(run.id), []);
       await store.jobstates.insertMany(batch.slice(0, 450));
       assert.equal((await store.jobstates.allOfRun(run.id)).length, 450);

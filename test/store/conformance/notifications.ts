@@ -81,8 +81,8 @@ export function notificationCases(open: OpenStore): void {
       const global = await store.channels.create(
         makeChannel(null, { name: 'ops-hook', url: 'https://global.example/' }),
       );
-      await rejectsWithCode(store.channels.create(makeChannel(a.orgId, { name: 'ops-hook' })), 'conflict');
-      await rejectsWithCode(store.channels.create(makeChannel(null, { name: 'ops-hook' })), 'conflict');
+      await rejectsWithCode(store.channels.create(makeChannel(a.orgId, { name: 'ops-hook' })), 'channel_name_taken');
+      await rejectsWithCode(store.channels.create(makeChannel(null, { name: 'ops-hook' })), 'channel_name_taken');
       assert.deepEqual(await store.channels.resolve(a.orgId as string, 'ops-hook'), a);
       assert.equal((await store.channels.resolve(b.orgId as string, 'ops-hook'))?.id, b.id);
       const c = await store.orgs.create(makeOrg());

@@ -23,7 +23,7 @@ export function taskCases(open: OpenStore): void {
       await store.tasks.create(makeTask(a.id, { name: 'backup' }));
       await rejectsWithCode(
         store.tasks.create(makeTask(a.id, { name: 'backup' })),
-        'conflict',
+        'task_name_taken',
         /backup.*already exists/,
       );
       await store.tasks.create(makeTask(b.id, { name: 'backup' }));
@@ -42,7 +42,7 @@ export function taskCases(open: OpenStore): void {
     storeTest(open, 'renaming onto another task’s name is a conflict', async (store) => {
       const task = await seedTask(store);
       await store.tasks.create(makeTask(task.orgId, { name: 'taken' }));
-      await rejectsWithCode(store.tasks.update({ ...task, name: 'taken', version: 2 }), 'conflict');
+      await rejectsWithCode(store.tasks.update({ ...task, name: 'taken', version: 2 }), 'task_name_taken');
     });
 
     storeTest(open, 'lists by org and enabled flag, page by page', async (store) => {

@@ -48,7 +48,7 @@ export function transactionCases(open: OpenStore): void {
           await tx.orgs.create(fresh);
           await tx.orgs.create(makeOrg({ name: 'taken' }));
         }),
-        'conflict',
+        'org_name_taken',
       );
       assert.equal(await store.orgs.get(fresh.id), null);
     });
