@@ -27,7 +27,12 @@ import { startPostgres } from '../test/support/postgres.ts';
 import { choiceOption, numberOption, report } from './support/args.ts';
 import { type BigRun, bigRun } from './support/fleet-big-run.ts';
 import { startClientFleet } from './support/fleet-clients.ts';
-import { type FleetPlan, measureTaskwarden, type PhaseFigures } from './support/fleet-taskwarden.ts';
+import {
+  type FleetPlan,
+  measureTaskwarden,
+  type PhaseFigures,
+  type TaskwardenFigures,
+} from './support/fleet-taskwarden.ts';
 import { forkBenchChild } from './support/ipc-child.ts';
 import { watchdog } from './support/limits.ts';
 import { cpuSecondsOf } from './support/processes.ts';
@@ -80,34 +85,45 @@ async function withDatabase<T>(
   }
 }
 
-const ratio = (value: number, base: number) => `${fmt(value / base, 2)}x`;
-const percent = (value: number, base: number) => `${fmt((value / base) * 100, 0)} %`;
+/** One phase's figures as ratios to the ceiling (`budgetMs`: 2 × agents ÷ its req/s). */
+function ratiosOf(p: PhaseFigures, ceiling: Ceiling, budgetMs: number) {
+  return {
+    jobstatesPerCeilingRequest: p.jobstatesPerSecond / ceiling.requestsPerSecond,
+    requestsPerCeilingRequest: p.requestsPerSecond / ceiling.requestsPerSecond,
+    p99PerBudget: p.p99Ms / budgetMs,
+    cpuPerCeilingCpu: p.serverCpuPer1000Jobstates / ceiling.cpuPer1000Requests,
+  };
+}
 
-function rows(plan: FleetPlan, ceiling: Ceiling, tw: Awaited<ReturnType<typeof measureTaskwarden>>, big: BigRun[]) {
-  const budgetMs = ((2 * plan.agents) / ceiling.requestsPerSecond) * 1000;
-  const phaseRows = (label: string, p: PhaseFigures, latency: string) => [
-    {
-      measure: `${label}: jobstates (${p.jobstates} in ${fmt(p.seconds, 1)} s)`,
-      result: `${fmt(p.jobstatesPerSecond, 0)} /s`,
-      'vs ceiling': `${percent(p.jobstatesPerSecond, ceiling.requestsPerSecond)} of its req/s`,
-    },
-    {
-      measure: `${label}: requests`,
-      result: `${fmt(p.requestsPerSecond, 0)} /s`,
-      'vs ceiling': percent(p.requestsPerSecond, ceiling.requestsPerSecond),
-    },
-    {
-      measure: `${label}: ${latency}`,
-      result: `p50 ${fmt(p.p50Ms, 0)} ms, p99 ${fmt(p.p99Ms, 0)} ms`,
-      'vs ceiling': `p99 ${ratio(p.p99Ms, budgetMs)} of ${fmt(budgetMs, 0)} ms`,
-    },
-    {
-      measure: `${label}: server CPU per 1,000 jobstates`,
-      result: `${fmt(p.serverCpuPer1000Jobstates, 2)} s`,
-      'vs ceiling': `${ratio(p.serverCpuPer1000Jobstates, ceiling.cpuPer1000Requests)} its CPU per 1,000 req`,
-    },
-    { measure: `${label}: jobstates ended agent_lost`, result: String(p.agentLost), 'vs ceiling': '' },
-  ];
+const percent = (r: number) => `${fmt(r * 100, 0)} %`;
+
+function rows(plan: FleetPlan, ceiling: Ceiling, tw: TaskwardenFigures, big: BigRun[], budgetMs: number) {
+  const phaseRows = (label: string, p: PhaseFigures, latency: string) => {
+    const r = ratiosOf(p, ceiling, budgetMs);
+    return [
+      {
+        measure: `${label}: jobstates (${p.jobstates} in ${fmt(p.seconds, 1)} s)`,
+        result: `${fmt(p.jobstatesPerSecond, 0)} /s`,
+        'vs ceiling': `${percent(r.jobstatesPerCeilingRequest)} of its req/s`,
+      },
+      {
+        measure: `${label}: requests`,
+        result: `${fmt(p.requestsPerSecond, 0)} /s`,
+        'vs ceiling': percent(r.requestsPerCeilingRequest),
+      },
+      {
+        measure: `${label}: ${latency}`,
+        result: `p50 ${fmt(p.p50Ms, 0)} ms, p99 ${fmt(p.p99Ms, 0)} ms`,
+        'vs ceiling': `p99 ${fmt(r.p99PerBudget, 2)}x of ${fmt(budgetMs, 0)} ms`,
+      },
+      {
+        measure: `${label}: server CPU per 1,000 jobstates`,
+        result: `${fmt(p.serverCpuPer1000Jobstates, 2)} s`,
+        'vs ceiling': `${fmt(r.cpuPerCeilingCpu, 2)}x its CPU per 1,000 req`,
+      },
+      { measure: `${label}: jobstates ended agent_lost`, result: String(p.agentLost), 'vs ceiling': '' },
+    ];
+  };
   return [
     {
       measure: `ceiling: bare Fastify, same ${plan.agents} clients`,
@@ -151,10 +167,26 @@ export default async function fleetBench(args: string[]): Promise<void> {
   const taskwarden = await withDatabase(db, (dir, url) => measureTaskwarden(plan, dir, url));
   const big: BigRun[] = [];
   for (const size of bigSizes) big.push(await withDatabase(db, (_, url) => bigRun(url, size, plan.limitMs)));
+  const budgetMs = ((2 * agents) / ceiling.requestsPerSecond) * 1000;
   report(args, {
     bench: 'fleet',
-    title: `Fleet on ${db}: ${agents} simulated agents in ${plan.processes} client processes, node ${process.version}`,
-    rows: rows(plan, ceiling, taskwarden, big),
-    figures: { db, ...plan, ceiling, ...taskwarden, bigRuns: big },
+    tables: [
+      {
+        title: `Fleet on ${db}: ${agents} simulated agents in ${plan.processes} client processes, node ${process.version}`,
+        rows: rows(plan, ceiling, taskwarden, big, budgetMs),
+      },
+    ],
+    figures: {
+      db,
+      plan,
+      ceiling: { ...ceiling, latencyBudgetMs: budgetMs },
+      ...taskwarden,
+      ratios: {
+        endToEnd: ratiosOf(taskwarden.endToEnd, ceiling, budgetMs),
+        oneRun: ratiosOf(taskwarden.oneRun, ceiling, budgetMs),
+        backToBack: ratiosOf(taskwarden.backToBack, ceiling, budgetMs),
+      },
+      bigRuns: big,
+    },
   });
 }

@@ -25,11 +25,19 @@ export function positional(args: string[], valued: readonly string[]): string[] 
   return args.filter((arg, i) => !arg.startsWith('--') && !valued.includes(args[i - 1] as string));
 }
 
-/** Prints `rows` under `title`, or with `--json` the one line `{bench, ...figures}`. */
+export interface Table {
+  title: string;
+  rows: Record<string, string>[];
+}
+
+/** Prints the tables (those with rows), or with `--json` the one line `{bench, ok: true, ...figures}`. */
 export function report(
   args: string[],
-  out: { bench: string; title: string; rows: Record<string, string>[]; figures: Record<string, unknown> },
+  out: { bench: string; tables: Table[]; figures: Record<string, unknown> },
 ): void {
-  if (args.includes('--json')) process.stdout.write(`${JSON.stringify({ bench: out.bench, ...out.figures })}\n`);
-  else printTable(out.title, out.rows);
+  if (args.includes('--json')) {
+    process.stdout.write(`${JSON.stringify({ bench: out.bench, ok: true, ...out.figures })}\n`);
+    return;
+  }
+  for (const table of out.tables) if (table.rows.length > 0) printTable(table.title, table.rows);
 }

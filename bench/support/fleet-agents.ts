@@ -3,12 +3,15 @@
 // `ceiling`). Each client holds one keep-alive connection and loops: contact → one events
 // call per job it got (started + finished at once) → contact again. Agents enrol first and
 // long-poll (wait 30 s); the ceiling's server answers every contact at once, with one job.
-// Clients start in waves, each wave's first contact (wait 0) answered before the next one
+// Clients connect in waves, each wave's first contact (wait 0) answered before the next one
 // starts: thousands of connections opened in the same millisecond would overflow the listen
-// backlog, a measure of the kernel rather than of the server.
-//   argv: mode base count prefix [enrolment token]
-//   requests: start → {stats} once every client had its first answer; snapshot {takeHolds}
-//   → {stats, holds}: `holds` are the instants (ms) jobs reached a client, since the last take.
+// backlog, a measure of the kernel rather than of the server. They loop only once every
+// client of every process is connected (`go`): a loop started early would slow the
+// connection of the next waves down, by as much as the server is saturated.
+//   argv: mode base count prefix requestLimitMs [enrolment token]
+//   requests: connect → {stats} once every client had its first answer; go → {} the loops
+//   start; snapshot {takeHolds} → {stats, holds}: `holds` are the instants (ms) jobs reached
+//   a client, since the last take.
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { answerParent } from './ipc-child.ts';
@@ -25,11 +28,21 @@ const LONG_POLL_SECONDS = 30;
 const CAPACITY = 10;
 const WAVE = 100;
 const ENROL_AT_ONCE = 50;
-/** A request not answered within this is an error (then the client contacts again). */
-const REQUEST_LIMIT_MS = (LONG_POLL_SECONDS + 30) * 1000;
 const PRINTED_ERRORS = 5;
 
-const [mode, base, countText, prefix, token] = process.argv.slice(2) as [string, string, string, string, string?];
+const [mode, base, countText, prefix, limitText, token] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string?,
+];
+/**
+ * A request not answered within this is an error (then the client contacts again). The
+ * bench's own limit: a saturated server answers each of N clients every N ÷ its rate seconds.
+ */
+const REQUEST_LIMIT_MS = Math.max(Number(limitText), (LONG_POLL_SECONDS + 30) * 1000);
 const server = new URL(base);
 const wait = mode === 'agents' ? LONG_POLL_SECONDS : 0;
 const stats: ClientStats = { requests: 0, contacts: 0, jobs: 0, errors: 0 };
@@ -100,13 +113,8 @@ async function exchange(credential: string, waitSeconds: number): Promise<void> 
   }
 }
 
-/** Starts one client; resolves once its first contact was answered (it loops on after). */
-function startClient(credential: string): Promise<void> {
-  const first = exchange(credential, 0);
-  void first.then(async () => {
-    for (;;) await exchange(credential, wait);
-  });
-  return first;
+async function loop(credential: string): Promise<void> {
+  for (;;) await exchange(credential, wait);
 }
 
 async function enrol(i: number): Promise<string> {
@@ -123,15 +131,21 @@ async function inBatches<T>(count: number, size: number, each: (i: number) => Pr
   return all;
 }
 
+let credentials: string[] = [];
+
 answerParent({
-  async start() {
+  async connect() {
     const count = Number(countText);
-    const credentials =
+    credentials =
       mode === 'agents'
         ? await inBatches(count, ENROL_AT_ONCE, enrol)
         : Array.from({ length: count }, (_, i) => `ceiling.${prefix}-${i}`);
-    await inBatches(count, WAVE, (i) => startClient(credentials[i] as string));
+    await inBatches(count, WAVE, (i) => exchange(credentials[i] as string, 0));
     return { stats };
+  },
+  go() {
+    for (const credential of credentials) void loop(credential);
+    return {};
   },
   snapshot(message) {
     const taken = message['takeHolds'] ? holds : [];

@@ -27,7 +27,8 @@ export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
   const per = Math.ceil(spec.count / spec.processes);
   const children = Array.from({ length: spec.processes }, (_, i) => {
     const count = Math.max(0, Math.min(per, spec.count - i * per));
-    return forkBenchChild(SCRIPT, [spec.mode, spec.base, String(count), `${spec.mode}${i}`, spec.token ?? '']);
+    const args = [spec.mode, spec.base, String(count), `${spec.mode}${i}`, String(spec.limitMs), spec.token ?? ''];
+    return forkBenchChild(SCRIPT, args);
   });
   const fleet: ClientFleet = {
     async snapshot(takeHolds = false) {
@@ -46,7 +47,8 @@ export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
     },
   };
   try {
-    await Promise.all(children.map((child) => child.request({ type: 'start' }, spec.limitMs)));
+    await Promise.all(children.map((child) => child.request({ type: 'connect' }, spec.limitMs)));
+    await Promise.all(children.map((child) => child.request({ type: 'go' }, spec.limitMs)));
   } catch (err) {
     fleet.kill();
     throw err;
