@@ -41,6 +41,7 @@ interface Ceiling {
   requestsPerSecond: number;
   cpuPer1000Requests: number;
   errors: number;
+  staleSocketRetries: number;
 }
 
 async function measureCeiling(plan: FleetPlan, seconds: number): Promise<Ceiling> {
@@ -60,6 +61,7 @@ async function measureCeiling(plan: FleetPlan, seconds: number): Promise<Ceiling
         requestsPerSecond: requests / elapsed,
         cpuPer1000Requests: (cpuSecondsOf(server.pid) - cpu) / (requests / 1000),
         errors: after.stats.errors,
+        staleSocketRetries: after.stats.staleSocketRetries,
       };
     } finally {
       clients.kill();
@@ -164,7 +166,11 @@ export default async function fleetBench(args: string[]): Promise<void> {
   // Each wait is bounded by --limit: ten of them in a row is more than any healthy run takes.
   watchdog('fleet', plan.limitMs * 10);
   const ceiling = await measureCeiling(plan, numberOption(args, '--ceiling-seconds', 5));
-  const taskwarden = await withDatabase(db, (dir, url) => measureTaskwarden(plan, dir, url));
+  const taskwarden = await withDatabase(db, (dir, url) => measureTaskwarden(plan, dir, url)).catch((err) => {
+    // What was measured before the failure goes with it.
+    process.stderr.write(`fleet: the ceiling before the failure: ${JSON.stringify(ceiling)}\n`);
+    throw err;
+  });
   const big: BigRun[] = [];
   for (const size of bigSizes) big.push(await withDatabase(db, (_, url) => bigRun(url, size, plan.limitMs)));
   const budgetMs = ((2 * agents) / ceiling.requestsPerSecond) * 1000;

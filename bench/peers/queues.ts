@@ -196,6 +196,19 @@ export function bullMq(redis: () => RedisServer): Contender {
   });
 }
 
+/**
+ * Why BullMQ cannot run here, or null: it needs a Redis client, `ioredis`, an optional peer
+ * dependency of bullmq that is not installed with it.
+ */
+export function bullMqMissing(): string | null {
+  try {
+    createRequire(createRequire(import.meta.url).resolve('bullmq')).resolve('ioredis');
+    return null;
+  } catch {
+    return "BullMQ needs the Redis client 'ioredis' (bullmq's optional peer dependency): npm install -D ioredis";
+  }
+}
+
 function versionOf(pkg: string): string {
   return (createRequire(import.meta.url)(`${pkg}/package.json`) as { version: string }).version;
 }

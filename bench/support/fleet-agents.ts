@@ -22,6 +22,8 @@ export interface ClientStats {
   contacts: number;
   jobs: number;
   errors: number;
+  /** Requests sent again because their reused keep-alive connection was closed under them. */
+  staleSocketRetries: number;
 }
 
 const LONG_POLL_SECONDS = 30;
@@ -45,7 +47,7 @@ const [mode, base, countText, prefix, limitText, token] = process.argv.slice(2) 
 const REQUEST_LIMIT_MS = Math.max(Number(limitText), (LONG_POLL_SECONDS + 30) * 1000);
 const server = new URL(base);
 const wait = mode === 'agents' ? LONG_POLL_SECONDS : 0;
-const stats: ClientStats = { requests: 0, contacts: 0, jobs: 0, errors: 0 };
+const stats: ClientStats = { requests: 0, contacts: 0, jobs: 0, errors: 0, staleSocketRetries: 0 };
 let holds: number[] = [];
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
 
@@ -55,13 +57,30 @@ interface Answer {
   json: any;
 }
 
-function post(path: string, body: unknown, bearer?: string): Promise<Answer> {
+/**
+ * POST on a keep-alive connection. A reused connection the server closed as idle just as
+ * the request went out fails with ECONNRESET before any answer: the request is sent again
+ * on a new connection, as HTTP clients do (Node's http docs), and counted apart, not as an error.
+ */
+async function post(path: string, body: unknown, bearer?: string): Promise<Answer> {
   const payload = JSON.stringify(body);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(payload),
   };
   if (bearer) headers['authorization'] = `Bearer ${bearer}`;
+  try {
+    return await send(path, payload, headers);
+  } catch (err) {
+    if (!(err as StaleSocket).staleSocket) throw err;
+    stats.staleSocketRetries++;
+    return await send(path, payload, headers);
+  }
+}
+
+type StaleSocket = Error & { staleSocket?: boolean };
+
+function send(path: string, payload: string, headers: Record<string, string | number>): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const options = { host: server.hostname, port: server.port, path, method: 'POST', agent: keepAlive, headers };
     const request = http.request({ ...options, timeout: REQUEST_LIMIT_MS }, (response) => {
@@ -79,7 +98,10 @@ function post(path: string, body: unknown, bearer?: string): Promise<Answer> {
       });
     });
     request.on('timeout', () => request.destroy(new Error(`no answer to ${path} within ${REQUEST_LIMIT_MS} ms`)));
-    request.on('error', reject);
+    request.on('error', (err: StaleSocket) => {
+      err.staleSocket = request.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+      reject(err);
+    });
     request.end(payload);
   });
 }

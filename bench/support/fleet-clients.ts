@@ -37,7 +37,7 @@ export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
           child.request<{ stats: ClientStats; holds: number[] }>({ type: 'snapshot', takeHolds }, spec.limitMs),
         ),
       );
-      const stats = { requests: 0, contacts: 0, jobs: 0, errors: 0 };
+      const stats: ClientStats = { requests: 0, contacts: 0, jobs: 0, errors: 0, staleSocketRetries: 0 };
       for (const one of all)
         for (const key of Object.keys(stats) as (keyof ClientStats)[]) stats[key] += one.stats[key];
       return { stats, holds: all.flatMap((one) => one.holds) };

@@ -40,6 +40,8 @@ export interface TaskwardenFigures {
   oneRun: PhaseFigures;
   backToBack: PhaseFigures;
   clientErrors: number;
+  /** Requests a client sent again because the server had closed their idle keep-alive connection. */
+  staleSocketRetries: number;
 }
 
 const SERVER = join(import.meta.dirname, 'fleet-server.ts');
@@ -124,7 +126,8 @@ export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl:
           await untilEnded(ids.slice(-1));
         }
       }, 'server');
-      return { endToEnd, oneRun, backToBack, clientErrors: (await clients.snapshot()).stats.errors };
+      const { stats } = await clients.snapshot();
+      return { endToEnd, oneRun, backToBack, clientErrors: stats.errors, staleSocketRetries: stats.staleSocketRetries };
     } finally {
       clients.kill();
     }
