@@ -36,9 +36,9 @@ export function forkBenchChild(script: string, args: string[]): BenchChild {
     tail = (tail + chunk.toString()).slice(-4_000);
   });
   const pending = new Map<number, { resolve(reply: Message): void; reject(err: Error): void }>();
-  child.on('message', (reply: Message) => {
-    pending.get(reply['id'] as number)?.resolve(reply);
-    pending.delete(reply['id'] as number);
+  child.on('message', ({ id, ...reply }: Message) => {
+    pending.get(id as number)?.resolve(reply);
+    pending.delete(id as number);
   });
   child.once('exit', (code, signal) => {
     live.delete(child);
