@@ -140,6 +140,11 @@ function rows(plan: FleetPlan, ceiling: Ceiling, tw: TaskwardenFigures, big: Big
       result: `${ceiling.errors} / ${tw.clientErrors}`,
       'vs ceiling': '',
     },
+    {
+      measure: 'requests sent again on a new connection (ceiling / Taskwarden)',
+      result: `${ceiling.staleSocketRetries} / ${tw.staleSocketRetries}`,
+      'vs ceiling': '',
+    },
     ...big.map((b) => ({
       measure: `one run over ${b.agents} agents: created / all prepared`,
       result: `${fmt(b.createdSeconds, 2)} s / ${fmt(b.preparedSeconds, 2)} s`,

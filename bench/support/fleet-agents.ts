@@ -8,7 +8,7 @@
 // backlog, a measure of the kernel rather than of the server. They loop only once every
 // client of every process is connected (`go`): a loop started early would slow the
 // connection of the next waves down, by as much as the server is saturated.
-//   argv: mode base count prefix requestLimitMs [enrolment token]
+//   argv: mode base count prefix requestLimitMs wave [enrolment token]
 //   requests: connect → {stats} once every client had its first answer; go → {} the loops
 //   start; snapshot {takeHolds} → {stats, holds}: `holds` are the instants (ms) jobs reached
 //   a client, since the last take.
@@ -28,11 +28,11 @@ export interface ClientStats {
 
 const LONG_POLL_SECONDS = 30;
 const CAPACITY = 10;
-const WAVE = 100;
 const ENROL_AT_ONCE = 50;
 const PRINTED_ERRORS = 5;
 
-const [mode, base, countText, prefix, limitText, token] = process.argv.slice(2) as [
+const [mode, base, countText, prefix, limitText, waveText, token] = process.argv.slice(2) as [
+  string,
   string,
   string,
   string,
@@ -40,6 +40,8 @@ const [mode, base, countText, prefix, limitText, token] = process.argv.slice(2) 
   string,
   string?,
 ];
+/** Clients of this process connecting at once (the fleet's connections in flight ÷ its processes). */
+const WAVE = Number(waveText);
 /**
  * A request not answered within this is an error (then the client contacts again). The
  * bench's own limit: a saturated server answers each of N clients every N ÷ its rate seconds.

@@ -22,12 +22,27 @@ export interface FleetSpec {
 }
 
 const SCRIPT = join(import.meta.dirname, 'fleet-agents.ts');
+/**
+ * Connections being opened at once over all processes: well under Node's listen backlog
+ * (511), which a loaded server drains slowly; beyond it the kernel drops connections
+ * (ListenOverflows) and resets them later, which measures the kernel, not the server.
+ */
+const CONNECTING_AT_ONCE = 200;
 
 export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
   const per = Math.ceil(spec.count / spec.processes);
   const children = Array.from({ length: spec.processes }, (_, i) => {
     const count = Math.max(0, Math.min(per, spec.count - i * per));
-    const args = [spec.mode, spec.base, String(count), `${spec.mode}${i}`, String(spec.limitMs), spec.token ?? ''];
+    const wave = String(Math.max(1, Math.floor(CONNECTING_AT_ONCE / spec.processes)));
+    const args = [
+      spec.mode,
+      spec.base,
+      String(count),
+      `${spec.mode}${i}`,
+      String(spec.limitMs),
+      wave,
+      spec.token ?? '',
+    ];
     return forkBenchChild(SCRIPT, args);
   });
   const fleet: ClientFleet = {
