@@ -1,217 +1,203 @@
-// `npm run bench -- fleet`: the agent protocol at fleet scale, on SQLite with the real clock.
-//   (a) a real server (startServer, in this process) and 1,000 simulated agents in two child
-//       processes (keep-alive fetch, long-polling 30 s, capacity 10). The job is a `command`
-//       catalog entry that runs on agents (`true`): the server renders its payload at each
-//       claim; the simulated agents answer `finished` at once. 10 runs over every agent:
-//       jobstates/s end to end, contacts/s, prepared → running latency p50/p99 (the wake of
-//       the long-poll plus the claim), and server CPU seconds per 1,000 jobstates (this
-//       process's CPU: the server, and a bench loop that only polls run status).
-//   (b) 10,000 agents enrolled directly through the store: the time to create one run over
-//       all of them, and until every jobstate of it is prepared.
-// Scale the agent counts down for a quick look: BENCH_SCALE=0.1 npm run bench -- fleet
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+// `npm run bench -- fleet [--agents N] [--db sqlite|postgres] [--json] …`: the agent protocol
+// at fleet scale, each figure beside the ceiling measured in the same run.
+//   ceiling: a bare Fastify (bench/support/fleet-server.ts) answering a contact-sized reply
+//     to the same simulated clients (same client code, count and processes, the server in
+//     its own process as Taskwarden's): requests/s, and its CPU per 1,000 requests
+//   Taskwarden (a real server in its own process, N simulated agents long-polling 30 s,
+//     capacity 10, answering `finished` at once to a `command` job that runs on agents):
+//     (a) --runs runs (10) over every agent started at once: jobstates/s, requests/s,
+//         prepared → running p50/p99, server CPU per 1,000 jobstates
+//     (b) one run: from the start call to each agent holding its job, p50/p99
+//     (c) --back-to-back runs (5), each started when the previous one ended: jobstates/s
+//         and requests/s as % of the ceiling
+//   big run: N agents written straight into the store, one run over them (engine in this
+//     process): created, and all prepared (--big N; default 10,000 and on SQLite 100,000)
+// Ratios: throughputs ÷ the ceiling's requests/s; latencies ÷ 2 × agents ÷ ceiling (the time
+// the ceiling takes to answer every agent twice: a contact and its events); CPU ÷ the
+// ceiling's CPU per 1,000 requests. Simulated agents spread over --clients processes (default
+// one per 2,000 agents, at least 2), each started with its file limit raised to the hard one.
+// Every wait ends on a condition or at --limit seconds (default 600): then the bench prints
+// what it saw and exits 1. Jobstates that end agent_lost are counted, not waited for.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fmt, percentile, printTable } from '../src/cli/table.ts';
-import { systemClock } from '../src/core/clock.ts';
-import { newId } from '../src/core/ids.ts';
-import type { Agent } from '../src/core/model.ts';
-import { parseTaskDef } from '../src/core/task-def.ts';
-import { Engine } from '../src/engine/engine.ts';
-import { builtinModules } from '../src/modules/builtin.ts';
-import { createModuleRegistry } from '../src/modules/sdk/index.ts';
-import { DEFAULT_BODY_LIMIT } from '../src/server/app.ts';
-import { DEFAULT_HTTP_LIMITS } from '../src/server/http-limits.ts';
-import { createModuleServices } from '../src/server/module-services.ts';
-import { startServer } from '../src/server/start.ts';
-import { openStore } from '../src/store/open.ts';
+import { fmt } from '../src/cli/table.ts';
+import { startPostgres } from '../test/support/postgres.ts';
+import { choiceOption, numberOption, report } from './support/args.ts';
+import { type BigRun, bigRun } from './support/fleet-big-run.ts';
+import { startClientFleet } from './support/fleet-clients.ts';
+import {
+  type FleetPlan,
+  measureTaskwarden,
+  type PhaseFigures,
+  type TaskwardenFigures,
+} from './support/fleet-taskwarden.ts';
+import { forkBenchChild } from './support/ipc-child.ts';
+import { watchdog } from './support/limits.ts';
+import { cpuSecondsOf } from './support/processes.ts';
 
-const scale = Number(process.env.BENCH_SCALE ?? 1);
-const n = (count: number) => Math.max(2, Math.round(count * scale));
-const RUNS = 10;
-const CHILDREN = 2;
-const benchCommand = { name: 'bench-true', argv: ['true'], runsOn: 'agent', timeout: '1m' };
-const benchJob = { name: 'true', module: 'command', params: { command: 'bench-true' }, targets: { tags: ['bench'] } };
-
-interface AgentStats {
-  contacts: number;
-  jobs: number;
+interface Ceiling {
+  requestsPerSecond: number;
+  cpuPer1000Requests: number;
   errors: number;
+  staleSocketRetries: number;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: bench replies are read field by field
-async function api(base: string, token: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
-  return json;
+async function measureCeiling(plan: FleetPlan, seconds: number): Promise<Ceiling> {
+  const server = forkBenchChild(join(import.meta.dirname, 'support', 'fleet-server.ts'), ['bare']);
+  try {
+    const { url } = await server.request<{ url: string }>({ type: 'address' }, plan.limitMs);
+    const clients = await startClientFleet({ mode: 'ceiling', base: url, count: plan.agents, ...plan });
+    try {
+      const before = await clients.snapshot();
+      const cpu = cpuSecondsOf(server.pid);
+      const began = performance.now();
+      await sleep(seconds * 1000); // the measuring window: the clients loop meanwhile
+      const after = await clients.snapshot();
+      const elapsed = (performance.now() - began) / 1000;
+      const requests = after.stats.requests - before.stats.requests;
+      return {
+        requestsPerSecond: requests / elapsed,
+        cpuPer1000Requests: (cpuSecondsOf(server.pid) - cpu) / (requests / 1000),
+        errors: after.stats.errors,
+        staleSocketRetries: after.stats.staleSocketRetries,
+      };
+    } finally {
+      clients.kill();
+    }
+  } finally {
+    server.kill();
+  }
 }
 
-/** Forks a child of simulated agents; resolves once they all enrolled and poll. */
-function spawnAgents(base: string, token: string, count: number, prefix: string): Promise<ChildProcess> {
-  const child = fork(join(import.meta.dirname, 'support', 'fleet-agents.ts'), [base, token, String(count), prefix], {
-    execArgv: ['--import', 'tsx'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`agents child exited with ${code}`)));
-  });
-}
-
-function ask(child: ChildProcess, type: 'snapshot' | 'stop'): Promise<AgentStats> {
-  return new Promise((resolve) => {
-    child.once('message', (message: AgentStats) => resolve(message));
-    child.send({ type });
-  });
-}
-
-const sum = (all: AgentStats[], key: keyof AgentStats) => all.reduce((total, s) => total + s[key], 0);
-
-async function endToEnd(agents: number) {
+/** Runs `body` with a fresh database of `db` (a folder for SQLite, a throwaway server's database for PostgreSQL). */
+async function withDatabase<T>(
+  db: 'sqlite' | 'postgres',
+  body: (dataDir: string, dbUrl: string) => Promise<T>,
+): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'tw-fleet-'));
-  const server = await startServer({
-    dataDir: dir,
-    dbUrl: `sqlite:${join(dir, 'bench.db')}`,
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'warn',
-    bodyLimit: DEFAULT_BODY_LIMIT,
-    // Every simulated agent connects from 127.0.0.1, as a fleet behind one NAT would: no per-address cap.
-    httpLimits: { ...DEFAULT_HTTP_LIMITS, maxConnectionsPerAddress: 0 },
-  });
-  const admin = (await readFile(server.adminTokenFile as string, 'utf8')).trim();
-  await api(server.url, admin, '/api/v1/orgs', { name: 'bench' });
-  await api(server.url, admin, '/api/v1/commands?org=bench', benchCommand);
-  const { token } = await api(server.url, admin, '/api/v1/enrolment-tokens?org=bench', {
-    uses: agents,
-    expiresIn: '1h',
-  });
-  const task = await api(server.url, admin, '/api/v1/tasks?org=bench', {
-    name: 'fleet',
-    schedule: { kind: 'manual' },
-    concurrency: 'allow',
-    jobs: [benchJob],
-  });
-  const per = Math.ceil(agents / CHILDREN);
-  const children = await Promise.all(
-    Array.from({ length: CHILDREN }, (_, i) =>
-      spawnAgents(server.url, token, Math.min(per, agents - i * per), `pc${i}`),
-    ),
-  );
-  await sleep(1_000); // every agent's first long-poll is in
-  const before = await Promise.all(children.map((c) => ask(c, 'snapshot')));
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const runIds: string[] = [];
-  for (let i = 0; i < RUNS; i++) runIds.push((await api(server.url, admin, `/api/v1/tasks/${task.id}/runs`, {})).id);
-  for (const id of runIds) {
-    while ((await server.store.runs.get(id))?.status !== 'finished') await sleep(20);
+  const server = db === 'postgres' ? await startPostgres() : null;
+  try {
+    const database = await server?.createDatabase();
+    return await body(dir, database?.url ?? `sqlite:${join(dir, 'bench.db')}`);
+  } finally {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
   }
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const after = await Promise.all(children.map((c) => ask(c, 'snapshot')));
-  const latencies: number[] = [];
-  for (const id of runIds) {
-    for (const js of await server.store.jobstates.allOfRun(id))
-      latencies.push((js.startedAt ?? 0) - (js.preparedAt ?? 0));
-  }
-  const final = await Promise.all(children.map((c) => ask(c, 'stop')));
-  await server.close(1_000);
-  await rm(dir, { recursive: true, force: true });
-  const jobstates = latencies.length;
+}
+
+/** One phase's figures as ratios to the ceiling (`budgetMs`: 2 × agents ÷ its req/s). */
+function ratiosOf(p: PhaseFigures, ceiling: Ceiling, budgetMs: number) {
   return {
-    jobstates,
-    jobstatesPerSecond: jobstates / seconds,
-    contactsPerSecond: (sum(after, 'contacts') - sum(before, 'contacts')) / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    cpuPer1000: (cpu.user + cpu.system) / 1e6 / (jobstates / 1000),
-    errors: sum(final, 'errors'),
+    jobstatesPerCeilingRequest: p.jobstatesPerSecond / ceiling.requestsPerSecond,
+    requestsPerCeilingRequest: p.requestsPerSecond / ceiling.requestsPerSecond,
+    p99PerBudget: p.p99Ms / budgetMs,
+    cpuPerCeilingCpu: p.serverCpuPer1000Jobstates / ceiling.cpuPer1000Requests,
   };
 }
 
-async function prepareBigRun(agents: number) {
-  const dir = await mkdtemp(join(tmpdir(), 'tw-fleet-'));
-  const store = await openStore(`sqlite:${join(dir, 'bench.db')}`);
-  await store.migrate();
-  const modules = createModuleRegistry(builtinModules({ testModules: true }));
-  const engine = new Engine({
-    store,
-    modules,
-    services: createModuleServices(store),
-    clock: systemClock,
-    options: { defaultTz: 'UTC' },
-  });
-  const now = Date.now();
-  const org = await store.orgs.create({ id: newId(), name: 'bench', createdAt: now });
-  for (let i = 0; i < agents; i += 1000) {
-    await store.transaction(async (tx) => {
-      for (let j = i; j < Math.min(agents, i + 1000); j++) await tx.agents.create(benchAgent(org.id, j, now));
-    });
-  }
-  const def = parseTaskDef(
-    { name: 'big', schedule: { kind: 'manual' }, jobs: [benchJob] },
-    { modules, defaultTz: 'UTC' },
-  );
-  const task = await engine.createTask(org.id, def, null);
-  const started = performance.now();
-  const run = await engine.runNow(task.id, null);
-  const created = (performance.now() - started) / 1000;
-  while ((await store.jobstates.countsByRun(run.id)).prepared < agents) await engine.tick();
-  const prepared = (performance.now() - started) / 1000;
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-  return { created, prepared };
-}
+const percent = (r: number) => `${fmt(r * 100, 0)} %`;
 
-function benchAgent(orgId: string, i: number, now: number): Agent {
-  return {
-    id: newId(),
-    orgId,
-    kind: 'taskwarden',
-    deviceId: `pc-${i}`,
-    name: `pc-${i}`,
-    tags: ['bench'],
-    requestedTags: [],
-    secretHash: `bench-${newId()}`,
-    enabled: true,
-    version: 'bench',
-    modules: ['command'],
-    wakeUrl: null,
-    contactSeconds: 60,
-    lastContactAt: null,
-    lastWakeError: null,
-    lastWakeErrorAt: null,
-    reenrolUntil: null,
-    enrolmentTokenId: null,
-    createdAt: now,
+function rows(plan: FleetPlan, ceiling: Ceiling, tw: TaskwardenFigures, big: BigRun[], budgetMs: number) {
+  const phaseRows = (label: string, p: PhaseFigures, latency: string) => {
+    const r = ratiosOf(p, ceiling, budgetMs);
+    return [
+      {
+        measure: `${label}: jobstates (${p.jobstates} in ${fmt(p.seconds, 1)} s)`,
+        result: `${fmt(p.jobstatesPerSecond, 0)} /s`,
+        'vs ceiling': `${percent(r.jobstatesPerCeilingRequest)} of its req/s`,
+      },
+      {
+        measure: `${label}: requests`,
+        result: `${fmt(p.requestsPerSecond, 0)} /s`,
+        'vs ceiling': percent(r.requestsPerCeilingRequest),
+      },
+      {
+        measure: `${label}: ${latency}`,
+        result: `p50 ${fmt(p.p50Ms, 0)} ms, p99 ${fmt(p.p99Ms, 0)} ms`,
+        'vs ceiling': `p99 ${fmt(r.p99PerBudget, 2)}x of ${fmt(budgetMs, 0)} ms`,
+      },
+      {
+        measure: `${label}: server CPU per 1,000 jobstates`,
+        result: `${fmt(p.serverCpuPer1000Jobstates, 2)} s`,
+        'vs ceiling': `${fmt(r.cpuPerCeilingCpu, 2)}x its CPU per 1,000 req`,
+      },
+      { measure: `${label}: jobstates ended agent_lost`, result: String(p.agentLost), 'vs ceiling': '' },
+    ];
   };
-}
-
-export default async function fleetBench(): Promise<void> {
-  const agents = n(1_000);
-  const a = await endToEnd(agents);
-  const big = n(10_000);
-  const b = await prepareBigRun(big);
-  printTable(`Fleet on SQLite: ${agents} simulated agents long-polling (${CHILDREN} child processes)`, [
+  return [
     {
-      measure: `jobstates end to end (${RUNS} runs, ${a.jobstates} jobstates)`,
-      result: `${fmt(a.jobstatesPerSecond, 0)} /s`,
+      measure: `ceiling: bare Fastify, same ${plan.agents} clients`,
+      result: `${fmt(ceiling.requestsPerSecond, 0)} req/s`,
+      'vs ceiling': `CPU ${fmt(ceiling.cpuPer1000Requests, 3)} s per 1,000 req`,
     },
-    { measure: 'contacts', result: `${fmt(a.contactsPerSecond, 0)} /s` },
-    { measure: 'prepared → running latency', result: `p50 ${fmt(a.p50, 0)} ms, p99 ${fmt(a.p99, 0)} ms` },
-    { measure: 'server CPU per 1,000 jobstates', result: `${fmt(a.cpuPer1000, 2)} s` },
-    { measure: 'agent-side errors', result: String(a.errors) },
-    { measure: `one run over ${big} agents: created`, result: `${fmt(b.created, 2)} s` },
-    { measure: `one run over ${big} agents: all prepared`, result: `${fmt(b.prepared, 2)} s` },
-  ]);
+    ...phaseRows(`(a) ${plan.runs} runs at once`, tw.endToEnd, 'prepared → running'),
+    ...phaseRows('(b) one run', tw.oneRun, 'start call → agent holds its job'),
+    ...phaseRows(`(c) ${plan.backToBack} runs back to back`, tw.backToBack, 'prepared → running'),
+    {
+      measure: 'client errors (ceiling / Taskwarden)',
+      result: `${ceiling.errors} / ${tw.clientErrors}`,
+      'vs ceiling': '',
+    },
+    {
+      measure: 'requests sent again on a new connection (ceiling / Taskwarden)',
+      result: `${ceiling.staleSocketRetries} / ${tw.staleSocketRetries}`,
+      'vs ceiling': '',
+    },
+    ...big.map((b) => ({
+      measure: `one run over ${b.agents} agents: created / all prepared`,
+      result: `${fmt(b.createdSeconds, 2)} s / ${fmt(b.preparedSeconds, 2)} s`,
+      'vs ceiling': '',
+    })),
+  ];
+}
+
+export default async function fleetBench(args: string[]): Promise<void> {
+  const agents = numberOption(args, '--agents', 1_000);
+  const db = choiceOption(args, '--db', ['sqlite', 'postgres'] as const);
+  const plan: FleetPlan = {
+    agents,
+    processes: numberOption(args, '--clients', Math.max(2, Math.ceil(agents / 2_000))),
+    runs: numberOption(args, '--runs', 10),
+    backToBack: numberOption(args, '--back-to-back', 5),
+    limitMs: numberOption(args, '--limit', 600) * 1000,
+  };
+  const bigSizes = args.includes('--big')
+    ? [numberOption(args, '--big', 0)]
+    : db === 'sqlite'
+      ? [10_000, 100_000]
+      : [10_000];
+  // Each wait is bounded by --limit: ten of them in a row is more than any healthy run takes.
+  watchdog('fleet', plan.limitMs * 10);
+  const ceiling = await measureCeiling(plan, numberOption(args, '--ceiling-seconds', 5));
+  const taskwarden = await withDatabase(db, (dir, url) => measureTaskwarden(plan, dir, url)).catch((err) => {
+    // What was measured before the failure goes with it.
+    process.stderr.write(`fleet: the ceiling before the failure: ${JSON.stringify(ceiling)}\n`);
+    throw err;
+  });
+  const big: BigRun[] = [];
+  for (const size of bigSizes) big.push(await withDatabase(db, (_, url) => bigRun(url, size, plan.limitMs)));
+  const budgetMs = ((2 * agents) / ceiling.requestsPerSecond) * 1000;
+  report(args, {
+    bench: 'fleet',
+    tables: [
+      {
+        title: `Fleet on ${db}: ${agents} simulated agents in ${plan.processes} client processes, node ${process.version}`,
+        rows: rows(plan, ceiling, taskwarden, big, budgetMs),
+      },
+    ],
+    figures: {
+      db,
+      plan,
+      ceiling: { ...ceiling, latencyBudgetMs: budgetMs },
+      ...taskwarden,
+      ratios: {
+        endToEnd: ratiosOf(taskwarden.endToEnd, ceiling, budgetMs),
+        oneRun: ratiosOf(taskwarden.oneRun, ceiling, budgetMs),
+        backToBack: ratiosOf(taskwarden.backToBack, ceiling, budgetMs),
+      },
+      bigRuns: big,
+    },
+  });
 }

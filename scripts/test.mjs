@@ -4,8 +4,9 @@
 // Node 20's runner takes no globs, so the files are listed here. Extra arguments are
 // passed through as file filters: `npm test -- schedule` runs the files whose path has "schedule".
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { ensureDebianPackages } from './debian-packages.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 /** The browser the web UI tests drive (test/web/browser.ts launches it). */
@@ -53,10 +54,15 @@ if (filters.length === 0) {
   run('npx', ['biome', 'check', '.']);
 }
 if (files.some((f) => f.startsWith(`test${sep}fusioninventory${sep}`))) {
-  ensureDebianPackages('the FusionInventory tests', FUSIONINVENTORY_FILES, FUSIONINVENTORY_PACKAGES);
+  ensureDebianPackages({
+    who: 'npm test',
+    what: 'the FusionInventory tests',
+    paths: FUSIONINVENTORY_FILES,
+    packages: FUSIONINVENTORY_PACKAGES,
+  });
 }
 if (files.some((f) => f.startsWith(`test${sep}web${sep}`))) {
-  ensureDebianPackages('the web UI tests', [CHROMIUM], ['chromium']);
+  ensureDebianPackages({ who: 'npm test', what: 'the web UI tests', paths: [CHROMIUM], packages: ['chromium'] });
   // Once here, not in each browser test file: they run side by side.
   run(process.execPath, [join(root, 'scripts', 'build-web.mjs'), '--if-stale']);
 }
@@ -73,25 +79,4 @@ const onPostgres = files.filter(
 if (onPostgres.length > 0) {
   console.log(`npm test: the engine tests again with TASKWARDEN_TEST_DB=postgres (${onPostgres.length} files)`);
   runTests(onPostgres, { ...process.env, TASKWARDEN_TEST_DB: 'postgres' });
-}
-
-/**
- * Some tests drive Debian programs for real (chromium, the FusionInventory agent): missing
- * ones are installed here when we are root, else npm test stops with the exact command to run.
- */
-function ensureDebianPackages(what, paths, packages) {
-  if (paths.every((path) => existsSync(path))) return;
-  const install = `apt-get install -y ${packages.join(' ')}`;
-  if (process.getuid?.() !== 0) {
-    console.error(`npm test: ${what} need ${packages.join(', ')}; install them as root with:\n  ${install}`);
-    process.exit(1);
-  }
-  console.error(`npm test: ${what} need ${packages.join(', ')}, installing (${install})`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-  const res = spawnSync('apt-get', ['install', '-y', '-q', ...packages], { stdio: 'inherit', env });
-  if (res.status !== 0 || !paths.every((path) => existsSync(path))) {
-    console.error(`npm test: installing ${packages.join(', ')} failed; run: ${install}`);
-    process.exit(1);
-  }
 }

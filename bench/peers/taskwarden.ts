@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
+import { TERMINAL_RUN_STATUSES } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/engine/context.ts';
@@ -15,7 +16,8 @@ import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type EngineNode, startEngineNode } from '../../test/cluster/support.ts';
-import { CONCURRENCY, type Contender, dueInstant, submitAll, until } from './workload.ts';
+import { waitFor } from '../support/limits.ts';
+import { CONCURRENCY, type Contender, dueInstant, submitAll } from './workload.ts';
 
 const modules = createModuleRegistry(builtinModules({ testModules: true }));
 /** The engine's defaults, with the bench's concurrency. */
@@ -68,9 +70,22 @@ const addTask = (side: Side, def: Record<string, unknown>) =>
     null,
   );
 
-const finished = async (store: Store) => (await store.runs.countByStatus()).finished;
 /** Counting runs scans the table: every 100 ms (at most 0.1 s added to a run of many seconds) rather than 20. */
 const PROBE_EVERY_MS = 100;
+
+async function untilFinished(side: Side, count: number, limitMs: number): Promise<void> {
+  let counts = await side.store.runs.countByStatus();
+  await waitFor(
+    'every run to end',
+    async () => {
+      counts = await side.store.runs.countByStatus();
+      return TERMINAL_RUN_STATUSES.reduce((ended, status) => ended + counts[status], 0) === count;
+    },
+    { limitMs, everyMs: PROBE_EVERY_MS, seen: () => counts },
+  );
+  if (counts.finished !== count)
+    throw new Error(`bench: runs ended otherwise than finished: ${JSON.stringify(counts)}`);
+}
 
 /** Each job's start (its jobstate's startedAt) minus its run's fire time. */
 async function startLateness(store: Store): Promise<number[]> {
@@ -89,20 +104,20 @@ async function startLateness(store: Store): Promise<number[]> {
 function contender(name: string, open: () => Promise<Side>): Contender {
   return {
     name,
-    async throughput(count) {
+    async throughput(count, limitMs) {
       const side = await open();
       try {
         const task = await addTask(side, { schedule: { kind: 'manual' }, concurrency: 'allow', jobs: [NOOP_JOB] });
-        await side.startWorkers();
-        const started = performance.now();
         await submitAll(count, () => side.engine.runNow(task.id, null));
-        await until('every run to finish', async () => (await finished(side.store)) === count, PROBE_EVERY_MS);
+        const started = performance.now();
+        await side.startWorkers();
+        await untilFinished(side, count, limitMs);
         return (performance.now() - started) / 1000;
       } finally {
         await side.close();
       }
     },
-    async lateness(count) {
+    async lateness(count, limitMs) {
       const side = await open();
       try {
         const due = dueInstant();
@@ -110,7 +125,7 @@ function contender(name: string, open: () => Promise<Side>): Contender {
         await submitAll(count, () => addTask(side, def));
         await side.startWorkers();
         due.assertBefore('creating the tasks and starting the workers');
-        await until('every run to finish', async () => (await finished(side.store)) === count, PROBE_EVERY_MS);
+        await untilFinished(side, count, limitMs + (due.at - Date.now()));
         return await startLateness(side.store);
       } finally {
         await side.close();

@@ -1,9 +1,7 @@
 // The workload every contender of `npm run bench -- peers` runs, and how it is measured.
-import { setTimeout as sleep } from 'node:timers/promises';
-
-/** Jobs run at once by one worker process (graphile-worker's concurrency, pg-boss's workers, the executor's slots). */
+/** Jobs run at once by one worker process (graphile-worker's concurrency, pg-boss's workers, BullMQ's, the executor's slots). */
 export const CONCURRENCY = 10;
-/** Clients submitting jobs at once in (a). */
+/** Clients submitting jobs at once where a contender has no bulk API (Taskwarden's runs). */
 export const PRODUCERS = 10;
 /** (b): jobs are made due this long after their creation starts, so all exist (and workers run) before. */
 export const DUE_MARGIN_MS = 20_000;
@@ -11,12 +9,12 @@ export const DUE_MARGIN_MS = 20_000;
 export interface Contender {
   name: string;
   /**
-   * (a) `count` trivial jobs submitted one by one by PRODUCERS concurrent clients while
-   * the workers run; seconds from the first submission to the last job's end.
+   * (a) `count` trivial jobs enqueued before any worker runs (not timed), then drained:
+   * seconds from the workers' start to the last job's end.
    */
-  throughput(count: number): Promise<number>;
+  throughput(count: number, limitMs: number): Promise<number>;
   /** (b) `count` trivial jobs all due at one instant: each one's start lateness, in ms. */
-  lateness(count: number): Promise<number[]>;
+  lateness(count: number, limitMs: number): Promise<number[]>;
 }
 
 /** Calls `submit(i)` for i in 0..count-1 from PRODUCERS concurrent loops. */
@@ -29,17 +27,13 @@ export async function submitAll(count: number, submit: (i: number) => Promise<un
   );
 }
 
-/**
- * Polls `probe` every `everyMs` until it holds; throws after an hour (a stuck contender, not
- * a slow one: pg-boss needs 1,000 s for (a)). A probe that queries the database under test
- * takes from the contender it measures: such probes poll less often.
- */
-export async function until(what: string, probe: () => boolean | Promise<boolean>, everyMs = 20): Promise<void> {
-  const end = Date.now() + 3_600_000;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
+/** Calls `submit(first, size)` over 0..count-1 in chunks of `size` (bulk APIs), one chunk at a time. */
+export async function submitChunks(
+  count: number,
+  size: number,
+  submit: (first: number, size: number) => Promise<unknown>,
+): Promise<void> {
+  for (let first = 0; first < count; first += size) await submit(first, Math.min(size, count - first));
 }
 
 /** The instant (b)'s jobs are due, and a check that everything was ready before it. */

@@ -1,76 +1,179 @@
-// Child process of `npm run bench -- fleet`: simulated agents speaking the agent protocol
-// with keep-alive fetch. Each enrols, then long-polls; every job it gets is answered
-// `finished` at once (started + finished in one events call) before it polls again.
-// Driven over IPC: it sends one message once every agent polls; then {type:'snapshot'} is
-// answered with its counters, and {type:'stop'} with its counters before it exits (open
-// long-polls die with the process: nothing waits for them).
-const [base, token, countText, prefix] = process.argv.slice(2) as [string, string, string, string];
-const count = Number(countText);
-const stats = { contacts: 0, jobs: 0, errors: 0 };
+// Child process of `npm run bench -- fleet`: simulated clients, the same code against the
+// Taskwarden server (mode `agents`) and against the bare Fastify of the ceiling (mode
+// `ceiling`). Each client holds one keep-alive connection and loops: contact → one events
+// call per job it got (started + finished at once) → contact again. Agents enrol first and
+// long-poll (wait 30 s); the ceiling's server answers every contact at once, with one job.
+// Clients connect in waves, each wave's first contact (wait 0) answered before the next one
+// starts: thousands of connections opened in the same millisecond would overflow the listen
+// backlog, a measure of the kernel rather than of the server. They loop only once every
+// client of every process is connected (`go`): a loop started early would slow the
+// connection of the next waves down, by as much as the server is saturated.
+//   argv: mode base count prefix requestLimitMs wave [enrolment token]
+//   requests: connect → {stats} once every client had its first answer; go → {} the loops
+//   start; snapshot {takeHolds} → {stats, holds}: `holds` are the instants (ms) jobs reached
+//   a client, since the last take.
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { answerParent } from './ipc-child.ts';
 
-async function post(
-  path: string,
-  body: unknown,
-  bearer?: string,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+export interface ClientStats {
+  /** Answered HTTP requests (contacts and events calls). */
+  requests: number;
+  contacts: number;
+  jobs: number;
+  errors: number;
+  /** Requests sent again because their reused keep-alive connection was closed under them. */
+  staleSocketRetries: number;
+}
+
+const LONG_POLL_SECONDS = 30;
+const CAPACITY = 10;
+const ENROL_AT_ONCE = 50;
+const PRINTED_ERRORS = 5;
+
+const [mode, base, countText, prefix, limitText, waveText, token] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string?,
+];
+/** Clients of this process connecting at once (the fleet's connections in flight ÷ its processes). */
+const WAVE = Number(waveText);
+/**
+ * A request not answered within this is an error (then the client contacts again). The
+ * bench's own limit: a saturated server answers each of N clients every N ÷ its rate seconds.
+ */
+const REQUEST_LIMIT_MS = Math.max(Number(limitText), (LONG_POLL_SECONDS + 30) * 1000);
+const server = new URL(base);
+const wait = mode === 'agents' ? LONG_POLL_SECONDS : 0;
+const stats: ClientStats = { requests: 0, contacts: 0, jobs: 0, errors: 0, staleSocketRetries: 0 };
+let holds: number[] = [];
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+
+interface Answer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: replies are read field by field
+  json: any;
+}
+
+/**
+ * POST on a keep-alive connection. A reused connection the server closed as idle just as
+ * the request went out fails with ECONNRESET before any answer: the request is sent again
+ * on a new connection, as HTTP clients do (Node's http docs), and counted apart, not as an error.
+ */
+async function post(path: string, body: unknown, bearer?: string): Promise<Answer> {
+  const payload = JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  };
   if (bearer) headers['authorization'] = `Bearer ${bearer}`;
-  const response = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
-
-async function enrol(i: number): Promise<string> {
-  const reply = await post('/agent/v1/enrol', {
-    token,
-    deviceId: `${prefix}-${i}`,
-    tags: ['bench'],
-    modules: ['command'],
-  });
-  if (reply.status >= 300) throw new Error(`enrol ${i}: HTTP ${reply.status} ${JSON.stringify(reply.json)}`);
-  return `${reply.json['agentId']}.${reply.json['secret']}`;
-}
-
-async function agentLoop(credential: string): Promise<void> {
-  for (;;) {
-    try {
-      const contact = await post(
-        '/agent/v1/contact',
-        { version: 'bench', modules: ['command'], running: [], wait: 30, capacity: 10 },
-        credential,
-      );
-      stats.contacts++;
-      if (contact.status !== 200) throw new Error(`contact: HTTP ${contact.status}`);
-      for (const job of contact.json['jobs'] as { jobstate: string; attempt: number }[]) {
-        const ts = Date.now();
-        const events = [
-          { seq: 1, ts, type: 'started' },
-          { seq: 2, ts, type: 'finished', result: { exitCode: 0 } },
-        ];
-        const reply = await post(
-          `/agent/v1/jobstates/${job.jobstate}/events`,
-          { attempt: job.attempt, events },
-          credential,
-        );
-        if (reply.status !== 200) throw new Error(`events: HTTP ${reply.status}`);
-        stats.jobs++;
-      }
-    } catch (err) {
-      stats.errors++;
-      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      process.stderr.write(`agent error: ${cause}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+  try {
+    return await send(path, payload, headers);
+  } catch (err) {
+    if (!(err as StaleSocket).staleSocket) throw err;
+    stats.staleSocketRetries++;
+    return await send(path, payload, headers);
   }
 }
 
-const credentials: string[] = [];
-for (let i = 0; i < count; i += 50) {
-  credentials.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => enrol(i + j)))));
+type StaleSocket = Error & { staleSocket?: boolean };
+
+function send(path: string, payload: string, headers: Record<string, string | number>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const options = { host: server.hostname, port: server.port, path, method: 'POST', agent: keepAlive, headers };
+    const request = http.request({ ...options, timeout: REQUEST_LIMIT_MS }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        stats.requests++;
+        const text = Buffer.concat(chunks).toString();
+        try {
+          resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : null });
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer to ${path} within ${REQUEST_LIMIT_MS} ms`)));
+    request.on('error', (err: StaleSocket) => {
+      err.staleSocket = request.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+      reject(err);
+    });
+    request.end(payload);
+  });
 }
-for (const credential of credentials) void agentLoop(credential);
-process.send?.({ type: 'ready' });
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'snapshot') process.send?.({ ...stats });
-  if (message.type === 'stop') process.send?.({ ...stats }, () => process.exit(0));
+
+/** One contact and the events of the jobs it brought; an error is counted, then the client goes on. */
+async function exchange(credential: string, waitSeconds: number): Promise<void> {
+  try {
+    const body = { version: 'bench', modules: ['command'], running: [], wait: waitSeconds, capacity: CAPACITY };
+    const contact = await post('/agent/v1/contact', body, credential);
+    stats.contacts++;
+    if (contact.status !== 200) throw new Error(`contact: HTTP ${contact.status} ${JSON.stringify(contact.json)}`);
+    const jobs = contact.json.jobs as { jobstate: string; attempt: number }[];
+    const now = Date.now();
+    for (const _ of jobs) holds.push(now);
+    for (const job of jobs) {
+      const events = [
+        { seq: 1, ts: now, type: 'started' },
+        { seq: 2, ts: now, type: 'finished', result: { exitCode: 0 } },
+      ];
+      const reply = await post(
+        `/agent/v1/jobstates/${job.jobstate}/events`,
+        { attempt: job.attempt, events },
+        credential,
+      );
+      if (reply.status !== 200) throw new Error(`events: HTTP ${reply.status} ${JSON.stringify(reply.json)}`);
+      stats.jobs++;
+    }
+  } catch (err) {
+    if (stats.errors++ < PRINTED_ERRORS) process.stderr.write(`fleet client ${prefix}: ${(err as Error).message}\n`);
+    await sleep(200);
+  }
+}
+
+async function loop(credential: string): Promise<void> {
+  for (;;) await exchange(credential, wait);
+}
+
+async function enrol(i: number): Promise<string> {
+  const body = { token, deviceId: `${prefix}-${i}`, modules: ['command'] };
+  const reply = await post('/agent/v1/enrol', body);
+  if (reply.status >= 300) throw new Error(`enrol ${i}: HTTP ${reply.status} ${JSON.stringify(reply.json)}`);
+  return `${reply.json.agentId}.${reply.json.secret}`;
+}
+
+async function inBatches<T>(count: number, size: number, each: (i: number) => Promise<T>): Promise<T[]> {
+  const all: T[] = [];
+  for (let i = 0; i < count; i += size)
+    all.push(...(await Promise.all(Array.from({ length: Math.min(size, count - i) }, (_, j) => each(i + j)))));
+  return all;
+}
+
+let credentials: string[] = [];
+
+answerParent({
+  async connect() {
+    const count = Number(countText);
+    credentials =
+      mode === 'agents'
+        ? await inBatches(count, ENROL_AT_ONCE, enrol)
+        : Array.from({ length: count }, (_, i) => `ceiling.${prefix}-${i}`);
+    await inBatches(count, WAVE, (i) => exchange(credentials[i] as string, 0));
+    return { stats };
+  },
+  go() {
+    for (const credential of credentials) void loop(credential);
+    return {};
+  },
+  snapshot(message) {
+    const taken = message['takeHolds'] ? holds : [];
+    if (message['takeHolds']) holds = [];
+    return { stats, holds: taken };
+  },
 });

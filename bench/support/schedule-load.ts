@@ -69,7 +69,7 @@ export async function loadBench(args: string[]): Promise<void> {
   const count = at >= 0 ? Number(args[at + 1]) : 100_000;
   const dir = await mkdtemp(join(tmpdir(), 'tw-schedule-'));
   const server = start([BIN, 'server', '--data', join(dir, 'data'), '--port', '0'], {
-    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn' },
+    env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', TASKWARDEN_TEST_MODULES: '1' },
   });
   try {
     const url = await server.waitFor(/listening on (http:\/\/\S+)/, LIMIT_MS.serverStart);

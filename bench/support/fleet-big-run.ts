@@ -1,0 +1,94 @@
+// The fleet bench's big run: `agents` agents written straight into the store, then one run
+// over all of them through the engine (in this process): the time to create the run, and
+// until every jobstate of it is prepared.
+import { systemClock } from '../../src/core/clock.ts';
+import { newId } from '../../src/core/ids.ts';
+import type { Agent } from '../../src/core/model.ts';
+import { parseTaskDef } from '../../src/core/task-def.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { builtinModules } from '../../src/modules/builtin.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { createModuleServices } from '../../src/server/module-services.ts';
+import { openStore } from '../../src/store/open.ts';
+import { waitFor } from './limits.ts';
+
+export const BENCH_COMMAND = { name: 'bench-true', argv: ['true'], runsOn: 'agent', timeout: '1m' };
+export const BENCH_JOB = {
+  name: 'true',
+  module: 'command',
+  params: { command: 'bench-true' },
+  targets: { tags: ['bench'] },
+};
+
+export interface BigRun {
+  agents: number;
+  createdSeconds: number;
+  preparedSeconds: number;
+}
+
+export async function bigRun(dbUrl: string, agents: number, limitMs: number): Promise<BigRun> {
+  const store = await openStore(dbUrl);
+  try {
+    await store.migrate();
+    const modules = createModuleRegistry(builtinModules({ testModules: true }));
+    const engine = new Engine({
+      store,
+      modules,
+      services: createModuleServices(store),
+      clock: systemClock,
+      options: { defaultTz: 'UTC' },
+    });
+    const now = Date.now();
+    const org = await store.orgs.create({ id: newId(), name: 'bench', createdAt: now });
+    for (let i = 0; i < agents; i += 1000) {
+      await store.transaction(async (tx) => {
+        for (let j = i; j < Math.min(agents, i + 1000); j++) await tx.agents.create(benchAgent(org.id, j, now));
+      });
+    }
+    const def = parseTaskDef(
+      { name: 'big', schedule: { kind: 'manual' }, jobs: [BENCH_JOB] },
+      { modules, defaultTz: 'UTC' },
+    );
+    const task = await engine.createTask(org.id, def, null);
+    const started = performance.now();
+    const run = await engine.runNow(task.id, null);
+    const createdSeconds = (performance.now() - started) / 1000;
+    let counts = await store.jobstates.countsByRun(run.id);
+    await waitFor(
+      `all ${agents} jobstates of the big run prepared`,
+      async () => {
+        await engine.tick();
+        counts = await store.jobstates.countsByRun(run.id);
+        return counts.prepared >= agents;
+      },
+      { limitMs, everyMs: 0, seen: () => counts },
+    );
+    return { agents, createdSeconds, preparedSeconds: (performance.now() - started) / 1000 };
+  } finally {
+    await store.close();
+  }
+}
+
+function benchAgent(orgId: string, i: number, now: number): Agent {
+  return {
+    id: newId(),
+    orgId,
+    kind: 'taskwarden',
+    deviceId: `pc-${i}`,
+    name: `pc-${i}`,
+    tags: ['bench'],
+    requestedTags: [],
+    secretHash: `bench-${newId()}`,
+    enabled: true,
+    version: 'bench',
+    modules: ['command'],
+    wakeUrl: null,
+    contactSeconds: 60,
+    lastContactAt: null,
+    lastWakeError: null,
+    lastWakeErrorAt: null,
+    reenrolUntil: null,
+    enrolmentTokenId: null,
+    createdAt: now,
+  };
+}

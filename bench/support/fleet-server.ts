@@ -1,0 +1,99 @@
+// Child process of `npm run bench -- fleet`: the server the simulated clients talk to, in
+// the same process layout for both contenders. Mode `taskwarden`: a real server
+// (startServer; argv: mode dataDir dbUrl, the bench owns and removes the folder), which also
+// answers the bench's questions about runs from its store. Mode `bare`: the ceiling, a bare Fastify answering
+// the agent contact with a contact-sized reply (one job, as Taskwarden renders a `command`
+// job) and the events call with the events reply, no auth, no database.
+//   requests: address → {url, adminToken}; runs {ids} → RunProgress; jobstates {ids} → RunOutcome
+import { readFile } from 'node:fs/promises';
+import Fastify from 'fastify';
+import { type RunStatus, TERMINAL_RUN_STATUSES } from '../../src/core/model.ts';
+import { DEFAULT_BODY_LIMIT } from '../../src/server/app.ts';
+import { DEFAULT_HTTP_LIMITS } from '../../src/server/http-limits.ts';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
+import { answerParent } from './ipc-child.ts';
+
+export interface RunProgress {
+  /** Runs in a terminal status. */
+  ended: number;
+  /** Jobstates by status, over the runs asked about. */
+  jobstates: Record<string, number>;
+}
+
+export interface RunOutcome {
+  /** Each jobstate's startedAt − preparedAt, in ms (those that started). */
+  preparedToRunning: number[];
+  /** Jobstates that ended because their agent was lost (counted, never waited for). */
+  agentLost: number;
+  byStatus: Record<string, number>;
+}
+
+const [mode, dataDir, dbUrl] = process.argv.slice(2) as [string, string, string];
+
+const CONTACT_REPLY = {
+  jobs: [
+    {
+      jobstate: '0193a1f2-7c4e-7b6a-9d2e-3f1c5a7b9e01',
+      attempt: 1,
+      module: 'command',
+      params: { command: 'bench-true' },
+      payload: { command: 'bench-true', argv: ['true'], env: {}, timeoutSeconds: 60 },
+      timeoutSeconds: 60,
+    },
+  ],
+  stop: [],
+  contactSeconds: 60,
+  serverTime: new Date().toISOString(),
+};
+
+async function startBare(): Promise<{ url: string; adminToken: string }> {
+  const app = Fastify();
+  app.post('/agent/v1/contact', async () => ({ ...CONTACT_REPLY, serverTime: new Date().toISOString() }));
+  app.post('/agent/v1/jobstates/:id/events', async () => ({ applied: 2, lastSeq: 2 }));
+  return { url: await app.listen({ host: '127.0.0.1', port: 0 }), adminToken: '' };
+}
+
+let taskwarden: RunningServer | null = null;
+
+async function startTaskwarden(): Promise<{ url: string; adminToken: string }> {
+  taskwarden = await startServer({
+    dataDir,
+    dbUrl,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Every simulated agent connects from 127.0.0.1, as a fleet behind one NAT would: no per-address cap.
+    httpLimits: { ...DEFAULT_HTTP_LIMITS, maxConnectionsPerAddress: 0 },
+  });
+  return { url: taskwarden.url, adminToken: (await readFile(taskwarden.adminTokenFile as string, 'utf8')).trim() };
+}
+
+const started = mode === 'bare' ? startBare() : startTaskwarden();
+const storeOf = () => (taskwarden as RunningServer).store;
+
+answerParent({
+  address: () => started,
+  async runs(message): Promise<RunProgress> {
+    const progress: RunProgress = { ended: 0, jobstates: {} };
+    for (const id of message['ids'] as string[]) {
+      const run = await storeOf().runs.get(id);
+      if (run && TERMINAL_RUN_STATUSES.includes(run.status as RunStatus)) progress.ended++;
+      for (const [status, n] of Object.entries(await storeOf().jobstates.countsByRun(id)))
+        progress.jobstates[status] = (progress.jobstates[status] ?? 0) + Number(n);
+    }
+    return progress;
+  },
+  async jobstates(message): Promise<RunOutcome> {
+    const outcome: RunOutcome = { preparedToRunning: [], agentLost: 0, byStatus: {} };
+    for (const id of message['ids'] as string[]) {
+      for (const js of await storeOf().jobstates.allOfRun(id)) {
+        if (js.startedAt !== null && js.preparedAt !== null)
+          outcome.preparedToRunning.push(js.startedAt - js.preparedAt);
+        if (js.reason === 'agent_lost') outcome.agentLost++;
+        outcome.byStatus[js.status] = (outcome.byStatus[js.status] ?? 0) + 1;
+      }
+    }
+    return outcome;
+  },
+});

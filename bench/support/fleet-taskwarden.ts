@@ -1,0 +1,137 @@
+// The fleet bench's measures of a real Taskwarden server (fleet-server.ts, its own process)
+// and the simulated agents long-polling it (fleet-clients.ts): (a) `runs` runs started at
+// once, end to end; (b) one run, from the start call to each agent holding its job; (c)
+// `backToBack` runs one after the other. Every wait ends when the runs end (jobstates that
+// end agent_lost end them too: they are counted, not waited for) or fails at its time limit
+// with what it saw.
+import { join } from 'node:path';
+import { percentile } from '../../src/cli/table.ts';
+import { BENCH_COMMAND, BENCH_JOB } from './fleet-big-run.ts';
+import { startClientFleet } from './fleet-clients.ts';
+import type { RunOutcome, RunProgress } from './fleet-server.ts';
+import { forkBenchChild } from './ipc-child.ts';
+import { waitFor } from './limits.ts';
+import { cpuSecondsOf } from './processes.ts';
+
+export interface FleetPlan {
+  agents: number;
+  processes: number;
+  runs: number;
+  backToBack: number;
+  limitMs: number;
+}
+
+/** What one phase measured: jobstates and requests per second, the server's CPU, the outcome. */
+export interface PhaseFigures {
+  jobstates: number;
+  seconds: number;
+  jobstatesPerSecond: number;
+  requestsPerSecond: number;
+  serverCpuPer1000Jobstates: number;
+  /** prepared → running (a, c) or start call → agent holds its job (b): p50 and p99, ms. */
+  p50Ms: number;
+  p99Ms: number;
+  agentLost: number;
+  byStatus: Record<string, number>;
+}
+
+export interface TaskwardenFigures {
+  endToEnd: PhaseFigures;
+  oneRun: PhaseFigures;
+  backToBack: PhaseFigures;
+  clientErrors: number;
+  /** Requests a client sent again because the server had closed their idle keep-alive connection. */
+  staleSocketRetries: number;
+}
+
+const SERVER = join(import.meta.dirname, 'fleet-server.ts');
+
+// biome-ignore lint/suspicious/noExplicitAny: bench replies are read field by field
+async function api(base: string, token: string, path: string, body: unknown): Promise<any> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(60_000),
+  });
+  const json = await response.json();
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl: string): Promise<TaskwardenFigures> {
+  const server = forkBenchChild(SERVER, ['taskwarden', dataDir, dbUrl]);
+  try {
+    const { url, adminToken } = await server.request<{ url: string; adminToken: string }>(
+      { type: 'address' },
+      plan.limitMs,
+    );
+    await api(url, adminToken, '/api/v1/orgs', { name: 'bench' });
+    await api(url, adminToken, '/api/v1/commands?org=bench', BENCH_COMMAND);
+    const enrolment = { uses: plan.agents, expiresIn: '1h', tags: ['bench'] };
+    const { token } = await api(url, adminToken, '/api/v1/enrolment-tokens?org=bench', enrolment);
+    const taskDef = { name: 'fleet', schedule: { kind: 'manual' }, concurrency: 'allow', jobs: [BENCH_JOB] };
+    const task = await api(url, adminToken, '/api/v1/tasks?org=bench', taskDef);
+    const clients = await startClientFleet({ mode: 'agents', base: url, count: plan.agents, token, ...plan });
+    try {
+      const startRun = async () => (await api(url, adminToken, `/api/v1/tasks/${task.id}/runs`, {})).id as string;
+      let progress: RunProgress = { ended: 0, jobstates: {} };
+      const untilEnded = (ids: string[]) =>
+        waitFor(
+          `end of ${ids.length} run(s) over ${plan.agents} agents`,
+          async () => {
+            progress = await server.request<RunProgress>({ type: 'runs', ids }, plan.limitMs);
+            return progress.ended === ids.length;
+          },
+          { limitMs: plan.limitMs, everyMs: 100, seen: async () => ({ progress, ...(await clients.snapshot()) }) },
+        );
+      const phase = async (start: (ids: string[]) => Promise<void>, latencies: 'server' | 'holds') => {
+        const before = await clients.snapshot(true);
+        const cpu = cpuSecondsOf(server.pid);
+        const began = performance.now();
+        const calledAt = Date.now();
+        const ids: string[] = [];
+        await start(ids);
+        const seconds = (performance.now() - began) / 1000;
+        const serverCpu = cpuSecondsOf(server.pid) - cpu;
+        const after = await clients.snapshot(true);
+        const outcome = await server.request<RunOutcome>({ type: 'jobstates', ids }, plan.limitMs);
+        const samples =
+          latencies === 'server' ? outcome.preparedToRunning : after.holds.map((heldAt) => heldAt - calledAt);
+        const jobstates = Object.values(outcome.byStatus).reduce((total, n) => total + n, 0);
+        return {
+          jobstates,
+          seconds,
+          jobstatesPerSecond: jobstates / seconds,
+          requestsPerSecond: (after.stats.requests - before.stats.requests) / seconds,
+          serverCpuPer1000Jobstates: serverCpu / (jobstates / 1000),
+          p50Ms: percentile(samples, 50),
+          p99Ms: percentile(samples, 99),
+          agentLost: outcome.agentLost,
+          byStatus: outcome.byStatus,
+        } satisfies PhaseFigures;
+      };
+      await clients.snapshot(); // every agent answered once; their long-polls follow at once
+      const endToEnd = await phase(async (ids) => {
+        for (let i = 0; i < plan.runs; i++) ids.push(await startRun());
+        await untilEnded(ids);
+      }, 'server');
+      const oneRun = await phase(async (ids) => {
+        ids.push(await startRun());
+        await untilEnded(ids);
+      }, 'holds');
+      const backToBack = await phase(async (ids) => {
+        for (let i = 0; i < plan.backToBack; i++) {
+          ids.push(await startRun());
+          await untilEnded(ids.slice(-1));
+        }
+      }, 'server');
+      const { stats } = await clients.snapshot();
+      return { endToEnd, oneRun, backToBack, clientErrors: stats.errors, staleSocketRetries: stats.staleSocketRetries };
+    } finally {
+      clients.kill();
+    }
+  } finally {
+    server.kill();
+  }
+}
