@@ -1,5 +1,6 @@
 import { TaskwardenError, ValidationError } from './errors.ts';
 import type { TaskDef } from './model.ts';
+import type { ModuleRegistry } from './ports/module.ts';
 
 /**
  * Global tasks: server-side work over the whole installation (housekeeping, backups,
@@ -26,13 +27,10 @@ export function checkGlobalTaskDef(def: TaskDef): void {
   });
 }
 
-/** Modules whose work spans the installation: only global tasks may use them. */
-const GLOBAL_ONLY_MODULES = new Set(['backup']);
-
-/** An org task naming a module only global tasks may run. */
-export function checkOrgTaskModules(def: TaskDef): void {
+/** An org task naming a module only global tasks may run (its definition says `globalOnly`). */
+export function checkOrgTaskModules(def: TaskDef, modules: ModuleRegistry): void {
   def.jobs.forEach((job, i) => {
-    if (GLOBAL_ONLY_MODULES.has(job.module)) {
+    if (modules.get(job.module)?.globalOnly) {
       throw new ValidationError(`jobs[${i}].module`, `"${job.module}" runs only in global tasks (the global admin's)`);
     }
   });

@@ -8,7 +8,7 @@ import {
   isGlobalOrg,
 } from '../core/global-tasks.ts';
 import type { Task, TaskDef } from '../core/model.ts';
-import type { StoreBackups } from '../core/ports/module.ts';
+import type { ModuleRegistry, StoreBackups } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Principal } from './auth.ts';
 import { isGlobalAdmin, listScope, targetOrg, visible } from './tenancy.ts';
@@ -66,9 +66,13 @@ async function showsGlobalTasks(store: Store, orgId: string | null): Promise<boo
 }
 
 /** Checks a global task (server targets only, backup possible on this store) or an org's (no global-only module). */
-export function checkTaskScope(def: TaskDef, orgId: string, backups: StoreBackups | undefined): void {
+export function checkTaskScope(
+  def: TaskDef,
+  scope: { orgId: string; modules: ModuleRegistry; backups: StoreBackups | undefined },
+): void {
+  const { orgId, backups } = scope;
   if (!isGlobalOrg(orgId)) {
-    checkOrgTaskModules(def);
+    checkOrgTaskModules(def, scope.modules);
     return;
   }
   checkGlobalTaskDef(def);

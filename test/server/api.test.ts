@@ -172,6 +172,10 @@ describe('api', () => {
     assert.equal(command.runsOn, 'both');
     assert.ok(command.paramsSchema.properties.command);
     assert.equal(modules.json.next, null);
+    // backup spans the installation: only global tasks use it, so only the global admin is offered it.
+    const names = (list: { json: { items: { name: string }[] } }) => list.json.items.map((m) => m.name);
+    assert.equal(names(modules).includes('backup'), false);
+    assert.equal(names(await h.expect(200, 'GET', '/api/v1/modules')).includes('backup'), true);
   });
 
   test('lists paginate with limit and the next cursor', async () => {

@@ -13,6 +13,8 @@ import { systemClock } from '../../src/core/clock.ts';
 import type { ValidationError } from '../../src/core/errors.ts';
 import { GLOBAL_ORG_ID } from '../../src/core/global-tasks.ts';
 import type { TaskDef } from '../../src/core/model.ts';
+import { builtinModules } from '../../src/modules/builtin.ts';
+import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { checkTaskScope } from '../../src/server/global-tasks.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
@@ -92,7 +94,7 @@ describe('global tasks on a real server: housekeeping seeded, backup module', ()
       jobs: [{ name: 'copy', module: 'backup', params: {}, targets: { server: true } }],
     } as unknown as TaskDef;
     assert.throws(
-      () => checkTaskScope(def, GLOBAL_ORG_ID, backups),
+      () => checkTaskScope(def, { orgId: GLOBAL_ORG_ID, modules: createModuleRegistry(builtinModules()), backups }),
       (err: ValidationError) => err.message.startsWith('jobs[0].module:') && /pg_dump/.test(err.message),
     );
   });

@@ -20,6 +20,11 @@ export interface ModuleDefinition<P extends Record<string, unknown> = Record<str
   runsOn: 'server' | 'agent' | 'both';
   /** false = never two of this module running at once in an org (Taskomatic's parallelizable). */
   parallelizable: boolean;
+  /**
+   * true = its work spans the whole installation (a database backup): only global tasks,
+   * the global admin's, may use it, and orgs are not offered it.
+   */
+  globalOnly?: boolean;
   /** JSON schema of `params`, shown by the API and used by the UI's form. */
   paramsSchema: Record<string, unknown>;
   /** Validates and normalises params; throws ValidationError naming the field. */

@@ -13,6 +13,7 @@ export const backupModule = defineModule<BackupParams>({
   description: 'Copies the SQLite database online into a folder and keeps the newest ones (global tasks only).',
   runsOn: 'server',
   parallelizable: false,
+  globalOnly: true,
   paramsSchema: backupParamsSchema,
   parseParams: parseBackupParams,
   execute: executeBackup,

@@ -27,7 +27,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
   /** Everything about a definition is checked before anything is written. */
   async function validDef(body: unknown, orgId: string, current: Task | null): Promise<TaskDef> {
     const parsed = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
-    checkTaskScope(parsed, orgId, ctx.backups);
+    checkTaskScope(parsed, { orgId, modules: ctx.modules, backups: ctx.backups });
     const def = await new SecretArgs(store).keepStored(orgId, current, parsed);
     await checkCatalogReferences(store, orgId, def);
     await checkChannelReferences(store, orgId, def.notify ?? []);
