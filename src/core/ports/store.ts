@@ -191,6 +191,8 @@ export interface LedgerFilter {
 export interface LedgerListing extends LedgerEntry {
   orgId: string;
   taskName: string;
+  /** The target agent's name; null for the server, or an agent since deleted. */
+  agentName: string | null;
 }
 
 export interface HistoryEntry {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { LedgerListing, Store } from '../../core/ports/store.ts';
+import type { LedgerListing } from '../../core/ports/store.ts';
 import { Paged } from '../../protocol/common.ts';
 import { LedgerEntryView as LedgerEntrySchema, type LedgerEntryView, LedgerQuery } from '../../protocol/ledger.ts';
 import { principalOf } from '../auth.ts';
@@ -34,31 +34,25 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app
         { orgId: await listScope(store, principal, org), taskId: task, job, target: agent, status: outcome },
         pageOf(request.query),
       );
-      return { items: await ledgerViews(store, page.items), next: page.next };
+      return { items: page.items.map(ledgerView), next: page.next };
     },
   );
 };
 
-/** Views of a page of entries, each agent named by one read however many of its entries the page holds. */
-async function ledgerViews(store: Store, entries: readonly LedgerListing[]): Promise<LedgerEntryView[]> {
-  const agentIds = [...new Set(entries.map((e) => e.target).filter((t) => t !== 'server'))];
-  const names = new Map<string, string>();
-  for (const id of agentIds) {
-    const agent = await store.agents.get(id);
-    if (agent) names.set(id, agent.name);
-  }
-  return entries.map((e) => ({
+/** An entry as the API shows it; the agent's name comes with the page's one query. */
+function ledgerView(e: LedgerListing): LedgerEntryView {
+  return {
     taskId: e.taskId,
     taskName: e.taskName,
     orgId: e.orgId,
     job: e.job,
     agentId: e.target === 'server' ? null : e.target,
-    agentName: names.get(e.target) ?? null,
+    agentName: e.agentName,
     runId: e.runId,
     attempt: e.attempt,
     outcome: e.status as LedgerEntryView['outcome'],
     reason: e.reason,
     result: e.result,
     at: iso(e.at),
-  }));
+  };
 }

@@ -87,8 +87,9 @@ export function ledgerRepo(ctx: SqlContext): LedgerRepo {
       const rows = await db
         .selectFrom('ledger')
         .innerJoin('tasks', 'tasks.id', 'ledger.task_id')
+        .leftJoin('agents', 'agents.id', 'ledger.target')
         .selectAll('ledger')
-        .select(['tasks.org_id as org_id', 'tasks.name as task_name'])
+        .select(['tasks.org_id as org_id', 'tasks.name as task_name', 'agents.name as agent_name'])
         .$if(filter.orgId !== undefined, (q) => q.where('tasks.org_id', '=', filter.orgId as string))
         .$if(filter.taskId !== undefined, (q) => q.where('ledger.task_id', '=', filter.taskId as string))
         .$if(filter.job !== undefined, (q) => q.where('ledger.job', '=', filter.job as string))
@@ -113,7 +114,12 @@ export function ledgerRepo(ctx: SqlContext): LedgerRepo {
         rows,
         limit,
         (row) => encodeKey([row.task_name, row.task_id, row.job, row.target]),
-        (row): LedgerListing => ({ ...toLedger(row), orgId: row.org_id, taskName: row.task_name }),
+        (row): LedgerListing => ({
+          ...toLedger(row),
+          orgId: row.org_id,
+          taskName: row.task_name,
+          agentName: row.agent_name ?? null,
+        }),
       );
     },
   };

@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { newId } from '../../../src/core/ids.ts';
-import { makeHistory, makeJobstate, makeLedger, makeOrg, makeRun, makeTask, seedTask, T0 } from '../fixtures.ts';
+import {
+  makeAgent,
+  makeHistory,
+  makeJobstate,
+  makeLedger,
+  makeOrg,
+  makeRun,
+  makeTask,
+  seedTask,
+  T0,
+} from '../fixtures.ts';
 import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
 
 export function taskCases(open: OpenStore): void {
@@ -145,6 +155,18 @@ export function taskCases(open: OpenStore): void {
         'alpha/install/agent-9',
       ]);
       assert.equal((await store.ledger.list({}, { limit: 10 })).items.length, 5);
+
+      // An entry names its agent (one query for the page); a target no agent has any more, null.
+      const pc = await store.agents.create(makeAgent(a.id, { name: 'pc-7' }));
+      await store.ledger.recordMany([makeLedger({ taskId: zeta.id, job: 'install', target: pc.id })]);
+      const named = (await store.ledger.list({ taskId: zeta.id }, { limit: 10 })).items;
+      assert.deepEqual(
+        named.map((e) => [e.target, e.agentName]),
+        [
+          ['agent-1', null],
+          [pc.id, 'pc-7'],
+        ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+      );
     });
   });
 
