@@ -117,6 +117,6 @@ describe('e2e: a fleet of three agents', () => {
     assert.match(why.stdout, /^agent pc-1 \(\S+\) online — last contact /);
     assert.match(why.stdout, /no open jobstates/);
     const missing = await cli('why', '01900000-0000-7000-8000-000000000000');
-    assert.equal(missing.status, 2);
+    assert.equal(missing.status, 3, 'not_found exits 3');
   });
 });

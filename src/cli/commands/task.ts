@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { TaskwardenClient } from '../../client/api.ts';
 import { ValidationError } from '../../core/errors.ts';
@@ -6,7 +6,6 @@ import { isGlobalOrg } from '../../core/global-tasks.ts';
 import type { RunView } from '../../protocol/runs.ts';
 import type { TaskDefBody } from '../../protocol/task-def.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
-import { applyTasks } from '../apply.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
 import { printJson, shown } from '../output.ts';
@@ -21,7 +20,8 @@ const TASK_FILE_BYTES = 64 * 1024 * 1024;
 const BAR_FROM = 100;
 
 /** Progress of a long apply, on stderr (stdout keeps the result, `--json` stays parseable). */
-function applyBar(total: number): SingleBar {
+async function applyBar(total: number): Promise<SingleBar> {
+  const { SingleBar } = await import('cli-progress');
   const bar = new SingleBar({
     format: 'apply [{bar}] {value}/{total} tasks',
     hideCursor: true,
@@ -43,11 +43,12 @@ export function registerTaskCommands(program: Command): void {
       const flags = flagsOf<{ file: string; json?: boolean }>(cmd);
       const client = connect(flags);
       const { readDefinitions } = await import('../task-file.ts');
+      const { applyTasks } = await import('../apply.ts');
       const defs = readDefinitions<TaskDefBody>(flags.file, 'task', TASK_FILE_BYTES);
       defs.forEach((def, i) => {
         if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
       });
-      const bar = defs.length >= BAR_FROM && process.stderr.isTTY ? applyBar(defs.length) : null;
+      const bar = defs.length >= BAR_FROM && process.stderr.isTTY ? await applyBar(defs.length) : null;
       const results = await applyTasks(client, defs, (done) => bar?.update(done)).finally(() => bar?.stop());
       if (flags.json) return printJson(results);
       for (const r of results) {
