@@ -50,7 +50,11 @@ describe('task apply with many tasks', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tw-apply-bulk-'));
-    const config = resolveServerConfig({ data: join(dir, 'data'), port: '0' }, { TASKWARDEN_LOG_LEVEL: 'silent' }, dir);
+    const config = resolveServerConfig(
+      { data: join(dir, 'data'), port: '0' },
+      { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_TEST_MODULES: '1' },
+      dir,
+    );
     server = await startServer(config);
     admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
     orgId = (await api('POST', '/api/v1/orgs', { name: 'acme' })).id;
