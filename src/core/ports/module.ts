@@ -1,4 +1,5 @@
 import type { Clock, PausedSince } from '../clock.ts';
+import type { XmlNode } from '../fusioninventory-message.ts';
 import type { ReplyNode } from '../fusioninventory-reply.ts';
 import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
 import type { DeviceSighting, InventoryChange, PackageRecord } from './fleet.ts';
@@ -55,6 +56,19 @@ export interface FusionInventoryHook<P> {
    * reply carries and what to log. `processNumber` names the attempt in the agent's reports.
    */
   prolog(job: { params: P; payload: unknown; processNumber: string }): FusionInventoryProlog;
+  /** Set by the module that keeps inventories: the agent's inventory messages go to it. */
+  inventory?: FusionInventoryInventory;
+}
+
+/** The agent's inventory (QUERY=INVENTORY), read as the module's own. */
+export interface FusionInventoryInventory {
+  /**
+   * The CONTENT as the module stores it, checked (a ValidationError names CONTENT), and a
+   * line for the log; `host` names the machine when the report does not (from its DEVICEID).
+   */
+  read(message: { content: XmlNode; host: string }): { data: Record<string, unknown>; summary: string };
+  /** What changed from the previous inventory (an inventory sent unasked is stored with it). */
+  diff(previous: Record<string, unknown>, data: Record<string, unknown>): InventoryChange[];
 }
 
 export interface FusionInventoryProlog {

@@ -12,7 +12,7 @@ import { newId } from '../../core/ids.ts';
 import type { Agent, EnrolmentToken } from '../../core/model.ts';
 import type { ModuleRegistry } from '../../core/ports/module.ts';
 import type { Store } from '../../core/ports/store.ts';
-import { hostOfDeviceId } from '../../modules/fusioninventory/inventory.ts';
+import { hostOfDeviceId } from '../../modules/fusioninventory/ids.ts';
 import { DEVICE_ID } from '../../modules/fusioninventory/xml.ts';
 import { newAgentSecret } from '../agent-auth.ts';
 import { requireReenrolmentLeave, withTokenTags } from '../agent-enrolment.ts';
