@@ -23,12 +23,9 @@ const NOT_YET_BEHIND_A_HOOK = new Set([
   'src/modules/fusioninventory/deploy.ts → src/modules/deploy/manifest.ts',
   'src/modules/fusioninventory/deploy.ts → src/modules/deploy/paths.ts',
   'src/modules/fusioninventory/deploy.ts → src/modules/deploy/schema.ts',
-  'src/modules/fusioninventory/netdiscovery.ts → src/modules/netdiscovery/ranges.ts',
   'src/server/agent-file-access.ts → src/modules/deploy/schema.ts',
   'src/server/fusioninventory/archive-parts.ts → src/modules/deploy/tar-read.ts',
   'src/server/fusioninventory/deploy.ts → src/modules/deploy/schema.ts',
-  'src/server/fusioninventory/discovery.ts → src/modules/netdiscovery/ranges.ts',
-  'src/server/fusioninventory/discovery.ts → src/modules/netdiscovery/schema.ts',
 ]);
 
 /** The folder under src/modules/ a file sits in ("sdk", "command"…), or "" for the files at its top. */

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compileSchema } from '../../src/core/json-schema.ts';
 import { hostOfDeviceId } from '../../src/modules/fusioninventory/ids.ts';
-import { readDiscoveryMessage } from '../../src/modules/fusioninventory/netdiscovery.ts';
 import { buildReply, parseAgentRequest, type XmlNode } from '../../src/modules/fusioninventory/xml.ts';
 import { inventoryFromContent, prefixLength } from '../../src/modules/inventory/fusioninventory.ts';
 import { inventorySchema } from '../../src/modules/inventory/schema.ts';
 import { discoveryOption } from '../../src/modules/netdiscovery/fusioninventory.ts';
+import { readDiscoveryMessage } from '../../src/modules/netdiscovery/fusioninventory-reports.ts';
 import { wakeOrder } from '../../src/modules/wakeonlan/fusioninventory.ts';
 import { fixture } from './fixtures.ts';
 

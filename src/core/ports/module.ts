@@ -58,6 +58,26 @@ export interface FusionInventoryHook<P> {
   prolog(job: { params: P; payload: unknown; processNumber: string }): FusionInventoryProlog;
   /** Set by the module that keeps inventories: the agent's inventory messages go to it. */
   inventory?: FusionInventoryInventory;
+  /** Messages the agent sends about the module's running jobs (netdiscovery's NETDISCOVERY). */
+  reports?: FusionInventoryReports<P>;
+}
+
+/**
+ * The agent's messages of one QUERY about a job of the module: the server finds the attempt
+ * by the process number the PROLOG handed out, logs the lines, keeps the sightings (one per
+ * address, the latest winning) across messages, and ends the job when one says so.
+ */
+export interface FusionInventoryReports<P> {
+  /** The messages' QUERY ("NETDISCOVERY"). */
+  query: string;
+  /** Checks a message (a ValidationError names the field) before its job is looked up. */
+  read(content: XmlNode): {
+    processNumber: string;
+    /** What the message means for its job. */
+    take(params: P): { lines: string[]; devices: DeviceSighting[]; ended: boolean };
+  };
+  /** The job's last log line and result, from the sightings kept. */
+  end(params: P, devices: DeviceSighting[]): { line: string; result: unknown };
 }
 
 /** The agent's inventory (QUERY=INVENTORY), read as the module's own. */

@@ -21,6 +21,7 @@ export type {
   FusionInventoryHook,
   FusionInventoryInventory,
   FusionInventoryProlog,
+  FusionInventoryReports,
   ModuleDefinition,
   ModuleRegistry,
   ModuleServices,
