@@ -23,7 +23,6 @@ const NOT_YET_BEHIND_A_HOOK = new Set([
   'src/modules/fusioninventory/deploy.ts → src/modules/deploy/manifest.ts',
   'src/modules/fusioninventory/deploy.ts → src/modules/deploy/paths.ts',
   'src/modules/fusioninventory/deploy.ts → src/modules/deploy/schema.ts',
-  'src/server/agent-file-access.ts → src/modules/deploy/schema.ts',
   'src/server/fusioninventory/archive-parts.ts → src/modules/deploy/tar-read.ts',
   'src/server/fusioninventory/deploy.ts → src/modules/deploy/schema.ts',
 ]);

@@ -43,6 +43,11 @@ export interface ModuleDefinition<P extends Record<string, unknown> = Record<str
   /** Agent half: runs one jobstate on the agent. */
   agent?: AgentHalf<P>;
   /**
+   * The org's package whose files an agent may download while it runs this module's job
+   * (deploy: the package it installs); absent or null = none.
+   */
+  packageOf?(params: P): string | null;
+  /**
    * How a FusionInventory agent (GLPI's protocol) runs this module's agent jobstates; absent =
    * it cannot, and such a jobstate handed to one errs `module_unknown`.
    */
