@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compileSchema } from '../../src/core/json-schema.ts';
-import { hostOfDeviceId, inventoryFromContent, prefixLength } from '../../src/modules/fusioninventory/inventory.ts';
-import { readDiscoveryMessage } from '../../src/modules/fusioninventory/netdiscovery.ts';
+import { hostOfDeviceId } from '../../src/modules/fusioninventory/ids.ts';
 import { buildReply, parseAgentRequest, type XmlNode } from '../../src/modules/fusioninventory/xml.ts';
+import { inventoryFromContent, prefixLength } from '../../src/modules/inventory/fusioninventory.ts';
 import { inventorySchema } from '../../src/modules/inventory/schema.ts';
 import { discoveryOption } from '../../src/modules/netdiscovery/fusioninventory.ts';
+import { readDiscoveryMessage } from '../../src/modules/netdiscovery/fusioninventory-reports.ts';
 import { wakeOrder } from '../../src/modules/wakeonlan/fusioninventory.ts';
 import { fixture } from './fixtures.ts';
 
@@ -16,7 +17,7 @@ const MIB = 2 ** 20;
 
 describe('inventory', () => {
   const request = parseAgentRequest(fixture('inventory.xml'));
-  const inventory = inventoryFromContent(request.content, request.deviceId);
+  const inventory = inventoryFromContent(request.content, hostOfDeviceId(request.deviceId));
 
   test("the agent's inventory reads as Taskwarden's, and passes its schema", () => {
     checkInventory(inventory, 'inventory');
@@ -58,7 +59,7 @@ describe('inventory', () => {
         ],
         NETWORKS: { DESCRIPTION: 'Ethernet', MACADDR: 'AA-BB-CC-DD-EE-FF', IPADDRESS: '10.0.0.2', IPMASK: 'bogus' },
       },
-      'desk-01-2024-01-02-03-04-05',
+      hostOfDeviceId('desk-01-2024-01-02-03-04-05'),
     );
     checkInventory(sparse, 'inventory');
     assert.equal(sparse.hostname, 'desk-01');

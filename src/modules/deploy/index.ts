@@ -20,6 +20,7 @@ export const deployModule = defineModule<DeployParams>({
   paramsSchema: deployParamsSchema,
   payload: deployPayload,
   agent: { run: runDeploy },
+  packageOf: (params) => params.package,
   summarize: summarizeDeploy,
   // A FusionInventory agent's Deploy task asks for its jobs later (getJobs): nothing in the PROLOG.
   fusionInventory: { prolog: () => ({ lines: ["waiting for the agent's Deploy task to ask for it (getJobs)"] }) },

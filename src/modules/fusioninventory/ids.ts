@@ -47,3 +47,8 @@ export function parseDeployUuid(text: string, field: string): AttemptRef {
   }
   return { jobstateId: match[1] as string, attempt: Number(match[2]) };
 }
+
+/** The agent names a machine "<hostname>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>" (its first run's time). */
+export function hostOfDeviceId(deviceId: string): string {
+  return deviceId.replace(/-\d{4}(-\d{2}){5}$/, '') || deviceId;
+}

@@ -7,14 +7,9 @@
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { TaskwardenError } from '../../core/errors.ts';
+import { isNode, listOf, nodesOf, textOf, type XmlNode, type XmlValue } from '../../core/fusioninventory-message.ts';
 import { type ReplyNode, type ReplyValue, XmlAttributes } from '../../core/fusioninventory-reply.ts';
 import { ValidationError } from '../sdk/index.ts';
-
-/** A parsed element: text, or child elements by name (a repeated child is a list). */
-export type XmlValue = string | XmlNode | XmlValue[];
-export interface XmlNode {
-  [name: string]: XmlValue;
-}
 
 export interface AgentRequest {
   deviceId: string;
@@ -87,7 +82,7 @@ function parseXml(text: string): XmlNode {
   }
 }
 
-export { type ReplyNode, type ReplyValue, XmlAttributes };
+export { isNode, listOf, nodesOf, type ReplyNode, type ReplyValue, textOf, XmlAttributes, type XmlNode, type XmlValue };
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>';
 
@@ -104,25 +99,4 @@ function toBuilder(value: ReplyValue): unknown {
   }
   if (typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, toBuilder(v)]));
-}
-
-export function isNode(value: XmlValue | undefined): value is XmlNode {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** An element that may appear once or many times, always as a list. */
-export function listOf(value: XmlValue | undefined): XmlValue[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-/** The element's nodes, whether it appeared once or many times. */
-export function nodesOf(value: XmlValue | undefined): XmlNode[] {
-  return listOf(value).filter(isNode);
-}
-
-/** The element's text ('' when missing or not text; the first when repeated). */
-export function textOf(value: XmlValue | undefined): string {
-  const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first : '';
 }

@@ -1,5 +1,6 @@
 import { defineModule } from '../sdk/index.ts';
 import { runInventory } from './agent.ts';
+import { inventoryFusionInventory } from './fusioninventory.ts';
 import { type InventoryParams, inventoryParamsSchema } from './schema.ts';
 import { acceptInventory, summarizeInventory } from './server.ts';
 
@@ -18,13 +19,7 @@ export const inventoryModule = defineModule<InventoryParams>({
   accept: acceptInventory,
   agent: { run: runInventory },
   summarize: summarizeInventory,
-  // A FusionInventory agent sends its inventory when the PROLOG reply asks (RESPONSE SEND).
-  fusionInventory: {
-    prolog: () => ({
-      sendInventory: true,
-      lines: ['asked the FusionInventory agent for an inventory (PROLOG: RESPONSE SEND)'],
-    }),
-  },
+  fusionInventory: inventoryFusionInventory,
 });
 
 export default inventoryModule;

@@ -1,9 +1,10 @@
 /**
  * Network discovery through a FusionInventory agent (Task/NetDiscovery.pm): the job becomes
  * an OPTION NETDISCOVERY whose PID names the jobstate attempt; the agent's NETDISCOVERY
- * messages report what it found (src/server/fusioninventory/discovery.ts reads them).
+ * messages report what it found (fusioninventory-reports.ts).
  */
 import { type FusionInventoryHook, type ReplyNode, XmlAttributes } from '../sdk/index.ts';
+import { discoveryReports } from './fusioninventory-reports.ts';
 import { formatIpv4, parseRanges } from './ranges.ts';
 import { type DiscoveryParams, timeoutMs } from './schema.ts';
 
@@ -32,4 +33,5 @@ export const discoveryFusionInventory: FusionInventoryHook<DiscoveryParams> = {
       `(it finds machines by ping, ARP and NetBIOS; TCP ports ${params.ports.join(', ')} are not probed)`;
     return { lines: [line], option: discoveryOption(params, processNumber) };
   },
+  reports: discoveryReports,
 };

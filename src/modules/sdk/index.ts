@@ -7,6 +7,7 @@ export { mayRunOnServer } from '../../core/catalog-authors.ts';
 export { busyTurn, type Clock, type PausedSince, sleepRunning } from '../../core/clock.ts';
 export { formatDuration, parseDuration } from '../../core/duration.ts';
 export { fieldPath, ValidationError } from '../../core/errors.ts';
+export { nodesOf, textOf, type XmlNode, type XmlValue } from '../../core/fusioninventory-message.ts';
 export { type ReplyNode, type ReplyValue, XmlAttributes } from '../../core/fusioninventory-reply.ts';
 export { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 export type { JobstateReason, LogStream } from '../../core/model.ts';
@@ -18,7 +19,9 @@ export type {
   ExecuteOutcome,
   FleetAgent,
   FusionInventoryHook,
+  FusionInventoryInventory,
   FusionInventoryProlog,
+  FusionInventoryReports,
   ModuleDefinition,
   ModuleRegistry,
   ModuleServices,

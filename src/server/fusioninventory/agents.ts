@@ -10,15 +10,24 @@
 import { TaskwardenError } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import type { Agent, EnrolmentToken } from '../../core/model.ts';
+import type { ModuleRegistry } from '../../core/ports/module.ts';
 import type { Store } from '../../core/ports/store.ts';
-import { hostOfDeviceId } from '../../modules/fusioninventory/inventory.ts';
+import { hostOfDeviceId } from '../../modules/fusioninventory/ids.ts';
 import { DEVICE_ID } from '../../modules/fusioninventory/xml.ts';
 import { newAgentSecret } from '../agent-auth.ts';
 import { requireReenrolmentLeave, withTokenTags } from '../agent-enrolment.ts';
 import { hashSecret } from '../secrets.ts';
 
-/** The modules whose jobs the FusionInventory protocol carries (see README, "Moving FusionInventory agents"). */
-export const FUSIONINVENTORY_MODULES = ['inventory', 'netdiscovery', 'deploy', 'wakeonlan-relay'];
+/**
+ * The modules whose jobs the FusionInventory protocol carries (see README, "Moving
+ * FusionInventory agents"): those with a FusionInventory hook, whoever registered them.
+ */
+export function fusionInventoryModules(modules: ModuleRegistry): string[] {
+  return modules
+    .list()
+    .filter((module) => module.fusionInventory)
+    .map((module) => module.name);
+}
 /** The agent counts its contact period (PROLOG_FREQ) in hours. */
 export const FUSIONINVENTORY_CONTACT_SECONDS = 3600;
 
@@ -29,7 +38,13 @@ export interface Caller {
   version: string | null;
 }
 
-export async function fusionInventoryAgent(store: Store, caller: Caller, now: number): Promise<Agent> {
+export interface AgentDeps {
+  store: Store;
+  modules: ModuleRegistry;
+}
+
+export async function fusionInventoryAgent(deps: AgentDeps, caller: Caller, now: number): Promise<Agent> {
+  const { store } = deps;
   if (!DEVICE_ID.test(caller.deviceId)) {
     throw new TaskwardenError('invalid_input', 'DEVICEID: must be 1 to 255 visible characters');
   }
@@ -40,7 +55,7 @@ export async function fusionInventoryAgent(store: Store, caller: Caller, now: nu
       `device "${caller.deviceId}" is enrolled as a Taskwarden agent`,
     );
   }
-  const agent = known ? await boundTo(store, known, caller, now) : await enrol(store, caller, now);
+  const agent = known ? await boundTo(store, known, caller, now) : await enrol(deps, caller, now);
   if (!agent.enabled)
     throw new TaskwardenError('agent_disabled', 'this agent is disabled: an administrator must enable it');
   return agent;
@@ -81,7 +96,7 @@ function usedUp(): never {
 }
 
 /** One use of the token, then the agent, in one transaction: a refused token writes nothing. */
-async function enrol(store: Store, caller: Caller, now: number): Promise<Agent> {
+async function enrol({ store, modules }: AgentDeps, caller: Caller, now: number): Promise<Agent> {
   const { token, deviceId } = caller;
   try {
     const created = await store.transaction(async (tx) => {
@@ -98,7 +113,7 @@ async function enrol(store: Store, caller: Caller, now: number): Promise<Agent> 
         secretHash: hashSecret(newAgentSecret()),
         enabled: true,
         version: caller.version,
-        modules: FUSIONINVENTORY_MODULES,
+        modules: fusionInventoryModules(modules),
         wakeUrl: null,
         contactSeconds: FUSIONINVENTORY_CONTACT_SECONDS,
         lastContactAt: null,

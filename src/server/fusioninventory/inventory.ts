@@ -3,45 +3,40 @@
  * `inventory` jobstate running for the agent ends with it through the engine's event path
  * (the inventory module's `accept` checks it, stores it and records what changed); with
  * none running (its first contact, or an agent run with --force) it is stored through the
- * same fleet service, with no jobstate.
+ * same fleet service, with no jobstate. The module that keeps inventories reads it (its
+ * FusionInventory hook's `inventory`); with none registered the message is dropped.
  */
 import type { Clock } from '../../core/clock.ts';
-import { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 import type { Agent } from '../../core/model.ts';
-import type { ModuleServicesFor } from '../../core/ports/module.ts';
-import { inventoryFromContent } from '../../modules/fusioninventory/inventory.ts';
+import type { ModuleRegistry, ModuleServicesFor } from '../../core/ports/module.ts';
+import { hostOfDeviceId } from '../../modules/fusioninventory/ids.ts';
 import type { AgentRequest } from '../../modules/fusioninventory/xml.ts';
-import { diffInventory } from '../../modules/inventory/diff.ts';
-import { type Inventory, inventorySchema } from '../../modules/inventory/schema.ts';
 import { type EventDeps, logEvent, refOf, reportUnlessEnded, runningJobs } from './events.ts';
 import { timezoneOfInventory } from './timezone.ts';
 
-const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false });
-
 export async function onInventory(
-  deps: EventDeps & { clock: Clock; services: ModuleServicesFor },
+  deps: EventDeps & { clock: Clock; services: ModuleServicesFor; modules: ModuleRegistry },
   agent: Agent,
   request: AgentRequest,
 ): Promise<void> {
-  const inventory = checkInventory(inventoryFromContent(request.content, request.deviceId), 'CONTENT') as Inventory;
+  const keeper = deps.modules.list().find((module) => module.fusionInventory?.inventory);
+  const hook = keeper?.fusionInventory?.inventory;
+  if (!keeper || !hook) return;
+  const { data, summary } = hook.read({ content: request.content, host: hostOfDeviceId(request.deviceId) });
   const timezone = timezoneOfInventory(request.content);
   if (timezone !== null && timezone !== agent.timezone) await deps.store.agents.update(agent.id, { timezone });
-  const waiting = await runningJobs(deps.store, agent.id, 'inventory');
+  const waiting = await runningJobs(deps.store, agent.id, keeper.name);
   if (waiting.length === 0) {
-    const data = { ...inventory };
     await deps
       .services(agent.orgId)
       .fleet.saveInventory({ agentId: agent.id, jobstateId: null, data }, (previous) =>
-        previous === null ? [] : diffInventory(previous, data),
+        previous === null ? [] : hook.diff(previous, data),
       );
     return;
   }
   const now = deps.clock.now();
-  const summary =
-    `inventory received: ${inventory.hostname}, ${inventory.os.name} ${inventory.os.version}, ` +
-    `${inventory.cpu.cores} cores, ${inventory.disks.length} disks, ${inventory.interfaces.length} network interfaces`;
   for (const js of waiting) {
-    const events = [logEvent(summary, now), { type: 'finished', result: inventory, ts: now } as const];
+    const events = [logEvent(summary, now), { type: 'finished', result: data, ts: now } as const];
     await reportUnlessEnded(deps, agent.id, refOf(js), events);
   }
 }

@@ -23,7 +23,7 @@ export const agentFileRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (
       const { sha256 } = request.params;
       if (!SHA256_HEX.test(sha256)) throw new ValidationError('sha256', 'must be 64 lower-case hex digits');
       if (!ctx.packageFiles) throw new TaskwardenError('package_files_disabled', 'this server keeps no package files');
-      const allowed = await mayFetchFile(ctx.store, agentOf(request), sha256);
+      const allowed = await mayFetchFile(ctx, agentOf(request), sha256);
       const size = allowed ? await ctx.packageFiles.size(sha256) : null;
       if (size === null) throw notFound('file', sha256);
       reply.header('accept-ranges', 'bytes').header('etag', `"${sha256}"`).type('application/octet-stream');

@@ -49,7 +49,7 @@ export const fusionInventoryRoutes: FastifyPluginAsyncTypebox<ServerContext> = a
     xml,
     agentOf: (request, deviceId) =>
       fusionInventoryAgent(
-        ctx.store,
+        ctx,
         {
           token: fusionInventoryTokenOf(request),
           deviceId,

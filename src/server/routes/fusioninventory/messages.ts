@@ -2,15 +2,15 @@ import { ValidationError } from '../../../core/errors.ts';
 import { emptyReply } from '../../../modules/fusioninventory/prolog.ts';
 import { agentVersionOf, recordPrologContact } from '../../fusioninventory/agents.ts';
 import { type DecodedMessage, encodeReply } from '../../fusioninventory/body.ts';
-import { onDiscoveryMessage } from '../../fusioninventory/discovery.ts';
 import { onInventory } from '../../fusioninventory/inventory.ts';
 import { onProlog } from '../../fusioninventory/prolog.ts';
+import { onReportMessage, reportsModule } from '../../fusioninventory/reports.ts';
 import { endpointUrls, type FusionApp, type FusionRouteDeps } from './deps.ts';
 
 /**
  * `POST <path>`: the agent's XML messages (HTTP/Client/OCS.pm), each naming the machine
  * (DEVICEID) and what it is (QUERY): PROLOG at the start of every run, INVENTORY, and the
- * NETDISCOVERY reports. The reply is compressed the way the request was.
+ * reports a module's FusionInventory hook reads (NETDISCOVERY). The reply is compressed the way the request was.
  */
 export function messageRoutes(app: FusionApp, deps: FusionRouteDeps): void {
   for (const url of endpointUrls(deps.path)) {
@@ -34,17 +34,22 @@ export function messageRoutes(app: FusionApp, deps: FusionRouteDeps): void {
         case 'INVENTORY':
           await onInventory(deps, agent, message);
           break;
-        case 'NETDISCOVERY':
-          await onDiscoveryMessage(deps, agent, message.content);
-          break;
-        default:
-          throw new ValidationError(
-            'REQUEST.QUERY',
-            `"${message.query}" is not supported here (PROLOG, INVENTORY and NETDISCOVERY are)`,
-          );
+        default: {
+          const module = reportsModule(deps.modules, message.query);
+          if (!module)
+            throw new ValidationError('REQUEST.QUERY', `"${message.query}" is not supported here (${queries(deps)})`);
+          await onReportMessage(deps, agent, { module, content: message.content });
+        }
       }
       const encoded = encodeReply(answer, body.compression);
       return reply.type(encoded.contentType).send(encoded.body);
     });
   }
+}
+
+/** The QUERY values this server takes, for the refusal of another ("PROLOG, INVENTORY and NETDISCOVERY are"). */
+function queries(deps: FusionRouteDeps): string {
+  const reports = deps.modules.list().flatMap((module) => module.fusionInventory?.reports?.query ?? []);
+  const all = ['PROLOG', 'INVENTORY', ...reports];
+  return `${all.slice(0, -1).join(', ')} and ${all.at(-1)} are`;
 }

@@ -10,9 +10,16 @@
  * Taskwarden does not hand out), never by TCP port: the job's `ports` are not used, and its
  * devices are recorded with no open ports.
  */
-import { parseIpv4 } from '../netdiscovery/ranges.ts';
-import { type DeviceSighting, ValidationError } from '../sdk/index.ts';
-import { nodesOf, textOf, type XmlNode } from './xml.ts';
+import {
+  type DeviceSighting,
+  type FusionInventoryReports,
+  nodesOf,
+  textOf,
+  ValidationError,
+  type XmlNode,
+} from '../sdk/index.ts';
+import { countAddresses, inRanges, parseIpv4, parseRanges } from './ranges.ts';
+import type { DiscoveryParams, DiscoveryReport } from './schema.ts';
 
 /** What one NETDISCOVERY message says. */
 export interface DiscoveryMessage {
@@ -52,7 +59,44 @@ function foundDevice(device: XmlNode, field: string): FoundDevice {
   return { ip, ports: [], hostname, mac: /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac) ? mac : null };
 }
 
-export function describeDevice(device: FoundDevice): string {
+function describeDevice(device: FoundDevice): string {
   const name = device.hostname ? ` (${device.hostname})` : '';
   return `found ${device.ip}${name}${device.mac ? `, MAC ${device.mac}` : ''}`;
 }
+
+/**
+ * The NETDISCOVERY messages (src/server/fusioninventory/reports.ts keeps the sightings
+ * between them): START and NBIP are logged, each DEVICE in the job's ranges is logged and
+ * kept, END ends the job with what was kept. The addresses probed are the job's own count:
+ * the agent's NBIP over-counts a job of several ranges (2.6 adds its growing address list
+ * once per range).
+ */
+export const discoveryReports: FusionInventoryReports<DiscoveryParams> = {
+  query: 'NETDISCOVERY',
+  read(content) {
+    const message = readDiscoveryMessage(content);
+    return {
+      processNumber: message.processNumber,
+      take(params) {
+        const ranges = parseRanges(params.ranges, 'params.ranges');
+        const lines: string[] = [];
+        if (message.started) lines.push('the agent started scanning (ping, ARP, NetBIOS)');
+        if (message.addresses !== null) lines.push(`${countAddresses(ranges)} addresses to scan`);
+        const devices: DeviceSighting[] = [];
+        for (const device of message.devices) {
+          if (!inRanges(device.ip, ranges)) {
+            lines.push(`ignored ${device.ip}: not in the ranges of the job`);
+            continue;
+          }
+          lines.push(describeDevice(device));
+          devices.push({ ip: device.ip, ports: device.ports, hostname: device.hostname });
+        }
+        return { lines, devices, ended: message.ended };
+      },
+    };
+  },
+  end(params, devices) {
+    const report: DiscoveryReport = { addresses: countAddresses(parseRanges(params.ranges, 'params.ranges')), devices };
+    return { line: `the agent finished: ${devices.length} devices answered`, result: report };
+  },
+};

@@ -9,8 +9,16 @@
  * Units, from the agent's Perl inventory modules: HARDWARE/MEMORY and DRIVES/TOTAL, FREE in
  * MiB; CPUS/THREAD is the logical processors of one package (/proc/cpuinfo "siblings").
  */
-import type { Disk, Inventory, NetworkInterface } from '../inventory/schema.ts';
-import { nodesOf, textOf, type XmlNode, type XmlValue } from './xml.ts';
+import {
+  compileSchemaOnFirstUse,
+  type FusionInventoryHook,
+  nodesOf,
+  textOf,
+  type XmlNode,
+  type XmlValue,
+} from '../sdk/index.ts';
+import { diffInventory } from './diff.ts';
+import { type Disk, type Inventory, type InventoryParams, inventorySchema, type NetworkInterface } from './schema.ts';
 
 const MIB = 2 ** 20;
 const TEXT_MAX = 1000;
@@ -22,13 +30,37 @@ const ADDRESS_MAX = 64;
 const PSEUDO_FILESYSTEMS = new Set(['tmpfs', 'devtmpfs', 'udev', 'shm', 'none', 'devfs', 'proc', 'sysfs']);
 const NO_MAC = '00:00:00:00:00:00';
 
-export function inventoryFromContent(content: XmlNode, deviceId: string): Inventory {
+const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false });
+
+/**
+ * The inventory module's FusionInventory hook: the PROLOG reply asks the agent for its
+ * inventory (RESPONSE SEND), which it then sends as QUERY=INVENTORY.
+ */
+export const inventoryFusionInventory: FusionInventoryHook<InventoryParams> = {
+  prolog: () => ({
+    sendInventory: true,
+    lines: ['asked the FusionInventory agent for an inventory (PROLOG: RESPONSE SEND)'],
+  }),
+  inventory: {
+    read: ({ content, host }) => {
+      const inventory = checkInventory(inventoryFromContent(content, host), 'CONTENT') as Inventory;
+      const summary =
+        `inventory received: ${inventory.hostname}, ${inventory.os.name} ${inventory.os.version}, ` +
+        `${inventory.cpu.cores} cores, ${inventory.disks.length} disks, ${inventory.interfaces.length} network interfaces`;
+      return { data: { ...inventory }, summary };
+    },
+    diff: diffInventory,
+  },
+};
+
+/** `host`: the machine's name when the report names none (from its DEVICEID). */
+export function inventoryFromContent(content: XmlNode, host: string): Inventory {
   const hardware = nodesOf(content['HARDWARE'])[0] ?? {};
   const os = nodesOf(content['OPERATINGSYSTEM'])[0] ?? {};
   const cpus = nodesOf(content['CPUS']);
   const field = (node: XmlNode, name: string) => textOf(node[name]);
   return {
-    hostname: clip(field(hardware, 'NAME') || field(os, 'FQDN') || hostOfDeviceId(deviceId), NAME_MAX),
+    hostname: clip(field(hardware, 'NAME') || field(os, 'FQDN') || host, NAME_MAX),
     os: {
       name: clip(field(os, 'NAME') || field(hardware, 'OSNAME') || 'unknown', TEXT_MAX),
       version: clip(field(os, 'VERSION') || field(os, 'SERVICE_PACK'), TEXT_MAX),
@@ -46,11 +78,6 @@ export function inventoryFromContent(content: XmlNode, deviceId: string): Invent
     disks: disksOf(nodesOf(content['DRIVES'])),
     interfaces: interfacesOf(nodesOf(content['NETWORKS'])),
   };
-}
-
-/** The agent names a machine "<hostname>-<yyyy>-<mm>-<dd>-<hh>-<mm>-<ss>" (its first run's time). */
-export function hostOfDeviceId(deviceId: string): string {
-  return deviceId.replace(/-\d{4}(-\d{2}){5}$/, '') || deviceId;
 }
 
 /** Mounted filesystems: the mount point on Unix (TYPE), the drive letter on Windows (LETTER). */
