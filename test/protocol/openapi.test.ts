@@ -116,6 +116,19 @@ describe('OpenAPI document', () => {
     assert.equal(props['blackouts']?.items?.additionalProperties, false);
   });
 
+  test('the calendar and channel bodies list their fields and refuse others', () => {
+    for (const [path, method] of [
+      ['/api/v1/calendars', 'post'],
+      ['/api/v1/calendars/{id}', 'patch'],
+      ['/api/v1/channels', 'post'],
+      ['/api/v1/channels/{id}', 'patch'],
+    ] as const) {
+      const op = doc.paths[path]?.[method] as { requestBody?: JsonBody } | undefined;
+      const schema = op?.requestBody?.content['application/json']?.schema;
+      assert.equal(schema?.additionalProperties, false, `${method} ${path}`);
+    }
+  });
+
   test('the ErrorCode schema lists every code of the catalog with its status', () => {
     assert.deepEqual([...(doc.components.schemas.ErrorCode?.enum ?? [])].sort(), Object.keys(ERROR_CATALOG).sort());
   });
