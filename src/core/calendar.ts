@@ -24,11 +24,14 @@ export type CalendarChange = Partial<Pick<CalendarRules, 'blackouts' | 'yearly'>
 
 export const CALENDAR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const CALENDAR_NAME_HINT = 'must be 1-64 letters, digits, . _ - (starting with a letter or digit)';
-const MAX_BLACKOUTS = 1000;
-const MAX_YEARLY = 366;
 /** How many calendars one task may list. */
 export const MAX_TASK_CALENDARS = 20;
 const MONTH_DAY = /^(\d{2})-(\d{2})$/;
+/** The shape of a yearly day, for the wire schema (protocol/calendars.ts); which days exist is checked here. */
+export const YEARLY_DAY_PATTERN = MONTH_DAY.source;
+export const YEARLY_DAY_HINT = 'must be a day of the year as "MM-DD", e.g. "12-25"';
+export const MAX_BLACKOUTS_PER_CALENDAR = 1000;
+export const MAX_YEARLY_DAYS = 366;
 
 export function readCalendarName(value: unknown, field: string): string {
   return readString(value, field, { min: 1, max: 64, pattern: CALENDAR_NAME_PATTERN, patternHint: CALENDAR_NAME_HINT });
@@ -53,16 +56,16 @@ export function parseCalendarChange(input: unknown): CalendarChange {
 }
 
 function readCalendarBlackouts(value: unknown): Blackout[] {
-  readArray(value, 'blackouts', MAX_BLACKOUTS);
+  readArray(value, 'blackouts', MAX_BLACKOUTS_PER_CALENDAR);
   return parseBlackouts(value, 'blackouts');
 }
 
 /** Yearly days as "MM-DD"; a day no year has (02-30, 04-31, 13-01) is refused naming its index. 02-29 is kept (leap years). */
 export function parseYearly(value: unknown, field: string): string[] {
-  const days = readArray(value, field, MAX_YEARLY).map((item, i) => {
+  const days = readArray(value, field, MAX_YEARLY_DAYS).map((item, i) => {
     const itemField = fieldPath(field, i);
     const match = typeof item === 'string' ? MONTH_DAY.exec(item) : null;
-    if (!match) throw new ValidationError(itemField, 'must be a day of the year as "MM-DD", e.g. "12-25"');
+    if (!match) throw new ValidationError(itemField, YEARLY_DAY_HINT);
     const month = Number(match[1]);
     const day = Number(match[2]);
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(2000, month)) {

@@ -20,8 +20,9 @@ export interface ChannelChange {
   secret?: string | null;
 }
 
-const MAX_URL = 2048;
-const MAX_RECIPIENTS = 20;
+export const MAX_URL = 2048;
+export const MAX_RECIPIENTS = 20;
+export const MAX_SECRET = 256;
 /** A mailbox as people write it: no spaces, quotes, brackets or separators that could smuggle another header or recipient. */
 const EMAIL =
   /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
@@ -76,7 +77,7 @@ export function readWebhookUrl(value: unknown, field: string): string {
 }
 
 function readSecret(value: unknown): string {
-  return readText(value, 'secret', { min: 1, max: 256 });
+  return readText(value, 'secret', { min: 1, max: MAX_SECRET });
 }
 
 function readRecipients(value: unknown, field: string): string[] {

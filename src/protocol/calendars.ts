@@ -1,11 +1,22 @@
 import { type Static, Type } from 'typebox';
+import {
+  CALENDAR_NAME_PATTERN,
+  MAX_BLACKOUTS_PER_CALENDAR,
+  MAX_YEARLY_DAYS,
+  YEARLY_DAY_PATTERN,
+} from '../core/calendar.ts';
 import { Id, IsoTime } from './common.ts';
+import { BlackoutDef } from './task-def.ts';
 
-const Blackouts = Type.Array(Type.Object({ from: Type.String(), to: Type.String() }), {
-  description: 'absolute forbidden ranges [from, to), ISO-8601 with an offset',
-});
-const Yearly = Type.Array(Type.String(), {
-  description: 'days forbidden every year, "MM-DD", whole days in the zone of the task using the calendar',
+const blackoutsMean = 'absolute forbidden ranges [from, to), ISO-8601 with an offset';
+const yearlyMeans = 'days forbidden every year, "MM-DD", whole days in the zone of the task using the calendar';
+const Blackouts = Type.Array(Type.Object({ from: Type.String(), to: Type.String() }), { description: blackoutsMean });
+const Yearly = Type.Array(Type.String(), { description: yearlyMeans });
+/** What a request may send; the core then checks the instants and that each day exists (02-30 is refused). */
+const BlackoutsBody = Type.Array(BlackoutDef, { maxItems: MAX_BLACKOUTS_PER_CALENDAR, description: blackoutsMean });
+const YearlyBody = Type.Array(Type.String({ pattern: YEARLY_DAY_PATTERN }), {
+  maxItems: MAX_YEARLY_DAYS,
+  description: yearlyMeans,
 });
 
 /**
@@ -15,18 +26,23 @@ const Yearly = Type.Array(Type.String(), {
  */
 export const CreateCalendarBody = Type.Object(
   {
-    name: Type.String({ description: '1-64 letters, digits, . _ -' }),
-    blackouts: Type.Optional(Blackouts),
-    yearly: Type.Optional(Yearly),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: CALENDAR_NAME_PATTERN.source,
+      description: '1-64 letters, digits, . _ -',
+    }),
+    blackouts: Type.Optional(BlackoutsBody),
+    yearly: Type.Optional(YearlyBody),
     global: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: true },
+  { additionalProperties: false },
 );
 
 /** What may change: the blackouts and the yearly days (the name stays: tasks list it). */
 export const ChangeCalendarBody = Type.Object(
-  { blackouts: Type.Optional(Blackouts), yearly: Type.Optional(Yearly) },
-  { additionalProperties: true },
+  { blackouts: Type.Optional(BlackoutsBody), yearly: Type.Optional(YearlyBody) },
+  { additionalProperties: false },
 );
 
 export const CalendarView = Type.Object({

@@ -1,5 +1,7 @@
 import { type Static, Type } from 'typebox';
+import { MAX_RECIPIENTS, MAX_SECRET, MAX_URL } from '../core/channels.ts';
 import { NOTIFY_ON } from '../core/model.ts';
+import { CHANNEL_NAME_PATTERN } from '../core/notify.ts';
 import { DELIVERY_STATUSES } from '../core/ports/notifications.ts';
 import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
 
@@ -9,30 +11,43 @@ import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
  * global admin's) makes one every org's tasks may name. The core's channel rules check it
  * and name the bad field; the server's allow list decides whether `url` may be reached.
  */
+// What a request may send; the core then checks the URL, the addresses, and which fields go with the kind.
+const Url = Type.String({ minLength: 1, maxLength: MAX_URL, description: 'webhook: http(s) URL the server POSTs to' });
+const Secret = Type.String({ minLength: 1, maxLength: MAX_SECRET });
+const Recipients = Type.Array(Type.String({ minLength: 3, maxLength: 254 }), {
+  maxItems: MAX_RECIPIENTS,
+  description: 'email: recipients',
+});
+
 export const CreateChannelBody = Type.Object(
   {
-    name: Type.String({ description: '1-64 letters, digits, . _ -' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: CHANNEL_NAME_PATTERN.source,
+      description: '1-64 letters, digits, . _ -',
+    }),
     kind: Type.Enum(['webhook', 'email']),
-    url: Type.Optional(Type.String({ description: 'webhook: http(s) URL the server POSTs to' })),
+    url: Type.Optional(Url),
     secret: Type.Optional(
-      Type.String({
+      Type.Union([Secret, Type.Null()], {
         description: 'webhook: HMAC key of X-Taskwarden-Signature; generated (and shown once) if left out',
       }),
     ),
-    to: Type.Optional(Type.Array(Type.String(), { description: 'email: recipients' })),
+    to: Type.Optional(Recipients),
     global: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: true },
+  { additionalProperties: false },
 );
 
 /** What may change: a webhook's url and secret (null: unsigned), an email channel's recipients. */
 export const ChangeChannelBody = Type.Object(
   {
-    url: Type.Optional(Type.String()),
-    secret: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    to: Type.Optional(Type.Array(Type.String())),
+    url: Type.Optional(Url),
+    secret: Type.Optional(Type.Union([Secret, Type.Null()])),
+    to: Type.Optional(Recipients),
   },
-  { additionalProperties: true },
+  { additionalProperties: false },
 );
 
 /** Viewers and operators see what a channel is called; who manages it also sees where it goes. */

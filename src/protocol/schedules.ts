@@ -1,18 +1,23 @@
 import { type Static, Type } from 'typebox';
 import { MAX_PREVIEW_COUNT } from '../core/schedule/index.ts';
 import { IsoTime } from './common.ts';
+import { BlackoutDef, CalendarNamesDef, ScheduleDef, TimeslotDef } from './task-def.ts';
 
 export const DEFAULT_PREVIEW_COUNT = 10;
 
-/** Checked by the core's schedule rules, which name the bad field ("schedule.at: …"). */
+/**
+ * The schedule fields of a task definition (protocol/task-def.ts), checked by the same schema;
+ * what a schema cannot say (a cron expression's value, an unknown zone, …) the core's
+ * schedule rules check after it, naming the field the same way ("schedule.at: …").
+ */
 export const PreviewBody = Type.Object(
   {
-    schedule: Type.Unknown({ description: 'a schedule in the Contract shape' }),
-    timeslots: Type.Optional(Type.Unknown()),
-    blackouts: Type.Optional(Type.Unknown()),
+    schedule: ScheduleDef,
+    timeslots: Type.Optional(Type.Array(TimeslotDef, { maxItems: 1000 })),
+    blackouts: Type.Optional(Type.Array(BlackoutDef, { maxItems: 1000 })),
     activeFrom: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     activeTill: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    calendars: Type.Optional(Type.Unknown({ description: 'names of shared calendars whose blackouts apply too' })),
+    calendars: Type.Optional(CalendarNamesDef),
     from: Type.Optional(Type.String({ description: 'ISO time to preview from; default now' })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PREVIEW_COUNT })),
     zones: Type.Optional(

@@ -142,6 +142,11 @@ export const RolloutDef = Type.Object(
   { additionalProperties: false },
 );
 
+export const CalendarNamesDef = Type.Array(
+  Type.String({ minLength: 1, maxLength: 64, pattern: CALENDAR_NAME_PATTERN.source }),
+  { maxItems: MAX_TASK_CALENDARS, description: 'shared calendars (by name) whose blackouts apply too' },
+);
+
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const taskProperties = {
@@ -162,12 +167,7 @@ const taskProperties = {
   jobs: Type.Array(JobDefBody, { minItems: 1, maxItems: 100 }),
   notify: Type.Optional(Type.Array(NotifyRuleDef, { maxItems: 20, description: "absent: the org's default rules" })),
   rollout: Type.Optional(nullable(RolloutDef)),
-  calendars: Type.Optional(
-    Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: CALENDAR_NAME_PATTERN.source }), {
-      maxItems: MAX_TASK_CALENDARS,
-      description: 'shared calendars (by name) whose blackouts apply too',
-    }),
-  ),
+  calendars: Type.Optional(CalendarNamesDef),
 };
 
 /** A task definition as POST/PUT /api/v1/tasks take it; absent fields take their defaults. */

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CALENDAR_NAME_HINT, CALENDAR_NAME_PATTERN } from '../core/calendar.ts';
+import { CALENDAR_NAME_HINT, CALENDAR_NAME_PATTERN, YEARLY_DAY_HINT, YEARLY_DAY_PATTERN } from '../core/calendar.ts';
 import {
   ERROR_CATALOG,
   type ErrorCode,
@@ -24,6 +24,7 @@ const PATTERN_HINTS: Record<string, string> = {
   [NAME_PATTERN.source]: NAME_HINT,
   [CHANNEL_NAME_PATTERN.source]: CHANNEL_NAME_HINT,
   [CALENDAR_NAME_PATTERN.source]: CALENDAR_NAME_HINT,
+  [YEARLY_DAY_PATTERN]: YEARLY_DAY_HINT,
   [IDEMPOTENCY_KEY_PATTERN]: IDEMPOTENCY_KEY_HINT,
 };
 

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Fastify from 'fastify';
 import { ERROR_CATALOG } from '../../src/core/errors.ts';
+import { ScheduleKinds } from '../../src/protocol/task-def.ts';
 import { type DeferredCompiles, installCompileAll, installValidation } from '../../src/server/validation.ts';
 import { type ServerHarness, startServerHarness } from '../support/server.ts';
 
@@ -20,6 +21,14 @@ interface Operation {
     { content?: Record<string, { schema: { properties?: { error?: { properties: { code: { enum: string[] } } } } } }> }
   >;
 }
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  oneOf?: SchemaNode[];
+  items?: SchemaNode;
+  enum?: unknown[];
+  additionalProperties?: unknown;
+}
+type JsonBody = { content: Record<string, { schema: SchemaNode }> };
 type Doc = {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, { enum?: string[] }> };
@@ -93,6 +102,31 @@ describe('OpenAPI document', () => {
     assert.ok(create && codesOf(create, '409').includes(again.json.error.code), again.body);
     const bad = await h.expect(400, 'POST', `/api/v1/tasks?org=${org.id}`, { body: { ...body, name: '' } });
     assert.ok(create && codesOf(create, '400').includes(bad.json.error.code), bad.body);
+  });
+
+  test("the schedule preview body takes the task definition's schedule, timeslots and blackouts", () => {
+    const preview = doc.paths['/api/v1/schedules/preview']?.post as { requestBody?: JsonBody } | undefined;
+    const props = preview?.requestBody?.content['application/json']?.schema.properties ?? {};
+    assert.deepEqual(
+      // OpenAPI 3.0 has no const: the document says it as a one-value enum.
+      (props['schedule']?.oneOf ?? []).map((kind) => kind.properties?.['kind']?.enum?.[0]),
+      Object.keys(ScheduleKinds),
+    );
+    assert.equal(props['timeslots']?.items?.additionalProperties, false);
+    assert.equal(props['blackouts']?.items?.additionalProperties, false);
+  });
+
+  test('the calendar and channel bodies list their fields and refuse others', () => {
+    for (const [path, method] of [
+      ['/api/v1/calendars', 'post'],
+      ['/api/v1/calendars/{id}', 'patch'],
+      ['/api/v1/channels', 'post'],
+      ['/api/v1/channels/{id}', 'patch'],
+    ] as const) {
+      const op = doc.paths[path]?.[method] as { requestBody?: JsonBody } | undefined;
+      const schema = op?.requestBody?.content['application/json']?.schema;
+      assert.equal(schema?.additionalProperties, false, `${method} ${path}`);
+    }
   });
 
   test('the ErrorCode schema lists every code of the catalog with its status', () => {

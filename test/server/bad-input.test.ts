@@ -250,6 +250,24 @@ describe('bad input', () => {
       code: 'invalid_input',
       field: 'schedule.expr',
     },
+    {
+      name: 'a schedule preview with an unknown schedule kind (the wire schema)',
+      method: 'POST',
+      url: '/api/v1/schedules/preview',
+      opts: () => ({ token: operator, body: { schedule: { kind: 'fortnightly' } } }),
+      status: 400,
+      code: 'invalid_input',
+      field: 'schedule.kind',
+    },
+    {
+      name: 'a schedule preview with a field its kind does not have',
+      method: 'POST',
+      url: '/api/v1/schedules/preview',
+      opts: () => ({ token: operator, body: { schedule: { kind: 'cron', expr: '0 2 * * *', every: '1h' } } }),
+      status: 400,
+      code: 'invalid_input',
+      field: 'schedule.every',
+    },
   ];
 
   for (const c of cases) {

@@ -85,6 +85,17 @@ describe('calendars API', () => {
     assert.equal(page.items.filter((c: { name: string }) => c.name === 'x').length, 0);
   });
 
+  test('a change with a field a calendar has not (or may not change) is 400 naming it, and changes nothing', async () => {
+    const created = (await as(orgAdmin, 'POST', '/api/v1/calendars', { name: 'strict', yearly: ['12-25'] }, 201)).json;
+    for (const body of [{ colour: 'red' }, { name: 'renamed' }]) {
+      const reply = await as(orgAdmin, 'PATCH', `/api/v1/calendars/${created.id}`, body, 400);
+      const field = Object.keys(body)[0];
+      assert.equal(reply.json.error.message, `${field}: is not a known field`);
+    }
+    const after = (await as(orgAdmin, 'GET', `/api/v1/calendars/${created.id}`, undefined, 200)).json;
+    assert.deepEqual([after.name, after.yearly], ['strict', ['12-25']]);
+  });
+
   test('a task lists calendars by name: unknown → 400 naming calendars[i]; in use → 409 naming the task', async () => {
     const calendar = (await as(orgAdmin, 'POST', '/api/v1/calendars', { name: 'freeze', yearly: ['12-31'] }, 201)).json;
     const unknown = await as(operator, 'POST', '/api/v1/tasks', task('t-unknown', ['freeze', 'nope']), 400);

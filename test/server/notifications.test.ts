@@ -68,6 +68,17 @@ describe('notifications', () => {
     return (await as('GET', `/api/v1/channels/${channelId}/deliveries`)).json.items;
   }
 
+  test('a channel body with a field a channel has not is 400 naming it, and writes nothing', async () => {
+    const body = { name: 'strict', kind: 'email', to: ['ops@example.org'], cc: ['boss@example.org'] };
+    const refused = await as('POST', '/api/v1/channels', body, 400);
+    assert.equal(refused.json.error.message, 'cc: is not a known field');
+    const channels = (await as('GET', '/api/v1/channels')).json.items as Array<{ name: string }>;
+    assert.ok(!channels.some((c) => c.name === 'strict'));
+    const channel = await hook();
+    const change = await as('PATCH', `/api/v1/channels/${channel.id}`, { url: receiver.url, method: 'PUT' }, 400);
+    assert.equal(change.json.error.message, 'method: is not a known field');
+  });
+
   test('a run end reaches the receiver exactly once, signed, with the run, its counts and failed targets', async () => {
     const channel = await hook();
     const task = (
