@@ -86,7 +86,7 @@ describe('attack: the enrolment token in the process list', () => {
     const twin = await taskwarden(['agent', '--server', server.url, '--data', dir, '--device-id', deviceId], {
       TASKWARDEN_ENROL_TOKEN: await server.enrolmentToken([], 1),
     });
-    assert.equal(twin.code, 2, twin.out);
+    assert.equal(twin.code, 4, twin.out); // agent_already_enrolled: a conflict (README, CLI exit codes)
     assert.match(twin.out, /already enrolled in this org: .* an administrator must first allow it/);
   });
 });
