@@ -80,7 +80,11 @@ describe('tasks:batch', () => {
       field: 'tasks[2].name',
     });
     await h.expect(201, 'POST', `/api/v1/tasks?org=${orgId}`, { token: operator, body: noopTask('taken') });
-    await refused([noopTask('fresh-0'), noopTask('taken')], { status: 409, code: 'conflict', field: 'tasks[1].name' });
+    await refused([noopTask('fresh-0'), noopTask('taken')], {
+      status: 409,
+      code: 'task_name_taken',
+      field: 'tasks[1].name',
+    });
     assert.equal(await h.store.tasks.getByName(orgId, 'fresh-0'), null);
   });
 

@@ -18,26 +18,32 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
     },
 
     async createMany(tasks) {
-      await writing(ctx, 'task', () =>
-        atomic(ctx, async (tx) => {
-          for (const part of chunksOf(tasks)) {
-            // Looked up first, so the conflict names the task (a unique violation does not, portably).
-            const taken = await tx
-              .selectFrom('tasks')
-              .select(['org_id', 'name'])
-              .where('org_id', 'in', [...new Set(part.map((t) => t.orgId))])
-              .where(
-                'name',
-                'in',
-                part.map((t) => t.name),
-              )
-              .execute();
-            const clash = part.find((t) => taken.some((row) => row.org_id === t.orgId && row.name === t.name));
-            if (clash)
-              throw new TaskwardenError('task_name_taken', `task "${clash.name}" already exists`, { name: clash.name });
-            await tx.insertInto('tasks').values(part.map(taskRow)).execute();
-          }
-        }),
+      await writing(
+        ctx,
+        'task',
+        () =>
+          atomic(ctx, async (tx) => {
+            for (const part of chunksOf(tasks)) {
+              // Looked up first, so the conflict names the task (a unique violation does not, portably).
+              const taken = await tx
+                .selectFrom('tasks')
+                .select(['org_id', 'name'])
+                .where('org_id', 'in', [...new Set(part.map((t) => t.orgId))])
+                .where(
+                  'name',
+                  'in',
+                  part.map((t) => t.name),
+                )
+                .execute();
+              const clash = part.find((t) => taken.some((row) => row.org_id === t.orgId && row.name === t.name));
+              if (clash)
+                throw new TaskwardenError('task_name_taken', `task "${clash.name}" already exists`, {
+                  name: clash.name,
+                });
+              await tx.insertInto('tasks').values(part.map(taskRow)).execute();
+            }
+          }),
+        'task_name_taken',
       );
     },
 

@@ -50,13 +50,13 @@ export function bulkTaskCases(open: OpenStore): void {
       // In the third chunk: the first two were inserted before the clash is seen.
       tasks[420] = makeTask(org.id, { name: 'taken' });
       const error = await store.tasks.createMany(tasks).catch((e: TaskwardenError) => e);
-      assert.equal((error as TaskwardenError).code, 'conflict');
+      assert.equal((error as TaskwardenError).code, 'task_name_taken');
       assert.deepEqual((error as TaskwardenError).details, { name: 'taken' });
       assert.equal((await store.tasks.list({ orgId: org.id }, { limit: 1000 })).items.length, 1, 'none written');
       // Another org's name is free; two of one name in the load are a conflict too.
       await store.tasks.createMany([makeTask(org.id, { name: 'elsewhere' })]);
       const twins = [makeTask(org.id, { name: 'twin' }), makeTask(org.id, { name: 'twin' })];
-      await rejectsWithCode(store.tasks.createMany(twins), 'conflict');
+      await rejectsWithCode(store.tasks.createMany(twins), 'task_name_taken');
       assert.equal(await store.tasks.getByName(org.id, 'twin'), null);
     });
   });
