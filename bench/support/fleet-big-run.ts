@@ -10,6 +10,7 @@ import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openStore } from '../../src/store/open.ts';
+import { makeAgent } from '../../test/store/fixtures.ts';
 import { waitFor } from './limits.ts';
 
 export const BENCH_COMMAND = { name: 'bench-true', argv: ['true'], runsOn: 'agent', timeout: '1m' };
@@ -70,25 +71,5 @@ export async function bigRun(dbUrl: string, agents: number, limitMs: number): Pr
 }
 
 function benchAgent(orgId: string, i: number, now: number): Agent {
-  return {
-    id: newId(),
-    orgId,
-    kind: 'taskwarden',
-    deviceId: `pc-${i}`,
-    name: `pc-${i}`,
-    tags: ['bench'],
-    requestedTags: [],
-    secretHash: `bench-${newId()}`,
-    enabled: true,
-    version: 'bench',
-    modules: ['command'],
-    wakeUrl: null,
-    contactSeconds: 60,
-    lastContactAt: null,
-    lastWakeError: null,
-    lastWakeErrorAt: null,
-    reenrolUntil: null,
-    enrolmentTokenId: null,
-    createdAt: now,
-  };
+  return makeAgent(orgId, { deviceId: `pc-${i}`, name: `pc-${i}`, tags: ['bench'], version: 'bench', createdAt: now });
 }
