@@ -56,8 +56,11 @@ test('an agent long-polling one node is woken by work another node prepared for 
   const waiters = new LocalAgentWaiters(contactNode, systemClock);
   try {
     const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));
+    // Each try starts a run of its own (allow): the first may come before the contact node's
+    // LISTEN is in place, and its run must not turn the next one into a skipped overlap.
     const task = await author.addTask({
       schedule: { kind: 'manual' },
+      concurrency: 'allow',
       jobs: [{ name: 'inventory', module: 'inventory', targets: { agents: [agent.id] } }],
     });
     const woken = await until(
