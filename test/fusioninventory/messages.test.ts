@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { ValidationError } from '../../src/core/errors.ts';
+import { XmlAttributes } from '../../src/core/fusioninventory-reply.ts';
 import {
   deployUuidOf,
   parseDeployUuid,
@@ -13,7 +14,7 @@ import {
   processNumberOf,
 } from '../../src/modules/fusioninventory/ids.ts';
 import { emptyReply, prologFrequencyHours, prologReply } from '../../src/modules/fusioninventory/prolog.ts';
-import { buildReply, parseAgentRequest, XmlAttributes } from '../../src/modules/fusioninventory/xml.ts';
+import { buildReply, parseAgentRequest } from '../../src/modules/fusioninventory/xml.ts';
 import { decodeMessage, encodeReply } from '../../src/server/fusioninventory/body.ts';
 import { fixture } from './fixtures.ts';
 

@@ -2,9 +2,10 @@
 // the real agent), network discovery messages, and wake-on-LAN orders.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { XmlNode } from '../../src/core/fusioninventory-message.ts';
 import { compileSchema } from '../../src/core/json-schema.ts';
 import { hostOfDeviceId } from '../../src/modules/fusioninventory/ids.ts';
-import { buildReply, parseAgentRequest, type XmlNode } from '../../src/modules/fusioninventory/xml.ts';
+import { buildReply, parseAgentRequest } from '../../src/modules/fusioninventory/xml.ts';
 import { inventoryFromContent, prefixLength } from '../../src/modules/inventory/fusioninventory.ts';
 import { inventorySchema } from '../../src/modules/inventory/schema.ts';
 import { discoveryOption } from '../../src/modules/netdiscovery/fusioninventory.ts';

@@ -3,7 +3,8 @@
  * the contact period in hours; RESPONSE SEND asks for an inventory (any other value skips
  * the Inventory task); each OPTION hands one job to the task that knows its NAME.
  */
-import { buildReply, type ReplyNode } from './xml.ts';
+import type { ReplyNode } from '../../core/fusioninventory-reply.ts';
+import { buildReply } from './xml.ts';
 
 export interface PrologPlan {
   frequencyHours: number;

@@ -6,10 +6,9 @@
  * same thing (attr_prefix ''). Pure: text in, values out.
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { TaskwardenError } from '../../core/errors.ts';
-import { isNode, listOf, nodesOf, textOf, type XmlNode, type XmlValue } from '../../core/fusioninventory-message.ts';
+import { TaskwardenError, ValidationError } from '../../core/errors.ts';
+import { isNode, textOf, type XmlNode } from '../../core/fusioninventory-message.ts';
 import { type ReplyNode, type ReplyValue, XmlAttributes } from '../../core/fusioninventory-reply.ts';
-import { ValidationError } from '../sdk/index.ts';
 
 export interface AgentRequest {
   deviceId: string;
@@ -81,8 +80,6 @@ function parseXml(text: string): XmlNode {
     throw new ValidationError('body', `is refused: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
-
-export { isNode, listOf, nodesOf, type ReplyNode, type ReplyValue, textOf, XmlAttributes, type XmlNode, type XmlValue };
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" ?>';
 

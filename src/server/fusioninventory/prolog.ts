@@ -11,12 +11,12 @@
  * - deploy: nothing here; the agent's Deploy task asks for it (getConfig, getJobs).
  */
 import type { Clock } from '../../core/clock.ts';
+import type { ReplyNode } from '../../core/fusioninventory-reply.ts';
 import type { Agent } from '../../core/model.ts';
 import type { ModuleRegistry } from '../../core/ports/module.ts';
 import type { AgentWork } from '../../engine/agents.ts';
 import { type AttemptRef, processNumberOf } from '../../modules/fusioninventory/ids.ts';
 import { prologFrequencyHours, prologReply } from '../../modules/fusioninventory/prolog.ts';
-import type { ReplyNode } from '../../modules/fusioninventory/xml.ts';
 import { type EventDeps, type JobEvent, logEvent, refOf, reportEvents, reportUnlessEnded } from './events.ts';
 
 /** Jobs handed out per PROLOG; the rest wait for the next one. */

@@ -4,8 +4,9 @@
  * Only an IANA name counts: a Windows agent sends "Romance Standard Time", which a schedule
  * cannot read, and its zone then stays as it was (tz "agent" schedules use their fallbackTz).
  */
+
+import { nodesOf, textOf, type XmlNode } from '../../core/fusioninventory-message.ts';
 import { checkTimeZone } from '../../core/schedule/agent-local.ts';
-import { nodesOf, textOf, type XmlNode } from '../../modules/fusioninventory/xml.ts';
 
 export function timezoneOfInventory(content: XmlNode): string | null {
   for (const section of ['OPERATINGSYSTEM', 'HARDWARE']) {
