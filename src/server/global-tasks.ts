@@ -65,7 +65,10 @@ async function showsGlobalTasks(store: Store, orgId: string | null): Promise<boo
   return (await store.orgs.settings(orgId))?.showGlobalTasks === true;
 }
 
-/** Checks a global task (server targets only, backup possible on this store) or an org's (no global-only module). */
+/**
+ * Checks a global task (server targets only; a module that uses the store's backups only
+ * when this store has them) or an org's (no global-only module).
+ */
 export function checkTaskScope(
   def: TaskDef,
   scope: { orgId: string; modules: ModuleRegistry; backups: StoreBackups | undefined },
@@ -77,7 +80,7 @@ export function checkTaskScope(
   }
   checkGlobalTaskDef(def);
   def.jobs.forEach((job, i) => {
-    if (job.module !== 'backup') return;
+    if (!scope.modules.get(job.module)?.usesStoreBackups) return;
     const unsupported = backups ? backups.unsupported : 'this server has no database backup';
     if (unsupported !== null) throw new ValidationError(`jobs[${i}].module`, unsupported);
   });

@@ -14,7 +14,7 @@ import type { ValidationError } from '../../src/core/errors.ts';
 import { GLOBAL_ORG_ID } from '../../src/core/global-tasks.ts';
 import type { TaskDef } from '../../src/core/model.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { checkTaskScope } from '../../src/server/global-tasks.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
@@ -95,6 +95,25 @@ describe('global tasks on a real server: housekeeping seeded, backup module', ()
     } as unknown as TaskDef;
     assert.throws(
       () => checkTaskScope(def, { orgId: GLOBAL_ORG_ID, modules: createModuleRegistry(builtinModules()), backups }),
+      (err: ValidationError) => err.message.startsWith('jobs[0].module:') && /pg_dump/.test(err.message),
+    );
+  });
+
+  test("the definition's usesStoreBackups decides, not the module's name", () => {
+    const backups = storeBackups({ dbUrl: 'postgresql://127.0.0.1/taskwarden', dataDir: dir }, systemClock);
+    const snapshot = defineModule({
+      name: 'db-snapshot',
+      title: 'Snapshot',
+      runsOn: 'server',
+      usesStoreBackups: true,
+      paramsSchema: { type: 'object' },
+      execute: async () => ({ done: true, ok: true }),
+    });
+    const def = {
+      jobs: [{ name: 'copy', module: 'db-snapshot', params: {}, targets: { server: true } }],
+    } as unknown as TaskDef;
+    assert.throws(
+      () => checkTaskScope(def, { orgId: GLOBAL_ORG_ID, modules: createModuleRegistry([snapshot]), backups }),
       (err: ValidationError) => err.message.startsWith('jobs[0].module:') && /pg_dump/.test(err.message),
     );
   });

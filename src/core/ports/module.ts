@@ -26,6 +26,11 @@ export interface ModuleDefinition<P extends Record<string, unknown> = Record<str
    * the global admin's, may use it, and orgs are not offered it.
    */
   globalOnly?: boolean;
+  /**
+   * true = its server half needs `services.backup` (the store's online copy): a task using
+   * it is refused when saved on a store that has none (PostgreSQL), not at its first run.
+   */
+  usesStoreBackups?: boolean;
   /** JSON schema of `params`, shown by the API and used by the UI's form. */
   paramsSchema: Record<string, unknown>;
   /** Validates and normalises params; throws ValidationError naming the field. */

@@ -14,6 +14,7 @@ export const backupModule = defineModule<BackupParams>({
   runsOn: 'server',
   parallelizable: false,
   globalOnly: true,
+  usesStoreBackups: true,
   paramsSchema: backupParamsSchema,
   parseParams: parseBackupParams,
   execute: executeBackup,
