@@ -13,7 +13,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { ReplyNode } from '../../core/fusioninventory-reply.ts';
 import type { Agent } from '../../core/model.ts';
-import type { ModuleRegistry } from '../../core/ports/module.ts';
+import type { FusionInventoryProlog, ModuleRegistry } from '../../core/ports/module.ts';
 import type { AgentWork } from '../../engine/agents.ts';
 import { type AttemptRef, processNumberOf } from '../../modules/fusioninventory/ids.ts';
 import { prologFrequencyHours, prologReply } from '../../modules/fusioninventory/prolog.ts';
@@ -24,6 +24,9 @@ const CLAIM_LIMIT = 100;
 
 type PrologDeps = EventDeps & { clock: Clock; modules: ModuleRegistry };
 
+/** What one job adds to the PROLOG reply. */
+type Handed = Pick<FusionInventoryProlog, 'option' | 'sendInventory'>;
+
 /** Returns the reply's XML. `agent` is the agent as it is after this contact was recorded. */
 export async function onProlog(deps: PrologDeps, agent: Agent): Promise<string> {
   const contactAt = deps.clock.now();
@@ -33,8 +36,8 @@ export async function onProlog(deps: PrologDeps, agent: Agent): Promise<string> 
   const options: ReplyNode[] = [];
   for (const job of work) {
     const handed = await hand(deps, agent.id, job);
-    if (handed === 'inventory') sendInventory = true;
-    else if (handed) options.push(handed);
+    if (handed.sendInventory) sendInventory = true;
+    if (handed.option) options.push(handed.option);
   }
   return prologReply({ frequencyHours: prologFrequencyHours(agent.contactSeconds), sendInventory, options });
 }
@@ -43,7 +46,7 @@ export async function onProlog(deps: PrologDeps, agent: Agent): Promise<string> 
  * What the PROLOG reply carries for one job: an OPTION, the inventory request, or nothing;
  * the job's module says so through its FusionInventory hook (none: the agent cannot run it).
  */
-async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<ReplyNode | 'inventory' | null> {
+async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<Handed> {
   const ref: AttemptRef = { jobstateId: job.jobstate, attempt: job.attempt };
   const now = deps.clock.now();
   const report = (events: JobEvent[]) => reportEvents(deps, agentId, ref, events);
@@ -51,7 +54,7 @@ async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<
   if (!hook) {
     const error = `FusionInventory agents cannot run module "${job.module}"`;
     await report([{ type: 'error', reason: 'module_unknown', result: { error }, ts: now }]);
-    return null;
+    return {};
   }
   const handed = hook.prolog({ params: job.params, payload: job.payload, processNumber: processNumberOf(ref) });
   const events: JobEvent[] = handed.lines.map((line) => logEvent(line, now));
@@ -59,8 +62,7 @@ async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<
   if (end?.ok) events.push({ type: 'finished', result: end.result, ts: now });
   else if (end) events.push({ type: 'error', reason: end.reason ?? 'module_failed', result: end.result, ts: now });
   await report(events);
-  if (handed.sendInventory) return 'inventory';
-  return handed.option ?? null;
+  return handed;
 }
 
 async function endUnreported(deps: PrologDeps, agentId: string, contactAt: number): Promise<void> {
