@@ -48,7 +48,7 @@ export function parseModuleList(value: string, source: string, cwd: string): Mod
 }
 
 /** Imports and checks every package of the list, in order; the first broken one throws a ValidationError naming it. */
-export async function loadModulePackages(list: ModuleList): Promise<ModulePackageEntry[]> {
+async function loadModulePackages(list: ModuleList): Promise<ModulePackageEntry[]> {
   if (list.entries.length === 0) return [];
   if (typeof requireHere.resolve !== 'function') {
     throw refused(

@@ -9,7 +9,7 @@ import { formatIpv4, parseRanges } from './ranges.ts';
 import { type DiscoveryParams, timeoutMs } from './schema.ts';
 
 /** The agent scans with one Perl thread per concurrent probe; past this many threads cost more than they give. */
-export const MAX_DISCOVERY_THREADS = 64;
+const MAX_DISCOVERY_THREADS = 64;
 
 export function discoveryOption(params: DiscoveryParams, processNumber: string): ReplyNode {
   const ranges = parseRanges(params.ranges, 'params.ranges');
