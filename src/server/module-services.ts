@@ -22,10 +22,9 @@ import type { PackageFiles } from './package-files.ts';
  */
 export function createModuleServices(
   store: Store,
-  clock: Clock = systemClock,
-  packageFiles?: PackageFiles,
-  backups?: StoreBackups,
+  lent: { clock?: Clock; packageFiles?: PackageFiles; backups?: StoreBackups } = {},
 ): ModuleServicesFor {
+  const { clock = systemClock, packageFiles, backups } = lent;
   return (orgId): ModuleServices => {
     const services = orgServices(store, clock, orgId, packageFiles);
     return isGlobalOrg(orgId) ? { ...services, ...globalServices(store, services, backups) } : services;

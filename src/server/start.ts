@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     const engine = new Engine({
       store,
       modules,
-      services: createModuleServices(store, clock, packageFiles, backups),
+      services: createModuleServices(store, { clock, packageFiles, backups }),
       clock,
       options: {
         defaultTz,

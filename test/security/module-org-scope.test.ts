@@ -88,7 +88,7 @@ describe('security: each server-side module touches its own org’s rows only', 
     await store.commands.upsert(makeCommand(a.org, { ...aOnly, definedByAdmin: true }));
     Object.assign(a, await oldRun(a.org));
     b.run = (await oldRun(b.org)).run;
-    servicesB = createModuleServices(store, clock)(b.org);
+    servicesB = createModuleServices(store, { clock })(b.org);
   });
   after(async () => {
     listener.close();
@@ -170,7 +170,7 @@ describe('security: each server-side module touches its own org’s rows only', 
     const task = await store.tasks.create(makeTask(a.org));
     const result = { package: 'b-app', version: '1', action: 'install', outcome: 'ok' };
     await store.ledger.record(makeLedger({ taskId: task.id, target: a.agent, result }));
-    assert.equal((await createModuleServices(store, clock)(a.org).ledger.ofTarget(a.agent)).length, 1);
+    assert.equal((await createModuleServices(store, { clock })(a.org).ledger.ofTarget(a.agent)).length, 1);
     assert.deepEqual(await servicesB.ledger.ofTarget(a.agent), []);
   });
 

@@ -85,7 +85,7 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
   const engine = new Engine({
     store,
     modules,
-    services: createModuleServices(store, clock, packageFiles),
+    services: createModuleServices(store, { clock, packageFiles }),
     clock,
     options: { defaultTz: 'UTC', maxSleepMs: 200 },
     notifier,
