@@ -9,16 +9,9 @@
  * Units, from the agent's Perl inventory modules: HARDWARE/MEMORY and DRIVES/TOTAL, FREE in
  * MiB; CPUS/THREAD is the logical processors of one package (/proc/cpuinfo "siblings").
  */
-import {
-  compileSchemaOnFirstUse,
-  type FusionInventoryHook,
-  nodesOf,
-  textOf,
-  type XmlNode,
-  type XmlValue,
-} from '../sdk/index.ts';
+import { type FusionInventoryHook, nodesOf, textOf, type XmlNode, type XmlValue } from '../sdk/index.ts';
 import { diffInventory } from './diff.ts';
-import { type Disk, type Inventory, type InventoryParams, inventorySchema, type NetworkInterface } from './schema.ts';
+import { checkInventory, type Disk, type Inventory, type InventoryParams, type NetworkInterface } from './schema.ts';
 
 const MIB = 2 ** 20;
 const TEXT_MAX = 1000;
@@ -29,8 +22,6 @@ const ADDRESS_MAX = 64;
 /** Memory-backed or virtual filesystems: not disks (the same as the inventory module's df reading). */
 const PSEUDO_FILESYSTEMS = new Set(['tmpfs', 'devtmpfs', 'udev', 'shm', 'none', 'devfs', 'proc', 'sysfs']);
 const NO_MAC = '00:00:00:00:00:00';
-
-const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false });
 
 /**
  * The inventory module's FusionInventory hook: the PROLOG reply asks the agent for its
@@ -43,7 +34,7 @@ export const inventoryFusionInventory: FusionInventoryHook<InventoryParams> = {
   }),
   inventory: {
     read: ({ content, host }) => {
-      const inventory = checkInventory(inventoryFromContent(content, host), 'CONTENT') as Inventory;
+      const inventory = checkInventory(inventoryFromContent(content, host), 'CONTENT');
       const summary =
         `inventory received: ${inventory.hostname}, ${inventory.os.name} ${inventory.os.version}, ` +
         `${inventory.cpu.cores} cores, ${inventory.disks.length} disks, ${inventory.interfaces.length} network interfaces`;

@@ -1,3 +1,5 @@
+import { compileSchemaOnFirstUse } from '../sdk/index.ts';
+
 /** `inventory` takes no params: an agent reports everything it collects. */
 export const inventoryParamsSchema = { type: 'object', properties: {}, additionalProperties: false };
 
@@ -86,3 +88,13 @@ export const inventorySchema = {
   required: ['hostname', 'os', 'cpu', 'memory', 'disks', 'interfaces'],
   additionalProperties: false,
 };
+
+/**
+ * An inventory checked against inventorySchema (a ValidationError names the field): one
+ * validator for what an agent reports (server.ts) and what a FusionInventory agent's
+ * report becomes (fusioninventory.ts).
+ */
+export const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false }) as (
+  value: unknown,
+  field: string,
+) => Inventory;

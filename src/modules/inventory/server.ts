@@ -2,7 +2,6 @@
 import {
   type AcceptContext,
   type AgentOutcome,
-  compileSchemaOnFirstUse,
   countIn,
   type ModuleSummary,
   otherOutcomes,
@@ -11,9 +10,7 @@ import {
   ValidationError,
 } from '../sdk/index.ts';
 import { diffInventory } from './diff.ts';
-import { type Inventory, type InventoryParams, inventorySchema } from './schema.ts';
-
-const checkInventory = compileSchemaOnFirstUse(inventorySchema, { useDefaults: false });
+import { checkInventory, type Inventory, type InventoryParams } from './schema.ts';
 
 /**
  * The jobstate keeps a digest (`{hostname, first, changes}`); the inventory itself is on the
@@ -23,7 +20,7 @@ export async function acceptInventory(ctx: AcceptContext<InventoryParams>): Prom
   if (!ctx.outcome.ok) return ctx.outcome;
   let inventory: Inventory;
   try {
-    inventory = checkInventory(ctx.outcome.result, 'result') as Inventory;
+    inventory = checkInventory(ctx.outcome.result, 'result');
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     return {
