@@ -24,11 +24,19 @@ import { historyView, taskView } from '../views.ts';
 export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   const { store, engine } = ctx;
 
-  /** Everything about a definition is checked before anything is written. */
-  async function validDef(body: unknown, orgId: string, current: Task | null): Promise<TaskDef> {
+  /**
+   * Everything about a definition is checked before anything is written. A batch passes
+   * one SecretArgs for all its items, so each catalog command is looked up once.
+   */
+  async function validDef(
+    body: unknown,
+    orgId: string,
+    current: Task | null,
+    secrets = new SecretArgs(store),
+  ): Promise<TaskDef> {
     const parsed = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
     checkTaskScope(parsed, { orgId, modules: ctx.modules, backups: ctx.backups });
-    const def = await new SecretArgs(store).keepStored(orgId, current, parsed);
+    const def = await secrets.keepStored(orgId, current, parsed);
     await checkCatalogReferences(store, orgId, def);
     await checkChannelReferences(store, orgId, def.notify ?? []);
     await checkCalendarReferences(store, orgId, def.calendars ?? []);
@@ -61,7 +69,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     async (request, reply) => {
       const principal = principalOf(request);
       const orgId = await taskOrg(store, principal, request.query.org);
-      const defs = await validBatch(request.body.tasks, (item) => validDef(item, orgId, null));
+      const secrets = new SecretArgs(store);
+      const defs = await validBatch(request.body.tasks, (item) => validDef(item, orgId, null, secrets));
       const tasks = await createBatch(defs, () => engine.createTasks(orgId, defs, principal.user.name));
       return reply.code(201).send({ items: tasks.map(({ id, name }) => ({ id, name })) });
     },
