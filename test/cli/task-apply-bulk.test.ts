@@ -2,14 +2,13 @@
 // in chunks (all or none each), an error names the task's place in the file, and a task
 // file may be several YAML documents.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MAX_BATCH_TASKS } from '../../src/protocol/tasks.ts';
-import { resolveServerConfig } from '../../src/server/config.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { runCli } from '../support/cli.ts';
+import { type RealServer, startRealServer } from '../support/server.ts';
 
 /** Two chunks' worth. */
 const COUNT = MAX_BATCH_TASKS + 200;
@@ -22,6 +21,7 @@ const taskDef = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('task apply with many tasks', () => {
+  let real: RealServer;
   let server: RunningServer;
   let dir: string;
   let admin: string;
@@ -49,20 +49,11 @@ describe('task apply with many tasks', () => {
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tw-apply-bulk-'));
-    const config = resolveServerConfig(
-      { data: join(dir, 'data'), port: '0' },
-      { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_TEST_MODULES: '1' },
-      dir,
-    );
-    server = await startServer(config);
-    admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
+    real = await startRealServer('tw-apply-bulk-', { TASKWARDEN_TEST_MODULES: '1' });
+    ({ server, dir, adminToken: admin } = real);
     orgId = (await api('POST', '/api/v1/orgs', { name: 'acme' })).id;
   });
-  after(async () => {
-    await server.close(1_000);
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => real.close());
 
   const cli = (args: string[]) => runCli([...args, '--server', server.url, '--token', admin, '--org', 'acme']);
 
