@@ -191,6 +191,16 @@ export function echoTask(name: string, msg = 'hello world', extra: Record<string
   };
 }
 
+/** A task of one `noop` server job, hourly from 2030: it never fires during a test. */
+export function noopTask(name: string, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    schedule: { kind: 'interval', every: '1h', start: '2030-01-01T00:00:00Z' },
+    jobs: [{ name: 'noop', module: 'noop', targets: { server: true } }],
+    ...extra,
+  };
+}
+
 /** A real server listening on a free port, for tests that run the CLI or fetch over a socket. */
 export interface RealServer {
   server: RunningServer;
