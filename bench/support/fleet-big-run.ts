@@ -1,16 +1,12 @@
 // The fleet bench's big run: `agents` agents written straight into the store, then one run
 // over all of them through the engine (in this process): the time to create the run, and
 // until every jobstate of it is prepared.
-import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Agent } from '../../src/core/model.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
-import { Engine } from '../../src/engine/engine.ts';
-import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
-import { createModuleServices } from '../../src/server/module-services.ts';
 import { openStore } from '../../src/store/open.ts';
 import { makeAgent } from '../../test/store/fixtures.ts';
+import { builtinEngine } from '../../test/support/engine.ts';
 import { waitFor } from './limits.ts';
 
 export const BENCH_COMMAND = { name: 'bench-true', argv: ['true'], runsOn: 'agent', timeout: '1m' };
@@ -31,14 +27,7 @@ export async function bigRun(dbUrl: string, agents: number, limitMs: number): Pr
   const store = await openStore(dbUrl);
   try {
     await store.migrate();
-    const modules = createModuleRegistry(builtinModules({ testModules: true }));
-    const engine = new Engine({
-      store,
-      modules,
-      services: createModuleServices(store),
-      clock: systemClock,
-      options: { defaultTz: 'UTC' },
-    });
+    const { modules, engine } = builtinEngine(store);
     const now = Date.now();
     const org = await store.orgs.create({ id: newId(), name: 'bench', createdAt: now });
     for (let i = 0; i < agents; i += 1000) {

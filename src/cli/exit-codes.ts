@@ -21,7 +21,7 @@ export const EXIT_CODES = [
 /** Anything unexpected (not a TaskwardenError, an unknown status) is a failure of the work. */
 const FAILED = 1;
 
-export function exitCodeOfStatus(status: number): number {
+function exitCodeOfStatus(status: number): number {
   return EXIT_CODES.find((row) => (row.statuses as readonly number[]).includes(status))?.exit ?? FAILED;
 }
 

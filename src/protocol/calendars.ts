@@ -1,12 +1,7 @@
 import { type Static, Type } from 'typebox';
-import {
-  CALENDAR_NAME_PATTERN,
-  MAX_BLACKOUTS_PER_CALENDAR,
-  MAX_YEARLY_DAYS,
-  YEARLY_DAY_PATTERN,
-} from '../core/calendar.ts';
+import { MAX_BLACKOUTS_PER_CALENDAR, MAX_YEARLY_DAYS, YEARLY_DAY_PATTERN } from '../core/calendar.ts';
 import { Id, IsoTime } from './common.ts';
-import { BlackoutDef } from './task-def.ts';
+import { BlackoutDef, CalendarName } from './task-def.ts';
 
 const blackoutsMean = 'absolute forbidden ranges [from, to), ISO-8601 with an offset';
 const yearlyMeans = 'days forbidden every year, "MM-DD", whole days in the zone of the task using the calendar';
@@ -26,12 +21,7 @@ const YearlyBody = Type.Array(Type.String({ pattern: YEARLY_DAY_PATTERN }), {
  */
 export const CreateCalendarBody = Type.Object(
   {
-    name: Type.String({
-      minLength: 1,
-      maxLength: 64,
-      pattern: CALENDAR_NAME_PATTERN.source,
-      description: '1-64 letters, digits, . _ -',
-    }),
+    name: CalendarName,
     blackouts: Type.Optional(BlackoutsBody),
     yearly: Type.Optional(YearlyBody),
     global: Type.Optional(Type.Boolean()),

@@ -1,9 +1,9 @@
 import { type Static, Type } from 'typebox';
 import { MAX_RECIPIENTS, MAX_SECRET, MAX_URL } from '../core/channels.ts';
 import { NOTIFY_ON } from '../core/model.ts';
-import { CHANNEL_NAME_PATTERN } from '../core/notify.ts';
 import { DELIVERY_STATUSES } from '../core/ports/notifications.ts';
 import { Id, IsoTime, NullableIsoTime, OrgPageQuery } from './common.ts';
+import { ChannelName } from './task-def.ts';
 
 /**
  * A notification channel: `{"name":"ops-hook","kind":"webhook","url":"https://…","secret":"…"}`
@@ -21,12 +21,7 @@ const Recipients = Type.Array(Type.String({ minLength: 3, maxLength: 254 }), {
 
 export const CreateChannelBody = Type.Object(
   {
-    name: Type.String({
-      minLength: 1,
-      maxLength: 64,
-      pattern: CHANNEL_NAME_PATTERN.source,
-      description: '1-64 letters, digits, . _ -',
-    }),
+    name: ChannelName,
     kind: Type.Enum(['webhook', 'email']),
     url: Type.Optional(Url),
     secret: Type.Optional(

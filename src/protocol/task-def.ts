@@ -117,12 +117,26 @@ export const JobDefBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A notification channel's name (core/notify.ts), as a channel is created and a task names it. */
+export const ChannelName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: CHANNEL_NAME_PATTERN.source,
+  description: '1-64 letters, digits, . _ -',
+});
+
+/** A shared calendar's name (core/calendar.ts), as a calendar is created and a task names it. */
+export const CalendarName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: CALENDAR_NAME_PATTERN.source,
+  description: '1-64 letters, digits, . _ -',
+});
+
 export const NotifyRuleDef = Type.Object(
   {
     on: Type.Array(Type.Enum([...NOTIFY_ON]), { minItems: 1, maxItems: NOTIFY_ON.length }),
-    channels: Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: CHANNEL_NAME_PATTERN.source }), {
-      minItems: 1,
-    }),
+    channels: Type.Array(ChannelName, { minItems: 1 }),
     when: Type.Optional(Type.Enum(['always', 'changed'])),
   },
   { additionalProperties: false },
@@ -142,10 +156,10 @@ export const RolloutDef = Type.Object(
   { additionalProperties: false },
 );
 
-export const CalendarNamesDef = Type.Array(
-  Type.String({ minLength: 1, maxLength: 64, pattern: CALENDAR_NAME_PATTERN.source }),
-  { maxItems: MAX_TASK_CALENDARS, description: 'shared calendars (by name) whose blackouts apply too' },
-);
+export const CalendarNamesDef = Type.Array(CalendarName, {
+  maxItems: MAX_TASK_CALENDARS,
+  description: 'shared calendars (by name) whose blackouts apply too',
+});
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

@@ -6,6 +6,29 @@ import type { CatalogCommand, Store } from '../core/ports/store.ts';
 /** The module whose jobs name catalog commands. */
 const COMMAND_MODULE = 'command';
 
+/** The catalog reads the check makes: the store's, or those of `requestCommands`. */
+export type CommandLookups = Pick<Store['commands'], 'resolve' | 'resolveForServer'>;
+
+/**
+ * `commands`' lookups, each remembered for the rest of one request: a batch whose items
+ * name the same command reads it once, not once per item.
+ */
+export function requestCommands(commands: CommandLookups): CommandLookups {
+  const seen = new Map<string, Promise<CatalogCommand | null>>();
+  const once = (key: string, read: () => Promise<CatalogCommand | null>) => {
+    let found = seen.get(key);
+    if (!found) {
+      found = read();
+      seen.set(key, found);
+    }
+    return found;
+  };
+  return {
+    resolve: (orgId, name) => once(`resolve\0${orgId}\0${name}`, () => commands.resolve(orgId, name)),
+    resolveForServer: (orgId, name) => once(`server\0${orgId}\0${name}`, () => commands.resolveForServer(orgId, name)),
+  };
+}
+
 /**
  * Checks, when a task is saved, that each `command` job names a command of the org's (or
  * the global) catalog, with arguments its params schema accepts, on a side it may run on.
@@ -14,16 +37,16 @@ const COMMAND_MODULE = 'command';
  * again when it runs (the catalog may change); this makes a typo fail at save time with
  * the field named, instead of at 2 a.m.
  */
-export async function checkCatalogReferences(store: Store, orgId: string, def: TaskDef): Promise<void> {
+export async function checkCatalogReferences(commands: CommandLookups, orgId: string, def: TaskDef): Promise<void> {
   for (const [i, job] of def.jobs.entries()) {
     if (job.module !== COMMAND_MODULE) continue;
     const at = fieldPath('jobs', i);
     const params = fieldPath(at, 'params');
     const { command: name, args } = job.params as { command: string; args?: unknown };
     const onServer = 'server' in job.targets;
-    const command = await store.commands.resolve(orgId, name);
+    const command = await commands.resolve(orgId, name);
     if (!command) throw new ValidationError(fieldPath(params, 'command'), `"${name}" is not in the command catalog`);
-    const used = onServer ? await serverCommand(store, orgId, command, fieldPath(at, 'targets'), params) : command;
+    const used = onServer ? await serverCommand(commands, orgId, command, fieldPath(at, 'targets'), params) : command;
     renderInvocation(used, args, fieldPath(params, 'args'));
     if (!onServer && command.runsOn === 'server') {
       throw new ValidationError(fieldPath(at, 'targets'), `command "${name}" runs on the server only`);
@@ -33,13 +56,13 @@ export async function checkCatalogReferences(store: Store, orgId: string, def: T
 
 /** The command a server job of the org runs under that name; `found` is what the name resolves to otherwise. */
 async function serverCommand(
-  store: Store,
+  commands: CommandLookups,
   orgId: string,
   found: CatalogCommand,
   targetsField: string,
   paramsField: string,
 ): Promise<CatalogCommand> {
-  const command = await store.commands.resolveForServer(orgId, found.name);
+  const command = await commands.resolveForServer(orgId, found.name);
   if (command) return command;
   if (found.runsOn === 'agent') {
     throw new ValidationError(targetsField, `command "${found.name}" runs on agents only`);

@@ -58,7 +58,7 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
  * server never closes a socket a client is about to reuse: that race costs the client a
  * reset request. A fleet of long-polling agents keeps one connection each, for good.
  */
-export const KEEP_ALIVE_TIMEOUT_MS = 75_000;
+const KEEP_ALIVE_TIMEOUT_MS = 75_000;
 /**
  * Connections the kernel queues before the server accepts them (Node's default is 511;
  * the kernel caps it at net.core.somaxconn). Thousands of agents reconnect at once after a

@@ -2,14 +2,14 @@
 // file of two calendars created, applied again to update one by name, a bad day refused
 // naming its field (exit 2), deletion refused while a task lists the calendar.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { resolveServerConfig } from '../../src/server/config.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { type CliResult, runCli } from '../support/cli.ts';
+import { type RealServer, startRealServer } from '../support/server.ts';
 
+let real: RealServer;
 let server: RunningServer;
 let dir: string;
 let token: string;
@@ -19,24 +19,15 @@ function cli(args: string[], as = token): Promise<CliResult> {
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tw-cli-calendars-'));
-  server = await startServer(
-    resolveServerConfig(
-      { data: join(dir, 'data'), port: '0' },
-      { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_TEST_MODULES: '1' },
-      dir,
-    ),
-  );
-  const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
+  real = await startRealServer('tw-cli-calendars-', { TASKWARDEN_TEST_MODULES: '1' });
+  ({ server, dir } = real);
+  const admin = real.adminToken;
   assert.equal((await cli(['org', 'create', 'acme'], admin)).code, 0);
   const user = await cli(['user', 'create', 'ops', '--org', 'acme', '--role', 'org-admin', '--json'], admin);
   token = (await cli(['token', 'create', '--user', JSON.parse(user.stdout).id, '--name', 'cli'], admin)).stdout.trim();
 });
 
-after(async () => {
-  await server.close(1_000);
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => real.close());
 
 test('calendar apply creates then updates by name; list; delete refused while used', async () => {
   const file = join(dir, 'calendars.yaml');

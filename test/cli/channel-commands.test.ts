@@ -1,17 +1,14 @@
 // `taskwarden channel …` (the real binary) against a real server that may reach 127.0.0.1 only.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { resolveServerConfig } from '../../src/server/config.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { type CliResult, runCli } from '../support/cli.ts';
+import { type RealServer, startRealServer } from '../support/server.ts';
 import { signedWith, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
+let real: RealServer;
 let server: RunningServer;
 let receiver: WebhookReceiver;
-let dir: string;
 let token: string;
 
 /** The real binary against the test's server, as `as` (default: the org-admin's token). */
@@ -20,11 +17,10 @@ function cli(args: string[], as = token): Promise<CliResult> {
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tw-cli-channels-'));
   receiver = await startWebhookReceiver();
-  const env = { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_WEBHOOK_ALLOW: '127.0.0.1' };
-  server = await startServer(resolveServerConfig({ data: join(dir, 'data'), port: '0' }, env, dir));
-  const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
+  real = await startRealServer('tw-cli-channels-', { TASKWARDEN_WEBHOOK_ALLOW: '127.0.0.1' });
+  ({ server } = real);
+  const admin = real.adminToken;
   assert.equal((await cli(['org', 'create', 'acme'], admin)).code, 0);
   const user = await cli(['user', 'create', 'ops', '--org', 'acme', '--role', 'org-admin', '--json'], admin);
   const made = await cli(['token', 'create', '--user', JSON.parse(user.stdout).id, '--name', 'cli'], admin);
@@ -32,9 +28,8 @@ before(async () => {
 });
 
 after(async () => {
-  await server.close(1_000);
+  await real.close();
   await receiver.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 test('channel create, list, test, deliveries and delete', async () => {

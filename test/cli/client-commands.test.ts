@@ -2,14 +2,14 @@
 // --wait and --follow, listings with --json, and the Contract's exit codes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { resolveServerConfig } from '../../src/server/config.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { BIN, cliEnv } from '../support/cli.ts';
+import { type RealServer, startRealServer } from '../support/server.ts';
 
+let real: RealServer;
 let server: RunningServer;
 let dir: string;
 let orgToken: string;
@@ -44,14 +44,9 @@ async function file(name: string, text: string): Promise<string> {
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tw-cli-'));
-  const config = resolveServerConfig(
-    { data: join(dir, 'data'), port: '0' },
-    { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_TEST_MODULES: '1' },
-    dir,
-  );
-  server = await startServer(config);
-  const admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
+  real = await startRealServer('tw-cli-', { TASKWARDEN_TEST_MODULES: '1' });
+  ({ server, dir } = real);
+  const admin = real.adminToken;
   const org = await cli(['org', 'create', 'acme', '--json'], admin);
   assert.equal(org.code, 0, org.stderr);
   const user = await cli(['user', 'create', 'ops', '--org', 'acme', '--role', 'org-admin', '--json'], admin);
@@ -68,10 +63,7 @@ before(async () => {
   assert.equal(added.code, 0, added.stderr);
 });
 
-after(async () => {
-  await server.close(1_000);
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => real.close());
 
 describe('taskwarden CLI against a real server', () => {
   test('task apply creates, then leaves alone, then updates and names what changed', async () => {

@@ -3,17 +3,17 @@
 // folder (TASKWARDEN_PORT beating it), --version, task export that applies back unchanged,
 // names where ids are (agents; runs as TASK last), enrolment tokens listed and revoked.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { agentIdOf, runIdOf } from '../../src/cli/refs.ts';
 import { TaskwardenClient } from '../../src/client/api.ts';
-import { resolveServerConfig } from '../../src/server/config.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { runCli } from '../support/cli.ts';
+import { type RealServer, startRealServer } from '../support/server.ts';
 
 describe('taskwarden CLI as the global admin', () => {
+  let real: RealServer | undefined;
   let dir: string;
   let data: string;
   let server: RunningServer;
@@ -32,10 +32,8 @@ describe('taskwarden CLI as the global admin', () => {
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tw-admin-cli-'));
-    data = join(dir, 'data');
-    server = await startServer(resolveServerConfig({ data, port: '0' }, { TASKWARDEN_LOG_LEVEL: 'silent' }, dir));
-    admin = (await readFile(join(data, 'admin.token'), 'utf8')).trim();
+    real = await startRealServer('tw-admin-cli-');
+    ({ server, dir, data, adminToken: admin } = real);
     for (const name of ['acme', 'beta']) await api('POST', '/api/v1/orgs', { name });
     for (const org of ['acme', 'beta'])
       await api('POST', `/api/v1/commands?org=${org}`, { name: 'say', argv: ['echo', 'hi'] });
@@ -47,10 +45,7 @@ describe('taskwarden CLI as the global admin', () => {
     );
   });
 
-  after(async () => {
-    await server?.close(1_000);
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => real?.close());
 
   test('--version prints the package version', async () => {
     const pkg = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8'));

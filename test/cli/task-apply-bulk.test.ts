@@ -2,26 +2,19 @@
 // in chunks (all or none each), an error names the task's place in the file, and a task
 // file may be several YAML documents.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MAX_BATCH_TASKS } from '../../src/protocol/tasks.ts';
-import { resolveServerConfig } from '../../src/server/config.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { runCli } from '../support/cli.ts';
+import { noopTask, type RealServer, startRealServer } from '../support/server.ts';
 
 /** Two chunks' worth. */
 const COUNT = MAX_BATCH_TASKS + 200;
 
-const taskDef = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  schedule: { kind: 'interval', every: '1h', start: '2030-01-01T00:00:00Z' },
-  jobs: [{ name: 'n', module: 'noop', targets: { server: true } }],
-  ...extra,
-});
-
 describe('task apply with many tasks', () => {
+  let real: RealServer;
   let server: RunningServer;
   let dir: string;
   let admin: string;
@@ -49,20 +42,11 @@ describe('task apply with many tasks', () => {
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tw-apply-bulk-'));
-    const config = resolveServerConfig(
-      { data: join(dir, 'data'), port: '0' },
-      { TASKWARDEN_LOG_LEVEL: 'silent', TASKWARDEN_TEST_MODULES: '1' },
-      dir,
-    );
-    server = await startServer(config);
-    admin = (await readFile(join(dir, 'data', 'admin.token'), 'utf8')).trim();
+    real = await startRealServer('tw-apply-bulk-', { TASKWARDEN_TEST_MODULES: '1' });
+    ({ server, dir, adminToken: admin } = real);
     orgId = (await api('POST', '/api/v1/orgs', { name: 'acme' })).id;
   });
-  after(async () => {
-    await server.close(1_000);
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => real.close());
 
   const cli = (args: string[]) => runCli([...args, '--server', server.url, '--token', admin, '--org', 'acme']);
 
@@ -73,12 +57,12 @@ describe('task apply with many tasks', () => {
   }
 
   test('a file of several YAML documents: new tasks created, an existing one updated, in file order', async () => {
-    await api('POST', `/api/v1/tasks?org=${orgId}`, taskDef('existing'));
+    await api('POST', `/api/v1/tasks?org=${orgId}`, noopTask('existing'));
     const yaml = (def: object) => `${JSON.stringify(def)}\n`;
     const text = [
-      `- ${yaml(taskDef('doc1-a'))}- ${yaml(taskDef('doc1-b'))}`,
-      yaml(taskDef('existing', { description: 'changed' })),
-      `- ${yaml(taskDef('doc3-a'))}`,
+      `- ${yaml(noopTask('doc1-a'))}- ${yaml(noopTask('doc1-b'))}`,
+      yaml(noopTask('existing', { description: 'changed' })),
+      `- ${yaml(noopTask('doc3-a'))}`,
     ].join('---\n');
     const result = await applied('docs.yaml', text);
     assert.equal(result.code, 0, result.stderr);
@@ -91,7 +75,7 @@ describe('task apply with many tasks', () => {
   });
 
   test('more new tasks than one batch takes: all created, in chunks', async () => {
-    const defs = Array.from({ length: COUNT }, (_, i) => taskDef(`bulk-${i}`));
+    const defs = Array.from({ length: COUNT }, (_, i) => noopTask(`bulk-${i}`));
     const result = await applied('many.json', JSON.stringify(defs));
     assert.equal(result.code, 0, result.stderr);
     const results = JSON.parse(result.stdout) as { name: string; action: string }[];
@@ -104,7 +88,7 @@ describe('task apply with many tasks', () => {
   test('a bad task in the second chunk: the first chunk is applied, none of the second, the error names its place', async () => {
     const badAt = MAX_BATCH_TASKS + 50;
     const defs = Array.from({ length: COUNT }, (_, i) =>
-      taskDef(`more-${i}`, i === badAt ? { misfire: 'sometimes' } : {}),
+      noopTask(`more-${i}`, i === badAt ? { misfire: 'sometimes' } : {}),
     );
     const refused = await applied('bad.json', JSON.stringify(defs));
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);

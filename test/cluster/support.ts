@@ -6,19 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Task } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { parseTaskDef } from '../../src/core/task-def.ts';
 import type { EngineOptions } from '../../src/engine/context.ts';
-import { Engine } from '../../src/engine/engine.ts';
-import { builtinModules } from '../../src/modules/builtin.ts';
-import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
-import { createModuleServices } from '../../src/server/module-services.ts';
+import type { Engine } from '../../src/engine/engine.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { writeTasks } from '../support/bulk-tasks.ts';
 import { BIN, cliEnv } from '../support/cli.ts';
+import { builtinEngine } from '../support/engine.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ENGINE_NODE = join(ROOT, 'test/fixtures/engine-node.ts');
@@ -203,15 +200,7 @@ export interface Author {
 /** A store of its own on `url` and an engine on it (built-in modules, UTC, `options`), not started. */
 export async function openEngine(url: string, options: Partial<EngineOptions> = {}) {
   const store = await openPostgresStore({ url, poolSize: 4 });
-  const modules = createModuleRegistry(builtinModules({ testModules: true }));
-  const engine = new Engine({
-    store,
-    modules,
-    services: createModuleServices(store),
-    clock: systemClock,
-    options: { defaultTz: 'UTC', ...options },
-  });
-  return { store, modules, engine };
+  return { store, ...builtinEngine(store, options) };
 }
 
 export async function openAuthor(url: string): Promise<Author> {

@@ -4,8 +4,7 @@
 // lists and shows global tasks (marked global). On PostgreSQL the module is refused when
 // the task is saved, naming the field.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -15,16 +14,15 @@ import { GLOBAL_ORG_ID } from '../../src/core/global-tasks.ts';
 import type { TaskDef } from '../../src/core/model.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
-import { resolveServerConfig } from '../../src/server/config.ts';
 import { checkTaskScope } from '../../src/server/global-tasks.ts';
-import { type RunningServer, startServer } from '../../src/server/start.ts';
+import type { RunningServer } from '../../src/server/start.ts';
 import { storeBackups } from '../../src/server/store-backups.ts';
 import { checkSqliteBackup } from '../../src/store/sqlite/backup.ts';
 import { runCli } from '../support/cli.ts';
-
-const QUIET = { TASKWARDEN_LOG_LEVEL: 'silent' };
+import { type RealServer, startRealServer } from '../support/server.ts';
 
 describe('global tasks on a real server: housekeeping seeded, backup module', () => {
+  let real: RealServer | undefined;
   let dir: string;
   let data: string;
   let server: RunningServer;
@@ -36,15 +34,10 @@ describe('global tasks on a real server: housekeeping seeded, backup module', ()
   };
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tw-global-'));
-    data = join(dir, 'data');
-    server = await startServer(resolveServerConfig({ data, port: '0' }, QUIET, dir));
-    admin = (await readFile(join(data, 'admin.token'), 'utf8')).trim();
+    real = await startRealServer('tw-global-');
+    ({ server, dir, data, adminToken: admin } = real);
   });
-  after(async () => {
-    await server?.close(1_000);
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => real?.close());
 
   test('the CLI applies, lists and shows global tasks; a fresh install has housekeeping', async () => {
     await writeFile(

@@ -3,16 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MAX_BATCH_TASKS } from '../../src/protocol/tasks.ts';
-import { type ServerHarness, startServerHarness } from '../support/server.ts';
+import { noopTask, type ServerHarness, startServerHarness } from '../support/server.ts';
 
 const BATCH = '/api/v1/tasks:batch';
-
-const noopTask = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  schedule: { kind: 'interval', every: '1h', start: '2030-01-01T00:00:00Z' },
-  jobs: [{ name: 'noop', module: 'noop', targets: { server: true } }],
-  ...extra,
-});
 
 describe('tasks:batch', () => {
   let h: ServerHarness;

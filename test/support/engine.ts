@@ -1,6 +1,6 @@
 // An engine on a real SQLite file with the built-in modules and a fake clock, for tests
 // that drive schedules, timeouts and misfires by moving the clock instead of sleeping.
-import { FakeClock } from '../../src/core/clock.ts';
+import { FakeClock, systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Task } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
@@ -24,6 +24,22 @@ export interface EngineHarness {
   /** Moves the fake clock (once every running chunk reached its sleep), then settles. */
   advance(ms: number): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+/**
+ * An engine over `store` with the built-in modules (test ones too), the real clock and UTC,
+ * not started: for cluster tests and benches that open their own store.
+ */
+export function builtinEngine(store: Store, options: Partial<EngineOptions> = {}) {
+  const modules = createModuleRegistry(builtinModules({ testModules: true }));
+  const engine = new Engine({
+    store,
+    modules,
+    services: createModuleServices(store),
+    clock: systemClock,
+    options: { defaultTz: 'UTC', ...options },
+  });
+  return { modules, engine };
 }
 
 export async function startEngineHarness(

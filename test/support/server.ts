@@ -13,12 +13,14 @@ import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
 import { buildApp, type TrustProxy } from '../../src/server/app.ts';
 import { ensureAdmin } from '../../src/server/bootstrap.ts';
+import { resolveServerConfig } from '../../src/server/config.ts';
 import type { HttpLimits } from '../../src/server/http-limits.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { parseAllowList, WebhookGuard } from '../../src/server/notify/allow-list.ts';
 import type { SmtpSettings } from '../../src/server/notify/email.ts';
 import { ServerNotifier } from '../../src/server/notify/notifier.ts';
 import { PackageFiles } from '../../src/server/package-files.ts';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { openTestStore } from './store.ts';
 
 export interface Reply {
@@ -186,5 +188,47 @@ export function echoTask(name: string, msg = 'hello world', extra: Record<string
       },
     ],
     ...extra,
+  };
+}
+
+/** A task of one `noop` server job, hourly from 2030: it never fires during a test. */
+export function noopTask(name: string, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    schedule: { kind: 'interval', every: '1h', start: '2030-01-01T00:00:00Z' },
+    jobs: [{ name: 'noop', module: 'noop', targets: { server: true } }],
+    ...extra,
+  };
+}
+
+/** A real server listening on a free port, for tests that run the CLI or fetch over a socket. */
+export interface RealServer {
+  server: RunningServer;
+  /** A fresh folder of the test's own; the server's data folder is `data` in it. */
+  dir: string;
+  data: string;
+  /** The global admin's API token, as the server wrote it to `<data>/admin.token`. */
+  adminToken: string;
+  /** Stops the server and removes `dir`. */
+  close(): Promise<void>;
+}
+
+/** Starts `taskwarden server` in-process on a new folder (`prefix` names it), quiet, with `env` added. */
+export async function startRealServer(prefix: string, env: NodeJS.ProcessEnv = {}): Promise<RealServer> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const data = join(dir, 'data');
+  const server = await startServer(
+    resolveServerConfig({ data, port: '0' }, { TASKWARDEN_LOG_LEVEL: 'silent', ...env }, dir),
+  );
+  const adminToken = (await readFile(join(data, 'admin.token'), 'utf8')).trim();
+  return {
+    server,
+    dir,
+    data,
+    adminToken,
+    async close() {
+      await server.close(1_000);
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }

@@ -20,7 +20,6 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app
       config: { auth: 'viewer' },
       schema: {
         tags: ['runs'],
-        summary: 'Last outcome per task, job and target',
         querystring: LedgerQuery,
         response: { 200: Paged(LedgerEntrySchema) },
       },

@@ -6,7 +6,7 @@ import { TaskDefBody } from '../../protocol/task-def.ts';
 import { HistoryView, TaskBatchBody, TaskBatchView, TaskListQuery, TaskView } from '../../protocol/tasks.ts';
 import { principalOf } from '../auth.ts';
 import { checkCalendarReferences } from '../calendar-check.ts';
-import { checkCatalogReferences } from '../catalog-check.ts';
+import { checkCatalogReferences, requestCommands } from '../catalog-check.ts';
 import type { ServerContext } from '../context.ts';
 import { checkTaskScope, readableTask, readableTaskOrgs, taskOrg, writableTask } from '../global-tasks.ts';
 import { checkChannelReferences } from '../notify/channel-check.ts';
@@ -24,12 +24,20 @@ import { historyView, taskView } from '../views.ts';
 export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   const { store, engine } = ctx;
 
+  /** The catalog reads of one request: a batch's items share them, so each command is read once. */
+  const requestReads = () => ({ secrets: new SecretArgs(store), commands: requestCommands(store.commands) });
+
   /** Everything about a definition is checked before anything is written. */
-  async function validDef(body: unknown, orgId: string, current: Task | null): Promise<TaskDef> {
+  async function validDef(
+    body: unknown,
+    orgId: string,
+    current: Task | null,
+    reads = requestReads(),
+  ): Promise<TaskDef> {
     const parsed = parseTaskDef(body, { modules: ctx.modules, defaultTz: ctx.defaultTz });
     checkTaskScope(parsed, { orgId, modules: ctx.modules, backups: ctx.backups });
-    const def = await new SecretArgs(store).keepStored(orgId, current, parsed);
-    await checkCatalogReferences(store, orgId, def);
+    const def = await reads.secrets.keepStored(orgId, current, parsed);
+    await checkCatalogReferences(reads.commands, orgId, def);
     await checkChannelReferences(store, orgId, def.notify ?? []);
     await checkCalendarReferences(store, orgId, def.calendars ?? []);
     return def;
@@ -61,7 +69,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
     async (request, reply) => {
       const principal = principalOf(request);
       const orgId = await taskOrg(store, principal, request.query.org);
-      const defs = await validBatch(request.body.tasks, (item) => validDef(item, orgId, null));
+      const reads = requestReads();
+      const defs = await validBatch(request.body.tasks, (item) => validDef(item, orgId, null, reads));
       const tasks = await createBatch(defs, () => engine.createTasks(orgId, defs, principal.user.name));
       return reply.code(201).send({ items: tasks.map(({ id, name }) => ({ id, name })) });
     },
