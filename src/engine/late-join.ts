@@ -52,7 +52,7 @@ export async function joinLate(ctx: EngineContext, who: string | Pick<Agent, 'id
 async function joinRun(ctx: EngineContext, uow: UnitOfWork, joining: { run: Run; agent: Agent }): Promise<number> {
   const { tx, emit, now } = uow;
   const { run, agent } = joining;
-  const task = await tx.tasks.get(run.taskId);
+  const task = await uow.reads.task(run.taskId);
   // A task changed since the run began may have other jobs: the run takes no one more.
   if (!task || task.version !== run.taskVersion) return 0;
   const has = new Set(await tx.lateJoin.jobsOf(run.id, agent.id));
@@ -63,13 +63,17 @@ async function joinRun(ctx: EngineContext, uow: UnitOfWork, joining: { run: Run;
   const joiners = wanted.map((index) => lateJobstate(ctx, task, run, agent, index, now));
   if (openWave !== undefined) for (const js of joiners) js.wave = openWave;
   // tz "agent": like the run's own targets, a joiner's first job waits for the firing's wall time in its zone.
-  const placed = isAgentLocal(task.schedule) ? await tx.jobstates.allOfRun(run.id) : [];
+  const placed = isAgentLocal(task.schedule) ? await uow.reads.siblings(run.id) : [];
   const local = await localStarts(ctx, tx, { task, run, jobstates: joiners, placed, now });
   for (const js of joiners) {
     const at = local.get(js.id);
     if (at !== undefined && at > (js.dueAt ?? now)) Object.assign(js, { dueAt: at, reason: 'local_time' });
   }
   const written = await tx.lateJoin.insert(joiners);
+  // `placed` is the transaction's read of the run (TxReads), which advancing a joiner
+  // consults for its previous job: it holds the joiners from now on (copies: advancing
+  // updates the cached row, not the one emitted above).
+  placed.push(...written.map((js) => ({ ...js })));
   for (const js of written) {
     emit({ type: 'jobstate', jobstate: js });
     if (js.dueAt !== null && js.dueAt <= now) await advanceJobstate(ctx, uow, js);
