@@ -71,8 +71,9 @@ async function joinRun(ctx: EngineContext, uow: UnitOfWork, joining: { run: Run;
   }
   const written = await tx.lateJoin.insert(joiners);
   // `placed` is the transaction's read of the run (TxReads), which advancing a joiner
-  // consults for its previous job: it holds the joiners from now on.
-  placed.push(...written);
+  // consults for its previous job: it holds the joiners from now on (copies: advancing
+  // updates the cached row, not the one emitted above).
+  placed.push(...written.map((js) => ({ ...js })));
   for (const js of written) {
     emit({ type: 'jobstate', jobstate: js });
     if (js.dueAt !== null && js.dueAt <= now) await advanceJobstate(ctx, uow, js);

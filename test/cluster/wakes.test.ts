@@ -8,7 +8,7 @@ import { claimOrWait } from '../../src/server/agent-contact.ts';
 import { LocalAgentWaiters } from '../../src/server/agent-waiters.ts';
 import { makeAgent } from '../store/fixtures.ts';
 import { postgresForFile } from '../support/postgres.ts';
-import { openAuthor, openEngine, until } from './support.ts';
+import { type Author, openAuthor, openEngine, until } from './support.ts';
 
 const postgres = postgresForFile();
 /** Far longer than any wait below: only a wake can explain a quick reaction. */
@@ -16,6 +16,21 @@ const POLL_MS = 120_000;
 /** Wakes in a row, and the most each may take (the long poll waits 30 s: only a lost wake comes near). */
 const WAKES = 1000;
 const WAKE_MS = 5_000;
+
+/**
+ * An inventory agent and a manual task for it. Each run now is a run of its own (allow):
+ * a try may come before the contact node's LISTEN is in place, and its run must not turn
+ * the next one into a skipped overlap.
+ */
+async function agentWithTask(author: Author) {
+  const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));
+  const task = await author.addTask({
+    schedule: { kind: 'manual' },
+    concurrency: 'allow',
+    jobs: [{ name: 'inventory', module: 'inventory', targets: { agents: [agent.id] } }],
+  });
+  return { agent, task };
+}
 
 test('a run created on one node is run at once by another that polls only every 2 minutes', async () => {
   const url = await postgres.database({ migrated: true });
@@ -55,14 +70,7 @@ test('an agent long-polling one node is woken by work another node prepared for 
   const { store, engine: contactNode } = await openEngine(url);
   const waiters = new LocalAgentWaiters(contactNode, systemClock);
   try {
-    const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));
-    // Each try starts a run of its own (allow): the first may come before the contact node's
-    // LISTEN is in place, and its run must not turn the next one into a skipped overlap.
-    const task = await author.addTask({
-      schedule: { kind: 'manual' },
-      concurrency: 'allow',
-      jobs: [{ name: 'inventory', module: 'inventory', targets: { agents: [agent.id] } }],
-    });
+    const { agent, task } = await agentWithTask(author);
     const woken = await until(
       'the waiter to be woken by the other node',
       async () => {
@@ -97,12 +105,7 @@ test('1,000 wakes in a row: work prepared on one node reaches the agent long-pol
   const deps = { engine: contactNode, clock: systemClock, waiters };
   const never = new AbortController().signal;
   try {
-    const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));
-    const task = await author.addTask({
-      schedule: { kind: 'manual' },
-      concurrency: 'allow',
-      jobs: [{ name: 'inventory', module: 'inventory', targets: { agents: [agent.id] } }],
-    });
+    const { agent, task } = await agentWithTask(author);
     /** Prepares one job on the author's node while the agent long-polls (30 s) this one; ms until it holds it. */
     const wake = async (): Promise<number> => {
       const polling = claimOrWait(deps, agent, { capacity: 1, waitSeconds: 30, holding: [] }, never);

@@ -102,6 +102,34 @@ describe('schedules in each agent local time', () => {
     assert.equal((await byAgent(run?.id as string)).get(tokyo.id)?.status, 'prepared');
   });
 
+  test("a late joiner's second job waits for its first, also when the first starts at once", async () => {
+    await setUp('2026-12-07T00:00:00Z', {});
+    const late = { tags: ['fleet'], lateJoin: '1d' };
+    const task = await h.addTask({
+      schedule: { kind: 'cron', expr: '0 9 * * *', tz: 'agent', fallbackTz: 'UTC' },
+      jobs: [
+        { ...hello, targets: late },
+        { ...hello, name: 'again', targets: late },
+      ],
+    });
+    h.clock.set('2026-12-07T09:00:00Z'); // fallbackTz's 09:00: no target yet
+    await h.settle();
+    const [run] = await runsOf(task.id);
+    // The run waits for joiners with no target yet. Tokyo's 09:00 passed already: its first
+    // job is prepared at once, its second waits for it.
+    const tokyo = await h.store.agents.create(
+      makeAgent(h.orgId, { name: 'tokyo', tags: ['fleet'], timezone: 'Asia/Tokyo' }),
+    );
+    assert.equal(await h.engine.joinLate(tokyo.id), 2);
+    const mine = (await h.store.jobstates.allOfRun(run?.id as string))
+      .filter((js) => js.agentId === tokyo.id)
+      .sort((a, b) => a.jobIndex - b.jobIndex);
+    assert.deepEqual(
+      mine.map((js) => js.status),
+      ['prepared', 'waiting'],
+    );
+  });
+
   test('a DST day in one zone: each zone applies its own gap rule to the same wall time', async () => {
     // 2027-03-28 02:30 does not exist in Paris (02:00 → 03:00): it comes at 03:00 CEST = 01:00Z;
     // London (01:00 → 02:00 that day) reads 02:30 BST = 01:30Z; Tokyo has no DST: 02:30 JST = 17:30Z the day before.

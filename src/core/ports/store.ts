@@ -268,11 +268,12 @@ export interface CommandRepo {
 }
 
 export interface TaskRepo {
-  /** Fails with `conflict` when the org already has a task of that name. */
+  /** Fails with `task_name_taken` when the org already has a task of that name. */
   create(task: Task): Promise<Task>;
   /**
-   * Inserts all or none (a bulk load): fails with `conflict`, details `{name}`, naming the
-   * first of them whose org already has a task of that name.
+   * Inserts all or none (a bulk load): fails with `task_name_taken`, details `{name}`, naming
+   * the first of them whose org already has a task of that name (also, without details, when
+   * the load holds one name twice).
    */
   createMany(tasks: readonly Task[]): Promise<void>;
   /** Writes `task` if the stored version is `task.version - 1`; false otherwise. */

@@ -1,8 +1,11 @@
+import type { Kysely } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
+import type { Task } from '../../core/model.ts';
 import type { TaskRepo } from '../../core/ports/store.ts';
 import { atomic, chunksOf, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { taskRow, toTask } from './rows.ts';
 import { deleteRunsWithChildren } from './runs.ts';
+import type { Database } from './schema.ts';
 
 export function taskRepo(ctx: SqlContext): TaskRepo {
   const { db } = ctx;
@@ -24,18 +27,7 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
         () =>
           atomic(ctx, async (tx) => {
             for (const part of chunksOf(tasks)) {
-              // Looked up first, so the conflict names the task (a unique violation does not, portably).
-              const taken = await tx
-                .selectFrom('tasks')
-                .select(['org_id', 'name'])
-                .where('org_id', 'in', [...new Set(part.map((t) => t.orgId))])
-                .where(
-                  'name',
-                  'in',
-                  part.map((t) => t.name),
-                )
-                .execute();
-              const clash = part.find((t) => taken.some((row) => row.org_id === t.orgId && row.name === t.name));
+              const clash = await firstTaken(tx, part);
               if (clash)
                 throw new TaskwardenError('task_name_taken', `task "${clash.name}" already exists`, {
                   name: clash.name,
@@ -43,6 +35,7 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
               await tx.insertInto('tasks').values(part.map(taskRow)).execute();
             }
           }),
+        // Two of one name in the load: the unique index catches them.
         'task_name_taken',
       );
     },
@@ -104,4 +97,23 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
       });
     },
   };
+}
+
+/**
+ * The first of `tasks` whose org already has a task of its name. Looked up before the
+ * insert, so the conflict names the task (a unique violation does not, portably).
+ */
+async function firstTaken(db: Kysely<Database>, tasks: readonly Task[]): Promise<Task | undefined> {
+  const taken = await db
+    .selectFrom('tasks')
+    .select(['org_id', 'name'])
+    .where('org_id', 'in', [...new Set(tasks.map((t) => t.orgId))])
+    .where(
+      'name',
+      'in',
+      tasks.map((t) => t.name),
+    )
+    .execute();
+  const keys = new Set(taken.map((row) => `${row.org_id}\0${row.name}`));
+  return tasks.find((t) => keys.has(`${t.orgId}\0${t.name}`));
 }

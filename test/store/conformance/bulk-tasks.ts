@@ -2,12 +2,15 @@
 // triggers by the hundred, in multi-row statements, all or none.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { TaskwardenError } from '../../../src/core/errors.ts';
 import { makeHistory, makeOrg, makeTask, T0 } from '../fixtures.ts';
 import { type OpenStore, rejectsWithCode, storeTest } from './harness.ts';
 
 /** More than two INSERT chunks' worth. */
 const MANY = 450;
+
+/** MANY tasks of the org, named `${prefix}-0`…, not stored. */
+const manyTasks = (orgId: string, prefix: string) =>
+  Array.from({ length: MANY }, (_, i) => makeTask(orgId, { name: `${prefix}-${i}` }));
 
 export function bulkTaskCases(open: OpenStore): void {
   describe('bulk task writes', () => {
@@ -16,7 +19,7 @@ export function bulkTaskCases(open: OpenStore): void {
       'createMany, history addMany and triggers setMany write every row; setMany replaces',
       async (store) => {
         const org = await store.orgs.create(makeOrg());
-        const tasks = Array.from({ length: MANY }, (_, i) => makeTask(org.id, { name: `bulk-${i}` }));
+        const tasks = manyTasks(org.id, 'bulk');
         await store.tasks.createMany(tasks);
         for (const i of [0, 199, 200, MANY - 1])
           assert.deepEqual(await store.tasks.get(tasks[i]?.id as string), tasks[i]);
@@ -46,12 +49,10 @@ export function bulkTaskCases(open: OpenStore): void {
       const other = await store.orgs.create(makeOrg());
       await store.tasks.create(makeTask(org.id, { name: 'taken' }));
       await store.tasks.create(makeTask(other.id, { name: 'elsewhere' }));
-      const tasks = Array.from({ length: MANY }, (_, i) => makeTask(org.id, { name: `load-${i}` }));
+      const tasks = manyTasks(org.id, 'load');
       // In the third chunk: the first two were inserted before the clash is seen.
       tasks[420] = makeTask(org.id, { name: 'taken' });
-      const error = await store.tasks.createMany(tasks).catch((e: TaskwardenError) => e);
-      assert.equal((error as TaskwardenError).code, 'task_name_taken');
-      assert.deepEqual((error as TaskwardenError).details, { name: 'taken' });
+      await assert.rejects(store.tasks.createMany(tasks), { code: 'task_name_taken', details: { name: 'taken' } });
       assert.equal((await store.tasks.list({ orgId: org.id }, { limit: 1000 })).items.length, 1, 'none written');
       // Another org's name is free; two of one name in the load are a conflict too.
       await store.tasks.createMany([makeTask(org.id, { name: 'elsewhere' })]);
