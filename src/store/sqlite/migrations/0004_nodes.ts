@@ -1,4 +1,0 @@
-import { nodesMigration } from '../../sql/nodes-migration.ts';
-
-/** Server nodes and their heartbeats. */
-export const nodes = nodesMigration({ text: 'text', integer: 'integer' });

@@ -1,4 +1,0 @@
-import { idempotencyMigration } from '../../sql/idempotency-migration.ts';
-
-/** Idempotency keys of run starts. */
-export const idempotency = idempotencyMigration({ text: 'text', integer: 'integer' });
