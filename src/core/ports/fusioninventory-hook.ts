@@ -68,7 +68,7 @@ export interface FusionInventoryProlog {
 export interface FusionInventoryDeploy<P> {
   /**
    * getJobs: the jobstate as the Deploy task runs it, or its end when this agent cannot
-   * run it (the result says why). Thrown errors end the job too, with a bare result.
+   * run it (the result says why). A thrown error ends the job too, its result `{ error }`.
    */
   job(ctx: FusionInventoryDeployContext<P>): Promise<FusionInventoryDeployJob>;
   /** setStatus: what one call of the agent means for the job; `end` when it says the job is over. */
