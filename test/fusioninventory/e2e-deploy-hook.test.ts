@@ -90,7 +90,8 @@ describe('e2e: a FusionInventory agent runs a third-party module through its dep
       assert.equal(ran.code, 0, ran.output);
       assert.match(ran.output, /No Deploy job found in server jobs list/);
       const [js] = await server.client.runJobstates((await runEnded(server.client, started.id, 10_000)).id);
-      ends.push([js?.status, (js?.result as { error: string }).error]);
+      assert.ok(js, 'the run has its jobstate');
+      ends.push([js.status, (js.result as { error: string }).error]);
     }
     assert.deepEqual(ends, [
       ['error', 'module fi-unpack could not translate the job: the archive is refused: it says refuse-me'],
