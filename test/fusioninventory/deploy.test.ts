@@ -7,18 +7,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import type { DeployPayload } from '../../src/modules/deploy/schema.ts';
 import {
   agentDeployJob,
-  type DeployStatus,
   readDeployStatus,
   shellQuote,
   UnsupportedDeploy,
-} from '../../src/modules/fusioninventory/deploy.ts';
+} from '../../src/modules/deploy/fusioninventory.ts';
+import type { DeployPayload } from '../../src/modules/deploy/schema.ts';
 import { gzipStored, PART_SIZE, partPath, partRanges } from '../../src/modules/fusioninventory/file-parts.ts';
+import { deployUuidOf } from '../../src/modules/fusioninventory/ids.ts';
+import type { FusionInventoryDeployStatus as DeployStatus } from '../../src/modules/sdk/index.ts';
 import { fixture } from './fixtures.ts';
 
-const ref = { jobstateId: '01a20d91-8b9c-7175-b07c-84286102117c', attempt: 2 };
+const ref = deployUuidOf({ jobstateId: '01a20d91-8b9c-7175-b07c-84286102117c', attempt: 2 });
 const sha256 = 'ab'.repeat(32);
 const archive = {
   sha512: 'cd'.repeat(64),

@@ -5,8 +5,9 @@
 // was withdrawn is refused when a job is prepared; FusionInventory orders obey the same rule.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { agentDeployJob, UnsupportedDeploy } from '../../src/modules/deploy/fusioninventory.ts';
 import type { DeployPayload } from '../../src/modules/deploy/schema.ts';
-import { agentDeployJob, UnsupportedDeploy } from '../../src/modules/fusioninventory/deploy.ts';
+import { deployUuidOf } from '../../src/modules/fusioninventory/ids.ts';
 import { tarBytes } from '../modules/tar-builder.ts';
 import { type AgentServer, startAgentServer } from '../support/agent-protocol.ts';
 
@@ -121,7 +122,7 @@ describe('security: package rules over the API', () => {
 });
 
 describe('security: FusionInventory deploy orders', () => {
-  const ref = { jobstateId: '01a20d91-8b9c-7175-b07c-84286102117c', attempt: 1 };
+  const ref = deployUuidOf({ jobstateId: '01a20d91-8b9c-7175-b07c-84286102117c', attempt: 1 });
   const archive = { sha512: 'cd'.repeat(64), parts: ['ef'.repeat(64)], mirror: 'http://127.0.0.1/x/' };
   const payload = (to: string, extractPrefixes: string[]): DeployPayload => ({
     package: { name: 'app', version: '1', sha256: 'ab'.repeat(32), size: 1 },

@@ -1,8 +1,7 @@
 import type { Clock, PausedSince } from '../clock.ts';
-import type { XmlNode } from '../fusioninventory-message.ts';
-import type { ReplyNode } from '../fusioninventory-reply.ts';
 import type { Jobstate, JobstateReason, LogStream } from '../model.ts';
 import type { DeviceSighting, InventoryChange, PackageRecord } from './fleet.ts';
+import type { FusionInventoryHook } from './fusioninventory-hook.ts';
 import type { JobProcesses } from './processes.ts';
 import type { CatalogCommand, LedgerEntry } from './store.ts';
 
@@ -62,59 +61,6 @@ export interface ModuleDefinition<P extends Record<string, unknown> = Record<str
    * it cannot, and such a jobstate handed to one errs `module_unknown`.
    */
   fusionInventory?: FusionInventoryHook<P>;
-}
-
-/** A module's translation to and from the FusionInventory protocol (src/server/fusioninventory drives it). */
-export interface FusionInventoryHook<P> {
-  /**
-   * At the agent's PROLOG (the start of its run), for one jobstate claimed for it: what the
-   * reply carries and what to log. `processNumber` names the attempt in the agent's reports.
-   */
-  prolog(job: { params: P; payload: unknown; processNumber: string }): FusionInventoryProlog;
-  /** Set by the module that keeps inventories: the agent's inventory messages go to it. */
-  inventory?: FusionInventoryInventory;
-  /** Messages the agent sends about the module's running jobs (netdiscovery's NETDISCOVERY). */
-  reports?: FusionInventoryReports<P>;
-}
-
-/**
- * The agent's messages of one QUERY about a job of the module: the server finds the attempt
- * by the process number the PROLOG handed out, logs the lines, keeps the sightings (one per
- * address, the latest winning) across messages, and ends the job when one says so.
- */
-export interface FusionInventoryReports<P> {
-  /** The messages' QUERY ("NETDISCOVERY"). */
-  query: string;
-  /** Checks a message (a ValidationError names the field) before its job is looked up. */
-  read(content: XmlNode): {
-    processNumber: string;
-    /** What the message means for its job. */
-    take(params: P): { lines: string[]; devices: DeviceSighting[]; ended: boolean };
-  };
-  /** The job's last log line and result, from the sightings kept. */
-  end(params: P, devices: DeviceSighting[]): { line: string; result: unknown };
-}
-
-/** The agent's inventory (QUERY=INVENTORY), read as the module's own. */
-export interface FusionInventoryInventory {
-  /**
-   * The CONTENT as the module stores it, checked (a ValidationError names CONTENT), and a
-   * line for the log; `host` names the machine when the report does not (from its DEVICEID).
-   */
-  read(message: { content: XmlNode; host: string }): { data: Record<string, unknown>; summary: string };
-  /** What changed from the previous inventory (an inventory sent unasked is stored with it). */
-  diff(previous: Record<string, unknown>, data: Record<string, unknown>): InventoryChange[];
-}
-
-export interface FusionInventoryProlog {
-  /** Lines for the jobstate's log. */
-  lines: string[];
-  /** An OPTION of the PROLOG reply (a task of the agent, with its parameters). */
-  option?: ReplyNode;
-  /** Ask the agent for its inventory (RESPONSE SEND). */
-  sendInventory?: boolean;
-  /** The jobstate ends here (the agent will report nothing about it). */
-  end?: { ok: boolean; result?: unknown; reason?: JobstateReason };
 }
 
 export interface AgentOutcome {

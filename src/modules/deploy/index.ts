@@ -1,5 +1,6 @@
 import { defineModule } from '../sdk/index.ts';
 import { runDeploy } from './agent.ts';
+import { deployFusionInventory } from './fusioninventory-hook.ts';
 import { type DeployParams, deployParamsSchema } from './schema.ts';
 import { deployPayload, summarizeDeploy } from './server.ts';
 
@@ -22,8 +23,8 @@ export const deployModule = defineModule<DeployParams>({
   agent: { run: runDeploy },
   packageOf: (params) => params.package,
   summarize: summarizeDeploy,
-  // A FusionInventory agent's Deploy task asks for its jobs later (getJobs): nothing in the PROLOG.
-  fusionInventory: { prolog: () => ({ lines: ["waiting for the agent's Deploy task to ask for it (getJobs)"] }) },
+  // FusionInventory agents run it through their Deploy task (getJobs, setStatus).
+  fusionInventory: deployFusionInventory,
 });
 
 export default deployModule;

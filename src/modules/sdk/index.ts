@@ -13,15 +13,23 @@ export { compileSchemaOnFirstUse } from '../../core/json-schema.ts';
 export type { JobstateReason, LogStream } from '../../core/model.ts';
 export type { DeviceSighting, InventoryChange } from '../../core/ports/fleet.ts';
 export type {
+  FusionInventoryArchive,
+  FusionInventoryDeploy,
+  FusionInventoryDeployContext,
+  FusionInventoryDeployJob,
+  FusionInventoryDeployStatus,
+  FusionInventoryHook,
+  FusionInventoryInventory,
+  FusionInventoryProlog,
+  FusionInventoryReports,
+  FusionInventoryStatusContext,
+} from '../../core/ports/fusioninventory-hook.ts';
+export type {
   AcceptContext,
   AgentJobContext,
   AgentOutcome,
   ExecuteOutcome,
   FleetAgent,
-  FusionInventoryHook,
-  FusionInventoryInventory,
-  FusionInventoryProlog,
-  FusionInventoryReports,
   ModuleDefinition,
   ModuleRegistry,
   ModuleServices,

@@ -4,39 +4,40 @@
  * kept in memory (archives never change: they are named by their sha256). A part is rebuilt
  * from its slice when an agent asks for it; nothing is written to disk.
  *
- * The archive is also vetted here, once: the agent extracts it with the system's tar, so it
- * may hold only plain files and folders under relative names without "..".
+ * What a module's FusionInventory hook says of an archive (checkArchive: deploy's agents
+ * extract it with the system's tar) is asked once per archive and module, and kept the same way.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { readTarEntries, TarFormatError } from '../../modules/deploy/tar-read.ts';
+import type { FusionInventoryDeploy } from '../../core/ports/fusioninventory-hook.ts';
 import { gzipStored, PART_SIZE, partRanges } from '../../modules/fusioninventory/file-parts.ts';
 import type { PackageFiles } from '../package-files.ts';
 
 export interface ArchiveIndex {
   sha512: string;
   parts: string[];
-  /** Why agents may not extract it, null when they may. */
-  refusal: string | null;
 }
+
+/** A module's verdict on a file it would hand out: why not, or null. */
+type ArchiveCheck = NonNullable<FusionInventoryDeploy<unknown>['checkArchive']>;
 
 /** Archives indexed at once in memory; an index is ~130 bytes per MiB of archive. */
 const MAX_CACHED = 64;
 
 export class ArchiveParts {
-  private readonly cache = new Map<string, Promise<ArchiveIndex>>();
+  private readonly indexes = new Map<string, Promise<ArchiveIndex>>();
+  private readonly refusals = new Map<string, Promise<string | null>>();
 
   constructor(private readonly files: PackageFiles) {}
 
   index(sha256: string): Promise<ArchiveIndex> {
-    let index = this.cache.get(sha256);
-    if (!index) {
-      index = this.build(sha256);
-      this.cache.set(sha256, index);
-      index.catch(() => this.cache.delete(sha256));
-      if (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
-    }
-    return index;
+    return cached(this.indexes, sha256, () => this.build(sha256));
+  }
+
+  /** Why `check` (the hook of module `module`) refuses the archive, or null. */
+  refusal(sha256: string, module: string, check: ArchiveCheck): Promise<string | null> {
+    const path = this.files.pathOf(sha256);
+    return cached(this.refusals, `${module} ${sha256}`, () => check({ path }));
   }
 
   /** The part with that sha512, as the agent gets it; null when the archive has none. */
@@ -66,7 +67,7 @@ export class ArchiveParts {
         whole.update(slice);
         parts.push(createHash('sha512').update(gzipStored(slice)).digest('hex'));
       }
-      return { sha512: whole.digest('hex'), parts, refusal: await vet(handle) };
+      return { sha512: whole.digest('hex'), parts };
     } finally {
       await handle.close();
     }
@@ -79,20 +80,14 @@ function missingAsNull(err: unknown): null {
   throw err;
 }
 
-async function vet(handle: Awaited<ReturnType<typeof open>>): Promise<string | null> {
-  try {
-    for (const entry of await readTarEntries(handle)) {
-      const segments = entry.name.split('/');
-      if (entry.type !== 'file' && entry.type !== 'directory') {
-        return `"${entry.name}" is a ${entry.type}: FusionInventory agents get plain files and folders only`;
-      }
-      if (entry.name.startsWith('/') || segments.includes('..') || entry.name.includes('\0')) {
-        return `"${entry.name}" is not a relative name inside the folder`;
-      }
-    }
-    return null;
-  } catch (err) {
-    if (err instanceof TarFormatError) return `the archive is not a tar archive this server reads: ${err.message}`;
-    throw err;
+/** The value under `key`, built once; a failed build is forgotten (the next call tries again). */
+function cached<T>(cache: Map<string, Promise<T>>, key: string, build: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = build();
+    cache.set(key, value);
+    value.catch(() => cache.delete(key));
+    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value as string);
   }
+  return value;
 }

@@ -9,6 +9,7 @@
  */
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Jobstate } from '../../core/model.ts';
+import type { AgentOutcome } from '../../core/ports/module.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { AgentEventInput } from '../../engine/agent-events.ts';
 import type { Engine } from '../../engine/engine.ts';
@@ -68,10 +69,20 @@ export function logEvent(line: string, ts: number): JobEvent {
   return { type: 'log', stream: 'info', line, ts };
 }
 
-/** The agent's running jobstates of one module, oldest first. */
-export async function runningJobs(store: Store, agentId: string, module: string): Promise<Jobstate[]> {
+/** The agent's running jobstates of the modules `ofModule` picks (by name), oldest first. */
+export async function runningJobs(
+  store: Store,
+  agentId: string,
+  ofModule: (name: string) => boolean,
+): Promise<Jobstate[]> {
   const running = await store.jobstates.listForAgent(agentId, { statuses: ['running'], runner: 'agent' }, 1000);
-  return running.filter((js) => js.module === module);
+  return running.filter((js) => ofModule(js.module));
+}
+
+/** The event that ends a job as a module's FusionInventory hook says it ends. */
+export function endEvent(end: AgentOutcome, ts: number): JobEvent {
+  if (end.ok) return { type: 'finished', result: end.result, ts };
+  return { type: 'error', reason: end.reason ?? 'module_failed', result: end.result, ts };
 }
 
 export const refOf = (js: Pick<Jobstate, 'id' | 'attempt'>): AttemptRef => ({ jobstateId: js.id, attempt: js.attempt });

@@ -25,7 +25,7 @@ export async function onInventory(
   const { data, summary } = hook.read({ content: request.content, host: hostOfDeviceId(request.deviceId) });
   const timezone = timezoneOfInventory(request.content);
   if (timezone !== null && timezone !== agent.timezone) await deps.store.agents.update(agent.id, { timezone });
-  const waiting = await runningJobs(deps.store, agent.id, keeper.name);
+  const waiting = await runningJobs(deps.store, agent.id, (name) => name === keeper.name);
   if (waiting.length === 0) {
     await deps
       .services(agent.orgId)

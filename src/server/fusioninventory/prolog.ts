@@ -13,11 +13,12 @@
 import type { Clock } from '../../core/clock.ts';
 import type { ReplyNode } from '../../core/fusioninventory-reply.ts';
 import type { Agent } from '../../core/model.ts';
-import type { FusionInventoryProlog, ModuleRegistry } from '../../core/ports/module.ts';
+import type { FusionInventoryProlog } from '../../core/ports/fusioninventory-hook.ts';
+import type { ModuleRegistry } from '../../core/ports/module.ts';
 import type { AgentWork } from '../../engine/agents.ts';
 import { type AttemptRef, processNumberOf } from '../../modules/fusioninventory/ids.ts';
 import { prologFrequencyHours, prologReply } from '../../modules/fusioninventory/prolog.ts';
-import { type EventDeps, type JobEvent, logEvent, refOf, reportEvents, reportUnlessEnded } from './events.ts';
+import { type EventDeps, endEvent, type JobEvent, logEvent, refOf, reportEvents, reportUnlessEnded } from './events.ts';
 
 /** Jobs handed out per PROLOG; the rest wait for the next one. */
 const CLAIM_LIMIT = 100;
@@ -58,9 +59,7 @@ async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<
   }
   const handed = hook.prolog({ params: job.params, payload: job.payload, processNumber: processNumberOf(ref) });
   const events: JobEvent[] = handed.lines.map((line) => logEvent(line, now));
-  const { end } = handed;
-  if (end?.ok) events.push({ type: 'finished', result: end.result, ts: now });
-  else if (end) events.push({ type: 'error', reason: end.reason ?? 'module_failed', result: end.result, ts: now });
+  if (handed.end) events.push(endEvent(handed.end, now));
   await report(events);
   return handed;
 }

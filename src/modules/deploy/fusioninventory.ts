@@ -15,29 +15,21 @@
  * is single-quoted word by word, so no argument is ever shell text. An extract step is a
  * mkdir of the folder and a fixed `tar -xf <archive> -C <folder> --no-same-owner` (the
  * agent's own `uncompress` needs Perl modules Debian's agent lacks); the server hands out
- * only archives it vetted (plain files and folders under relative names), to absolute
- * folders under the org's allowed prefixes (the agent has no package root). The archive goes
- * as one associated file cut in parts, each fetched by its sha512 and checked by the agent.
+ * only archives the hook's checkArchive let through (plain files and folders under relative
+ * names: fusioninventory-hook.ts), to absolute folders under the org's allowed prefixes (the
+ * agent has no package root). The archive goes as one associated file cut in parts, each
+ * fetched by its sha512 and checked by the agent.
  *
  * Windows agents run `cmd` through cmd.exe, which reads quotes differently: refused.
  */
-import type { PreparedCheck, PreparedStep } from '../deploy/manifest.ts';
-import { checkExtractTarget } from '../deploy/paths.ts';
-import type { DeployOutcome, DeployPayload } from '../deploy/schema.ts';
-import { type AttemptRef, deployUuidOf } from './ids.ts';
+import type { FusionInventoryArchive, FusionInventoryDeployStatus } from '../sdk/index.ts';
+import type { PreparedCheck, PreparedStep } from './manifest.ts';
+import { checkExtractTarget } from './paths.ts';
+import type { DeployOutcome, DeployPayload } from './schema.ts';
 
 /** Output lines of one command the agent reports (each is a request to the server). */
 const LOG_LINE_LIMIT = 50;
 const OK_WHEN_EXIT_ZERO = [{ type: 'okCode', values: [0] }];
-
-/** The package archive as the agent downloads it: parts by sha512, from the mirror URL. */
-export interface ArchiveParts {
-  /** sha512 of the whole archive (the agent checks the file it assembled against it). */
-  sha512: string;
-  parts: string[];
-  /** Base URL the agent appends "<c>/<cc>/<part sha512>" to. */
-  mirror: string;
-}
 
 export interface AgentDeployAnswer {
   job: Record<string, unknown>;
@@ -60,13 +52,14 @@ export function archiveName(payload: Pick<DeployPayload, 'package'>): string {
 }
 
 /**
- * The getJobs entry of one jobstate attempt. `archive` is required when `needsArchive`.
- * Throws UnsupportedDeploy (saying why) for what the agent cannot do as Taskwarden means it.
+ * The getJobs entry of one jobstate attempt (`uuid` names it). `archive` is required when
+ * `needsArchive`. Throws UnsupportedDeploy (saying why) for what the agent cannot do as
+ * Taskwarden means it.
  */
 export function agentDeployJob(
-  ref: AttemptRef,
+  uuid: string,
   payload: DeployPayload,
-  archive: ArchiveParts | null,
+  archive: FusionInventoryArchive | null,
   agentOs: string | null,
 ): AgentDeployAnswer {
   if (agentOs && /windows/i.test(agentOs)) {
@@ -87,7 +80,7 @@ export function agentDeployJob(
   }
   checkFolders(payload);
   const job = {
-    uuid: deployUuidOf(ref),
+    uuid,
     checks: agentChecks(payload.checks),
     associatedFiles: Object.keys(files),
     actions: payload.steps.flatMap((step, i) => agentActions(step, i + 1, name)),
@@ -166,15 +159,6 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
-/** The fields of a setStatus call (Deploy/Job.pm setStatus). */
-export interface DeployStatus {
-  part: string;
-  status?: string | undefined;
-  msg?: string | undefined;
-  currentStep?: string | undefined;
-  sha512?: string | undefined;
-}
-
 export interface DeployStatusMeaning {
   /** For the jobstate's log. */
   line: string;
@@ -188,7 +172,7 @@ export interface DeployStatusMeaning {
  * failed: Taskwarden's unneeded), status ok without a current step ("job successfully
  * completed"). Everything else is progress.
  */
-export function readDeployStatus(status: DeployStatus): DeployStatusMeaning {
+export function readDeployStatus(status: FusionInventoryDeployStatus): DeployStatusMeaning {
   const msg = status.msg ?? '';
   const file = status.part === 'file' && status.sha512 ? ` (file ${status.sha512.slice(0, 12)}…)` : '';
   const line = `[${status.currentStep || 'end'}] ${status.status ? `${status.status}: ` : ''}${msg}${file}`;
@@ -200,10 +184,4 @@ export function readDeployStatus(status: DeployStatus): DeployStatusMeaning {
     return { line, end: { outcome: 'ok', message: msg } };
   }
   return { line, end: null };
-}
-
-/** A setUserEvent call (a user answered or ignored a prompt), for the log. */
-export function describeUserEvent(event: Record<string, string | undefined>): string {
-  const said = ['type', 'behavior', 'event'].map((key) => event[key]).filter(Boolean);
-  return `user interaction: ${said.join(', ') || 'unspecified'}${event['user'] ? ` (user ${event['user']})` : ''}`;
 }
