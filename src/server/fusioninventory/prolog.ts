@@ -18,7 +18,16 @@ import type { ModuleRegistry } from '../../core/ports/module.ts';
 import type { AgentWork } from '../../engine/agents.ts';
 import { type AttemptRef, processNumberOf } from '../../modules/fusioninventory/ids.ts';
 import { prologFrequencyHours, prologReply } from '../../modules/fusioninventory/prolog.ts';
-import { type EventDeps, endEvent, type JobEvent, logEvent, refOf, reportEvents, reportUnlessEnded } from './events.ts';
+import {
+  type EventDeps,
+  endEvent,
+  type JobEvent,
+  logEvent,
+  refOf,
+  reportEvents,
+  reportUnlessEnded,
+  runningJobs,
+} from './events.ts';
 
 /** Jobs handed out per PROLOG; the rest wait for the next one. */
 const CLAIM_LIMIT = 100;
@@ -65,7 +74,7 @@ async function hand(deps: PrologDeps, agentId: string, job: AgentWork): Promise<
 }
 
 async function endUnreported(deps: PrologDeps, agentId: string, contactAt: number): Promise<void> {
-  const running = await deps.store.jobstates.listForAgent(agentId, { statuses: ['running'], runner: 'agent' }, 1000);
+  const running = await runningJobs(deps.store, agentId, () => true);
   const line =
     "the FusionInventory agent's previous run did not report this job " +
     '(stopped before it, or the task is disabled on the agent: see its --tasks and --no-task)';
