@@ -46,7 +46,7 @@ export function registerTaskCommands(program: Command): void {
       const { checkTaskDefBody } = await import('../../protocol/task-def-check.ts');
       // Every definition passes the API's schema before the first is sent: a file with a
       // malformed task changes nothing, and says so in the words (and the tasks[i] of the
-      // file) the batch route would. What needs the server (modules, commands) it checks.
+      // file) the batch route would. What needs the server (modules, catalog, channels) stays its check.
       const file = readDefinitions(flags.file, 'task', TASK_FILE_BYTES);
       const defs = file.map((def, i) => checkTaskDefBody(def, file.length > 1 ? `tasks[${i}]` : ''));
       const bar = defs.length >= BAR_FROM && process.stderr.isTTY ? await applyBar(defs.length) : null;
