@@ -12,11 +12,11 @@ import { fmt, percentile, printTable } from '../src/cli/table.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { newId } from '../src/core/ids.ts';
 import type { Store } from '../src/core/ports/store.ts';
-import { parseTaskDef } from '../src/core/task-def.ts';
 import type { EngineOptions, TargetResolver } from '../src/engine/context.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { builtinModules } from '../src/modules/builtin.ts';
 import { createModuleRegistry } from '../src/modules/sdk/index.ts';
+import { readTaskDef } from '../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../src/server/module-services.ts';
 import { openStore } from '../src/store/open.ts';
 
@@ -66,7 +66,7 @@ async function open(options: Partial<EngineOptions> = {}): Promise<Bench> {
 }
 
 const task = (b: Bench, def: Record<string, unknown>) =>
-  b.engine.createTask(b.orgId, parseTaskDef({ name: `t-${newId()}`, ...def }, { modules, defaultTz: 'UTC' }), null);
+  b.engine.createTask(b.orgId, readTaskDef({ name: `t-${newId()}`, ...def }, { modules, defaultTz: 'UTC' }), null);
 
 async function endToEnd(count: number) {
   const b = await open();

@@ -8,11 +8,11 @@ import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import { TERMINAL_RUN_STATUSES } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/engine/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openStore } from '../../src/store/open.ts';
 import { type EngineNode, startEngineNode } from '../../test/cluster/support.ts';
@@ -66,7 +66,7 @@ async function openSide(url: string, nodes: number, cleanup: () => Promise<void>
 const addTask = (side: Side, def: Record<string, unknown>) =>
   side.engine.createTask(
     side.orgId,
-    parseTaskDef({ name: `t-${newId()}`, ...def }, { modules, defaultTz: 'UTC' }),
+    readTaskDef({ name: `t-${newId()}`, ...def }, { modules, defaultTz: 'UTC' }),
     null,
   );
 

@@ -3,7 +3,7 @@
 // until every jobstate of it is prepared.
 import { newId } from '../../src/core/ids.ts';
 import type { Agent } from '../../src/core/model.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { openStore } from '../../src/store/open.ts';
 import { makeAgent } from '../../test/store/fixtures.ts';
 import { builtinEngine } from '../../test/support/engine.ts';
@@ -35,7 +35,7 @@ export async function bigRun(dbUrl: string, agents: number, limitMs: number): Pr
         for (let j = i; j < Math.min(agents, i + 1000); j++) await tx.agents.create(benchAgent(org.id, j, now));
       });
     }
-    const def = parseTaskDef(
+    const def = readTaskDef(
       { name: 'big', schedule: { kind: 'manual' }, jobs: [BENCH_JOB] },
       { modules, defaultTz: 'UTC' },
     );

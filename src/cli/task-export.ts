@@ -1,7 +1,7 @@
-import { JOB_FIELDS, TASK_FIELDS } from '../core/task-def.ts';
+import { JOB_FIELDS, TASK_FIELDS } from '../protocol/task-def.ts';
 import type { TaskView } from '../protocol/tasks.ts';
 
-/** The definition fields only, in the order of the task rules (core/task-def.ts). */
+/** The definition fields only, in the order of the wire schema (protocol/task-def.ts). */
 export function taskFileOf(view: TaskView): Record<string, unknown> {
   const record = view as unknown as Record<string, unknown>;
   const def: Record<string, unknown> = {};

@@ -47,17 +47,6 @@ export function readEnum<T extends string>(value: unknown, field: string, choice
   return value as T;
 }
 
-export function readBoolean(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean') throw new ValidationError(field, 'must be true or false');
-  return value;
-}
-
-export function readInteger(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new ValidationError(field, 'must be an integer');
-  if (value < min || value > max) throw new ValidationError(field, `must be between ${min} and ${max}`);
-  return value;
-}
-
 export function readArray(value: unknown, field: string, max: number): unknown[] {
   if (!Array.isArray(value)) throw new ValidationError(field, 'must be a list');
   if (value.length > max) throw new ValidationError(field, `must have at most ${max} items`);

@@ -4,20 +4,25 @@ import { NOTIFY_ON, TIMESLOT_ENDS } from '../core/model.ts';
 import { CHANNEL_NAME_PATTERN } from '../core/notify.ts';
 import { ROLLOUT_ORDERS } from '../core/rollout.ts';
 import { KINDS } from '../core/schedule/kinds/index.ts';
-import { JOB_FIELDS, NAME_PATTERN, TASK_FIELDS } from '../core/task-def.ts';
+import { Printable } from './common.ts';
 
 /**
  * The task definition on the wire (the Contract's shape, see DESIGN.md and examples/): the
- * one schema the server validates task bodies with and the OpenAPI shows. What a schema
- * cannot say (a duration's value, a schedule that never fires, a module's params, which of
- * the target selectors is given, …) the core checks after it (core/task-def.ts), naming the
- * field the same way.
+ * one schema the server validates task bodies with and the OpenAPI shows, and the one the
+ * definitions that come without a request are checked with (protocol/task-def-check.ts).
+ * What a schema cannot say (a duration's value, a schedule that never fires, a module's
+ * params, which of the target selectors is given, …) the core checks after it
+ * (core/task-def.ts), naming the field the same way.
  */
+
+/** A task's or a job's name. */
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$';
+export const NAME_HINT = 'must be 1-100 letters, digits, spaces, . _ -';
 
 /** "30s", "5m", "2h", "1d", "1w" or seconds; checked and normalised by core/duration.ts. */
 const Duration = (description: string) =>
   Type.Unsafe<string | number>({ type: ['string', 'number'], maxLength: 32, description });
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: NAME_PATTERN.source });
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: NAME_PATTERN });
 const TimeOfDay = Type.String({ maxLength: 5, description: '"HH:MM" in the schedule\'s zone' });
 const Instant = Type.String({ maxLength: 64, description: 'ISO-8601 date-time' });
 const Zone = {
@@ -85,8 +90,8 @@ export const BlackoutDef = Type.Object({ from: Instant, to: Instant }, { additio
 export const TargetsDef = Type.Object(
   {
     server: Type.Optional(Type.Literal(true)),
-    agents: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 10_000 })),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 10_000 })),
+    agents: Type.Optional(Type.Array(Printable({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 10_000 })),
+    tags: Type.Optional(Type.Array(Printable({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 10_000 })),
     all: Type.Optional(Type.Literal(true)),
     lateJoin: Type.Optional(Duration('keep the run open this long (≤ 90d) for agents that match later')),
   },
@@ -165,7 +170,7 @@ const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 
 const taskProperties = {
   name: Name,
-  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  description: Type.Optional(Printable({ maxLength: 2000 })),
   enabled: Type.Optional(Type.Boolean()),
   mode: Type.Optional(Type.Enum(['pull', 'push'])),
   fallback: Type.Optional(Type.Enum(['pull', 'error'])),
@@ -188,13 +193,9 @@ const taskProperties = {
 export const TaskDefBody = Type.Object(taskProperties, { additionalProperties: false });
 export type TaskDefBody = Static<typeof TaskDefBody>;
 
-// The schema and the core's field lists describe the same fields.
-const sameFields = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((f) => b.includes(f));
-if (
-  !sameFields(Object.keys(taskProperties), TASK_FIELDS) ||
-  !sameFields(Object.keys(JobDefBody.properties), JOB_FIELDS)
-)
-  throw new Error('protocol/task-def.ts and core/task-def.ts list different fields');
-if (!sameFields(Object.keys(ScheduleKinds), Object.keys(KINDS)))
+/** The fields of a definition and of a job, in the order of the task file (`task export`, GET). */
+export const TASK_FIELDS = Object.keys(taskProperties) as (keyof TaskDefBody)[];
+export const JOB_FIELDS = Object.keys(JobDefBody.properties) as (keyof Static<typeof JobDefBody>)[];
+
+if (Object.keys(ScheduleKinds).sort().join() !== Object.keys(KINDS).sort().join())
   throw new Error('protocol/task-def.ts and core/schedule/kinds list different schedule kinds');

@@ -1,32 +1,11 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CALENDAR_NAME_HINT, CALENDAR_NAME_PATTERN, YEARLY_DAY_HINT, YEARLY_DAY_PATTERN } from '../core/calendar.ts';
-import {
-  ERROR_CATALOG,
-  type ErrorCode,
-  fieldPath,
-  isStoreOutage,
-  TaskwardenError,
-  ValidationError,
-} from '../core/errors.ts';
-import { CHANNEL_NAME_HINT, CHANNEL_NAME_PATTERN } from '../core/notify.ts';
-import { PRINTABLE_HINT, PRINTABLE_PATTERN } from '../core/printable.ts';
-import { NAME_HINT, NAME_PATTERN } from '../core/task-def.ts';
+import { ERROR_CATALOG, type ErrorCode, isStoreOutage, TaskwardenError, type ValidationError } from '../core/errors.ts';
 import type { ErrorBody } from '../protocol/errors.ts';
-import { IDEMPOTENCY_KEY_HINT, IDEMPOTENCY_KEY_PATTERN } from '../protocol/runs.ts';
-import { ScheduleKinds } from '../protocol/task-def.ts';
+import { schemaValidationError } from '../protocol/schema-errors.ts';
 
 /** When a client should try again after the store was busy or away: the engine's own retries start this soon too. */
 const STORE_RETRY_AFTER_SECONDS = 2;
-
-/** What patterns shared by many fields mean, said in words rather than as the regular expression. */
-const PATTERN_HINTS: Record<string, string> = {
-  [PRINTABLE_PATTERN]: PRINTABLE_HINT,
-  [NAME_PATTERN.source]: NAME_HINT,
-  [CHANNEL_NAME_PATTERN.source]: CHANNEL_NAME_HINT,
-  [CALENDAR_NAME_PATTERN.source]: CALENDAR_NAME_HINT,
-  [YEARLY_DAY_PATTERN]: YEARLY_DAY_HINT,
-  [IDEMPOTENCY_KEY_PATTERN]: IDEMPOTENCY_KEY_HINT,
-};
 
 /**
  * Every error leaves the server as `{error: {code, message, details}}` with the status the
@@ -80,66 +59,9 @@ function codeForStatus(status: number): ErrorCode {
   return (entry?.[0] as ErrorCode | undefined) ?? 'invalid_input';
 }
 
-/** The first schema violation, as a ValidationError naming the field like the core does ("jobs[0].name"). */
+/** The first schema violation of a request part ("body", "querystring"), named like the core names fields. */
 function fromSchemaValidation(error: FastifyError): ValidationError {
-  const first = error.validation?.[0];
-  const context = error.validationContext ?? 'body';
-  if (!first) return new ValidationError(context, 'is invalid');
-  let field = pointerToField(first.instancePath);
-  let message = first.message ?? 'is invalid';
-  const params = first.params as Record<string, unknown>;
-  if (first.keyword === 'additionalProperties') {
-    field = fieldPath(field, String(params['additionalProperty']));
-    message = 'is not a known field';
-  } else if (first.keyword === 'required') {
-    field = fieldPath(field, String(params['missingProperty']));
-    message = 'is required';
-  } else if (first.keyword === 'type') {
-    message = `must be ${String(params['type']).split(',').map(describeType).join(' or ')}`;
-  } else if (first.keyword === 'enum' && Array.isArray(params['allowedValues'])) {
-    message = `must be one of ${params['allowedValues'].join(', ')}`;
-  } else if (first.keyword === 'pattern' && PATTERN_HINTS[String(params['pattern'])]) {
-    message = PATTERN_HINTS[String(params['pattern'])] as string;
-  } else if (first.keyword === 'const') {
-    message = `must be ${JSON.stringify(params['allowedValue'])}`;
-  } else if (first.keyword === 'discriminator') {
-    // The one discriminated union of the wire schema is the schedule's kind.
-    field = fieldPath(field, String(params['tag']));
-    message = `must be one of ${Object.keys(ScheduleKinds).join(', ')}`;
-  } else {
-    message = limitMessage(first.keyword, Number(params['limit'])) ?? message;
-  }
-  return new ValidationError(field || context, message);
-}
-
-/** Length and size limits in the core readers' wording (core/validate.ts). */
-function limitMessage(keyword: string, limit: number): string | undefined {
-  if (keyword === 'minLength') return limit === 1 ? 'must not be empty' : `must have at least ${limit} characters`;
-  if (keyword === 'maxLength') return `must have at most ${limit} characters`;
-  if (keyword === 'minItems') return `must have at least ${limit} ${limit === 1 ? 'item' : 'items'}`;
-  if (keyword === 'maxItems') return `must have at most ${limit} items`;
-  if (keyword === 'minimum' || keyword === 'maximum') return `must be ${keyword === 'minimum' ? '≥' : '≤'} ${limit}`;
-  return undefined;
-}
-
-/** The core readers' wording ("must be a string"), so every message reads alike. */
-function describeType(type: string): string {
-  const phrases: Record<string, string> = {
-    string: 'a string',
-    integer: 'an integer',
-    number: 'a number',
-    boolean: 'true or false',
-    object: 'an object',
-    array: 'a list',
-  };
-  return phrases[type] ?? type;
-}
-
-/** "/jobs/0/name" → "jobs[0].name" */
-function pointerToField(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<string>((path, part) => fieldPath(path, /^\d+$/.test(part) ? Number(part) : part), '');
+  return schemaValidationError(error.validation?.[0] as ErrorObject | undefined, {
+    whole: error.validationContext ?? 'body',
+  });
 }

@@ -3,8 +3,8 @@ import { TaskwardenError } from '../core/errors.ts';
 import { DEFAULT_HOUSEKEEPING_TASK, GLOBAL_ORG_ID, HOUSEKEEPING_SEED } from '../core/global-tasks.ts';
 import type { ModuleRegistry } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
-import { parseTaskDef } from '../core/task-def.ts';
 import type { Engine } from '../engine/engine.ts';
+import { readTaskDef } from '../protocol/task-def-check.ts';
 
 /**
  * A fresh install's global defaults (README "Global tasks"): the nightly `housekeeping`
@@ -21,7 +21,7 @@ export async function seedGlobalDefaults(deps: {
 }): Promise<void> {
   const { store, engine, clock } = deps;
   if (await store.orgs.seeded(HOUSEKEEPING_SEED)) return;
-  const def = parseTaskDef(DEFAULT_HOUSEKEEPING_TASK, { modules: deps.modules, defaultTz: deps.defaultTz });
+  const def = readTaskDef(DEFAULT_HOUSEKEEPING_TASK, { modules: deps.modules, defaultTz: deps.defaultTz });
   if (!(await store.tasks.getByName(GLOBAL_ORG_ID, def.name))) {
     try {
       await engine.createTask(GLOBAL_ORG_ID, def, null);

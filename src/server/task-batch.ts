@@ -7,9 +7,9 @@ import type { TaskDef } from '../core/model.ts';
  * item (`tasks[3].jobs[0].delay`). Two items of one name fail it too: the batch is all
  * or nothing, so it must be decided before anything is written.
  */
-export async function validBatch(
-  items: readonly unknown[],
-  check: (item: unknown) => Promise<TaskDef>,
+export async function validBatch<Item>(
+  items: readonly Item[],
+  check: (item: Item) => Promise<TaskDef>,
 ): Promise<TaskDef[]> {
   const defs: TaskDef[] = [];
   const firstOfName = new Map<string, number>();

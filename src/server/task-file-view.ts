@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/duration.ts';
 import type { JobDef, TaskDef } from '../core/model.ts';
 import type { RolloutDef } from '../core/rollout.ts';
-import { TASK_FIELDS } from '../core/task-def.ts';
+import { TASK_FIELDS } from '../protocol/task-def.ts';
 import type { TaskView } from '../protocol/tasks.ts';
 import { rolloutDefView } from './rollout-view.ts';
 

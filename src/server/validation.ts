@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
+import { BODY_AJV_OPTIONS, WIRE_AJV_OPTIONS } from '../protocol/wire-check.ts';
 
 /**
  * Request schemas are checked by two ajv instances: bodies exactly as sent (no coercion, so
@@ -11,10 +12,9 @@ import type { FastifyInstance } from 'fastify';
  * rather than as a 500 at the route's first request.
  */
 export function installValidation(app: FastifyInstance, deferred: DeferredCompiles): void {
-  const common = { strict: true, allErrors: false, allowUnionTypes: true, removeAdditional: false } as const;
-  // The schedule is a union told apart by its `kind` (protocol/task-def.ts).
-  const bodies = new Ajv({ ...common, coerceTypes: false, useDefaults: false, discriminator: true });
-  const texts = new Ajv({ ...common, coerceTypes: 'array', useDefaults: true });
+  // The options the checks of bodies outside requests use too (protocol/wire-check.ts): one schema, one verdict.
+  const bodies = new Ajv(BODY_AJV_OPTIONS);
+  const texts = new Ajv({ ...WIRE_AJV_OPTIONS, coerceTypes: 'array', useDefaults: true });
   app.setValidatorCompiler(({ schema, httpPart, method, url }) => {
     const validate = compiledOnFirstUse(() =>
       (httpPart === 'body' ? bodies : texts).compile(schema as Record<string, unknown>),

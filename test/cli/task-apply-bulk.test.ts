@@ -85,17 +85,38 @@ describe('task apply with many tasks', () => {
     assert.ok(defs.every((def) => now.has(def.name)));
   });
 
-  test('a bad task in the second chunk: the first chunk is applied, none of the second, the error names its place', async () => {
+  test('a task the server refuses in the second chunk: the first chunk is applied, none of the second, the error names its place', async () => {
     const badAt = MAX_BATCH_TASKS + 50;
-    const defs = Array.from({ length: COUNT }, (_, i) =>
-      noopTask(`more-${i}`, i === badAt ? { misfire: 'sometimes' } : {}),
-    );
+    // Well-formed, so it passes the CLI's check of the file: only the server knows its modules.
+    const teleport = { jobs: [{ name: 'go', module: 'teleport', targets: { server: true } }] };
+    const defs = Array.from({ length: COUNT }, (_, i) => noopTask(`more-${i}`, i === badAt ? teleport : {}));
     const refused = await applied('bad.json', JSON.stringify(defs));
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
-    assert.match(refused.stderr, new RegExp(`tasks\\[${badAt}\\]\\.misfire: must be one of`));
+    assert.match(refused.stderr, new RegExp(`tasks\\[${badAt}\\]\\.jobs\\[0\\]\\.module: unknown module "teleport"`));
     assert.match(refused.stderr, new RegExp(`${MAX_BATCH_TASKS} tasks before it were applied`));
     const now = await names();
     assert.ok(now.has('more-0') && now.has(`more-${MAX_BATCH_TASKS - 1}`));
     assert.ok(!now.has(`more-${MAX_BATCH_TASKS}`) && !now.has(`more-${COUNT - 1}`));
+  });
+
+  test('a malformed task anywhere in the file: nothing is applied, and the error is the batch route’s own', async () => {
+    const badAt = MAX_BATCH_TASKS + 50;
+    const defs = Array.from({ length: COUNT }, (_, i) =>
+      noopTask(`malformed-${i}`, i === badAt ? { misfire: 'sometimes' } : {}),
+    );
+    const refused = await applied('malformed.json', JSON.stringify(defs));
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    // What POST /api/v1/tasks:batch answers for the same task at the same place in its list.
+    const reply = await fetch(`${server.url}/api/v1/tasks:batch?org=${orgId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tasks: defs.slice(0, badAt + 1).slice(-MAX_BATCH_TASKS) }),
+    });
+    const answer = (await reply.json()) as { error: { code: string; message: string } };
+    assert.equal(reply.status, 400);
+    const inFile = answer.error.message.replace(/^tasks\[\d+\]/, `tasks[${badAt}]`);
+    assert.equal(refused.stderr.trim(), `taskwarden: ${inFile}`);
+    assert.match(inFile, /^tasks\[\d+\]\.misfire: must be one of skip, once, all$/);
+    assert.ok(![...(await names())].some((name) => name.startsWith('malformed-')), 'nothing was applied');
   });
 });

@@ -9,9 +9,9 @@ import pg from 'pg';
 import { newId } from '../../src/core/ids.ts';
 import type { Task } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import type { EngineOptions } from '../../src/engine/context.ts';
 import type { Engine } from '../../src/engine/engine.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { writeTasks } from '../support/bulk-tasks.ts';
 import { BIN, cliEnv } from '../support/cli.ts';
@@ -211,7 +211,7 @@ export async function openAuthor(url: string): Promise<Author> {
     engine,
     orgId: org.id,
     addTask: (def) =>
-      engine.createTask(org.id, parseTaskDef({ name: `t-${newId()}`, ...def }, { modules, defaultTz: 'UTC' }), null),
+      engine.createTask(org.id, readTaskDef({ name: `t-${newId()}`, ...def }, { modules, defaultTz: 'UTC' }), null),
     addTasks: (def, count) => writeTasks({ store, modules, orgId: org.id, def, count, now: Date.now() }),
     async close() {
       await engine.stop(0);

@@ -9,10 +9,10 @@ import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import { type LocalProcesses, PROCESS_MARK_VARIABLE, type ProcessIdentity } from '../../src/core/ports/processes.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { localProcesses } from '../../src/server/local-processes.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { makeCommand, makeJobstate, makeOrg, seedRun } from '../store/fixtures.ts';
@@ -172,7 +172,7 @@ async function sleeping(options: { multiNode: boolean }) {
     makeCommand(null, { name: 'sleeper', argv: ['sleep', '30'], params: {}, runsOn: 'server' }),
   );
   const org = await store.orgs.create(makeOrg());
-  const def = parseTaskDef(
+  const def = readTaskDef(
     {
       name: 'sleeper',
       jobs: [{ name: 'sleep', module: 'command', params: { command: 'sleeper' }, targets: { server: true } }],

@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openStore } from '../../src/store/open.ts';
 
@@ -57,7 +57,7 @@ test('SIGKILL mid chunked job: it resumes from its last checkpoint and the run f
     options: { defaultTz: 'UTC' },
   });
   const org = await store.orgs.create({ id: newId(), name: 'crash', createdAt: Date.now() });
-  const def = parseTaskDef(
+  const def = readTaskDef(
     {
       name: 'chunky',
       schedule: { kind: 'manual' },

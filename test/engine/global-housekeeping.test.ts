@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { GLOBAL_ORG_ID } from '../../src/core/global-tasks.ts';
 import { newId } from '../../src/core/ids.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { seedGlobalDefaults } from '../../src/server/global-defaults.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
@@ -56,7 +56,7 @@ test('run globally, housekeeping prunes every org’s old runs, logs and unused 
     await h.addTask({ schedule: { kind: 'manual' }, jobs: [serverJob('noop', { log: 'org a work' })] }),
     await h.engine.createTask(
       orgB.id,
-      parseTaskDef(
+      readTaskDef(
         { name: 'b', schedule: { kind: 'manual' }, jobs: [serverJob('noop', { log: 'org b work' })] },
         { modules: createModuleRegistry(builtinModules({ testModules: true })), defaultTz: 'UTC' },
       ),

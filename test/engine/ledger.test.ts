@@ -2,9 +2,9 @@
 // the job before it started does not hide it.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
 const HOUR = 3_600_000;
@@ -13,7 +13,7 @@ afterEach(() => h?.cleanup());
 
 const modules = createModuleRegistry(builtinModules({ testModules: true }));
 const twoJobs = (name: string, firstFails: number) =>
-  parseTaskDef(
+  readTaskDef(
     {
       name,
       schedule: { kind: 'manual' },

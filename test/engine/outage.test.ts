@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import { FakeClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -62,7 +62,7 @@ test('a store outage: reported once, retried with backoff, and the chunk in flig
   });
   try {
     const org = await real.orgs.create({ id: newId(), name: 'outage', createdAt: clock.now() });
-    const def = parseTaskDef(
+    const def = readTaskDef(
       {
         name: 'slow',
         schedule: { kind: 'manual' },

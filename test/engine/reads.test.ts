@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import { FakeClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -54,7 +54,7 @@ test('a trivial server job reads its task once to start and once to end', async 
       concurrency: 'allow',
       jobs: [{ name: 'j', module: 'noop', targets: { server: true } }],
     };
-    const task = await engine.createTask(org.id, parseTaskDef(def, { modules, defaultTz: 'UTC' }), null);
+    const task = await engine.createTask(org.id, readTaskDef(def, { modules, defaultTz: 'UTC' }), null);
     const runs = 10;
     reads.tasks = 0;
     for (let i = 0; i < runs; i++) await engine.runNow(task.id, null);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
 let h: EngineHarness;
@@ -27,7 +27,7 @@ test('relaunching a run redoes only its failed (job, target) pairs, as a manual 
   const fixed = { ...def, name: task.name, jobs: [job('a'), job('b'), job('c')] };
   await h.engine.updateTask(
     task.id,
-    parseTaskDef(fixed, { modules: createModuleRegistry(builtinModules({ testModules: true })), defaultTz: 'UTC' }),
+    readTaskDef(fixed, { modules: createModuleRegistry(builtinModules({ testModules: true })), defaultTz: 'UTC' }),
     'tester',
   );
   const { run: again } = await h.engine.relaunchFailed(first.id, 'operator-1');

@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import { FakeClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { makeAgent } from '../store/fixtures.ts';
@@ -49,7 +49,7 @@ test('two nodes over one rollout run: every wave opens once, in order', { timeou
     for (let i = 0; i < AGENTS; i++) {
       await store.agents.create(makeAgent(org.id, { name: `pc-${String(i).padStart(3, '0')}`, tags: ['fleet'] }));
     }
-    const def = parseTaskDef(
+    const def = readTaskDef(
       {
         name: 'two-node-rollout',
         schedule: { kind: 'manual' },

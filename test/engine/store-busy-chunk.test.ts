@@ -12,10 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 
@@ -72,7 +72,7 @@ test('a chunk whose write meets a locked file runs again once the lock is gone, 
   });
   try {
     const org = await store.orgs.create({ id: newId(), name: 'busy', createdAt: Date.now() });
-    const def = parseTaskDef(
+    const def = readTaskDef(
       { name: 'prune', jobs: [{ name: 'prune', module: 'gated-prune', targets: { server: true } }] },
       { modules, defaultTz: 'UTC' },
     );

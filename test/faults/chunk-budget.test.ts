@@ -10,11 +10,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Jobstate } from '../../src/core/model.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { OVERRUN_GRACE_MS } from '../../src/engine/chunk-budget.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry, defineModule } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -61,7 +61,7 @@ async function harness() {
   });
   const org = await store.orgs.create({ id: newId(), name: 'budget', createdAt: Date.now() });
   const def = (mode: SpinParams['mode']) =>
-    parseTaskDef(
+    readTaskDef(
       { name: `spin-${mode}`, jobs: [{ name: 'spin', module: 'spin', params: { mode }, targets: { server: true } }] },
       { modules, defaultTz: 'UTC' },
     );

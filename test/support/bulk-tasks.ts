@@ -5,8 +5,8 @@ import { newId } from '../../src/core/ids.ts';
 import type { Task } from '../../src/core/model.ts';
 import type { ModuleRegistry } from '../../src/core/ports/module.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import { nextFireOf } from '../../src/engine/triggers.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 
 export interface BulkTasks {
   store: Store;
@@ -30,7 +30,7 @@ export async function writeTasks(bulk: BulkTasks): Promise<string[]> {
   const defaultTz = bulk.defaultTz ?? 'UTC';
   const { store, modules, orgId, now } = bulk;
   const tasks = Array.from({ length: bulk.count }, (_, i): Task => {
-    const def = parseTaskDef({ ...bulk.def, name: `bulk-${i}-${newId()}` }, { modules, defaultTz });
+    const def = readTaskDef({ ...bulk.def, name: `bulk-${i}-${newId()}` }, { modules, defaultTz });
     return { ...def, id: newId(), orgId, version: 1, createdAt: now, updatedAt: now };
   });
   await store.transaction(async (tx) => {

@@ -4,11 +4,11 @@ import { FakeClock, systemClock } from '../../src/core/clock.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Task } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import type { EngineLog, EngineOptions } from '../../src/engine/context.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { builtinModules } from '../../src/modules/builtin.ts';
 import { createModuleRegistry, type ModuleDefinition } from '../../src/modules/sdk/index.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { createModuleServices } from '../../src/server/module-services.ts';
 import { openTestStore } from './store.ts';
 
@@ -85,7 +85,7 @@ export async function startEngineHarness(
     addTask: (def) =>
       engine.createTask(
         org.id,
-        parseTaskDef({ name: `task-${newId().slice(-8)}`, ...def }, { modules, defaultTz: 'UTC' }),
+        readTaskDef({ name: `task-${newId().slice(-8)}`, ...def }, { modules, defaultTz: 'UTC' }),
         'tester',
       ),
     settle,

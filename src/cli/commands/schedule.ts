@@ -51,19 +51,19 @@ function printTable({ firings, tz, description, neverFires, zones }: Preview, fo
 async function preview(opts: PreviewOptions): Promise<void> {
   // Loaded on use: the schedule engine (time zones, cron, RFC 5545 rules) is for this command only.
   const { formatLocal, parseAbsoluteInstant, previewSchedule } = await import('../../core/schedule/index.ts');
+  const { checkPreviewBody } = await import('../../protocol/task-def-check.ts');
   const from = opts.from === undefined ? Date.now() : parseAbsoluteInstant(opts.from, '--from');
-  const preview = previewSchedule(
-    {
-      schedule: parseJsonOption(opts.schedule, '--schedule'),
-      timeslots: opts.timeslots === undefined ? undefined : parseJsonOption(opts.timeslots, '--timeslots'),
-      blackouts: opts.blackouts === undefined ? undefined : parseJsonOption(opts.blackouts, '--blackouts'),
-      activeFrom: opts.activeFrom ?? null,
-      activeTill: opts.activeTill ?? null,
-      ...(opts.zones === undefined ? {} : { zones: opts.zones.split(',').map((z) => z.trim()) }),
-    },
-    from,
-    parseCount(opts.count),
-  );
+  // The body POST /api/v1/schedules/preview takes, checked by its schema: offline, the same refusals in the same words.
+  const body = checkPreviewBody({
+    schedule: parseJsonOption(opts.schedule, '--schedule'),
+    ...(opts.timeslots === undefined ? {} : { timeslots: parseJsonOption(opts.timeslots, '--timeslots') }),
+    ...(opts.blackouts === undefined ? {} : { blackouts: parseJsonOption(opts.blackouts, '--blackouts') }),
+    activeFrom: opts.activeFrom ?? null,
+    activeTill: opts.activeTill ?? null,
+    ...(opts.zones === undefined ? {} : { zones: opts.zones.split(',').map((z) => z.trim()) }),
+  });
+  // Offline there are no shared calendars to apply (the body names none: the CLI has no flag for them).
+  const preview = previewSchedule({ ...body, calendars: [] }, from, parseCount(opts.count));
   if (opts.json) {
     // One line, the Contract's exact shape: UTC ISO strings ending in Z.
     const { firings, description, neverFires, zones } = preview;

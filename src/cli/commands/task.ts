@@ -4,7 +4,6 @@ import type { TaskwardenClient } from '../../client/api.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { isGlobalOrg } from '../../core/global-tasks.ts';
 import type { RunView } from '../../protocol/runs.ts';
-import type { TaskDefBody } from '../../protocol/task-def.ts';
 import type { TaskView } from '../../protocol/tasks.ts';
 import { connect, flagsOf, withConnection } from '../connection.ts';
 import { orgNames } from '../org-names.ts';
@@ -44,10 +43,12 @@ export function registerTaskCommands(program: Command): void {
       const client = connect(flags);
       const { readDefinitions } = await import('../task-file.ts');
       const { applyTasks } = await import('../apply.ts');
-      const defs = readDefinitions<TaskDefBody>(flags.file, 'task', TASK_FILE_BYTES);
-      defs.forEach((def, i) => {
-        if (typeof def.name !== 'string') throw new ValidationError(`${flags.file}[${i}].name`, 'is required');
-      });
+      const { checkTaskDefBody } = await import('../../protocol/task-def-check.ts');
+      // Every definition passes the API's schema before the first is sent: a file with a
+      // malformed task changes nothing, and says so in the words (and the tasks[i] of the
+      // file) the batch route would. What needs the server (modules, catalog, channels) stays its check.
+      const file = readDefinitions(flags.file, 'task', TASK_FILE_BYTES);
+      const defs = file.map((def, i) => checkTaskDefBody(def, file.length > 1 ? `tasks[${i}]` : ''));
       const bar = defs.length >= BAR_FROM && process.stderr.isTTY ? await applyBar(defs.length) : null;
       const results = await applyTasks(client, defs, (done) => bar?.update(done)).finally(() => bar?.stop());
       if (flags.json) return printJson(results);

@@ -27,9 +27,9 @@ export const taskRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, 
   /** The catalog reads of one request: a batch's items share them, so each command is read once. */
   const requestReads = () => ({ secrets: new SecretArgs(store), commands: requestCommands(store.commands) });
 
-  /** Everything about a definition is checked before anything is written. */
+  /** Everything about a definition is checked before anything is written: the route's schema first, then the rest. */
   async function validDef(
-    body: unknown,
+    body: TaskDefBody,
     orgId: string,
     current: Task | null,
     reads = requestReads(),

@@ -25,12 +25,20 @@ export interface LogPage {
   cursor: string | null;
 }
 
-/** A task definition as it is written (TaskView without the server's bookkeeping). */
-export type TaskDef = Omit<
-  import('../../../src/protocol/tasks.ts').TaskView,
-  'id' | 'orgId' | 'version' | 'createdAt' | 'updatedAt'
->;
-export type JobDef = TaskDef['jobs'][number];
+type TaskDefBody = import('../../../src/protocol/task-def.ts').TaskDefBody;
+/** `T` with every field present but those of `Optional` (whose absence means something). */
+type Filled<T, Optional extends keyof T = never> = Required<Omit<T, Optional>> & Pick<T, Optional>;
+/** A job as the editor holds it: the body's job (protocol/task-def.ts) with the server's defaults filled in. */
+export type JobDef = Filled<TaskDefBody['jobs'][number]>;
+/**
+ * A task definition as the editor holds it: the body POST/PUT /api/v1/tasks take (the
+ * protocol's one schema of it) with every field the server would default filled in, as
+ * GET returns it; notify and rollout stay optional (absent: the org's rules, all at once).
+ */
+export type TaskDef = Filled<Omit<TaskDefBody, 'jobs' | 'rollout'>, 'notify'> & {
+  jobs: JobDef[];
+  rollout?: NonNullable<TaskDefBody['rollout']>;
+};
 export type Timeslot = TaskDef['timeslots'][number];
 export type Blackout = TaskDef['blackouts'][number];
 /** A notification rule: tell `channels` when a run ends as `on` says, always or when its outcome changed. */

@@ -1,9 +1,13 @@
 import type { TaskDef, TaskView } from '../api/types.ts';
 
-/** The definition part of a stored task: what PUT takes back. */
+/**
+ * The definition part of a stored task: what PUT takes back. The view's schedule and
+ * targets are plain objects in the response schema (its serializer does not tell the kinds
+ * apart); they are what the body's schema accepted, normalised (server/task-file-view.ts).
+ */
 export function defOf(task: TaskView): TaskDef {
   const { id: _id, orgId: _org, version: _v, createdAt: _c, updatedAt: _u, ...def } = task;
-  return def;
+  return def as TaskDef;
 }
 
 export function newTaskDef(tz: string): TaskDef {

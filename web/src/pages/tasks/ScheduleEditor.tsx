@@ -1,8 +1,11 @@
+import type { TaskDef } from '../../api/types.ts';
 import { Check, Field } from '../../components/ui.tsx';
 
-export type Schedule = Record<string, unknown> & { kind: string };
+/** One of the schedule kinds of the wire schema (protocol/task-def.ts), told apart by `kind`. */
+export type Schedule = TaskDef['schedule'];
+type Kind = Schedule['kind'];
 
-export const SCHEDULE_KINDS: { kind: string; label: string }[] = [
+export const SCHEDULE_KINDS: { kind: Kind; label: string }[] = [
   { kind: 'manual', label: 'Manual (on demand only)' },
   { kind: 'immediate', label: 'Immediate (once, now)' },
   { kind: 'once', label: 'Once, at a date' },
@@ -32,19 +35,19 @@ export function scheduleZone(schedule: Record<string, unknown>): string {
 }
 
 /** Kinds whose wall times can be each agent's own (`tz: "agent"`); an interval counts elapsed time. */
-const AGENT_ZONE_KINDS = ['once', 'cron', 'weekly', 'monthly', 'rrule'];
+const AGENT_ZONE_KINDS: Kind[] = ['once', 'cron', 'weekly', 'monthly', 'rrule'];
 
 /**
  * A schedule of `kind` with sensible starting values, keeping the zone of the previous one
  * (and its agent-local time when the new kind has wall times too).
  */
-export function scheduleOfKind(kind: string, previous: Record<string, unknown>): Schedule {
+export function scheduleOfKind(kind: Kind, previous: Schedule): Schedule {
   const next = startingSchedule(kind, scheduleZone(previous));
   if (previous.tz === 'agent' && AGENT_ZONE_KINDS.includes(kind)) return { ...next, tz: 'agent', fallbackTz: next.tz };
   return next;
 }
 
-function startingSchedule(kind: string, tz: string): Schedule {
+function startingSchedule(kind: Kind, tz: string): Schedule {
   switch (kind) {
     case 'manual':
     case 'immediate':
@@ -69,9 +72,10 @@ const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v ==
 /** Every schedule kind of the Contract, with the fields that kind takes and nothing else. */
 export function ScheduleEditor({ value, onChange }: { value: Schedule; onChange(next: Schedule): void }) {
   const set = (patch: Record<string, unknown>) => {
-    const next: Schedule = { ...value, ...patch };
+    const next: Record<string, unknown> = { ...value, ...patch };
     for (const [k, v] of Object.entries(patch)) if (v === undefined || v === '') delete next[k];
-    onChange(next);
+    // The form writes the fields of the kind shown; the server's schema checks the result.
+    onChange(next as Schedule);
   };
   const agentLocal = value.tz === 'agent';
   const zoneField = agentLocal ? 'fallbackTz' : 'tz';
@@ -81,7 +85,7 @@ export function ScheduleEditor({ value, onChange }: { value: Schedule; onChange(
       <legend>Schedule</legend>
       <div className="row">
         <Field name="schedule.kind" label="Kind">
-          <select value={value.kind} onChange={(e) => onChange(scheduleOfKind(e.target.value, value))}>
+          <select value={value.kind} onChange={(e) => onChange(scheduleOfKind(e.target.value as Kind, value))}>
             {SCHEDULE_KINDS.map((k) => (
               <option key={k.kind} value={k.kind}>
                 {k.label}
@@ -207,7 +211,13 @@ function KindFields({ value, set }: { value: Schedule; set(patch: Record<string,
   }
 }
 
-function TimeField({ value, set }: { value: Schedule; set(patch: Record<string, unknown>): void }) {
+function TimeField({
+  value,
+  set,
+}: {
+  value: Extract<Schedule, { at: string }>;
+  set(patch: Record<string, unknown>): void;
+}) {
   return (
     <Field name="schedule.at" label="At (time of day)">
       <input type="time" value={str(value.at)} onChange={(e) => set({ at: e.target.value })} />
@@ -237,7 +247,13 @@ function WeekdayChecks({ days, onChange }: { days: string[]; onChange(days: stri
   );
 }
 
-function MonthlyFields({ value, set }: { value: Schedule; set(patch: Record<string, unknown>): void }) {
+function MonthlyFields({
+  value,
+  set,
+}: {
+  value: Extract<Schedule, { kind: 'monthly' }>;
+  set(patch: Record<string, unknown>): void;
+}) {
   const byNth = value.nth !== undefined;
   return (
     <div className="row">
