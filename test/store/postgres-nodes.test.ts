@@ -269,6 +269,22 @@ describe('postgres: signals between nodes', () => {
       assert.ok(!inbox.includes('unheard'), 'an unsubscribed handler is not called');
     }));
 
+  test('once ready() resolved, the first publish reaches a new subscriber: none is lost to the LISTEN not being in place', () =>
+    withNodes(2, async ([a, b]) => {
+      const [publisher, listener] = [a?.signals, b?.signals];
+      assert.ok(publisher && listener);
+      for (const channel of ['first', 'second']) {
+        const inbox: string[] = [];
+        listener.subscribe(channel, (payload) => inbox.push(payload));
+        await listener.ready();
+        await publisher.publish(channel, 'once');
+        const deadline = Date.now() + 5_000;
+        while (inbox.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.deepEqual(inbox, ['once'], `the one publish on ${channel} arrived`);
+      }
+      await listener.ready(); // nothing missing: at once
+    }));
+
   test('bad channels and payloads are invalid input', () =>
     withNodes(1, async ([node]) => {
       const signals = node?.signals;

@@ -653,8 +653,14 @@ export interface StoreSession {
 export interface StoreSignals {
   /** Delivers `payload` (under 8000 bytes) to every subscriber of `channel`, on every node, this one included. */
   publish(channel: string, payload: string): Promise<void>;
-  /** Calls `fn` for each payload published on `channel` from now on; returns the unsubscribe. */
+  /** Calls `fn` for each payload published on `channel` once its subscription is in place (ready); returns the unsubscribe. */
   subscribe(channel: string, fn: (payload: string) => void): () => void;
+  /**
+   * Resolves once every subscription made so far is in place (PostgreSQL: its LISTEN ran):
+   * a payload published after that reaches it. Before, one may be lost, so a node awaits
+   * this before it serves or claims.
+   */
+  ready(): Promise<void>;
 }
 
 export interface Store extends StoreSession {
