@@ -42,6 +42,9 @@ const runRow = (run: NewRun): RunTable => ({
 
 export function runRepo(ctx: SqlContext): RunRepo {
   const { db } = ctx;
+  /** Runs this transaction locked already (holdForCompletion): a session is one transaction. */
+  const held = new Set<string>();
+  const locking = ctx.capabilities.rowLocks && db.isTransaction;
   return {
     async insert(run) {
       const result = await writing(ctx, `run ${run.id}`, () =>
@@ -89,7 +92,8 @@ export function runRepo(ctx: SqlContext): RunRepo {
      * (each statement of a READ COMMITTED transaction reads what committed before it).
      */
     async completeIfDone(runId, now) {
-      if (ctx.capabilities.rowLocks && db.isTransaction) {
+      // A run held already (holdForCompletion) is locked since before this jobstate's end was written.
+      if (locking && !held.has(runId)) {
         const held = await db
           .selectFrom('runs')
           .select('status')
@@ -125,6 +129,14 @@ export function runRepo(ctx: SqlContext): RunRepo {
         .returningAll()
         .executeTakeFirst();
       return row ? toRun(row) : null;
+    },
+
+    /** Locked in id order: two batches holding runs in common never wait for each other in a circle. */
+    async holdForCompletion(runIds) {
+      const ids = [...new Set(runIds)].filter((id) => !held.has(id)).sort();
+      if (!locking || ids.length === 0) return;
+      await db.selectFrom('runs').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+      for (const id of ids) held.add(id);
     },
 
     /** Newest first; `since`/`until` bound createdAt as [since, until). */

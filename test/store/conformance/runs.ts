@@ -135,6 +135,31 @@ export function runCases(open: OpenStore): void {
       },
     );
 
+    storeTest(
+      open,
+      'completeIfDone on runs held by holdForCompletion ends them as without the hold, in a transaction or not',
+      async (store) => {
+        const task = await seedTask(store);
+        const [done, open] = [makeRun(task, { status: 'running' }), makeRun(task, { status: 'running' })];
+        for (const run of [done, open]) await store.runs.insert(run);
+        await store.jobstates.insertMany([
+          makeJobstate(done, { status: 'error' }),
+          makeJobstate(open, { status: 'running' }),
+        ]);
+        const ended = await store.transaction(async (tx) => {
+          await tx.runs.holdForCompletion([open.id, done.id, done.id, 'missing']);
+          await tx.runs.holdForCompletion([]);
+          return [await tx.runs.completeIfDone(done.id, T0 + 9), await tx.runs.completeIfDone(open.id, T0 + 9)];
+        });
+        assert.deepEqual(
+          ended.map((run) => run?.status ?? null),
+          ['error', null],
+        );
+        await store.runs.holdForCompletion([open.id]);
+        assert.equal(await store.runs.completeIfDone(open.id, T0 + 10), null, 'outside a transaction: a no-op');
+      },
+    );
+
     storeTest(open, 'latest is the run with the latest fireAt', async (store) => {
       const task = await seedTask(store);
       assert.equal(await store.runs.latest(task.id), null);
