@@ -1,5 +1,6 @@
 import type { LedgerEntry, StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
+import { BatchedRunEnds } from './runs.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
 export type ChunkWrite = (uow: UnitOfWork) => Promise<boolean>;
@@ -68,10 +69,11 @@ export class GroupCommit {
   private commit(batch: Queued[]): Promise<boolean[]> {
     return withTx(this.ctx, async (uow) => {
       const { session, flush } = writeBehind(uow.tx);
-      const batchUow = uow.over(session);
+      const batchUow = { ...uow.over(session), batchEnds: new BatchedRunEnds() };
       const landed: boolean[] = [];
       await uow.tx.runs.holdForCompletion(batch.flatMap((queued) => (queued.runId === null ? [] : [queued.runId])));
       for (const queued of batch) landed.push(await queued.write(batchUow));
+      await batchUow.batchEnds.settle(batchUow);
       await flush();
       return landed;
     });

@@ -328,6 +328,11 @@ export interface RunRepo {
    * runs with one statement, not one each. A no-op elsewhere.
    */
   holdForCompletion(runIds: readonly string[]): Promise<void>;
+  /**
+   * completeIfDone for many runs in one statement (holding them first, where rows lock):
+   * the runs it ended, by id. A batch of jobstate ends closes its runs together.
+   */
+  completeManyIfDone(runIds: readonly string[], now: number): Promise<Run[]>;
   /** The task's most recent run (by fireAt), if any. */
   latest(taskId: string): Promise<Run | null>;
   /** Deletes up to `limit` of the org's terminal runs finished before `before` (with their jobstates and logs). */
