@@ -7,6 +7,7 @@ import type { Store, StoreSession } from '../core/ports/store.ts';
 import type { CatchUpPacer } from './catch-up.ts';
 import { queueRunEnds } from './notify/queue.ts';
 import { TxReads } from './reads.ts';
+import type { BatchedRunEnds } from './runs.ts';
 
 /** Turns a job's targets into concrete ones when a run is created (the seed's prepareRun). */
 export interface TargetResolver {
@@ -119,6 +120,8 @@ export interface UnitOfWork {
   readonly reads: TxReads;
   /** The same unit of work (its reads included) over another session (a wrapper of this one's, group-commit.ts). */
   over(tx: StoreSession): UnitOfWork;
+  /** A group commit's batch (group-commit.ts): what follows its jobstates' ends, done once for them all (runs.ts). */
+  readonly batchEnds?: BatchedRunEnds;
 }
 
 /**

@@ -170,6 +170,8 @@ export class Engine {
         () => this.loop.wake(),
         () => this.kick(),
       ) ?? (() => {});
+    // A wake another node sends before our LISTEN is in place would be lost: claim only once it is.
+    await store.signals?.ready();
     this.stopping = false;
     this.loop.start();
     this.deliveries?.start();

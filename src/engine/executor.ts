@@ -88,15 +88,20 @@ export class Executor {
 
   /**
    * A pump in the background, between the loop's passes: a prepared jobstate or a freed
-   * slot is taken up at once. Kicks made while one is on its way are served by one more.
+   * slot is taken up at the next turn of the event loop. Kicks made until then, or while
+   * a pump is on its way, are served by one more. The turn lets the slots freed by one
+   * group commit (all its chunks end in the same turn) be claimed by one statement,
+   * not one each: one claim per job would also split the next batch of results apart.
    * A failure is left to the loop, woken to pump again and report the outage.
    */
   kick(): void {
     if (this.kicked) return;
     this.kicked = true;
-    void this.pumping.then(() => {
-      this.kicked = false;
-      return this.pump().catch(() => this.ctx.wake());
+    setImmediate(() => {
+      void this.pumping.then(() => {
+        this.kicked = false;
+        return this.pump().catch(() => this.ctx.wake());
+      });
     });
   }
 
@@ -279,14 +284,17 @@ export class Executor {
     }
     // The lines go with the fenced write: refused with it when the jobstate is no longer ours.
     const written = await this.persist(() =>
-      this.commits.write((uow) => {
-        if (outcome.done) {
-          const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines, elapsedMs };
-          return endJobstate(ctx, uow, js, end, fence);
-        }
-        const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
-        return backToPrepared(uow, { js, chunk, fence });
-      }),
+      this.commits.write(
+        (uow) => {
+          if (outcome.done) {
+            const end = { ok: outcome.ok, reason: outcome.reason ?? null, result: outcome.result, lines, elapsedMs };
+            return endJobstate(ctx, uow, js, end, fence);
+          }
+          const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
+          return backToPrepared(uow, { js, chunk, fence });
+        },
+        outcome.done ? js.runId : null,
+      ),
     );
     if (!written) this.discarded(js);
   }

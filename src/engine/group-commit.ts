@@ -1,11 +1,14 @@
 import type { LedgerEntry, StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
+import { BatchedRunEnds } from './runs.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
 export type ChunkWrite = (uow: UnitOfWork) => Promise<boolean>;
 
 interface Queued {
   write: ChunkWrite;
+  /** The run whose completion the write may decide (a jobstate's end), or null. */
+  runId: string | null;
   resolve(landed: boolean): void;
   reject(error: unknown): void;
 }
@@ -14,10 +17,16 @@ interface Queued {
 const MAX_BATCH = 50;
 
 /**
- * Group commit for the executor's chunk results: the first write goes at once, and the
- * writes that arrive while its transaction is on its way go together in the next one. A
- * busy node pays one BEGIN/COMMIT per batch instead of per job; an idle one waits for
- * nothing.
+ * Group commit for the executor's chunk results: the first write goes at the next turn of
+ * the event loop (setImmediate), with every write made before it; the writes that arrive
+ * while its transaction is on its way go together in the next one. A busy node pays one
+ * BEGIN/COMMIT per batch instead of per job; an idle one waits one turn. The turn matters
+ * where the store answers synchronously (SQLite): a transaction started at once would run
+ * to its COMMIT in microtasks, before the chunks claimed with this one (each resuming in
+ * its own turn, busyTurn) had their result, and every job would pay its own transaction.
+ *
+ * A batch first locks the runs its jobstate ends may complete, in one statement
+ * (holdForCompletion), rather than one lock per end (where rows lock).
  *
  * The writes of a batch succeed or fail together, so when a batch fails each of its
  * writes is tried again alone: one write the store rejects must not sink the others. A
@@ -29,15 +38,19 @@ export class GroupCommit {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  write(write: ChunkWrite): Promise<boolean> {
+  /** `runId`: the run the write may complete (its lock is taken with the batch's, in one statement). */
+  write(write: ChunkWrite, runId: string | null = null): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.queue.push({ write, runId, resolve, reject });
+      if (this.flushing) return;
+      this.flushing = true;
+      setImmediate(() => {
+        void this.flush();
+      });
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
@@ -56,9 +69,11 @@ export class GroupCommit {
   private commit(batch: Queued[]): Promise<boolean[]> {
     return withTx(this.ctx, async (uow) => {
       const { session, flush } = writeBehind(uow.tx);
-      const batchUow = uow.over(session);
+      const batchUow = { ...uow.over(session), batchEnds: new BatchedRunEnds() };
       const landed: boolean[] = [];
+      await uow.tx.runs.holdForCompletion(batch.flatMap((queued) => (queued.runId === null ? [] : [queued.runId])));
       for (const queued of batch) landed.push(await queued.write(batchUow));
+      await batchUow.batchEnds.settle(batchUow);
       await flush();
       return landed;
     });

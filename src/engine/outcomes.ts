@@ -127,10 +127,11 @@ export async function afterTerminal(
   // Only work that ran is an outcome: a job cancelled or skipped before it started would
   // otherwise hide where the target stands (a package installed by the run before).
   if (js.startedAt !== null) await recordOutcome(tx, js, now);
-  // A run that ended with this jobstate has no next job left to wake: one statement less per run.
-  const runEnded = await completeRunIfDone(uow, js.runId, task);
   let woken = 0;
-  if (!runEnded) {
+  // In a batch, its run's close and its next job's wake are done with the others' (a rollout's wave is decided here).
+  if (uow.batchEnds && js.wave === undefined) uow.batchEnds.defer(js, task);
+  // A run that ended with this jobstate has no next job left to wake: one statement less per run.
+  else if (!(await completeRunIfDone(uow, js.runId, task))) {
     woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
     await rolloutAfterEnd(ctx, uow, js);
   }

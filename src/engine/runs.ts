@@ -1,7 +1,7 @@
 // Runs coming to an end: ended on purpose (cancelled, replaced, skipped) or closed when
 // their last jobstate ended. Their start is in launch.ts.
 import { moveRun } from '../core/lifecycle.ts';
-import type { JobstateReason, Run, RunStatus, Task } from '../core/model.ts';
+import type { Jobstate, JobstateReason, Run, RunStatus, Task } from '../core/model.ts';
 import { type UnitOfWork, WAKE_LOOP } from './context.ts';
 
 /** How a run is ended on purpose, and what its open jobstates become with it. */
@@ -42,4 +42,36 @@ export async function completeRunIfDone(uow: UnitOfWork, runId: string, task: Ta
   uow.emit({ type: 'run', run: ended });
   if (task?.concurrency === 'queue') uow.emit(WAKE_LOOP);
   return true;
+}
+
+/**
+ * What follows the ends of a batch's jobstates (afterTerminal), done once for them all at
+ * the batch's end: their runs closed by one statement, then the next job of each run that
+ * stays open woken, as completeRunIfDone then a wake would one by one. A run is closed
+ * before its next job is looked at, as there: a waiting next job keeps the run open.
+ */
+export class BatchedRunEnds {
+  private readonly ended: { js: Jobstate; task: Task | null }[] = [];
+
+  defer(js: Jobstate, task: Task | null): void {
+    this.ended.push({ js, task });
+  }
+
+  async settle(uow: UnitOfWork): Promise<void> {
+    if (this.ended.length === 0) return;
+    const { tx, emit, now } = uow;
+    const closed = new Set<string>();
+    for (const run of await tx.runs.completeManyIfDone([...new Set(this.ended.map((e) => e.js.runId))], now)) {
+      closed.add(run.id);
+      emit({ type: 'run', run });
+      const task = this.ended.find((e) => e.js.runId === run.id)?.task;
+      if (task?.concurrency === 'queue') emit(WAKE_LOOP);
+    }
+    let woken = 0;
+    for (const { js } of this.ended) {
+      if (closed.has(js.runId)) continue;
+      woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
+    }
+    if (woken > 0) emit(WAKE_LOOP);
+  }
 }

@@ -118,6 +118,8 @@ export async function startServer(config: ServerConfig, opts: { clock?: Clock } 
     });
     let url: string;
     try {
+      // The agent long-polls' subscription to other nodes' wakes is in place before the first one waits.
+      await store.signals?.ready();
       await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

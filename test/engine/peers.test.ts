@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Jobstate, Run } from '../../src/core/model.ts';
-import type { StoreSignals } from '../../src/core/ports/store.ts';
+import type { Store, StoreSignals } from '../../src/core/ports/store.ts';
+import { parseTaskDef } from '../../src/core/task-def.ts';
 import {
   AGENT_CHANNEL,
   COALESCE_MS,
@@ -11,6 +12,8 @@ import {
   WAKE_CHANNEL,
   WORK_CHANNEL,
 } from '../../src/engine/peers.ts';
+import { builtinEngine } from '../support/engine.ts';
+import { openTestStore } from '../support/store.ts';
 
 /** Signals within one process: what was published, and subscribers called synchronously. */
 function memorySignals() {
@@ -27,6 +30,7 @@ function memorySignals() {
       set.add(fn);
       return () => set.delete(fn);
     },
+    ready: async () => {},
   };
   return { signals, published, on: (channel: string) => published.filter((p) => p.channel === channel) };
 }
@@ -129,6 +133,7 @@ describe('PeerSignals', () => {
         throw new Error('connection refused');
       },
       subscribe: () => () => {},
+      ready: async () => {},
     };
     const peers = new PeerSignals(failing, 'node-a');
     peers.observe(run('pending'));
@@ -139,5 +144,43 @@ describe('PeerSignals', () => {
   test('parseAgentSignal reads what the engine sends', () => {
     assert.deepEqual(parseAgentSignal('n1;a,b'), { from: 'n1', agentIds: ['a', 'b'] });
     assert.deepEqual(parseAgentSignal('n1;'), { from: 'n1', agentIds: [] });
+  });
+});
+
+describe('Engine.start and its signals', () => {
+  test('waits for the subscriptions to be in place before its loop claims: a wake sent meanwhile would be lost', async () => {
+    const { store, cleanup } = await openTestStore();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { signals } = memorySignals();
+    // The store as a node on a shared database sees it: signals whose LISTEN is not in place yet.
+    const shared = Object.create(store, { signals: { value: { ...signals, ready: () => gate } } }) as Store;
+    const { modules, engine } = builtinEngine(shared, { maxSleepMs: 60_000 });
+    try {
+      const org = await store.orgs.create({ id: 'org-signals', name: 'signals', createdAt: Date.now() });
+      const def = {
+        name: 'noop',
+        schedule: { kind: 'manual' },
+        jobs: [{ name: 'n', module: 'noop', targets: { server: true } }],
+      };
+      const task = await engine.createTask(org.id, parseTaskDef(def, { modules, defaultTz: 'UTC' }), null);
+      const run = await engine.runNow(task.id, null);
+      let started = false;
+      const starting = engine.start().then(() => {
+        started = true;
+      });
+      await sleep(200);
+      assert.equal(started, false, 'start() waits for ready()');
+      const [js] = await store.jobstates.allOfRun(run.id);
+      assert.equal(js?.status, 'prepared', 'nothing claimed before the signals are ready');
+      release();
+      await starting;
+      assert.equal((await engine.waitForRun(run.id, 10_000)).status, 'finished');
+    } finally {
+      await engine.stop(0);
+      await cleanup();
+    }
   });
 });

@@ -123,6 +123,37 @@ describe('postgres: several nodes on one database', () => {
       }
     }));
 
+  // As above, one side a batch (group-commit.ts) that holds the run before it writes its
+  // jobstate's end: the other's completeIfDone waits for the batch's commit and sees its end.
+  test('a batch holding the run and a node ending the run’s other last jobstate: the run completes exactly once', () =>
+    withNodes(2, async ([a, b]) => {
+      const [batchNode, other] = [a as Store, b as Store];
+      for (let round = 0; round < 10; round++) {
+        const run = await seedRun(batchNode, { status: 'running' });
+        const [mine, theirs] = [makeJobstate(run, { status: 'running' }), makeJobstate(run, { status: 'running' })];
+        await batchNode.jobstates.insertMany([mine, theirs]);
+        const held = barrier(2);
+        const theirsUpdated = barrier(2);
+        const completed = await Promise.all([
+          batchNode.transaction(async (tx) => {
+            await tx.runs.holdForCompletion([run.id]);
+            await held();
+            await theirsUpdated();
+            await tx.jobstates.update(mine.id, { status: 'finished', updatedAt: T0 + 1 });
+            return tx.runs.completeIfDone(run.id, T0 + 1);
+          }),
+          other.transaction(async (tx) => {
+            await held();
+            await tx.jobstates.update(theirs.id, { status: 'finished', updatedAt: T0 + 1 });
+            void theirsUpdated();
+            return tx.runs.completeIfDone(run.id, T0 + 1);
+          }),
+        ]);
+        assert.equal(completed.filter((r) => r !== null).length, 1, `round ${round}: completed by exactly one`);
+        assert.equal((await other.runs.get(run.id))?.status, 'finished');
+      }
+    }));
+
   // Without the (org, module) lock both would count 0 busy and both prepare a serial job.
   test('two nodes checking one serial module take turns: the second counts what the first prepared', () =>
     withNodes(2, async ([a, b]) => {
@@ -267,6 +298,22 @@ describe('postgres: signals between nodes', () => {
       await publisher.publish('wake', 'unheard');
       await deliver(publisher, 'other', 'marker', other);
       assert.ok(!inbox.includes('unheard'), 'an unsubscribed handler is not called');
+    }));
+
+  test('once ready() resolved, the first publish reaches a new subscriber: none is lost to the LISTEN not being in place', () =>
+    withNodes(2, async ([a, b]) => {
+      const [publisher, listener] = [a?.signals, b?.signals];
+      assert.ok(publisher && listener);
+      for (const channel of ['first', 'second']) {
+        const inbox: string[] = [];
+        listener.subscribe(channel, (payload) => inbox.push(payload));
+        await listener.ready();
+        await publisher.publish(channel, 'once');
+        const deadline = Date.now() + 5_000;
+        while (inbox.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.deepEqual(inbox, ['once'], `the one publish on ${channel} arrived`);
+      }
+      await listener.ready(); // nothing missing: at once
     }));
 
   test('bad channels and payloads are invalid input', () =>

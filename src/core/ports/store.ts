@@ -322,6 +322,17 @@ export interface RunRepo {
    * Safe against concurrent transactions ending its last jobstates at the same time.
    */
   completeIfDone(runId: string, now: number): Promise<Run | null>;
+  /**
+   * In a transaction, where rows lock: locks these runs' rows (in id order) until it ends,
+   * so completeIfDone on them takes no lock of its own: a batch of jobstate ends locks its
+   * runs with one statement, not one each. A no-op elsewhere.
+   */
+  holdForCompletion(runIds: readonly string[]): Promise<void>;
+  /**
+   * completeIfDone for many runs in one statement (holding them first, where rows lock):
+   * the runs it ended, by id. A batch of jobstate ends closes its runs together.
+   */
+  completeManyIfDone(runIds: readonly string[], now: number): Promise<Run[]>;
   /** The task's most recent run (by fireAt), if any. */
   latest(taskId: string): Promise<Run | null>;
   /** Deletes up to `limit` of the org's terminal runs finished before `before` (with their jobstates and logs). */
@@ -653,8 +664,14 @@ export interface StoreSession {
 export interface StoreSignals {
   /** Delivers `payload` (under 8000 bytes) to every subscriber of `channel`, on every node, this one included. */
   publish(channel: string, payload: string): Promise<void>;
-  /** Calls `fn` for each payload published on `channel` from now on; returns the unsubscribe. */
+  /** Calls `fn` for each payload published on `channel` once its subscription is in place (ready); returns the unsubscribe. */
   subscribe(channel: string, fn: (payload: string) => void): () => void;
+  /**
+   * Resolves once every subscription made so far is in place (PostgreSQL: its LISTEN ran):
+   * a payload published after that reaches it. Before, one may be lost, so a node awaits
+   * this before it serves or claims.
+   */
+  ready(): Promise<void>;
 }
 
 export interface Store extends StoreSession {

@@ -34,6 +34,8 @@ export class PgNotifier {
   private retryMs = FIRST_RETRY_MS;
   private wakeRetry: (() => void) | null = null;
   private closed = false;
+  /** Callers of ready() waiting for the reconciling loop to catch up with `handlers`. */
+  private readyWaiters: (() => void)[] = [];
 
   constructor(private readonly options: PgNotifierOptions) {}
 
@@ -62,6 +64,16 @@ export class PgNotifier {
     };
   }
 
+  /**
+   * Resolves once every channel listened to so far has its LISTEN in place (at once when
+   * they have): a notification sent after that reaches this connection. Waits through
+   * reconnects; close() resolves it too.
+   */
+  ready(): Promise<void> {
+    if (!this.syncing) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.handlers.clear();
@@ -83,6 +95,7 @@ export class PgNotifier {
       const missing = [...this.handlers.keys()].filter((channel) => !this.active.has(channel));
       if (this.closed || (missing.length === 0 && stale.length === 0)) {
         this.syncing = false;
+        for (const resolve of this.readyWaiters.splice(0)) resolve();
         return;
       }
       try {

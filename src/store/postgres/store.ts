@@ -123,6 +123,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     signals: {
       publish: (channel, payload) => notifier.notify(channel, payload),
       subscribe: (channel, fn) => notifier.listen(channel, fn),
+      ready: () => notifier.ready(),
     },
     dbNow: async () => {
       const { rows } = await sql<{ now: number }>`

@@ -42,6 +42,49 @@ const runRow = (run: NewRun): RunTable => ({
 
 export function runRepo(ctx: SqlContext): RunRepo {
   const { db } = ctx;
+  /** Runs this transaction locked already (holdForCompletion): a session is one transaction. */
+  const held = new Set<string>();
+  const locking = ctx.capabilities.rowLocks && db.isTransaction;
+
+  /** Locked in id order: two batches holding runs in common never wait for each other in a circle. */
+  async function hold(runIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(runIds)].filter((id) => !held.has(id)).sort();
+    if (!locking || ids.length === 0) return;
+    await db.selectFrom('runs').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    for (const id of ids) held.add(id);
+  }
+
+  /** Ends those of `runIds` that are running with no open jobstate: error if one errored, else finished. */
+  async function completeDone(runIds: readonly string[], now: number) {
+    const jobstatesOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: readonly string[]) =>
+      eb.exists(
+        eb
+          .selectFrom('jobstates')
+          .select('jobstates.id')
+          .whereRef('jobstates.run_id', '=', 'runs.id')
+          .where('jobstates.status', 'in', statuses),
+      );
+    const rows = await db
+      .updateTable('runs')
+      .set((eb) => ({
+        status: eb
+          .case()
+          .when(jobstatesOfRun(eb, ['error']))
+          .then('error')
+          .else('finished')
+          .end(),
+        finished_at: now,
+      }))
+      .where('id', 'in', runIds)
+      .where('status', '=', 'running')
+      // A run waiting for late joiners ends only once its window closed (late-join.ts closeDue).
+      .where('join_open', '=', 0)
+      .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)))
+      .returningAll()
+      .execute();
+    return rows.map(toRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   return {
     async insert(run) {
       const result = await writing(ctx, `run ${run.id}`, () =>
@@ -89,7 +132,8 @@ export function runRepo(ctx: SqlContext): RunRepo {
      * (each statement of a READ COMMITTED transaction reads what committed before it).
      */
     async completeIfDone(runId, now) {
-      if (ctx.capabilities.rowLocks && db.isTransaction) {
+      // A run held already (holdForCompletion) is locked since before this jobstate's end was written.
+      if (locking && !held.has(runId)) {
         const held = await db
           .selectFrom('runs')
           .select('status')
@@ -98,34 +142,17 @@ export function runRepo(ctx: SqlContext): RunRepo {
           .executeTakeFirst();
         if (held?.status !== 'running') return null;
       }
-      const jobstatesOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: readonly string[]) =>
-        eb.exists(
-          eb
-            .selectFrom('jobstates')
-            .select('jobstates.id')
-            .whereRef('jobstates.run_id', '=', 'runs.id')
-            .where('jobstates.status', 'in', statuses),
-        );
-      const row = await db
-        .updateTable('runs')
-        .set((eb) => ({
-          status: eb
-            .case()
-            .when(jobstatesOfRun(eb, ['error']))
-            .then('error')
-            .else('finished')
-            .end(),
-          finished_at: now,
-        }))
-        .where('id', '=', runId)
-        .where('status', '=', 'running')
-        // A run waiting for late joiners ends only once its window closed (late-join.ts closeDue).
-        .where('join_open', '=', 0)
-        .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)))
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toRun(row) : null;
+      return (await completeDone([runId], now))[0] ?? null;
     },
+
+    async completeManyIfDone(runIds, now) {
+      const ids = [...new Set(runIds)];
+      if (ids.length === 0) return [];
+      await hold(ids);
+      return completeDone(ids, now);
+    },
+
+    holdForCompletion: hold,
 
     /** Newest first; `since`/`until` bound createdAt as [since, until). */
     async list(filter, page) {

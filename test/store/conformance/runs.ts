@@ -135,6 +135,69 @@ export function runCases(open: OpenStore): void {
       },
     );
 
+    storeTest(
+      open,
+      'completeIfDone on runs held by holdForCompletion ends them as without the hold, in a transaction or not',
+      async (store) => {
+        const task = await seedTask(store);
+        const [done, open] = [makeRun(task, { status: 'running' }), makeRun(task, { status: 'running' })];
+        for (const run of [done, open]) await store.runs.insert(run);
+        await store.jobstates.insertMany([
+          makeJobstate(done, { status: 'error' }),
+          makeJobstate(open, { status: 'running' }),
+        ]);
+        const ended = await store.transaction(async (tx) => {
+          await tx.runs.holdForCompletion([open.id, done.id, done.id, 'missing']);
+          await tx.runs.holdForCompletion([]);
+          return [await tx.runs.completeIfDone(done.id, T0 + 9), await tx.runs.completeIfDone(open.id, T0 + 9)];
+        });
+        assert.deepEqual(
+          ended.map((run) => run?.status ?? null),
+          ['error', null],
+        );
+        await store.runs.holdForCompletion([open.id]);
+        assert.equal(await store.runs.completeIfDone(open.id, T0 + 10), null, 'outside a transaction: a no-op');
+      },
+    );
+
+    storeTest(
+      open,
+      'completeManyIfDone ends, in one call, the running runs with no open jobstate, as completeIfDone would each',
+      async (store) => {
+        const task = await seedTask(store);
+        const seed = async (statuses: Jobstate['status'][], status: RunStatus = 'running') => {
+          const run = makeRun(task, { status });
+          await store.runs.insert(run);
+          await store.jobstates.insertMany(statuses.map((s) => makeJobstate(run, { status: s })));
+          return run;
+        };
+        const clean = await seed(['finished', 'skipped']);
+        const failed = await seed(['finished', 'error']);
+        const open = await seed(['finished', 'waiting']);
+        const pending = await seed(['finished'], 'pending');
+        const ended = await store.transaction((tx) =>
+          tx.runs.completeManyIfDone([open.id, clean.id, failed.id, pending.id, clean.id, 'missing'], T0 + 9),
+        );
+        const expected = [
+          { id: clean.id, status: 'finished' },
+          { id: failed.id, status: 'error' },
+        ].sort((a, b) => (a.id < b.id ? -1 : 1));
+        assert.deepEqual(
+          ended.map((run) => ({ id: run.id, status: run.status })),
+          expected,
+        );
+        assert.ok(ended.every((run) => run.finishedAt === T0 + 9));
+        assert.equal((await store.runs.get(open.id))?.status, 'running');
+        assert.equal((await store.runs.get(pending.id))?.status, 'pending');
+        assert.deepEqual(await store.runs.completeManyIfDone([], T0 + 10), []);
+        assert.deepEqual(
+          await store.runs.completeManyIfDone([clean.id], T0 + 10),
+          [],
+          'once ended, it stays as it ended',
+        );
+      },
+    );
+
     storeTest(open, 'latest is the run with the latest fireAt', async (store) => {
       const task = await seedTask(store);
       assert.equal(await store.runs.latest(task.id), null);

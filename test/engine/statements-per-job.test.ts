@@ -1,0 +1,115 @@
+// What a trivial server job costs the store, counted (never timed): statements per job,
+// claims and transactions per batch, on the store TASKWARDEN_TEST_DB names. A busy node
+// claims the slots freed by one group commit with one statement and writes their results
+// with one transaction, so a job's share of BEGIN/COMMIT, of its claim and of the reads a
+// batch makes once (its task, its org) is a tenth with 10 slots.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { newId } from '../../src/core/ids.ts';
+import type { Store } from '../../src/core/ports/store.ts';
+import { parseTaskDef } from '../../src/core/task-def.ts';
+import { builtinEngine } from '../support/engine.ts';
+import { openTestStore } from '../support/store.ts';
+
+const JOBS = 100;
+const SLOTS = 10;
+
+/**
+ * Counts every statement the drivers send while `counting` (BEGIN and COMMIT included):
+ * better-sqlite3's statements and execs, node-postgres' queries.
+ */
+function statementCounter() {
+  const counter = { counting: false, statements: 0 };
+  const count = () => {
+    if (counter.counting) counter.statements++;
+  };
+  const probe = new Database(':memory:');
+  const statement = Object.getPrototypeOf(probe.prepare('select 1'));
+  probe.close();
+  for (const method of ['run', 'all', 'get'] as const) {
+    const original = statement[method];
+    statement[method] = function (this: unknown, ...args: unknown[]) {
+      count();
+      return original.apply(this, args);
+    };
+  }
+  const exec = Database.prototype.exec;
+  Database.prototype.exec = function (this: Database.Database, source: string) {
+    count();
+    return exec.call(this, source);
+  };
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  (pg.Client.prototype as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
+    count();
+    return query.apply(this, args);
+  };
+  return counter;
+}
+
+test(`${JOBS} trivial server jobs on ${SLOTS} slots: claims and result transactions go by batches`, async () => {
+  const counter = statementCounter();
+  const { store, cleanup } = await openTestStore();
+  const calls = { claims: 0, claimed: 0, transactions: 0 };
+  const jobstates = {
+    ...store.jobstates,
+    claimServer: async (...args: Parameters<Store['jobstates']['claimServer']>) => {
+      const claimed = await store.jobstates.claimServer(...args);
+      calls.claims++;
+      calls.claimed += claimed.length;
+      return claimed;
+    },
+  };
+  const counted = Object.create(store, {
+    jobstates: { value: jobstates },
+    transaction: {
+      value: (fn: Parameters<Store['transaction']>[0]) => {
+        calls.transactions++;
+        return store.transaction(fn);
+      },
+    },
+  }) as Store;
+  const { modules, engine } = builtinEngine(counted, { executorConcurrency: SLOTS, maxSleepMs: 60_000 });
+  try {
+    const org = await store.orgs.create({ id: newId(), name: 'statements', createdAt: Date.now() });
+    const def = {
+      name: 'noop',
+      schedule: { kind: 'manual' },
+      concurrency: 'allow',
+      jobs: [{ name: 'noop', module: 'noop', targets: { server: true } }],
+    };
+    const task = await engine.createTask(org.id, parseTaskDef(def, { modules, defaultTz: 'UTC' }), null);
+    for (let i = 0; i < JOBS; i++) await engine.runNow(task.id, null);
+    // Run ends heard from the engine's events: waiting costs no statement.
+    let finished = 0;
+    const allFinished = new Promise<void>((resolve) =>
+      engine.on((event) => {
+        if (event.type === 'run' && event.run.status === 'finished' && ++finished === JOBS) resolve();
+      }),
+    );
+    calls.transactions = 0;
+    counter.counting = true;
+    await engine.start();
+    await allFinished;
+    counter.counting = false;
+    const perJob = counter.statements / JOBS;
+    const report = JSON.stringify({ ...calls, statementsPerJob: perJob });
+    assert.equal(calls.claimed, JOBS, report);
+    // One claim per freed batch (10 or so), not one per job (100); a few more for the loop's passes.
+    assert.ok(calls.claims <= JOBS / SLOTS + 5, `claims: ${report}`);
+    // One transaction per batch of results, and a few of the start (recovery, node heartbeat).
+    assert.ok(calls.transactions <= JOBS / SLOTS + 10, `transactions: ${report}`);
+    // Per job: its jobstate's end (1); the claim, BEGIN/COMMIT, the runs' lock (where rows
+    // lock), the task, the org, the runs' close and the logs and ledger inserts shared by the
+    // batch; the start and the loop's passes on top (PostgreSQL: each new pooled connection's
+    // SETs). Measured: 2.05 (SQLite), 2.26 (PostgreSQL). Before the batching 9.25 and 4.9;
+    // with it but a lock and a close per run 2.95 and 3.16.
+    const bound = store.capabilities.rowLocks ? 2.6 : 2.4;
+    assert.ok(perJob <= bound, `statements per job: ${report}`);
+    console.log(`statements per trivial server job: ${report}`);
+  } finally {
+    await engine.stop(0);
+    await cleanup();
+  }
+});
