@@ -8,7 +8,7 @@ import { claimOrWait } from '../../src/server/agent-contact.ts';
 import { LocalAgentWaiters } from '../../src/server/agent-waiters.ts';
 import { makeAgent } from '../store/fixtures.ts';
 import { postgresForFile } from '../support/postgres.ts';
-import { type Author, openAuthor, openEngine, until } from './support.ts';
+import { type Author, openAuthor, openEngine } from './support.ts';
 
 const postgres = postgresForFile();
 /** Far longer than any wait below: only a wake can explain a quick reaction. */
@@ -19,8 +19,8 @@ const WAKE_MS = 5_000;
 
 /**
  * An inventory agent and a manual task for it. Each run now is a run of its own (allow):
- * a try may come before the contact node's LISTEN is in place, and its run must not turn
- * the next one into a skipped overlap.
+ * the agent only takes its jobs and never ends them, so an open run must not turn the next
+ * one into a skipped overlap.
  */
 async function agentWithTask(author: Author) {
   const agent = await author.store.agents.create(makeAgent(author.orgId, { modules: ['inventory'] }));
@@ -41,18 +41,10 @@ test('a run created on one node is run at once by another that polls only every 
       schedule: { kind: 'manual' },
       jobs: [{ name: 'noop', module: 'noop', targets: { server: true } }],
     });
-    await worker.start();
-    // Its LISTEN takes effect asynchronously: ask for runs until one is picked up quickly.
+    await worker.start(); // resolves once its LISTEN is in place (StoreSignals.ready)
     const started = Date.now();
-    const run = await until(
-      'a run to be worked by the other node',
-      async () => {
-        const candidate = await author.engine.runNow(task.id, null);
-        const ended = await worker.waitForRun(candidate.id, 2_000);
-        return ended.status === 'finished' && ended;
-      },
-      20_000,
-    );
+    const first = await author.engine.runNow(task.id, null);
+    const run = await worker.waitForRun(first.id, 10_000);
     assert.equal(run.status, 'finished');
     assert.ok(Date.now() - started < POLL_MS / 4, 'woken, not polled');
     const again = await author.engine.runNow(task.id, null);
@@ -71,25 +63,19 @@ test('an agent long-polling one node is woken by work another node prepared for 
   const waiters = new LocalAgentWaiters(contactNode, systemClock);
   try {
     const { agent, task } = await agentWithTask(author);
-    const woken = await until(
-      'the waiter to be woken by the other node',
-      async () => {
-        const waiter = waiters.listen(agent.id);
-        try {
-          const run = await author.engine.runNow(task.id, null);
-          await author.engine.tick(); // prepares the agent's jobstate, on the author's node only
-          const [js] = await author.store.jobstates.allOfRun(run.id);
-          assert.equal(js?.status, 'prepared');
-          const before = Date.now();
-          await waiter.wait(10_000, new AbortController().signal);
-          return Date.now() - before < 5_000;
-        } finally {
-          waiter.close();
-        }
-      },
-      30_000,
-    );
-    assert.ok(woken);
+    await store.signals?.ready();
+    const waiter = waiters.listen(agent.id);
+    try {
+      const run = await author.engine.runNow(task.id, null);
+      await author.engine.tick(); // prepares the agent's jobstate, on the author's node only
+      const [js] = await author.store.jobstates.allOfRun(run.id);
+      assert.equal(js?.status, 'prepared');
+      const before = Date.now();
+      await waiter.wait(10_000, new AbortController().signal);
+      assert.ok(Date.now() - before < 5_000, 'woken, not timed out');
+    } finally {
+      waiter.close();
+    }
   } finally {
     waiters.close();
     await store.close();
@@ -116,8 +102,7 @@ test('1,000 wakes in a row: work prepared on one node reaches the agent long-pol
       assert.equal(jobs.length, 1, 'the long poll ended with the job, not empty');
       return Date.now() - started;
     };
-    // Its LISTEN takes effect asynchronously: the first wakes may go unheard.
-    await until('the first wake from the other node', async () => (await wake()) < WAKE_MS, 120_000);
+    await store.signals?.ready(); // as the server does before it listens: no wake goes unheard from here on
     const slowest = { ms: 0, at: -1 };
     for (let i = 0; i < WAKES; i++) {
       const ms = await wake();

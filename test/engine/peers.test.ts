@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Jobstate, Run } from '../../src/core/model.ts';
 import type { Store, StoreSignals } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
 import {
   AGENT_CHANNEL,
   COALESCE_MS,
@@ -12,6 +11,7 @@ import {
   WAKE_CHANNEL,
   WORK_CHANNEL,
 } from '../../src/engine/peers.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { builtinEngine } from '../support/engine.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -165,7 +165,7 @@ describe('Engine.start and its signals', () => {
         schedule: { kind: 'manual' },
         jobs: [{ name: 'n', module: 'noop', targets: { server: true } }],
       };
-      const task = await engine.createTask(org.id, parseTaskDef(def, { modules, defaultTz: 'UTC' }), null);
+      const task = await engine.createTask(org.id, readTaskDef(def, { modules, defaultTz: 'UTC' }), null);
       const run = await engine.runNow(task.id, null);
       let started = false;
       const starting = engine.start().then(() => {

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { newId } from '../../src/core/ids.ts';
 import type { Store } from '../../src/core/ports/store.ts';
-import { parseTaskDef } from '../../src/core/task-def.ts';
+import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { builtinEngine } from '../support/engine.ts';
 import { openTestStore } from '../support/store.ts';
 
@@ -79,7 +79,7 @@ test(`${JOBS} trivial server jobs on ${SLOTS} slots: claims and result transacti
       concurrency: 'allow',
       jobs: [{ name: 'noop', module: 'noop', targets: { server: true } }],
     };
-    const task = await engine.createTask(org.id, parseTaskDef(def, { modules, defaultTz: 'UTC' }), null);
+    const task = await engine.createTask(org.id, readTaskDef(def, { modules, defaultTz: 'UTC' }), null);
     for (let i = 0; i < JOBS; i++) await engine.runNow(task.id, null);
     // Run ends heard from the engine's events: waiting costs no statement.
     let finished = 0;
