@@ -143,12 +143,10 @@ export class EngineLoop {
       ];
       this.othersDueAt = Math.min(this.othersDueAt, ...others.filter((t): t is number => t !== null));
     }
-    const candidates = [
-      await store.triggers.nextFireAt(),
-      this.othersDueAt,
-      now + (this.localDueIn() ?? options.maxSleepMs),
-      now + options.maxSleepMs,
-    ];
+    // A chunk's timeout on this node may have begun in a light pass: its end is a full pass's work.
+    const localDueIn = this.localDueIn();
+    if (localDueIn !== null) this.othersDueAt = Math.min(this.othersDueAt, now + localDueIn);
+    const candidates = [await store.triggers.nextFireAt(), this.othersDueAt, now + options.maxSleepMs];
     const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));
     return Math.max(0, wakeAt - now);
   }
