@@ -27,6 +27,8 @@ export function isTerminal(status: JobstateStatus): boolean {
 }
 
 export function predecessorsOf<T extends SequencedJobstate>(js: SequencedJobstate, runJobstates: readonly T[]): T[] {
+  // A first job has none: no walk over the run's jobstates, once per jobstate of a run of 100,000 targets.
+  if (js.jobIndex === 0) return [];
   const previous = runJobstates.filter((o) => o.jobIndex === js.jobIndex - 1);
   const sameTarget = previous.filter((o) => o.agentId === js.agentId);
   return sameTarget.length > 0 ? sameTarget : previous;

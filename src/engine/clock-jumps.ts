@@ -32,6 +32,11 @@ export class ClockJumps {
     return this.settling;
   }
 
+  /** Whether a jump was seen whose leases were not renewed yet (leasesToRenew not asked since). */
+  get unsettled(): boolean {
+    return this.unrenewed;
+  }
+
   /** Whether a jump was seen since the last ask: this node's leases must be renewed in the new time. */
   leasesToRenew(): boolean {
     const renew = this.unrenewed;

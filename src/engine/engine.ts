@@ -120,12 +120,12 @@ export class Engine {
     this.executor = new Executor(this.ctx);
     this.loop = new EngineLoop(
       this.ctx,
-      async () => {
+      async (full) => {
         // Leases before the node's heartbeat: while the database is away, each pass still
         // tries to renew them, and gives up those about to run out (Executor.unrenewed).
         await this.executor.heartbeat();
         await this.heartbeat.beat();
-        await this.tick();
+        await (full ? this.tick() : this.fireDue());
       },
       () => this.executor.nextTimeoutIn(),
     );
@@ -205,6 +205,19 @@ export class Engine {
     await this.idempotencyPruner.prune();
     if (!this.stopping) changed += await this.executor.pump();
     return changed;
+  }
+
+  /**
+   * The loop's light pass (loop.ts): only triggers came due. A clock set meanwhile makes it
+   * a full one (tick), its leases renewed in the new time before anything is compared.
+   */
+  private async fireDue(): Promise<void> {
+    await this.clockJumps.settle();
+    if (this.clockJumps.unsettled) {
+      await this.tick();
+      return;
+    }
+    await this.fire();
   }
 
   createTask(orgId: string, def: TaskDef, actor: string | null): Promise<Task> {

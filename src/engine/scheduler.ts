@@ -1,6 +1,8 @@
 import { busyTurn } from '../core/clock.ts';
-import type { Task } from '../core/model.ts';
+import type { Run, Task } from '../core/model.ts';
+import type { Trigger } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
+import { FiringClash, type FiringReads, firingSession } from './firing-batch.ts';
 import { createRun, launchRun } from './launch.ts';
 import { targetZones } from './local-time.ts';
 import { withCalendarRules } from './reads.ts';
@@ -36,9 +38,11 @@ export async function fireAllDue(ctx: EngineContext): Promise<number> {
     // Counted per batch, and added up only once its transaction committed.
     const misfires = noMisfires();
     const batch = await fireDueTriggers(ctx, misfires);
-    if (batch === 0) break;
     handled += batch;
     addUp(total, misfires);
+    // A short batch took every trigger due at its `now` (the others' are locked by another
+    // node firing them): a pass with one firing is one transaction, not two.
+    if (batch < BATCH) break;
     await busyTurn();
   }
   if (total.tasks > 0) warnMisfires(ctx, total);
@@ -69,46 +73,79 @@ function addUp(total: Misfires, batch: Misfires): void {
  * Claims the due triggers and turns their firings into runs, in one transaction per
  * batch: a run is unique on (task, fire time), so a firing is never created twice, even
  * by two nodes. A run due now starts in the same transaction (launchRun); a catch-up
- * waits `pending` for its slot (CatchUpPacer) and startDueRuns. Returns how many triggers it handled.
+ * waits `pending` for its slot (CatchUpPacer) and startDueRuns. The batch reads its tasks
+ * and their active runs at once and writes its runs, jobstates and triggers together
+ * (firingSession); when one of its firings turns out to have a run already, it is fired
+ * again without that, each run's insert then answering for itself. Returns how many
+ * triggers it handled.
  */
-async function fireDueTriggers(ctx: EngineContext, misfires: Misfires): Promise<number> {
+async function fireDueTriggers(ctx: EngineContext, misfires: Misfires, together = true): Promise<number> {
   const now = ctx.clock.now();
+  try {
+    return await withTx(
+      ctx,
+      async (uow) => {
+        const due = await uow.tx.triggers.claimDue(now, BATCH);
+        if (!together || due.length === 0) return fireEach(ctx, uow, due, misfires);
+        const { session, flush } = firingSession(uow.tx, await batchReads(uow, due));
+        const handled = await fireEach(ctx, uow.over(session), due, misfires);
+        await flush();
+        return handled;
+      },
+      now,
+    );
+  } catch (error) {
+    if (!together || !(error instanceof FiringClash)) throw error;
+    Object.assign(misfires, noMisfires()); // the rolled-back batch counted nothing
+    return fireDueTriggers(ctx, misfires, false);
+  }
+}
+
+/** The batch's tasks, and the active runs of those whose concurrency policy looks at them. */
+async function batchReads({ tx }: UnitOfWork, due: readonly Trigger[]): Promise<FiringReads> {
+  const tasks = new Map((await tx.tasks.getMany(due.map((t) => t.taskId))).map((task) => [task.id, task]));
+  const looking = [...tasks.values()].filter((task) => task.concurrency !== 'allow').map((task) => task.id);
+  const active = new Map<string, Run[]>(looking.map((id) => [id, []]));
+  for (const run of await tx.runs.listActiveOf(looking)) active.get(run.taskId)?.push(run);
+  return { tasks, active };
+}
+
+/** Fires each due trigger's task: its runs, then its trigger moved to the next firing (or cleared). */
+async function fireEach(
+  ctx: EngineContext,
+  uow: UnitOfWork,
+  due: readonly Trigger[],
+  misfires: Misfires,
+): Promise<number> {
+  const { tx, now } = uow;
   const { options } = ctx;
-  return withTx(
-    ctx,
-    async (uow) => {
-      const { tx } = uow;
-      const due = await tx.triggers.claimDue(now, BATCH);
-      for (const trigger of due) {
-        const task = await withCalendarRules(tx, await tx.tasks.get(trigger.taskId));
-        if (!task?.enabled) {
-          await tx.triggers.clear(trigger.taskId);
-          continue;
-        }
-        const plan = planFirings(task, trigger.nextFireAt, now, {
-          defaultTz: options.defaultTz,
-          thresholdMs: options.misfireThresholdMs,
-          cap: options.catchUpCap,
-          zones: await targetZones(ctx, tx, task),
-        });
-        await recordLate(ctx, uow, { task, plan, misfires });
-        for (const fireAt of plan.onTime) {
-          const fireKey = String(fireAt);
-          await launchRun(ctx, uow, task, { reason: 'schedule', fireAt, startAt: fireAt, fireKey });
-        }
-        if (plan.next === null) await tx.triggers.clear(task.id);
-        else
-          await tx.triggers.set({
-            taskId: task.id,
-            orgId: task.orgId,
-            nextFireAt: plan.next,
-            taskVersion: task.version,
-          });
-      }
-      return due.length;
-    },
-    now,
-  );
+  for (const trigger of due) {
+    const task = await withCalendarRules(tx, await tx.tasks.get(trigger.taskId));
+    if (!task?.enabled) {
+      await tx.triggers.clear(trigger.taskId);
+      continue;
+    }
+    const plan = planFirings(task, trigger.nextFireAt, now, {
+      defaultTz: options.defaultTz,
+      thresholdMs: options.misfireThresholdMs,
+      cap: options.catchUpCap,
+      zones: await targetZones(ctx, tx, task),
+    });
+    await recordLate(ctx, uow, { task, plan, misfires });
+    for (const fireAt of plan.onTime) {
+      const fireKey = String(fireAt);
+      await launchRun(ctx, uow, task, { reason: 'schedule', fireAt, startAt: fireAt, fireKey });
+    }
+    if (plan.next === null) await tx.triggers.clear(task.id);
+    else
+      await tx.triggers.set({
+        taskId: task.id,
+        orgId: task.orgId,
+        nextFireAt: plan.next,
+        taskVersion: task.version,
+      });
+  }
+  return due.length;
 }
 
 /**

@@ -279,6 +279,8 @@ export interface TaskRepo {
   /** Writes `task` if the stored version is `task.version - 1`; false otherwise. */
   update(task: Task): Promise<boolean>;
   get(id: string): Promise<Task | null>;
+  /** The tasks of these ids that exist, in no particular order (a firing batch reads its tasks at once). */
+  getMany(ids: readonly string[]): Promise<Task[]>;
   getByName(orgId: string, name: string): Promise<Task | null>;
   /** `orgId` a list: the tasks of any of these orgs (an org's own and the global ones). */
   list(
@@ -293,6 +295,7 @@ export interface TriggerRepo {
   set(trigger: Trigger): Promise<void>;
   setMany(triggers: readonly Trigger[]): Promise<void>;
   clear(taskId: string): Promise<void>;
+  clearMany(taskIds: readonly string[]): Promise<void>;
   get(taskId: string): Promise<Trigger | null>;
   /** Due triggers (nextFireAt <= now), locked for this transaction; skips locked rows where supported. */
   claimDue(now: number, limit: number): Promise<Trigger[]>;
@@ -303,6 +306,8 @@ export interface TriggerRepo {
 export interface RunRepo {
   /** Inserts the run; returns false (and writes nothing) when (taskId, fireKey) exists. */
   insert(run: NewRun): Promise<boolean>;
+  /** Inserts the runs, skipping those whose (taskId, fireKey) exists; returns how many it inserted. */
+  insertMany(runs: readonly NewRun[]): Promise<number>;
   get(id: string): Promise<Run | null>;
   /** Applies `patch` if the run's status is one of `fromStatus` (when given); returns whether it did. */
   update(
@@ -316,6 +321,8 @@ export interface RunRepo {
   listStartable(now: number, limit: number): Promise<Run[]>;
   /** Pending and running runs of a task, oldest first. */
   listActive(taskId: string): Promise<Run[]>;
+  /** listActive of several tasks at once: pending and running runs of any of them, oldest first. */
+  listActiveOf(taskIds: readonly string[]): Promise<Run[]>;
   /**
    * Ends a running run once none of its jobstates is open: `error` if one errored, else
    * `finished`, at `now`. Returns the ended run, or null (still open, or not running).

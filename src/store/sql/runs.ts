@@ -1,7 +1,13 @@
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
-import { OPEN_JOBSTATE_STATUSES, RUN_STATUSES, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
+import {
+  OPEN_JOBSTATE_STATUSES,
+  RUN_STATUSES,
+  type Run,
+  type RunStatus,
+  TERMINAL_RUN_STATUSES,
+} from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
-import { affected, atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { affected, atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { runPatchRow } from './patches.ts';
 import { toRun } from './rows.ts';
 import type { Database, RunTable } from './schema.ts';
@@ -85,17 +91,41 @@ export function runRepo(ctx: SqlContext): RunRepo {
     return rows.map(toRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
+  /** One INSERT per INSERT_CHUNK runs: a batch of firings writes its runs together. */
+  async function insertMany(runs: readonly NewRun[]): Promise<number> {
+    if (runs.length === 0) return 0;
+    return writing(ctx, runs.length === 1 ? `run ${runs[0]?.id}` : 'run', () =>
+      atomic(ctx, async (tx) => {
+        let inserted = 0;
+        for (const part of chunksOf(runs)) {
+          const result = await tx
+            .insertInto('runs')
+            .values(part.map(runRow))
+            .onConflict((oc) => oc.columns(['task_id', 'fire_key']).doNothing())
+            .executeTakeFirst();
+          inserted += affected(result.numInsertedOrUpdatedRows);
+        }
+        return inserted;
+      }),
+    );
+  }
+  async function listActiveOf(taskIds: readonly string[]): Promise<Run[]> {
+    if (taskIds.length === 0) return [];
+    const rows = await db
+      .selectFrom('runs')
+      .selectAll()
+      .where('task_id', 'in', taskIds)
+      .where('status', 'in', ['pending', 'running'])
+      .orderBy('fire_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toRun);
+  }
   return {
     async insert(run) {
-      const result = await writing(ctx, `run ${run.id}`, () =>
-        db
-          .insertInto('runs')
-          .values(runRow(run))
-          .onConflict((oc) => oc.columns(['task_id', 'fire_key']).doNothing())
-          .executeTakeFirst(),
-      );
-      return affected(result.numInsertedOrUpdatedRows) > 0;
+      return (await insertMany([run])) > 0;
     },
+    insertMany,
 
     async get(id) {
       const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -186,17 +216,8 @@ export function runRepo(ctx: SqlContext): RunRepo {
       return rows.map(toRun);
     },
 
-    async listActive(taskId) {
-      const rows = await db
-        .selectFrom('runs')
-        .selectAll()
-        .where('task_id', '=', taskId)
-        .where('status', 'in', ['pending', 'running'])
-        .orderBy('fire_at')
-        .orderBy('id')
-        .execute();
-      return rows.map(toRun);
-    },
+    listActive: (taskId) => listActiveOf([taskId]),
+    listActiveOf,
 
     async latest(taskId) {
       const row = await db

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Task } from '../../core/model.ts';
 import type { TaskRepo } from '../../core/ports/store.ts';
-import { atomic, chunksOf, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, chunksOf, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { taskRow, toTask } from './rows.ts';
 import { deleteRunsWithChildren } from './runs.ts';
 import type { Database } from './schema.ts';
@@ -61,6 +61,15 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
     async get(id) {
       const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toTask(row) : null;
+    },
+
+    async getMany(ids) {
+      const tasks: Task[] = [];
+      for (const part of chunksOf(ids, MAX_LIMIT)) {
+        const rows = await db.selectFrom('tasks').selectAll().where('id', 'in', part).execute();
+        tasks.push(...rows.map(toTask));
+      }
+      return tasks;
     },
 
     async getByName(orgId, name) {

@@ -23,13 +23,15 @@ export function triggerRepo(ctx: SqlContext): TriggerRepo {
       }),
     );
   }
+  async function clearMany(taskIds: readonly string[]): Promise<void> {
+    for (const part of chunksOf(taskIds)) await db.deleteFrom('triggers').where('task_id', 'in', part).execute();
+  }
   return {
     set: (trigger) => setMany([trigger]),
     setMany,
 
-    async clear(taskId) {
-      await db.deleteFrom('triggers').where('task_id', '=', taskId).execute();
-    },
+    clear: (taskId) => clearMany([taskId]),
+    clearMany,
 
     async get(taskId) {
       const row = await db.selectFrom('triggers').selectAll().where('task_id', '=', taskId).executeTakeFirst();

@@ -1,9 +1,11 @@
 // Bulk writes of a task load (POST /api/v1/tasks:batch): tasks, history entries and
-// triggers by the hundred, in multi-row statements, all or none.
+// triggers by the hundred, in multi-row statements, all or none; and the reads and writes
+// of a batch of firings (engine/firing-batch.ts), by the hundred too.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { makeHistory, makeOrg, makeTask, T0 } from '../fixtures.ts';
-import { type OpenStore, rejectsWithCode, storeTest } from './harness.ts';
+import type { Task } from '../../../src/core/model.ts';
+import { makeHistory, makeOrg, makeRun, makeTask, T0 } from '../fixtures.ts';
+import { ids, type OpenStore, rejectsWithCode, storeTest } from './harness.ts';
 
 /** More than two INSERT chunks' worth. */
 const MANY = 450;
@@ -60,5 +62,47 @@ export function bulkTaskCases(open: OpenStore): void {
       await rejectsWithCode(store.tasks.createMany(twins), 'task_name_taken');
       assert.equal(await store.tasks.getByName(org.id, 'twin'), null);
     });
+
+    storeTest(
+      open,
+      'a batch of firings: getMany, listActiveOf, runs insertMany (skipping taken firings), triggers clearMany',
+      async (store) => {
+        const org = await store.orgs.create(makeOrg());
+        const tasks = manyTasks(org.id, 'fire');
+        await store.tasks.createMany(tasks);
+        const asked = [...tasks.map((t) => t.id), 'missing'];
+        const got = await store.tasks.getMany(asked);
+        assert.deepEqual(got.map((t) => t.id).sort(), tasks.map((t) => t.id).sort());
+        assert.deepEqual(
+          got.find((t) => t.id === tasks[MANY - 1]?.id),
+          tasks[MANY - 1],
+        );
+        assert.deepEqual(await store.tasks.getMany([]), []);
+
+        const [first, second, third] = tasks as [Task, Task, Task];
+        const taken = makeRun(first, { fireKey: String(T0), status: 'running', fireAt: T0 + 5 });
+        assert.equal(await store.runs.insert(taken), true);
+        const runs = tasks.map((t, i) => makeRun(t, { fireKey: String(T0), fireAt: T0 + i }));
+        assert.equal(await store.runs.insertMany(runs), MANY - 1, 'all but the firing already taken');
+        assert.equal(await store.runs.get(runs[0]?.id as string), null);
+        assert.equal((await store.runs.get(runs[MANY - 1]?.id as string))?.status, 'pending');
+        await store.runs.insert(makeRun(second, { status: 'finished', fireAt: T0 - 1 }));
+        assert.deepEqual(ids(await store.runs.listActiveOf([first.id, second.id, third.id])), [
+          runs[1]?.id,
+          runs[2]?.id,
+          taken.id,
+        ]);
+        assert.deepEqual(await store.runs.listActiveOf([]), []);
+
+        await store.triggers.setMany(
+          tasks.map((t) => ({ taskId: t.id, orgId: org.id, nextFireAt: T0, taskVersion: 1 })),
+        );
+        await store.triggers.clearMany(tasks.slice(1).map((t) => t.id));
+        assert.deepEqual(
+          (await store.triggers.claimDue(T0, 1000)).map((t) => t.taskId),
+          [first.id],
+        );
+      },
+    );
   });
 }
