@@ -27,17 +27,28 @@ export class GroupCommit {
   private queue: Queued[] = [];
   private flushing = false;
 
-  constructor(private readonly ctx: EngineContext) {}
+  /**
+   * `gather`: the first write waits for the end of the event loop's turn (setImmediate),
+   * so the writes of every request read in that turn go with it. Requests are served in
+   * microtasks, and a SQLite transaction commits before the loop looks for more input: a
+   * batch would otherwise never hold more than one request's write.
+   */
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly options: { gather?: boolean } = {},
+  ) {}
 
   write(write: ChunkWrite): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (this.flushing) return;
+      this.flushing = true;
+      if (this.options.gather) setImmediate(() => void this.flush());
+      else void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {

@@ -4,6 +4,7 @@ import { agentTimezoneMigration } from '../../sql/agent-timezone-migration.ts';
 import { attemptDurationsMigration } from '../../sql/attempt-durations-migration.ts';
 import { calendarsMigration } from '../../sql/calendars-migration.ts';
 import { claimOrder } from '../../sql/claim-order-migration.ts';
+import { contactIndexesMigration } from '../../sql/contact-indexes-migration.ts';
 import { globalTasksMigration } from '../../sql/global-tasks-migration.ts';
 import { lateJoinMigration } from '../../sql/late-join-migration.ts';
 import { ledgerAttemptMigration } from '../../sql/ledger-attempt-migration.ts';
@@ -44,4 +45,5 @@ export const sqliteMigrations: Record<string, Migration> = {
   '0018_late_join': lateJoinMigration({ text: 'text', integer: 'integer' }),
   '0019_calendars': calendarsMigration({ text: 'text', integer: 'integer' }),
   '0021_global_tasks': globalTasksMigration({ text: 'text', integer: 'integer' }),
+  '0022_contact_indexes': contactIndexesMigration('sqlite'),
 };
