@@ -106,25 +106,34 @@ export function runRepo(ctx: SqlContext): RunRepo {
             .whereRef('jobstates.run_id', '=', 'runs.id')
             .where('jobstates.status', 'in', statuses),
         );
-      const row = await db
-        .updateTable('runs')
-        .set((eb) => ({
-          status: eb
-            .case()
-            .when(jobstatesOfRun(eb, ['error']))
-            .then('error')
-            .else('finished')
-            .end(),
-          finished_at: now,
-        }))
-        .where('id', '=', runId)
-        .where('status', '=', 'running')
-        // A run waiting for late joiners ends only once its window closed (late-join.ts closeDue).
-        .where('join_open', '=', 0)
-        .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)))
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toRun(row) : null;
+      const complete = (tx: Kysely<Database>) =>
+        tx
+          .updateTable('runs')
+          .set((eb) => ({
+            status: eb
+              .case()
+              .when(jobstatesOfRun(eb, ['error']))
+              .then('error')
+              .else('finished')
+              .end(),
+            finished_at: now,
+          }))
+          .where('id', '=', runId)
+          .where('status', '=', 'running')
+          // A run waiting for late joiners ends only once its window closed (late-join.ts closeDue).
+          .where('join_open', '=', 0)
+          .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)));
+      if (ctx.capabilities.rowLocks) {
+        const row = await complete(db).returningAll().executeTakeFirst();
+        return row ? toRun(row) : null;
+      }
+      // SQLite's RETURNING buffers the row in a temporary table even when none changed,
+      // which costs more than the update: every jobstate's end asks, the run's last one reads it.
+      return atomic(ctx, async (tx) => {
+        if (affected((await complete(tx).executeTakeFirst()).numUpdatedRows) === 0) return null;
+        const row = await tx.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+        return row ? toRun(row) : null;
+      });
     },
 
     /** Newest first; `since`/`until` bound createdAt as [since, until). */
