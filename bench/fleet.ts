@@ -16,6 +16,7 @@
 // the ceiling takes to answer every agent twice: a contact and its events); CPU ÷ the
 // ceiling's CPU per 1,000 requests. Simulated agents spread over --clients processes (default
 // one per 2,000 agents, at least 2), each started with its file limit raised to the hard one.
+// FLEET_SERVER_CPU_PROF=<folder>: the Taskwarden server writes a CPU profile per phase there.
 // Every wait ends on a condition or at --limit seconds (default 600): then the bench prints
 // what it saw and exits 1. Jobstates that end agent_lost are counted, not waited for.
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -5,7 +5,9 @@
 // the agent contact with a contact-sized reply (one job, as Taskwarden renders a `command`
 // job) and the events call with the events reply, no auth, no database.
 //   requests: address → {url, adminToken}; runs {ids} → RunProgress; jobstates {ids} → RunOutcome
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import { type RunStatus, TERMINAL_RUN_STATUSES } from '../../src/core/model.ts';
 import { DEFAULT_BODY_LIMIT } from '../../src/server/app.ts';
@@ -69,7 +71,33 @@ async function startTaskwarden(): Promise<{ url: string; adminToken: string }> {
   return { url: taskwarden.url, adminToken: (await readFile(taskwarden.adminTokenFile as string, 'utf8')).trim() };
 }
 
-const started = mode === 'bare' ? startBare() : startTaskwarden();
+/**
+ * FLEET_SERVER_CPU_PROF=<folder>: the server profiles itself (V8's CPU profiler) and writes
+ * one profile per phase into the folder, each when the bench asks for that phase's outcome
+ * (`jobstates`): the bench kills its children, so `node --cpu-prof` would write nothing.
+ */
+const profileDir = process.env['FLEET_SERVER_CPU_PROF'];
+let profiler: Session | null = null;
+let profiles = 0;
+
+async function startProfiler(): Promise<void> {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
+async function writeProfile(): Promise<void> {
+  if (!profiler || !profileDir) return;
+  const { profile } = await profiler.post('Profiler.stop');
+  await writeFile(join(profileDir, `${mode}-phase-${++profiles}.cpuprofile`), JSON.stringify(profile));
+  await profiler.post('Profiler.start');
+}
+
+const started = (mode === 'bare' ? startBare() : startTaskwarden()).then(async (address) => {
+  if (profileDir) await startProfiler();
+  return address;
+});
 const storeOf = () => (taskwarden as RunningServer).store;
 
 answerParent({
@@ -85,6 +113,7 @@ answerParent({
     return progress;
   },
   async jobstates(message): Promise<RunOutcome> {
+    await writeProfile();
     const outcome: RunOutcome = { preparedToRunning: [], agentLost: 0, byStatus: {} };
     for (const id of message['ids'] as string[]) {
       for (const js of await storeOf().jobstates.allOfRun(id)) {

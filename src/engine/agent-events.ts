@@ -2,7 +2,7 @@ import { notFound, TaskwardenError } from '../core/errors.ts';
 import type { Jobstate, JobstateReason, LogLine, LogStream } from '../core/model.ts';
 import type { AgentOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
-import { type EngineContext, withTx } from './context.ts';
+import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { type LateReport, lateReportOf, settleLateReport } from './late-reports.ts';
 import { endJobstate } from './outcomes.ts';
 
@@ -12,6 +12,14 @@ export type AgentEventInput =
   | { seq: number; ts: number; type: 'log'; stream: LogStream; line: string }
   | { seq: number; ts: number; type: 'progress'; percent: number; message?: string | undefined }
   | { seq: number; ts: number; type: 'finished' | 'error'; result?: unknown; reason?: string | undefined };
+
+/** One events call of an agent: the batch it sent for one attempt of one of its jobstates. */
+export interface EventsCall {
+  agentId: string;
+  jobstateId: string;
+  attempt: number;
+  events: readonly AgentEventInput[];
+}
 
 export interface EventsApplied {
   /** How many events of the batch were new. */
@@ -49,12 +57,11 @@ type EndEvent = Extract<AgentEventInput, { type: 'finished' | 'error' }>;
  */
 export async function applyAgentEvents(
   ctx: EngineContext,
-  agentId: string,
-  jobstateId: string,
-  attempt: number,
-  events: readonly AgentEventInput[],
+  call: EventsCall,
+  commit: (write: (uow: UnitOfWork) => Promise<boolean>) => Promise<boolean>,
 ): Promise<EventsApplied> {
-  const batch = uniqueBySeq(events);
+  const { agentId, jobstateId, attempt } = call;
+  const batch = uniqueBySeq(call.events);
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const js = await ctx.store.jobstates.get(jobstateId);
     if (!js || js.agentId !== agentId || js.runner !== 'agent') throw notFound('jobstate', jobstateId);
@@ -74,7 +81,8 @@ export async function applyAgentEvents(
     // Events after the end are moot: the seq jumps past them, so a resend is a duplicate.
     const lastSeq = (fresh[fresh.length - 1] as AgentEventInput).seq;
     const outcome = endAt === -1 ? null : await accepted(ctx, js, fresh[endAt] as EndEvent);
-    const applied = await withTx(ctx, async (uow) => {
+    // Through the agents' group commit: the events of many agents share one transaction.
+    const applied = await commit(async (uow) => {
       if (!(await applyProgress(ctx, uow.tx, js, progressing, lastSeq))) return false;
       if (outcome === null) return true;
       // The seq moved under the same fence, so this cannot miss; if it did, undo it all.

@@ -1,7 +1,9 @@
 import { moveJobstate } from '../core/lifecycle.ts';
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
+import type { AgentPatch } from '../core/ports/store.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext } from './context.ts';
+import { GroupCommit } from './group-commit.ts';
 import { awaitsLateReport } from './late-reports.ts';
 import { reportOutcome } from './outcomes.ts';
 
@@ -26,7 +28,15 @@ const DELETE_ROUNDS = 10;
  * endJobstate (outcomes.ts), with the retry policy of its job, exactly as server jobs do.
  */
 export class AgentDispatch {
-  constructor(private readonly ctx: EngineContext) {}
+  /**
+   * The agents' writes (claims, events, contact records) of the moment share transactions:
+   * a thousand agents calling at once pay a few dozen commits, not a thousand.
+   */
+  private readonly commits: GroupCommit;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.commits = new GroupCommit(ctx);
+  }
 
   /**
    * Claims up to `capacity` of the agent's prepared jobstates and builds what the agent
@@ -43,11 +53,15 @@ export class AgentDispatch {
   ): Promise<AgentWork[]> {
     if (capacity <= 0) return [];
     await this.ctx.settleClock(); // a start stamped in the new time must not be moved by the jump
-    const claimed = await this.ctx.store.jobstates.claimForAgent(agent.id, this.ctx.clock.now(), capacity, holding);
+    let claimed: Jobstate[] = [];
+    await this.commits.write(async (uow) => {
+      claimed = await uow.tx.jobstates.claimForAgent(agent.id, uow.now, capacity, holding);
+      for (const js of claimed) uow.emit({ type: 'jobstate', jobstate: js });
+      return true;
+    });
     if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
     const work: AgentWork[] = [];
     for (const js of claimed) {
-      this.ctx.notify({ type: 'jobstate', jobstate: js });
       const job = await this.prepare(agent, js);
       if (job) work.push(job);
     }
@@ -60,7 +74,13 @@ export class AgentDispatch {
     attempt: number,
     events: readonly AgentEventInput[],
   ): Promise<EventsApplied> {
-    return applyAgentEvents(this.ctx, agentId, jobstateId, attempt, events);
+    const call = { agentId, jobstateId, attempt, events };
+    return applyAgentEvents(this.ctx, call, (write) => this.commits.write(write));
+  }
+
+  /** Writes what a contact changed on its agent (its version, modules, last contact…); false when the agent is gone. */
+  recordContact(agentId: string, patch: AgentPatch): Promise<boolean> {
+    return this.commits.write((uow) => uow.tx.agents.update(agentId, patch));
   }
 
   /**

@@ -17,8 +17,9 @@ interface Queued {
 const MAX_BATCH = 50;
 
 /**
- * Group commit for the executor's chunk results: the first write goes at the next turn of
- * the event loop (setImmediate), with every write made before it; the writes that arrive
+ * Group commit for the executor's chunk results, and for the claims, events and contact
+ * records of agents (AgentDispatch): the first write goes at the next turn of the event
+ * loop (setImmediate), with every write made before it (every request read in that turn); the writes that arrive
  * while its transaction is on its way go together in the next one. A busy node pays one
  * BEGIN/COMMIT per batch instead of per job; an idle one waits one turn. The turn matters
  * where the store answers synchronously (SQLite): a transaction started at once would run

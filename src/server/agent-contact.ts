@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Agent } from '../core/model.ts';
-import type { AgentPatch, Store } from '../core/ports/store.ts';
+import type { AgentPatch } from '../core/ports/store.ts';
 import { checkTimeZone } from '../core/schedule/agent-local.ts';
 import type { AgentWork } from '../engine/agents.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -25,7 +25,7 @@ export interface Contact {
  * Remembers what the agent said about itself (version, modules, wake URL) and when it
  * called. Returns the agent as it is now.
  */
-export async function recordContact(store: Store, { agent, body, from, now }: Contact): Promise<Agent> {
+export async function recordContact(engine: Engine, { agent, body, from, now }: Contact): Promise<Agent> {
   const patch: AgentPatch = {};
   if (body.version !== agent.version) patch.version = body.version;
   if (JSON.stringify(body.modules) !== JSON.stringify(agent.modules)) patch.modules = body.modules;
@@ -40,7 +40,7 @@ export async function recordContact(store: Store, { agent, body, from, now }: Co
   const changed = Object.keys(patch).length > 0;
   if (changed || agent.lastContactAt === null || now - agent.lastContactAt >= CONTACT_TOUCH_MS) {
     patch.lastContactAt = now;
-    await store.agents.update(agent.id, patch);
+    await engine.agents.recordContact(agent.id, patch);
   }
   return { ...agent, ...patch };
 }

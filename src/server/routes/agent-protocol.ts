@@ -84,7 +84,7 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const stop = AbortSignal.any([gone.signal, closing]);
       const work = (async () => {
         const contactAt = clock.now();
-        const agent = await recordContact(store, { agent: caller, body, from: request.ip, now: contactAt });
+        const agent = await recordContact(engine, { agent: caller, body, from: request.ip, now: contactAt });
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt, {
           reoffer: body.replyLost === true,
         });

@@ -77,6 +77,13 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
 
     async update(id, patch) {
       const values = agentPatchRow(patch);
+      // Without tags it is one statement (every contact touches lastContactAt): no transaction.
+      if (patch.tags === undefined && Object.keys(values).length > 0) {
+        return writing(ctx, `agent ${id}`, async () => {
+          const result = await db.updateTable('agents').set(values).where('id', '=', id).executeTakeFirst();
+          return result.numUpdatedRows > 0n;
+        });
+      }
       return writing(ctx, `agent ${id}`, () =>
         atomic(ctx, async (tx) => {
           const row = await tx.selectFrom('agents').select('org_id').where('id', '=', id).executeTakeFirst();

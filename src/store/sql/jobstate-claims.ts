@@ -1,8 +1,8 @@
-import type { ExpressionBuilder, SelectQueryBuilder, UpdateObject } from 'kysely';
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder, UpdateObject } from 'kysely';
 import { JOBSTATE_LIFECYCLE, sourcesOf } from '../../core/lifecycle.ts';
 import type { Jobstate } from '../../core/model.ts';
 import type { JobstateRepo } from '../../core/ports/store.ts';
-import { clampLimit, type SqlContext } from './context.ts';
+import { atomic, clampLimit, type SqlContext } from './context.ts';
 import { toJobstate } from './rows.ts';
 import type { Database } from './schema.ts';
 
@@ -47,6 +47,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
    * claim of 3 could take 6. The update finds the picked rows by id alone: they are still
    * prepared (locked, or under the single writer), and a status filter there would walk
    * the whole queue. RETURNING gives no order, so `order` (the pick's) sorts them.
+   * Without row locks, pickThenUpdate does it.
    */
   async function claim(
     now: number,
@@ -56,21 +57,43 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     order: (a: Jobstate, b: Jobstate) => number,
   ): Promise<Jobstate[]> {
     const claimable = sourcesOf(JOBSTATE_LIFECYCLE, 'running');
-    const picked = pick(db.selectFrom('jobstates').select('id').where('status', 'in', claimable).where(windowOpen(now)))
-      .orderBy('id')
-      .limit(clampLimit(limit))
-      .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
-    const rows = await db
-      .with(
-        (cte) => cte('picked').materialized(),
-        () => picked,
-      )
-      .updateTable('jobstates')
-      .set(set)
-      .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
-      .returningAll()
-      .execute();
+    const picked = (from: Kysely<Database>) =>
+      pick(from.selectFrom('jobstates').select('id').where('status', 'in', claimable).where(windowOpen(now)))
+        .orderBy('id')
+        .limit(clampLimit(limit))
+        .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
+    const rows = capabilities.skipLocked
+      ? await db
+          .with(
+            (cte) => cte('picked').materialized(),
+            () => picked(db),
+          )
+          .updateTable('jobstates')
+          .set(set)
+          .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+          .returningAll()
+          .execute()
+      : await pickThenUpdate(picked, set);
     return rows.map(toJobstate).sort((a, b) => order(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * The claim without row locks (SQLite): the pick, the update and the read of the rows,
+   * in one transaction (the single writer keeps claimers apart). SQLite's RETURNING
+   * buffers its rows in a temporary table, which costs several times the three statements
+   * together; and an empty pick (most contacts) ends before any transaction begins.
+   */
+  async function pickThenUpdate(
+    picked: (from: Kysely<Database>) => SelectQueryBuilder<Database, 'jobstates', { id: string }>,
+    set: (eb: ExpressionBuilder<Database, 'jobstates'>) => UpdateObject<Database, 'jobstates'>,
+  ) {
+    if (!db.isTransaction && (await picked(db).execute()).length === 0) return [];
+    return atomic(ctx, async (tx) => {
+      const ids = (await picked(tx).execute()).map((row) => row.id);
+      if (ids.length === 0) return [];
+      await tx.updateTable('jobstates').set(set).where('id', 'in', ids).execute();
+      return tx.selectFrom('jobstates').selectAll().where('id', 'in', ids).execute();
+    });
   }
 
   return {

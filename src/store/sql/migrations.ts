@@ -6,6 +6,7 @@ import { calendarsMigration } from './calendars-migration.ts';
 import { catalogSecurityMigration } from './catalog-security-migration.ts';
 import { claimOrder } from './claim-order-migration.ts';
 import { commandProcessesMigration } from './command-processes-migration.ts';
+import { contactIndexesMigration } from './contact-indexes-migration.ts';
 import { type ColumnTypes, fleetMigration } from './fleet-migration.ts';
 import { globalTasksMigration } from './global-tasks-migration.ts';
 import { idempotencyMigration } from './idempotency-migration.ts';
@@ -21,6 +22,8 @@ import { timeslotEndMigration } from './timeslot-end-migration.ts';
 
 /** What only one backend writes its own way: the first schema and the agents' tables. */
 export interface DialectMigrations {
+  /** For the migrations that differ by backend beyond column types (0022's SQLite-only index). */
+  backend: 'sqlite' | 'postgres';
   initial: Migration;
   agents: Migration;
 }
@@ -62,5 +65,6 @@ export function migrationsFor(types: ColumnTypes, own: DialectMigrations): Recor
     '0018_late_join': lateJoinMigration(types),
     '0019_calendars': calendarsMigration(types),
     '0021_global_tasks': globalTasksMigration(types),
+    '0022_contact_indexes': contactIndexesMigration(own.backend),
   };
 }

@@ -1,15 +1,10 @@
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
-import {
-  OPEN_JOBSTATE_STATUSES,
-  RUN_STATUSES,
-  type Run,
-  type RunStatus,
-  TERMINAL_RUN_STATUSES,
-} from '../../core/model.ts';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { RUN_STATUSES, type Run, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
 import { affected, atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { runPatchRow } from './patches.ts';
 import { toRun } from './rows.ts';
+import { completeDoneRuns } from './run-completion.ts';
 import type { Database, RunTable } from './schema.ts';
 
 /** Run ids as a list, or as a subquery when the set may be large (every run of a task). */
@@ -58,37 +53,6 @@ export function runRepo(ctx: SqlContext): RunRepo {
     if (!locking || ids.length === 0) return;
     await db.selectFrom('runs').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
     for (const id of ids) held.add(id);
-  }
-
-  /** Ends those of `runIds` that are running with no open jobstate: error if one errored, else finished. */
-  async function completeDone(runIds: readonly string[], now: number) {
-    const jobstatesOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: readonly string[]) =>
-      eb.exists(
-        eb
-          .selectFrom('jobstates')
-          .select('jobstates.id')
-          .whereRef('jobstates.run_id', '=', 'runs.id')
-          .where('jobstates.status', 'in', statuses),
-      );
-    const rows = await db
-      .updateTable('runs')
-      .set((eb) => ({
-        status: eb
-          .case()
-          .when(jobstatesOfRun(eb, ['error']))
-          .then('error')
-          .else('finished')
-          .end(),
-        finished_at: now,
-      }))
-      .where('id', 'in', runIds)
-      .where('status', '=', 'running')
-      // A run waiting for late joiners ends only once its window closed (late-join.ts closeDue).
-      .where('join_open', '=', 0)
-      .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)))
-      .returningAll()
-      .execute();
-    return rows.map(toRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** One INSERT per INSERT_CHUNK runs: a batch of firings writes its runs together. */
@@ -172,14 +136,14 @@ export function runRepo(ctx: SqlContext): RunRepo {
           .executeTakeFirst();
         if (held?.status !== 'running') return null;
       }
-      return (await completeDone([runId], now))[0] ?? null;
+      return (await completeDoneRuns(ctx, [runId], now))[0] ?? null;
     },
 
     async completeManyIfDone(runIds, now) {
       const ids = [...new Set(runIds)];
       if (ids.length === 0) return [];
       await hold(ids);
-      return completeDone(ids, now);
+      return completeDoneRuns(ctx, ids, now);
     },
 
     holdForCompletion: hold,

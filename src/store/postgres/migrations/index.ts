@@ -5,4 +5,8 @@ import { agents } from './0002_agents.ts';
 import { POSTGRES_TYPES } from './column-types.ts';
 
 /** Every PostgreSQL migration by name, in order: the shared list with PostgreSQL's column types. */
-export const postgresMigrations: Record<string, Migration> = migrationsFor(POSTGRES_TYPES, { initial, agents });
+export const postgresMigrations: Record<string, Migration> = migrationsFor(POSTGRES_TYPES, {
+  backend: 'postgres',
+  initial,
+  agents,
+});

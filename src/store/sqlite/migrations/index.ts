@@ -6,5 +6,5 @@ import { agents } from './0002_agents.ts';
 /** Every SQLite migration by name, in order: the shared list with SQLite's column types. */
 export const sqliteMigrations: Record<string, Migration> = migrationsFor(
   { text: 'text', integer: 'integer' },
-  { initial, agents },
+  { backend: 'sqlite', initial, agents },
 );

@@ -1,0 +1,67 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import { OPEN_JOBSTATE_STATUSES, type Run } from '../../core/model.ts';
+import { affected, atomic, type SqlContext } from './context.ts';
+import { toRun } from './rows.ts';
+import type { Database } from './schema.ts';
+
+const jobstatesOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: readonly string[]) =>
+  eb.exists(
+    eb
+      .selectFrom('jobstates')
+      .select('jobstates.id')
+      .whereRef('jobstates.run_id', '=', 'runs.id')
+      .where('jobstates.status', 'in', statuses),
+  );
+
+/** The update that ends those of `runIds` that are running with no open jobstate. */
+const completion = (db: Kysely<Database>, runIds: readonly string[], now: number) =>
+  db
+    .updateTable('runs')
+    .set((eb) => ({
+      status: eb
+        .case()
+        .when(jobstatesOfRun(eb, ['error']))
+        .then('error')
+        .else('finished')
+        .end(),
+      finished_at: now,
+    }))
+    .where('id', 'in', runIds)
+    .where('status', '=', 'running')
+    // A run waiting for late joiners ends only once its window closed (late-join.ts closeDue).
+    .where('join_open', '=', 0)
+    .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)));
+
+const byId = (a: Run, b: Run) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Ends those of `runIds` that are running with no open jobstate (error if one errored, else
+ * finished) and returns them, in id order. The caller holds the runs where rows lock.
+ */
+export async function completeDoneRuns(ctx: SqlContext, runIds: readonly string[], now: number): Promise<Run[]> {
+  if (ctx.capabilities.rowLocks) {
+    const rows = await completion(ctx.db, runIds, now).returningAll().execute();
+    return rows.map(toRun).sort(byId);
+  }
+  // SQLite's RETURNING buffers rows in a temporary table even when none changed, which costs
+  // more than the update itself, and every jobstate's end asks: update, then read back only
+  // when something ended. Which of several runs ended is known from which were running
+  // before (one writer at a time: nothing else ends them meanwhile).
+  return atomic(ctx, async (tx) => {
+    const running =
+      runIds.length === 1
+        ? runIds
+        : (
+            await tx.selectFrom('runs').select('id').where('id', 'in', runIds).where('status', '=', 'running').execute()
+          ).map((row) => row.id);
+    if (running.length === 0) return [];
+    if (affected((await completion(tx, running, now).executeTakeFirst()).numUpdatedRows) === 0) return [];
+    const rows = await tx
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', 'in', running)
+      .where('status', '!=', 'running')
+      .execute();
+    return rows.map(toRun).sort(byId);
+  });
+}

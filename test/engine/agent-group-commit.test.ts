@@ -1,0 +1,165 @@
+// Agents calling at the same moment share transactions (AgentDispatch's group commit): the
+// claims of fifty long-polling agents woken at once, then their fifty events calls, each
+// land in a few commits, every job handed out once and every end applied once. Counts are
+// of transactions and (SQLite) of commits, never of time.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Agent, Jobstate } from '../../src/core/model.ts';
+import type { Store } from '../../src/core/ports/store.ts';
+import { makeAgent, makeCommand } from '../store/fixtures.ts';
+import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
+
+const AGENTS = 50;
+/** Fifty calls at once: the first goes alone, the rest wait for it and go together (MAX_BATCH 50). */
+const MOST_COMMITS = 5;
+
+interface Counter {
+  transactions: number;
+  /** SQLite only: COMMITs, and write statements run outside a transaction (each its own commit). */
+  commits: number;
+  restore(): void;
+}
+
+/** Counts the store's transactions and, on SQLite, every commit the driver makes. */
+function countCommits(store: Store): Counter {
+  const counter: Counter = { transactions: 0, commits: 0, restore: () => {} };
+  const transaction = store.transaction.bind(store);
+  store.transaction = (fn) => {
+    counter.transactions++;
+    return transaction(fn);
+  };
+  const probe = new Database(':memory:');
+  const statement = Object.getPrototypeOf(probe.prepare('select 1'));
+  probe.close();
+  const { exec } = Database.prototype;
+  const { run, all } = statement;
+  Database.prototype.exec = function (this: Database.Database, sql: string) {
+    if (/^\s*commit\b/i.test(sql)) counter.commits++;
+    return exec.call(this, sql);
+  };
+  const counted = (original: (...args: unknown[]) => unknown) =>
+    function (this: Database.Statement, ...args: unknown[]) {
+      if (!this.readonly && !this.database.inTransaction) counter.commits++;
+      return original.apply(this, args);
+    };
+  statement.run = counted(run);
+  statement.all = counted(all);
+  counter.restore = () => {
+    store.transaction = transaction;
+    Database.prototype.exec = exec;
+    statement.run = run;
+    statement.all = all;
+  };
+  return counter;
+}
+
+const sqlite = (process.env.TASKWARDEN_TEST_DB || 'sqlite') === 'sqlite';
+
+describe('agents calling at once share commits', () => {
+  let h: EngineHarness;
+  let agents: Agent[];
+  let jobstates: Jobstate[];
+  beforeEach(async () => {
+    h = await startEngineHarness();
+    await h.store.commands.upsert(
+      makeCommand(h.orgId, { name: 'hello', argv: ['echo', 'hello'], params: {}, runsOn: 'agent' }),
+    );
+    agents = [];
+    for (let i = 0; i < AGENTS; i++) agents.push(await h.store.agents.create(makeAgent(h.orgId, { tags: ['fleet'] })));
+    const job = { name: 'hello', module: 'command', params: { command: 'hello' }, targets: { tags: ['fleet'] } };
+    const task = await h.addTask({ schedule: { kind: 'manual' }, jobs: [job] });
+    const run = await h.engine.runNow(task.id, 'tester');
+    await h.settle();
+    jobstates = await h.store.jobstates.allOfRun(run.id);
+    assert.deepEqual(new Set(jobstates.map((js) => js.status)), new Set(['prepared']));
+  });
+  afterEach(() => h.cleanup());
+
+  function assertFewCommits(counter: Counter, what: string) {
+    assert.ok(counter.transactions <= MOST_COMMITS, `${what}: ${counter.transactions} transactions`);
+    if (sqlite) assert.ok(counter.commits <= MOST_COMMITS, `${what}: ${counter.commits} commits`);
+  }
+
+  test('fifty claims at once: each agent gets its own job, once, in a few commits', async () => {
+    const counter = countCommits(h.store);
+    let works: Awaited<ReturnType<EngineHarness['engine']['agents']['claim']>>[];
+    try {
+      works = await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)));
+    } finally {
+      counter.restore();
+    }
+    assertFewCommits(counter, `${AGENTS} claims`);
+    const byAgent = new Map(jobstates.map((js) => [js.agentId, js.id]));
+    for (const [i, agent] of agents.entries()) {
+      assert.deepEqual(
+        works[i]?.map((w) => w.jobstate),
+        [byAgent.get(agent.id)],
+        `agent ${i} holds its own job and no other`,
+      );
+    }
+    const after = await h.store.jobstates.allOfRun(jobstates[0]?.runId as string);
+    assert.deepEqual(new Set(after.map((js) => js.status)), new Set(['running']));
+    const again = await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)));
+    assert.deepEqual(again.flat(), [], 'nothing is handed out twice');
+  });
+
+  test('fifty events calls at once: every end applied once, the run closed, in a few commits', async () => {
+    const works = (await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)))).flat();
+    assert.equal(works.length, AGENTS);
+    const finished = (seq: number) => [
+      { seq, ts: h.clock.now(), type: 'log' as const, stream: 'stdout' as const, line: 'hello' },
+      { seq: seq + 1, ts: h.clock.now(), type: 'finished' as const, result: { exitCode: 0 } },
+    ];
+    const counter = countCommits(h.store);
+    let applied: { applied: number; lastSeq: number }[];
+    try {
+      applied = await Promise.all(
+        works.map((w, i) => h.engine.agents.applyEvents(agents[i]?.id as string, w.jobstate, w.attempt, finished(1))),
+      );
+    } finally {
+      counter.restore();
+    }
+    assertFewCommits(counter, `${AGENTS} events calls`);
+    assert.deepEqual(
+      new Set(applied.map((a) => JSON.stringify(a))),
+      new Set([JSON.stringify({ applied: 2, lastSeq: 2 })]),
+    );
+    const runId = jobstates[0]?.runId as string;
+    const after = await h.store.jobstates.allOfRun(runId);
+    assert.deepEqual(new Set(after.map((js) => js.status)), new Set(['finished']));
+    assert.equal((await h.store.runs.get(runId))?.status, 'finished');
+    for (const js of after)
+      assert.deepEqual(
+        (await h.store.logs.list(js.id, { limit: 10 })).items.map((l) => l.line),
+        ['hello'],
+      );
+    // A resend of the same batch (its reply was lost) is a duplicate: nothing applied twice.
+    const resent = await Promise.all(
+      works.map((w, i) => h.engine.agents.applyEvents(agents[i]?.id as string, w.jobstate, w.attempt, finished(1))),
+    );
+    assert.deepEqual(new Set(resent.map((a) => a.applied)), new Set([0]));
+  });
+
+  test('a refused call in a batch refuses only itself', async () => {
+    const works = (await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)))).flat();
+    const done = [{ seq: 1, ts: h.clock.now(), type: 'finished' as const, result: { exitCode: 0 } }];
+    const outcomes = await Promise.allSettled(
+      works.map((w, i) =>
+        // Every tenth call names an attempt that is not the current one.
+        h.engine.agents.applyEvents(
+          agents[i]?.id as string,
+          w.jobstate,
+          i % 10 === 0 ? w.attempt + 1 : w.attempt,
+          done,
+        ),
+      ),
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      if (i % 10 === 0) assert.equal(outcome.status, 'rejected', `call ${i} is refused`);
+      else assert.equal(outcome.status, 'fulfilled', `call ${i} is applied`);
+    }
+    const after = await h.store.jobstates.allOfRun(jobstates[0]?.runId as string);
+    assert.equal(after.filter((js) => js.status === 'finished').length, AGENTS - AGENTS / 10);
+  });
+});
