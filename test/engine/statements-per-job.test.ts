@@ -104,8 +104,10 @@ test(`${JOBS} trivial server jobs on ${SLOTS} slots: claims and result transacti
     // lock), the task, the org, the runs' close and the logs and ledger inserts shared by the
     // batch; the start and the loop's passes on top (PostgreSQL: each new pooled connection's
     // SETs). Measured: 2.05 (SQLite), 2.26 (PostgreSQL). Before the batching 9.25 and 4.9;
-    // with it but a lock and a close per run 2.95 and 3.16.
-    const bound = store.capabilities.rowLocks ? 2.6 : 2.4;
+    // with it but a lock and a close per run 2.95 and 3.16. SQLite's claim is a pick, an
+    // update and a read (after an empty-pick check outside any transaction) rather than one
+    // UPDATE … RETURNING, which costs more CPU than the four (jobstate-claims.ts): 2.55.
+    const bound = store.capabilities.rowLocks ? 2.6 : 2.8;
     assert.ok(perJob <= bound, `statements per job: ${report}`);
     console.log(`statements per trivial server job: ${report}`);
   } finally {

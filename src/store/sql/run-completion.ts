@@ -39,29 +39,17 @@ const byId = (a: Run, b: Run) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
  * finished) and returns them, in id order. The caller holds the runs where rows lock.
  */
 export async function completeDoneRuns(ctx: SqlContext, runIds: readonly string[], now: number): Promise<Run[]> {
-  if (ctx.capabilities.rowLocks) {
+  const [runId, ...more] = runIds;
+  if (runId === undefined) return [];
+  if (ctx.capabilities.rowLocks || more.length > 0) {
     const rows = await completion(ctx.db, runIds, now).returningAll().execute();
     return rows.map(toRun).sort(byId);
   }
   // SQLite's RETURNING buffers rows in a temporary table even when none changed, which costs
-  // more than the update itself, and every jobstate's end asks: update, then read back only
-  // when something ended. Which of several runs ended is known from which were running
-  // before (one writer at a time: nothing else ends them meanwhile).
+  // more than the update itself, and every jobstate's end asks for its run: update, then read
+  // back only when it ended. (A batch's runs, asked once per batch, keep RETURNING.)
   return atomic(ctx, async (tx) => {
-    const running =
-      runIds.length === 1
-        ? runIds
-        : (
-            await tx.selectFrom('runs').select('id').where('id', 'in', runIds).where('status', '=', 'running').execute()
-          ).map((row) => row.id);
-    if (running.length === 0) return [];
-    if (affected((await completion(tx, running, now).executeTakeFirst()).numUpdatedRows) === 0) return [];
-    const rows = await tx
-      .selectFrom('runs')
-      .selectAll()
-      .where('id', 'in', running)
-      .where('status', '!=', 'running')
-      .execute();
-    return rows.map(toRun).sort(byId);
+    if (affected((await completion(tx, [runId], now).executeTakeFirst()).numUpdatedRows) === 0) return [];
+    return (await tx.selectFrom('runs').selectAll().where('id', '=', runId).execute()).map(toRun);
   });
 }
