@@ -1,9 +1,18 @@
 // Runs: unique firings, guarded status changes, listings and retention.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { type Jobstate, RUN_STATUSES, type RunStatus } from '../../../src/core/model.ts';
+import { type Jobstate, RUN_STATUSES, type RunStatus, type Task } from '../../../src/core/model.ts';
+import type { Store } from '../../../src/core/ports/store.ts';
 import { makeJobstate, makeLedger, makeRun, seedRun, seedTask, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
+
+/** A run of `task` in `status` (running) with one jobstate in each of `statuses`. */
+async function runWith(store: Store, task: Task, statuses: Jobstate['status'][], status: RunStatus = 'running') {
+  const run = makeRun(task, { status });
+  await store.runs.insert(run);
+  await store.jobstates.insertMany(statuses.map((s) => makeJobstate(run, { status: s })));
+  return run;
+}
 
 export function runCases(open: OpenStore): void {
   describe('runs', () => {
@@ -112,12 +121,7 @@ export function runCases(open: OpenStore): void {
       'completeIfDone ends a running run once no jobstate is open: error if one errored',
       async (store) => {
         const task = await seedTask(store);
-        const seed = async (statuses: Jobstate['status'][], status: RunStatus = 'running') => {
-          const run = makeRun(task, { status });
-          await store.runs.insert(run);
-          await store.jobstates.insertMany(statuses.map((s) => makeJobstate(run, { status: s })));
-          return run;
-        };
+        const seed = (statuses: Jobstate['status'][], status?: RunStatus) => runWith(store, task, statuses, status);
         const open = await seed(['finished', 'running']);
         assert.equal(await store.runs.completeIfDone(open.id, T0 + 9), null);
         assert.equal((await store.runs.get(open.id))?.status, 'running');
@@ -165,12 +169,7 @@ export function runCases(open: OpenStore): void {
       'completeManyIfDone ends, in one call, the running runs with no open jobstate, as completeIfDone would each',
       async (store) => {
         const task = await seedTask(store);
-        const seed = async (statuses: Jobstate['status'][], status: RunStatus = 'running') => {
-          const run = makeRun(task, { status });
-          await store.runs.insert(run);
-          await store.jobstates.insertMany(statuses.map((s) => makeJobstate(run, { status: s })));
-          return run;
-        };
+        const seed = (statuses: Jobstate['status'][], status?: RunStatus) => runWith(store, task, statuses, status);
         const clean = await seed(['finished', 'skipped']);
         const failed = await seed(['finished', 'error']);
         const open = await seed(['finished', 'waiting']);
