@@ -86,12 +86,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // two queries emits it on the client, whose next query then fails. Unheard, either event
   // would crash the process.
   pool.on('error', () => {});
-  // The SET is the connection's first query (a client runs its queries in order); a SET, unlike a
-  // startup parameter, also passes through connection poolers such as PgBouncer.
+  // The SETs are the connection's first query (a client runs its queries in order); a SET,
+  // unlike a startup parameter, also passes through connection poolers such as PgBouncer. One
+  // query holding both: a second one sent before the first returned is deprecated in pg 8
+  // and refused by pg 9.
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    client.query(`set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}`).catch(() => {});
-    client.query(`set lock_timeout = ${lockTimeoutMs}`).catch(() => {});
+    client
+      .query(
+        `set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}; set lock_timeout = ${lockTimeoutMs}`,
+      )
+      .catch(() => {});
   });
   try {
     const client = await pool.connect();
