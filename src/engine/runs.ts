@@ -39,9 +39,14 @@ export async function endRun(uow: UnitOfWork, run: Run, end: RunEnd): Promise<Ru
 export async function completeRunIfDone(uow: UnitOfWork, runId: string, task: Task | null): Promise<boolean> {
   const ended = await uow.tx.runs.completeIfDone(runId, uow.now);
   if (!ended) return false;
-  uow.emit({ type: 'run', run: ended });
-  if (task?.concurrency === 'queue') uow.emit(WAKE_LOOP);
+  announceClosed(uow, ended, task);
   return true;
+}
+
+/** A run closed by its last jobstate's end: the UI hears of it, and a queued run of its task may start. */
+function announceClosed(uow: UnitOfWork, run: Run, task: Task | null): void {
+  uow.emit({ type: 'run', run });
+  if (task?.concurrency === 'queue') uow.emit(WAKE_LOOP);
 }
 
 /**
@@ -59,19 +64,23 @@ export class BatchedRunEnds {
 
   async settle(uow: UnitOfWork): Promise<void> {
     if (this.ended.length === 0) return;
-    const { tx, emit, now } = uow;
+    const { tx, now } = uow;
+    const taskOfRun = new Map(this.ended.map(({ js, task }) => [js.runId, task]));
     const closed = new Set<string>();
-    for (const run of await tx.runs.completeManyIfDone([...new Set(this.ended.map((e) => e.js.runId))], now)) {
+    for (const run of await tx.runs.completeManyIfDone([...taskOfRun.keys()], now)) {
       closed.add(run.id);
-      emit({ type: 'run', run });
-      const task = this.ended.find((e) => e.js.runId === run.id)?.task;
-      if (task?.concurrency === 'queue') emit(WAKE_LOOP);
+      announceClosed(uow, run, taskOfRun.get(run.id) ?? null);
+    }
+    // One wake per (run, next job): the targets of one job ending in one batch share it.
+    const next = new Map<string, { runId: string; jobIndex: number }>();
+    for (const { js } of this.ended) {
+      if (!closed.has(js.runId))
+        next.set(`${js.runId}/${js.jobIndex + 1}`, { runId: js.runId, jobIndex: js.jobIndex + 1 });
     }
     let woken = 0;
-    for (const { js } of this.ended) {
-      if (closed.has(js.runId)) continue;
-      woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
+    for (const { runId, jobIndex } of next.values()) {
+      woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId, jobIndex }, now);
     }
-    if (woken > 0) emit(WAKE_LOOP);
+    if (woken > 0) uow.emit(WAKE_LOOP);
   }
 }
