@@ -18,6 +18,11 @@ export interface SqlContext {
    * Absent where one writer at a time is the rule anyway (SQLite).
    */
   readonly lockName?: ((db: Kysely<Database>, key: string) => Promise<void>) | undefined;
+  /**
+   * `UPDATE … RETURNING` buffers its rows in a temporary table even when none changed
+   * (SQLite), costing more than the update itself: hot writes update, then read back.
+   */
+  readonly returningBuffersRows?: boolean | undefined;
 }
 
 /**

@@ -47,7 +47,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
    * claim of 3 could take 6. The update finds the picked rows by id alone: they are still
    * prepared (locked, or under the single writer), and a status filter there would walk
    * the whole queue. RETURNING gives no order, so `order` (the pick's) sorts them.
-   * Without row locks, pickThenUpdate does it.
+   * Where RETURNING buffers its rows (SQLite), pickThenUpdate does it.
    */
   async function claim(
     now: number,
@@ -62,7 +62,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .orderBy('id')
         .limit(clampLimit(limit))
         .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
-    const rows = capabilities.skipLocked
+    const rows = !ctx.returningBuffersRows
       ? await db
           .with(
             (cte) => cte('picked').materialized(),
@@ -78,8 +78,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
   }
 
   /**
-   * The claim without row locks (SQLite): the pick, the update and the read of the rows,
-   * in one transaction (the single writer keeps claimers apart). SQLite's RETURNING
+   * The claim where RETURNING buffers its rows (SQLite): the pick, the update and the read
+   * of the rows, in one transaction (the single writer keeps claimers apart). Its RETURNING
    * buffers its rows in a temporary table, which costs several times the three statements
    * together; and an empty pick (most contacts) ends before any transaction begins.
    */

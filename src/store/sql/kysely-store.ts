@@ -23,6 +23,7 @@ export interface KyselyStoreOptions {
    * the whole file (SQLite), another process holding it stops every write, reads or not.
    */
   pingTakesWriteLock?: boolean | undefined;
+  returningBuffersRows?: SqlContext['returningBuffersRows'];
   /** A reason the store is busy that no ping sees (writes giving up on locks: LockWaits), or null. */
   contention?: (() => TaskwardenError | null) | undefined;
   /** Runs the migrations on a connection set up for them (PostgreSQL: waits for another node's migration lock). */
@@ -65,6 +66,7 @@ export class KyselyStore implements Store {
   private readonly lockName: SqlContext['lockName'];
   private readonly onClose: (() => Promise<void>) | undefined;
   private readonly pingTakesWriteLock: boolean;
+  private readonly returningBuffersRows: boolean;
   private readonly contention: KyselyStoreOptions['contention'];
   private readonly migrating: KyselyStoreOptions['migrating'];
   private readonly scope = new TransactionScope();
@@ -77,6 +79,7 @@ export class KyselyStore implements Store {
     this.lockName = options.lockName;
     this.onClose = options.onClose;
     this.pingTakesWriteLock = options.pingTakesWriteLock ?? false;
+    this.returningBuffersRows = options.returningBuffersRows ?? false;
     this.contention = options.contention;
     this.migrating = options.migrating;
     if (options.signals) this.signals = options.signals;
@@ -85,6 +88,7 @@ export class KyselyStore implements Store {
       db: this.db.withPlugin(this.scope.guard()),
       capabilities: this.capabilities,
       classifyError: this.classifyError,
+      returningBuffersRows: this.returningBuffersRows,
     });
     this.orgs = session.orgs;
     this.users = session.users;
@@ -120,6 +124,7 @@ export class KyselyStore implements Store {
         capabilities: this.capabilities,
         classifyError: this.classifyError,
         lockName: this.lockName,
+        returningBuffersRows: this.returningBuffersRows,
       });
       return this.scope.run(() => fn(session));
     });

@@ -41,7 +41,7 @@ const byId = (a: Run, b: Run) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 export async function completeDoneRuns(ctx: SqlContext, runIds: readonly string[], now: number): Promise<Run[]> {
   const [runId, ...more] = runIds;
   if (runId === undefined) return [];
-  if (ctx.capabilities.rowLocks || more.length > 0) {
+  if (!ctx.returningBuffersRows || more.length > 0) {
     const rows = await completion(ctx.db, runIds, now).returningAll().execute();
     return rows.map(toRun).sort(byId);
   }

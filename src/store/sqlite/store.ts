@@ -54,5 +54,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     migrations: sqliteMigrations,
     classifyError: classifySqliteError,
     pingTakesWriteLock: true,
+    returningBuffersRows: true,
   });
 }
