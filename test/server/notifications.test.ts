@@ -161,10 +161,11 @@ describe('notifications', () => {
     const calls = channel.calls();
     assert.equal(calls.length, 3);
     assert.deepEqual(new Set(calls.map((c) => c.headers['x-taskwarden-delivery'])), new Set([done.id]));
-    assert.ok(
-      (calls[2] as Received).at - (calls[1] as Received).at >= (calls[1] as Received).at - (calls[0] as Received).at,
-      'the wait grows',
-    );
+    // Waits of 300 ms then 900 ms (retryFirstMs × 3^(attempts − 1)): lower bounds, which a
+    // loaded machine only lengthens (comparing the two gaps fails when the first one is slowed).
+    const [first, second, third] = calls.map((c) => (c as Received).at) as [number, number, number];
+    assert.ok(second - first >= 290, `the first retry waits its 300 ms (${second - first} ms)`);
+    assert.ok(third - second >= 890, `the second waits three times as long (${third - second} ms)`);
   });
 
   test('`changed` tells the first failure and the recovery, not the repeats', async () => {
