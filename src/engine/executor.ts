@@ -8,7 +8,7 @@ import { ChunkBudget } from './chunk-budget.ts';
 import { elapsedOf, endTimedOut, nextTimeoutIn, type TimedChunk } from './chunk-timeouts.ts';
 import { jobProcesses } from './command-processes.ts';
 import type { EngineContext, UnitOfWork } from './context.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, MAX_BATCH } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
 import { endJobstate, reportOutcome } from './outcomes.ts';
 
@@ -27,6 +27,12 @@ const LEASE_LOST = 'lease_lost';
 /** First wait before a store write is tried again; it doubles up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 2_000;
+/**
+ * Chunks whose module returned but whose result is not written yet, beyond the slots: a
+ * slot is free once its module's execute returned, its result goes to the group commit
+ * behind it. One group commit's worth (MAX_BATCH) bounds what a slow store lets pile up.
+ */
+const WRITE_BEHIND = MAX_BATCH;
 
 /**
  * Runs server-side jobstates on this node: claims prepared ones up to its concurrency,
@@ -67,6 +73,10 @@ export class Executor {
   private pumping: Promise<unknown> = Promise.resolve();
   /** A kick waits for the pump on its way: more kicks meanwhile add nothing. */
   private kicked = false;
+  /** Chunks in flight whose module's execute has not returned: the slots taken. */
+  private executing = 0;
+  /** The last claim filled every free slot: more prepared jobstates are likely waiting. */
+  private backlog = false;
 
   constructor(private readonly ctx: EngineContext) {
     this.commits = new GroupCommit(ctx);
@@ -105,14 +115,25 @@ export class Executor {
     });
   }
 
+  /**
+   * Slots are the chunks executing (a module's execute under way), not the chunks in flight:
+   * a trivial job's slot is taken again while its result waits for the group commit, so a
+   * burst of 1,000 due at once on 10 slots is not 100 claim → execute → commit rounds in a
+   * row, and one commit writes the results of several rounds (at most WRITE_BEHIND wait).
+   */
   private async claimAndStart(): Promise<number> {
-    const free = this.ctx.options.executorConcurrency - this.inFlight.size;
+    const { executorConcurrency } = this.ctx.options;
+    const free = Math.min(
+      executorConcurrency - this.executing,
+      executorConcurrency + WRITE_BEHIND - this.inFlight.size,
+    );
     if (free <= 0) return 0;
     const { clock } = this.ctx;
     const now = clock.now();
     const owner = `${this.ctx.options.nodeId}/${newId()}`;
     const claimed = await this.ctx.store.jobstates.claimServer(owner, now, now + this.ctx.options.leaseMs, free);
     const claimedAt = clock.monotonic();
+    this.backlog = claimed.length === free;
     for (const js of claimed) {
       const controller = new AbortController();
       const leaseUntil = now + this.ctx.options.leaseMs;
@@ -128,6 +149,7 @@ export class Executor {
         timeoutAt,
       };
       this.inFlight.set(js.id, entry);
+      this.executing++;
       this.ctx.notify({ type: 'jobstate', jobstate: js });
       entry.done = this.runChunk(entry, now)
         .catch((err: unknown) => {
@@ -138,6 +160,7 @@ export class Executor {
         })
         .finally(() => {
           this.inFlight.delete(js.id);
+          if (entry.working) this.executed(entry);
           this.ctx.kick();
         });
     }
@@ -269,7 +292,7 @@ export class Executor {
         outcome = { done: true, ok: false, reason: 'module_failed', result: { error: String(err) } };
       }
     }
-    entry.working = false;
+    this.executed(entry);
     const overBudget = budget.end() || js.reason === 'over_budget';
     if (signal.aborted && signal.reason === LEASE_LOST) return this.discarded(js);
     const lines = await logs.drain();
@@ -293,10 +316,22 @@ export class Executor {
           const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
           return backToPrepared(uow, { js, chunk, fence });
         },
-        outcome.done ? js.runId : null,
+        outcome.done ? { runId: js.runId, taskId: js.taskId } : null,
       ),
     );
     if (!written) this.discarded(js);
+  }
+
+  /**
+   * The chunk's module returned (or never ran): its slot is free for the next claim, made
+   * at once while the last claim found work for every slot (a burst). Otherwise the slot
+   * waits for a kick (a jobstate prepared, a result written): a lone job whose result
+   * write is retried through an outage does not claim beside it.
+   */
+  private executed(entry: InFlight): void {
+    entry.working = false;
+    this.executing--;
+    if (this.backlog) this.ctx.kick();
   }
 
   private discarded(js: Jobstate): void {

@@ -5,16 +5,22 @@ import { BatchedRunEnds } from './runs.ts';
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
 export type ChunkWrite = (uow: UnitOfWork) => Promise<boolean>;
 
+/** What a write that may end a jobstate touches: the run it may complete and the task it reads. */
+export interface JobstateEnd {
+  runId: string;
+  taskId: string;
+}
+
 interface Queued {
   write: ChunkWrite;
-  /** The run whose completion the write may decide (a jobstate's end), or null. */
-  runId: string | null;
+  /** The run and task of the jobstate the write may end, or null. */
+  ends: JobstateEnd | null;
   resolve(landed: boolean): void;
   reject(error: unknown): void;
 }
 
 /** Writes per transaction: bounds how long a batch holds its rows. */
-const MAX_BATCH = 50;
+export const MAX_BATCH = 50;
 
 /**
  * Group commit for the executor's chunk results, and for the claims, events and contact
@@ -27,7 +33,8 @@ const MAX_BATCH = 50;
  * its own turn, busyTurn) had their result, and every job would pay its own transaction.
  *
  * A batch first locks the runs its jobstate ends may complete, in one statement
- * (holdForCompletion), rather than one lock per end (where rows lock).
+ * (holdForCompletion), rather than one lock per end (where rows lock), and reads their
+ * tasks in one more: 1,000 jobs of 1,000 tasks due at once cost no read of a task each.
  *
  * The writes of a batch succeed or fail together, so when a batch fails each of its
  * writes is tried again alone: one write the store rejects must not sink the others. A
@@ -39,10 +46,13 @@ export class GroupCommit {
 
   constructor(private readonly ctx: EngineContext) {}
 
-  /** `runId`: the run the write may complete (its lock is taken with the batch's, in one statement). */
-  write(write: ChunkWrite, runId: string | null = null): Promise<boolean> {
+  /**
+   * `ends`: the jobstate's run, whose lock is taken with the batch's in one statement, and
+   * its task, read with the batch's in one statement.
+   */
+  write(write: ChunkWrite, ends: JobstateEnd | null = null): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, runId, resolve, reject });
+      this.queue.push({ write, ends, resolve, reject });
       if (this.flushing) return;
       this.flushing = true;
       setImmediate(() => {
@@ -72,7 +82,9 @@ export class GroupCommit {
       const { session, flush } = writeBehind(uow.tx);
       const batchUow = { ...uow.over(session), batchEnds: new BatchedRunEnds() };
       const landed: boolean[] = [];
-      await uow.tx.runs.holdForCompletion(batch.flatMap((queued) => (queued.runId === null ? [] : [queued.runId])));
+      const ends = batch.flatMap((queued) => (queued.ends ? [queued.ends] : []));
+      await uow.tx.runs.holdForCompletion(ends.map((end) => end.runId));
+      await uow.reads.readTasks(ends.map((end) => end.taskId));
       for (const queued of batch) landed.push(await queued.write(batchUow));
       await batchUow.batchEnds.settle(batchUow);
       await flush();

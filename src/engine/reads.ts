@@ -57,6 +57,16 @@ export class TxReads {
     return cached(this.tasks, id, async () => withCalendarRules(this.tx, await this.tx.tasks.get(id)));
   }
 
+  /** Reads the tasks not read yet in one statement (a batch of jobstate ends, group-commit.ts). */
+  async readTasks(ids: readonly string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.tasks.has(id));
+    if (missing.length === 0) return;
+    const read = new Map((await this.tx.tasks.getMany(missing)).map((task) => [task.id, task]));
+    const loaded = missing.map((id) => withCalendarRules(this.tx, read.get(id) ?? null));
+    for (const [i, id] of missing.entries()) this.tasks.set(id, loaded[i] as Promise<Task | null>);
+    await Promise.all(loaded);
+  }
+
   /** A batch of run ends of one org (group-commit.ts) reads its notification defaults once. */
   orgSettings(orgId: string): Promise<OrgSettings | null> {
     return cached(this.orgs, orgId, () => this.tx.orgs.settings(orgId));

@@ -26,8 +26,9 @@ interface Misfires {
  * synchronously (SQLite), 10,000 tasks after an outage otherwise held HTTP up for the whole
  * firing (/health unanswered for 4 to 9 s). The turns are for HTTP, not for the executor:
  * chunks started between batches delayed the firings behind them (bench (c): 1,000 due at
- * once, start lateness p99 twice as long), so the engine holds its executor back while it
- * fires (Engine.fire). When firings were late (the server was down or stalled), one warning
+ * once, start lateness p99 twice as long), so on SQLite the engine holds its executor back
+ * while it fires; on PostgreSQL each batch's jobs are claimed beside the next batch's round
+ * trips (Engine.fire). When firings were late (the server was down or stalled), one warning
  * says how many, of how many tasks, and how the catch-up runs are spread. Returns how many
  * triggers it handled.
  */
