@@ -84,13 +84,13 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const stop = AbortSignal.any([gone.signal, closing]);
       const work = (async () => {
         const contactAt = clock.now();
-        const agent = await recordContact(engine, { agent: caller, body, from: request.ip, now: contactAt });
+        const { agent, touch } = await recordContact(engine, { agent: caller, body, from: request.ip, now: contactAt });
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt, {
           reoffer: body.replyLost === true,
         });
         await engine.joinLate(agent);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
-        const wanted = { capacity, waitSeconds, holding: body.running };
+        const wanted = { capacity, waitSeconds, holding: body.running, touch };
         const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, stop);
         return { jobs, stop: stopIds, contactSeconds: agent.contactSeconds, serverTime: iso(clock.now()) };
       })();
