@@ -92,3 +92,52 @@ export async function claimOrWait(
     }
   }
 }
+
+/** Why a contact's stop aborted: plain values, so no DOMException (and its stack) is made per contact. */
+const CLIENT_GONE = 'client gone';
+const SERVER_CLOSING = 'server closing';
+
+/** One contact's stop (ContactStops.open). */
+export interface ContactStop {
+  signal: AbortSignal;
+  /** Its client went away: aborts the contact if it is still under way. */
+  gone(): void;
+  /** Its answer is ready: nothing is left to abort. */
+  end(): void;
+}
+
+/**
+ * What ends the contacts' long-polls early: their client going away, or the server
+ * closing. One listener on `closing` serves every contact (no AbortSignal.any per contact),
+ * and a contact is aborted only while it is under way: the close that follows every sent
+ * reply aborts nothing.
+ */
+export class ContactStops {
+  private readonly live = new Set<AbortController>();
+
+  constructor(private readonly closing: AbortSignal) {
+    closing.addEventListener(
+      'abort',
+      () => {
+        for (const controller of this.live) controller.abort(SERVER_CLOSING);
+        this.live.clear();
+      },
+      { once: true },
+    );
+  }
+
+  open(): ContactStop {
+    const controller = new AbortController();
+    if (this.closing.aborted) controller.abort(SERVER_CLOSING);
+    else this.live.add(controller);
+    return {
+      signal: controller.signal,
+      gone: () => {
+        if (this.live.delete(controller)) controller.abort(CLIENT_GONE);
+      },
+      end: () => {
+        this.live.delete(controller);
+      },
+    };
+  }
+}
