@@ -18,6 +18,14 @@ export interface AgentWork {
   timeoutSeconds: number;
 }
 
+/** What a contact's claim carries besides its capacity. */
+export interface ClaimContact {
+  /** Jobstates the agent says it runs: not handed to it again. */
+  holding?: readonly string[];
+  /** What its contact record leaves to the claim's transaction (server/agent-contact.ts). */
+  touch?: AgentPatch | null;
+}
+
 /** Jobstates read per pass when an agent's list is walked (reconcile, delete). */
 const BATCH = 1000;
 /** Delete re-reads what is still open this many times: a jobstate may move while it is ended. */
@@ -44,17 +52,20 @@ export class AgentDispatch {
    * anything to interpret. A job the agent or the server cannot run ends at once, with why.
    * Jobstates the agent says it still holds (`holding`, its contact's running list) are not
    * handed to it again: a retry after the server gave up on an attempt waits for the agent
-   * to report (or drop) that attempt, so one job never runs twice at once there.
+   * to report (or drop) that attempt, so one job never runs twice at once there. `touch`
+   * (a contact's lastContactAt) is written in the claim's transaction: one commit, not two.
    */
   async claim(
     agent: Pick<Agent, 'id' | 'modules'>,
     capacity: number,
-    holding: readonly string[] = [],
+    contact: ClaimContact = {},
   ): Promise<AgentWork[]> {
+    const { holding = [], touch = null } = contact;
     if (capacity <= 0) return [];
     await this.ctx.settleClock(); // a start stamped in the new time must not be moved by the jump
     let claimed: Jobstate[] = [];
     await this.commits.write(async (uow) => {
+      if (touch) await uow.tx.agents.update(agent.id, touch);
       claimed = await uow.tx.jobstates.claimForAgent(agent.id, uow.now, capacity, holding);
       for (const js of claimed) uow.emit({ type: 'jobstate', jobstate: js });
       return true;

@@ -26,6 +26,7 @@ import {
 } from './context.ts';
 import { Executor } from './executor.ts';
 import { type IdempotencyKey, IdempotencyPruner, launchOnce, type StartedRun } from './idempotency.ts';
+import { JoinHint } from './join-hint.ts';
 import { closeJoinWindows, joinLate } from './late-join.ts';
 import { launchRun, startDueRuns } from './launch.ts';
 import { EngineLoop } from './loop.ts';
@@ -83,6 +84,8 @@ export class Engine {
   private readonly peers: PeerSignals | null;
   private unlistenPeers: () => void = () => {};
   private readonly listeners = new Set<EngineListener>();
+  /** Orgs known to have no open late-join run: their agents' contacts skip looking. */
+  private readonly joinHint: JoinHint;
   private readonly loop: EngineLoop;
   /** Notices when this node's clock (the database's, on a shared store) is set. */
   private readonly clockJumps: ClockJumps;
@@ -106,6 +109,7 @@ export class Engine {
       notify: (event) => {
         for (const listener of this.listeners) listener(event);
         this.peers?.observe(event);
+        this.joinHint.observe(event);
         this.react(event);
       },
       wake: () => this.loop.wake(),
@@ -130,6 +134,7 @@ export class Engine {
       () => this.executor.nextTimeoutIn(),
     );
     this.agents = new AgentDispatch(this.ctx);
+    this.joinHint = new JoinHint(deps.clock, deps.store.capabilities.multiNode ? options.maxSleepMs : Infinity);
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
     this.idempotencyPruner = new IdempotencyPruner(this.ctx);
     this.peers = deps.store.signals ? new PeerSignals(deps.store.signals, options.nodeId) : null;
@@ -167,7 +172,10 @@ export class Engine {
     await this.heartbeat.start();
     this.unlistenPeers =
       this.peers?.listen(
-        () => this.loop.wake(),
+        () => {
+          this.joinHint.opened(); // another node's run may have opened a join window
+          this.loop.wake();
+        },
         () => this.kick(),
       ) ?? (() => {});
     // A wake another node sends before our LISTEN is in place would be lost: claim only once it is.
@@ -293,7 +301,8 @@ export class Engine {
   /** Sends a test message to the channel now (no queue, no retry); its delivery as it ended. */
   /** The agent appeared or changed (enrolled, tagged, in contact): it joins the open runs that take it late. */
   joinLate(agent: string | Pick<Agent, 'id' | 'orgId'>): Promise<number> {
-    return joinLate(this.ctx, agent);
+    // An agent named by id changed (enrolled, tagged): always read; a contact goes by the hint.
+    return joinLate(this.ctx, agent, typeof agent === 'string' ? null : this.joinHint);
   }
 
   /** A calendar changed: the tasks listing it plan their next firing again. */

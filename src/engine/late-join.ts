@@ -11,6 +11,7 @@ import type { StoreSession } from '../core/ports/store.ts';
 import { isAgentLocal } from '../core/schedule/agent-local.ts';
 import { advanceJobstate } from './advance.ts';
 import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
+import type { JoinHint } from './join-hint.ts';
 import { localStarts } from './local-time.ts';
 import { newJobstate } from './new-jobstate.ts';
 import { completeRunIfDone } from './runs.ts';
@@ -30,12 +31,21 @@ export async function openJoinWindow(tx: StoreSession, task: Task, run: Run, now
  * The agent joins every open run of its org whose late-joining jobs select it now, and
  * gets the jobstates it has none of yet; those due now are prepared at once, so a contact
  * that joins also claims them. Returns how many jobstates it got. A caller that has the
- * agent (a contact) passes it, and the usual "nothing open" costs one read.
+ * agent (a contact) passes it with the engine's `hint`: the usual "nothing open" then costs
+ * no read while the org is known quiet (join-hint.ts), one read otherwise.
  */
-export async function joinLate(ctx: EngineContext, who: string | Pick<Agent, 'id' | 'orgId'>): Promise<number> {
-  // Every contact asks: a read outside any transaction answers the usual "nothing open".
+export async function joinLate(
+  ctx: EngineContext,
+  who: string | Pick<Agent, 'id' | 'orgId'>,
+  hint: JoinHint | null = null,
+): Promise<number> {
   const known = typeof who === 'string' ? await ctx.store.agents.get(who) : who;
-  if (!known || (await ctx.store.lateJoin.openRuns(known.orgId, ctx.clock.now())).length === 0) return 0;
+  if (!known || (hint && !hint.mayBeOpen(known.orgId))) return 0;
+  const look = hint?.look();
+  if ((await ctx.store.lateJoin.openRuns(known.orgId, ctx.clock.now())).length === 0) {
+    if (look) hint?.quietSince(known.orgId, look);
+    return 0;
+  }
   const agentId = known.id;
   return withTx(ctx, async (uow) => {
     const agent = await uow.tx.agents.get(agentId);

@@ -4,7 +4,7 @@ import type { JobstateFence, StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
 import { rolloutAfterEnd } from './rollout.ts';
-import { completeRunIfDone } from './runs.ts';
+import { completeRunIfDone, mayHaveNextJob } from './runs.ts';
 
 export interface JobstateOutcome {
   ok: boolean;
@@ -132,7 +132,9 @@ export async function afterTerminal(
   if (uow.batchEnds && js.wave === undefined) uow.batchEnds.defer(js, task);
   // A run that ended with this jobstate has no next job left to wake: one statement less per run.
   else if (!(await completeRunIfDone(uow, js.runId, task))) {
-    woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
+    if (mayHaveNextJob(js, task)) {
+      woken += await tx.jobstates.wake({ reason: 'waiting_previous', runId: js.runId, jobIndex: js.jobIndex + 1 }, now);
+    }
     await rolloutAfterEnd(ctx, uow, js);
   }
   if (ctx.modules.get(js.module)?.parallelizable === false) {

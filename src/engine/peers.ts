@@ -36,6 +36,8 @@ export class PeerSignals {
   observe(event: EngineEvent): void {
     if (event.type === 'task' && event.action !== 'delete') this.wake.request();
     else if (event.type === 'run' && event.run.status === 'pending') this.wake.request();
+    // A run with a join window: the other nodes' contacts look for it again (join-hint.ts).
+    else if (event.type === 'run' && event.run.joinUntil != null) this.wake.request();
     else if (event.type === 'jobstate' && event.jobstate.status === 'prepared') {
       const js = event.jobstate;
       if (js.runner === 'server') this.work.request();

@@ -50,6 +50,16 @@ function announceClosed(uow: UnitOfWork, run: Run, task: Task | null): void {
 }
 
 /**
+ * Whether a run may have a job after the ended jobstate's, waiting for it (waiting_previous).
+ * Only a task never changed (version 1) says for sure what its runs' jobs are: a run keeps
+ * the jobs of the version it began with. Its last job's end then wakes nobody: one
+ * statement less per end (per batch) of every one-job task.
+ */
+export function mayHaveNextJob(js: Pick<Jobstate, 'jobIndex'>, task: Task | null): boolean {
+  return task === null || task.version !== 1 || js.jobIndex + 1 < task.jobs.length;
+}
+
+/**
  * What follows the ends of a batch's jobstates (afterTerminal), done once for them all at
  * the batch's end: their runs closed by one statement, then the next job of each run that
  * stays open woken, as completeRunIfDone then a wake would one by one. A run is closed
@@ -73,8 +83,8 @@ export class BatchedRunEnds {
     }
     // One wake per (run, next job): the targets of one job ending in one batch share it.
     const next = new Map<string, { runId: string; jobIndex: number }>();
-    for (const { js } of this.ended) {
-      if (!closed.has(js.runId))
+    for (const { js, task } of this.ended) {
+      if (!closed.has(js.runId) && mayHaveNextJob(js, task))
         next.set(`${js.runId}/${js.jobIndex + 1}`, { runId: js.runId, jobIndex: js.jobIndex + 1 });
     }
     let woken = 0;

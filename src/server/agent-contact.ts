@@ -21,11 +21,21 @@ export interface Contact {
   now: number;
 }
 
+/** What recordContact did: the agent as it is now, and the touch of its last contact left to the claim. */
+export interface ContactRecord {
+  agent: Agent;
+  /** `lastContactAt` to write with the contact's first claim (one transaction, one group-commit turn), or null. */
+  touch: AgentPatch | null;
+}
+
 /**
  * Remembers what the agent said about itself (version, modules, wake URL) and when it
- * called. Returns the agent as it is now.
+ * called. What changed is written at once, so what the contact does next (a late join in
+ * the agent's time zone) sees it; a bare touch of `lastContactAt` (the usual case, at most
+ * every CONTACT_TOUCH_MS) is left to the contact's claim, which writes it in its own
+ * transaction. Returns the agent as it is now.
  */
-export async function recordContact(engine: Engine, { agent, body, from, now }: Contact): Promise<Agent> {
+export async function recordContact(engine: Engine, { agent, body, from, now }: Contact): Promise<ContactRecord> {
   const patch: AgentPatch = {};
   if (body.version !== agent.version) patch.version = body.version;
   if (JSON.stringify(body.modules) !== JSON.stringify(agent.modules)) patch.modules = body.modules;
@@ -38,11 +48,13 @@ export async function recordContact(engine: Engine, { agent, body, from, now }: 
     if (timezone !== agent.timezone) patch.timezone = timezone;
   }
   const changed = Object.keys(patch).length > 0;
-  if (changed || agent.lastContactAt === null || now - agent.lastContactAt >= CONTACT_TOUCH_MS) {
+  if (changed) {
     patch.lastContactAt = now;
     await engine.agents.recordContact(agent.id, patch);
+    return { agent: { ...agent, ...patch }, touch: null };
   }
-  return { ...agent, ...patch };
+  if (agent.lastContactAt !== null && now - agent.lastContactAt < CONTACT_TOUCH_MS) return { agent, touch: null };
+  return { agent: { ...agent, lastContactAt: now }, touch: { lastContactAt: now } };
 }
 
 /**
@@ -50,27 +62,82 @@ export async function recordContact(engine: Engine, { agent, body, from, now }: 
  * monotonic time) until the engine prepares something for it, then claims. It listens
  * before each look, so work prepared in between is not missed. `stop` (the client went
  * away, the server is closing) ends the wait without claiming: nobody would receive it.
- * `holding` (the jobstates the agent says it runs) are not handed to it again.
+ * `holding` (the jobstates the agent says it runs) are not handed to it again. `touch`
+ * (recordContact) goes with the first look, or alone when there is nothing to look for.
  */
 export async function claimOrWait(
   deps: { engine: Engine; clock: Clock; waiters: AgentWaiters },
   agent: Pick<Agent, 'id' | 'modules'>,
-  wanted: { capacity: number; waitSeconds: number; holding: readonly string[] },
+  wanted: { capacity: number; waitSeconds: number; holding: readonly string[]; touch?: AgentPatch | null },
   stop: AbortSignal,
 ): Promise<AgentWork[]> {
   const { capacity, waitSeconds, holding } = wanted;
-  if (capacity <= 0) return [];
+  let touch = wanted.touch ?? null;
+  if (capacity <= 0 || stop.aborted) {
+    if (touch) await deps.engine.agents.recordContact(agent.id, touch);
+    return [];
+  }
   const deadline = deps.clock.monotonic() + waitSeconds * 1000;
   for (;;) {
     if (stop.aborted) return [];
     const waiter = deps.waiters.listen(agent.id);
     try {
-      const jobs = await deps.engine.agents.claim(agent, capacity, holding);
+      const jobs = await deps.engine.agents.claim(agent, capacity, { holding, touch });
+      touch = null;
       const left = deadline - deps.clock.monotonic();
       if (jobs.length > 0 || left <= 0) return jobs;
       await waiter.wait(left, stop);
     } finally {
       waiter.close();
     }
+  }
+}
+
+/** Why a contact's stop aborted: plain values, so no DOMException (and its stack) is made per contact. */
+const CLIENT_GONE = 'client gone';
+const SERVER_CLOSING = 'server closing';
+
+/** One contact's stop (ContactStops.open). */
+export interface ContactStop {
+  signal: AbortSignal;
+  /** Its client went away: aborts the contact if it is still under way. */
+  gone(): void;
+  /** Its answer is ready: nothing is left to abort. */
+  end(): void;
+}
+
+/**
+ * What ends the contacts' long-polls early: their client going away, or the server
+ * closing. One listener on `closing` serves every contact (no AbortSignal.any per contact),
+ * and a contact is aborted only while it is under way: the close that follows every sent
+ * reply aborts nothing.
+ */
+export class ContactStops {
+  private readonly live = new Set<AbortController>();
+
+  constructor(private readonly closing: AbortSignal) {
+    closing.addEventListener(
+      'abort',
+      () => {
+        for (const controller of this.live) controller.abort(SERVER_CLOSING);
+        this.live.clear();
+      },
+      { once: true },
+    );
+  }
+
+  open(): ContactStop {
+    const controller = new AbortController();
+    if (this.closing.aborted) controller.abort(SERVER_CLOSING);
+    else this.live.add(controller);
+    return {
+      signal: controller.signal,
+      gone: () => {
+        if (this.live.delete(controller)) controller.abort(CLIENT_GONE);
+      },
+      end: () => {
+        this.live.delete(controller);
+      },
+    };
   }
 }

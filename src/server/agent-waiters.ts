@@ -25,6 +25,9 @@ export interface AgentWaiter {
   close(): void;
 }
 
+/** Why a wait ended early: a plain value, so no DOMException (and its stack) is made per wake. */
+const WOKEN = 'woken';
+
 /**
  * The waiters of this process, woken by the engine's "prepared for agent X" events and,
  * where the store signals between nodes, by those of every other node (AGENT_CHANNEL).
@@ -54,10 +57,11 @@ export class LocalAgentWaiters implements AgentWaiters {
 
   listen(agentId: string): AgentWaiter {
     let fired = false;
-    const wakeUp = new AbortController();
+    // Made only by a wait: most looks find work, or nothing to wait for, and never wait.
+    let wakeUp: AbortController | null = null;
     const onNotify = () => {
       fired = true;
-      wakeUp.abort();
+      wakeUp?.abort(WOKEN);
     };
     let listeners = this.byAgent.get(agentId);
     if (!listeners) {
@@ -73,8 +77,16 @@ export class LocalAgentWaiters implements AgentWaiters {
     return {
       wait: async (ms, signal) => {
         if (fired || signal.aborted) return;
-        const both = AbortSignal.any([wakeUp.signal, signal]);
-        await this.clock.sleep(Math.max(0, ms), both);
+        const waking = new AbortController();
+        wakeUp = waking;
+        // The caller's stop ends the sleep through the same signal: no AbortSignal.any per wait.
+        const onStop = () => waking.abort(WOKEN);
+        signal.addEventListener('abort', onStop, { once: true });
+        try {
+          await this.clock.sleep(Math.max(0, ms), waking.signal);
+        } finally {
+          signal.removeEventListener('abort', onStop);
+        }
       },
       close,
     };

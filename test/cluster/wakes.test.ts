@@ -116,3 +116,35 @@ test('1,000 wakes in a row: work prepared on one node reaches the agent long-pol
     await author.close();
   }
 });
+
+test('a contact on one node joins at once a late-join run another node opened, though its org was quiet', async () => {
+  const url = await postgres.database({ migrated: true });
+  const author = await openAuthor(url);
+  const { store, engine: contactNode } = await openEngine(url, { maxSleepMs: POLL_MS });
+  try {
+    const agent = await author.store.agents.create(
+      makeAgent(author.orgId, { modules: ['inventory'], tags: ['sales'] }),
+    );
+    await contactNode.start(); // resolves once its LISTEN is in place
+    assert.equal(await contactNode.joinLate(agent), 0, 'nothing open: the org is quiet (join-hint.ts)');
+    const task = await author.addTask({
+      schedule: { kind: 'manual' },
+      jobs: [{ name: 'inventory', module: 'inventory', targets: { tags: ['accounting'], lateJoin: '1d' } }],
+    });
+    await author.engine.runNow(task.id, null);
+    await author.engine.tick(); // the run starts and opens its window, on the author's node only
+    // Tagged behind both engines' backs: only a contact's look at the open runs joins it.
+    await author.store.agents.update(agent.id, { tags: ['accounting'] });
+    const until = Date.now() + 10_000;
+    let joined = await contactNode.joinLate(agent);
+    while (joined === 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      joined = await contactNode.joinLate(agent);
+    }
+    assert.equal(joined, 1, 'joined well before the recheck (2 min): the other node’s signal');
+  } finally {
+    await contactNode.stop(0);
+    await store.close();
+    await author.close();
+  }
+});

@@ -69,7 +69,7 @@ describe('late agent reports', () => {
     assert.deepEqual(await h.engine.agents.reconcile(agent.id, [js.id], h.clock.now()), []);
     await h.advance(MINUTE);
     assert.equal((await reload(js)).status, 'prepared');
-    assert.deepEqual(await h.engine.agents.claim(agent, 1, [js.id]), []);
+    assert.deepEqual(await h.engine.agents.claim(agent, 1, { holding: [js.id] }), []);
 
     assert.deepEqual(await report(js, 1, 'finished'), { applied: 3, lastSeq: 3 });
     const done = await reload(js);

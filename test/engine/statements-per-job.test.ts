@@ -5,48 +5,15 @@
 // batch makes once (its task, its org) is a tenth with 10 slots.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { newId } from '../../src/core/ids.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { builtinEngine } from '../support/engine.ts';
+import { statementCounter } from '../support/statements.ts';
 import { openTestStore } from '../support/store.ts';
 
 const JOBS = 100;
 const SLOTS = 10;
-
-/**
- * Counts every statement the drivers send while `counting` (BEGIN and COMMIT included):
- * better-sqlite3's statements and execs, node-postgres' queries.
- */
-function statementCounter() {
-  const counter = { counting: false, statements: 0 };
-  const count = () => {
-    if (counter.counting) counter.statements++;
-  };
-  const probe = new Database(':memory:');
-  const statement = Object.getPrototypeOf(probe.prepare('select 1'));
-  probe.close();
-  for (const method of ['run', 'all', 'get'] as const) {
-    const original = statement[method];
-    statement[method] = function (this: unknown, ...args: unknown[]) {
-      count();
-      return original.apply(this, args);
-    };
-  }
-  const exec = Database.prototype.exec;
-  Database.prototype.exec = function (this: Database.Database, source: string) {
-    count();
-    return exec.call(this, source);
-  };
-  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-  (pg.Client.prototype as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
-    count();
-    return query.apply(this, args);
-  };
-  return counter;
-}
 
 test(`${JOBS} trivial server jobs on ${SLOTS} slots: claims and result transactions go by batches`, async () => {
   const counter = statementCounter();

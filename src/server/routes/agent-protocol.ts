@@ -10,7 +10,7 @@ import {
 } from '../../protocol/agent.ts';
 import { IdParams } from '../../protocol/common.ts';
 import { agentOf } from '../agent-auth.ts';
-import { claimOrWait, DEFAULT_CAPACITY, recordContact } from '../agent-contact.ts';
+import { ContactStops, claimOrWait, DEFAULT_CAPACITY, recordContact } from '../agent-contact.ts';
 import { enrolAgent } from '../agent-enrolment.ts';
 import { LocalAgentWaiters } from '../agent-waiters.ts';
 import { AgentWaker } from '../agent-wake.ts';
@@ -35,6 +35,7 @@ const HANDLER_DEADLINE_MS = 30_000;
 export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = async (app, ctx) => {
   const { store, engine, clock, closing } = ctx;
   const waiters = new LocalAgentWaiters(engine, clock);
+  const stops = new ContactStops(closing);
   const waker = new AgentWaker({ engine, store, clock, log: app.log });
   app.addHook('preClose', async () => waiters.close());
   app.addHook('onClose', async () => waker.close());
@@ -79,21 +80,21 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const caller = agentOf(request);
       const { body } = request;
       const waitSeconds = Math.min(body.wait ?? 0, AGENT_LONG_POLL_MAX_SECONDS);
-      const gone = new AbortController();
-      reply.raw.once('close', () => gone.abort());
-      const stop = AbortSignal.any([gone.signal, closing]);
-      const work = (async () => {
+      const answerContact = async (signal: AbortSignal) => {
         const contactAt = clock.now();
-        const agent = await recordContact(engine, { agent: caller, body, from: request.ip, now: contactAt });
+        const { agent, touch } = await recordContact(engine, { agent: caller, body, from: request.ip, now: contactAt });
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt, {
           reoffer: body.replyLost === true,
         });
         await engine.joinLate(agent);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
-        const wanted = { capacity, waitSeconds, holding: body.running };
-        const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, stop);
+        const wanted = { capacity, waitSeconds, holding: body.running, touch };
+        const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, signal);
         return { jobs, stop: stopIds, contactSeconds: agent.contactSeconds, serverTime: iso(clock.now()) };
-      })();
+      };
+      const stop = stops.open();
+      reply.raw.once('close', stop.gone);
+      const work = answerContact(stop.signal).finally(stop.end);
       const answer = await withDeadline(waitSeconds * 1000 + HANDLER_DEADLINE_MS, 'contact', work);
       if (answer.jobs.length > 0) reply.raw.once('finish', () => engine.ctx.crashAt('agent-reply-sent'));
       return answer;
