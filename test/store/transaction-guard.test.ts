@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Store } from '../../src/core/ports/store.ts';
-import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { transactionGuardWanted } from '../../src/store/sql/transaction-scope.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { rejectsWithCode } from './conformance/harness.ts';
 import { makeOrg } from './fixtures.ts';
 

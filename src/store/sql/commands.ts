@@ -2,7 +2,7 @@ import type { CommandRepo } from '../../core/ports/store.ts';
 import { type Slots, Statement } from './compiled.ts';
 import { type SqlContext, writing } from './context.ts';
 import { listOrgOrGlobal, usableOrgKeys } from './org-or-global.ts';
-import { commandOrgKey, commandRow, toCommand } from './rows.ts';
+import { commandRow, toCommand } from './rows.ts';
 
 /**
  * The entry named `name` of the org, else the global one: '' (global) sorts before any org

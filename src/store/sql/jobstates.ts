@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
-import { JOBSTATE_STATUSES, type JobstateStatus } from '../../core/model.ts';
+import { JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
 import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
