@@ -9,6 +9,11 @@ import type { Database } from './schema.ts';
 /** Ids per `IN (…)` list: far below SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 500;
 
+/** A contact that may join open runs reads its agent (engine/late-join.ts), as wakes do. */
+const agentById = new Statement((db, p: Slots<{ id: string }>) =>
+  db.selectFrom('agents').selectAll().where('id', '=', p('id')),
+);
+
 /** Every agent call authenticates by its secret's hash. */
 const bySecretHash = new Statement((db, p: Slots<{ hash: string }>) =>
   db.selectFrom('agents').selectAll().where('secret_hash', '=', p('hash')),
@@ -41,7 +46,7 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
     },
 
     async get(id) {
-      const row = await db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await agentById.first(ctx, { id });
       return row ? toAgent(row) : null;
     },
 
