@@ -66,8 +66,13 @@ if (files.some((f) => f.startsWith(`test${sep}web${sep}`))) {
   // Once here, not in each browser test file: they run side by side.
   run(process.execPath, [join(root, 'scripts', 'build-web.mjs'), '--if-stale']);
 }
+// TASKWARDEN_TX_GUARD=1: every store checks it is not used inside its own transactions
+// (src/store/sql/transaction-scope.ts; off in production), here also in the processes the tests start.
 const runTests = (list, env = process.env) =>
-  run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...list], env);
+  run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', ...list], {
+    ...env,
+    TASKWARDEN_TX_GUARD: '1',
+  });
 runTests(files);
 // The engine tests again on PostgreSQL: those that take their store from openTestStore
 // (directly or through the engine harness) then get a fresh database on a throwaway server.

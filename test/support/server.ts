@@ -68,6 +68,8 @@ export interface HarnessOptions {
   webhookAllow?: string | null;
   smtp?: SmtpSettings;
   notify?: Partial<NotifyOptions>;
+  /** The engine loop's longest sleep; default 200 ms (timers of the tests fire soon). */
+  maxSleepMs?: number;
 }
 
 export async function startServerHarness(opts: HarnessOptions = {}): Promise<ServerHarness> {
@@ -89,7 +91,7 @@ export async function startServerHarness(opts: HarnessOptions = {}): Promise<Ser
     modules,
     services: createModuleServices(store, { clock, packageFiles }),
     clock,
-    options: { defaultTz: 'UTC', maxSleepMs: 200 },
+    options: { defaultTz: 'UTC', maxSleepMs: opts.maxSleepMs ?? 200 },
     notifier,
     notifyOptions: opts.notify,
   });

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AgentRepo } from '../../core/ports/store.ts';
+import { boundSet, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { agentPatchRow } from './patches.ts';
 import { agentRow, toAgent } from './rows.ts';
@@ -7,6 +8,21 @@ import type { Database } from './schema.ts';
 
 /** Ids per `IN (…)` list: far below SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 500;
+
+/** A contact that may join open runs reads its agent (engine/late-join.ts), as wakes do. */
+const agentById = new Statement((db, p: Slots<{ id: string }>) =>
+  db.selectFrom('agents').selectAll().where('id', '=', p('id')),
+);
+
+/** Every agent call authenticates by its secret's hash. */
+const bySecretHash = new Statement((db, p: Slots<{ hash: string }>) =>
+  db.selectFrom('agents').selectAll().where('secret_hash', '=', p('hash')),
+);
+
+/** An update of one agent's columns (every contact records itself): shape, the columns. */
+const updateById = new Statement((db, p: Slots<{ id: string } & Record<string, unknown>>, columns) =>
+  db.updateTable('agents').set(setSlots(columns, p)).where('id', '=', p('id')),
+);
 
 /**
  * Agents. Tags live twice: as JSON in agents.tags (the record) and one row per tag in
@@ -30,12 +46,12 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
     },
 
     async get(id) {
-      const row = await db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await agentById.first(ctx, { id });
       return row ? toAgent(row) : null;
     },
 
     async getBySecretHash(hash) {
-      const row = await db.selectFrom('agents').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+      const row = await bySecretHash.first(ctx, { hash });
       return row ? toAgent(row) : null;
     },
 
@@ -79,10 +95,8 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
       const values = agentPatchRow(patch);
       // Without tags it is one statement (every contact touches lastContactAt): no transaction.
       if (patch.tags === undefined && Object.keys(values).length > 0) {
-        return writing(ctx, `agent ${id}`, async () => {
-          const result = await db.updateTable('agents').set(values).where('id', '=', id).executeTakeFirst();
-          return result.numUpdatedRows > 0n;
-        });
+        const { columns, values: set } = boundSet(values);
+        return writing(ctx, `agent ${id}`, async () => (await updateById.changed(ctx, { ...set, id }, columns)) > 0);
       }
       return writing(ctx, `agent ${id}`, () =>
         atomic(ctx, async (tx) => {

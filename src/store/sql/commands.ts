@@ -1,19 +1,26 @@
 import type { CommandRepo } from '../../core/ports/store.ts';
+import { type Slots, Statement } from './compiled.ts';
 import { type SqlContext, writing } from './context.ts';
-import { listOrgOrGlobal } from './org-or-global.ts';
-import { commandOrgKey, commandRow, toCommand } from './rows.ts';
+import { listOrgOrGlobal, usableOrgKeys } from './org-or-global.ts';
+import { commandRow, toCommand } from './rows.ts';
+
+/**
+ * The entry named `name` of the org, else the global one: '' (global) sorts before any org
+ * id. Shape 'server': only one mayRunOnServer allows (core/catalog-authors.ts).
+ */
+const entryOfOrgOrGlobal = new Statement((db, p: Slots<{ orgKeys: string[]; name: string }>, shape) =>
+  db
+    .selectFrom('commands')
+    .selectAll()
+    .where('name', '=', p('name'))
+    .where('org_key', 'in', p.list('orgKeys', 2))
+    .$if(shape === 'server', (q) => q.where('defined_by_admin', '=', 1).where('runs_on', 'in', ['server', 'both']))
+    .orderBy('org_key', 'desc')
+    .limit(1),
+);
 
 export function commandRepo(ctx: SqlContext): CommandRepo {
   const { db } = ctx;
-  /** The entry named `name` of the org, else the global one: '' (global) sorts before any org id. */
-  const entryOfOrgOrGlobal = (orgId: string, name: string) =>
-    db
-      .selectFrom('commands')
-      .selectAll()
-      .where('name', '=', name)
-      .where('org_key', 'in', [commandOrgKey(orgId), commandOrgKey(null)])
-      .orderBy('org_key', 'desc')
-      .limit(1);
   return {
     /** Replacing keeps the stored id and createdAt, so references to the command stay valid. */
     async upsert(command) {
@@ -44,16 +51,13 @@ export function commandRepo(ctx: SqlContext): CommandRepo {
     },
 
     async resolve(orgId, name) {
-      const row = await entryOfOrgOrGlobal(orgId, name).executeTakeFirst();
+      const row = await entryOfOrgOrGlobal.first(ctx, { orgKeys: usableOrgKeys(orgId), name });
       return row ? toCommand(row) : null;
     },
 
     /** mayRunOnServer (core/catalog-authors.ts) as a filter; the org's entry first, as in resolve. */
     async resolveForServer(orgId, name) {
-      const row = await entryOfOrgOrGlobal(orgId, name)
-        .where('defined_by_admin', '=', 1)
-        .where('runs_on', 'in', ['server', 'both'])
-        .executeTakeFirst();
+      const row = await entryOfOrgOrGlobal.first(ctx, { orgKeys: usableOrgKeys(orgId), name }, 'server');
       return row ? toCommand(row) : null;
     },
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type ErrorCode, TaskwardenError } from '../../core/errors.ts';
 import type { Page, Paged, StoreCapabilities } from '../../core/ports/store.ts';
+import type { CompiledStatements } from './compiled.ts';
 import type { Database } from './schema.ts';
 
 /** What a driver error means to us; each dialect recognises its own error codes. */
@@ -12,6 +13,8 @@ export interface SqlContext {
   readonly db: Kysely<Database>;
   readonly capabilities: StoreCapabilities;
   readonly classifyError: ClassifyDriverError;
+  /** The store's hot statements, compiled once (compiled.ts). */
+  readonly compiled: CompiledStatements;
   /**
    * Takes a lock named `key` until the transaction `db` ends (PostgreSQL's advisory
    * transaction locks): a way to serialise decisions about rows that may not exist yet.

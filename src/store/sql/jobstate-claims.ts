@@ -1,7 +1,8 @@
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder, UpdateObject } from 'kysely';
-import { JOBSTATE_LIFECYCLE, sourcesOf } from '../../core/lifecycle.ts';
+import type { ExpressionBuilder } from 'kysely';
 import type { Jobstate } from '../../core/model.ts';
 import type { JobstateRepo } from '../../core/ports/store.ts';
+import { type Claimer, type ClaimParams, claimInOne, pick, readPicked, setPicked } from './claim-statements.ts';
+import { listShape } from './compiled.ts';
 import { atomic, clampLimit, type SqlContext } from './context.ts';
 import { toJobstate } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -20,10 +21,6 @@ type ClaimMethods = Pick<
   | 'nextWakeAt'
 >;
 
-/** Not past the window it was prepared in: a claim may take it. */
-const windowOpen = (now: number) => (eb: ExpressionBuilder<Database, 'jobstates'>) =>
-  eb.or([eb('window_closes_at', 'is', null), eb('window_closes_at', '>', now)]);
-
 /**
  * Whom the engine owes something once their window closed: prepared jobstates (nobody may
  * claim them now), and running ones whose task cancels running work at the close.
@@ -40,41 +37,24 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
 
   /**
    * Moves up to `limit` prepared jobstates still inside their window at `now`, picked by
-   * `pick` (filters and order), to running with `set`, in one statement: the pick locks its rows and skips those another claimer
-   * holds where the backend can (PostgreSQL), SQLite's single writer keeps claimers apart
-   * otherwise. The pick is a MATERIALIZED CTE, run once: as a plain `IN (subquery)`,
-   * PostgreSQL may rescan it per row, and each SKIP LOCKED rescan picks other rows, so a
-   * claim of 3 could take 6. The update finds the picked rows by id alone: they are still
-   * prepared (locked, or under the single writer), and a status filter there would walk
-   * the whole queue. RETURNING gives no order, so `order` (the pick's) sorts them.
+   * `claimer` (CLAIMERS: filters, order, what is set), to running, in one statement: the
+   * pick locks its rows and skips those another claimer holds where the backend can
+   * (PostgreSQL), SQLite's single writer keeps claimers apart otherwise. The pick is a
+   * MATERIALIZED CTE, run once: as a plain `IN (subquery)`, PostgreSQL may rescan it per
+   * row, and each SKIP LOCKED rescan picks other rows, so a claim of 3 could take 6. The
+   * update finds the picked rows by id alone: they are still prepared (locked, or under the
+   * single writer), and a status filter there would walk the whole queue. RETURNING gives
+   * no order, so the rows are sorted by their prepared time.
    * Where RETURNING buffers its rows (SQLite), pickThenUpdate does it.
    */
-  async function claim(
-    now: number,
-    pick: (q: SelectQueryBuilder<Database, 'jobstates', { id: string }>) => typeof q,
-    set: (eb: ExpressionBuilder<Database, 'jobstates'>) => UpdateObject<Database, 'jobstates'>,
-    limit: number,
-    order: (a: Jobstate, b: Jobstate) => number,
-  ): Promise<Jobstate[]> {
-    const claimable = sourcesOf(JOBSTATE_LIFECYCLE, 'running');
-    const picked = (from: Kysely<Database>) =>
-      pick(from.selectFrom('jobstates').select('id').where('status', 'in', claimable).where(windowOpen(now)))
-        .orderBy('id')
-        .limit(clampLimit(limit))
-        .$if(capabilities.skipLocked, (q) => q.forUpdate().skipLocked());
+  async function claim(claimer: Claimer, params: Omit<ClaimParams, 'ids'>): Promise<Jobstate[]> {
+    const pickShape = `${claimer}|${params.skip.length === 0 ? 0 : listShape(params.skip.length)}|${capabilities.skipLocked ? 'L' : ''}`;
+    const claimed = { ...params, limit: clampLimit(params.limit), ids: [] };
     const rows = !ctx.returningBuffersRows
-      ? await db
-          .with(
-            (cte) => cte('picked').materialized(),
-            () => picked(db),
-          )
-          .updateTable('jobstates')
-          .set(set)
-          .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
-          .returningAll()
-          .execute()
-      : await pickThenUpdate(picked, set);
-    return rows.map(toJobstate).sort((a, b) => order(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      ? await claimInOne.rows(ctx, claimed, pickShape)
+      : await pickThenUpdate(claimer, claimed, pickShape);
+    const at = (js: Jobstate) => js.preparedAt ?? 0;
+    return rows.map(toJobstate).sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /**
@@ -83,16 +63,15 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
    * buffers its rows in a temporary table, which costs several times the three statements
    * together; and an empty pick (most contacts) ends before any transaction begins.
    */
-  async function pickThenUpdate(
-    picked: (from: Kysely<Database>) => SelectQueryBuilder<Database, 'jobstates', { id: string }>,
-    set: (eb: ExpressionBuilder<Database, 'jobstates'>) => UpdateObject<Database, 'jobstates'>,
-  ) {
-    if (!db.isTransaction && (await picked(db).execute()).length === 0) return [];
+  async function pickThenUpdate(claimer: Claimer, params: ClaimParams, pickShape: string) {
+    if (!db.isTransaction && (await pick.rows(ctx, params, pickShape)).length === 0) return [];
     return atomic(ctx, async (tx) => {
-      const ids = (await picked(tx).execute()).map((row) => row.id);
+      const session = { db: tx, compiled: ctx.compiled };
+      const ids = (await pick.rows(session, params, pickShape)).map((row) => row.id);
       if (ids.length === 0) return [];
-      await tx.updateTable('jobstates').set(set).where('id', 'in', ids).execute();
-      return tx.selectFrom('jobstates').selectAll().where('id', 'in', ids).execute();
+      const idsShape = listShape(ids.length);
+      await setPicked.run(session, { ...params, ids }, `${claimer}|${idsShape}`);
+      return readPicked.rows(session, { ids }, String(idsShape));
     });
   }
 
@@ -116,35 +95,12 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
 
     /** started_at keeps the first start, so a chunked job's timeout counts from when it really began. */
     claimServer(owner, now, leaseUntil, limit) {
-      return claim(
-        now,
-        (q) => q.where('runner', '=', 'server').orderBy('prepared_at'),
-        (eb) => ({
-          status: 'running',
-          lease_owner: owner,
-          lease_expires_at: leaseUntil,
-          started_at: eb.fn.coalesce('started_at', eb.val(now)),
-          updated_at: now,
-        }),
-        limit,
-        (a, b) => (a.preparedAt ?? 0) - (b.preparedAt ?? 0),
-      );
+      return claim('server', { owner, now, leaseUntil, limit, agentId: '', skip: [] });
     },
 
     /** An agent job never checkpoints, so each claim is a fresh start. */
     claimForAgent(agentId, now, limit, skip = []) {
-      return claim(
-        now,
-        (q) =>
-          q
-            .where('agent_id', '=', agentId)
-            .where('runner', '=', 'agent')
-            .$if(skip.length > 0, (w) => w.where('id', 'not in', skip))
-            .orderBy('prepared_at'),
-        () => ({ status: 'running', started_at: now, event_seq: 0, progress: null, elapsed_ms: 0, updated_at: now }),
-        limit,
-        (a, b) => (a.preparedAt ?? 0) - (b.preparedAt ?? 0),
-      );
+      return claim('agent', { agentId, now, limit, skip: [...skip], owner: '', leaseUntil: 0 });
     },
 
     async renewLeases(owner, ids, leaseUntil) {

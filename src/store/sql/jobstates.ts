@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
-import { JOBSTATE_STATUSES, type JobstateStatus } from '../../core/model.ts';
+import { JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
+import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
 import { jobstatePatchRow } from './patches.ts';
@@ -10,6 +11,93 @@ import type { Database } from './schema.ts';
 
 /** Rows per INSERT: 26 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
 const INSERT_CHUNK = 200;
+
+const byId = new Statement((db, p: Slots<{ id: string }>) =>
+  db.selectFrom('jobstates').selectAll().where('id', '=', p('id')),
+);
+
+type Fence = Parameters<JobstateRepo['update']>[2];
+
+/** An update's fence as a shape: the status list's length, then a letter per condition present. */
+function fenceShape(fence: Fence): string {
+  if (fence === undefined) return '';
+  return [
+    fence.status === undefined ? '' : `s${listShape(fence.status.length)}`,
+    fence.attempt === undefined ? '' : 'a',
+    fence.leaseOwner === null ? 'n' : fence.leaseOwner === undefined ? '' : 'o',
+    fence.leaseExpiredBefore === undefined ? '' : 'e',
+    fence.eventSeq === undefined ? '' : 'q',
+  ].join('');
+}
+
+type UpdateParams = {
+  id: string;
+  status: string[];
+  attempt: number;
+  leaseOwner: string;
+  leaseExpiredBefore: number;
+  eventSeq: number;
+} & Record<string, unknown>;
+
+/** update(): shape `<columns>|<fence shape>`. */
+const fencedUpdate = new Statement((db, p: Slots<UpdateParams>, shape) => {
+  const [columns = '', fence = ''] = shape.split('|');
+  const statuses = /s(\d+)/.exec(fence)?.[1];
+  return db
+    .updateTable('jobstates')
+    .set(setSlots(columns, p))
+    .where('id', '=', p('id'))
+    .$if(statuses !== undefined, (q) => q.where('status', 'in', p.list('status', Number(statuses))))
+    .$if(fence.includes('a'), (q) => q.where('attempt', '=', p('attempt')))
+    .$if(fence.includes('n'), (q) => q.where('lease_owner', 'is', null))
+    .$if(fence.includes('o'), (q) => q.where('lease_owner', '=', p('leaseOwner')))
+    .$if(fence.includes('e'), (q) => q.where('lease_expires_at', '<', p('leaseExpiredBefore')))
+    .$if(fence.includes('q'), (q) => q.where('event_seq', '=', p('eventSeq')));
+});
+
+type ForAgentParams = { agentId: string; statuses: string[]; runner: string; runId: string; limit: number };
+
+/** listForAgent(): shape `<statuses' length>|r (runner)|i (run id)`. */
+const forAgent = new Statement((db, p: Slots<ForAgentParams>, shape) => {
+  const [statuses, filters = ''] = shape.split('|');
+  return db
+    .selectFrom('jobstates')
+    .selectAll()
+    .where('agent_id', '=', p('agentId'))
+    .where('status', 'in', p.list('statuses', Number(statuses)))
+    .$if(filters.includes('r'), (q) => q.where('runner', '=', p('runner')))
+    .$if(filters.includes('i'), (q) => q.where('run_id', '=', p('runId')))
+    .orderBy('id')
+    .limit(p('limit'));
+});
+
+type SeqParams = { id: string; attempt: number; from: number; to: number; at: number };
+
+const advanceSeq = new Statement((db, p: Slots<SeqParams>) =>
+  db
+    .updateTable('jobstates')
+    .set({ event_seq: p('to'), updated_at: p('at') })
+    .where('id', '=', p('id'))
+    .where('status', '=', 'running')
+    .where('attempt', '=', p('attempt'))
+    .where('event_seq', '=', p('from')),
+);
+
+type WakeParams = { now: number; reason: string; runId: string; jobIndex: number; orgId: string; module: string };
+
+/** wake(): shape, a letter per filter present: r (run), j (job index), o (org), m (module). */
+const wakeWaiting = new Statement((db, p: Slots<WakeParams>, shape) =>
+  db
+    .updateTable('jobstates')
+    .set({ due_at: p('now'), updated_at: p('now') })
+    .where('status', '=', 'waiting')
+    .where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>', p('now'))]))
+    .where('reason', '=', p('reason'))
+    .$if(shape.includes('r'), (q) => q.where('run_id', '=', p('runId')))
+    .$if(shape.includes('j'), (q) => q.where('job_index', '=', p('jobIndex')))
+    .$if(shape.includes('o'), (q) => q.where('org_id', '=', p('orgId')))
+    .$if(shape.includes('m'), (q) => q.where('module', '=', p('module'))),
+);
 
 export function jobstateRepo(ctx: SqlContext): JobstateRepo {
   const { db } = ctx;
@@ -30,7 +118,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
     },
 
     async get(id) {
-      const row = await db.selectFrom('jobstates').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await byId.first(ctx, { id });
       return row ? toJobstate(row) : null;
     },
 
@@ -60,20 +148,9 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
 
     async update(id, patch, fence) {
       if (fence?.status?.length === 0) return false;
-      const result = await db
-        .updateTable('jobstates')
-        .set(jobstatePatchRow(patch))
-        .where('id', '=', id)
-        .$if(fence?.status !== undefined, (q) => q.where('status', 'in', fence?.status as string[]))
-        .$if(fence?.attempt !== undefined, (q) => q.where('attempt', '=', fence?.attempt as number))
-        .$if(fence?.leaseOwner === null, (q) => q.where('lease_owner', 'is', null))
-        .$if(typeof fence?.leaseOwner === 'string', (q) => q.where('lease_owner', '=', fence?.leaseOwner as string))
-        .$if(fence?.leaseExpiredBefore !== undefined, (q) =>
-          q.where('lease_expires_at', '<', fence?.leaseExpiredBefore as number),
-        )
-        .$if(fence?.eventSeq !== undefined, (q) => q.where('event_seq', '=', fence?.eventSeq as number))
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      const { columns, values } = boundSet(jobstatePatchRow(patch));
+      const params = { ...fence, ...values, id } as UpdateParams;
+      return (await fencedUpdate.changed(ctx, params, `${columns}|${fenceShape(fence)}`)) > 0;
     },
 
     /** Ending a jobstate also drops its lease, so a server executor still holding it loses its fence. */
@@ -137,44 +214,23 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
 
     async listForAgent(agentId, filter, limit) {
       if (filter.statuses.length === 0) return [];
-      const rows = await db
-        .selectFrom('jobstates')
-        .selectAll()
-        .where('agent_id', '=', agentId)
-        .where('status', 'in', filter.statuses as JobstateStatus[])
-        .$if(filter.runner !== undefined, (q) => q.where('runner', '=', filter.runner as string))
-        .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
-        .orderBy('id')
-        .limit(clampLimit(limit))
-        .execute();
-      return rows.map(toJobstate);
+      const shape = `${listShape(filter.statuses.length)}|${filter.runner === undefined ? '' : 'r'}${filter.runId === undefined ? '' : 'i'}`;
+      const params = { ...filter, agentId, statuses: filter.statuses as string[], limit: clampLimit(limit) };
+      return (await forAgent.rows(ctx, params as ForAgentParams, shape)).map(toJobstate);
     },
 
     async advanceEventSeq(id, attempt, from, to, at) {
-      const result = await db
-        .updateTable('jobstates')
-        .set({ event_seq: to, updated_at: at })
-        .where('id', '=', id)
-        .where('status', '=', 'running')
-        .where('attempt', '=', attempt)
-        .where('event_seq', '=', from)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return (await advanceSeq.changed(ctx, { id, attempt, from, to, at })) > 0;
     },
 
     async wake(filter, now) {
-      const result = await db
-        .updateTable('jobstates')
-        .set({ due_at: now, updated_at: now })
-        .where('status', '=', 'waiting')
-        .where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>', now)]))
-        .where('reason', '=', filter.reason)
-        .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
-        .$if(filter.jobIndex !== undefined, (q) => q.where('job_index', '=', filter.jobIndex as number))
-        .$if(filter.orgId !== undefined, (q) => q.where('org_id', '=', filter.orgId as string))
-        .$if(filter.module !== undefined, (q) => q.where('module', '=', filter.module as string))
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      const shape = [
+        filter.runId === undefined ? '' : 'r',
+        filter.jobIndex === undefined ? '' : 'j',
+        filter.orgId === undefined ? '' : 'o',
+        filter.module === undefined ? '' : 'm',
+      ].join('');
+      return wakeWaiting.changed(ctx, { ...filter, now } as WakeParams, shape);
     },
 
     ...jobstateClaims(ctx),

@@ -1,10 +1,11 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Store, StoreCapabilities, StoreSession, StoreSignals } from '../../core/ports/store.ts';
+import { CompiledStatements } from './compiled.ts';
 import type { ClassifyDriverError, SqlContext } from './context.ts';
 import type { Database } from './schema.ts';
 import { createSession } from './session.ts';
-import { TransactionScope } from './transaction-scope.ts';
+import { TransactionScope, transactionGuardWanted } from './transaction-scope.ts';
 
 export interface KyselyStoreOptions {
   db: Kysely<Database>;
@@ -69,7 +70,8 @@ export class KyselyStore implements Store {
   private readonly returningBuffersRows: boolean;
   private readonly contention: KyselyStoreOptions['contention'];
   private readonly migrating: KyselyStoreOptions['migrating'];
-  private readonly scope = new TransactionScope();
+  private readonly scope: TransactionScope;
+  private readonly compiled = new CompiledStatements();
 
   constructor(options: KyselyStoreOptions) {
     this.db = options.db;
@@ -82,12 +84,14 @@ export class KyselyStore implements Store {
     this.returningBuffersRows = options.returningBuffersRows ?? false;
     this.contention = options.contention;
     this.migrating = options.migrating;
+    this.scope = new TransactionScope(transactionGuardWanted());
     if (options.signals) this.signals = options.signals;
     if (options.dbNow) this.dbNow = options.dbNow;
     const session = createSession({
-      db: this.db.withPlugin(this.scope.guard()),
+      db: this.scope.enabled ? this.db.withPlugin(this.scope.guard()) : this.db,
       capabilities: this.capabilities,
       classifyError: this.classifyError,
+      compiled: this.compiled,
       returningBuffersRows: this.returningBuffersRows,
     });
     this.orgs = session.orgs;
@@ -123,6 +127,7 @@ export class KyselyStore implements Store {
         db: trx,
         capabilities: this.capabilities,
         classifyError: this.classifyError,
+        compiled: this.compiled,
         lockName: this.lockName,
         returningBuffersRows: this.returningBuffersRows,
       });

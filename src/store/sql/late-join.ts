@@ -1,23 +1,28 @@
+import type { Kysely } from 'kysely';
 import type { LateJoinRepo } from '../../core/ports/late-join.ts';
+import { type Slots, Statement } from './compiled.ts';
 import type { SqlContext } from './context.ts';
 import { jobstateRow, toRun } from './rows.ts';
+import type { Database } from './schema.ts';
+
+const openWindowsOf = (db: Kysely<Database>) =>
+  db.selectFrom('runs').where('join_open', '=', 1).where('status', '=', 'running');
+
+/** Every contact asks for its org's runs open to late joiners. */
+const openRunsOfOrg = new Statement((db, p: Slots<{ orgId: string; now: number }>) =>
+  openWindowsOf(db).selectAll().where('org_id', '=', p('orgId')).where('join_until', '>', p('now')).orderBy('id'),
+);
 
 export function lateJoinRepo(ctx: SqlContext): LateJoinRepo {
   const { db } = ctx;
-  const openWindows = () => db.selectFrom('runs').where('join_open', '=', 1).where('status', '=', 'running');
+  const openWindows = () => openWindowsOf(db);
   return {
     async open(runId, until) {
       await db.updateTable('runs').set({ join_until: until, join_open: 1 }).where('id', '=', runId).execute();
     },
 
     async openRuns(orgId, now) {
-      const rows = await openWindows()
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .where('join_until', '>', now)
-        .orderBy('id')
-        .execute();
-      return rows.map(toRun);
+      return (await openRunsOfOrg.rows(ctx, { orgId, now })).map(toRun);
     },
 
     async hold(runId, now) {

@@ -1,6 +1,8 @@
 import type { LedgerEntry, LedgerListing, LedgerRepo } from '../../core/ports/store.ts';
-import { pageWindow, type SqlContext, toPage } from './context.ts';
+import { type CompiledContext, type Slots, Statement } from './compiled.ts';
+import { atomic, chunksOf, pageWindow, type SqlContext, toPage } from './context.ts';
 import { ledgerRow, toLedger } from './rows.ts';
+import type { LedgerTable } from './schema.ts';
 
 /** A listing's cursor: the last row's sort key (task name, task id, job, target). */
 type LedgerKey = [string, string, string, string];
@@ -18,6 +20,48 @@ function decodeKey(cursor: string): LedgerKey | null {
   }
 }
 
+const LEDGER_COLUMNS = [
+  'task_id',
+  'job',
+  'target',
+  'run_id',
+  'jobstate_id',
+  'attempt',
+  'status',
+  'reason',
+  'result',
+  'at',
+] as const satisfies readonly (keyof LedgerTable)[];
+type LedgerColumns = { [K in (typeof LEDGER_COLUMNS)[number]]: LedgerTable[K][] };
+/** Rows per upsert: each count is a shape of its own (compiled.ts), so few. */
+const LEDGER_CHUNK = 50;
+
+/** The upsert of `shape` entries, given by column. An entry older than the stored one changes nothing. */
+const upsert = new Statement((db, p: Slots<LedgerColumns>, shape) => {
+  const count = Number(shape);
+  const lists = LEDGER_COLUMNS.map((column) => p.list(column, count) as unknown[]);
+  const rows = Array.from({ length: count }, (_, i) =>
+    Object.fromEntries(LEDGER_COLUMNS.map((column, k) => [column, lists[k]?.[i]])),
+  );
+  return db
+    .insertInto('ledger')
+    .values(rows as unknown as LedgerTable[])
+    .onConflict((oc) =>
+      oc
+        .columns(['task_id', 'job', 'target'])
+        .doUpdateSet((eb) => ({
+          run_id: eb.ref('excluded.run_id'),
+          jobstate_id: eb.ref('excluded.jobstate_id'),
+          attempt: eb.ref('excluded.attempt'),
+          status: eb.ref('excluded.status'),
+          reason: eb.ref('excluded.reason'),
+          result: eb.ref('excluded.result'),
+          at: eb.ref('excluded.at'),
+        }))
+        .whereRef('ledger.at', '<=', 'excluded.at'),
+    );
+});
+
 export function ledgerRepo(ctx: SqlContext): LedgerRepo {
   const { db } = ctx;
   /**
@@ -32,24 +76,15 @@ export function ledgerRepo(ctx: SqlContext): LedgerRepo {
       if (!kept || kept.at <= entry.at) latest.set(key, entry);
     }
     if (latest.size === 0) return;
-    await db
-      .insertInto('ledger')
-      .values([...latest.values()].map(ledgerRow))
-      .onConflict((oc) =>
-        oc
-          .columns(['task_id', 'job', 'target'])
-          .doUpdateSet((eb) => ({
-            run_id: eb.ref('excluded.run_id'),
-            jobstate_id: eb.ref('excluded.jobstate_id'),
-            attempt: eb.ref('excluded.attempt'),
-            status: eb.ref('excluded.status'),
-            reason: eb.ref('excluded.reason'),
-            result: eb.ref('excluded.result'),
-            at: eb.ref('excluded.at'),
-          }))
-          .whereRef('ledger.at', '<=', 'excluded.at'),
-      )
-      .execute();
+    const rows = [...latest.values()].map(ledgerRow);
+    const write = async (session: CompiledContext) => {
+      for (const part of chunksOf(rows, LEDGER_CHUNK)) {
+        const columns = Object.fromEntries(LEDGER_COLUMNS.map((column) => [column, part.map((row) => row[column])]));
+        await upsert.run(session, columns as LedgerColumns, String(part.length));
+      }
+    };
+    // Several statements are one write: atomic then, else no transaction of its own.
+    await (rows.length > LEDGER_CHUNK ? atomic(ctx, (tx) => write({ db: tx, compiled: ctx.compiled })) : write(ctx));
   }
 
   return {

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../core/errors.ts';
 import type { LogLine } from '../../core/model.ts';
 import type { LogRepo } from '../../core/ports/store.ts';
+import { type Slots, Statement } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { logRow, toLogLine } from './rows.ts';
 
@@ -13,6 +14,14 @@ function parseCursor(after: string | undefined): number | undefined {
   if (!/^\d+$/.test(after)) throw new ValidationError('after', 'is not a log cursor');
   return Number(after);
 }
+
+/** An agent's events call with log lines counts them first (the per-jobstate cap). */
+const linesOf = new Statement((db, p: Slots<{ jobstateId: string }>) =>
+  db
+    .selectFrom('logs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('jobstate_id', '=', p('jobstateId')),
+);
 
 export function logRepo(ctx: SqlContext): LogRepo {
   const { db } = ctx;
@@ -56,12 +65,8 @@ export function logRepo(ctx: SqlContext): LogRepo {
     },
 
     async count(jobstateId) {
-      const row = await db
-        .selectFrom('logs')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('jobstate_id', '=', jobstateId)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      const row = await linesOf.first(ctx, { jobstateId });
+      return Number(row?.n ?? 0);
     },
 
     async deleteBefore(orgId, before, limit) {

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { OPEN_JOBSTATE_STATUSES, type Run } from '../../core/model.ts';
-import { affected, atomic, type SqlContext } from './context.ts';
+import { listShape, type Slots, Statement } from './compiled.ts';
+import { atomic, type SqlContext } from './context.ts';
 import { toRun } from './rows.ts';
 import type { Database } from './schema.ts';
 
@@ -32,6 +33,19 @@ const completion = (db: Kysely<Database>, runIds: readonly string[], now: number
     .where('join_open', '=', 0)
     .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)));
 
+type CompletionParams = { runIds: string[]; now: number };
+
+/** Shape: the run ids' list length. */
+const complete = new Statement((db, p: Slots<CompletionParams>, shape) =>
+  completion(db, p.list('runIds', Number(shape)), p('now')),
+);
+const completeReturning = new Statement((db, p: Slots<CompletionParams>, shape) =>
+  completion(db, p.list('runIds', Number(shape)), p('now')).returningAll(),
+);
+const runById = new Statement((db, p: Slots<{ id: string }>) =>
+  db.selectFrom('runs').selectAll().where('id', '=', p('id')),
+);
+
 const byId = (a: Run, b: Run) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -42,14 +56,16 @@ export async function completeDoneRuns(ctx: SqlContext, runIds: readonly string[
   const [runId, ...more] = runIds;
   if (runId === undefined) return [];
   if (!ctx.returningBuffersRows || more.length > 0) {
-    const rows = await completion(ctx.db, runIds, now).returningAll().execute();
+    const params = { runIds: [...runIds], now };
+    const rows = await completeReturning.rows(ctx, params, String(listShape(runIds.length)));
     return rows.map(toRun).sort(byId);
   }
   // SQLite's RETURNING buffers rows in a temporary table even when none changed, which costs
   // more than the update itself, and every jobstate's end asks for its run: update, then read
   // back only when it ended. (A batch's runs, asked once per batch, keep RETURNING.)
   return atomic(ctx, async (tx) => {
-    if (affected((await completion(tx, [runId], now).executeTakeFirst()).numUpdatedRows) === 0) return [];
-    return (await tx.selectFrom('runs').selectAll().where('id', '=', runId).execute()).map(toRun);
+    const session = { db: tx, compiled: ctx.compiled };
+    if ((await complete.changed(session, { runIds: [runId], now }, '1')) === 0) return [];
+    return (await runById.rows(session, { id: runId })).map(toRun);
   });
 }

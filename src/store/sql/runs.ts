@@ -1,6 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { RUN_STATUSES, type Run, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
+import { listShape, type Slots, Statement } from './compiled.ts';
 import { affected, atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { runPatchRow } from './patches.ts';
 import { toRun } from './rows.ts';
@@ -19,6 +20,19 @@ export async function deleteRunsWithChildren(db: Kysely<Database>, runIds: RunId
   const result = await db.deleteFrom('runs').where('id', 'in', runIds).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Runs locked per statement: list lengths up to it are a few compiled shapes (compiled.ts). */
+const ID_CHUNK = 256;
+
+/** Shape: the ids' list length. */
+const lockRuns = new Statement((db, p: Slots<{ ids: string[] }>, shape) =>
+  db
+    .selectFrom('runs')
+    .select('id')
+    .where('id', 'in', p.list('ids', Number(shape)))
+    .orderBy('id')
+    .forUpdate(),
+);
 
 const runRow = (run: NewRun): RunTable => ({
   id: run.id,
@@ -51,7 +65,7 @@ export function runRepo(ctx: SqlContext): RunRepo {
   async function hold(runIds: readonly string[]): Promise<void> {
     const ids = [...new Set(runIds)].filter((id) => !held.has(id)).sort();
     if (!locking || ids.length === 0) return;
-    await db.selectFrom('runs').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    for (const part of chunksOf(ids, ID_CHUNK)) await lockRuns.run(ctx, { ids: part }, String(listShape(part.length)));
     for (const id of ids) held.add(id);
   }
 

@@ -2,10 +2,16 @@ import type { Kysely } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Task } from '../../core/model.ts';
 import type { TaskRepo } from '../../core/ports/store.ts';
+import { type Slots, Statement } from './compiled.ts';
 import { atomic, chunksOf, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { taskRow, toTask } from './rows.ts';
 import { deleteRunsWithChildren } from './runs.ts';
 import type { Database } from './schema.ts';
+
+/** Ending a jobstate reads its task (retry policy): once per agent job. */
+const taskById = new Statement((db, p: Slots<{ id: string }>) =>
+  db.selectFrom('tasks').selectAll().where('id', '=', p('id')),
+);
 
 export function taskRepo(ctx: SqlContext): TaskRepo {
   const { db } = ctx;
@@ -59,7 +65,7 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
     },
 
     async get(id) {
-      const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await taskById.first(ctx, { id });
       return row ? toTask(row) : null;
     },
 
