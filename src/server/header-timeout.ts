@@ -32,8 +32,10 @@ interface HeaderWait {
  */
 export function installHeaderTimeout(server: Server, ms: number, log: FastifyBaseLogger): void {
   const waits = new WeakMap<Socket, HeaderWait>();
+  // Not a connection being answered, nor one already closing (the connection cap's refusals).
+  const idle = (socket: Socket, wait: HeaderWait) => wait.answering === 0 && !socket.writableEnded && !socket.destroyed;
   const check = (socket: Socket, wait: HeaderWait) => {
-    if (wait.answering > 0 || socket.destroyed) return;
+    if (!idle(socket, wait)) return;
     if (!wait.begun) {
       // Nothing of a next request yet: an idle keep-alive connection, looked at again later.
       wait.begun = socket.bytesRead > wait.bytesIdle;
@@ -41,7 +43,7 @@ export function installHeaderTimeout(server: Server, ms: number, log: FastifyBas
       return;
     }
     setImmediate(() => {
-      if (wait.answering > 0 || socket.destroyed) return;
+      if (!idle(socket, wait)) return;
       log.info({ address: socket.remoteAddress }, 'request headers too slow: connection cut');
       socket.end(REQUEST_TIMEOUT_RESPONSE, () => socket.destroy());
     });
