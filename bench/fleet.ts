@@ -26,8 +26,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fmt } from '../src/cli/table.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 import { choiceOption, numberOption, report } from './support/args.ts';
+import type { ClientStats } from './support/fleet-agents.ts';
 import { type BigRun, bigRun } from './support/fleet-big-run.ts';
 import { startClientFleet } from './support/fleet-clients.ts';
+import type { ServerConnections } from './support/fleet-server.ts';
 import {
   type FleetPlan,
   measureTaskwarden,
@@ -35,14 +37,14 @@ import {
   type TaskwardenFigures,
 } from './support/fleet-taskwarden.ts';
 import { forkBenchChild } from './support/ipc-child.ts';
-import { watchdog } from './support/limits.ts';
+import { watchdog, within } from './support/limits.ts';
 import { cpuSecondsOf } from './support/processes.ts';
 
 interface Ceiling {
   requestsPerSecond: number;
   cpuPer1000Requests: number;
-  errors: number;
-  staleSocketRetries: number;
+  clients: ClientStats;
+  server: ServerConnections;
 }
 
 async function measureCeiling(plan: FleetPlan, seconds: number): Promise<Ceiling> {
@@ -61,8 +63,8 @@ async function measureCeiling(plan: FleetPlan, seconds: number): Promise<Ceiling
       return {
         requestsPerSecond: requests / elapsed,
         cpuPer1000Requests: (cpuSecondsOf(server.pid) - cpu) / (requests / 1000),
-        errors: after.stats.errors,
-        staleSocketRetries: after.stats.staleSocketRetries,
+        clients: after.stats,
+        server: await server.request<ServerConnections>({ type: 'connections' }, plan.limitMs),
       };
     } finally {
       clients.kill();
@@ -125,6 +127,7 @@ function rows(plan: FleetPlan, ceiling: Ceiling, tw: TaskwardenFigures, big: Big
         'vs ceiling': `${fmt(r.cpuPerCeilingCpu, 2)}x its CPU per 1,000 req`,
       },
       { measure: `${label}: jobstates ended agent_lost`, result: String(p.agentLost), 'vs ceiling': '' },
+      { measure: `${label}: client errors`, result: String(p.clientErrors), 'vs ceiling': '' },
     ];
   };
   return [
@@ -136,21 +139,40 @@ function rows(plan: FleetPlan, ceiling: Ceiling, tw: TaskwardenFigures, big: Big
     ...phaseRows(`(a) ${plan.runs} runs at once`, tw.endToEnd, 'prepared → running'),
     ...phaseRows('(b) one run', tw.oneRun, 'start call → agent holds its job'),
     ...phaseRows(`(c) ${plan.backToBack} runs back to back`, tw.backToBack, 'prepared → running'),
-    {
-      measure: 'client errors (ceiling / Taskwarden)',
-      result: `${ceiling.errors} / ${tw.clientErrors}`,
-      'vs ceiling': '',
-    },
-    {
-      measure: 'requests sent again on a new connection (ceiling / Taskwarden)',
-      result: `${ceiling.staleSocketRetries} / ${tw.staleSocketRetries}`,
-      'vs ceiling': '',
-    },
+    ...connectionRows(ceiling, tw),
     ...big.map((b) => ({
       measure: `one run over ${b.agents} agents: created / all prepared`,
       result: `${fmt(b.createdSeconds, 2)} s / ${fmt(b.preparedSeconds, 2)} s`,
       'vs ceiling': '',
     })),
+  ];
+}
+
+/** The clients' errors and connections, and the server's cuts, of both contenders side by side. */
+function connectionRows(ceiling: Ceiling, tw: TaskwardenFigures) {
+  const both = (measure: string, of: (c: ClientStats, s: ServerConnections) => number | string) => ({
+    measure: `${measure} (ceiling / Taskwarden)`,
+    result: `${of(ceiling.clients, ceiling.server)} / ${of(tw.clients, tw.server)}`,
+    'vs ceiling': '',
+  });
+  const causes = (of: Record<string, number>) =>
+    Object.entries(of)
+      .map(([cause, n]) => `${cause}: ${n}`)
+      .join('; ') || 'none';
+  return [
+    both('client errors', (c) => c.errors),
+    { measure: 'client errors by cause, Taskwarden', result: causes(tw.clients.errorsBy), 'vs ceiling': '' },
+    both('requests sent again on a new connection', (c) => c.staleSocketRetries),
+    both(
+      'connections opened by the clients / accepted by the server',
+      (c, s) => `${c.connectionsOpened}, ${s.accepted}`,
+    ),
+    both('connections the server closed idle (keep-alive timeout)', (_, s) => s.idleClosed),
+    {
+      measure: 'connections the server cut on a client error, Taskwarden',
+      result: causes(tw.server.clientErrors),
+      'vs ceiling': '',
+    },
   ];
 }
 
@@ -178,7 +200,11 @@ export default async function fleetBench(args: string[]): Promise<void> {
     throw err;
   });
   const big: BigRun[] = [];
-  for (const size of bigSizes) big.push(await withDatabase(db, (_, url) => bigRun(url, size, plan.limitMs)));
+  for (const size of bigSizes) {
+    // Its store writes are bounded here; its wait for the prepared jobstates, inside too.
+    const run = withDatabase(db, (_, url) => bigRun(url, size, plan.limitMs));
+    big.push(await within(`big run over ${size} agents`, run, 2 * plan.limitMs));
+  }
   const budgetMs = ((2 * agents) / ceiling.requestsPerSecond) * 1000;
   report(args, {
     bench: 'fleet',

@@ -1,9 +1,11 @@
 // Child process of `npm run bench -- fleet`: simulated clients, the same code against the
 // Taskwarden server (mode `agents`) and against the bare Fastify of the ceiling (mode
-// `ceiling`). Each client holds one keep-alive connection and loops: contact → one events
+// `ceiling`). Each client holds one keep-alive connection of its own (its own http.Agent,
+// one socket, as a real agent process has) and loops: contact → one events
 // call per job it got (started + finished at once) → contact again. Agents enrol first and
 // long-poll (wait 30 s); the ceiling's server answers every contact at once, with one job.
-// Clients connect in waves, each wave's first contact (wait 0) answered before the next one
+// Clients connect in waves (agents: by their enrolment, 50 at once per process; the
+// ceiling's: by their first contact, wait 0), each wave answered before the next one
 // starts: thousands of connections opened in the same millisecond would overflow the listen
 // backlog, a measure of the kernel rather than of the server. They loop only once every
 // client of every process is connected (`go`): a loop started early would slow the
@@ -24,7 +26,14 @@ export interface ClientStats {
   errors: number;
   /** Requests sent again because their reused keep-alive connection was closed under them. */
   staleSocketRetries: number;
+  /** Connections this process opened (the first of each client, then one per connection lost). */
+  connectionsOpened: number;
+  /** `errors` by what failed: "<request> <phase> <error code or HTTP status> <fresh|reused connection>". */
+  errorsBy: Record<string, number>;
 }
+
+/** A client's error, with what the bench needs to tell its causes apart. */
+type RequestError = Error & { code?: string; staleSocket?: boolean; reusedSocket?: boolean; status?: number };
 
 const LONG_POLL_SECONDS = 30;
 const CAPACITY = 10;
@@ -49,9 +58,31 @@ const WAVE = Number(waveText);
 const REQUEST_LIMIT_MS = Math.max(Number(limitText), (LONG_POLL_SECONDS + 30) * 1000);
 const server = new URL(base);
 const wait = mode === 'agents' ? LONG_POLL_SECONDS : 0;
-const stats: ClientStats = { requests: 0, contacts: 0, jobs: 0, errors: 0, staleSocketRetries: 0 };
+const stats: ClientStats = {
+  requests: 0,
+  contacts: 0,
+  jobs: 0,
+  errors: 0,
+  staleSocketRetries: 0,
+  connectionsOpened: 0,
+  errorsBy: {},
+};
+/** 'connect' until every client of every process had its first answer (`go`), then 'loop'. */
+let phase: 'connect' | 'loop' = 'connect';
 let holds: number[] = [];
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+
+/**
+ * A simulated agent: its credential and its one connection. Not one Agent shared by every
+ * client of the process: a shared pool hands a client whichever socket is free, keeps at
+ * most 256 free ones (maxFreeSockets) and opens new ones for the rest, so the connect
+ * waves opened a fraction of the connections and the loops' start opened thousands at once.
+ */
+interface Client {
+  credential: string;
+  connection: http.Agent;
+}
+
+const connectionOf = () => new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 interface Answer {
   status: number;
@@ -64,7 +95,7 @@ interface Answer {
  * the request went out fails with ECONNRESET before any answer: the request is sent again
  * on a new connection, as HTTP clients do (Node's http docs), and counted apart, not as an error.
  */
-async function post(path: string, body: unknown, bearer?: string): Promise<Answer> {
+async function post(connection: http.Agent, path: string, body: unknown, bearer?: string): Promise<Answer> {
   const payload = JSON.stringify(body);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
@@ -72,19 +103,22 @@ async function post(path: string, body: unknown, bearer?: string): Promise<Answe
   };
   if (bearer) headers['authorization'] = `Bearer ${bearer}`;
   try {
-    return await send(path, payload, headers);
+    return await send(connection, path, payload, headers);
   } catch (err) {
-    if (!(err as StaleSocket).staleSocket) throw err;
+    if (!(err as RequestError).staleSocket) throw err;
     stats.staleSocketRetries++;
-    return await send(path, payload, headers);
+    return await send(connection, path, payload, headers);
   }
 }
 
-type StaleSocket = Error & { staleSocket?: boolean };
-
-function send(path: string, payload: string, headers: Record<string, string | number>): Promise<Answer> {
+function send(
+  agent: http.Agent,
+  path: string,
+  payload: string,
+  headers: Record<string, string | number>,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const options = { host: server.hostname, port: server.port, path, method: 'POST', agent: keepAlive, headers };
+    const options = { host: server.hostname, port: server.port, path, method: 'POST', agent, headers };
     const request = http.request({ ...options, timeout: REQUEST_LIMIT_MS }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -100,8 +134,12 @@ function send(path: string, payload: string, headers: Record<string, string | nu
       });
     });
     request.on('timeout', () => request.destroy(new Error(`no answer to ${path} within ${REQUEST_LIMIT_MS} ms`)));
-    request.on('error', (err: StaleSocket) => {
-      err.staleSocket = request.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+    request.once('socket', () => {
+      if (!request.reusedSocket) stats.connectionsOpened++;
+    });
+    request.on('error', (err: RequestError) => {
+      err.reusedSocket = request.reusedSocket;
+      err.staleSocket = request.reusedSocket && err.code === 'ECONNRESET';
       reject(err);
     });
     request.end(payload);
@@ -109,43 +147,63 @@ function send(path: string, payload: string, headers: Record<string, string | nu
 }
 
 /** One contact and the events of the jobs it brought; an error is counted, then the client goes on. */
-async function exchange(credential: string, waitSeconds: number): Promise<void> {
+async function exchange({ credential, connection }: Client, waitSeconds: number): Promise<void> {
+  let what = 'contact';
   try {
     const body = { version: 'bench', modules: ['command'], running: [], wait: waitSeconds, capacity: CAPACITY };
-    const contact = await post('/agent/v1/contact', body, credential);
+    const contact = await post(connection, '/agent/v1/contact', body, credential);
     stats.contacts++;
-    if (contact.status !== 200) throw new Error(`contact: HTTP ${contact.status} ${JSON.stringify(contact.json)}`);
+    if (contact.status !== 200) throw httpError('contact', contact);
     const jobs = contact.json.jobs as { jobstate: string; attempt: number }[];
     const now = Date.now();
     for (const _ of jobs) holds.push(now);
+    what = 'events';
     for (const job of jobs) {
       const events = [
         { seq: 1, ts: now, type: 'started' },
         { seq: 2, ts: now, type: 'finished', result: { exitCode: 0 } },
       ];
       const reply = await post(
+        connection,
         `/agent/v1/jobstates/${job.jobstate}/events`,
         { attempt: job.attempt, events },
         credential,
       );
-      if (reply.status !== 200) throw new Error(`events: HTTP ${reply.status} ${JSON.stringify(reply.json)}`);
+      if (reply.status !== 200) throw httpError('events', reply);
       stats.jobs++;
     }
   } catch (err) {
-    if (stats.errors++ < PRINTED_ERRORS) process.stderr.write(`fleet client ${prefix}: ${(err as Error).message}\n`);
+    countError(err as RequestError, what);
     await sleep(200);
   }
 }
 
-async function loop(credential: string): Promise<void> {
-  for (;;) await exchange(credential, wait);
+function httpError(what: string, answer: Answer): RequestError {
+  return Object.assign(new Error(`${what}: HTTP ${answer.status} ${JSON.stringify(answer.json)}`), {
+    status: answer.status,
+  });
 }
 
-async function enrol(i: number): Promise<string> {
+function countError(err: RequestError, what: string): void {
+  const cause = err.status ? `HTTP ${err.status}` : (err.code ?? err.message);
+  const connection = err.reusedSocket ? 'reused' : 'fresh';
+  const key = `${what} ${phase} ${cause} ${err.status ? '' : connection}`.trim();
+  stats.errorsBy[key] = (stats.errorsBy[key] ?? 0) + 1;
+  if (stats.errors++ < PRINTED_ERRORS) process.stderr.write(`fleet client ${prefix}: ${key}: ${err.message}\n`);
+}
+
+async function loop(client: Client): Promise<void> {
+  for (;;) await exchange(client, wait);
+}
+
+/** A client of the ceiling (which takes any credential), or an enrolled agent: its enrolment opens its connection. */
+async function clientOf(i: number): Promise<Client> {
+  const connection = connectionOf();
+  if (mode !== 'agents') return { credential: `ceiling.${prefix}-${i}`, connection };
   const body = { token, deviceId: `${prefix}-${i}`, modules: ['command'] };
-  const reply = await post('/agent/v1/enrol', body);
+  const reply = await post(connection, '/agent/v1/enrol', body);
   if (reply.status >= 300) throw new Error(`enrol ${i}: HTTP ${reply.status} ${JSON.stringify(reply.json)}`);
-  return `${reply.json.agentId}.${reply.json.secret}`;
+  return { credential: `${reply.json.agentId}.${reply.json.secret}`, connection };
 }
 
 async function inBatches<T>(count: number, size: number, each: (i: number) => Promise<T>): Promise<T[]> {
@@ -155,20 +213,18 @@ async function inBatches<T>(count: number, size: number, each: (i: number) => Pr
   return all;
 }
 
-let credentials: string[] = [];
+let clients: Client[] = [];
 
 answerParent({
   async connect() {
     const count = Number(countText);
-    credentials =
-      mode === 'agents'
-        ? await inBatches(count, ENROL_AT_ONCE, enrol)
-        : Array.from({ length: count }, (_, i) => `ceiling.${prefix}-${i}`);
-    await inBatches(count, WAVE, (i) => exchange(credentials[i] as string, 0));
+    clients = await inBatches(count, ENROL_AT_ONCE, clientOf);
+    await inBatches(count, WAVE, (i) => exchange(clients[i] as Client, 0));
     return { stats };
   },
   go() {
-    for (const credential of credentials) void loop(credential);
+    phase = 'loop';
+    for (const client of clients) void loop(client);
     return {};
   },
   snapshot(message) {

@@ -52,10 +52,7 @@ export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
           child.request<{ stats: ClientStats; holds: number[] }>({ type: 'snapshot', takeHolds }, spec.limitMs),
         ),
       );
-      const stats: ClientStats = { requests: 0, contacts: 0, jobs: 0, errors: 0, staleSocketRetries: 0 };
-      for (const one of all)
-        for (const key of Object.keys(stats) as (keyof ClientStats)[]) stats[key] += one.stats[key];
-      return { stats, holds: all.flatMap((one) => one.holds) };
+      return { stats: sumOf(all.map((one) => one.stats)), holds: all.flatMap((one) => one.holds) };
     },
     kill: () => {
       for (const child of children) child.kill();
@@ -69,4 +66,26 @@ export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
     throw err;
   }
   return fleet;
+}
+
+function sumOf(all: ClientStats[]): ClientStats {
+  const sum: ClientStats = {
+    requests: 0,
+    contacts: 0,
+    jobs: 0,
+    errors: 0,
+    staleSocketRetries: 0,
+    connectionsOpened: 0,
+    errorsBy: {},
+  };
+  for (const one of all) {
+    sum.requests += one.requests;
+    sum.contacts += one.contacts;
+    sum.jobs += one.jobs;
+    sum.errors += one.errors;
+    sum.staleSocketRetries += one.staleSocketRetries;
+    sum.connectionsOpened += one.connectionsOpened;
+    for (const [key, n] of Object.entries(one.errorsBy)) sum.errorsBy[key] = (sum.errorsBy[key] ?? 0) + n;
+  }
+  return sum;
 }

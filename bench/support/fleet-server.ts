@@ -4,9 +4,12 @@
 // answers the bench's questions about runs from its store. Mode `bare`: the ceiling, a bare Fastify answering
 // the agent contact with a contact-sized reply (one job, as Taskwarden renders a `command`
 // job) and the events call with the events reply, no auth, no database.
-//   requests: address → {url, adminToken}; runs {ids} → RunProgress; jobstates {ids} → RunOutcome
+//   requests: address → {url, adminToken}; runs {ids} → RunProgress; jobstates {ids} → RunOutcome;
+//   connections → ServerConnections
 import { readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { type RunStatus, TERMINAL_RUN_STATUSES } from '../../src/core/model.ts';
@@ -28,6 +31,29 @@ export interface RunOutcome {
   /** Jobstates that ended because their agent was lost (counted, never waited for). */
   agentLost: number;
   byStatus: Record<string, number>;
+}
+
+/** What the server did with its connections: how many it took, and which it cut and why. */
+export interface ServerConnections {
+  accepted: number;
+  /** Connections Node (or Fastify's handler) closed on a client error, by its code (ERR_HTTP_REQUEST_TIMEOUT: a header or request timeout). */
+  clientErrors: Record<string, number>;
+  /** Idle keep-alive connections closed at the keep-alive timeout. */
+  idleClosed: number;
+}
+
+const connections: ServerConnections = { accepted: 0, clientErrors: {}, idleClosed: 0 };
+
+/** Counts what `server` does with its connections; observers only, nothing it does changes. */
+function watchConnections(server: Server): void {
+  server.on('connection', (socket: Socket) => {
+    connections.accepted++;
+    socket.on('timeout', () => connections.idleClosed++);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException) => {
+    const code = err.code ?? err.message;
+    connections.clientErrors[code] = (connections.clientErrors[code] ?? 0) + 1;
+  });
 }
 
 const [mode, dataDir, dbUrl] = process.argv.slice(2) as [string, string, string];
@@ -52,6 +78,7 @@ async function startBare(): Promise<{ url: string; adminToken: string }> {
   const app = Fastify();
   app.post('/agent/v1/contact', async () => ({ ...CONTACT_REPLY, serverTime: new Date().toISOString() }));
   app.post('/agent/v1/jobstates/:id/events', async () => ({ applied: 2, lastSeq: 2 }));
+  watchConnections(app.server);
   return { url: await app.listen({ host: '127.0.0.1', port: 0 }), adminToken: '' };
 }
 
@@ -68,6 +95,7 @@ async function startTaskwarden(): Promise<{ url: string; adminToken: string }> {
     // Every simulated agent connects from 127.0.0.1, as a fleet behind one NAT would: no per-address cap.
     httpLimits: { ...DEFAULT_HTTP_LIMITS, maxConnectionsPerAddress: 0 },
   });
+  watchConnections(taskwarden.app.server);
   return { url: taskwarden.url, adminToken: (await readFile(taskwarden.adminTokenFile as string, 'utf8')).trim() };
 }
 
@@ -102,6 +130,7 @@ const storeOf = () => (taskwarden as RunningServer).store;
 
 answerParent({
   address: () => started,
+  connections: () => connections,
   async runs(message): Promise<RunProgress> {
     const progress: RunProgress = { ended: 0, jobstates: {} };
     for (const id of message['ids'] as string[]) {

@@ -6,9 +6,10 @@
 // with what it saw.
 import { join } from 'node:path';
 import { percentile } from '../../src/cli/table.ts';
+import type { ClientStats } from './fleet-agents.ts';
 import { BENCH_COMMAND, BENCH_JOB } from './fleet-big-run.ts';
 import { startClientFleet } from './fleet-clients.ts';
-import type { RunOutcome, RunProgress } from './fleet-server.ts';
+import type { RunOutcome, RunProgress, ServerConnections } from './fleet-server.ts';
 import { forkBenchChild } from './ipc-child.ts';
 import { waitFor } from './limits.ts';
 import { cpuSecondsOf } from './processes.ts';
@@ -33,26 +34,32 @@ export interface PhaseFigures {
   p99Ms: number;
   agentLost: number;
   byStatus: Record<string, number>;
+  /** Client errors during the phase. */
+  clientErrors: number;
 }
 
 export interface TaskwardenFigures {
   endToEnd: PhaseFigures;
   oneRun: PhaseFigures;
   backToBack: PhaseFigures;
-  clientErrors: number;
-  /** Requests a client sent again because the server had closed their idle keep-alive connection. */
-  staleSocketRetries: number;
+  /** The clients' counters over the whole bench: errors (and by cause), stale-socket retries, connections opened. */
+  clients: ClientStats;
+  /** What the server did with its connections over the whole bench. */
+  server: ServerConnections;
 }
 
 const SERVER = join(import.meta.dirname, 'fleet-server.ts');
 
+/** An API call of the bench's operator, answered within `limitMs` or failed with its path. */
 // biome-ignore lint/suspicious/noExplicitAny: bench replies are read field by field
-async function api(base: string, token: string, path: string, body: unknown): Promise<any> {
+async function api(base: string, token: string, path: string, body: unknown, limitMs: number): Promise<any> {
   const response = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
+    signal: AbortSignal.timeout(limitMs),
+  }).catch((err: Error) => {
+    throw new Error(`bench: POST ${path}: ${err.message} (limit ${limitMs / 1000} s)`);
   });
   const json = await response.json();
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
@@ -66,15 +73,16 @@ export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl:
       { type: 'address' },
       plan.limitMs,
     );
-    await api(url, adminToken, '/api/v1/orgs', { name: 'bench' });
-    await api(url, adminToken, '/api/v1/commands?org=bench', BENCH_COMMAND);
+    await api(url, adminToken, '/api/v1/orgs', { name: 'bench' }, plan.limitMs);
+    await api(url, adminToken, '/api/v1/commands?org=bench', BENCH_COMMAND, plan.limitMs);
     const enrolment = { uses: plan.agents, expiresIn: '1h', tags: ['bench'] };
-    const { token } = await api(url, adminToken, '/api/v1/enrolment-tokens?org=bench', enrolment);
+    const { token } = await api(url, adminToken, '/api/v1/enrolment-tokens?org=bench', enrolment, plan.limitMs);
     const taskDef = { name: 'fleet', schedule: { kind: 'manual' }, concurrency: 'allow', jobs: [BENCH_JOB] };
-    const task = await api(url, adminToken, '/api/v1/tasks?org=bench', taskDef);
+    const task = await api(url, adminToken, '/api/v1/tasks?org=bench', taskDef, plan.limitMs);
     const clients = await startClientFleet({ mode: 'agents', base: url, count: plan.agents, token, ...plan });
     try {
-      const startRun = async () => (await api(url, adminToken, `/api/v1/tasks/${task.id}/runs`, {})).id as string;
+      const startRun = async () =>
+        (await api(url, adminToken, `/api/v1/tasks/${task.id}/runs`, {}, plan.limitMs)).id as string;
       let progress: RunProgress = { ended: 0, jobstates: {} };
       const untilEnded = (ids: string[]) =>
         waitFor(
@@ -109,6 +117,7 @@ export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl:
           p99Ms: percentile(samples, 99),
           agentLost: outcome.agentLost,
           byStatus: outcome.byStatus,
+          clientErrors: after.stats.errors - before.stats.errors,
         } satisfies PhaseFigures;
       };
       await clients.snapshot(); // every agent answered once; their long-polls follow at once
@@ -127,7 +136,8 @@ export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl:
         }
       }, 'server');
       const { stats } = await clients.snapshot();
-      return { endToEnd, oneRun, backToBack, clientErrors: stats.errors, staleSocketRetries: stats.staleSocketRetries };
+      const connections = await server.request<ServerConnections>({ type: 'connections' }, plan.limitMs);
+      return { endToEnd, oneRun, backToBack, clients: stats, server: connections };
     } finally {
       clients.kill();
     }

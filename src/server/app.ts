@@ -12,6 +12,7 @@ import { installConnectionCap } from './connection-cap.ts';
 import type { ServerContext } from './context.ts';
 import { installErrorHandling } from './errors.ts';
 import { EventHub } from './event-hub.ts';
+import { installHeaderTimeout } from './header-timeout.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, installBodyTimeouts, serverTimeouts } from './http-limits.ts';
 import { installJsonOnly } from './json-body.ts';
 import { SchedulerMetrics } from './metrics.ts';
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installConnectionCap(app.server, limits.maxConnectionsPerAddress, app.log);
+  installHeaderTimeout(app.server, limits.headersTimeoutMs, app.log);
   installBodyTimeouts(app, limits);
   installRouteAuthCheck(app);
   installValidation(app, deferred);

@@ -69,8 +69,10 @@ export const LISTEN_BACKLOG = 8_192;
 /**
  * The Fastify options that bound a request's headers. Node's own `requestTimeout` counts
  * from the first byte of a request to its last, on every route alike: it backs up the
- * body timers below and must allow the longest of them. Neither runs once a request is
- * received, so an event stream or a long poll's answer is never cut.
+ * body timers below and must allow the longest of them. Node's `headersTimeout` only
+ * backs up installHeaderTimeout (header-timeout.ts), which cuts slow headers without
+ * blaming a client for the server's lag: it gets the same long bound. Neither runs once a
+ * request is received, so an event stream or a long poll's answer is never cut.
  */
 export function serverTimeouts(limits: HttpLimits): {
   requestTimeout: number;
@@ -82,7 +84,7 @@ export function serverTimeouts(limits: HttpLimits): {
     requestTimeout,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     http: {
-      headersTimeout: limits.headersTimeoutMs,
+      headersTimeout: requestTimeout,
       requestTimeout,
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, limits.headersTimeoutMs),
@@ -125,12 +127,15 @@ function hasBody(request: IncomingMessage): boolean {
 
 function armBodyTimer(request: IncomingMessage, ms: number, log: FastifyBaseLogger): void {
   clearTimeout(bodyTimers.get(request));
-  const timer = setTimeout(() => {
+  const cut = () => {
     const { socket } = request;
     if (request.complete || socket.destroyed) return;
     log.info({ address: socket.remoteAddress, url: request.url }, 'request body too slow: connection cut');
     socket.destroy();
-  }, ms);
+  };
+  // The verdict waits for one more poll of the sockets: a body already in the socket buffer
+  // but not read yet (a busy event loop) is the server's lag, not the client's (header-timeout.ts).
+  const timer = setTimeout(() => setImmediate(cut), ms);
   timer.unref();
   bodyTimers.set(request, timer);
 }
