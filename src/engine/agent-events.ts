@@ -45,9 +45,9 @@ type EndEvent = Extract<AgentEventInput, { type: 'finished' | 'error' }>;
  * Applies a batch of an agent's events to one of its jobstates, each seq once: events at
  * or below the jobstate's `eventSeq` are duplicates of a resend and skipped. A
  * `finished`/`error` event first goes through the module's `accept`; then, in one
- * transaction, the seq moves (compare-and-set), the logs (under the per-jobstate cap) and
- * the latest progress land, and the end goes through `endJobstate`: all of it or none, so
- * a resend after a crash or a lost reply is applied exactly once.
+ * transaction, the seq moves (compare-and-set) with the latest progress and the end (through
+ * `endJobstate`) in one fenced update, and the logs land under the per-jobstate cap: all of
+ * it or none, so a resend after a crash or a lost reply is applied exactly once.
  *
  * A report for an attempt the server gave up on (its agent was silent past the timeout
  * and the grace) is late: applied by the rule of late-reports.ts, never re-running work
@@ -82,18 +82,7 @@ export async function applyAgentEvents(
     const lastSeq = (fresh[fresh.length - 1] as AgentEventInput).seq;
     const outcome = endAt === -1 ? null : await accepted(ctx, js, fresh[endAt] as EndEvent);
     // Through the agents' group commit: the events of many agents share one transaction.
-    const applied = await commit(async (uow) => {
-      if (!(await applyProgress(ctx, uow.tx, js, progressing, lastSeq))) return false;
-      if (outcome === null) return true;
-      // The seq moved under the same fence, so this cannot miss; if it did, undo it all.
-      if (!(await endJobstate(ctx, uow, { ...js, eventSeq: lastSeq }, outcome, { status: ['running'] }))) {
-        throw new TaskwardenError(
-          'jobstate_changed',
-          `jobstate ${jobstateId} changed while its end was written; resend`,
-        );
-      }
-      return true;
-    });
+    const applied = await commit((uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }));
     if (applied) return { applied: progressing.length + (outcome ? 1 : 0), lastSeq };
   }
   throw new TaskwardenError('jobstate_reports_racing', `events of jobstate ${jobstateId} keep racing; send them again`);
@@ -120,27 +109,44 @@ async function applyLate(
   return { applied: fresh.length, lastSeq };
 }
 
-async function applyProgress(
-  ctx: EngineContext,
-  tx: StoreSession,
-  js: Jobstate,
-  events: readonly AgentEventInput[],
-  toSeq: number,
-): Promise<boolean> {
+/** What one batch of events writes: the seq move to `lastSeq`, the logs and progress of `events`, the end if any. */
+interface FencedWrite {
+  js: Jobstate;
+  events: readonly AgentEventInput[];
+  lastSeq: number;
+  outcome: AgentOutcome | null;
+}
+
+/**
+ * Writes a batch of events under the seq's compare-and-set (status running, the attempt,
+ * the seq read): false, with nothing written, when another writer moved the jobstate
+ * first. The seq move, the latest progress and the end are one fenced update of the row;
+ * the log lines follow only once it landed (write-behind holds what it is given).
+ */
+async function applyFenced(ctx: EngineContext, uow: UnitOfWork, write: FencedWrite): Promise<boolean> {
+  const { js, events, lastSeq, outcome } = write;
   const now = ctx.clock.now();
-  if (!(await tx.jobstates.advanceEventSeq(js.id, js.attempt, js.eventSeq, toSeq, now))) return false;
+  const alongside = { eventSeq: lastSeq, ...progressOf(events, js, now) };
+  const fence = { status: ['running' as const], attempt: js.attempt, eventSeq: js.eventSeq };
   const lines = logLines(events, js, now);
-  let progress: Jobstate['progress'] = null;
-  for (const event of events) {
-    if (event.type === 'progress') {
-      progress = { percent: event.percent, message: event.message ?? null, at: eventTime(event.ts, js, now) };
-    }
+  if (outcome === null) {
+    if (!(await uow.tx.jobstates.update(js.id, { ...alongside, updatedAt: now }, fence))) return false;
+    if (lines.length > 0) await appendCapped(ctx, uow.tx, js, lines);
+    return true;
   }
-  if (lines.length > 0) await appendCapped(ctx, tx, js, lines);
-  if (progress) {
-    await tx.jobstates.update(js.id, { progress, updatedAt: now }, { status: ['running'], attempt: js.attempt });
-  }
-  return true;
+  const kept = lines.length > 0 ? await capped(ctx, uow.tx, js, lines) : [];
+  return endJobstate(ctx, uow, { ...js, ...alongside }, { ...outcome, lines: kept, alongside }, fence);
+}
+
+/** The latest progress event of a batch, as the jobstate keeps it; nothing when it has none. */
+function progressOf(
+  events: readonly AgentEventInput[],
+  js: Jobstate,
+  now: number,
+): { progress?: Jobstate['progress'] } {
+  const last = events.findLast((e) => e.type === 'progress');
+  if (last?.type !== 'progress') return {};
+  return { progress: { percent: last.percent, message: last.message ?? null, at: eventTime(last.ts, js, now) } };
 }
 
 /**
@@ -148,15 +154,21 @@ async function applyProgress(
  * cap + 1, so a stored count above the cap means the marker is there) and the rest dropped.
  */
 async function appendCapped(ctx: EngineContext, tx: StoreSession, js: Jobstate, lines: LogLine[]): Promise<void> {
+  const kept = await capped(ctx, tx, js, lines);
+  if (kept.length > 0) await tx.logs.append(js.id, js.attempt, kept);
+}
+
+/** The lines of `lines` the cap leaves room for, with the marker when some are dropped. */
+async function capped(ctx: EngineContext, tx: StoreSession, js: Jobstate, lines: LogLine[]): Promise<LogLine[]> {
   const cap = ctx.options.maxLogLinesPerJobstate;
   const stored = await tx.logs.count(js.id);
-  if (stored > cap) return;
+  if (stored > cap) return [];
   const room = cap - stored;
   const kept = lines.slice(0, room);
   if (lines.length > room) {
     kept.push({ ts: ctx.clock.now(), stream: 'info', line: `[log truncated after ${cap} lines]` });
   }
-  await tx.logs.append(js.id, js.attempt, kept);
+  return kept;
 }
 
 function logLines(events: readonly AgentEventInput[], js: Jobstate, now: number): LogLine[] {

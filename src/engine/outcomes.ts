@@ -1,6 +1,6 @@
 import { moveJobstate } from '../core/lifecycle.ts';
 import type { Jobstate, JobstateReason, LogLine, Task } from '../core/model.ts';
-import type { JobstateFence, StoreSession } from '../core/ports/store.ts';
+import type { JobstateFence, JobstatePatch, StoreSession } from '../core/ports/store.ts';
 import { jobDefOf } from '../core/sequencing.ts';
 import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
 import { rolloutAfterEnd } from './rollout.ts';
@@ -16,6 +16,12 @@ export interface JobstateOutcome {
   lines?: LogLine[];
   /** How long the attempt ran in all (Jobstate.elapsedMs), when the caller measured it. */
   elapsedMs?: number;
+  /**
+   * What the caller writes with a final end, in the same fenced update (an agent's applied
+   * event seq and latest progress): one statement rather than two. A retry starts the next
+   * attempt afresh (seq 0, no progress) whatever this says.
+   */
+  alongside?: Pick<JobstatePatch, 'eventSeq' | 'progress'>;
 }
 
 /** What an outcome's write requires of the jobstate besides its attempt (which it adds). */
@@ -99,6 +105,7 @@ export async function endJobstate(
   const { patch, guard } = moveJobstate(
     status,
     {
+      ...outcome.alongside,
       reason,
       finishedAt: now,
       leaseOwner: null,

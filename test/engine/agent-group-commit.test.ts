@@ -141,6 +141,35 @@ describe('agents calling at once share commits', () => {
     assert.deepEqual(new Set(resent.map((a) => a.applied)), new Set([0]));
   });
 
+  test('a resend with the end racing the batch it repeats: every event applied once', async () => {
+    const works = (await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)))).flat();
+    const ts = h.clock.now();
+    const first = [
+      { seq: 1, ts, type: 'progress' as const, percent: 50 },
+      { seq: 2, ts, type: 'log' as const, stream: 'stdout' as const, line: 'hello' },
+    ];
+    const resent = [...first, { seq: 3, ts, type: 'finished' as const, result: { exitCode: 0 } }];
+    // Both in one group-commit batch: the one that lands second finds the seq moved (its
+    // fenced update, the seq move with the end, is refused) and applies only what is new.
+    const applied = await Promise.all(
+      works.flatMap((w, i) => [
+        h.engine.agents.applyEvents(agents[i]?.id as string, w.jobstate, w.attempt, first),
+        h.engine.agents.applyEvents(agents[i]?.id as string, w.jobstate, w.attempt, resent),
+      ]),
+    );
+    for (let i = 0; i < applied.length; i += 2) {
+      const pair = applied.slice(i, i + 2);
+      const total = pair.reduce((sum, a) => sum + a.applied, 0);
+      assert.equal(total, 3, `call pair ${i / 2}: ${JSON.stringify(pair)}`);
+    }
+    for (const js of await h.store.jobstates.allOfRun(jobstates[0]?.runId as string)) {
+      assert.equal(js.status, 'finished');
+      assert.equal(js.progress?.percent, 50);
+      const lines = (await h.store.logs.list(js.id, { limit: 10 })).items.map((l) => l.line);
+      assert.deepEqual(lines, ['hello'], 'the log line once');
+    }
+  });
+
   test('a refused call in a batch refuses only itself', async () => {
     const works = (await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)))).flat();
     const done = [{ seq: 1, ts: h.clock.now(), type: 'finished' as const, result: { exitCode: 0 } }];

@@ -1,9 +1,9 @@
 // What one agent request costs the store, counted (never timed), on the store
-// TASKWARDEN_TEST_DB names: a contact that claims a job (its contact record due), the
-// events call that ends it (started + finished), and an idle contact. Requests go one at a
-// time, so each pays its own group-commit turn: a contact's record shares its claim's
-// transaction, a contact looks for late-join runs only when its org may have one open, and
-// a one-job task's end wakes no next job.
+// TASKWARDEN_TEST_DB names: a contact that claims a job (its contact record due), an
+// events call with progress, the events call that ends the job (started + finished), and
+// an idle contact. Requests go one at a time, so each pays its own group-commit turn: a
+// contact's record shares its claim's transaction, a contact looks for late-join runs only
+// when its org may have one open, and a one-job task's end wakes no next job.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { FakeClock } from '../../src/core/clock.ts';
@@ -62,11 +62,19 @@ async function perRequest(request: (agent: TestAgent) => Promise<void>): Promise
   return { statements: counter.statements / AGENTS, tx: transactions.transactions / AGENTS };
 }
 
-test('a contact that claims, the events call that ends the job, an idle contact: statements per request', async () => {
+test('a contact that claims, a progress report, the events call that ends the job, an idle contact: statements per request', async () => {
   const jobs = new Map<TestAgent, { jobstate: string; attempt: number }>();
   // The contact record (lastContactAt) is due on each of these contacts.
   const claiming = await perRequest(async (agent) => {
     jobs.set(agent, await agent.takeOne({ capacity: 1 }));
+  });
+  // A progress report: its seq and its progress are one fenced update of the jobstate.
+  const progress = await perRequest(async (agent) => {
+    const job = jobs.get(agent) as { jobstate: string; attempt: number };
+    const reply = await agent.events(job.jobstate, job.attempt, [
+      { seq: ++agent.seq, ts: clock.now(), type: 'progress', percent: 50 },
+    ]);
+    assert.equal(reply.status, 200, JSON.stringify(reply.json));
   });
   const events = await perRequest(async (agent) => {
     const job = jobs.get(agent) as { jobstate: string; attempt: number };
@@ -75,7 +83,7 @@ test('a contact that claims, the events call that ends the job, an idle contact:
   const idle = await perRequest(async (agent) => {
     assert.deepEqual((await agent.take({ capacity: 1 })).jobs, []);
   });
-  const report = JSON.stringify({ claiming, events, idle });
+  const report = JSON.stringify({ claiming, progress, events, idle });
   console.log(`statements per agent request: ${report}`);
   for (const agent of agents) {
     const stored = await s.store.agents.get(agent.id);
@@ -86,12 +94,15 @@ test('a contact that claims, the events call that ends the job, an idle contact:
   // One transaction per claiming contact: its record and its claim (before: one each).
   assert.ok(claiming.tx <= 1, `transactions per claiming contact: ${report}`);
   // Measured (SQLite / PostgreSQL), before → now: claiming 12.05 → 9.05 / 10 → 7.05 (its
-  // record's BEGIN/COMMIT, the late-join read); events 10.05 → 9.1 / 11 → 10.05 (the wake of
-  // a next job a one-job task has not); idle 6 → 5 / 6 → 5 (the late-join read).
+  // record's BEGIN/COMMIT, the late-join read); events 10.05 → 9.1 → 8.1 / 11 → 10.05 →
+  // 9.05 (the wake of a next job a one-job task has not; the seq move and the end in one
+  // fenced update); progress 6 → 5 / 6 → 5 (the seq move and the progress in one); idle
+  // 6 → 5 / 6 → 5 (the late-join read).
   const most = s.store.capabilities.multiNode
-    ? { claiming: 7.1, events: 10.1, idle: 5 }
-    : { claiming: 9.1, events: 9.2, idle: 5 };
+    ? { claiming: 7.1, progress: 5, events: 9.1, idle: 5 }
+    : { claiming: 9.1, progress: 5, events: 8.2, idle: 5 };
   assert.ok(claiming.statements <= most.claiming, `statements per claiming contact: ${report}`);
+  assert.ok(progress.statements <= most.progress, `statements per progress call: ${report}`);
   assert.ok(events.statements <= most.events, `statements per events call: ${report}`);
   assert.ok(idle.statements <= most.idle, `statements per idle contact: ${report}`);
 });
