@@ -3,6 +3,15 @@ import type { Page, Paged } from './page.ts';
 
 export type JobstateCounts = Record<JobstateStatus, number>;
 
+/** One agent's part of a batch of claims (JobstateRepo.claimForAgents). */
+export interface AgentClaimRequest {
+  agentId: string;
+  /** How many of its prepared jobstates it may take at most. */
+  capacity: number;
+  /** Jobstates it holds already: not handed to it again. */
+  skip: readonly string[];
+}
+
 export type JobstatePatch = Partial<
   Pick<
     Jobstate,
@@ -63,6 +72,13 @@ export interface JobstateRepo {
    * never get the same one.
    */
   claimForAgent(agentId: string, now: number, limit: number, skip?: readonly string[]): Promise<Jobstate[]>;
+  /**
+   * claimForAgent for many agents at once (the contacts of one group commit): the answer
+   * holds, in the order of `requests`, what each one claimed; a request of capacity 0 takes
+   * nothing. Each agent's `skip` applies to that agent alone. An agent named twice claims
+   * twice, one after the other. Costs a few statements whatever the number of agents.
+   */
+  claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]>;
   /** The agent's jobstates in one of `statuses` (optionally of one runner, of one run), oldest first. */
   listForAgent(
     agentId: string,
