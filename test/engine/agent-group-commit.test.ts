@@ -137,6 +137,25 @@ describe('agents calling at once share commits', () => {
     assert.ok(statements.statements <= 5 * transactions, report);
   });
 
+  test('a contact gone before its batch claims nothing; the batch claims for the others', async () => {
+    const stops = agents.map(() => new AbortController());
+    const claims = agents.map((agent, i) => h.engine.agents.claim(agent, 5, { stop: stops[i]?.signal }));
+    // Every fifth contact goes away once its claim is asked for, before its batch runs.
+    for (const [i, stop] of stops.entries()) if (i % 5 === 0) stop.abort();
+    const works = await Promise.all(claims);
+    const byAgent = new Map(jobstates.map((js) => [js.agentId, js]));
+    for (const [i, agent] of agents.entries()) {
+      const own = byAgent.get(agent.id) as Jobstate;
+      const expected = i % 5 === 0 ? [] : [own.id];
+      assert.deepEqual(
+        works[i]?.map((w) => w.jobstate),
+        expected,
+        `agent ${i}`,
+      );
+      assert.equal((await h.store.jobstates.get(own.id))?.status, i % 5 === 0 ? 'prepared' : 'running');
+    }
+  });
+
   test('fifty events calls at once: every end applied once, the run closed, in a few commits', async () => {
     const works = (await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)))).flat();
     assert.equal(works.length, AGENTS);
