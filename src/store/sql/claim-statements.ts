@@ -69,18 +69,20 @@ function open(db: Kysely<Database>, p: Slots<ClaimParams>) {
  * and window functions cannot share a query level, so the agents' rows are locked outside
  * the ranking, where their status is checked again on the row as it is now (another node
  * may have claimed it since the ranking's snapshot): a row one skips is not replaced by
- * the agent's next one, which waits for its next contact.
+ * the agent's next one, which waits for its next contact. Without locks (SQLite's single
+ * writer) the ranking is the pick: a status filter outside it led SQLite's planner to walk
+ * every prepared jobstate.
  */
 function picked(db: Kysely<Database>, p: Slots<ClaimParams>, shape: string): ClaimPick {
   const [claimer, ...rest] = shape.split('|') as [Claimer, ...string[]];
   const locks = rest.at(-1) === 'L';
-  const q =
-    claimer === 'server'
-      ? open(db, p).select('id').where('runner', '=', 'server').orderBy('prepared_at').orderBy('id').limit(p('limit'))
-      : open(db, p)
-          .select('id')
-          .where('id', 'in', rankedForAgents(db, p, Number(rest[0]), Number(rest[1])));
-  return q.$if(locks, (w) => w.forUpdate().skipLocked());
+  if (claimer === 'server') {
+    const q = open(db, p).select('id').where('runner', '=', 'server').orderBy('prepared_at').orderBy('id');
+    return q.limit(p('limit')).$if(locks, (w) => w.forUpdate().skipLocked());
+  }
+  const ranked = rankedForAgents(db, p, Number(rest[0]), Number(rest[1]));
+  if (!locks) return ranked as unknown as ClaimPick;
+  return open(db, p).select('id').where('id', 'in', ranked).forUpdate().skipLocked();
 }
 
 /** The ids within each agent's capacity, of `agents` agents (list length) with `skip` skip pairs. */
