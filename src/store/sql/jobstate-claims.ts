@@ -30,6 +30,29 @@ type ClaimMethods = Pick<
   | 'nextWakeAt'
 >;
 
+/** Bounds of one round of claimForAgents: agents, and skip pairs of them all. */
+const ROUND_AGENTS = 256;
+const ROUND_SKIPS = 2048;
+
+/** A request of claimForAgents and its place in the answer. */
+type Numbered = { request: AgentClaimRequest; i: number };
+
+/** The requests of one round of claimForAgents (distinct agents, within its bounds), and those left for later. */
+function splitRound(left: readonly Numbered[]): { round: Map<string, Numbered>; later: Numbered[] } {
+  const round = new Map<string, Numbered>();
+  const later: Numbered[] = [];
+  let skips = 0;
+  for (const one of left) {
+    const full = round.size > 0 && (round.size >= ROUND_AGENTS || skips + one.request.skip.length > ROUND_SKIPS);
+    if (full || round.has(one.request.agentId)) later.push(one);
+    else {
+      round.set(one.request.agentId, one);
+      skips += one.request.skip.length;
+    }
+  }
+  return { round, later };
+}
+
 /**
  * Whom the engine owes something once their window closed: prepared jobstates (nobody may
  * claim them now), and running ones whose task cancels running work at the close.
@@ -86,18 +109,15 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
   /**
    * The claims of many agents in one statement set (one pick, one update, one read on
    * SQLite): each agent's first `capacity` by prepared time, its skip list its own. An agent
-   * named twice goes in a later round, so each request gets its own share.
+   * named twice goes in a later round, so each request gets its own share; so do those
+   * past a round's bounds, which keep a statement's values far under the backends' limits
+   * (SQLite 32,766, PostgreSQL 65,535) when agents hold many jobs.
    */
   async function claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]> {
     const answers: Jobstate[][] = requests.map(() => []);
-    let left = requests.flatMap((request, i) => (request.capacity > 0 ? [{ request, i }] : []));
+    let left: Numbered[] = requests.flatMap((request, i) => (request.capacity > 0 ? [{ request, i }] : []));
     while (left.length > 0) {
-      const round = new Map<string, { request: AgentClaimRequest; i: number }>();
-      const later: typeof left = [];
-      for (const one of left) {
-        if (round.has(one.request.agentId)) later.push(one);
-        else round.set(one.request.agentId, one);
-      }
+      const { round, later } = splitRound(left);
       left = later;
       const members = [...round.values()];
       const agents = members.map(({ request }) => request.agentId);

@@ -337,6 +337,22 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await store.jobstates.claimForAgents([], T0 + 100), []);
     });
 
+    storeTest(open, 'claimForAgents of 300 agents, 60 of them holding 1,000 jobs each: each gets its own', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const agents = Array.from({ length: 300 }, (_, i) => `agent-${i}`);
+      const own = agents.map((agentId) => makeJobstate(run, { status: 'prepared', agentId, preparedAt: T0 }));
+      await store.jobstates.insertMany(own);
+      const holding = (i: number) => Array.from({ length: i % 5 === 0 ? 1000 : 3 }, () => newId());
+      const claimed = await store.jobstates.claimForAgents(
+        agents.map((agentId, i) => ({ agentId, capacity: 2, skip: holding(i) })),
+        T0 + 1,
+      );
+      assert.deepEqual(
+        claimed.map(ids),
+        own.map((js) => [js.id]),
+      );
+    });
+
     storeTest(open, 'concurrent claimForAgents of the same agents never get the same jobstate', async (store) => {
       const run = await seedRun(store, { status: 'running' });
       const agents = ['agent-1', 'agent-2', 'agent-3'];
