@@ -66,17 +66,13 @@ export interface JobstateRepo {
    */
   claimServer(owner: string, now: number, leaseUntil: number, limit: number): Promise<Jobstate[]>;
   /**
-   * Atomically moves up to `limit` of the agent's prepared jobstates (runner 'agent') to
-   * running, earliest prepared first, with startedAt = now and eventSeq = 0, and returns
-   * them, leaving out those in `skip`. Two concurrent claims (of this agent or of others)
-   * never get the same one.
-   */
-  claimForAgent(agentId: string, now: number, limit: number, skip?: readonly string[]): Promise<Jobstate[]>;
-  /**
-   * claimForAgent for many agents at once (the contacts of one group commit): the answer
-   * holds, in the order of `requests`, what each one claimed; a request of capacity 0 takes
-   * nothing. Each agent's `skip` applies to that agent alone. An agent named twice claims
-   * twice, one after the other. Costs a few statements whatever the number of agents.
+   * Atomically moves, for each request (the contacts of one group commit), up to its
+   * `capacity` of its agent's prepared jobstates (runner 'agent') to running, earliest
+   * prepared first, with startedAt = now and eventSeq = 0, leaving out those in its `skip`
+   * (that agent's alone), and returns them in the order of `requests`. A request of
+   * capacity 0 takes nothing; an agent named twice claims twice, one after the other. Two
+   * concurrent claims (of these agents or of others) never get the same one. Costs a few
+   * statements whatever the number of agents.
    */
   claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]>;
   /** The agent's jobstates in one of `statuses` (optionally of one runner, of one run), oldest first. */

@@ -19,7 +19,6 @@ type ClaimMethods = Pick<
   JobstateRepo,
   | 'listDueWaiting'
   | 'claimServer'
-  | 'claimForAgent'
   | 'claimForAgents'
   | 'renewLeases'
   | 'listTimedOut'
@@ -153,11 +152,6 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     claimServer(owner, now, leaseUntil, limit) {
       const params = { owner, now, leaseUntil, limit: clampLimit(limit), agents: [], caps: [], skip: [], ids: [] };
       return claim('server', params, '0');
-    },
-
-    async claimForAgent(agentId, now, limit, skip = []) {
-      const [claimed] = await claimForAgents([{ agentId, capacity: limit, skip }], now);
-      return claimed ?? [];
     },
 
     claimForAgents,

@@ -5,7 +5,7 @@ import { newId } from '../../../src/core/ids.ts';
 import type { Jobstate } from '../../../src/core/model.ts';
 import type { Store } from '../../../src/core/ports/store.ts';
 import { makeAgent, makeEnrolmentToken, makeJobstate, makeOrg, seedRun, T0 } from '../fixtures.ts';
-import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
+import { claimForAgent, ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
 
 async function seedOrg(store: Store): Promise<string> {
   return (await store.orgs.create(makeOrg())).id;
@@ -241,46 +241,57 @@ export function agentCases(open: OpenStore): void {
   });
 
   describe('agent jobstates', () => {
-    storeTest(open, "claimForAgent takes only that agent's prepared agent jobstates, oldest first", async (store) => {
-      const run = await seedRun(store, { status: 'running' });
-      const first = makeJobstate(run, {
-        status: 'prepared',
-        agentId: 'agent-1',
-        preparedAt: T0 - 10,
-        eventSeq: 7,
-        elapsedMs: 5,
-      });
-      const second = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 5 });
-      const third = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 });
-      const onBehalf = makeJobstate(run, {
-        status: 'prepared',
-        agentId: 'agent-1',
-        runner: 'server',
-        preparedAt: T0 - 99,
-      });
-      await store.jobstates.insertMany([
-        third,
-        second,
-        first,
-        onBehalf,
-        makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - 99 }),
-        makeJobstate(run, { status: 'waiting', agentId: 'agent-1', preparedAt: T0 - 99 }),
-      ]);
-      const claimed = await store.jobstates.claimForAgent('agent-1', T0 + 1, 2);
-      assert.deepEqual(ids(claimed), [first.id, second.id]);
-      for (const js of claimed) {
-        assert.equal(js.status, 'running');
-        assert.equal(js.startedAt, T0 + 1);
-        assert.equal(js.eventSeq, 0);
-        assert.equal(js.elapsedMs, 0);
-        assert.equal(js.runner, 'agent');
-        assert.deepEqual(await store.jobstates.get(js.id), js);
-      }
-      assert.deepEqual(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10, [third.id]), [], 'skipped');
-      assert.deepEqual(ids(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10, ['other'])), [third.id]);
-      assert.deepEqual(await store.jobstates.claimForAgent('agent-1', T0 + 3, 10), []);
-      assert.deepEqual(ids(await store.jobstates.claimServer('node', T0 + 3, T0 + 9, 10)), [onBehalf.id]);
-    });
+    storeTest(
+      open,
+      "an agent's claim takes only that agent's prepared agent jobstates, oldest first",
+      async (store) => {
+        const run = await seedRun(store, { status: 'running' });
+        const first = makeJobstate(run, {
+          status: 'prepared',
+          agentId: 'agent-1',
+          preparedAt: T0 - 10,
+          eventSeq: 7,
+          elapsedMs: 5,
+        });
+        const second = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 5 });
+        const third = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 });
+        const onBehalf = makeJobstate(run, {
+          status: 'prepared',
+          agentId: 'agent-1',
+          runner: 'server',
+          preparedAt: T0 - 99,
+        });
+        await store.jobstates.insertMany([
+          third,
+          second,
+          first,
+          onBehalf,
+          makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - 99 }),
+          makeJobstate(run, { status: 'waiting', agentId: 'agent-1', preparedAt: T0 - 99 }),
+        ]);
+        const claimed = await claimForAgent(store, { agentId: 'agent-1', now: T0 + 1, capacity: 2 });
+        assert.deepEqual(ids(claimed), [first.id, second.id]);
+        for (const js of claimed) {
+          assert.equal(js.status, 'running');
+          assert.equal(js.startedAt, T0 + 1);
+          assert.equal(js.eventSeq, 0);
+          assert.equal(js.elapsedMs, 0);
+          assert.equal(js.runner, 'agent');
+          assert.deepEqual(await store.jobstates.get(js.id), js);
+        }
+        assert.deepEqual(
+          await claimForAgent(store, { agentId: 'agent-1', now: T0 + 2, capacity: 10, skip: [third.id] }),
+          [],
+          'skipped',
+        );
+        assert.deepEqual(
+          ids(await claimForAgent(store, { agentId: 'agent-1', now: T0 + 2, capacity: 10, skip: ['other'] })),
+          [third.id],
+        );
+        assert.deepEqual(await claimForAgent(store, { agentId: 'agent-1', now: T0 + 3, capacity: 10 }), []);
+        assert.deepEqual(ids(await store.jobstates.claimServer('node', T0 + 3, T0 + 9, 10)), [onBehalf.id]);
+      },
+    );
 
     storeTest(open, 'concurrent claims of one agent never get the same jobstate', async (store) => {
       const run = await seedRun(store, { status: 'running' });
@@ -288,7 +299,9 @@ export function agentCases(open: OpenStore): void {
         makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 + i }),
       );
       await store.jobstates.insertMany(all);
-      const claims = await Promise.all([1, 2, 3].map(() => store.jobstates.claimForAgent('agent-1', T0 + 100, 12)));
+      const claims = await Promise.all(
+        [1, 2, 3].map(() => claimForAgent(store, { agentId: 'agent-1', now: T0 + 100, capacity: 12 })),
+      );
       const claimed = claims.flatMap(ids);
       assert.equal(new Set(claimed).size, claimed.length, 'a jobstate was claimed twice');
       assert.deepEqual([...claimed].sort(), ids(all).sort());
@@ -337,7 +350,7 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await store.jobstates.claimForAgents([], T0 + 100), []);
     });
 
-    storeTest(open, 'claimForAgents of 300 agents, 60 of them holding 1,000 jobs each: each gets its own', async (store) => {
+    storeTest(open, 'claimForAgents of 300 agents, 60 holding 1,000 jobs: each gets its own', async (store) => {
       const run = await seedRun(store, { status: 'running' });
       const agents = Array.from({ length: 300 }, (_, i) => `agent-${i}`);
       const own = agents.map((agentId) => makeJobstate(run, { status: 'prepared', agentId, preparedAt: T0 }));
