@@ -3,7 +3,7 @@ import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES 
 import type { AgentPatch } from '../core/ports/store.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext } from './context.ts';
-import { GroupCommit } from './group-commit.ts';
+import { type BatchedClaim, GroupCommit } from './group-commit.ts';
 import { awaitsLateReport } from './late-reports.ts';
 import { reportOutcome } from './outcomes.ts';
 
@@ -24,6 +24,8 @@ export interface ClaimContact {
   holding?: readonly string[];
   /** What its contact record leaves to the claim's transaction (server/agent-contact.ts). */
   touch?: AgentPatch | null;
+  /** Aborted (the client went away, the server is closing) before its batch claims: nothing is claimed. */
+  stop?: AbortSignal;
 }
 
 /** Jobstates read per pass when an agent's list is walked (reconcile, delete). */
@@ -60,16 +62,21 @@ export class AgentDispatch {
     capacity: number,
     contact: ClaimContact = {},
   ): Promise<AgentWork[]> {
-    const { holding = [], touch = null } = contact;
-    if (capacity <= 0) return [];
+    const { holding = [], touch = null, stop } = contact;
+    if (capacity <= 0 || stop?.aborted) return [];
     await this.ctx.settleClock(); // a start stamped in the new time must not be moved by the jump
-    let claimed: Jobstate[] = [];
-    await this.commits.write(async (uow) => {
-      if (touch) await uow.tx.agents.update(agent.id, touch);
-      claimed = await uow.tx.jobstates.claimForAgent(agent.id, uow.now, capacity, holding);
-      for (const js of claimed) uow.emit({ type: 'jobstate', jobstate: js });
-      return true;
-    });
+    // Claimed with the other claims of its batch (GroupCommit): one claim of them all.
+    const batched: BatchedClaim = { agentId: agent.id, capacity, skip: holding, stop, claimed: [] };
+    await this.commits.write(
+      async (uow) => {
+        if (touch) await uow.tx.agents.update(agent.id, touch);
+        for (const js of batched.claimed) uow.emit({ type: 'jobstate', jobstate: js });
+        return true;
+      },
+      null,
+      batched,
+    );
+    const { claimed } = batched;
     if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
     const work: AgentWork[] = [];
     for (const js of claimed) {

@@ -1,4 +1,5 @@
-import type { LedgerEntry, StoreSession } from '../core/ports/store.ts';
+import type { Jobstate } from '../core/model.ts';
+import type { AgentClaimRequest, LedgerEntry, StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { BatchedRunEnds } from './runs.ts';
 
@@ -11,10 +12,19 @@ export interface JobstateEnd {
   taskId: string;
 }
 
+/** An agent's claim made with its batch's: the claims of a batch cost one claim of them all. */
+export interface BatchedClaim extends AgentClaimRequest {
+  /** Aborted (its contact went away): it claims nothing, nobody would receive it. */
+  stop?: AbortSignal | undefined;
+  /** What it claimed, set in its batch's transaction before its write runs. */
+  claimed: Jobstate[];
+}
+
 interface Queued {
   write: ChunkWrite;
   /** The run and task of the jobstate the write may end, or null. */
   ends: JobstateEnd | null;
+  claim: BatchedClaim | null;
   resolve(landed: boolean): void;
   reject(error: unknown): void;
 }
@@ -48,11 +58,12 @@ export class GroupCommit {
 
   /**
    * `ends`: the jobstate's run, whose lock is taken with the batch's in one statement, and
-   * its task, read with the batch's in one statement.
+   * its task, read with the batch's in one statement. `claim`: claimed with the batch's
+   * (JobstateRepo.claimForAgents) before the writes run.
    */
-  write(write: ChunkWrite, ends: JobstateEnd | null = null): Promise<boolean> {
+  write(write: ChunkWrite, ends: JobstateEnd | null = null, claim: BatchedClaim | null = null): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, ends, resolve, reject });
+      this.queue.push({ write, ends, claim, resolve, reject });
       if (this.flushing) return;
       this.flushing = true;
       setImmediate(() => {
@@ -85,12 +96,26 @@ export class GroupCommit {
       const ends = batch.flatMap((queued) => (queued.ends ? [queued.ends] : []));
       await uow.tx.runs.holdForCompletion(ends.map((end) => end.runId));
       await uow.reads.readTasks(ends.map((end) => end.taskId));
+      await claimTogether(uow, batch);
       for (const queued of batch) landed.push(await queued.write(batchUow));
       await batchUow.batchEnds.settle(batchUow);
       await flush();
       return landed;
     });
   }
+}
+
+/** The batch's claims, in one claimForAgents: a batch tried again (alone) claims again. */
+async function claimTogether(uow: UnitOfWork, batch: readonly Queued[]): Promise<void> {
+  const claims: BatchedClaim[] = [];
+  for (const { claim } of batch) {
+    if (!claim) continue;
+    claim.claimed = [];
+    if (!claim.stop?.aborted) claims.push(claim);
+  }
+  if (claims.length === 0) return;
+  const claimed = await uow.tx.jobstates.claimForAgents(claims, uow.now);
+  for (const [i, claim] of claims.entries()) claim.claimed = claimed[i] ?? [];
 }
 
 /**

@@ -82,7 +82,7 @@ export async function claimOrWait(
     if (stop.aborted) return [];
     const waiter = deps.waiters.listen(agent.id);
     try {
-      const jobs = await deps.engine.agents.claim(agent, capacity, { holding, touch });
+      const jobs = await deps.engine.agents.claim(agent, capacity, { holding, touch, stop });
       touch = null;
       const left = deadline - deps.clock.monotonic();
       if (jobs.length > 0 || left <= 0) return jobs;

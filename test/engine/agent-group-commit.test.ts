@@ -9,6 +9,7 @@ import type { Agent, Jobstate } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { makeAgent, makeCommand } from '../store/fixtures.ts';
 import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
+import { statementCounter } from '../support/statements.ts';
 
 const AGENTS = 50;
 /** Fifty calls at once: the first goes alone, the rest wait for it and go together (MAX_BATCH 50). */
@@ -55,6 +56,7 @@ function countCommits(store: Store): Counter {
 }
 
 const sqlite = (process.env.TASKWARDEN_TEST_DB || 'sqlite') === 'sqlite';
+const statements = statementCounter();
 
 describe('agents calling at once share commits', () => {
   let h: EngineHarness;
@@ -102,6 +104,56 @@ describe('agents calling at once share commits', () => {
     assert.deepEqual(new Set(after.map((js) => js.status)), new Set(['running']));
     const again = await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)));
     assert.deepEqual(again.flat(), [], 'nothing is handed out twice');
+  });
+
+  test('fifty claims at once: one claim statement set per batch, not one per agent', async () => {
+    // Counted inside the store's transactions (the group commit's batches): what each
+    // claimed job costs afterwards (its module's payload: the command read) is not the claim's.
+    const transaction = h.store.transaction.bind(h.store);
+    let transactions = 0;
+    h.store.transaction = (fn) => {
+      transactions++;
+      return transaction(async (tx) => {
+        statements.counting = true;
+        try {
+          return await fn(tx);
+        } finally {
+          statements.counting = false;
+        }
+      });
+    };
+    statements.statements = 0;
+    let works: Awaited<ReturnType<EngineHarness['engine']['agents']['claim']>>[];
+    try {
+      works = await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)));
+    } finally {
+      h.store.transaction = transaction;
+    }
+    assert.equal(works.flat().length, AGENTS);
+    // Per batch: its claim (SQLite: pick, update, read; PostgreSQL: one statement) and
+    // BEGIN/COMMIT where the driver sends them. Before: a claim per agent, 3 × 50 on SQLite.
+    const report = `${statements.statements} statements in ${transactions} transactions`;
+    assert.ok(transactions <= MOST_COMMITS, report);
+    assert.ok(statements.statements <= 5 * transactions, report);
+  });
+
+  test('a contact gone before its batch claims nothing; the batch claims for the others', async () => {
+    const stops = agents.map(() => new AbortController());
+    const claims = agents.map((agent, i) => h.engine.agents.claim(agent, 5, { stop: stops[i]?.signal }));
+    // Every fifth contact goes away once its claim is asked for, before its batch runs.
+    for (const [i, stop] of stops.entries()) if (i % 5 === 0) stop.abort();
+    const works = await Promise.all(claims);
+    const byAgent = new Map(jobstates.map((js) => [js.agentId, js]));
+    for (const [i, agent] of agents.entries()) {
+      const own = byAgent.get(agent.id) as Jobstate;
+      const expected = i % 5 === 0 ? [] : [own.id];
+      assert.deepEqual(
+        works[i]?.map((w) => w.jobstate),
+        expected,
+        `agent ${i}`,
+      );
+      assert.equal((await h.store.jobstates.get(own.id))?.status, i % 5 === 0 ? 'prepared' : 'running');
+    }
   });
 
   test('fifty events calls at once: every end applied once, the run closed, in a few commits', async () => {

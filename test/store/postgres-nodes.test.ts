@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pg from 'pg';
+import type { Jobstate } from '../../src/core/model.ts';
 import type { Store, StoreSignals } from '../../src/core/ports/store.ts';
 import { postgresMigrations } from '../../src/store/postgres/migrations/index.ts';
 import { LISTENER_NAME, openPostgresStore } from '../../src/store/postgres/store.ts';
@@ -97,6 +98,62 @@ describe('postgres: several nodes on one database', () => {
       await transactionA;
       assert.deepEqual(claimedByA, ids(all.slice(0, 3)));
       assert.deepEqual(claimedByB, ids(all.slice(3)));
+    }),
+  );
+
+  test('three nodes claiming for the same agents at once: each agent jobstate claimed exactly once', () =>
+    withNodes(3, async (nodes) => {
+      const [first] = nodes as [Store];
+      const run = await seedRun(first, { status: 'running' });
+      const agents = Array.from({ length: 20 }, (_, i) => `agent-${i}`);
+      const all = agents.flatMap((agentId) =>
+        Array.from({ length: 10 }, (_, i) => makeJobstate(run, { status: 'prepared', agentId, preparedAt: T0 + i })),
+      );
+      await first.jobstates.insertMany(all);
+      const requests = agents.map((agentId) => ({ agentId, capacity: 3, skip: [] }));
+      const claimed = await Promise.all(
+        nodes.map(async (node) => {
+          const mine: Jobstate[] = [];
+          // A row another node holds is skipped, not replaced: rounds go on until all are taken.
+          for (let round = 0; round < 50; round++) {
+            mine.push(...(await node.jobstates.claimForAgents(requests, T0 + 1000)).flat());
+          }
+          return mine;
+        }),
+      );
+      const flat = claimed.flat();
+      assert.equal(new Set(ids(flat)).size, flat.length, 'a jobstate was claimed twice');
+      assert.deepEqual(ids(flat).sort(), ids(all).sort());
+    }));
+
+  // Without SKIP LOCKED the second would wait for the first: the timeout turns that into a failure.
+  test('a batch of agent claims skips the rows another node’s open batch holds', { timeout: 15_000 }, () =>
+    withNodes(2, async ([a, b]) => {
+      const [nodeA, nodeB] = [a as Store, b as Store];
+      const run = await seedRun(nodeA, { status: 'running' });
+      const all = Array.from({ length: 4 }, (_, i) =>
+        makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 + i }),
+      );
+      await nodeA.jobstates.insertMany(all);
+      const request = [{ agentId: 'agent-1', capacity: 2, skip: [] }];
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let claimedByA: string[] = [];
+      const transactionA = nodeA.transaction(async (tx) => {
+        claimedByA = ids((await tx.jobstates.claimForAgents(request, T0 + 10))[0] ?? []);
+        await held;
+      });
+      while (claimedByA.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Ranked in B's snapshot, A's two come first: B skips them without waiting, and the
+      // agent's other two wait for its next contact.
+      const claimedByB = ids((await nodeB.jobstates.claimForAgents(request, T0 + 10))[0] ?? []);
+      release();
+      await transactionA;
+      assert.deepEqual(claimedByA, ids(all.slice(0, 2)));
+      assert.deepEqual(claimedByB, []);
+      assert.deepEqual(ids((await nodeB.jobstates.claimForAgents(request, T0 + 10))[0] ?? []), ids(all.slice(2)));
     }),
   );
 

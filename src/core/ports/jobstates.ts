@@ -3,6 +3,15 @@ import type { Page, Paged } from './page.ts';
 
 export type JobstateCounts = Record<JobstateStatus, number>;
 
+/** One agent's part of a batch of claims (JobstateRepo.claimForAgents). */
+export interface AgentClaimRequest {
+  agentId: string;
+  /** How many of its prepared jobstates it may take at most. */
+  capacity: number;
+  /** Jobstates it holds already: not handed to it again. */
+  skip: readonly string[];
+}
+
 export type JobstatePatch = Partial<
   Pick<
     Jobstate,
@@ -57,12 +66,15 @@ export interface JobstateRepo {
    */
   claimServer(owner: string, now: number, leaseUntil: number, limit: number): Promise<Jobstate[]>;
   /**
-   * Atomically moves up to `limit` of the agent's prepared jobstates (runner 'agent') to
-   * running, earliest prepared first, with startedAt = now and eventSeq = 0, and returns
-   * them, leaving out those in `skip`. Two concurrent claims (of this agent or of others)
-   * never get the same one.
+   * Atomically moves, for each request (the contacts of one group commit), up to its
+   * `capacity` of its agent's prepared jobstates (runner 'agent') to running, earliest
+   * prepared first, with startedAt = now and eventSeq = 0, leaving out those in its `skip`
+   * (that agent's alone), and returns them in the order of `requests`. A request of
+   * capacity 0 takes nothing; an agent named twice claims twice, one after the other. Two
+   * concurrent claims (of these agents or of others) never get the same one. Costs a few
+   * statements whatever the number of agents.
    */
-  claimForAgent(agentId: string, now: number, limit: number, skip?: readonly string[]): Promise<Jobstate[]>;
+  claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]>;
   /** The agent's jobstates in one of `statuses` (optionally of one runner, of one run), oldest first. */
   listForAgent(
     agentId: string,

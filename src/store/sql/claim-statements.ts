@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder, UpdateObject } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql, type UpdateObject } from 'kysely';
 import { JOBSTATE_LIFECYCLE, sourcesOf } from '../../core/lifecycle.ts';
 import { type Slots, Statement } from './compiled.ts';
 import type { Database } from './schema.ts';
@@ -15,65 +15,102 @@ export type ClaimParams = {
   limit: number;
   owner: string;
   leaseUntil: number;
-  agentId: string;
+  /** Agents' claims: agent i takes at most caps[i]. */
+  agents: string[];
+  caps: number[];
+  /** Agents' claims: `skipKey` of each (agent, jobstate) not to hand out. */
   skip: string[];
   ids: string[];
 };
 export type Claimer = 'server' | 'agent';
 type ClaimPick = SelectQueryBuilder<Database, 'jobstates', { id: string }>;
 
-/** What each claimer picks (besides claimable and in its window) and sets on what it took. */
-const CLAIMERS: Record<
+/** What a claimer sets on what it took. */
+const SETS: Record<
   Claimer,
-  {
-    pick: (q: ClaimPick, p: Slots<ClaimParams>, skip: number) => ClaimPick;
-    set: (eb: ExpressionBuilder<Database, 'jobstates'>, p: Slots<ClaimParams>) => UpdateObject<Database, 'jobstates'>;
-  }
+  (eb: ExpressionBuilder<Database, 'jobstates'>, p: Slots<ClaimParams>) => UpdateObject<Database, 'jobstates'>
 > = {
   /** started_at keeps the first start, so a chunked job's timeout counts from when it really began. */
-  server: {
-    pick: (q) => q.where('runner', '=', 'server').orderBy('prepared_at'),
-    set: (eb, p) => ({
-      status: 'running',
-      lease_owner: p('owner'),
-      lease_expires_at: p('leaseUntil'),
-      started_at: eb.fn.coalesce('started_at', eb.val(p('now'))),
-      updated_at: p('now'),
-    }),
-  },
-  /** An agent job never checkpoints, so each claim is a fresh start; `skip`, the ones it holds. */
-  agent: {
-    pick: (q, p, skip) =>
-      q
-        .where('agent_id', '=', p('agentId'))
-        .where('runner', '=', 'agent')
-        .$if(skip > 0, (w) => w.where('id', 'not in', p.list('skip', skip)))
-        .orderBy('prepared_at'),
-    set: (_eb, p) => ({
-      status: 'running',
-      started_at: p('now'),
-      event_seq: 0,
-      progress: null,
-      elapsed_ms: 0,
-      updated_at: p('now'),
-    }),
-  },
+  server: (eb, p) => ({
+    status: 'running',
+    lease_owner: p('owner'),
+    lease_expires_at: p('leaseUntil'),
+    started_at: eb.fn.coalesce('started_at', eb.val(p('now'))),
+    updated_at: p('now'),
+  }),
+  /** An agent job never checkpoints, so each claim is a fresh start. */
+  agent: (_eb, p) => ({
+    status: 'running',
+    started_at: p('now'),
+    event_seq: 0,
+    progress: null,
+    elapsed_ms: 0,
+    updated_at: p('now'),
+  }),
 };
 
-/** The pick: shape `<claimer>|<skip list length>|L (locks, skipping locked rows)`. */
-function picked(db: Kysely<Database>, p: Slots<ClaimParams>, shape: string): ClaimPick {
-  const [claimer, skip, locks] = shape.split('|') as [Claimer, string, string];
-  const claimable = sourcesOf(JOBSTATE_LIFECYCLE, 'running');
-  const q = db
+/** An (agent, jobstate) pair of a skip list, as the pick compares it: ids hold no "/". */
+export const skipKey = (agentId: string, jobstateId: string) => `${agentId}/${jobstateId}`;
+
+const claimable = sourcesOf(JOBSTATE_LIFECYCLE, 'running');
+
+/** Claimable and in its window at `now`. */
+function open(db: Kysely<Database>, p: Slots<ClaimParams>) {
+  return db
     .selectFrom('jobstates')
-    .select('id')
     .where('status', 'in', claimable)
     .where(windowOpen(p('now')));
-  return CLAIMERS[claimer]
-    .pick(q, p, Number(skip))
-    .orderBy('id')
-    .limit(p('limit'))
-    .$if(locks === 'L', (w) => w.forUpdate().skipLocked());
+}
+
+/**
+ * The server's pick, shape `server|0|L`; the agents' pick, shape `agent|<agents' list
+ * length>|<skip list length>|L`: each agent's jobstates ranked by (prepared_at, id), the
+ * first caps[i] of agent i taken. L: locks, skipping locked rows (PostgreSQL). Locking
+ * and window functions cannot share a query level, so the agents' rows are locked outside
+ * the ranking, where their status is checked again on the row as it is now (another node
+ * may have claimed it since the ranking's snapshot): a row one skips is not replaced by
+ * the agent's next one, which waits for its next contact. Without locks (SQLite's single
+ * writer) the ranking is the pick: a status filter outside it led SQLite's planner to walk
+ * every prepared jobstate.
+ */
+function picked(db: Kysely<Database>, p: Slots<ClaimParams>, shape: string): ClaimPick {
+  const [claimer, ...rest] = shape.split('|') as [Claimer, ...string[]];
+  const locks = rest.at(-1) === 'L';
+  if (claimer === 'server') {
+    const q = open(db, p).select('id').where('runner', '=', 'server').orderBy('prepared_at').orderBy('id');
+    return q.limit(p('limit')).$if(locks, (w) => w.forUpdate().skipLocked());
+  }
+  const ranked = rankedForAgents(db, p, Number(rest[0]), Number(rest[1]));
+  if (!locks) return ranked as unknown as ClaimPick;
+  return open(db, p).select('id').where('id', 'in', ranked).forUpdate().skipLocked();
+}
+
+/** The ids within each agent's capacity, of `agents` agents (list length) with `skip` skip pairs. */
+function rankedForAgents(db: Kysely<Database>, p: Slots<ClaimParams>, agents: number, skip: number) {
+  const agentIds = p.list('agents', agents);
+  const caps = p.list('caps', agents);
+  const ranked = open(db, p)
+    .select([
+      'id',
+      'agent_id',
+      sql<number>`row_number() over (partition by agent_id order by prepared_at, id)`.as('rank'),
+    ])
+    .where('runner', '=', 'agent')
+    .where('agent_id', 'in', agentIds)
+    .$if(skip > 0, (w) => w.where(sql`agent_id || '/' || id`, 'not in', p.list('skip', skip)));
+  return db
+    .selectFrom(ranked.as('ranked'))
+    .select('ranked.id')
+    .where((eb) => {
+      // A padded list repeats its last agent and cap: the same WHEN twice changes nothing.
+      const capOf = (i: number) => eb.cast<number>(eb.val(caps[i]), 'integer');
+      let cap = eb
+        .case('ranked.agent_id')
+        .when(eb.val(agentIds[0] as string))
+        .then(capOf(0));
+      for (let i = 1; i < agents; i++) cap = cap.when(eb.val(agentIds[i] as string)).then(capOf(i));
+      return eb('ranked.rank', '<=', cap.end());
+    });
 }
 
 export const pick = new Statement(picked);
@@ -85,7 +122,7 @@ export const claimInOne = new Statement((db, p: Slots<ClaimParams>, shape) =>
       () => picked(db, p, shape),
     )
     .updateTable('jobstates')
-    .set((eb) => CLAIMERS[shape.split('|')[0] as Claimer].set(eb, p))
+    .set((eb) => SETS[shape.split('|')[0] as Claimer](eb, p))
     .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
     .returningAll(),
 );
@@ -95,7 +132,7 @@ export const setPicked = new Statement((db, p: Slots<ClaimParams>, shape) => {
   const [claimer, ids] = shape.split('|') as [Claimer, string];
   return db
     .updateTable('jobstates')
-    .set((eb) => CLAIMERS[claimer].set(eb, p))
+    .set((eb) => SETS[claimer](eb, p))
     .where('id', 'in', p.list('ids', Number(ids)));
 });
 

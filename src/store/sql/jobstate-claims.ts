@@ -1,7 +1,15 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Jobstate } from '../../core/model.ts';
-import type { JobstateRepo } from '../../core/ports/store.ts';
-import { type Claimer, type ClaimParams, claimInOne, pick, readPicked, setPicked } from './claim-statements.ts';
+import type { AgentClaimRequest, JobstateRepo } from '../../core/ports/store.ts';
+import {
+  type Claimer,
+  type ClaimParams,
+  claimInOne,
+  pick,
+  readPicked,
+  setPicked,
+  skipKey,
+} from './claim-statements.ts';
 import { listShape } from './compiled.ts';
 import { atomic, clampLimit, type SqlContext } from './context.ts';
 import { toJobstate } from './rows.ts';
@@ -11,7 +19,7 @@ type ClaimMethods = Pick<
   JobstateRepo,
   | 'listDueWaiting'
   | 'claimServer'
-  | 'claimForAgent'
+  | 'claimForAgents'
   | 'renewLeases'
   | 'listTimedOut'
   | 'shiftAgentStarts'
@@ -20,6 +28,29 @@ type ClaimMethods = Pick<
   | 'listWindowClosed'
   | 'nextWakeAt'
 >;
+
+/** Bounds of one round of claimForAgents: agents, and skip pairs of them all. */
+const ROUND_AGENTS = 256;
+const ROUND_SKIPS = 2048;
+
+/** A request of claimForAgents and its place in the answer. */
+type Numbered = { request: AgentClaimRequest; i: number };
+
+/** The requests of one round of claimForAgents (distinct agents, within its bounds), and those left for later. */
+function splitRound(left: readonly Numbered[]): { round: Map<string, Numbered>; later: Numbered[] } {
+  const round = new Map<string, Numbered>();
+  const later: Numbered[] = [];
+  let skips = 0;
+  for (const one of left) {
+    const full = round.size > 0 && (round.size >= ROUND_AGENTS || skips + one.request.skip.length > ROUND_SKIPS);
+    if (full || round.has(one.request.agentId)) later.push(one);
+    else {
+      round.set(one.request.agentId, one);
+      skips += one.request.skip.length;
+    }
+  }
+  return { round, later };
+}
 
 /**
  * Whom the engine owes something once their window closed: prepared jobstates (nobody may
@@ -36,8 +67,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
   const { db, capabilities } = ctx;
 
   /**
-   * Moves up to `limit` prepared jobstates still inside their window at `now`, picked by
-   * `claimer` (CLAIMERS: filters, order, what is set), to running, in one statement: the
+   * Moves the prepared jobstates still inside their window at `now` picked by `claimer`
+   * (claim-statements.ts: filters, order, what is set) to running, in one statement: the
    * pick locks its rows and skips those another claimer holds where the backend can
    * (PostgreSQL), SQLite's single writer keeps claimers apart otherwise. The pick is a
    * MATERIALIZED CTE, run once: as a plain `IN (subquery)`, PostgreSQL may rescan it per
@@ -47,12 +78,11 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
    * no order, so the rows are sorted by their prepared time.
    * Where RETURNING buffers its rows (SQLite), pickThenUpdate does it.
    */
-  async function claim(claimer: Claimer, params: Omit<ClaimParams, 'ids'>): Promise<Jobstate[]> {
-    const pickShape = `${claimer}|${params.skip.length === 0 ? 0 : listShape(params.skip.length)}|${capabilities.skipLocked ? 'L' : ''}`;
-    const claimed = { ...params, limit: clampLimit(params.limit), ids: [] };
+  async function claim(claimer: Claimer, params: ClaimParams, shape: string): Promise<Jobstate[]> {
+    const pickShape = `${claimer}|${shape}|${capabilities.skipLocked ? 'L' : ''}`;
     const rows = !ctx.returningBuffersRows
-      ? await claimInOne.rows(ctx, claimed, pickShape)
-      : await pickThenUpdate(claimer, claimed, pickShape);
+      ? await claimInOne.rows(ctx, params, pickShape)
+      : await pickThenUpdate(claimer, params, pickShape);
     const at = (js: Jobstate) => js.preparedAt ?? 0;
     return rows.map(toJobstate).sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
@@ -75,6 +105,31 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
     });
   }
 
+  /**
+   * The claims of many agents in one statement set (one pick, one update, one read on
+   * SQLite): each agent's first `capacity` by prepared time, its skip list its own. An agent
+   * named twice goes in a later round, so each request gets its own share; so do those
+   * past a round's bounds, which keep a statement's values far under the backends' limits
+   * (SQLite 32,766, PostgreSQL 65,535) when agents hold many jobs.
+   */
+  async function claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]> {
+    const answers: Jobstate[][] = requests.map(() => []);
+    let left: Numbered[] = requests.flatMap((request, i) => (request.capacity > 0 ? [{ request, i }] : []));
+    while (left.length > 0) {
+      const { round, later } = splitRound(left);
+      left = later;
+      const members = [...round.values()];
+      const agents = members.map(({ request }) => request.agentId);
+      const caps = members.map(({ request }) => clampLimit(request.capacity));
+      const skip = members.flatMap(({ request }) => request.skip.map((id) => skipKey(request.agentId, id)));
+      const shape = `${listShape(agents.length)}|${skip.length === 0 ? 0 : listShape(skip.length)}`;
+      const params = { now, agents, caps, skip, limit: 0, owner: '', leaseUntil: 0, ids: [] };
+      const claimed = await claim('agent', params, shape);
+      for (const js of claimed) answers[round.get(js.agentId as string)?.i as number]?.push(js);
+    }
+    return answers;
+  }
+
   return {
     async listDueWaiting(now, limit) {
       const rows = await db
@@ -95,13 +150,11 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
 
     /** started_at keeps the first start, so a chunked job's timeout counts from when it really began. */
     claimServer(owner, now, leaseUntil, limit) {
-      return claim('server', { owner, now, leaseUntil, limit, agentId: '', skip: [] });
+      const params = { owner, now, leaseUntil, limit: clampLimit(limit), agents: [], caps: [], skip: [], ids: [] };
+      return claim('server', params, '0');
     },
 
-    /** An agent job never checkpoints, so each claim is a fresh start. */
-    claimForAgent(agentId, now, limit, skip = []) {
-      return claim('agent', { agentId, now, limit, skip: [...skip], owner: '', leaseUntil: 0 });
-    },
+    claimForAgents,
 
     async renewLeases(owner, ids, leaseUntil) {
       if (ids.length === 0) return [];

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { newId } from '../../../src/core/ids.ts';
+import type { Jobstate } from '../../../src/core/model.ts';
 import type { Store } from '../../../src/core/ports/store.ts';
 import { makeAgent, makeEnrolmentToken, makeJobstate, makeOrg, seedRun, T0 } from '../fixtures.ts';
-import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
+import { claimForAgent, ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
 
 async function seedOrg(store: Store): Promise<string> {
   return (await store.orgs.create(makeOrg())).id;
@@ -240,46 +241,57 @@ export function agentCases(open: OpenStore): void {
   });
 
   describe('agent jobstates', () => {
-    storeTest(open, "claimForAgent takes only that agent's prepared agent jobstates, oldest first", async (store) => {
-      const run = await seedRun(store, { status: 'running' });
-      const first = makeJobstate(run, {
-        status: 'prepared',
-        agentId: 'agent-1',
-        preparedAt: T0 - 10,
-        eventSeq: 7,
-        elapsedMs: 5,
-      });
-      const second = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 5 });
-      const third = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 });
-      const onBehalf = makeJobstate(run, {
-        status: 'prepared',
-        agentId: 'agent-1',
-        runner: 'server',
-        preparedAt: T0 - 99,
-      });
-      await store.jobstates.insertMany([
-        third,
-        second,
-        first,
-        onBehalf,
-        makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - 99 }),
-        makeJobstate(run, { status: 'waiting', agentId: 'agent-1', preparedAt: T0 - 99 }),
-      ]);
-      const claimed = await store.jobstates.claimForAgent('agent-1', T0 + 1, 2);
-      assert.deepEqual(ids(claimed), [first.id, second.id]);
-      for (const js of claimed) {
-        assert.equal(js.status, 'running');
-        assert.equal(js.startedAt, T0 + 1);
-        assert.equal(js.eventSeq, 0);
-        assert.equal(js.elapsedMs, 0);
-        assert.equal(js.runner, 'agent');
-        assert.deepEqual(await store.jobstates.get(js.id), js);
-      }
-      assert.deepEqual(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10, [third.id]), [], 'skipped');
-      assert.deepEqual(ids(await store.jobstates.claimForAgent('agent-1', T0 + 2, 10, ['other'])), [third.id]);
-      assert.deepEqual(await store.jobstates.claimForAgent('agent-1', T0 + 3, 10), []);
-      assert.deepEqual(ids(await store.jobstates.claimServer('node', T0 + 3, T0 + 9, 10)), [onBehalf.id]);
-    });
+    storeTest(
+      open,
+      "an agent's claim takes only that agent's prepared agent jobstates, oldest first",
+      async (store) => {
+        const run = await seedRun(store, { status: 'running' });
+        const first = makeJobstate(run, {
+          status: 'prepared',
+          agentId: 'agent-1',
+          preparedAt: T0 - 10,
+          eventSeq: 7,
+          elapsedMs: 5,
+        });
+        const second = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 - 5 });
+        const third = makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 });
+        const onBehalf = makeJobstate(run, {
+          status: 'prepared',
+          agentId: 'agent-1',
+          runner: 'server',
+          preparedAt: T0 - 99,
+        });
+        await store.jobstates.insertMany([
+          third,
+          second,
+          first,
+          onBehalf,
+          makeJobstate(run, { status: 'prepared', agentId: 'agent-2', preparedAt: T0 - 99 }),
+          makeJobstate(run, { status: 'waiting', agentId: 'agent-1', preparedAt: T0 - 99 }),
+        ]);
+        const claimed = await claimForAgent(store, { agentId: 'agent-1', now: T0 + 1, capacity: 2 });
+        assert.deepEqual(ids(claimed), [first.id, second.id]);
+        for (const js of claimed) {
+          assert.equal(js.status, 'running');
+          assert.equal(js.startedAt, T0 + 1);
+          assert.equal(js.eventSeq, 0);
+          assert.equal(js.elapsedMs, 0);
+          assert.equal(js.runner, 'agent');
+          assert.deepEqual(await store.jobstates.get(js.id), js);
+        }
+        assert.deepEqual(
+          await claimForAgent(store, { agentId: 'agent-1', now: T0 + 2, capacity: 10, skip: [third.id] }),
+          [],
+          'skipped',
+        );
+        assert.deepEqual(
+          ids(await claimForAgent(store, { agentId: 'agent-1', now: T0 + 2, capacity: 10, skip: ['other'] })),
+          [third.id],
+        );
+        assert.deepEqual(await claimForAgent(store, { agentId: 'agent-1', now: T0 + 3, capacity: 10 }), []);
+        assert.deepEqual(ids(await store.jobstates.claimServer('node', T0 + 3, T0 + 9, 10)), [onBehalf.id]);
+      },
+    );
 
     storeTest(open, 'concurrent claims of one agent never get the same jobstate', async (store) => {
       const run = await seedRun(store, { status: 'running' });
@@ -287,10 +299,92 @@ export function agentCases(open: OpenStore): void {
         makeJobstate(run, { status: 'prepared', agentId: 'agent-1', preparedAt: T0 + i }),
       );
       await store.jobstates.insertMany(all);
-      const claims = await Promise.all([1, 2, 3].map(() => store.jobstates.claimForAgent('agent-1', T0 + 100, 12)));
+      const claims = await Promise.all(
+        [1, 2, 3].map(() => claimForAgent(store, { agentId: 'agent-1', now: T0 + 100, capacity: 12 })),
+      );
       const claimed = claims.flatMap(ids);
       assert.equal(new Set(claimed).size, claimed.length, 'a jobstate was claimed twice');
       assert.deepEqual([...claimed].sort(), ids(all).sort());
+    });
+
+    storeTest(open, 'claimForAgents: each agent its own, up to its capacity, past its own skip list', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const prepared = (agentId: string, i: number, more: Parameters<typeof makeJobstate>[1] = {}) =>
+        makeJobstate(run, { status: 'prepared', agentId, preparedAt: T0 + i, ...more });
+      const a = [prepared('agent-a', 3), prepared('agent-a', 1), prepared('agent-a', 2)];
+      const b = [prepared('agent-b', 1), prepared('agent-b', 2)];
+      const closed = prepared('agent-c', 0, { windowClosesAt: T0 + 50 });
+      const c = prepared('agent-c', 1, { windowClosesAt: T0 + 500 });
+      const d = [prepared('agent-d', 1), prepared('agent-d', 2)];
+      const idle = prepared('agent-e', 1);
+      await store.jobstates.insertMany([...a, ...b, closed, c, ...d, idle]);
+      const claimed = await store.jobstates.claimForAgents(
+        [
+          { agentId: 'agent-a', capacity: 2, skip: [] },
+          // agent-b names agent-d's first job: it skips its own first, and agent-d's stays agent-d's.
+          { agentId: 'agent-b', capacity: 5, skip: [b[0]?.id as string, d[0]?.id as string] },
+          { agentId: 'agent-c', capacity: 5, skip: [] },
+          { agentId: 'agent-d', capacity: 1, skip: [] },
+          { agentId: 'agent-e', capacity: 0, skip: [] },
+          { agentId: 'agent-a', capacity: 5, skip: [] },
+          { agentId: 'nobody', capacity: 5, skip: [] },
+        ],
+        T0 + 100,
+      );
+      assert.deepEqual(claimed.map(ids), [
+        ids([a[1], a[2]] as typeof a),
+        [b[1]?.id],
+        [c.id],
+        [d[0]?.id],
+        [],
+        [a[0]?.id],
+        [],
+      ]);
+      for (const js of claimed.flat()) {
+        assert.equal(js.status, 'running');
+        assert.equal(js.startedAt, T0 + 100);
+        assert.deepEqual(await store.jobstates.get(js.id), js);
+      }
+      assert.equal((await store.jobstates.get(closed.id))?.status, 'prepared', 'its window closed');
+      assert.equal((await store.jobstates.get(idle.id))?.status, 'prepared', 'capacity 0');
+      assert.deepEqual(await store.jobstates.claimForAgents([], T0 + 100), []);
+    });
+
+    storeTest(open, 'claimForAgents of 300 agents, 60 holding 1,000 jobs: each gets its own', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const agents = Array.from({ length: 300 }, (_, i) => `agent-${i}`);
+      const own = agents.map((agentId) => makeJobstate(run, { status: 'prepared', agentId, preparedAt: T0 }));
+      await store.jobstates.insertMany(own);
+      const holding = (i: number) => Array.from({ length: i % 5 === 0 ? 1000 : 3 }, () => newId());
+      const claimed = await store.jobstates.claimForAgents(
+        agents.map((agentId, i) => ({ agentId, capacity: 2, skip: holding(i) })),
+        T0 + 1,
+      );
+      assert.deepEqual(
+        claimed.map(ids),
+        own.map((js) => [js.id]),
+      );
+    });
+
+    storeTest(open, 'concurrent claimForAgents of the same agents never get the same jobstate', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const agents = ['agent-1', 'agent-2', 'agent-3'];
+      const all = agents.flatMap((agentId) =>
+        Array.from({ length: 12 }, (_, i) => makeJobstate(run, { status: 'prepared', agentId, preparedAt: T0 + i })),
+      );
+      await store.jobstates.insertMany(all);
+      const requests = agents.map((agentId) => ({ agentId, capacity: 5, skip: [] }));
+      const claimers = await Promise.all(
+        [1, 2, 3].map(async () => {
+          const mine: Jobstate[] = [];
+          for (let round = 0; round < 20; round++)
+            mine.push(...(await store.jobstates.claimForAgents(requests, T0 + 100)).flat());
+          return mine;
+        }),
+      );
+      const claimed = claimers.flat();
+      assert.equal(new Set(ids(claimed)).size, claimed.length, 'a jobstate was claimed twice');
+      assert.deepEqual(ids(claimed).sort(), ids(all).sort());
     });
 
     storeTest(open, 'listForAgent filters by status, runner and run', async (store) => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TaskwardenError } from '../../../src/core/errors.ts';
+import type { Jobstate } from '../../../src/core/model.ts';
 import type { Page, Paged, Store } from '../../../src/core/ports/store.ts';
 
 export type OpenStore = () => Promise<Store>;
@@ -48,3 +49,12 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: string, m
 }
 
 export const ids = (items: { id: string }[]): string[] => items.map((item) => item.id);
+
+/** One agent's claim: claimForAgents with a single request. */
+export async function claimForAgent(
+  store: Store,
+  request: { agentId: string; now: number; capacity: number; skip?: string[] },
+): Promise<Jobstate[]> {
+  const { agentId, now, capacity, skip = [] } = request;
+  return (await store.jobstates.claimForAgents([{ agentId, capacity, skip }], now))[0] ?? [];
+}

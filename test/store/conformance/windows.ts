@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { Store } from '../../../src/core/ports/store.ts';
 import { makeJobstate, makeRun, makeTask, seedTask, T0 } from '../fixtures.ts';
-import { ids, type OpenStore, storeTest } from './harness.ts';
+import { claimForAgent, ids, type OpenStore, storeTest } from './harness.ts';
 
 const LEASE = 30_000;
 
@@ -50,7 +50,7 @@ export function windowCases(open: OpenStore): void {
         prepared({ windowClosesAt: T0 - 5 }),
         prepared({ agentId: 'agent-1', windowClosesAt: T0 }),
       ]);
-      assert.deepEqual(ids(await store.jobstates.claimForAgent('agent-1', T0, 10)), [agentOpen.id]);
+      assert.deepEqual(ids(await claimForAgent(store, { agentId: 'agent-1', now: T0, capacity: 10 })), [agentOpen.id]);
       assert.deepEqual(
         ids(await store.jobstates.claimServer('node', T0, T0 + LEASE, 10)).sort(),
         [serverOpen.id, serverForever.id].sort(),
