@@ -126,3 +126,11 @@ export function boundSet(row: object): { columns: string; values: Record<string,
   for (const [column, value] of Object.entries(row)) values[`set.${column}`] = value;
   return { columns: Object.keys(row).join(','), values };
 }
+
+/**
+ * A one-row insert's values for a statement built with setSlots over the shape `columns`:
+ * as kysely's `values`, a column whose value is undefined is left out (its default applies).
+ */
+export function boundRow(row: object): { columns: string; values: Record<string, unknown> } {
+  return boundSet(Object.fromEntries(Object.entries(row).filter(([, value]) => value !== undefined)));
+}

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
 import { JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
-import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
+import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
 import { jobstatePatchRow } from './patches.ts';
@@ -99,12 +99,23 @@ const wakeWaiting = new Statement((db, p: Slots<WakeParams>, shape) =>
     .$if(shape.includes('m'), (q) => q.where('module', '=', p('module'))),
 );
 
+/** A firing's one jobstate (a one-job task on the server): compiled once; shape: the row's columns. */
+const insertOneJobstate = new Statement((db, p: Slots<Record<string, unknown>>, shape) =>
+  db.insertInto('jobstates').values(setSlots(shape, p) as never),
+);
+
 export function jobstateRepo(ctx: SqlContext): JobstateRepo {
   const { db } = ctx;
   return {
     async insertMany(jobstates) {
       if (jobstates.length === 0) return;
       const rows = jobstates.map(jobstateRow);
+      const [only] = rows;
+      if (rows.length === 1 && only) {
+        const { columns, values } = boundRow(only);
+        await writing(ctx, 'jobstate', () => insertOneJobstate.run(ctx, values, columns));
+        return;
+      }
       await writing(ctx, 'jobstate', () =>
         atomic(ctx, async (tx: Kysely<Database>) => {
           for (let i = 0; i < rows.length; i += INSERT_CHUNK) {

@@ -1,7 +1,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { RUN_STATUSES, type Run, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
-import { listShape, type Slots, Statement } from './compiled.ts';
+import { boundRow, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { affected, atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { runPatchRow } from './patches.ts';
 import { toRun } from './rows.ts';
@@ -55,6 +55,25 @@ const runRow = (run: NewRun): RunTable => ({
   rollout_wave: null,
 });
 
+/** A firing's run (one a pass, with 100,000 schedules): compiled once; shape: the row's columns. */
+const insertOneRun = new Statement((db, p: Slots<Record<string, unknown>>, shape) =>
+  db
+    .insertInto('runs')
+    .values(setSlots(shape, p) as never)
+    .onConflict((oc) => oc.columns(['task_id', 'fire_key']).doNothing()),
+);
+
+/** A firing reads its task's active runs (concurrency policy); shape: the ids' list length. */
+const activeOf = new Statement((db, p: Slots<{ taskIds: string[] }>, shape) =>
+  db
+    .selectFrom('runs')
+    .selectAll()
+    .where('task_id', 'in', p.list('taskIds', Number(shape)))
+    .where('status', 'in', ['pending', 'running'])
+    .orderBy('fire_at')
+    .orderBy('id'),
+);
+
 export function runRepo(ctx: SqlContext): RunRepo {
   const { db } = ctx;
   /** Runs this transaction locked already (holdForCompletion): a session is one transaction. */
@@ -72,7 +91,12 @@ export function runRepo(ctx: SqlContext): RunRepo {
   /** One INSERT per INSERT_CHUNK runs: a batch of firings writes its runs together. */
   async function insertMany(runs: readonly NewRun[]): Promise<number> {
     if (runs.length === 0) return 0;
-    return writing(ctx, runs.length === 1 ? `run ${runs[0]?.id}` : 'run', () =>
+    const [only] = runs;
+    if (runs.length === 1 && only) {
+      const { columns, values } = boundRow(runRow(only));
+      return writing(ctx, `run ${only.id}`, () => insertOneRun.changed(ctx, values, columns));
+    }
+    return writing(ctx, 'run', () =>
       atomic(ctx, async (tx) => {
         let inserted = 0;
         for (const part of chunksOf(runs)) {
@@ -88,16 +112,14 @@ export function runRepo(ctx: SqlContext): RunRepo {
     );
   }
   async function listActiveOf(taskIds: readonly string[]): Promise<Run[]> {
-    if (taskIds.length === 0) return [];
-    const rows = await db
-      .selectFrom('runs')
-      .selectAll()
-      .where('task_id', 'in', taskIds)
-      .where('status', 'in', ['pending', 'running'])
-      .orderBy('fire_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(toRun);
+    const runs: Run[] = [];
+    for (const part of chunksOf(taskIds, ID_CHUNK)) {
+      const rows = await activeOf.rows(ctx, { taskIds: part }, String(listShape(part.length)));
+      runs.push(...rows.map(toRun));
+    }
+    if (taskIds.length <= ID_CHUNK) return runs;
+    // Each chunk came oldest first; all of them together, as one statement would give them.
+    return runs.sort((a, b) => a.fireAt - b.fireAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
   return {
     async insert(run) {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Task } from '../../core/model.ts';
 import type { TaskRepo } from '../../core/ports/store.ts';
-import { type Slots, Statement } from './compiled.ts';
+import { listShape, type Slots, Statement } from './compiled.ts';
 import { atomic, chunksOf, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { taskRow, toTask } from './rows.ts';
 import { deleteRunsWithChildren } from './runs.ts';
@@ -11,6 +11,14 @@ import type { Database } from './schema.ts';
 /** Ending a jobstate reads its task (retry policy): once per agent job. */
 const taskById = new Statement((db, p: Slots<{ id: string }>) =>
   db.selectFrom('tasks').selectAll().where('id', '=', p('id')),
+);
+
+/** Each batch of firings reads its tasks at once; shape: the ids' list length. */
+const tasksByIds = new Statement((db, p: Slots<{ ids: string[] }>, shape) =>
+  db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('id', 'in', p.list('ids', Number(shape))),
 );
 
 export function taskRepo(ctx: SqlContext): TaskRepo {
@@ -72,7 +80,7 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
     async getMany(ids) {
       const tasks: Task[] = [];
       for (const part of chunksOf(ids, MAX_LIMIT)) {
-        const rows = await db.selectFrom('tasks').selectAll().where('id', 'in', part).execute();
+        const rows = await tasksByIds.rows(ctx, { ids: part }, String(listShape(part.length)));
         tasks.push(...rows.map(toTask));
       }
       return tasks;
