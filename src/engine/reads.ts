@@ -62,9 +62,12 @@ export class TxReads {
     const missing = [...new Set(ids)].filter((id) => !this.tasks.has(id));
     if (missing.length === 0) return;
     const read = new Map((await this.tx.tasks.getMany(missing)).map((task) => [task.id, task]));
-    const loaded = missing.map((id) => withCalendarRules(this.tx, read.get(id) ?? null));
-    for (const [i, id] of missing.entries()) this.tasks.set(id, loaded[i] as Promise<Task | null>);
-    await Promise.all(loaded);
+    // One at a time: a transaction's statements go one after the other on its connection.
+    for (const id of missing) {
+      const loaded = withCalendarRules(this.tx, read.get(id) ?? null);
+      this.tasks.set(id, loaded);
+      await loaded;
+    }
   }
 
   /** A batch of run ends of one org (group-commit.ts) reads its notification defaults once. */
