@@ -3,6 +3,7 @@ import type { Jobstate, JobstateReason, LogLine, LogStream } from '../core/model
 import type { AgentOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
+import type { JobstateEnd } from './group-commit.ts';
 import { type LateReport, lateReportOf, settleLateReport } from './late-reports.ts';
 import { endJobstate } from './outcomes.ts';
 
@@ -58,7 +59,7 @@ type EndEvent = Extract<AgentEventInput, { type: 'finished' | 'error' }>;
 export async function applyAgentEvents(
   ctx: EngineContext,
   call: EventsCall,
-  commit: (write: (uow: UnitOfWork) => Promise<boolean>) => Promise<boolean>,
+  commit: (write: (uow: UnitOfWork) => Promise<boolean>, ends: JobstateEnd | null) => Promise<boolean>,
 ): Promise<EventsApplied> {
   const { agentId, jobstateId, attempt } = call;
   const batch = uniqueBySeq(call.events);
@@ -82,7 +83,9 @@ export async function applyAgentEvents(
     const lastSeq = (fresh[fresh.length - 1] as AgentEventInput).seq;
     const outcome = endAt === -1 ? null : await accepted(ctx, js, fresh[endAt] as EndEvent);
     // Through the agents' group commit: the events of many agents share one transaction.
-    const applied = await commit((uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }));
+    // An end names its run and task: the batch locks its runs and reads its tasks at once.
+    const ends = outcome ? { runId: js.runId, taskId: js.taskId } : null;
+    const applied = await commit((uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }), ends);
     if (applied) return { applied: progressing.length + (outcome ? 1 : 0), lastSeq };
   }
   throw new TaskwardenError('jobstate_reports_racing', `events of jobstate ${jobstateId} keep racing; send them again`);

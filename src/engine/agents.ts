@@ -73,8 +73,7 @@ export class AgentDispatch {
         for (const js of batched.claimed) uow.emit({ type: 'jobstate', jobstate: js });
         return true;
       },
-      null,
-      batched,
+      { claim: batched },
     );
     const { claimed } = batched;
     if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
@@ -93,7 +92,7 @@ export class AgentDispatch {
     events: readonly AgentEventInput[],
   ): Promise<EventsApplied> {
     const call = { agentId, jobstateId, attempt, events };
-    return applyAgentEvents(this.ctx, call, (write) => this.commits.write(write));
+    return applyAgentEvents(this.ctx, call, (write, ends) => this.commits.write(write, { ends }));
   }
 
   /** Writes what a contact changed on its agent (its version, modules, last contact…); false when the agent is gone. */

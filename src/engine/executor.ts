@@ -316,7 +316,7 @@ export class Executor {
           const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
           return backToPrepared(uow, { js, chunk, fence });
         },
-        outcome.done ? { runId: js.runId, taskId: js.taskId } : null,
+        { ends: outcome.done ? { runId: js.runId, taskId: js.taskId } : null },
       ),
     );
     if (!written) this.discarded(js);

@@ -20,6 +20,12 @@ export interface BatchedClaim extends AgentClaimRequest {
   claimed: Jobstate[];
 }
 
+/** What a write brings to its batch besides itself. */
+export interface WriteWith {
+  ends?: JobstateEnd | null;
+  claim?: BatchedClaim | null;
+}
+
 interface Queued {
   write: ChunkWrite;
   /** The run and task of the jobstate the write may end, or null. */
@@ -61,7 +67,7 @@ export class GroupCommit {
    * its task, read with the batch's in one statement. `claim`: claimed with the batch's
    * (JobstateRepo.claimForAgents) before the writes run.
    */
-  write(write: ChunkWrite, ends: JobstateEnd | null = null, claim: BatchedClaim | null = null): Promise<boolean> {
+  write(write: ChunkWrite, { ends = null, claim = null }: WriteWith = {}): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, ends, claim, resolve, reject });
       if (this.flushing) return;
