@@ -16,6 +16,7 @@
 //   a client, since the last take.
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { emptyClientStats } from './fleet-clients.ts';
 import { answerParent } from './ipc-child.ts';
 
 export interface ClientStats {
@@ -58,15 +59,7 @@ const WAVE = Number(waveText);
 const REQUEST_LIMIT_MS = Math.max(Number(limitText), (LONG_POLL_SECONDS + 30) * 1000);
 const server = new URL(base);
 const wait = mode === 'agents' ? LONG_POLL_SECONDS : 0;
-const stats: ClientStats = {
-  requests: 0,
-  contacts: 0,
-  jobs: 0,
-  errors: 0,
-  staleSocketRetries: 0,
-  connectionsOpened: 0,
-  errorsBy: {},
-};
+const stats: ClientStats = emptyClientStats();
 /** 'connect' until every client of every process had its first answer (`go`), then 'loop'. */
 let phase: 'connect' | 'loop' = 'connect';
 let holds: number[] = [];

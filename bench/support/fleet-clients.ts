@@ -68,8 +68,9 @@ export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
   return fleet;
 }
 
-function sumOf(all: ClientStats[]): ClientStats {
-  const sum: ClientStats = {
+/** Counters at zero: a client process's start, and the sum's. */
+export function emptyClientStats(): ClientStats {
+  return {
     requests: 0,
     contacts: 0,
     jobs: 0,
@@ -78,6 +79,10 @@ function sumOf(all: ClientStats[]): ClientStats {
     connectionsOpened: 0,
     errorsBy: {},
   };
+}
+
+function sumOf(all: ClientStats[]): ClientStats {
+  const sum = emptyClientStats();
   for (const one of all) {
     sum.requests += one.requests;
     sum.contacts += one.contacts;
