@@ -64,14 +64,8 @@ function open(db: Kysely<Database>, p: Slots<ClaimParams>) {
 
 /**
  * The server's pick, shape `server|0|L`; the agents' pick, shape `agent|<agents' list
- * length>|<skip list length>|L`: each agent's jobstates ranked by (prepared_at, id), the
- * first caps[i] of agent i taken. L: locks, skipping locked rows (PostgreSQL). Locking
- * and window functions cannot share a query level, so the agents' rows are locked outside
- * the ranking, where their status is checked again on the row as it is now (another node
- * may have claimed it since the ranking's snapshot): a row one skips is not replaced by
- * the agent's next one, which waits for its next contact. Without locks (SQLite's single
- * writer) the ranking is the pick: a status filter outside it led SQLite's planner to walk
- * every prepared jobstate.
+ * length>|<skip list length>` or, where rows lock, `agent|arrays|L`: each agent's jobstates by (prepared_at, id), the first
+ * caps[i] of agent i taken. L: locks, skipping locked rows (PostgreSQL).
  */
 function picked(db: Kysely<Database>, p: Slots<ClaimParams>, shape: string): ClaimPick {
   const [claimer, ...rest] = shape.split('|') as [Claimer, ...string[]];
@@ -80,12 +74,47 @@ function picked(db: Kysely<Database>, p: Slots<ClaimParams>, shape: string): Cla
     const q = open(db, p).select('id').where('runner', '=', 'server').orderBy('prepared_at').orderBy('id');
     return q.limit(p('limit')).$if(locks, (w) => w.forUpdate().skipLocked());
   }
-  const ranked = rankedForAgents(db, p, Number(rest[0]), Number(rest[1]));
-  if (!locks) return ranked as unknown as ClaimPick;
-  return open(db, p).select('id').where('id', 'in', ranked).forUpdate().skipLocked();
+  if (locks) return lockedForAgents(db, p);
+  return rankedForAgents(db, p, Number(rest[0]), Number(rest[1])) as unknown as ClaimPick;
 }
 
-/** The ids within each agent's capacity, of `agents` agents (list length) with `skip` skip pairs. */
+/**
+ * The agents' pick where rows lock (PostgreSQL): for each agent, its first caps[i] rows not
+ * locked by another claimer, in a LATERAL subquery that locks as it reads. A row another
+ * claimer holds is passed over for the agent's next one, so concurrent claims of one agent
+ * together take all its work; one committed since the statement's snapshot is checked again
+ * as it is now (no longer prepared: passed over too). Locking and window functions cannot
+ * share a query level, so a ranking (as SQLite's) would lock after choosing, and come back
+ * short of rows another claimer held. The lists travel as two arrays and one skip array: one
+ * statement for any number of agents.
+ */
+function lockedForAgents(db: Kysely<Database>, p: Slots<ClaimParams>): ClaimPick {
+  const wanted = sql<{ agent_id: string; cap: number }>`unnest(${p('agents')}::text[], ${p('caps')}::integer[])`;
+  return db
+    .selectFrom(wanted.as<'wanted'>(sql`wanted(agent_id, cap)`))
+    .innerJoinLateral(
+      () =>
+        open(db, p)
+          .select('jobstates.id')
+          .where('runner', '=', 'agent')
+          .where(sql<boolean>`jobstates.agent_id = wanted.agent_id`)
+          .where(sql<boolean>`not (jobstates.agent_id || '/' || jobstates.id = any(${p('skip')}::text[]))`)
+          .orderBy('prepared_at')
+          .orderBy('id')
+          .limit(sql<number>`wanted.cap`)
+          .forUpdate()
+          .skipLocked()
+          .as('mine'),
+      (join) => join.onTrue(),
+    )
+    .select('mine.id') as unknown as ClaimPick;
+}
+
+/**
+ * The ids within each agent's capacity, of `agents` agents (list length) with `skip` skip
+ * pairs, ranked by row_number(): without locks (SQLite's single writer) the ranking is the
+ * pick. A status filter outside it led SQLite's planner to walk every prepared jobstate.
+ */
 function rankedForAgents(db: Kysely<Database>, p: Slots<ClaimParams>, agents: number, skip: number) {
   const agentIds = p.list('agents', agents);
   const caps = p.list('caps', agents);

@@ -122,7 +122,9 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       const agents = members.map(({ request }) => request.agentId);
       const caps = members.map(({ request }) => clampLimit(request.capacity));
       const skip = members.flatMap(({ request }) => request.skip.map((id) => skipKey(request.agentId, id)));
-      const shape = `${listShape(agents.length)}|${skip.length === 0 ? 0 : listShape(skip.length)}`;
+      // Where rows lock, the lists travel as arrays (claim-statements.ts): one shape for any lengths.
+      const lists = `${listShape(agents.length)}|${skip.length === 0 ? 0 : listShape(skip.length)}`;
+      const shape = capabilities.skipLocked ? 'arrays' : lists;
       const params = { now, agents, caps, skip, limit: 0, owner: '', leaseUntil: 0, ids: [] };
       const claimed = await claim('agent', params, shape);
       for (const js of claimed) answers[round.get(js.agentId as string)?.i as number]?.push(js);
