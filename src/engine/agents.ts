@@ -1,6 +1,6 @@
 import { moveJobstate } from '../core/lifecycle.ts';
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
-import type { AgentPatch } from '../core/ports/store.ts';
+import type { AgentPatch, RunningOnAgent } from '../core/ports/store.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext } from './context.ts';
 import { type BatchedClaim, GroupCommit } from './group-commit.ts';
@@ -120,10 +120,14 @@ export class AgentDispatch {
     opts: { reoffer?: boolean } = {},
   ): Promise<string[]> {
     const { store } = this.ctx;
-    const onServer = await store.jobstates.listForAgent(agentId, { statuses: ['running'], runner: 'agent' }, BATCH);
+    const onServer = await store.jobstates.listRunningOnAgent(agentId, BATCH);
     const reported = new Set(running);
-    for (const js of onServer) {
-      if (reported.has(js.id) || (js.startedAt ?? contactAt) >= contactAt) continue;
+    const claimedBefore = (js: RunningOnAgent) => (js.startedAt ?? contactAt) < contactAt;
+    for (const head of onServer) {
+      if (reported.has(head.id) || !claimedBefore(head)) continue;
+      // The whole row for what the end needs (its job, attempt), as it is now.
+      const js = await store.jobstates.get(head.id);
+      if (js?.status !== 'running' || !claimedBefore(js)) continue;
       if (opts.reoffer && js.eventSeq === 0 && (await this.unclaim(js))) continue;
       await this.end(js, 'agent_lost', 'the agent no longer runs this job (it restarted or lost it)', ['running']);
     }

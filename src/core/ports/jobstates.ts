@@ -12,6 +12,9 @@ export interface AgentClaimRequest {
   skip: readonly string[];
 }
 
+/** What a contact's reconcile compares of each jobstate running on the agent (listRunningOnAgent). */
+export type RunningOnAgent = Pick<Jobstate, 'id' | 'startedAt' | 'eventSeq'>;
+
 export type JobstatePatch = Partial<
   Pick<
     Jobstate,
@@ -75,6 +78,12 @@ export interface JobstateRepo {
    * statements whatever the number of agents.
    */
   claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]>;
+  /**
+   * The agent jobstates running on `agentId`, oldest first: id, start and applied event
+   * seq only. Every contact reads them (AgentDispatch.reconcile), and most find none or
+   * nothing to act on: a whole row each would cost several times as much.
+   */
+  listRunningOnAgent(agentId: string, limit: number): Promise<RunningOnAgent[]>;
   /** The agent's jobstates in one of `statuses` (optionally of one runner, of one run), oldest first. */
   listForAgent(
     agentId: string,

@@ -71,6 +71,18 @@ const forAgent = new Statement((db, p: Slots<ForAgentParams>, shape) => {
     .limit(p('limit'));
 });
 
+/** listRunningOnAgent(): the agent job columns reconcile compares, off the agent index. */
+const runningOnAgent = new Statement((db, p: Slots<{ agentId: string; limit: number }>) =>
+  db
+    .selectFrom('jobstates')
+    .select(['id', 'started_at', 'event_seq'])
+    .where('agent_id', '=', p('agentId'))
+    .where('status', '=', 'running')
+    .where('runner', '=', 'agent')
+    .orderBy('id')
+    .limit(p('limit')),
+);
+
 type SeqParams = { id: string; attempt: number; from: number; to: number; at: number };
 
 const advanceSeq = new Statement((db, p: Slots<SeqParams>) =>
@@ -228,6 +240,11 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       const shape = `${listShape(filter.statuses.length)}|${filter.runner === undefined ? '' : 'r'}${filter.runId === undefined ? '' : 'i'}`;
       const params = { ...filter, agentId, statuses: filter.statuses as string[], limit: clampLimit(limit) };
       return (await forAgent.rows(ctx, params as ForAgentParams, shape)).map(toJobstate);
+    },
+
+    async listRunningOnAgent(agentId, limit) {
+      const rows = await runningOnAgent.rows(ctx, { agentId, limit: clampLimit(limit) });
+      return rows.map((row) => ({ id: row.id, startedAt: row.started_at, eventSeq: row.event_seq }));
     },
 
     async advanceEventSeq(id, attempt, from, to, at) {

@@ -414,6 +414,31 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await ofRun(run.id), [running.id, serverSide.id]);
     });
 
+    storeTest(
+      open,
+      'listRunningOnAgent: the agent jobstates running on it, id, start and event seq only',
+      async (store) => {
+        const run = await seedRun(store, { status: 'running' });
+        const first = makeJobstate(run, { status: 'running', agentId: 'agent-1', startedAt: T0 + 5, eventSeq: 3 });
+        const second = makeJobstate(run, { status: 'running', agentId: 'agent-1', startedAt: null, eventSeq: 0 });
+        await store.jobstates.insertMany([
+          first,
+          second,
+          makeJobstate(run, { status: 'running', agentId: 'agent-1', runner: 'server' }),
+          makeJobstate(run, { status: 'prepared', agentId: 'agent-1' }),
+          makeJobstate(run, { status: 'running', agentId: 'agent-2' }),
+        ]);
+        assert.deepEqual(await store.jobstates.listRunningOnAgent('agent-1', 10), [
+          { id: first.id, startedAt: T0 + 5, eventSeq: 3 },
+          { id: second.id, startedAt: null, eventSeq: 0 },
+        ]);
+        assert.deepEqual(await store.jobstates.listRunningOnAgent('agent-1', 1), [
+          { id: first.id, startedAt: T0 + 5, eventSeq: 3 },
+        ]);
+        assert.deepEqual(await store.jobstates.listRunningOnAgent('nobody', 10), []);
+      },
+    );
+
     storeTest(open, 'advanceEventSeq is a compare-and-set on the running attempt', async (store) => {
       const run = await seedRun(store, { status: 'running' });
       const js = makeJobstate(run, { status: 'running', agentId: 'agent-1', attempt: 2 });
