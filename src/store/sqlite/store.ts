@@ -5,6 +5,7 @@ import type { Store, StoreCapabilities } from '../../core/ports/store.ts';
 import { KyselyStore } from '../sql/kysely-store.ts';
 import { withOutageErrors } from '../sql/outage-dialect.ts';
 import type { Database as Tables } from '../sql/schema.ts';
+import { checkpointOffLoop } from './checkpoints.ts';
 import { StoreSqliteDialect } from './dialect.ts';
 import { classifySqliteError, sqliteOutage } from './errors.ts';
 import { sqliteMigrations } from './migrations/index.ts';
@@ -47,6 +48,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     const message = error instanceof Error ? error.message : String(error);
     throw new TaskwardenError('unavailable', `cannot open SQLite database ${options.file}: ${message}`);
   }
+  const checkpoints = checkpointOffLoop(database);
   const db = new Kysely<Tables>({ dialect: withOutageErrors(new StoreSqliteDialect(database), sqliteOutage) });
   return new KyselyStore({
     db,
@@ -55,5 +57,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     classifyError: classifySqliteError,
     pingTakesWriteLock: true,
     returningBuffersRows: true,
+    onClose: () => checkpoints.stop(),
   });
 }

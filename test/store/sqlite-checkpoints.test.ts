@@ -1,0 +1,65 @@
+// WAL checkpoints run on a thread of their own once a store writes (store/sqlite/checkpoints.ts):
+// the pages reach the database file although the connection's own threshold is never reached.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { checkpointOffLoop, SAFETY_NET_PAGES, START_AT_BYTES } from '../../src/store/sqlite/checkpoints.ts';
+
+const PAGE = 4096;
+
+async function until(what: string, condition: () => Promise<boolean>, limitMs = 20_000): Promise<void> {
+  const giveUpAt = Date.now() + limitMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) assert.fail(`still not: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a database that writes gets its WAL checkpointed by a thread, below the threshold of its own connection', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'taskwarden-checkpoints-'));
+  const file = join(dir, 'store.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const checkpoints = checkpointOffLoop(db);
+  try {
+    db.exec('create table blobs (id integer primary key, data blob not null)');
+    const insert = db.prepare('insert into blobs (data) values (?)');
+    // 2 MB in pages of data: past START_AT_BYTES, far below SQLite's own checkpoint (1,000 pages).
+    const pages = (2 * START_AT_BYTES) / PAGE;
+    db.transaction(() => {
+      for (let i = 0; i < pages; i++) insert.run(Buffer.alloc(PAGE - 100, i % 256));
+    })();
+    assert.ok((await stat(file)).size < START_AT_BYTES, 'the pages are in the WAL only');
+    await until(
+      'the thread started',
+      async () => db.pragma('wal_autocheckpoint', { simple: true }) === SAFETY_NET_PAGES,
+    );
+    // Only a checkpoint copies WAL pages into the file, and this connection made none.
+    await until('the pages reached the database file', async () => (await stat(file)).size >= 2 * START_AT_BYTES);
+    db.transaction(() => {
+      for (let i = 0; i < 10; i++) insert.run(Buffer.alloc(PAGE - 100, 1));
+    })();
+    await until(
+      'later writes are checkpointed too',
+      async () =>
+        (db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[])[0]?.log === 0 ||
+        (await stat(file)).size >= 2 * START_AT_BYTES + 10 * PAGE,
+    );
+  } finally {
+    await checkpoints.stop();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an in-memory database keeps SQLite’s own checkpoints: no thread', async () => {
+  const db = new Database(':memory:');
+  const checkpoints = checkpointOffLoop(db);
+  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  await checkpoints.stop();
+  db.close();
+});
