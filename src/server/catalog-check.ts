@@ -14,18 +14,33 @@ export type CommandLookups = Pick<Store['commands'], 'resolve' | 'resolveForServ
  * name the same command reads it once, not once per item.
  */
 export function requestCommands(commands: CommandLookups): CommandLookups {
-  const seen = new Map<string, Promise<CatalogCommand | null>>();
-  const once = (key: string, read: () => Promise<CatalogCommand | null>) => {
-    let found = seen.get(key);
+  return sharedLookups(commands, { forgetWhenRead: false });
+}
+
+/**
+ * `commands`' lookups, where one asked while a read of the same entry is on its way shares
+ * that read: the contacts of one claim batch prepare their jobs at once, and each read the
+ * same command. Nothing is kept once read, so a catalog change applies to the next lookup.
+ */
+export function concurrentCommands(commands: CommandLookups): CommandLookups {
+  return sharedLookups(commands, { forgetWhenRead: true });
+}
+
+function sharedLookups(commands: CommandLookups, { forgetWhenRead }: { forgetWhenRead: boolean }): CommandLookups {
+  const reads = new Map<string, Promise<CatalogCommand | null>>();
+  const shared = (key: string, read: () => Promise<CatalogCommand | null>) => {
+    let found = reads.get(key);
     if (!found) {
       found = read();
-      seen.set(key, found);
+      reads.set(key, found);
+      if (forgetWhenRead) void found.finally(() => reads.delete(key)).catch(() => {});
     }
     return found;
   };
   return {
-    resolve: (orgId, name) => once(`resolve\0${orgId}\0${name}`, () => commands.resolve(orgId, name)),
-    resolveForServer: (orgId, name) => once(`server\0${orgId}\0${name}`, () => commands.resolveForServer(orgId, name)),
+    resolve: (orgId, name) => shared(`resolve\0${orgId}\0${name}`, () => commands.resolve(orgId, name)),
+    resolveForServer: (orgId, name) =>
+      shared(`server\0${orgId}\0${name}`, () => commands.resolveForServer(orgId, name)),
   };
 }
 

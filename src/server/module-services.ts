@@ -11,6 +11,7 @@ import type {
   StoreBackups,
 } from '../core/ports/module.ts';
 import type { Store, StoreSession } from '../core/ports/store.ts';
+import { type CommandLookups, concurrentCommands } from './catalog-check.ts';
 import type { PackageFiles } from './package-files.ts';
 
 /**
@@ -25,17 +26,27 @@ export function createModuleServices(
   lent: { clock?: Clock; packageFiles?: PackageFiles; backups?: StoreBackups } = {},
 ): ModuleServicesFor {
   const { clock = systemClock, packageFiles, backups } = lent;
+  const commands = concurrentCommands(store.commands);
   return (orgId): ModuleServices => {
-    const services = orgServices(store, clock, orgId, packageFiles);
+    const services = orgServices({ store, commands, clock, orgId, packageFiles });
     return isGlobalOrg(orgId) ? { ...services, ...globalServices(store, services, backups) } : services;
   };
 }
 
-function orgServices(store: Store, clock: Clock, orgId: string, packageFiles?: PackageFiles): ModuleServices {
+/** What an org's services are built over: its org, and the catalog's lookups shared by concurrent jobs. */
+interface OrgServicesContext {
+  store: Store;
+  commands: CommandLookups;
+  clock: Clock;
+  orgId: string;
+  packageFiles?: PackageFiles | undefined;
+}
+
+function orgServices({ store, commands, clock, orgId, packageFiles }: OrgServicesContext): ModuleServices {
   return {
     commands: {
-      resolve: (name) => store.commands.resolve(orgId, name),
-      resolveForServer: (name) => store.commands.resolveForServer(orgId, name),
+      resolve: (name) => commands.resolve(orgId, name),
+      resolveForServer: (name) => commands.resolveForServer(orgId, name),
     },
     retention: {
       pruneRuns: (before, limit) => store.runs.deleteFinishedBefore(orgId, before, limit),
