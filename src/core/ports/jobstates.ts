@@ -79,7 +79,7 @@ export interface JobstateRepo {
    */
   claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]>;
   /**
-   * The agent jobstates running on `agentId`, oldest first: id, start and applied event
+   * The agent jobstates running on `agentId`, in no set order: id, start and applied event
    * seq only. Every contact reads them (AgentDispatch.reconcile), and most find none or
    * nothing to act on: a whole row each would cost several times as much.
    */

@@ -71,7 +71,7 @@ const forAgent = new Statement((db, p: Slots<ForAgentParams>, shape) => {
     .limit(p('limit'));
 });
 
-/** listRunningOnAgent(): the agent job columns reconcile compares, off the agent index. */
+/** listRunningOnAgent(): the agent job columns reconcile compares, off the agent index, unsorted (a sort costs a temporary tree). */
 const runningOnAgent = new Statement((db, p: Slots<{ agentId: string; limit: number }>) =>
   db
     .selectFrom('jobstates')
@@ -79,7 +79,6 @@ const runningOnAgent = new Statement((db, p: Slots<{ agentId: string; limit: num
     .where('agent_id', '=', p('agentId'))
     .where('status', '=', 'running')
     .where('runner', '=', 'agent')
-    .orderBy('id')
     .limit(p('limit')),
 );
 

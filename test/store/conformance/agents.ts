@@ -428,13 +428,12 @@ export function agentCases(open: OpenStore): void {
           makeJobstate(run, { status: 'prepared', agentId: 'agent-1' }),
           makeJobstate(run, { status: 'running', agentId: 'agent-2' }),
         ]);
-        assert.deepEqual(await store.jobstates.listRunningOnAgent('agent-1', 10), [
+        const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+        assert.deepEqual((await store.jobstates.listRunningOnAgent('agent-1', 10)).sort(byId), [
           { id: first.id, startedAt: T0 + 5, eventSeq: 3 },
           { id: second.id, startedAt: null, eventSeq: 0 },
         ]);
-        assert.deepEqual(await store.jobstates.listRunningOnAgent('agent-1', 1), [
-          { id: first.id, startedAt: T0 + 5, eventSeq: 3 },
-        ]);
+        assert.equal((await store.jobstates.listRunningOnAgent('agent-1', 1)).length, 1);
         assert.deepEqual(await store.jobstates.listRunningOnAgent('nobody', 10), []);
       },
     );
