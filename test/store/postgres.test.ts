@@ -133,6 +133,26 @@ describe('postgres store specifics', () => {
       assert.deepEqual(await store.orgs.get(org.id), org);
     }));
 
+  test('a new connection has its settings before its first query, and no query waits behind them', () =>
+    withStore(async (store) => {
+      // pg 8 warns once per process (pg 9 refuses) when a query is sent while another is
+      // queued on the connection: here each query sent while another runs or waits is counted.
+      const query = pg.Client.prototype.query;
+      let queuedBehind = 0;
+      type Queues = { _queryQueue?: unknown[]; activeQuery?: unknown };
+      pg.Client.prototype.query = function (this: pg.Client & Queues, ...args: unknown[]) {
+        if ((this._queryQueue?.length ?? 0) > 0 || this.activeQuery) queuedBehind++;
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query;
+      try {
+        // Reads at once: the pool opens new connections, each handed out after its SETs.
+        await Promise.all(Array.from({ length: 8 }, () => store.orgs.list({ limit: 1 })));
+      } finally {
+        pg.Client.prototype.query = query;
+      }
+      assert.equal(queuedBehind, 0);
+    }));
+
   test('dbNow is the database clock in epoch ms, and it moves', () =>
     withStore(async (store) => {
       assert.ok(store.dbNow);

@@ -80,24 +80,25 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw new ValidationError('lockTimeout', `must be from 1 ms to 1 h, got ${lockTimeoutMs} ms`);
   }
   const config: pg.ClientConfig = { connectionString: options.url, types };
-  const pool = new pg.Pool({ ...config, max: poolSize });
-  // A connection the server closes (restart, failover, pg_terminate_backend) reports 'error':
-  // the pool drops an idle one and emits it here; one checked out by a transaction between
-  // two queries emits it on the client, whose next query then fails. Unheard, either event
-  // would crash the process.
-  pool.on('error', () => {});
-  // The SETs are the connection's first query (a client runs its queries in order); a SET,
-  // unlike a startup parameter, also passes through connection poolers such as PgBouncer. One
-  // query holding both: a second one sent before the first returned is deprecated in pg 8
-  // and refused by pg 9.
-  pool.on('connect', (client) => {
-    client.on('error', () => {});
-    client
-      .query(
-        `set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}; set lock_timeout = ${lockTimeoutMs}`,
-      )
-      .catch(() => {});
+  // The SETs are a new connection's first query, awaited before the pool hands it out
+  // (pg-pool's onConnect): a SET, unlike a startup parameter, also passes through connection
+  // poolers such as PgBouncer. A query sent while another runs is deprecated in pg 8 and
+  // refused by pg 9, so the SETs are one query, and the pool's 'connect' event (which
+  // cannot wait) no longer sends them.
+  const sets = `set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}; set lock_timeout = ${lockTimeoutMs}`;
+  const pool = new pg.Pool({
+    ...config,
+    max: poolSize,
+    onConnect: async (client: pg.ClientBase) => {
+      // A connection the server closes between two queries reports 'error' on its client
+      // (its next query then fails); unheard, the event would crash the process.
+      client.on('error', () => {});
+      await client.query(sets);
+    },
   });
+  // The pool drops an idle connection the server closed (restart, failover,
+  // pg_terminate_backend) and emits it here.
+  pool.on('error', () => {});
   try {
     const client = await pool.connect();
     client.release();
