@@ -2,7 +2,7 @@ import { moveJobstate } from '../core/lifecycle.ts';
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
 import type { AgentPatch, RunningOnAgent } from '../core/ports/store.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
-import type { EngineContext } from './context.ts';
+import type { EngineContext, UnitOfWork } from './context.ts';
 import { type BatchedClaim, GroupCommit } from './group-commit.ts';
 import { awaitsLateReport } from './late-reports.ts';
 import { reportOutcome } from './outcomes.ts';
@@ -67,14 +67,8 @@ export class AgentDispatch {
     await this.ctx.settleClock(); // a start stamped in the new time must not be moved by the jump
     // Claimed with the other claims of its batch (GroupCommit): one claim of them all.
     const batched: BatchedClaim = { agentId: agent.id, capacity, skip: holding, stop, claimed: [] };
-    await this.commits.write(
-      async (uow) => {
-        if (touch) await uow.tx.agents.update(agent.id, touch);
-        for (const js of batched.claimed) uow.emit({ type: 'jobstate', jobstate: js });
-        return true;
-      },
-      { claim: batched },
-    );
+    const record = touch && ((uow: UnitOfWork) => uow.tx.agents.update(agent.id, touch));
+    await this.commits.write(record, { claim: batched });
     const { claimed } = batched;
     if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
     const work: AgentWork[] = [];

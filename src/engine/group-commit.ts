@@ -27,7 +27,8 @@ export interface WriteWith {
 }
 
 interface Queued {
-  write: ChunkWrite;
+  /** Null: a claim alone, with nothing of its own to write. */
+  write: ChunkWrite | null;
   /** The run and task of the jobstate the write may end, or null. */
   ends: JobstateEnd | null;
   claim: BatchedClaim | null;
@@ -67,7 +68,7 @@ export class GroupCommit {
    * its task, read with the batch's in one statement. `claim`: claimed with the batch's
    * (JobstateRepo.claimForAgents) before the writes run.
    */
-  write(write: ChunkWrite, { ends = null, claim = null }: WriteWith = {}): Promise<boolean> {
+  write(write: ChunkWrite | null, { ends = null, claim = null }: WriteWith = {}): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, ends, claim, resolve, reject });
       if (this.flushing) return;
@@ -95,6 +96,7 @@ export class GroupCommit {
   }
 
   private commit(batch: Queued[]): Promise<boolean[]> {
+    if (batch.every((queued) => queued.write === null && queued.ends === null)) return this.claimOnly(batch);
     return withTx(this.ctx, async (uow) => {
       const { session, flush } = writeBehind(uow.tx);
       const batchUow = { ...uow.over(session), batchEnds: new BatchedRunEnds() };
@@ -103,25 +105,42 @@ export class GroupCommit {
       await uow.tx.runs.holdForCompletion(ends.map((end) => end.runId));
       await uow.reads.readTasks(ends.map((end) => end.taskId));
       await claimTogether(uow, batch);
-      for (const queued of batch) landed.push(await queued.write(batchUow));
+      for (const queued of batch) landed.push(queued.write ? await queued.write(batchUow) : true);
       await batchUow.batchEnds.settle(batchUow);
       await flush();
       return landed;
     });
   }
+
+  /**
+   * A batch of claims alone (idle contacts, most of a fleet's requests): claimForAgents is
+   * atomic by itself (one statement on PostgreSQL; on SQLite an empty pick, the common case,
+   * needs no transaction), so no BEGIN/COMMIT wraps it. What was claimed is announced after.
+   */
+  private async claimOnly(batch: Queued[]): Promise<boolean[]> {
+    const claimed = await claimAll(this.ctx.store, batch, this.ctx.clock.now());
+    for (const js of claimed) this.ctx.notify({ type: 'jobstate', jobstate: js });
+    return batch.map(() => true);
+  }
 }
 
 /** The batch's claims, in one claimForAgents: a batch tried again (alone) claims again. */
 async function claimTogether(uow: UnitOfWork, batch: readonly Queued[]): Promise<void> {
+  for (const js of await claimAll(uow.tx, batch, uow.now)) uow.emit({ type: 'jobstate', jobstate: js });
+}
+
+/** Claims for the batch's claims (those whose contact is still there) in one claimForAgents; returns what they took. */
+async function claimAll(session: StoreSession, batch: readonly Queued[], now: number): Promise<Jobstate[]> {
   const claims: BatchedClaim[] = [];
   for (const { claim } of batch) {
     if (!claim) continue;
     claim.claimed = [];
     if (!claim.stop?.aborted) claims.push(claim);
   }
-  if (claims.length === 0) return;
-  const claimed = await uow.tx.jobstates.claimForAgents(claims, uow.now);
+  if (claims.length === 0) return [];
+  const claimed = await session.jobstates.claimForAgents(claims, now);
   for (const [i, claim] of claims.entries()) claim.claimed = claimed[i] ?? [];
+  return claims.flatMap((claim) => claim.claimed);
 }
 
 /**
