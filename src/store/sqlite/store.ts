@@ -55,5 +55,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     classifyError: classifySqliteError,
     pingTakesWriteLock: true,
     returningBuffersRows: true,
+    bulkRows: 'json',
   });
 }
