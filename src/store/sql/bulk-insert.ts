@@ -17,8 +17,8 @@ export const BULK_CHUNK = 10_000;
 type Row = Readonly<Record<string, unknown>>;
 
 /**
- * Inserts `items` as rows of `table` (`toRow`: each with every column named by the first,
- * values as the table stores them) in statements of up to BULK_CHUNK rows, in order,
+ * Inserts `items` as rows of `table` (`toRow`: one object literal, so every row has the
+ * same columns in the same order, none undefined, values as the table stores them) in statements of up to BULK_CHUNK rows, in order,
  * mapping a chunk at a time (only one chunk's rows are held at once). A column whose value
  * is the same in every row of a statement (a run's id, its job's params) is bound once,
  * not per row. The caller makes it atomic (several statements) and maps its errors.
@@ -33,47 +33,47 @@ export async function insertRows<T extends keyof Database, I>(
   }
 }
 
-/** A statement's columns in row order, and for each its one value when every row has the same. */
+/** A statement's columns, each row's values in their order, and the positions of those that differ between rows. */
 interface Split {
-  rows: readonly Row[];
   columns: string[];
-  varying: string[];
-  same: Map<string, unknown>;
+  tuples: unknown[][];
+  /** The other columns have one value (the first row's), bound once. */
+  varying: number[];
 }
 
+/** Rows made by one mapper (the same keys in the same order): their values are read by position, not by name. */
 function splitColumns(rows: readonly Row[]): Split {
-  const [first = {}] = rows;
-  const columns = Object.keys(first);
-  const same = new Map<string, unknown>();
-  for (const column of columns) {
-    const value = first[column];
-    if (rows.every((row) => row[column] === value)) same.set(column, value);
-  }
+  const columns = Object.keys(rows[0] ?? {});
+  const tuples = rows.map((row) => Object.values(row));
+  const [first = []] = tuples;
+  const varying = columns.flatMap((_, i) => (tuples.some((t) => t[i] !== first[i]) ? [i] : []));
   // The row count travels with the varying values: one column varies at least.
-  if (same.size === columns.length && columns[0] !== undefined) same.delete(columns[0]);
-  return { rows, columns, varying: columns.filter((c) => !same.has(c)), same };
+  if (varying.length === 0 && columns.length > 0) varying.push(0);
+  return { columns, tuples, varying };
 }
 
 const columnList = (columns: string[]) => sql.join(columns.map((c) => sql.ref(c)));
 
 /** SQLite: the varying values as one JSON array of rows, each read back by position (`->>` keeps its type). */
 function fromJson(table: string, split: Split): RawBuilder<unknown> {
-  const { rows, columns, varying, same } = split;
-  const tuples = JSON.stringify(rows.map((row) => varying.map((c) => row[c])));
-  const values = columns.map((c) =>
-    same.has(c) ? sql`${same.get(c)}` : sql`value ->> ${sql.lit(varying.indexOf(c))}`,
-  );
-  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from json_each(${tuples})`;
+  const { columns, tuples, varying } = split;
+  const json = JSON.stringify(tuples.map((t) => varying.map((i) => t[i])));
+  const values = columns.map((_, i) => {
+    const at = varying.indexOf(i);
+    return at < 0 ? sql`${tuples[0]?.[i]}` : sql`value ->> ${sql.lit(at)}`;
+  });
+  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from json_each(${json})`;
 }
 
 /** PostgreSQL: one array per varying column (text or bigint, the store's two column types), zipped by unnest. */
 function fromArrays(table: string, split: Split): RawBuilder<unknown> {
-  const { rows, columns, varying, same } = split;
-  const arrays = varying.map((c) => {
-    const values = rows.map((row) => row[c]);
+  const { columns, tuples, varying } = split;
+  const arrays = varying.map((i) => {
+    const values = tuples.map((t) => t[i]);
     const type = values.some((v) => typeof v === 'number') ? sql`bigint[]` : sql`text[]`;
     return sql`${values}::${type}`;
   });
-  const values = columns.map((c) => (same.has(c) ? sql`${same.get(c)}` : sql.ref(`u.${c}`)));
-  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from unnest(${sql.join(arrays)}) as u(${columnList(varying)})`;
+  const names = varying.map((i) => columns[i] as string);
+  const values = columns.map((c, i) => (varying.includes(i) ? sql.ref(`u.${c}`) : sql`${tuples[0]?.[i]}`));
+  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from unnest(${sql.join(arrays)}) as u(${columnList(names)})`;
 }
