@@ -141,8 +141,8 @@ function rows(plan: FleetPlan, ceiling: Ceiling, tw: TaskwardenFigures, big: Big
     ...phaseRows(`(c) ${plan.backToBack} runs back to back`, tw.backToBack, 'prepared → running'),
     ...connectionRows(ceiling, tw),
     ...big.map((b) => ({
-      measure: `one run over ${b.agents} agents: created / all prepared`,
-      result: `${fmt(b.createdSeconds, 2)} s / ${fmt(b.preparedSeconds, 2)} s`,
+      measure: `one run over ${b.agents} agents: created / all prepared (CPU)`,
+      result: `${fmt(b.createdSeconds, 2)} s / ${fmt(b.preparedSeconds, 2)} s (${fmt(b.cpuSeconds, 2)} s)`,
       'vs ceiling': '',
     })),
   ];

@@ -4,7 +4,7 @@ import { newId } from '../core/ids.ts';
 import { moveRun } from '../core/lifecycle.ts';
 import type { Jobstate, MissedFirings, Run, RunReason, RunStatus, Task } from '../core/model.ts';
 import { jobDefOf } from '../core/sequencing.ts';
-import { advanceJobstate, initialState } from './advance.ts';
+import { advanceJobstate, initialStates } from './advance.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { openJoinWindow } from './late-join.ts';
 import { localStarts } from './local-time.ts';
@@ -212,7 +212,7 @@ async function beginRun(
  * The jobstates of a run that starts now: those with a delay get their due time, the
  * others are advanced at once (prepared, or parked behind their previous job). `insert`:
  * they are not written yet, so those whose start needs no other row are written in their
- * started state (initialState), in one INSERT with the rest, advanced after. Returns the
+ * started state (initialStates), in one INSERT with the rest, advanced after. Returns the
  * run as it is then (ended `error` when it has no jobstate at all).
  */
 async function startJobstates(
@@ -229,6 +229,7 @@ async function startJobstates(
   const toAdvance: Jobstate[] = [];
   // tz "agent": each target's first job waits for the firing's wall time in its zone.
   const local = await localStarts(ctx, tx, { task, run, jobstates, now });
+  const initialState = initialStates(ctx, uow, task);
   for (const js of jobstates) {
     const delay = jobDefOf(task, js)?.delaySeconds ?? 0;
     const localAt = local.get(js.id);
@@ -238,7 +239,7 @@ async function startJobstates(
         : delay > 0
           ? { dueAt: now + delay * 1000, reason: 'delay' as const }
           : insert
-            ? await initialState(ctx, uow, js)
+            ? await initialState(js)
             : null;
     if (patch === null) {
       toAdvance.push(js);

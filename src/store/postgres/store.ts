@@ -123,6 +123,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     capabilities: POSTGRES_CAPABILITIES,
     migrations: postgresMigrations,
     classifyError: classifyPostgresError,
+    bulkRows: 'arrays',
     lockName: async (tx, key) => {
       await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx);
     },

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type ErrorCode, TaskwardenError } from '../../core/errors.ts';
 import type { Page, Paged, StoreCapabilities } from '../../core/ports/store.ts';
+import type { BulkRows } from './bulk-insert.ts';
 import type { CompiledStatements } from './compiled.ts';
 import type { Database } from './schema.ts';
 
@@ -26,6 +27,8 @@ export interface SqlContext {
    * (SQLite), costing more than the update itself: hot writes update, then read back.
    */
   readonly returningBuffersRows?: boolean | undefined;
+  /** How a bulk insert carries its rows' values (bulk-insert.ts). */
+  readonly bulkRows: BulkRows;
 }
 
 /**

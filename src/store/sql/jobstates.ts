@@ -2,15 +2,13 @@ import type { Kysely } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
 import { JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
+import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
 import { jobstatePatchRow } from './patches.ts';
 import { jobstateRow, toJobstate } from './rows.ts';
 import type { Database } from './schema.ts';
-
-/** Rows per INSERT: 26 columns each stays far below SQLite's and PostgreSQL's parameter limits. */
-const INSERT_CHUNK = 200;
 
 const byId = new Statement((db, p: Slots<{ id: string }>) =>
   db.selectFrom('jobstates').selectAll().where('id', '=', p('id')),
@@ -120,23 +118,14 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
   return {
     async insertMany(jobstates) {
       if (jobstates.length === 0) return;
-      const rows = jobstates.map(jobstateRow);
-      const [only] = rows;
-      if (rows.length === 1 && only) {
-        const { columns, values } = boundRow(only);
+      const [only] = jobstates;
+      if (jobstates.length === 1 && only) {
+        const { columns, values } = boundRow(jobstateRow(only));
         await writing(ctx, 'jobstate', () => insertOneJobstate.run(ctx, values, columns));
         return;
       }
-      await writing(ctx, 'jobstate', () =>
-        atomic(ctx, async (tx: Kysely<Database>) => {
-          for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-            await tx
-              .insertInto('jobstates')
-              .values(rows.slice(i, i + INSERT_CHUNK))
-              .execute();
-          }
-        }),
-      );
+      const bulk = { bulkRows: ctx.bulkRows, table: 'jobstates' as const, items: jobstates, toRow: jobstateRow };
+      await writing(ctx, 'jobstate', () => atomic(ctx, (tx) => insertRows(tx, bulk)));
     },
 
     async get(id) {

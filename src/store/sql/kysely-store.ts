@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Store, StoreCapabilities, StoreSession, StoreSignals } from '../../core/ports/store.ts';
+import type { BulkRows } from './bulk-insert.ts';
 import { CompiledStatements } from './compiled.ts';
 import type { ClassifyDriverError, SqlContext } from './context.ts';
 import type { Database } from './schema.ts';
@@ -25,6 +26,7 @@ export interface KyselyStoreOptions {
    */
   pingTakesWriteLock?: boolean | undefined;
   returningBuffersRows?: SqlContext['returningBuffersRows'];
+  bulkRows: BulkRows;
   /** A reason the store is busy that no ping sees (writes giving up on locks: LockWaits), or null. */
   contention?: (() => TaskwardenError | null) | undefined;
   /** Runs the migrations on a connection set up for them (PostgreSQL: waits for another node's migration lock). */
@@ -68,6 +70,7 @@ export class KyselyStore implements Store {
   private readonly onClose: (() => Promise<void>) | undefined;
   private readonly pingTakesWriteLock: boolean;
   private readonly returningBuffersRows: boolean;
+  private readonly bulkRows: BulkRows;
   private readonly contention: KyselyStoreOptions['contention'];
   private readonly migrating: KyselyStoreOptions['migrating'];
   private readonly scope: TransactionScope;
@@ -82,6 +85,7 @@ export class KyselyStore implements Store {
     this.onClose = options.onClose;
     this.pingTakesWriteLock = options.pingTakesWriteLock ?? false;
     this.returningBuffersRows = options.returningBuffersRows ?? false;
+    this.bulkRows = options.bulkRows;
     this.contention = options.contention;
     this.migrating = options.migrating;
     this.scope = new TransactionScope(transactionGuardWanted());
@@ -93,6 +97,7 @@ export class KyselyStore implements Store {
       classifyError: this.classifyError,
       compiled: this.compiled,
       returningBuffersRows: this.returningBuffersRows,
+      bulkRows: this.bulkRows,
     });
     this.orgs = session.orgs;
     this.users = session.users;
@@ -130,6 +135,7 @@ export class KyselyStore implements Store {
         compiled: this.compiled,
         lockName: this.lockName,
         returningBuffersRows: this.returningBuffersRows,
+        bulkRows: this.bulkRows,
       });
       return this.scope.run(() => fn(session));
     });

@@ -58,5 +58,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     pingTakesWriteLock: true,
     returningBuffersRows: true,
     onClose: () => checkpoints.stop(),
+    bulkRows: 'json',
   });
 }

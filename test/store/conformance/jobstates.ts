@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { newId } from '../../../src/core/ids.ts';
 import { JOBSTATE_STATUSES } from '../../../src/core/model.ts';
+import { BULK_CHUNK } from '../../../src/store/sql/bulk-insert.ts';
 import { makeJobstate, seedRun, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
 
@@ -27,14 +28,49 @@ export function jobstateCases(open: OpenStore): void {
 
     storeTest(open, 'insertMany is all or nothing, also across its internal batches', async (store) => {
       const run = await seedRun(store);
-      const batch = Array.from({ length: 450 }, () => makeJobstate(run));
-      const clash = batch[420];
+      const many = BULK_CHUNK + 50;
+      const batch = Array.from({ length: many }, () => makeJobstate(run));
+      const clash = batch[BULK_CHUNK + 20];
       assert.ok(clash);
       batch.push({ ...clash });
       await rejectsWithCode(store.jobstates.insertMany(batch), 'record_exists');
       assert.deepEqual(await store.jobstates.allOfRun(run.id), []);
-      await store.jobstates.insertMany(batch.slice(0, 450));
-      assert.equal((await store.jobstates.allOfRun(run.id)).length, 450);
+      await store.jobstates.insertMany(batch.slice(0, many));
+      assert.equal((await store.jobstates.allOfRun(run.id)).length, many);
+    });
+
+    storeTest(open, 'insertMany stores each row as given, whichever columns vary across the batch', async (store) => {
+      const run = await seedRun(store);
+      const other = await seedRun(store);
+      // Columns the same in every row, columns that vary, values null in some rows only,
+      // large numbers, text that needs quoting in SQL or in JSON, params of other jobs.
+      const odd = `it's "quoted" \\ back\\slash, accents éàü, emoji 🚀, tab\t, newline\n, {"json": [1]}`;
+      const batch = [
+        makeJobstate(run, { agentId: 'agent-1', status: 'prepared', preparedAt: T0, dueAt: T0, wave: 1 }),
+        makeJobstate(run, { agentId: null, jobIndex: 1, job: 'announce', module: 'command', params: { text: odd } }),
+        makeJobstate(other, {
+          agentId: 'agent-2',
+          status: 'running',
+          reason: 'delay',
+          attempt: 3,
+          params: { nested: { list: [1, null, 'x'] }, big: 2 ** 40 },
+          dueAt: 2 ** 41,
+          windowClosesAt: T0 + 1,
+          timeoutSeconds: 0,
+          startedAt: T0 + 2,
+          leaseOwner: odd,
+          leaseExpiresAt: T0 + 3,
+          checkpoint: { at: odd },
+          result: { exit: -1 },
+          eventSeq: 7,
+          progress: { percent: 50, message: odd, at: T0 + 3 },
+          elapsedMs: 2 ** 33,
+          updatedAt: T0 + 4,
+        }),
+        makeJobstate(run, { agentId: 'agent-3', status: 'prepared', preparedAt: T0, dueAt: T0, wave: 2 }),
+      ];
+      await store.jobstates.insertMany(batch);
+      for (const js of batch) assert.deepEqual(await store.jobstates.get(js.id), js);
     });
 
     storeTest(
