@@ -345,7 +345,7 @@ export class Engine {
    * those turns would delay the firings behind them; the jobs it prepared are claimed as
    * soon as it is done. Where writers do not exclude each other (rowLocks: PostgreSQL) the
    * node mostly waits for round trips: each batch's jobs are claimed as soon as it commits,
-   * beside the next batch's firing (1,000 due at once: ten batches).
+   * beside the next batch's firing (1,000 due at once: two batches of 500).
    */
   private async fire(): Promise<number> {
     this.firing = !this.ctx.store.capabilities.rowLocks;
