@@ -69,8 +69,8 @@ test(`${JOBS} trivial server jobs on ${SLOTS} slots: claims and result transacti
     assert.ok(calls.transactions <= JOBS / SLOTS + 10, `transactions: ${report}`);
     // Per job: its share of what a batch does once: its jobstate ends (one updateOwned), the
     // claim, BEGIN/COMMIT, the runs' lock (where rows lock), the task, the org, the runs'
-    // close and the logs and ledger inserts; the start and the loop's passes on top (PostgreSQL: each new pooled connection's
-    // SETs). Measured: 1.3 (SQLite), 1.75 (PostgreSQL) since a batch's jobstate ends are one
+    // close and the logs and ledger inserts; the start and the loop's passes on top
+    // (PostgreSQL: each new pooled connection's SETs). Measured: 1.3 (SQLite), 1.75 (PostgreSQL) since a batch's jobstate ends are one
     // updateOwned (before: one UPDATE each, 2.05 and 2.26). Before the batching 9.25 and 4.9;
     // with it but a lock and a close per run 2.95 and 3.16. SQLite's claim is a pick, an
     // update and a read (after an empty-pick check outside any transaction) rather than one
