@@ -240,7 +240,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       return rows.map(toJobstate);
     },
 
-    /** One statement of five scalar subqueries, each answered off its own index: an idle loop's one read of them. */
+    /** One statement of scalar subqueries, each answered off its own index: an idle loop's one read of them all. */
     async nextWakeAt(agentGraceMs = 0) {
       const row = await db
         .selectNoFrom((eb) => [
@@ -276,10 +276,20 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
             .where('jobstates.status', '=', 'running')
             .where('tasks.timeslot_end', '=', 'cancel')
             .as('runningClose'),
+          // A prepared agent job whose agent never comes expires (listPreparedExpired).
+          eb
+            .selectFrom('jobstates')
+            .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
+            .select((sub) =>
+              sub.fn.min(sub('jobstates.prepared_at', '+', sub('tasks.expire_after_seconds', '*', 1000))).as('at'),
+            )
+            .where('jobstates.status', '=', 'prepared')
+            .where('jobstates.runner', '=', 'agent')
+            .as('expiry'),
         ])
         .executeTakeFirst();
       const timeoutAt = row?.timeout == null ? null : Number(row.timeout) + agentGraceMs;
-      const times = [row?.due, timeoutAt, row?.lease, row?.preparedClose, row?.runningClose]
+      const times = [row?.due, timeoutAt, row?.lease, row?.preparedClose, row?.runningClose, row?.expiry]
         .filter((at) => at != null)
         .map(Number);
       return times.length === 0 ? null : Math.min(...times);
