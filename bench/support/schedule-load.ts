@@ -4,6 +4,8 @@
 // (about N / 1,440 firings). Printed: load time, firing lateness p50/p99 (run start − fire
 // time, server clock), the server's CPU over the watched minute, its RSS at the end.
 // Every wait has a time limit; `--json` adds one machine-readable line.
+// SCHEDULE_SERVER_CPU_PROF=<folder>: the server runs under `node --cpu-prof` and writes its
+// profile there when the bench stops it (SIGTERM: a clean exit).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,7 +70,9 @@ export async function loadBench(args: string[]): Promise<void> {
   const at = args.indexOf('--tasks');
   const count = at >= 0 ? Number(args[at + 1]) : 100_000;
   const dir = await mkdtemp(join(tmpdir(), 'tw-schedule-'));
-  const server = start([BIN, 'server', '--data', join(dir, 'data'), '--port', '0'], {
+  const profileDir = process.env['SCHEDULE_SERVER_CPU_PROF'];
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = start([...profile, BIN, 'server', '--data', join(dir, 'data'), '--port', '0'], {
     env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', TASKWARDEN_TEST_MODULES: '1' },
   });
   try {

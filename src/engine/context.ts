@@ -30,8 +30,17 @@ export interface EngineOptions {
   agentGraceMs: number;
   /** Time budget of one chunk of a chunked server job (its ctx.deadline). */
   chunkMs: number;
-  /** Longest sleep of the engine loop, so a missed wake-up costs at most this much. */
+  /**
+   * Where other nodes write the same store: the longest time between two full passes of
+   * the engine loop, so a missed wake-up costs at most this much.
+   */
   maxSleepMs: number;
+  /**
+   * Where this node is the store's only writer (SQLite): the longest time between two full
+   * passes (at least maxSleepMs). Every due time is then read or announced by the node
+   * itself: the pass is a safety net, and an idle node does no work in between.
+   */
+  safetyPassMs: number;
   /** A firing later than this is a misfire, handled by the task's misfire policy. */
   misfireThresholdMs: number;
   /** `all` misfire policy: how many missed firings are caught up, and how far apart. */
@@ -50,6 +59,7 @@ export const DEFAULT_ENGINE_OPTIONS: Omit<EngineOptions, 'nodeId' | 'defaultTz'>
   agentGraceMs: 60_000,
   chunkMs: 10_000,
   maxSleepMs: 5_000,
+  safetyPassMs: 60_000,
   misfireThresholdMs: 60_000,
   catchUpCap: 10,
   catchUpSpreadMs: 60_000,

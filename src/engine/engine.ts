@@ -122,17 +122,19 @@ export class Engine {
     };
     this.clockJumps = new ClockJumps(this.ctx);
     this.executor = new Executor(this.ctx);
-    this.loop = new EngineLoop(
-      this.ctx,
-      async (full) => {
+    this.loop = new EngineLoop(this.ctx, {
+      pass: async (kind) => {
         // Leases before the node's heartbeat: while the database is away, each pass still
         // tries to renew them, and gives up those about to run out (Executor.unrenewed).
         await this.executor.heartbeat();
         await this.heartbeat.beat();
-        await (full ? this.tick() : this.fireDue());
+        if (kind === 'full') await this.tick();
+        else if (kind === 'fire') await this.fireDue();
       },
-      () => this.executor.nextTimeoutIn(),
-    );
+      timeoutIn: () => this.executor.nextTimeoutIn(),
+      // The node's heartbeat (every leaseMs / 6) comes before the leases' renewal (every third).
+      beatIn: () => this.heartbeat.nextBeatIn(),
+    });
     this.agents = new AgentDispatch(this.ctx);
     this.joinHint = new JoinHint(deps.clock, deps.store.capabilities.multiNode ? options.maxSleepMs : Infinity);
     this.heartbeat = new NodeHeartbeat(this.ctx, deps.node ?? ANONYMOUS_NODE);
@@ -343,7 +345,7 @@ export class Engine {
    * those turns would delay the firings behind them; the jobs it prepared are claimed as
    * soon as it is done. Where writers do not exclude each other (rowLocks: PostgreSQL) the
    * node mostly waits for round trips: each batch's jobs are claimed as soon as it commits,
-   * beside the next batch's firing (1,000 due at once: ten batches).
+   * beside the next batch's firing (1,000 due at once: two batches of 500).
    */
   private async fire(): Promise<number> {
     this.firing = !this.ctx.store.capabilities.rowLocks;

@@ -20,8 +20,11 @@ export interface FiringReads {
   active: ReadonlyMap<string, readonly Run[]>;
 }
 
+/** Per repo, the methods that touch no row a batch holds back: they run without writing what it holds. */
+export type Untouched = Partial<Record<keyof StoreSession, readonly string[]>>;
+
 /** Reads that touch no row the batch holds back: answered without writing what it holds. */
-const UNTOUCHED: Partial<Record<keyof StoreSession, readonly string[]>> = {
+const UNTOUCHED: Untouched = {
   tasks: ['get', 'getMany', 'getByName'],
   calendars: ['resolve'],
   agents: ['resolveTargets', 'timezones'],
@@ -64,9 +67,7 @@ export function firingSession(tx: StoreSession, reads: FiringReads): { session: 
     }
   }
 
-  const session = Object.fromEntries(
-    Object.entries(tx).map(([name, repo]) => [name, flushingFirst(name as keyof StoreSession, repo, flush)]),
-  ) as unknown as StoreSession;
+  const session = flushingFirst(tx, flush, UNTOUCHED);
   const held: Pick<StoreSession, 'tasks' | 'runs' | 'jobstates' | 'triggers'> = {
     tasks: {
       ...session.tasks,
@@ -110,9 +111,17 @@ function asRun(run: NewRun): Run {
   return { ...rest, startedAt: run.startedAt ?? null, finishedAt: null, missed: null };
 }
 
-/** `repo` whose methods write what the batch holds before they run, but for UNTOUCHED reads. */
-function flushingFirst(name: keyof StoreSession, repo: unknown, flush: () => Promise<void>): unknown {
-  const untouched = UNTOUCHED[name] ?? [];
+/** `tx` whose methods write what a batch holds (`flush`) before they run, but for the `untouched` ones. */
+export function flushingFirst(tx: StoreSession, flush: () => Promise<void>, untouched: Untouched): StoreSession {
+  return Object.fromEntries(
+    Object.entries(tx).map(([name, repo]) => [
+      name,
+      flushingRepo(repo, flush, untouched[name as keyof StoreSession] ?? []),
+    ]),
+  ) as unknown as StoreSession;
+}
+
+function flushingRepo(repo: unknown, flush: () => Promise<void>, untouched: readonly string[]): unknown {
   return Object.fromEntries(
     Object.entries(repo as Record<string, unknown>).map(([method, fn]) => {
       if (typeof fn !== 'function' || untouched.includes(method)) return [method, fn];

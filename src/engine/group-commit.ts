@@ -1,6 +1,7 @@
-import type { Jobstate } from '../core/model.ts';
-import type { AgentClaimRequest, LedgerEntry, StoreSession } from '../core/ports/store.ts';
+import type { Jobstate, JobstateStatus } from '../core/model.ts';
+import type { AgentClaimRequest, JobstateFence, LedgerEntry, OwnedUpdate, StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
+import { flushingFirst, type Untouched } from './firing-batch.ts';
 import { BatchedRunEnds } from './runs.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
@@ -95,10 +96,11 @@ export class GroupCommit {
     this.flushing = false;
   }
 
+  /** A batch of several holds its chunk results' updates (writeBehind); one alone, tried again, writes each as it goes. */
   private commit(batch: Queued[]): Promise<boolean[]> {
     if (batch.every((queued) => queued.write === null && queued.ends === null)) return this.claimOnly(batch);
     return withTx(this.ctx, async (uow) => {
-      const { session, flush } = writeBehind(uow.tx);
+      const { session, flush } = writeBehind(uow.tx, batch.length > 1);
       const batchUow = { ...uow.over(session), batchEnds: new BatchedRunEnds() };
       const landed: boolean[] = [];
       const ends = batch.flatMap((queued) => (queued.ends ? [queued.ends] : []));
@@ -144,24 +146,77 @@ async function claimAll(session: StoreSession, batch: readonly Queued[], now: nu
 }
 
 /**
+ * A held update of the batch did not land at its flush (its jobstate was taken over or
+ * ended meanwhile): the batch is rolled back, and each of its writes tried again alone,
+ * where each fenced update answers for itself (GroupCommit.flush).
+ */
+class OwnedUpdateRefused extends Error {
+  constructor() {
+    super('a chunk result of the batch lost its lease');
+  }
+}
+
+/** Reads that touch no row the batch holds back: answered without writing what it holds. */
+const UNTOUCHED: Untouched = {
+  tasks: ['get', 'getMany', 'getByName'],
+  orgs: ['get', 'settings'],
+  calendars: ['resolve'],
+};
+
+/** A fence of a chunk result (status, attempt, lease owner, nothing else): an update updateOwned can write. */
+function ownedFence(
+  fence: JobstateFence | undefined,
+): fence is { status: JobstateStatus[]; attempt: number; leaseOwner: string } {
+  if (!fence?.status?.length || typeof fence.attempt !== 'number' || typeof fence.leaseOwner !== 'string') return false;
+  return fence.leaseExpiredBefore === undefined && fence.eventSeq === undefined;
+}
+
+/**
  * The batch's session: log lines and ledger entries, which nothing in the batch reads
  * back, are held and written at its end in one INSERT each (a task is read once per batch
- * through the unit of work's reads). A batch of fifty jobs of one task costs a handful of
- * statements more than one.
+ * through the unit of work's reads). With `holdUpdates`, so are the updates fenced by a
+ * lease (chunk results), one updateOwned per set of columns, answered "landed" when held:
+ * any other use of the session writes them first, and one that does not land throws
+ * OwnedUpdateRefused. A batch of fifty jobs of one task costs a handful of statements more
+ * than one, not fifty updates.
  */
-function writeBehind(tx: StoreSession): { session: StoreSession; flush(): Promise<void> } {
+function writeBehind(tx: StoreSession, holdUpdates: boolean): { session: StoreSession; flush(): Promise<void> } {
   const logs: Parameters<StoreSession['logs']['appendMany']>[0][number][] = [];
   const ledger: LedgerEntry[] = [];
+  const updates = new Map<string, { status: JobstateStatus[]; rows: OwnedUpdate[] }>();
+  const heldIds = new Set<string>();
+  const flushUpdates = async () => {
+    const groups = [...updates.values()];
+    updates.clear();
+    heldIds.clear();
+    for (const { status, rows } of groups) {
+      if ((await tx.jobstates.updateOwned(rows, status)) !== rows.length) throw new OwnedUpdateRefused();
+    }
+  };
+  const flushing = flushingFirst(tx, flushUpdates, UNTOUCHED);
   const session: StoreSession = {
-    ...tx,
+    ...flushing,
+    jobstates: {
+      ...flushing.jobstates,
+      update: async (id, patch, fence) => {
+        if (!holdUpdates || heldIds.has(id) || !ownedFence(fence)) return flushing.jobstates.update(id, patch, fence);
+        const columns = Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined);
+        const key = `${columns.sort().join(',')}|${fence.status.join(',')}`;
+        const group = updates.get(key) ?? { status: fence.status, rows: [] };
+        updates.set(key, group);
+        group.rows.push({ id, patch, attempt: fence.attempt, leaseOwner: fence.leaseOwner });
+        heldIds.add(id);
+        return true;
+      },
+    },
     logs: {
-      ...tx.logs,
+      ...flushing.logs,
       append: async (jobstateId, attempt, lines) => {
         logs.push({ jobstateId, attempt, lines });
       },
     },
     ledger: {
-      ...tx.ledger,
+      ...flushing.ledger,
       record: async (entry) => {
         ledger.push(entry);
       },
@@ -170,6 +225,7 @@ function writeBehind(tx: StoreSession): { session: StoreSession; flush(): Promis
   return {
     session,
     async flush() {
+      await flushUpdates();
       await tx.logs.appendMany(logs);
       await tx.ledger.recordMany(ledger);
     },

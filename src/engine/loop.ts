@@ -6,18 +6,33 @@ const RETRY_FIRST_MS = 100;
 /** Least real time between the starts of two passes. */
 const MIN_PASS_GAP_MS = 10;
 
+/** What one pass does: everything (`full`), the due triggers only (`fire`), or only the heartbeats (`beat`). */
+export type PassKind = 'full' | 'fire' | 'beat';
+
+/** What the loop drives, and the times this node measures itself (monotonic ms from now, or null: none). */
+export interface LoopHooks {
+  /** One pass; every kind begins with the heartbeats (leases, node) that are due. */
+  pass(kind: PassKind): Promise<unknown>;
+  /** Until a running chunk's timeout ends: a full pass's work. */
+  timeoutIn(): number | null;
+  /** Until the node's heartbeat is due (the leases' renewals go with it): a beat's work, no pass over the tables. */
+  beatIn(): number | null;
+}
+
 /**
- * The engine's loop: a pass, then a sleep until the next thing is due (capped at
- * maxSleepMs), or until something wakes it.
+ * The engine's loop: a pass, then a sleep until the next thing is due, or until something
+ * wakes it. Idle, it works only at the instants something is due.
  *
- * A pass is light when only triggers can have come due since the last full one: nothing
- * woke the loop, nothing else it knows of (a jobstate's wake, a lease, a timeout, a window
- * closing, a catch-up slot, as the last full pass read them or as announced since) is due,
- * and the last full pass is less than maxSleepMs old (monotonic). A light pass fires the
- * due triggers and nothing else (Engine's pass), and reads only the next trigger's time:
- * 100,000 daily schedules fire about once a second each, and each firing's pass no longer
- * sweeps every table. Whatever is missed between full passes is found, as before, by the
- * full pass at most maxSleepMs later.
+ * A pass is full (Engine.tick: every table swept) when something woke the loop, when
+ * something other than a trigger is due (a jobstate's wake, a lease, a timeout, a window
+ * closing, a catch-up slot, as the last full pass read them or as announced since), or
+ * when the last full pass is `safetyMs` old (monotonic). Otherwise it fires the due
+ * triggers and reads the next one's time (100,000 daily schedules fire about once a
+ * second each, and no firing sweeps every table), or, when no trigger is due either, it
+ * only writes the heartbeats. The safety pass finds what an announcement missed: every
+ * maxSleepMs where other nodes write the same store (their NOTIFY may be lost: the poll is
+ * the fallback), every safetyPassMs where this node is the only writer (SQLite), every due
+ * time then being read or announced by the node itself.
  *
  * A failed pass (the database is away) is retried after a wait that doubles up to
  * maxSleepMs; the outage is reported once when it starts and once when a pass succeeds
@@ -38,19 +53,24 @@ export class EngineLoop {
   private woken = false;
   /** Earliest due time of anything but a trigger, read by the last full pass or announced since. */
   private othersDueAt = Number.NEGATIVE_INFINITY;
+  /** The next trigger's fire time as last read (a task written since announced itself: othersDueAt). */
+  private triggersDueAt = Number.NEGATIVE_INFINITY;
   /** Monotonic time the last full pass began. */
   private lastFullAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: EngineContext,
-    /** One pass: over everything (`full`), or only the firing of due triggers. */
-    private readonly pass: (full: boolean) => Promise<unknown>,
-    /** Milliseconds (monotonic) until something this node measures itself is due (a chunk's timeout), or null. */
-    private readonly localDueIn: () => number | null = () => null,
+    private readonly hooks: LoopHooks,
   ) {}
 
   get active(): boolean {
     return this.running !== null && !this.stopping;
+  }
+
+  /** Longest time between two full passes: short where other nodes write the same store. */
+  private get safetyMs(): number {
+    const { store, options } = this.ctx;
+    return store.capabilities.multiNode ? options.maxSleepMs : Math.max(options.maxSleepMs, options.safetyPassMs);
   }
 
   start(): void {
@@ -80,6 +100,13 @@ export class EngineLoop {
     else if (at < this.sleepsUntil) this.wake();
   }
 
+  private nextKind(): PassKind {
+    const { clock } = this.ctx;
+    const now = clock.now();
+    if (this.woken || now >= this.othersDueAt || clock.monotonic() - this.lastFullAt >= this.safetyMs) return 'full';
+    return now >= this.triggersDueAt ? 'fire' : 'beat';
+  }
+
   private async run(): Promise<void> {
     const { clock, log, options } = this.ctx;
     let failures = 0;
@@ -91,21 +118,17 @@ export class EngineLoop {
       this.sleeper = new AbortController();
       this.sleepsUntil = null;
       this.dueDuringPass = Number.POSITIVE_INFINITY;
-      const full =
-        this.woken ||
-        failures > 0 ||
-        clock.now() >= this.othersDueAt ||
-        clock.monotonic() - this.lastFullAt >= options.maxSleepMs;
+      const kind = failures > 0 ? 'full' : this.nextKind();
       this.woken = false;
-      if (full) {
+      if (kind === 'full') {
         this.lastFullAt = clock.monotonic();
         this.othersDueAt = Number.POSITIVE_INFINITY; // read again below; lowered by announcements meanwhile
       }
       let sleepMs: number;
       try {
-        await this.pass(full);
+        await this.hooks.pass(kind);
         if (this.stopping) break;
-        sleepMs = Math.min(await this.untilNextWork(full), this.dueDuringPass - clock.now());
+        sleepMs = Math.min(await this.untilNextWork(kind), this.dueDuringPass - clock.now());
         if (failures > 0) {
           const tookMs = Math.round(clock.monotonic() - failingSince);
           log.info(`taskwarden engine: passes succeed again after ${failures} failed (${tookMs} ms)`);
@@ -128,14 +151,15 @@ export class EngineLoop {
   }
 
   /**
-   * How long the loop may sleep: until the next firing, catch-up slot, jobstate wake-up or
-   * local timeout, capped at maxSleepMs. The sleep itself is monotonic time. After a light
-   * pass only the next firing is read again: the others' times are the full pass's.
+   * How long the loop may sleep: until the next firing, catch-up slot, jobstate wake-up,
+   * local timeout, heartbeat or safety pass. The sleep itself is monotonic time. A full
+   * pass reads every due time again; one that fired reads the next firing's; a beat reads
+   * nothing.
    */
-  private async untilNextWork(full: boolean): Promise<number> {
+  private async untilNextWork(kind: PassKind): Promise<number> {
     const { clock, store, options } = this.ctx;
     const now = clock.now();
-    if (full) {
+    if (kind === 'full') {
       const others = [
         await store.jobstates.nextWakeAt(options.agentGraceMs),
         await store.lateJoin.nextCloseAt(),
@@ -143,11 +167,13 @@ export class EngineLoop {
       ];
       this.othersDueAt = Math.min(this.othersDueAt, ...others.filter((t): t is number => t !== null));
     }
+    if (kind !== 'beat') this.triggersDueAt = (await store.triggers.nextFireAt()) ?? Number.POSITIVE_INFINITY;
     // A chunk's timeout on this node may have begun in a light pass: its end is a full pass's work.
-    const localDueIn = this.localDueIn();
-    if (localDueIn !== null) this.othersDueAt = Math.min(this.othersDueAt, now + localDueIn);
-    const candidates = [await store.triggers.nextFireAt(), this.othersDueAt, now + options.maxSleepMs];
-    const wakeAt = Math.min(...candidates.filter((t): t is number => t !== null));
-    return Math.max(0, wakeAt - now);
+    const timeoutIn = this.hooks.timeoutIn();
+    if (timeoutIn !== null) this.othersDueAt = Math.min(this.othersDueAt, now + timeoutIn);
+    const beatIn = this.hooks.beatIn() ?? Number.POSITIVE_INFINITY;
+    const safetyIn = this.lastFullAt + this.safetyMs - clock.monotonic();
+    const wakeIn = Math.min(this.triggersDueAt - now, this.othersDueAt - now, beatIn, safetyIn);
+    return Math.max(0, wakeIn);
   }
 }

@@ -46,6 +46,11 @@ export class NodeHeartbeat {
     await this.beat();
   }
 
+  /** Monotonic ms until the next heartbeat is due (the loop wakes for it). */
+  nextBeatIn(): number {
+    return this.lastBeat + this.intervalMs - this.ctx.clock.monotonic();
+  }
+
   /** Writes a heartbeat when the last one is older than the interval. */
   async beat(): Promise<void> {
     const beatAt = this.ctx.clock.monotonic();

@@ -8,7 +8,15 @@ import { targetZones } from './local-time.ts';
 import { withCalendarRules } from './reads.ts';
 import { type FiringPlan, planFirings } from './triggers.ts';
 
-const BATCH = 100;
+/**
+ * Triggers fired per transaction. Where the store runs in this process (SQLite) a batch
+ * holds the event loop (and HTTP) until it is written: a hundred. Where writers do not
+ * exclude each other (rowLocks: PostgreSQL) a batch costs the same dozen round trips
+ * whatever its size, and the node waits for them, not for its CPU: five hundred.
+ */
+function batchSize(ctx: EngineContext): number {
+  return ctx.store.capabilities.rowLocks ? 500 : 100;
+}
 
 /** What one catch-up after an outage came to, for the warning that reports it. */
 interface Misfires {
@@ -43,7 +51,7 @@ export async function fireAllDue(ctx: EngineContext): Promise<number> {
     addUp(total, misfires);
     // A short batch took every trigger due at its `now` (the others' are locked by another
     // node firing them): a pass with one firing is one transaction, not two.
-    if (batch < BATCH) break;
+    if (batch < batchSize(ctx)) break;
     await busyTurn();
   }
   if (total.tasks > 0) warnMisfires(ctx, total);
@@ -86,7 +94,7 @@ async function fireDueTriggers(ctx: EngineContext, misfires: Misfires, together 
     return await withTx(
       ctx,
       async (uow) => {
-        const due = await uow.tx.triggers.claimDue(now, BATCH);
+        const due = await uow.tx.triggers.claimDue(now, batchSize(ctx));
         if (!together || due.length === 0) return fireEach(ctx, uow, due, misfires);
         const { session, flush } = firingSession(uow.tx, await batchReads(uow, due));
         const handled = await fireEach(ctx, uow.over(session), due, misfires);

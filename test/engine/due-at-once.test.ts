@@ -77,9 +77,12 @@ test(`${TASKS} tasks due at one instant fire in a few batches of a few store cal
   await h.advance(60_000);
 
   // Before: one transaction per 100 tasks, five store calls per task (~500 per batch).
+  // Where writers do not exclude each other (PostgreSQL) a batch is 500 (before: 100, ten
+  // batches of the same dozen round trips).
+  const perBatch = h.store.capabilities.rowLocks ? 500 : 100;
   const busy = batches.filter((calls) => calls > 1);
-  assert.ok(busy.length <= TASKS / 100, `${busy.length} firing transactions`);
-  for (const calls of busy) assert.ok(calls <= 10, `a batch of 100 firings made ${calls} store calls`);
+  assert.ok(busy.length <= TASKS / perBatch, `${busy.length} firing transactions`);
+  for (const calls of busy) assert.ok(calls <= 10, `a batch of ${perBatch} firings made ${calls} store calls`);
 
   const runs = await runsOf(tasks.map((t) => t.id));
   assert.equal(runs.length, TASKS);

@@ -2,13 +2,14 @@
 // store TASKWARDEN_TEST_DB names: N one-job tasks, all due at once, run on S slots by the
 // engine's own loop. A slot is free once its module returned (its result waits for the
 // group commit behind it), so one result transaction carries several rounds of slots; and
-// a batch of results reads its tasks in one statement, not one read per job.
+// a batch of results reads its tasks in one statement and writes its results in one, not one each per job.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newId } from '../../src/core/ids.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { builtinEngine } from '../support/engine.ts';
+import { statementCounter } from '../support/statements.ts';
 import { openTestStore } from '../support/store.ts';
 
 const TASKS = 300;
@@ -55,6 +56,12 @@ function countedStore(store: Store) {
                 calls.mostUpdatesInOne = Math.max(calls.mostUpdatesInOne, ++updates);
                 return tx.jobstates.update(...args);
               },
+              // A batch's results go in one statement: each of its rows is a result written.
+              updateOwned: (...args: Parameters<typeof tx.jobstates.updateOwned>) => {
+                updates += args[0].length;
+                calls.mostUpdatesInOne = Math.max(calls.mostUpdatesInOne, updates);
+                return tx.jobstates.updateOwned(...args);
+              },
             },
           }),
         );
@@ -68,6 +75,7 @@ function countedStore(store: Store) {
 test(`${TASKS} one-job tasks due at one instant on ${SLOTS} slots: results batched past the slots, tasks read by batch`, {
   timeout: 120_000,
 }, async () => {
+  const counter = statementCounter();
   const { store, cleanup } = await openTestStore();
   const { counted, calls } = countedStore(store);
   const { modules, engine } = builtinEngine(counted, { executorConcurrency: SLOTS, maxSleepMs: 60_000 });
@@ -99,9 +107,12 @@ test(`${TASKS} one-job tasks due at one instant on ${SLOTS} slots: results batch
     );
     assert.ok(Date.now() < Date.parse(at) - 1_000, 'the tasks were written well before they were due');
     Object.assign(calls, { transactions: 0, claims: 0, taskReads: 0, taskBatchReads: 0, mostUpdatesInOne: 0 });
+    counter.counting = true;
     await engine.start();
     await allFinished;
-    const report = JSON.stringify(calls);
+    counter.counting = false;
+    const statementsPerJob = counter.statements / TASKS;
+    const report = JSON.stringify({ ...calls, statementsPerJob });
     const runs = await store.runs.countByStatus();
     assert.equal(runs.finished, TASKS, `every run finished once: ${JSON.stringify(runs)}`);
 
@@ -117,6 +128,10 @@ test(`${TASKS} one-job tasks due at one instant on ${SLOTS} slots: results batch
     // Where writers do not exclude each other (PostgreSQL), the first batch's jobs are
     // claimed beside the next batches' firing (before: only once all three committed); where
     // the store runs in this process (SQLite), the executor waits for the whole firing.
+    // The whole burst (firing, claims, results) in driver statements. Before, each result
+    // was its own fenced UPDATE (measured: 2.12 a job on SQLite, about 1.6 on PostgreSQL);
+    // now a batch's results are one updateOwned (measured: 1.20 and 0.67).
+    assert.ok(statementsPerJob <= (store.capabilities.rowLocks ? 1 : 1.5), `statements per job: ${report}`);
     const claimedWhileFiring = order.firstClaimed < order.lastFired;
     assert.equal(claimedWhileFiring, store.capabilities.rowLocks, `event order: ${JSON.stringify(order)}`);
     console.log(`due burst of ${TASKS} on ${SLOTS} slots: ${report}, event order ${JSON.stringify(order)}`);

@@ -1,7 +1,9 @@
 // An idle node's notification passes: before, every pass of the delivery loop opened a
 // write transaction to bundle queued events, whether or not any were queued (on SQLite,
 // BEGIN IMMEDIATE: the file's write lock, taken every pass by every idle node). Now a pass
-// reads first (deliveries.hasQueued) and writes only when a channel has something to bundle.
+// reads first (deliveries.hasQueued) and writes only when a channel has something to bundle;
+// and where this node is the store's only writer (SQLite) it sleeps until the next due time
+// its store reads, or a kick, not every maxSleepMs.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { newId } from '../../src/core/ids.ts';
@@ -91,4 +93,39 @@ test('passes with nothing queued open no transaction; a queued event is bundled 
   );
   await loop.stop(1_000);
   assert.deepEqual(sent, [deliveries[0]?.id]);
+});
+
+test('an idle delivery loop passes once a safety interval where this node is the only writer, not every maxSleepMs', async () => {
+  let passes = 0;
+  const deliveries = h.store.deliveries;
+  const hasQueued = deliveries.hasQueued.bind(deliveries);
+  deliveries.hasQueued = (...args) => {
+    passes++;
+    return hasQueued(...args);
+  };
+  const notifier: Notifier = { send: async () => {} };
+  const loop = new DeliveryLoop(h.engine.ctx, notifier, DEFAULT_NOTIFY_OPTIONS);
+  loop.start();
+  const rest = async () => {
+    const giveUpAt = Date.now() + 30_000;
+    for (let before = -1; before !== passes || h.clock.sleeping === 0; ) {
+      if (Date.now() > giveUpAt) throw new Error(`the delivery loop did not come to rest (${passes} passes)`);
+      before = passes;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+  };
+  try {
+    await rest();
+    const before = passes;
+    for (let t = 0; t < 60; t++) {
+      h.clock.advance(1_000);
+      await rest();
+    }
+    const { maxSleepMs, safetyPassMs } = h.engine.ctx.options;
+    const pollMs = h.store.capabilities.multiNode ? maxSleepMs : safetyPassMs;
+    // Before: a pass (a read of queued events and one of the next due time) every maxSleepMs, 12 a minute.
+    assert.ok(passes - before <= Math.ceil(60_000 / pollMs), `${passes - before} passes in an idle minute`);
+  } finally {
+    await loop.stop(0);
+  }
 });

@@ -48,6 +48,14 @@ export interface JobstateFence {
   eventSeq?: number;
 }
 
+/** One row of updateOwned: its patch, and the attempt and lease owner its write is fenced by. */
+export interface OwnedUpdate {
+  id: string;
+  patch: JobstatePatch & { updatedAt: number };
+  attempt: number;
+  leaseOwner: string;
+}
+
 export interface JobstateRepo {
   insertMany(jobstates: Jobstate[]): Promise<void>;
   get(id: string): Promise<Jobstate | null>;
@@ -55,6 +63,12 @@ export interface JobstateRepo {
   /** Every jobstate of a run (for aggregation and sequencing; runs are bounded in size). */
   allOfRun(runId: string): Promise<Jobstate[]>;
   update(id: string, patch: JobstatePatch & { updatedAt: number }, fence?: JobstateFence): Promise<boolean>;
+  /**
+   * update() of jobstates each held under its lease (fenced by a status in `status`, its
+   * attempt and its lease owner), in one statement: a batch of chunk results costs one
+   * write, not one each. Every patch sets the same columns. Returns how many landed.
+   */
+  updateOwned(rows: readonly OwnedUpdate[], status: JobstateStatus[]): Promise<number>;
   /** Sets every non-terminal jobstate of a run to `status` with `reason`; returns their ids. */
   endOpenOfRun(runId: string, status: JobstateStatus, reason: JobstateReason, at: number): Promise<string[]>;
   countsByRun(runId: string): Promise<JobstateCounts>;

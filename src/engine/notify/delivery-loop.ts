@@ -89,6 +89,16 @@ export class DeliveryLoop {
     await Promise.all(this.inFlight);
   }
 
+  /**
+   * Longest sleep between two passes. Where this node is the store's only writer (SQLite)
+   * every due time is in nextDueAt or announced by a kick (a run end queued here): the
+   * engine's safety pass interval. Elsewhere other nodes queue too: maxSleepMs.
+   */
+  private get pollMs(): number {
+    const { store, options } = this.ctx;
+    return store.capabilities.multiNode ? options.maxSleepMs : Math.max(options.maxSleepMs, options.safetyPassMs);
+  }
+
   /** Something may be due now (a run end was queued, a send ended). */
   kick(): void {
     this.sleeper.abort();
@@ -164,7 +174,7 @@ export class DeliveryLoop {
       try {
         await this.pass();
         const next = await store.deliveries.nextDueAt();
-        sleepMs = Math.min(options.maxSleepMs, next === null ? Number.POSITIVE_INFINITY : next - clock.now());
+        sleepMs = Math.min(this.pollMs, next === null ? Number.POSITIVE_INFINITY : next - clock.now());
         failures = 0;
       } catch (err) {
         if (failures === 0) log.warn(`taskwarden notifications: a delivery pass failed (${messageOf(err)}); retrying`);

@@ -254,31 +254,34 @@ export function deliveryRepo(ctx: SqlContext): DeliveryRepo {
       return toPage(rows, limit, (row) => row.id, toDelivery);
     },
 
+    /** One statement of three scalar subqueries: an idle delivery loop's one read a pass. */
     async nextDueAt() {
-      const [free, leased, channel] = await Promise.all([
-        db
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-          .where('status', 'in', OPEN)
-          .where('lease_owner', 'is', null)
-          .executeTakeFirst(),
-        db
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.min('lease_expires_at').as('at'))
-          .where('status', 'in', OPEN)
-          .where('lease_owner', 'is not', null)
-          .executeTakeFirst(),
-        db
-          .selectFrom('channels')
-          .select((eb) => eb.fn.min('window_until').as('at'))
-          .where((eb) =>
-            eb.exists(
-              eb.selectFrom('notify_queue').select('run_id').whereRef('notify_queue.channel_id', '=', 'channels.id'),
-            ),
-          )
-          .executeTakeFirst(),
-      ]);
-      const times = [free?.at, leased?.at, channel?.at].filter((at) => at != null).map(Number);
+      const row = await db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('deliveries')
+            .select((sub) => sub.fn.min('next_attempt_at').as('at'))
+            .where('status', 'in', OPEN)
+            .where('lease_owner', 'is', null)
+            .as('free'),
+          eb
+            .selectFrom('deliveries')
+            .select((sub) => sub.fn.min('lease_expires_at').as('at'))
+            .where('status', 'in', OPEN)
+            .where('lease_owner', 'is not', null)
+            .as('leased'),
+          eb
+            .selectFrom('channels')
+            .select((sub) => sub.fn.min('window_until').as('at'))
+            .where((sub) =>
+              sub.exists(
+                sub.selectFrom('notify_queue').select('run_id').whereRef('notify_queue.channel_id', '=', 'channels.id'),
+              ),
+            )
+            .as('channel'),
+        ])
+        .executeTakeFirst();
+      const times = [row?.free, row?.leased, row?.channel].filter((at) => at != null).map(Number);
       return times.length === 0 ? null : Math.min(...times);
     },
 

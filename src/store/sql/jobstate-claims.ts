@@ -240,43 +240,56 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       return rows.map(toJobstate);
     },
 
+    /** One statement of scalar subqueries, each answered off its own index: an idle loop's one read of them all. */
     async nextWakeAt(agentGraceMs = 0) {
-      const [due, timeout, lease, preparedClose, runningClose] = await Promise.all([
-        db
-          .selectFrom('jobstates')
-          .innerJoin('runs', 'runs.id', 'jobstates.run_id')
-          .select((eb) => eb.fn.min('jobstates.due_at').as('at'))
-          .where('jobstates.status', '=', 'waiting')
-          .where('runs.status', '=', 'running')
-          .executeTakeFirst(),
-        db
-          .selectFrom('jobstates')
-          .select((eb) => eb.fn.min(eb('started_at', '+', eb('timeout_seconds', '*', 1000))).as('at'))
-          .where('status', '=', 'running')
-          .where('runner', '=', 'agent')
-          .executeTakeFirst(),
-        db
-          .selectFrom('jobstates')
-          .select((eb) => eb.fn.min('lease_expires_at').as('at'))
-          .where('status', '=', 'running')
-          .executeTakeFirst(),
-        // The two halves of actsAtClose apart: prepared rows are read off the index alone.
-        db
-          .selectFrom('jobstates')
-          .select((eb) => eb.fn.min('window_closes_at').as('at'))
-          .where('status', '=', 'prepared')
-          .where('window_closes_at', 'is not', null)
-          .executeTakeFirst(),
-        db
-          .selectFrom('jobstates')
-          .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
-          .select((eb) => eb.fn.min('jobstates.window_closes_at').as('at'))
-          .where('jobstates.status', '=', 'running')
-          .where('tasks.timeslot_end', '=', 'cancel')
-          .executeTakeFirst(),
-      ]);
-      const timeoutAt = timeout?.at == null ? null : Number(timeout.at) + agentGraceMs;
-      const times = [due?.at, timeoutAt, lease?.at, preparedClose?.at, runningClose?.at]
+      const row = await db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('jobstates')
+            .innerJoin('runs', 'runs.id', 'jobstates.run_id')
+            .select((sub) => sub.fn.min('jobstates.due_at').as('at'))
+            .where('jobstates.status', '=', 'waiting')
+            .where('runs.status', '=', 'running')
+            .as('due'),
+          eb
+            .selectFrom('jobstates')
+            .select((sub) => sub.fn.min(sub('started_at', '+', sub('timeout_seconds', '*', 1000))).as('at'))
+            .where('status', '=', 'running')
+            .where('runner', '=', 'agent')
+            .as('timeout'),
+          eb
+            .selectFrom('jobstates')
+            .select((sub) => sub.fn.min('lease_expires_at').as('at'))
+            .where('status', '=', 'running')
+            .as('lease'),
+          // The two halves of actsAtClose apart: prepared rows are read off the index alone.
+          eb
+            .selectFrom('jobstates')
+            .select((sub) => sub.fn.min('window_closes_at').as('at'))
+            .where('status', '=', 'prepared')
+            .where('window_closes_at', 'is not', null)
+            .as('preparedClose'),
+          eb
+            .selectFrom('jobstates')
+            .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
+            .select((sub) => sub.fn.min('jobstates.window_closes_at').as('at'))
+            .where('jobstates.status', '=', 'running')
+            .where('tasks.timeslot_end', '=', 'cancel')
+            .as('runningClose'),
+          // A prepared agent job whose agent never comes expires (listPreparedExpired).
+          eb
+            .selectFrom('jobstates')
+            .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
+            .select((sub) =>
+              sub.fn.min(sub('jobstates.prepared_at', '+', sub('tasks.expire_after_seconds', '*', 1000))).as('at'),
+            )
+            .where('jobstates.status', '=', 'prepared')
+            .where('jobstates.runner', '=', 'agent')
+            .as('expiry'),
+        ])
+        .executeTakeFirst();
+      const timeoutAt = row?.timeout == null ? null : Number(row.timeout) + agentGraceMs;
+      const times = [row?.due, timeoutAt, row?.lease, row?.preparedClose, row?.runningClose, row?.expiry]
         .filter((at) => at != null)
         .map(Number);
       return times.length === 0 ? null : Math.min(...times);

@@ -6,6 +6,7 @@ import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
+import { updateOwned } from './owned-updates.ts';
 import { jobstatePatchRow } from './patches.ts';
 import { jobstateRow, toJobstate } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -163,6 +164,8 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       const params = { ...fence, ...values, id } as UpdateParams;
       return (await fencedUpdate.changed(ctx, params, `${columns}|${fenceShape(fence)}`)) > 0;
     },
+
+    updateOwned: (rows, status) => updateOwned(ctx, rows, status),
 
     /** Ending a jobstate also drops its lease, so a server executor still holding it loses its fence. */
     async endOpenOfRun(runId, status, reason, at) {

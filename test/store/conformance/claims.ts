@@ -173,6 +173,13 @@ export function claimCases(open: OpenStore): void {
         makeJobstate(running, { status: 'running', startedAt: T0, timeoutSeconds: 3600, leaseExpiresAt: T0 + 200 }),
       ]);
       assert.equal(await store.jobstates.nextWakeAt(), T0 + 200);
+      // A prepared agent job expires its task's expireAfter (a day, here) after it was
+      // prepared (listPreparedExpired); a prepared server job does not.
+      await store.jobstates.insertMany([
+        makeJobstate(running, { status: 'prepared', preparedAt: T0 - 86_400_000 }),
+        makeJobstate(running, { status: 'prepared', agentId: 'a', preparedAt: T0 + 100 - 86_400_000 }),
+      ]);
+      assert.equal(await store.jobstates.nextWakeAt(), T0 + 100);
     });
   });
 }

@@ -129,6 +129,45 @@ export function jobstateCases(open: OpenStore): void {
       assert.equal(await store.jobstates.update('missing', finish), false);
     });
 
+    storeTest(
+      open,
+      'updateOwned writes each row its own values, only where its lease and attempt still hold',
+      async (store) => {
+        const run = await seedRun(store);
+        const held = (owner: string, attempt = 1) =>
+          makeJobstate(run, { status: 'running', attempt, leaseOwner: owner, leaseExpiresAt: T0 + 10 });
+        const rows = [held('node-a/1'), held('node-a/1', 2), held('node-b/7'), held('node-a/2'), held('node-a/2')];
+        const [taken, cancelled] = [
+          held('node-c/1'),
+          makeJobstate(run, { status: 'cancelled', leaseOwner: 'node-a/1' }),
+        ];
+        await store.jobstates.insertMany([...rows, taken, cancelled]);
+        const end = (i: number) => ({
+          status: i % 2 === 0 ? ('finished' as const) : ('error' as const),
+          reason: i % 2 === 0 ? null : ('module_failed' as const),
+          finishedAt: T0 + i,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          result: { chunk: i, out: [`line ${i}`] },
+          elapsedMs: 2 ** 33 + i,
+          updatedAt: T0 + i,
+        });
+        const updates = [...rows, taken, cancelled].map((js, i) => ({
+          id: js.id,
+          patch: end(i),
+          attempt: js.attempt,
+          // The one taken over since: its owner is another now.
+          leaseOwner: js === taken ? 'node-a/9' : (js.leaseOwner as string),
+        }));
+        assert.equal(await store.jobstates.updateOwned(updates, ['running']), rows.length);
+        for (const [i, js] of rows.entries()) assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...end(i) });
+        assert.deepEqual(await store.jobstates.get(taken.id), taken);
+        assert.deepEqual(await store.jobstates.get(cancelled.id), cancelled);
+        assert.equal(await store.jobstates.updateOwned([], ['running']), 0);
+        assert.equal(await store.jobstates.updateOwned(updates.slice(0, 1), []), 0);
+      },
+    );
+
     storeTest(open, 'update without a fence writes; null clears a value', async (store) => {
       const run = await seedRun(store);
       const js = makeJobstate(run, { checkpoint: { page: 2 }, leaseOwner: 'node-a' });

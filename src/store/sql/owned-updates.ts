@@ -1,0 +1,60 @@
+// JobstateRepo.updateOwned: the fenced updates of a batch of chunk results in one statement.
+import { type RawBuilder, sql } from 'kysely';
+import type { JobstateStatus } from '../../core/model.ts';
+import type { OwnedUpdate } from '../../core/ports/store.ts';
+import { type CompiledContext, listShape, type Slots, Statement } from './compiled.ts';
+import { jobstatePatchRow } from './patches.ts';
+
+type OwnedParams = { ids: string[]; status: string[]; attempt: number[]; leaseOwner: string[] } & Record<
+  string,
+  unknown[]
+>;
+
+/**
+ * Each row's value of `column`: `CASE id WHEN <id> THEN <value> … ELSE <column> END`. The
+ * ELSE names the column so that PostgreSQL types the values as the column (an untyped
+ * parameter would be text); the rows' WHERE never reaches it.
+ */
+function perRow<T = unknown>(column: string, ids: unknown[], values: unknown[]): RawBuilder<T> {
+  const whens = ids.map((id, i) => sql`when ${id} then ${values[i]}`);
+  return sql<T>`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`;
+}
+
+/** Shape `<columns>|<status list length>|<rows list length>`; a shorter list repeats its last row (the same values). */
+const ownedUpdate = new Statement((db, p: Slots<OwnedParams>, shape) => {
+  const [columns = '', statuses = '1', rows = '1'] = shape.split('|');
+  const ids = p.list('ids', Number(rows));
+  const set: Record<string, RawBuilder<unknown>> = {};
+  for (const column of columns.split(',')) set[column] = perRow(column, ids, p.list(`set.${column}`, ids.length));
+  return db
+    .updateTable('jobstates')
+    .set(set)
+    .where('id', 'in', ids)
+    .where('status', 'in', p.list('status', Number(statuses)))
+    .where('attempt', '=', perRow<number>('attempt', ids, p.list('attempt', ids.length)))
+    .where('lease_owner', '=', perRow<string>('lease_owner', ids, p.list('leaseOwner', ids.length)));
+});
+
+export async function updateOwned(
+  ctx: CompiledContext,
+  rows: readonly OwnedUpdate[],
+  status: JobstateStatus[],
+): Promise<number> {
+  const first = rows[0];
+  if (!first || status.length === 0) return 0;
+  const patches = rows.map((row) => jobstatePatchRow(row.patch) as Record<string, unknown>);
+  const columns = Object.keys(patches[0] as object);
+  const params: OwnedParams = {
+    ids: rows.map((row) => row.id),
+    status,
+    attempt: rows.map((row) => row.attempt),
+    leaseOwner: rows.map((row) => row.leaseOwner),
+  };
+  for (const [i, patch] of patches.entries()) {
+    const same = Object.keys(patch).length === columns.length && columns.every((column) => column in patch);
+    if (!same) throw new Error(`updateOwned: row ${rows[i]?.id} sets other columns than the first row`);
+  }
+  for (const column of columns) params[`set.${column}`] = patches.map((patch) => patch[column]);
+  const shape = `${columns.join(',')}|${listShape(status.length)}|${listShape(rows.length)}`;
+  return ownedUpdate.changed(ctx, params, shape);
+}
