@@ -6,14 +6,31 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Live processes (zombies left out: they run nothing) whose command line holds `token`. */
 export async function processesWith(token: string): Promise<number[]> {
-  const found: number[] = [];
+  return (await holders(token)).map(({ pid }) => pid);
+}
+
+/**
+ * The copies of a command: processes holding `token` whose parent does not. A shell that
+ * starts a program forks first, and until the fork execs, the child's command line is the
+ * shell's: that is the same copy, not a second one.
+ */
+export async function copiesOf(token: string): Promise<number[]> {
+  const found = await holders(token);
+  const pids = new Set(found.map(({ pid }) => pid));
+  return found.filter(({ parent }) => !pids.has(parent)).map(({ pid }) => pid);
+}
+
+async function holders(token: string): Promise<{ pid: number; parent: number }[]> {
+  const found: { pid: number; parent: number }[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8');
       if (!cmdline.includes(token)) continue;
       const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') found.push(Number(name));
+      // After the command's name in parentheses: state, then the parent's pid.
+      const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state !== 'Z') found.push({ pid: Number(name), parent: Number(parent) });
     } catch {
       // Gone between the listing and the read.
     }
@@ -37,7 +54,7 @@ export class CopyWatch {
   }
 
   now(): Promise<number> {
-    return processesWith(this.token).then((pids) => pids.length);
+    return copiesOf(this.token).then((pids) => pids.length);
   }
 
   async stop(): Promise<{ most: number; samples: number }> {
