@@ -12,7 +12,8 @@ import { builtinEngine } from '../support/engine.ts';
 import { statementCounter } from '../support/statements.ts';
 import { openTestStore } from '../support/store.ts';
 
-const TASKS = 300;
+/** Past one firing batch of PostgreSQL's (500): the first batch's jobs are claimed while the second fires. */
+const TASKS = 600;
 const SLOTS = 10;
 /** Ahead of now, so every task is written before it is due (creating them takes well under it). */
 const DUE_IN_MS = 5_000;
