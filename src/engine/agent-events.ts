@@ -22,6 +22,14 @@ export interface EventsCall {
   events: readonly AgentEventInput[];
 }
 
+/** How an events call reads its jobstate and writes what it applies: with the other calls of its moment. */
+export interface EventsBatching {
+  /** The jobstate, read with the other calls' of the same turn (TurnReads). */
+  read(jobstateId: string): Promise<Jobstate | null>;
+  /** The write, through the agents' group commit; `ends` when it may end the jobstate. */
+  commit(write: (uow: UnitOfWork) => Promise<boolean>, ends: JobstateEnd | null): Promise<boolean>;
+}
+
 export interface EventsApplied {
   /** How many events of the batch were new. */
   applied: number;
@@ -59,12 +67,12 @@ type EndEvent = Extract<AgentEventInput, { type: 'finished' | 'error' }>;
 export async function applyAgentEvents(
   ctx: EngineContext,
   call: EventsCall,
-  commit: (write: (uow: UnitOfWork) => Promise<boolean>, ends: JobstateEnd | null) => Promise<boolean>,
+  batching: EventsBatching,
 ): Promise<EventsApplied> {
   const { agentId, jobstateId, attempt } = call;
   const batch = uniqueBySeq(call.events);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const js = await ctx.store.jobstates.get(jobstateId);
+    const js = await batching.read(jobstateId);
     if (!js || js.agentId !== agentId || js.runner !== 'agent') throw notFound('jobstate', jobstateId);
     const late = lateReportOf(js, attempt);
     if (attempt !== js.attempt && late !== 'retry_pending') {
@@ -85,7 +93,10 @@ export async function applyAgentEvents(
     // Through the agents' group commit: the events of many agents share one transaction.
     // An end names its run and task: the batch locks its runs and reads its tasks at once.
     const ends = outcome ? { runId: js.runId, taskId: js.taskId } : null;
-    const applied = await commit((uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }), ends);
+    const applied = await batching.commit(
+      (uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }),
+      ends,
+    );
     if (applied) return { applied: progressing.length + (outcome ? 1 : 0), lastSeq };
   }
   throw new TaskwardenError('jobstate_reports_racing', `events of jobstate ${jobstateId} keep racing; send them again`);

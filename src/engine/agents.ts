@@ -1,6 +1,7 @@
 import { moveJobstate } from '../core/lifecycle.ts';
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
 import type { AgentPatch, RunningOnAgent } from '../core/ports/store.ts';
+import { TurnReads } from '../core/turn-reads.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
 import type { EngineContext, UnitOfWork } from './context.ts';
 import { type BatchedClaim, GroupCommit } from './group-commit.ts';
@@ -43,9 +44,15 @@ export class AgentDispatch {
    * a thousand agents calling at once pay a few dozen commits, not a thousand.
    */
   private readonly commits: GroupCommit;
+  /** The jobstates the events calls of one turn read, in one statement (a round trip each on PostgreSQL). */
+  private readonly eventsReads: TurnReads<Jobstate>;
 
   constructor(private readonly ctx: EngineContext) {
     this.commits = new GroupCommit(ctx);
+    this.eventsReads = new TurnReads(async (ids) => {
+      const found = await ctx.store.jobstates.getMany(ids);
+      return new Map(found.map((js) => [js.id, js]));
+    });
   }
 
   /**
@@ -86,7 +93,10 @@ export class AgentDispatch {
     events: readonly AgentEventInput[],
   ): Promise<EventsApplied> {
     const call = { agentId, jobstateId, attempt, events };
-    return applyAgentEvents(this.ctx, call, (write, ends) => this.commits.write(write, { ends }));
+    return applyAgentEvents(this.ctx, call, {
+      read: (id) => this.eventsReads.get(id),
+      commit: (write, ends) => this.commits.write(write, { ends }),
+    });
   }
 
   /** Writes what a contact changed on its agent (its version, modules, last contact…); false when the agent is gone. */

@@ -55,6 +55,28 @@ function countCommits(store: Store): Counter {
   return counter;
 }
 
+/** The jobstate reads of `store`: the number of ids each read asked for (get: 1). */
+function countJobstateReads(store: Store): { calls: number[]; restore(): void } {
+  const { jobstates } = store;
+  const { get, getMany } = jobstates;
+  const calls: number[] = [];
+  jobstates.get = (id) => {
+    calls.push(1);
+    return get.call(jobstates, id);
+  };
+  jobstates.getMany = (ids) => {
+    calls.push(ids.length);
+    return getMany.call(jobstates, ids);
+  };
+  return {
+    calls,
+    restore: () => {
+      jobstates.get = get;
+      jobstates.getMany = getMany;
+    },
+  };
+}
+
 const sqlite = (process.env.TASKWARDEN_TEST_DB || 'sqlite') === 'sqlite';
 const statements = statementCounter();
 
@@ -164,6 +186,7 @@ describe('agents calling at once share commits', () => {
       { seq: seq + 1, ts: h.clock.now(), type: 'finished' as const, result: { exitCode: 0 } },
     ];
     const counter = countCommits(h.store);
+    const reads = countJobstateReads(h.store);
     let applied: { applied: number; lastSeq: number }[];
     try {
       applied = await Promise.all(
@@ -171,7 +194,11 @@ describe('agents calling at once share commits', () => {
       );
     } finally {
       counter.restore();
+      reads.restore();
     }
+    // Read together, the calls reach the group commit in one turn: on PostgreSQL, fifty
+    // reads of their own came back over the pool in waves, each wave a transaction.
+    assert.deepEqual(reads.calls, [AGENTS], 'the fifty jobstates read in one statement');
     assertFewCommits(counter, `${AGENTS} events calls`);
     assert.deepEqual(
       new Set(applied.map((a) => JSON.stringify(a))),

@@ -59,6 +59,8 @@ export interface OwnedUpdate {
 export interface JobstateRepo {
   insertMany(jobstates: Jobstate[]): Promise<void>;
   get(id: string): Promise<Jobstate | null>;
+  /** The jobstates of these ids that exist, in no particular order (the events calls of one turn read theirs at once). */
+  getMany(ids: readonly string[]): Promise<Jobstate[]>;
   listByRun(runId: string, page: Page): Promise<Paged<Jobstate>>;
   /** Every jobstate of a run (for aggregation and sequencing; runs are bounded in size). */
   allOfRun(runId: string): Promise<Jobstate[]>;

@@ -414,6 +414,26 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await ofRun(run.id), [running.id, serverSide.id]);
     });
 
+    storeTest(open, 'getMany: the jobstates of the ids that exist, whole, however many ids', async (store) => {
+      const run = await seedRun(store, { status: 'running' });
+      const rows = Array.from({ length: 1203 }, (_, i) =>
+        makeJobstate(run, { status: i % 2 ? 'running' : 'prepared', agentId: `agent-${i}`, eventSeq: i }),
+      );
+      await store.jobstates.insertMany(rows);
+      const asked = [...rows.map((js) => js.id), newId()];
+      const byId = new Map((await store.jobstates.getMany(asked)).map((js) => [js.id, js]));
+      assert.equal(byId.size, rows.length, 'every existing id once, the unknown one left out');
+      for (const js of [rows[0], rows[1202]] as Jobstate[])
+        assert.deepEqual(byId.get(js.id), await store.jobstates.get(js.id));
+      assert.deepEqual(
+        (await store.jobstates.getMany([rows[7]?.id as string, rows[7]?.id as string, newId()])).map(
+          (js) => js.eventSeq,
+        ),
+        [7],
+      );
+      assert.deepEqual(await store.jobstates.getMany([]), []);
+    });
+
     storeTest(
       open,
       'listRunningOnAgent: the agent jobstates running on it, id, start and event seq only',
