@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { TaskwardenError } from '../core/errors.ts';
 import type { Agent } from '../core/model.ts';
 import type { Store } from '../core/ports/store.ts';
+import { TurnReads } from '../core/turn-reads.ts';
 import { hashSecret } from './secrets.ts';
 
 /**
@@ -19,7 +20,18 @@ declare module 'fastify' {
 
 const CREDENTIAL = /^Bearer\s+([^.\s]{1,100})\.([A-Za-z0-9_-]{16,200})\s*$/i;
 
-export async function authenticateAgent(request: FastifyRequest, store: Store): Promise<Agent> {
+/**
+ * The agents of credentials, each read with the other requests' of the same turn (TurnReads):
+ * a fleet's contacts arriving together authenticate in one statement, not one each.
+ */
+export function agentCredentials(store: Store): TurnReads<Agent> {
+  return new TurnReads(async (hashes) => {
+    const agents = await store.agents.getManyBySecretHash(hashes);
+    return new Map(agents.map((agent) => [agent.secretHash, agent]));
+  });
+}
+
+export async function authenticateAgent(request: FastifyRequest, credentials: TurnReads<Agent>): Promise<Agent> {
   const header = request.headers.authorization;
   if (header === undefined) {
     throw new TaskwardenError(
@@ -28,7 +40,7 @@ export async function authenticateAgent(request: FastifyRequest, store: Store): 
     );
   }
   const match = CREDENTIAL.exec(header);
-  const agent = match ? await store.agents.getBySecretHash(hashSecret(match[2] as string)) : null;
+  const agent = match ? await credentials.get(hashSecret(match[2] as string)) : null;
   if (!match || !agent || agent.id !== match[1]) {
     throw new TaskwardenError('unauthorized', 'the agent credential is invalid (re-enrol the agent)');
   }

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import { isStoreOutage, TaskwardenError } from '../core/errors.ts';
 import type { Role } from '../core/model.ts';
 import type { ApiToken, Store, User } from '../core/ports/store.ts';
-import { authenticateAgent } from './agent-auth.ts';
+import { agentCredentials, authenticateAgent } from './agent-auth.ts';
 import { authenticateFusionInventory } from './fusioninventory/auth.ts';
 import { checkSameOrigin } from './origin-check.ts';
 import { hashSecret } from './secrets.ts';
@@ -56,13 +56,14 @@ export function installAuth(app: FastifyInstance, deps: { store: Store; clock: C
   app.decorateRequest('principal', null);
   app.decorateRequest('agent', null);
   app.decorateRequest('fusionInventoryToken', null);
+  const credentials = agentCredentials(deps.store);
   app.addHook('onRequest', async (request, reply) => {
     if (request.is404) return;
     // A route that forgot to declare its level is admin-only: failing closed beats leaking.
     const level = request.routeOptions.config.auth ?? 'admin';
     if (level === 'public') return;
     if (level === 'agent') {
-      request.agent = await authenticateAgent(request, deps.store);
+      request.agent = await authenticateAgent(request, credentials);
       return;
     }
     if (level === 'fusioninventory') {

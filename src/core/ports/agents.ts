@@ -38,7 +38,8 @@ export interface AgentRepo {
   /** Fails with `conflict` when the org already has an agent of that deviceId (or the secret hash is taken). */
   create(agent: Agent): Promise<Agent>;
   get(id: string): Promise<Agent | null>;
-  getBySecretHash(hash: string): Promise<Agent | null>;
+  /** The agents of these secret hashes that exist, in no particular order (the contacts of one turn authenticate at once). */
+  getManyBySecretHash(hashes: readonly string[]): Promise<Agent[]>;
   getByDevice(orgId: string, deviceId: string): Promise<Agent | null>;
   /** Oldest first. */
   list(filter: AgentFilter, page: Page): Promise<Paged<Agent>>;

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { Agent } from '../../core/model.ts';
 import type { AgentRepo } from '../../core/ports/store.ts';
-import { boundSet, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
+import { atomic, chunksOf, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { agentPatchRow } from './patches.ts';
 import { agentRow, toAgent } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -15,8 +16,12 @@ const agentById = new Statement((db, p: Slots<{ id: string }>) =>
 );
 
 /** Every agent call authenticates by its secret's hash. */
-const bySecretHash = new Statement((db, p: Slots<{ hash: string }>) =>
-  db.selectFrom('agents').selectAll().where('secret_hash', '=', p('hash')),
+/** getManyBySecretHash(): shape, the hash list's length (listShape). */
+const bySecretHashes = new Statement((db, p: Slots<{ hashes: string[] }>, shape) =>
+  db
+    .selectFrom('agents')
+    .selectAll()
+    .where('secret_hash', 'in', p.list('hashes', Number(shape))),
 );
 
 /** An update of one agent's columns (every contact records itself): shape, the columns. */
@@ -50,9 +55,13 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
       return row ? toAgent(row) : null;
     },
 
-    async getBySecretHash(hash) {
-      const row = await bySecretHash.first(ctx, { hash });
-      return row ? toAgent(row) : null;
+    async getManyBySecretHash(hashes) {
+      const agents: Agent[] = [];
+      for (const part of chunksOf(hashes, MAX_LIMIT)) {
+        const rows = await bySecretHashes.rows(ctx, { hashes: part }, String(listShape(part.length)));
+        agents.push(...rows.map(toAgent));
+      }
+      return agents;
     },
 
     async getByDevice(orgId, deviceId) {

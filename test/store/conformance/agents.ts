@@ -19,11 +19,12 @@ export function agentCases(open: OpenStore): void {
       const agent = makeAgent(org, { tags: ['accounting', 'paris'], wakeUrl: 'http://10.0.0.5:62354' });
       assert.deepEqual(await store.agents.create(agent), agent);
       assert.deepEqual(await store.agents.get(agent.id), agent);
-      assert.deepEqual(await store.agents.getBySecretHash(agent.secretHash), agent);
+      assert.deepEqual(await store.agents.getManyBySecretHash([agent.secretHash, 'nope']), [agent]);
       assert.deepEqual(await store.agents.getByDevice(org, agent.deviceId), agent);
       assert.equal(await store.agents.getByDevice(other, agent.deviceId), null);
       assert.equal(await store.agents.get(newId()), null);
-      assert.equal(await store.agents.getBySecretHash('nope'), null);
+      assert.deepEqual(await store.agents.getManyBySecretHash(['nope']), []);
+      assert.deepEqual(await store.agents.getManyBySecretHash([]), []);
       await rejectsWithCode(
         store.agents.create(makeAgent(org, { deviceId: agent.deviceId })),
         'agent_already_enrolled',
@@ -99,7 +100,11 @@ export function agentCases(open: OpenStore): void {
         lastWakeErrorAt: T0 + 6,
         contactSeconds: 120,
       });
-      assert.equal(await store.agents.getBySecretHash(agent.secretHash), null, 'the old secret no longer matches');
+      assert.deepEqual(
+        await store.agents.getManyBySecretHash([agent.secretHash]),
+        [],
+        'the old secret no longer matches',
+      );
       assert.deepEqual(ids((await store.agents.list({ tags: ['old'] }, { limit: 10 })).items), []);
       assert.deepEqual(ids((await store.agents.list({ tags: ['new'] }, { limit: 10 })).items), [agent.id]);
       assert.equal(await store.agents.update(agent.id, {}), true);
