@@ -422,4 +422,17 @@ describe('security headers', () => {
       assert.equal(reply.headers['referrer-policy'], 'no-referrer', url);
     }
   });
+
+  test('refusals carry them too: an API and an agent call without credentials', LIMIT, async () => {
+    for (const [method, url] of [
+      ['GET', '/api/v1/me'],
+      ['POST', '/agent/v1/contact'],
+    ] as const) {
+      const reply = await h.call(method, url, { token: null });
+      assert.equal(reply.status, 401, url);
+      assert.match(String(reply.headers['content-security-policy'] ?? ''), /frame-ancestors 'none'/, url);
+      assert.equal(reply.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(reply.headers['x-frame-options'], 'DENY', url);
+    }
+  });
 });
