@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { checkpointOffLoop, SAFETY_NET_PAGES, START_AT_BYTES } from '../../src/store/sqlite/checkpoints.ts';
+import {
+  CHECKPOINT_AT_FRAMES,
+  checkpointOffLoop,
+  QUIET_MS,
+  SAFETY_NET_PAGES,
+  START_AT_BYTES,
+} from '../../src/store/sqlite/checkpoints.ts';
 
 const PAGE = 4096;
 
@@ -49,6 +55,48 @@ test('a database that writes gets its WAL checkpointed by a thread, below the th
         (db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[])[0]?.log === 0 ||
         (await stat(file)).size >= 2 * START_AT_BYTES + 10 * PAGE,
     );
+  } finally {
+    await checkpoints.stop();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a trickle of commits is checkpointed when it rests, a stream of them at SQLite’s threshold', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'taskwarden-checkpoints-'));
+  const file = join(dir, 'store.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const checkpoints = checkpointOffLoop(db);
+  const size = async () => (await stat(file)).size;
+  try {
+    db.exec('create table blobs (id integer primary key, data blob not null)');
+    const insert = db.prepare('insert into blobs (data) values (?)');
+    const write = (pages: number) =>
+      db.transaction(() => {
+        for (let i = 0; i < pages; i++) insert.run(Buffer.alloc(PAGE - 100, i % 256));
+      })();
+    write((2 * START_AT_BYTES) / PAGE);
+    await until('the first pages reached the database file', async () => (await size()) >= 2 * START_AT_BYTES);
+    // A commit of one new page every 100 ms: each checkpoint would grow the file; none is due.
+    const before = await size();
+    const trickleUntil = Date.now() + 3 * QUIET_MS;
+    while (Date.now() < trickleUntil) {
+      write(1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(await size(), before, 'no checkpoint while the commits trickle below the threshold');
+    await until('the trickle checkpointed once it rested', async () => (await size()) > before);
+    // Commits never resting, past the threshold: checkpointed as they go.
+    const streamed = await size();
+    let grewWhileWriting = false;
+    for (let i = 0; i < 4 * (CHECKPOINT_AT_FRAMES / 100) && !grewWhileWriting; i++) {
+      write(100);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      grewWhileWriting = (await size()) > streamed;
+    }
+    assert.ok(grewWhileWriting, 'a stream of commits past the threshold is checkpointed without resting');
   } finally {
     await checkpoints.stop();
     db.close();

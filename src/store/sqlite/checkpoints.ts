@@ -12,9 +12,9 @@ import type Database from 'better-sqlite3';
  *
  * So once a store writes (its WAL past START_AT_BYTES), its connection checkpoints only
  * past SAFETY_NET_PAGES (should the thread below stop, the WAL stays bounded), and a
- * worker thread with a connection of its own runs PASSIVE checkpoints beside the writes:
- * PASSIVE never waits for a reader or the writer, and the commits go on appending to the
- * WAL meanwhile. Durability is unchanged: a commit is durable as before (WAL, synchronous
+ * worker thread with a connection of its own runs PASSIVE checkpoints beside the writes
+ * (at SQLite's own threshold, or when the writes rest): PASSIVE never waits for a reader
+ * or the writer, and the commits go on appending to the WAL meanwhile. Durability is unchanged: a commit is durable as before (WAL, synchronous
  * NORMAL), a checkpoint syncs as before.
  */
 
@@ -25,27 +25,51 @@ const SQLITE_DEFAULT_PAGES = 1_000;
 export const START_AT_BYTES = 1 << 20;
 /** How often the WAL's length is looked at until then (an asynchronous stat). */
 const WATCH_EVERY_MS = 1_000;
-/** Between checkpoints while the WAL grows, and while it does not. */
-const BUSY_EVERY_MS = 100;
-const IDLE_EVERY_MS = 1_000;
+/** How often the thread reads how far the WAL is ahead of the database file. */
+const LOOK_EVERY_MS = 100;
+/** The thread checkpoints once the WAL is this many frames ahead (SQLite's own threshold)… */
+export const CHECKPOINT_AT_FRAMES = 1_000;
+/** …or, with any frame ahead, once no commit came for this long. */
+export const QUIET_MS = 1_000;
 
-/** The thread's code, plain JavaScript (no loader needed, from the sources or from dist/). */
+/**
+ * The thread's code, plain JavaScript (no loader needed, from the sources or from dist/).
+ * How far the WAL is ahead is read off the wal-index header in the -shm file, in native
+ * byte order (https://www.sqlite.org/walformat.html): mxFrame, the last frame committed,
+ * at byte 16; nBackfill, the frames already copied into the database, at byte 96. Reading
+ * it is one small read; a checkpoint that finds little to copy still syncs the database
+ * file, so a server committing a job a second paid a sync every pass.
+ */
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { closeSync, openSync, readSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
+const shm = openSync(workerData.file + '-shm', 'r');
+const header = Buffer.alloc(100);
+const u32 = require('node:os').endianness() === 'LE' ? (at) => header.readUInt32LE(at) : (at) => header.readUInt32BE(at);
 let timer;
-let seen = 0;
+let lastFrame = -1;
+let quietSince = Date.now();
 const pass = () => {
-  let grew = false;
   try {
-    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
-    grew = row.log !== seen;
-    seen = row.log;
+    if (readSync(shm, header, 0, header.length, 0) === header.length) {
+      const frame = u32(16);
+      const ahead = frame - u32(96);
+      if (frame !== lastFrame) {
+        lastFrame = frame;
+        quietSince = Date.now();
+      }
+      const quiet = Date.now() - quietSince >= workerData.quietMs;
+      if (ahead >= workerData.checkpointAtFrames || (ahead > 0 && quiet)) {
+        db.pragma('wal_checkpoint(PASSIVE)');
+        quietSince = Date.now(); // a checkpoint a reader held back is tried again after another quiet spell
+      }
+    }
   } catch {}
-  timer = setTimeout(pass, grew ? workerData.busyEveryMs : workerData.idleEveryMs);
+  timer = setTimeout(pass, workerData.lookEveryMs);
 };
-parentPort.on('message', () => { clearTimeout(timer); db.close(); parentPort.close(); });
+parentPort.on('message', () => { clearTimeout(timer); closeSync(shm); db.close(); parentPort.close(); });
 pass();
 `;
 
@@ -85,8 +109,9 @@ function checkpointThread(database: Database.Database): WalCheckpoints {
     workerData: {
       file: database.name,
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      busyEveryMs: BUSY_EVERY_MS,
-      idleEveryMs: IDLE_EVERY_MS,
+      lookEveryMs: LOOK_EVERY_MS,
+      checkpointAtFrames: CHECKPOINT_AT_FRAMES,
+      quietMs: QUIET_MS,
     },
   });
   worker.unref();
