@@ -27,10 +27,24 @@ export function createModuleServices(
 ): ModuleServicesFor {
   const { clock = systemClock, packageFiles, backups } = lent;
   const commands = concurrentCommands(store.commands);
+  // Built once per org: they hold nothing but the org's id, and every job asks (a fleet's
+  // contacts, one prepare each). Frozen, so a module cannot change what the next job gets.
+  const byOrg = new Map<string, ModuleServices>();
   return (orgId): ModuleServices => {
-    const services = orgServices({ store, commands, clock, orgId, packageFiles });
-    return isGlobalOrg(orgId) ? { ...services, ...globalServices(store, services, backups) } : services;
+    let services = byOrg.get(orgId);
+    if (!services) {
+      const own = orgServices({ store, commands, clock, orgId, packageFiles });
+      services = frozen(isGlobalOrg(orgId) ? { ...own, ...globalServices(store, own, backups) } : own);
+      byOrg.set(orgId, services);
+    }
+    return services;
   };
+}
+
+/** `services` and each of its groups frozen. */
+function frozen(services: ModuleServices): ModuleServices {
+  for (const group of Object.values(services)) Object.freeze(group);
+  return Object.freeze(services);
 }
 
 /** What an org's services are built over: its org, and the catalog's lookups shared by concurrent jobs. */

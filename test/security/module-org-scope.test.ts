@@ -174,6 +174,17 @@ describe('security: each server-side module touches its own org’s rows only', 
     assert.deepEqual(await servicesB.ledger.ofTarget(a.agent), []);
   });
 
+  test('a module cannot change the services the next job of its org (or another org) gets', () => {
+    const servicesFor = createModuleServices(store, { clock });
+    const own = servicesFor(b.org);
+    assert.equal(servicesFor(b.org), own, 'built once per org');
+    assert.notEqual(servicesFor(a.org), own);
+    const borrowA = servicesFor(a.org).fleet;
+    assert.throws(() => Object.assign(own, { fleet: borrowA }), TypeError);
+    assert.throws(() => Object.assign(own.commands, { resolve: async () => null }), TypeError);
+    assert.notEqual(servicesFor(b.org).fleet, borrowA);
+  });
+
   test('command runs none of org A’s commands, on the server or on an agent', () =>
     leavesOrgAAlone(async () => {
       const params = commandModule.parseParams({ command: 'a-only' }, 'params');
