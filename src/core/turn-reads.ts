@@ -41,13 +41,18 @@ export class TurnReads<V extends object> {
         const found = await this.readMany(part.map(([key]) => key));
         for (const [key, askers] of part) {
           const row = found.get(key) ?? null;
-          for (const [i, asker] of askers.entries()) asker.resolve(row && i > 0 ? { ...row } : row);
+          for (const [i, asker] of askers.entries()) asker.resolve(row && i > 0 ? copyOf(row) : row);
         }
       } catch (error) {
         for (const [, askers] of part) for (const asker of askers) asker.reject(error);
       }
     }
   }
+}
+
+/** A shallow copy: of an array, an array. */
+function copyOf<V extends object>(row: V): V {
+  return (Array.isArray(row) ? [...row] : { ...row }) as V;
 }
 
 interface Asker<V> {

@@ -46,6 +46,8 @@ export class AgentDispatch {
   private readonly commits: GroupCommit;
   /** The jobstates the events calls of one turn read, in one statement (a round trip each on PostgreSQL). */
   private readonly eventsReads: TurnReads<Jobstate>;
+  /** What runs on the agents whose contacts came in one turn, in one statement. */
+  private readonly runningReads: TurnReads<RunningOnAgent[]>;
 
   constructor(private readonly ctx: EngineContext) {
     this.commits = new GroupCommit(ctx);
@@ -53,6 +55,7 @@ export class AgentDispatch {
       const found = await ctx.store.jobstates.getMany(ids);
       return new Map(found.map((js) => [js.id, js]));
     });
+    this.runningReads = new TurnReads((agentIds) => ctx.store.jobstates.listRunningOnAgents(agentIds));
   }
 
   /**
@@ -124,7 +127,7 @@ export class AgentDispatch {
     opts: { reoffer?: boolean } = {},
   ): Promise<string[]> {
     const { store } = this.ctx;
-    const onServer = await store.jobstates.listRunningOnAgent(agentId, BATCH);
+    const onServer = (await this.runningReads.get(agentId)) ?? [];
     const reported = new Set(running);
     const claimedBefore = (js: RunningOnAgent) => (js.startedAt ?? contactAt) < contactAt;
     for (const head of onServer) {

@@ -178,6 +178,43 @@ describe('agents calling at once share commits', () => {
     }
   });
 
+  test('fifty contacts at once: what runs on their agents read in one statement, each agent told only of its own', async () => {
+    const works = await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)));
+    const { jobstates: repo } = h.store;
+    const read = repo.listRunningOnAgents;
+    const reads: number[] = [];
+    repo.listRunningOnAgents = (agentIds) => {
+      reads.push(agentIds.length);
+      return read.call(repo, agentIds);
+    };
+    const contactAt = h.clock.now() + 1;
+    let stops: string[][];
+    try {
+      // Each lists its own job; the first also names its neighbour's, which it does not run.
+      stops = await Promise.all(
+        agents.map((agent, i) => {
+          const own = works[i]?.map((w) => w.jobstate) ?? [];
+          return h.engine.agents.reconcile(
+            agent.id,
+            i === 0 ? [...own, ...(works[1]?.map((w) => w.jobstate) ?? [])] : own,
+            contactAt,
+          );
+        }),
+      );
+    } finally {
+      repo.listRunningOnAgents = read;
+    }
+    assert.deepEqual(reads, [AGENTS]);
+    assert.deepEqual(
+      stops[0],
+      works[1]?.map((w) => w.jobstate),
+      'a job of another agent is to be stopped',
+    );
+    assert.deepEqual(new Set(stops.slice(1).map((ids) => ids.length)), new Set([0]));
+    const after = await h.store.jobstates.allOfRun(jobstates[0]?.runId as string);
+    assert.deepEqual(new Set(after.map((js) => js.status)), new Set(['running']), 'nothing ended: each runs its own');
+  });
+
   test('fifty events calls at once: every end applied once, the run closed, in a few commits', async () => {
     const works = (await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)))).flat();
     assert.equal(works.length, AGENTS);

@@ -12,7 +12,7 @@ export interface AgentClaimRequest {
   skip: readonly string[];
 }
 
-/** What a contact's reconcile compares of each jobstate running on the agent (listRunningOnAgent). */
+/** What a contact's reconcile compares of each jobstate running on the agent (listRunningOnAgents). */
 export type RunningOnAgent = Pick<Jobstate, 'id' | 'startedAt' | 'eventSeq'>;
 
 export type JobstatePatch = Partial<
@@ -95,11 +95,14 @@ export interface JobstateRepo {
    */
   claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]>;
   /**
-   * The agent jobstates running on `agentId`, in no set order: id, start and applied event
-   * seq only. Every contact reads them (AgentDispatch.reconcile), and most find none or
-   * nothing to act on: a whole row each would cost several times as much.
+   * The agent jobstates running on each of `agentIds` (the contacts of one turn), keyed by
+   * agent, in no set order: id, start and applied event seq only. Every contact reads them
+   * (AgentDispatch.reconcile), and most find none or nothing to act on: a whole row each
+   * would cost several times as much. No limit: a list cut short would tell the agent to
+   * stop jobs it rightly runs, and an agent runs at most what its contacts claimed (their
+   * capacity is at most 100).
    */
-  listRunningOnAgent(agentId: string, limit: number): Promise<RunningOnAgent[]>;
+  listRunningOnAgents(agentIds: readonly string[]): Promise<Map<string, RunningOnAgent[]>>;
   /** The agent's jobstates in one of `statuses` (optionally of one runner, of one run), oldest first. */
   listForAgent(
     agentId: string,

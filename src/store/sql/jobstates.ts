@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
 import { JOBSTATE_STATUSES, type Jobstate } from '../../core/model.ts';
-import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
+import type { JobstateCounts, JobstateRepo, RunningOnAgent } from '../../core/ports/store.ts';
 import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, chunksOf, clampLimit, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
@@ -78,16 +78,27 @@ const forAgent = new Statement((db, p: Slots<ForAgentParams>, shape) => {
     .limit(p('limit'));
 });
 
-/** listRunningOnAgent(): the agent job columns reconcile compares, off the agent index, unsorted (a sort costs a temporary tree). */
-const runningOnAgent = new Statement((db, p: Slots<{ agentId: string; limit: number }>) =>
-  db
-    .selectFrom('jobstates')
-    .select(['id', 'started_at', 'event_seq'])
-    .where('agent_id', '=', p('agentId'))
-    .where('status', '=', 'running')
-    .where('runner', '=', 'agent')
-    .limit(p('limit')),
-);
+/**
+ * listRunningOnAgents(): the agent job columns reconcile compares, off the agent index,
+ * unsorted (a sort costs a temporary tree); shape, the agent list's length (listShape).
+ * The agents come as a VALUES list CROSS JOINed to the table: SQLite then seeks each agent
+ * in the agent index, where an `agent_id IN (…)` led its planner (no statistics) to walk
+ * every running jobstate of the status index instead.
+ */
+const runningOnAgents = new Statement((db, p: Slots<{ agentIds: string[] }>, shape) => {
+  const rows = p.list('agentIds', Number(shape)).map((id) => sql`(${id})`);
+  const wanted = sql<{ column1: string }>`(values ${sql.join(rows)})`.as('wanted');
+  return db
+    .selectFrom(wanted)
+    .crossJoin('jobstates')
+    .select(['jobstates.agent_id', 'jobstates.id', 'jobstates.started_at', 'jobstates.event_seq'])
+    .whereRef('jobstates.agent_id', '=', 'wanted.column1')
+    .where('jobstates.status', '=', 'running')
+    .where('jobstates.runner', '=', 'agent');
+});
+
+/** Agents per listRunningOnAgents statement. */
+const AGENTS_PER_READ = 100;
 
 type SeqParams = { id: string; attempt: number; from: number; to: number; at: number };
 
@@ -250,9 +261,18 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       return (await forAgent.rows(ctx, params as ForAgentParams, shape)).map(toJobstate);
     },
 
-    async listRunningOnAgent(agentId, limit) {
-      const rows = await runningOnAgent.rows(ctx, { agentId, limit: clampLimit(limit) });
-      return rows.map((row) => ({ id: row.id, startedAt: row.started_at, eventSeq: row.event_seq }));
+    async listRunningOnAgents(agentIds) {
+      const byAgent = new Map<string, RunningOnAgent[]>(agentIds.map((id) => [id, []]));
+      // A padded list repeats its last agent, and so its rows: each is taken once.
+      const seen = new Set<string>();
+      for (const part of chunksOf(agentIds, AGENTS_PER_READ)) {
+        for (const row of await runningOnAgents.rows(ctx, { agentIds: part }, String(listShape(part.length)))) {
+          if (seen.has(row.id)) continue;
+          seen.add(row.id);
+          byAgent.get(row.agent_id as string)?.push({ id: row.id, startedAt: row.started_at, eventSeq: row.event_seq });
+        }
+      }
+      return byAgent;
     },
 
     async advanceEventSeq(id, attempt, from, to, at) {

@@ -441,7 +441,7 @@ export function agentCases(open: OpenStore): void {
 
     storeTest(
       open,
-      'listRunningOnAgent: the agent jobstates running on it, id, start and event seq only',
+      'listRunningOnAgents: the agent jobstates running on each agent, id, start and event seq only',
       async (store) => {
         const run = await seedRun(store, { status: 'running' });
         const first = makeJobstate(run, { status: 'running', agentId: 'agent-1', startedAt: T0 + 5, eventSeq: 3 });
@@ -454,12 +454,20 @@ export function agentCases(open: OpenStore): void {
           makeJobstate(run, { status: 'running', agentId: 'agent-2' }),
         ]);
         const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
-        assert.deepEqual((await store.jobstates.listRunningOnAgent('agent-1', 10)).sort(byId), [
+        const running = await store.jobstates.listRunningOnAgents(['agent-1', 'agent-2', 'nobody']);
+        assert.deepEqual(running.get('agent-1')?.sort(byId), [
           { id: first.id, startedAt: T0 + 5, eventSeq: 3 },
           { id: second.id, startedAt: null, eventSeq: 0 },
         ]);
-        assert.equal((await store.jobstates.listRunningOnAgent('agent-1', 1)).length, 1);
-        assert.deepEqual(await store.jobstates.listRunningOnAgent('nobody', 10), []);
+        assert.equal(running.get('agent-2')?.length, 1);
+        assert.deepEqual(running.get('nobody'), []);
+        // More agents than one statement takes (100): every one answered, none cut short.
+        const many = Array.from({ length: 250 }, (_, i) => `fleet-${i}`);
+        await store.jobstates.insertMany(
+          many.flatMap((agentId) => [0, 1].map(() => makeJobstate(run, { status: 'running', agentId }))),
+        );
+        const all = await store.jobstates.listRunningOnAgents(many);
+        assert.deepEqual(new Set(many.map((id) => all.get(id)?.length)), new Set([2]));
       },
     );
 
