@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Agent } from '../../core/model.ts';
 import type { AgentRepo } from '../../core/ports/store.ts';
-import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, chunksOf, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { boundSet, type Slots, Statement, setSlots } from './compiled.ts';
+import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { agentPatchRow } from './patches.ts';
 import { agentRow, toAgent } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -15,13 +14,12 @@ const agentById = new Statement((db, p: Slots<{ id: string }>) =>
   db.selectFrom('agents').selectAll().where('id', '=', p('id')),
 );
 
-/** Every agent call authenticates by its secret's hash. */
-/** getManyBySecretHash(): shape, the hash list's length (listShape). */
-const bySecretHashes = new Statement((db, p: Slots<{ hashes: string[] }>, shape) =>
+/** Every agent call authenticates by its secret's hash (getManyBySecretHash): shape, the list's length. */
+const bySecretHashes = new Statement((db, p: Slots<{ keys: string[] }>, shape) =>
   db
     .selectFrom('agents')
     .selectAll()
-    .where('secret_hash', 'in', p.list('hashes', Number(shape))),
+    .where('secret_hash', 'in', p.list('keys', Number(shape))),
 );
 
 /** An update of one agent's columns (every contact records itself): shape, the columns. */
@@ -56,12 +54,7 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
     },
 
     async getManyBySecretHash(hashes) {
-      const agents: Agent[] = [];
-      for (const part of chunksOf(hashes, MAX_LIMIT)) {
-        const rows = await bySecretHashes.rows(ctx, { hashes: part }, String(listShape(part.length)));
-        agents.push(...rows.map(toAgent));
-      }
-      return agents;
+      return (await bySecretHashes.rowsOfKeys(ctx, hashes)).map(toAgent);
     },
 
     async getByDevice(orgId, deviceId) {

@@ -98,11 +98,31 @@ export class Statement<P, R> {
     return (await this.run(ctx, params, shape)).rows[0];
   }
 
+  /**
+   * The rows of a statement whose one parameter is the list `keys` (its shape the list's
+   * length, listShape), for every key: in statements of up to LIST_CHUNK keys.
+   */
+  async rowsOfKeys(
+    this: Statement<{ keys: string[] }, R>,
+    ctx: CompiledContext,
+    keys: readonly string[],
+  ): Promise<R[]> {
+    const rows: R[] = [];
+    for (let from = 0; from < keys.length; from += LIST_CHUNK) {
+      const part = keys.slice(from, from + LIST_CHUNK);
+      rows.push(...(await this.rows(ctx, { keys: part }, String(listShape(part.length)))));
+    }
+    return rows;
+  }
+
   /** Rows a write changed. */
   async changed(ctx: CompiledContext, params: P, shape = ''): Promise<number> {
     return Number((await this.run(ctx, params, shape)).numAffectedRows ?? 0n);
   }
 }
+
+/** Keys per statement of rowsOfKeys: SQLite binds at most 32,766 parameters. */
+const LIST_CHUNK = 1000;
 
 /** The list length a list of `n` values is compiled for: powers of two, so lengths up to 1,024 take 11 shapes. */
 export function listShape(n: number): number {

@@ -1,10 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
-import { JOBSTATE_STATUSES, type Jobstate } from '../../core/model.ts';
+import { JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo, RunningOnAgent } from '../../core/ports/store.ts';
 import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, chunksOf, clampLimit, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
 import { updateOwned } from './owned-updates.ts';
 import { jobstatePatchRow } from './patches.ts';
@@ -16,11 +16,11 @@ const byId = new Statement((db, p: Slots<{ id: string }>) =>
 );
 
 /** getMany(): shape, the id list's length (listShape). */
-const byIds = new Statement((db, p: Slots<{ ids: string[] }>, shape) =>
+const byIds = new Statement((db, p: Slots<{ keys: string[] }>, shape) =>
   db
     .selectFrom('jobstates')
     .selectAll()
-    .where('id', 'in', p.list('ids', Number(shape))),
+    .where('id', 'in', p.list('keys', Number(shape))),
 );
 
 type Fence = Parameters<JobstateRepo['update']>[2];
@@ -154,12 +154,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
     },
 
     async getMany(ids) {
-      const jobstates: Jobstate[] = [];
-      for (const part of chunksOf(ids, MAX_LIMIT)) {
-        const rows = await byIds.rows(ctx, { ids: part }, String(listShape(part.length)));
-        jobstates.push(...rows.map(toJobstate));
-      }
-      return jobstates;
+      return (await byIds.rowsOfKeys(ctx, ids)).map(toJobstate);
     },
 
     async listByRun(runId, page) {

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { TaskwardenError } from '../../core/errors.ts';
 import type { Task } from '../../core/model.ts';
 import type { TaskRepo } from '../../core/ports/store.ts';
-import { listShape, type Slots, Statement } from './compiled.ts';
-import { atomic, chunksOf, MAX_LIMIT, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { type Slots, Statement } from './compiled.ts';
+import { atomic, chunksOf, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { taskRow, toTask } from './rows.ts';
 import { deleteRunsWithChildren } from './runs.ts';
 import type { Database } from './schema.ts';
@@ -14,11 +14,11 @@ const taskById = new Statement((db, p: Slots<{ id: string }>) =>
 );
 
 /** Each batch of firings reads its tasks at once; shape: the ids' list length. */
-const tasksByIds = new Statement((db, p: Slots<{ ids: string[] }>, shape) =>
+const tasksByIds = new Statement((db, p: Slots<{ keys: string[] }>, shape) =>
   db
     .selectFrom('tasks')
     .selectAll()
-    .where('id', 'in', p.list('ids', Number(shape))),
+    .where('id', 'in', p.list('keys', Number(shape))),
 );
 
 export function taskRepo(ctx: SqlContext): TaskRepo {
@@ -78,12 +78,7 @@ export function taskRepo(ctx: SqlContext): TaskRepo {
     },
 
     async getMany(ids) {
-      const tasks: Task[] = [];
-      for (const part of chunksOf(ids, MAX_LIMIT)) {
-        const rows = await tasksByIds.rows(ctx, { ids: part }, String(listShape(part.length)));
-        tasks.push(...rows.map(toTask));
-      }
-      return tasks;
+      return (await tasksByIds.rowsOfKeys(ctx, ids)).map(toTask);
     },
 
     async getByName(orgId, name) {
