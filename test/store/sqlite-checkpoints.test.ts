@@ -24,52 +24,16 @@ async function until(what: string, condition: () => Promise<boolean>, limitMs = 
   }
 }
 
-test('a database that writes gets its WAL checkpointed by a thread, below the threshold of its own connection', async () => {
+/** A WAL database of one table of blobs with its checkpoints off the loop, for `body`; closed and removed after. */
+async function withBlobStore(
+  body: (store: { db: Database.Database; file: string; write(pages: number): void }) => Promise<void>,
+): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'taskwarden-checkpoints-'));
   const file = join(dir, 'store.db');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   const checkpoints = checkpointOffLoop(db);
-  try {
-    db.exec('create table blobs (id integer primary key, data blob not null)');
-    const insert = db.prepare('insert into blobs (data) values (?)');
-    // 2 MB in pages of data: past START_AT_BYTES, far below SQLite's own checkpoint (1,000 pages).
-    const pages = (2 * START_AT_BYTES) / PAGE;
-    db.transaction(() => {
-      for (let i = 0; i < pages; i++) insert.run(Buffer.alloc(PAGE - 100, i % 256));
-    })();
-    assert.ok((await stat(file)).size < START_AT_BYTES, 'the pages are in the WAL only');
-    await until(
-      'the thread started',
-      async () => db.pragma('wal_autocheckpoint', { simple: true }) === SAFETY_NET_PAGES,
-    );
-    // Only a checkpoint copies WAL pages into the file, and this connection made none.
-    await until('the pages reached the database file', async () => (await stat(file)).size >= 2 * START_AT_BYTES);
-    db.transaction(() => {
-      for (let i = 0; i < 10; i++) insert.run(Buffer.alloc(PAGE - 100, 1));
-    })();
-    await until(
-      'later writes are checkpointed too',
-      async () =>
-        (db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[])[0]?.log === 0 ||
-        (await stat(file)).size >= 2 * START_AT_BYTES + 10 * PAGE,
-    );
-  } finally {
-    await checkpoints.stop();
-    db.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('a trickle of commits is checkpointed when it rests, a stream of them at SQLite’s threshold', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'taskwarden-checkpoints-'));
-  const file = join(dir, 'store.db');
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const checkpoints = checkpointOffLoop(db);
-  const size = async () => (await stat(file)).size;
   try {
     db.exec('create table blobs (id integer primary key, data blob not null)');
     const insert = db.prepare('insert into blobs (data) values (?)');
@@ -77,6 +41,37 @@ test('a trickle of commits is checkpointed when it rests, a stream of them at SQ
       db.transaction(() => {
         for (let i = 0; i < pages; i++) insert.run(Buffer.alloc(PAGE - 100, i % 256));
       })();
+    await body({ db, file, write });
+  } finally {
+    await checkpoints.stop();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a database that writes gets its WAL checkpointed by a thread, below the threshold of its own connection', () =>
+  withBlobStore(async ({ db, file, write }) => {
+    // 2 MB in pages of data: past START_AT_BYTES, far below SQLite's own checkpoint (1,000 pages).
+    write((2 * START_AT_BYTES) / PAGE);
+    assert.ok((await stat(file)).size < START_AT_BYTES, 'the pages are in the WAL only');
+    await until(
+      'the thread started',
+      async () => db.pragma('wal_autocheckpoint', { simple: true }) === SAFETY_NET_PAGES,
+    );
+    // Only a checkpoint copies WAL pages into the file, and this connection made none.
+    await until('the pages reached the database file', async () => (await stat(file)).size >= 2 * START_AT_BYTES);
+    write(10);
+    await until(
+      'later writes are checkpointed too',
+      async () =>
+        (db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[])[0]?.log === 0 ||
+        (await stat(file)).size >= 2 * START_AT_BYTES + 10 * PAGE,
+    );
+  }));
+
+test('a trickle of commits is checkpointed when it rests, a stream of them at SQLite’s threshold', () =>
+  withBlobStore(async ({ file, write }) => {
+    const size = async () => (await stat(file)).size;
     write((2 * START_AT_BYTES) / PAGE);
     await until('the first pages reached the database file', async () => (await size()) >= 2 * START_AT_BYTES);
     // A commit of one new page every 100 ms: each checkpoint would grow the file; none is due.
@@ -97,12 +92,7 @@ test('a trickle of commits is checkpointed when it rests, a stream of them at SQ
       grewWhileWriting = (await size()) > streamed;
     }
     assert.ok(grewWhileWriting, 'a stream of commits past the threshold is checkpointed without resting');
-  } finally {
-    await checkpoints.stop();
-    db.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('an in-memory database keeps SQLite’s own checkpoints: no thread', async () => {
   const db = new Database(':memory:');
