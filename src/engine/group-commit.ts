@@ -1,5 +1,12 @@
 import type { Jobstate, JobstateStatus } from '../core/model.ts';
-import type { AgentClaimRequest, JobstateFence, LedgerEntry, OwnedUpdate, StoreSession } from '../core/ports/store.ts';
+import type {
+  AgentClaimRequest,
+  HeldBy,
+  JobstateFence,
+  LedgerEntry,
+  OwnedUpdate,
+  StoreSession,
+} from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { flushingFirst, type Untouched } from './firing-batch.ts';
 import { BatchedRunEnds } from './runs.ts';
@@ -156,19 +163,29 @@ class OwnedUpdateRefused extends Error {
   }
 }
 
-/** Reads that touch no row the batch holds back: answered without writing what it holds. */
+/**
+ * Reads that touch no row the batch holds back (jobstate updates): answered without writing
+ * what it holds. A log count is one (the events calls' cap): held lines are not counted
+ * either way.
+ */
 const UNTOUCHED: Untouched = {
   tasks: ['get', 'getMany', 'getByName'],
   orgs: ['get', 'settings'],
   calendars: ['resolve'],
+  logs: ['count'],
 };
 
-/** A fence of a chunk result (status, attempt, lease owner, nothing else): an update updateOwned can write. */
-function ownedFence(
-  fence: JobstateFence | undefined,
-): fence is { status: JobstateStatus[]; attempt: number; leaseOwner: string } {
-  if (!fence?.status?.length || typeof fence.attempt !== 'number' || typeof fence.leaseOwner !== 'string') return false;
-  return fence.leaseExpiredBefore === undefined && fence.eventSeq === undefined;
+/**
+ * The held part of an update's fence, when updateOwned can write it: a status and attempt,
+ * and either a lease owner (a chunk result) or an event seq (an agent's events), nothing else.
+ */
+function ownedFence(fence: JobstateFence | undefined): HeldBy | null {
+  if (!fence?.status?.length || typeof fence.attempt !== 'number' || fence.leaseExpiredBefore !== undefined)
+    return null;
+  const { attempt, leaseOwner, eventSeq } = fence;
+  if (typeof leaseOwner === 'string' && eventSeq === undefined) return { attempt, leaseOwner };
+  if (leaseOwner === undefined && typeof eventSeq === 'number') return { attempt, eventSeq };
+  return null;
 }
 
 /**
@@ -199,12 +216,14 @@ function writeBehind(tx: StoreSession, holdUpdates: boolean): { session: StoreSe
     jobstates: {
       ...flushing.jobstates,
       update: async (id, patch, fence) => {
-        if (!holdUpdates || heldIds.has(id) || !ownedFence(fence)) return flushing.jobstates.update(id, patch, fence);
+        const held = holdUpdates && !heldIds.has(id) ? ownedFence(fence) : null;
+        if (!held || !fence?.status) return flushing.jobstates.update(id, patch, fence);
         const columns = Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined);
-        const key = `${columns.sort().join(',')}|${fence.status.join(',')}`;
+        const holder = held.leaseOwner === undefined ? 'seq' : 'lease';
+        const key = `${columns.sort().join(',')}|${fence.status.join(',')}|${holder}`;
         const group = updates.get(key) ?? { status: fence.status, rows: [] };
         updates.set(key, group);
-        group.rows.push({ id, patch, attempt: fence.attempt, leaseOwner: fence.leaseOwner });
+        group.rows.push({ id, patch, ...held });
         heldIds.add(id);
         return true;
       },

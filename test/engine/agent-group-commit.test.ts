@@ -77,6 +77,28 @@ function countJobstateReads(store: Store): { calls: number[]; restore(): void } 
   };
 }
 
+/** The jobstate writes made in `store`'s transactions: one row's update, or a batch's updateOwned. */
+function countJobstateWrites(store: Store): { updates: number; heldWrites: number; restore(): void } {
+  const transaction = store.transaction.bind(store);
+  const seen = { updates: 0, heldWrites: 0, restore: () => (store.transaction = transaction) };
+  store.transaction = (fn) =>
+    transaction((tx) => {
+      const jobstates: typeof tx.jobstates = {
+        ...tx.jobstates,
+        update: (...args) => {
+          seen.updates++;
+          return tx.jobstates.update(...args);
+        },
+        updateOwned: (...args) => {
+          seen.heldWrites++;
+          return tx.jobstates.updateOwned(...args);
+        },
+      };
+      return fn({ ...tx, jobstates });
+    });
+  return seen;
+}
+
 const sqlite = (process.env.TASKWARDEN_TEST_DB || 'sqlite') === 'sqlite';
 const statements = statementCounter();
 
@@ -224,6 +246,7 @@ describe('agents calling at once share commits', () => {
     ];
     const counter = countCommits(h.store);
     const reads = countJobstateReads(h.store);
+    const writes = countJobstateWrites(h.store);
     let applied: { applied: number; lastSeq: number }[];
     try {
       applied = await Promise.all(
@@ -232,7 +255,10 @@ describe('agents calling at once share commits', () => {
     } finally {
       counter.restore();
       reads.restore();
+      writes.restore();
     }
+    // The ends, each fenced by its seq, are held and written in one UPDATE per batch: not fifty.
+    assert.ok(writes.updates + writes.heldWrites <= MOST_COMMITS, `jobstate writes: ${JSON.stringify(writes)}`);
     // Read together, the calls reach the group commit in one turn: on PostgreSQL, fifty
     // reads of their own came back over the pool in waves, each wave a transaction.
     assert.deepEqual(reads.calls, [AGENTS], 'the fifty jobstates read in one statement');

@@ -48,13 +48,18 @@ export interface JobstateFence {
   eventSeq?: number;
 }
 
-/** One row of updateOwned: its patch, and the attempt and lease owner its write is fenced by. */
-export interface OwnedUpdate {
-  id: string;
-  patch: JobstatePatch & { updatedAt: number };
-  attempt: number;
-  leaseOwner: string;
-}
+/**
+ * One row of updateOwned: its patch, and what its write is fenced by besides its status:
+ * its attempt and who holds it — a server job's lease owner, or an agent job's applied
+ * event seq (the compare-and-set of its events calls).
+ */
+export type OwnedUpdate = { id: string; patch: JobstatePatch & { updatedAt: number } } & HeldBy;
+
+/** What an updateOwned row is fenced by besides its status (OwnedUpdate). */
+export type HeldBy = { attempt: number } & (
+  | { leaseOwner: string; eventSeq?: undefined }
+  | { eventSeq: number; leaseOwner?: undefined }
+);
 
 export interface JobstateRepo {
   insertMany(jobstates: Jobstate[]): Promise<void>;
@@ -66,9 +71,10 @@ export interface JobstateRepo {
   allOfRun(runId: string): Promise<Jobstate[]>;
   update(id: string, patch: JobstatePatch & { updatedAt: number }, fence?: JobstateFence): Promise<boolean>;
   /**
-   * update() of jobstates each held under its lease (fenced by a status in `status`, its
-   * attempt and its lease owner), in one statement: a batch of chunk results costs one
-   * write, not one each. Every patch sets the same columns. Returns how many landed.
+   * update() of jobstates each held by its writer (fenced by a status in `status`, its
+   * attempt, and its lease owner or its event seq), in one statement: a batch of chunk
+   * results or of agent events costs one write, not one each. Every patch sets the same
+   * columns, and every row is fenced the same way. Returns how many landed.
    */
   updateOwned(rows: readonly OwnedUpdate[], status: JobstateStatus[]): Promise<number>;
   /** Sets every non-terminal jobstate of a run to `status` with `reason`; returns their ids. */

@@ -1,14 +1,17 @@
-// JobstateRepo.updateOwned: the fenced updates of a batch of chunk results in one statement.
+// JobstateRepo.updateOwned: the fenced updates of a batch of chunk results, or of agent events, in one statement.
 import { type RawBuilder, sql } from 'kysely';
 import type { JobstateStatus } from '../../core/model.ts';
 import type { OwnedUpdate } from '../../core/ports/store.ts';
 import { type CompiledContext, listShape, type Slots, Statement } from './compiled.ts';
 import { jobstatePatchRow } from './patches.ts';
 
-type OwnedParams = { ids: string[]; status: string[]; attempt: number[]; leaseOwner: string[] } & Record<
+type OwnedParams = { ids: string[]; status: string[]; attempt: number[]; holder: unknown[] } & Record<
   string,
   unknown[]
 >;
+
+/** The column each row's holder is compared with: its lease owner (o) or its applied event seq (q). */
+const HOLDER_COLUMNS = { o: 'lease_owner', q: 'event_seq' } as const;
 
 /**
  * Each row's value of `column`: `CASE id WHEN <id> THEN <value> … ELSE <column> END`. The
@@ -20,9 +23,13 @@ function perRow<T = unknown>(column: string, ids: unknown[], values: unknown[]):
   return sql<T>`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`;
 }
 
-/** Shape `<columns>|<status list length>|<rows list length>`; a shorter list repeats its last row (the same values). */
+/**
+ * Shape `<columns>|<status list length>|<rows list length>|<holder: o or q>`; a shorter list
+ * repeats its last row (the same values).
+ */
 const ownedUpdate = new Statement((db, p: Slots<OwnedParams>, shape) => {
-  const [columns = '', statuses = '1', rows = '1'] = shape.split('|');
+  const [columns = '', statuses = '1', rows = '1', holder = 'o'] = shape.split('|');
+  const holderColumn = HOLDER_COLUMNS[holder as keyof typeof HOLDER_COLUMNS];
   const ids = p.list('ids', Number(rows));
   const set: Record<string, RawBuilder<unknown>> = {};
   for (const column of columns.split(',')) set[column] = perRow(column, ids, p.list(`set.${column}`, ids.length));
@@ -32,7 +39,7 @@ const ownedUpdate = new Statement((db, p: Slots<OwnedParams>, shape) => {
     .where('id', 'in', ids)
     .where('status', 'in', p.list('status', Number(statuses)))
     .where('attempt', '=', perRow<number>('attempt', ids, p.list('attempt', ids.length)))
-    .where('lease_owner', '=', perRow<string>('lease_owner', ids, p.list('leaseOwner', ids.length)));
+    .where(holderColumn, '=', perRow<never>(holderColumn, ids, p.list('holder', ids.length)));
 });
 
 export async function updateOwned(
@@ -44,17 +51,20 @@ export async function updateOwned(
   if (!first || status.length === 0) return 0;
   const patches = rows.map((row) => jobstatePatchRow(row.patch) as Record<string, unknown>);
   const columns = Object.keys(patches[0] as object);
+  const holder = first.leaseOwner === undefined ? 'q' : 'o';
   const params: OwnedParams = {
     ids: rows.map((row) => row.id),
     status,
     attempt: rows.map((row) => row.attempt),
-    leaseOwner: rows.map((row) => row.leaseOwner),
+    holder: rows.map((row) => row.leaseOwner ?? row.eventSeq),
   };
   for (const [i, patch] of patches.entries()) {
     const same = Object.keys(patch).length === columns.length && columns.every((column) => column in patch);
     if (!same) throw new Error(`updateOwned: row ${rows[i]?.id} sets other columns than the first row`);
+    if ((rows[i]?.leaseOwner === undefined ? 'q' : 'o') !== holder)
+      throw new Error(`updateOwned: row ${rows[i]?.id} is fenced otherwise than the first row`);
   }
   for (const column of columns) params[`set.${column}`] = patches.map((patch) => patch[column]);
-  const shape = `${columns.join(',')}|${listShape(status.length)}|${listShape(rows.length)}`;
+  const shape = `${columns.join(',')}|${listShape(status.length)}|${listShape(rows.length)}|${holder}`;
   return ownedUpdate.changed(ctx, params, shape);
 }

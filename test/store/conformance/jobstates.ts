@@ -168,6 +168,39 @@ export function jobstateCases(open: OpenStore): void {
       },
     );
 
+    storeTest(
+      open,
+      'updateOwned fenced by event seqs: each row written only where its attempt and seq still hold',
+      async (store) => {
+        const run = await seedRun(store);
+        const running = (eventSeq: number, attempt = 1) =>
+          makeJobstate(run, { status: 'running', attempt, agentId: 'agent-1', runner: 'agent', eventSeq });
+        const rows = [running(0), running(2), running(5, 3)];
+        const [moved, stale] = [running(4), running(1, 2)];
+        await store.jobstates.insertMany([...rows, moved, stale]);
+        const end = (i: number) => ({
+          status: 'finished' as const,
+          finishedAt: T0 + i,
+          eventSeq: 10 + i,
+          result: { exitCode: i },
+          updatedAt: T0 + i,
+        });
+        const updates = [...rows, moved, stale].map((js, i) => ({
+          id: js.id,
+          patch: end(i),
+          // Another events call moved this one's seq since it was read; that one's attempt is past.
+          attempt: js === stale ? 1 : js.attempt,
+          eventSeq: js === moved ? 3 : js.eventSeq,
+        }));
+        assert.equal(await store.jobstates.updateOwned(updates, ['running']), rows.length);
+        for (const [i, js] of rows.entries()) assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...end(i) });
+        assert.deepEqual(await store.jobstates.get(moved.id), moved);
+        assert.deepEqual(await store.jobstates.get(stale.id), stale);
+        const mixed = [updates[0], { ...updates[1], eventSeq: undefined, leaseOwner: 'node-a' }] as typeof updates;
+        await assert.rejects(store.jobstates.updateOwned(mixed, ['running']), /fenced otherwise/);
+      },
+    );
+
     storeTest(open, 'update without a fence writes; null clears a value', async (store) => {
       const run = await seedRun(store);
       const js = makeJobstate(run, { checkpoint: { page: 2 }, leaseOwner: 'node-a' });
