@@ -3,12 +3,10 @@ import { type RawBuilder, sql } from 'kysely';
 import type { JobstateStatus } from '../../core/model.ts';
 import type { OwnedUpdate } from '../../core/ports/store.ts';
 import { type CompiledContext, listShape, type Slots, Statement } from './compiled.ts';
+import { literals } from './literals.ts';
 import { jobstatePatchRow } from './patches.ts';
 
-type OwnedParams = { ids: string[]; status: string[]; attempt: number[]; leaseOwner: string[] } & Record<
-  string,
-  unknown[]
->;
+type OwnedParams = { ids: string[]; attempt: number[]; leaseOwner: string[] } & Record<string, unknown[]>;
 
 /**
  * Each row's value of `column`: `CASE id WHEN <id> THEN <value> … ELSE <column> END`. The
@@ -20,9 +18,13 @@ function perRow<T = unknown>(column: string, ids: unknown[], values: unknown[]):
   return sql<T>`case ${sql.ref('id')} ${sql.join(whens, sql` `)} else ${sql.ref(column)} end`;
 }
 
-/** Shape `<columns>|<status list length>|<rows list length>`; a shorter list repeats its last row (the same values). */
+/**
+ * Shape `<columns>|<statuses, joined by ",">|<rows list length>`: the statuses are the
+ * callers' constants, written as literals (literals.ts); a shorter list of rows repeats its
+ * last row (the same values).
+ */
 const ownedUpdate = new Statement((db, p: Slots<OwnedParams>, shape) => {
-  const [columns = '', statuses = '1', rows = '1'] = shape.split('|');
+  const [columns = '', statuses = '', rows = '1'] = shape.split('|');
   const ids = p.list('ids', Number(rows));
   const set: Record<string, RawBuilder<unknown>> = {};
   for (const column of columns.split(',')) set[column] = perRow(column, ids, p.list(`set.${column}`, ids.length));
@@ -30,7 +32,7 @@ const ownedUpdate = new Statement((db, p: Slots<OwnedParams>, shape) => {
     .updateTable('jobstates')
     .set(set)
     .where('id', 'in', ids)
-    .where('status', 'in', p.list('status', Number(statuses)))
+    .where('status', 'in', literals(statuses.split(',')))
     .where('attempt', '=', perRow<number>('attempt', ids, p.list('attempt', ids.length)))
     .where('lease_owner', '=', perRow<string>('lease_owner', ids, p.list('leaseOwner', ids.length)));
 });
@@ -46,7 +48,6 @@ export async function updateOwned(
   const columns = Object.keys(patches[0] as object);
   const params: OwnedParams = {
     ids: rows.map((row) => row.id),
-    status,
     attempt: rows.map((row) => row.attempt),
     leaseOwner: rows.map((row) => row.leaseOwner),
   };
@@ -55,6 +56,6 @@ export async function updateOwned(
     if (!same) throw new Error(`updateOwned: row ${rows[i]?.id} sets other columns than the first row`);
   }
   for (const column of columns) params[`set.${column}`] = patches.map((patch) => patch[column]);
-  const shape = `${columns.join(',')}|${listShape(status.length)}|${listShape(rows.length)}`;
+  const shape = `${columns.join(',')}|${status.join(',')}|${listShape(rows.length)}`;
   return ownedUpdate.changed(ctx, params, shape);
 }
