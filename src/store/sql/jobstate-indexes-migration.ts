@@ -21,7 +21,9 @@ interface JobstateIndex {
  *   over the leased ones (server jobstates);
  * * `jobstates_claim_order` (status, runner, prepared_at, id): the server claim and the
  *   expiry of agent jobstates read prepared rows of one runner, in that order →
- *   `jobstates_server_claim` and `jobstates_agent_prepared`;
+ *   `jobstates_server_claim` and `jobstates_agent_prepared` (the metrics' count of the
+ *   server's jobstates by status, which walked it whole, now walks the table: an index
+ *   led by status over them would draw the planner away from these two);
  * * `jobstates_run` (run_id, job_index) and `jobstates_run_status` (run_id, status): one
  *   index of a run's jobstates does for both, `jobstates_run_status_job`: what reads a
  *   run's jobstates by status (counts, completion, ends) seeks it as before, and the one
