@@ -121,6 +121,13 @@ describe('SQLite plans of the jobstate statements', () => {
     assert.deepEqual(await indexesOf(() => store.jobstates.updateOwned(rows, ['running'])), [PK]);
   });
 
+  test('the metrics count jobstates by status off an index', async () => {
+    const all = await plansOf(() => store.jobstates.countByStatus());
+    assert.deepEqual(all.flat()[0], 'SCAN jobstates USING COVERING INDEX jobstates_run_status_job');
+    const server = await plansOf(() => store.jobstates.countByStatus({ serverOnly: true }));
+    assert.deepEqual(server.flat()[0], 'SCAN jobstates USING COVERING INDEX jobstates_org_module');
+  });
+
   test('wakes, busy counts and run completion seek their run or their module', async () => {
     const run = await seedRun(store, { status: 'running' });
     await store.jobstates.insertMany([makeJobstate(run, { status: 'prepared', dueAt: T0, preparedAt: T0 })]);

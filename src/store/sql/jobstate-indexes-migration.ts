@@ -21,16 +21,17 @@ interface JobstateIndex {
  *   over the leased ones (server jobstates);
  * * `jobstates_claim_order` (status, runner, prepared_at, id): the server claim and the
  *   expiry of agent jobstates read prepared rows of one runner, in that order →
- *   `jobstates_server_claim` and `jobstates_agent_prepared` (the metrics' count of the
- *   server's jobstates by status, which walked it whole, now walks the table: an index
- *   led by status over them would draw the planner away from these two);
+ *   `jobstates_server_claim` and `jobstates_agent_prepared`; the metrics' count of the
+ *   server's jobstates by status, which walked it whole, walks `jobstates_org_module`
+ *   instead, which now ends with the runner (an index led by status over the server's
+ *   jobstates would draw SQLite's planner away from the claim and the lease indexes);
  * * `jobstates_run` (run_id, job_index) and `jobstates_run_status` (run_id, status): one
  *   index of a run's jobstates does for both, `jobstates_run_status_job`: what reads a
  *   run's jobstates by status (counts, completion, ends) seeks it as before, and the one
  *   read by job (wake of the next job's waiting ones) names the status too. allOfRun sorts
  *   the run's rows by job as it sorted them by id within a job before.
  *
- * A run over 100,000 agents writes 14 % fewer pages of jobstates, a quarter fewer of its indexes.
+ * A run over 100,000 agents writes 14 % fewer pages of jobstates (16,590, not 19,272), 23 % fewer of its indexes.
  *
  * SQLite uses a partial index only where the query states its condition in the same words
  * with literal values (a bound value does not count: worse, comparing one to the
@@ -62,6 +63,7 @@ const REPLACED = [
   'jobstates_claim_order',
   'jobstates_run',
   'jobstates_run_status',
+  'jobstates_org_module',
 ];
 
 const SQLITE_INDEXES: JobstateIndex[] = [
@@ -85,4 +87,6 @@ const SQLITE_INDEXES: JobstateIndex[] = [
     where: `status = 'prepared' and runner = 'agent'`,
   },
   { name: 'jobstates_run_status_job', columns: ['run_id', 'status', 'job_index'] },
+  // countBusy and wake by module seek it as before.
+  { name: 'jobstates_org_module', columns: ['org_id', 'module', 'status', 'runner'] },
 ];
