@@ -6,13 +6,14 @@ import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import type { Run } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openStore } from '../../src/store/open.ts';
 import { sqliteMigrations } from '../../src/store/sqlite/migrations/index.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { rejectsWithCode } from './conformance/harness.ts';
 import { describeStoreConformance } from './conformance.ts';
-import { makeOrg } from './fixtures.ts';
+import { makeJobstate, makeOrg, seedRun, T0 } from './fixtures.ts';
 import { checkLegacyCatalog, writeLegacyCatalog } from './legacy-catalog.ts';
 
 const dirs: string[] = [];
@@ -100,6 +101,53 @@ describe('sqlite store specifics', () => {
     }
   });
 
+  test('0023_jobstate_indexes: a database with jobstates keeps them, and their reads answer as before', async () => {
+    const file = join(await tempDir(), 'store.db');
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    try {
+      const earlier = Object.fromEntries(
+        Object.entries(sqliteMigrations).filter(([name]) => name < '0023_jobstate_indexes'),
+      );
+      const { error } = await new Migrator({ db, provider: { getMigrations: async () => earlier } }).migrateToLatest();
+      if (error) throw error;
+    } finally {
+      await db.destroy();
+    }
+    const old = await openSqliteStore({ file });
+    const run = await seedRun(old, { status: 'running' });
+    const server = makeJobstate(run, { status: 'prepared', dueAt: T0 - 10, preparedAt: T0 - 10 });
+    await old.jobstates.insertMany([
+      server,
+      makeJobstate(run, { status: 'waiting', dueAt: T0 - 5 }),
+      makeJobstate(run, { status: 'waiting', jobIndex: 1 }),
+      makeJobstate(run, { status: 'prepared', agentId: 'agent-1', dueAt: T0 - 10, preparedAt: T0 - 10 }),
+      makeJobstate(run, { status: 'running', agentId: 'agent-2', startedAt: T0 - 3 * 3_600_000 }),
+      makeJobstate(run, { status: 'running', leaseOwner: 'node-a', leaseExpiresAt: T0 - 1, startedAt: T0 - 100 }),
+      makeJobstate(run, { status: 'finished', agentId: 'agent-1', finishedAt: T0 - 50 }),
+    ]);
+    const before = await jobstateReads(old, run);
+    await old.close();
+    const store = await openSqliteStore({ file });
+    try {
+      await store.migrate();
+      assert.deepEqual(await jobstateReads(store, run), before);
+      const raw = new Database(file, { readonly: true });
+      const indexes = raw.prepare(`select name from sqlite_master where type = 'index' and tbl_name = 'jobstates'`);
+      const names = (indexes.all() as { name: string }[]).map((row) => row.name);
+      raw.close();
+      for (const gone of ['jobstates_status_due', 'jobstates_claim_order', 'jobstates_run'])
+        assert.ok(!names.includes(gone));
+      for (const made of ['jobstates_waiting_due', 'jobstates_agent_prepared', 'jobstates_run_status_job'])
+        assert.ok(names.includes(made));
+      assert.deepEqual(
+        (await store.jobstates.claimServer('node-b', T0, T0 + 30_000, 10)).map((js) => js.id),
+        [server.id],
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a transaction waits for the one in flight instead of interleaving with it', () =>
     withFileStore(async (store) => {
       await store.migrate();
@@ -174,3 +222,21 @@ describe('openStore', () => {
     await rejectsWithCode(openStore('sqlite:'), 'invalid_input', /no database file/);
   });
 });
+
+/** What the engine's loop and a run's pages read of jobstates, at instants that find each kind due. */
+async function jobstateReads(store: Store, run: Run) {
+  const ids = (list: { id: string }[]) => list.map((js) => js.id);
+  const later = T0 + 2 * 86_400_000;
+  return {
+    due: ids(await store.jobstates.listDueWaiting(T0, 10)),
+    wake: await store.jobstates.nextWakeAt(0),
+    timedOut: ids(await store.jobstates.listTimedOut(T0, 10)),
+    leaseExpired: ids(await store.jobstates.listLeaseExpired(T0, 10)),
+    expired: ids(await store.jobstates.listPreparedExpired(later, 10)),
+    counts: await store.jobstates.countsByRun(run.id),
+    serverCounts: await store.jobstates.countByStatus({ serverOnly: true }),
+    ofRun: ids(await store.jobstates.allOfRun(run.id)),
+    ofAgent: ids(await store.jobstates.listForAgent('agent-1', { statuses: ['prepared', 'finished'] }, 10)),
+    running: (await store.jobstates.listRunningOnAgents(['agent-2'])).get('agent-2'),
+  };
+}

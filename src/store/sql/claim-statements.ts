@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql, type UpdateObject } from 'kysely';
 import { JOBSTATE_LIFECYCLE, sourcesOf } from '../../core/lifecycle.ts';
 import { type Slots, Statement } from './compiled.ts';
+import { literal, statusIn } from './literals.ts';
 import type { Database } from './schema.ts';
 
 // The statements of a claim (jobstate-claims.ts), built once per store (compiled.ts).
@@ -58,7 +59,7 @@ const claimable = sourcesOf(JOBSTATE_LIFECYCLE, 'running');
 function open(db: Kysely<Database>, p: Slots<ClaimParams>) {
   return db
     .selectFrom('jobstates')
-    .where('status', 'in', claimable)
+    .where((eb) => statusIn(eb, claimable))
     .where(windowOpen(p('now')));
 }
 
@@ -71,7 +72,7 @@ function picked(db: Kysely<Database>, p: Slots<ClaimParams>, shape: string): Cla
   const [claimer, ...rest] = shape.split('|') as [Claimer, ...string[]];
   const locks = rest.at(-1) === 'L';
   if (claimer === 'server') {
-    const q = open(db, p).select('id').where('runner', '=', 'server').orderBy('prepared_at').orderBy('id');
+    const q = open(db, p).select('id').where('runner', '=', literal('server')).orderBy('prepared_at').orderBy('id');
     return q.limit(p('limit')).$if(locks, (w) => w.forUpdate().skipLocked());
   }
   if (locks) return lockedForAgents(db, p);
@@ -96,7 +97,7 @@ function lockedForAgents(db: Kysely<Database>, p: Slots<ClaimParams>): ClaimPick
       () =>
         open(db, p)
           .select('jobstates.id')
-          .where('runner', '=', 'agent')
+          .where('runner', '=', literal('agent'))
           .where(sql<boolean>`jobstates.agent_id = wanted.agent_id`)
           .where(sql<boolean>`not (jobstates.agent_id || '/' || jobstates.id = any(${p('skip')}::text[]))`)
           .orderBy('prepared_at')
@@ -124,7 +125,7 @@ function rankedForAgents(db: Kysely<Database>, p: Slots<ClaimParams>, agents: nu
       'agent_id',
       sql<number>`row_number() over (partition by agent_id order by prepared_at, id)`.as('rank'),
     ])
-    .where('runner', '=', 'agent')
+    .where('runner', '=', literal('agent'))
     .where('agent_id', 'in', agentIds)
     .$if(skip > 0, (w) => w.where(sql`agent_id || '/' || id`, 'not in', p.list('skip', skip)));
   return db

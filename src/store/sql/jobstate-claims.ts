@@ -12,6 +12,7 @@ import {
 } from './claim-statements.ts';
 import { listShape } from './compiled.ts';
 import { atomic, clampLimit, type SqlContext } from './context.ts';
+import { literal } from './literals.ts';
 import { toJobstate } from './rows.ts';
 import type { Database } from './schema.ts';
 
@@ -58,8 +59,8 @@ function splitRound(left: readonly Numbered[]): { round: Map<string, Numbered>; 
  */
 const actsAtClose = (eb: ExpressionBuilder<Database, 'jobstates' | 'tasks'>) =>
   eb.or([
-    eb('jobstates.status', '=', 'prepared'),
-    eb.and([eb('jobstates.status', '=', 'running'), eb('tasks.timeslot_end', '=', 'cancel')]),
+    eb('jobstates.status', '=', literal('prepared')),
+    eb.and([eb('jobstates.status', '=', literal('running')), eb('tasks.timeslot_end', '=', 'cancel')]),
   ]);
 
 /** The time-driven queries of the jobstate repo: what is due, what to claim, what ran out of time. */
@@ -138,7 +139,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .selectFrom('jobstates')
         .innerJoin('runs', 'runs.id', 'jobstates.run_id')
         .selectAll('jobstates')
-        .where('jobstates.status', '=', 'waiting')
+        .where('jobstates.status', '=', literal('waiting'))
         .where('runs.status', '=', 'running')
         .where('jobstates.due_at', '<=', now)
         .orderBy('jobstates.due_at')
@@ -164,7 +165,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .updateTable('jobstates')
         .set({ lease_expires_at: leaseUntil })
         .where('id', 'in', ids)
-        .where('status', '=', 'running')
+        .where('status', '=', literal('running'))
         .where('lease_owner', '=', owner)
         .returning('id')
         .execute();
@@ -175,8 +176,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       const rows = await db
         .selectFrom('jobstates')
         .selectAll()
-        .where('status', '=', 'running')
-        .where('runner', '=', 'agent')
+        .where('status', '=', literal('running'))
+        .where('runner', '=', literal('agent'))
         .where((eb) => eb(eb('started_at', '+', eb('timeout_seconds', '*', 1000)), '<=', now))
         .orderBy('started_at')
         .orderBy('id')
@@ -189,8 +190,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       const result = await db
         .updateTable('jobstates')
         .set((eb) => ({ started_at: eb('started_at', '+', deltaMs) }))
-        .where('status', '=', 'running')
-        .where('runner', '=', 'agent')
+        .where('status', '=', literal('running'))
+        .where('runner', '=', literal('agent'))
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
@@ -199,8 +200,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       const rows = await db
         .selectFrom('jobstates')
         .selectAll()
-        .where('status', '=', 'running')
-        .where('runner', '=', 'server')
+        .where('status', '=', literal('running'))
+        .where('runner', '=', literal('server'))
         .where('lease_expires_at', '<', now)
         .orderBy('lease_expires_at')
         .orderBy('id')
@@ -214,8 +215,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .selectFrom('jobstates')
         .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
         .selectAll('jobstates')
-        .where('jobstates.status', '=', 'prepared')
-        .where('jobstates.runner', '=', 'agent')
+        .where('jobstates.status', '=', literal('prepared'))
+        .where('jobstates.runner', '=', literal('agent'))
         .where((eb) => eb(eb('jobstates.prepared_at', '+', eb('tasks.expire_after_seconds', '*', 1000)), '<=', now))
         .orderBy('jobstates.prepared_at')
         .orderBy('jobstates.id')
@@ -248,32 +249,34 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
             .selectFrom('jobstates')
             .innerJoin('runs', 'runs.id', 'jobstates.run_id')
             .select((sub) => sub.fn.min('jobstates.due_at').as('at'))
-            .where('jobstates.status', '=', 'waiting')
+            .where('jobstates.status', '=', literal('waiting'))
             .where('runs.status', '=', 'running')
             .as('due'),
           eb
             .selectFrom('jobstates')
             .select((sub) => sub.fn.min(sub('started_at', '+', sub('timeout_seconds', '*', 1000))).as('at'))
-            .where('status', '=', 'running')
-            .where('runner', '=', 'agent')
+            .where('status', '=', literal('running'))
+            .where('runner', '=', literal('agent'))
             .as('timeout'),
           eb
             .selectFrom('jobstates')
             .select((sub) => sub.fn.min('lease_expires_at').as('at'))
-            .where('status', '=', 'running')
+            .where('status', '=', literal('running'))
+            // Changes no answer (min() passes over nulls): states the lease index's condition.
+            .where('lease_expires_at', 'is not', null)
             .as('lease'),
           // The two halves of actsAtClose apart: prepared rows are read off the index alone.
           eb
             .selectFrom('jobstates')
             .select((sub) => sub.fn.min('window_closes_at').as('at'))
-            .where('status', '=', 'prepared')
+            .where('status', '=', literal('prepared'))
             .where('window_closes_at', 'is not', null)
             .as('preparedClose'),
           eb
             .selectFrom('jobstates')
             .innerJoin('tasks', 'tasks.id', 'jobstates.task_id')
             .select((sub) => sub.fn.min('jobstates.window_closes_at').as('at'))
-            .where('jobstates.status', '=', 'running')
+            .where('jobstates.status', '=', literal('running'))
             .where('tasks.timeslot_end', '=', 'cancel')
             .as('runningClose'),
           // A prepared agent job whose agent never comes expires (listPreparedExpired).
@@ -283,8 +286,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
             .select((sub) =>
               sub.fn.min(sub('jobstates.prepared_at', '+', sub('tasks.expire_after_seconds', '*', 1000))).as('at'),
             )
-            .where('jobstates.status', '=', 'prepared')
-            .where('jobstates.runner', '=', 'agent')
+            .where('jobstates.status', '=', literal('prepared'))
+            .where('jobstates.runner', '=', literal('agent'))
             .as('expiry'),
         ])
         .executeTakeFirst();

@@ -6,6 +6,7 @@ import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
+import { literal, literals } from './literals.ts';
 import { updateOwned } from './owned-updates.ts';
 import { jobstatePatchRow } from './patches.ts';
 import { jobstateRow, toJobstate } from './rows.ts';
@@ -62,17 +63,20 @@ const fencedUpdate = new Statement((db, p: Slots<UpdateParams>, shape) => {
     .$if(fence.includes('q'), (q) => q.where('event_seq', '=', p('eventSeq')));
 });
 
-type ForAgentParams = { agentId: string; statuses: string[]; runner: string; runId: string; limit: number };
+type ForAgentParams = { agentId: string; runId: string; limit: number };
 
-/** listForAgent(): shape `<statuses' length>|r (runner)|i (run id)`. */
+/**
+ * listForAgent(): shape `<statuses, joined by ",">|<runner or nothing>|i (run id)`; the
+ * statuses and the runner are the callers' constants, written as literals (literals.ts).
+ */
 const forAgent = new Statement((db, p: Slots<ForAgentParams>, shape) => {
-  const [statuses, filters = ''] = shape.split('|');
+  const [statuses = '', runner = '', filters = ''] = shape.split('|');
   return db
     .selectFrom('jobstates')
     .selectAll()
     .where('agent_id', '=', p('agentId'))
-    .where('status', 'in', p.list('statuses', Number(statuses)))
-    .$if(filters.includes('r'), (q) => q.where('runner', '=', p('runner')))
+    .where('status', 'in', literals(statuses.split(',')))
+    .$if(runner !== '', (q) => q.where('runner', '=', literal(runner)))
     .$if(filters.includes('i'), (q) => q.where('run_id', '=', p('runId')))
     .orderBy('id')
     .limit(p('limit'));
@@ -93,8 +97,8 @@ const runningOnAgents = new Statement((db, p: Slots<{ agentIds: string[] }>, sha
     .crossJoin('jobstates')
     .select(['jobstates.agent_id', 'jobstates.id', 'jobstates.started_at', 'jobstates.event_seq'])
     .whereRef('jobstates.agent_id', '=', 'wanted.column1')
-    .where('jobstates.status', '=', 'running')
-    .where('jobstates.runner', '=', 'agent');
+    .where('jobstates.status', '=', literal('running'))
+    .where('jobstates.runner', '=', literal('agent'));
 });
 
 /** Agents per listRunningOnAgents statement. */
@@ -119,7 +123,7 @@ const wakeWaiting = new Statement((db, p: Slots<WakeParams>, shape) =>
   db
     .updateTable('jobstates')
     .set({ due_at: p('now'), updated_at: p('now') })
-    .where('status', '=', 'waiting')
+    .where('status', '=', literal('waiting'))
     .where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>', p('now'))]))
     .where('reason', '=', p('reason'))
     .$if(shape.includes('r'), (q) => q.where('run_id', '=', p('runId')))
@@ -203,7 +207,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .updateTable('jobstates')
         .set(end.patch)
         .where('run_id', '=', runId)
-        .where('status', 'in', end.guard)
+        .where('status', 'in', literals(end.guard))
         .returning('id')
         .execute();
       return rows.map((row) => row.id).sort();
@@ -231,7 +235,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
         .select('id')
         .where('org_id', '=', orgId)
         .where('module', '=', module)
-        .where('status', 'in', ['prepared', 'running'])
+        .where('status', 'in', literals(['prepared', 'running']))
         .$if(ctx.capabilities.rowLocks && db.isTransaction, (q) => q.forShare())
         .execute();
       return rows.length;
@@ -251,9 +255,9 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
 
     async listForAgent(agentId, filter, limit) {
       if (filter.statuses.length === 0) return [];
-      const shape = `${listShape(filter.statuses.length)}|${filter.runner === undefined ? '' : 'r'}${filter.runId === undefined ? '' : 'i'}`;
-      const params = { ...filter, agentId, statuses: filter.statuses as string[], limit: clampLimit(limit) };
-      return (await forAgent.rows(ctx, params as ForAgentParams, shape)).map(toJobstate);
+      const shape = `${filter.statuses.join(',')}|${filter.runner ?? ''}|${filter.runId === undefined ? '' : 'i'}`;
+      const params = { agentId, runId: filter.runId ?? '', limit: clampLimit(limit) };
+      return (await forAgent.rows(ctx, params, shape)).map(toJobstate);
     },
 
     async listRunningOnAgents(agentIds) {
@@ -296,7 +300,7 @@ async function countByStatus(
     .selectFrom('jobstates')
     .select(['status', (eb) => eb.fn.countAll().as('n')])
     .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
-    .$if(filter.serverOnly === true, (q) => q.where('runner', '=', 'server'))
+    .$if(filter.serverOnly === true, (q) => q.where('runner', '=', literal('server')))
     .groupBy('status')
     .execute();
   const counts = Object.fromEntries(JOBSTATE_STATUSES.map((s) => [s, 0])) as JobstateCounts;

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { LateJoinRepo } from '../../core/ports/late-join.ts';
 import { type Slots, Statement } from './compiled.ts';
 import type { SqlContext } from './context.ts';
@@ -92,7 +92,8 @@ export function lateJoinRepo(ctx: SqlContext): LateJoinRepo {
         .selectFrom('jobstates')
         .select((eb) => eb.fn.count<number>('agent_id').distinct().as('n'))
         .where('run_id', '=', runId)
-        .where('late_join', '=', 1)
+        // Literal, as the partial index's condition (literals.ts).
+        .where('late_join', '=', sql.lit(1))
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     },

@@ -10,6 +10,7 @@ import { contactIndexesMigration } from './contact-indexes-migration.ts';
 import { type ColumnTypes, fleetMigration } from './fleet-migration.ts';
 import { globalTasksMigration } from './global-tasks-migration.ts';
 import { idempotencyMigration } from './idempotency-migration.ts';
+import { jobstateIndexesMigration } from './jobstate-indexes-migration.ts';
 import { lateJoinMigration } from './late-join-migration.ts';
 import { ledgerAttemptMigration } from './ledger-attempt-migration.ts';
 import { missedOutagesMigration } from './missed-outages-migration.ts';
@@ -22,7 +23,7 @@ import { timeslotEndMigration } from './timeslot-end-migration.ts';
 
 /** What only one backend writes its own way: the first schema and the agents' tables. */
 export interface DialectMigrations {
-  /** For the migrations that differ by backend beyond column types (0022's SQLite-only index). */
+  /** For the migrations that differ by backend beyond column types (0022's SQLite-only index, 0023's). */
   backend: 'sqlite' | 'postgres';
   initial: Migration;
   agents: Migration;
@@ -66,5 +67,7 @@ export function migrationsFor(types: ColumnTypes, own: DialectMigrations): Recor
     '0019_calendars': calendarsMigration(types),
     '0021_global_tasks': globalTasksMigration(types),
     '0022_contact_indexes': contactIndexesMigration(own.backend),
+    // SQLite's jobstate indexes partial, as PostgreSQL's are, and one index of a run's jobstates.
+    '0023_jobstate_indexes': jobstateIndexesMigration(own.backend),
   };
 }

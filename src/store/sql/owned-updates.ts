@@ -3,12 +3,10 @@ import { type RawBuilder, sql } from 'kysely';
 import type { JobstateStatus } from '../../core/model.ts';
 import type { OwnedUpdate } from '../../core/ports/store.ts';
 import { type CompiledContext, listShape, type Slots, Statement } from './compiled.ts';
+import { literals } from './literals.ts';
 import { jobstatePatchRow } from './patches.ts';
 
-type OwnedParams = { ids: string[]; status: string[]; attempt: number[]; holder: unknown[] } & Record<
-  string,
-  unknown[]
->;
+type OwnedParams = { ids: string[]; attempt: number[]; holder: unknown[] } & Record<string, unknown[]>;
 
 /** The column each row's holder is compared with: its lease owner (o) or its applied event seq (q). */
 const HOLDER_COLUMNS = { o: 'lease_owner', q: 'event_seq' } as const;
@@ -24,11 +22,12 @@ function perRow<T = unknown>(column: string, ids: unknown[], values: unknown[]):
 }
 
 /**
- * Shape `<columns>|<status list length>|<rows list length>|<holder: o or q>`; a shorter list
- * repeats its last row (the same values).
+ * Shape `<columns>|<statuses, joined by ",">|<rows list length>|<holder: o or q>`: the
+ * statuses are the callers' constants, written as literals (literals.ts); a shorter list
+ * of rows repeats its last row (the same values).
  */
 const ownedUpdate = new Statement((db, p: Slots<OwnedParams>, shape) => {
-  const [columns = '', statuses = '1', rows = '1', holder = 'o'] = shape.split('|');
+  const [columns = '', statuses = '', rows = '1', holder = 'o'] = shape.split('|');
   const holderColumn = HOLDER_COLUMNS[holder as keyof typeof HOLDER_COLUMNS];
   const ids = p.list('ids', Number(rows));
   const set: Record<string, RawBuilder<unknown>> = {};
@@ -37,7 +36,7 @@ const ownedUpdate = new Statement((db, p: Slots<OwnedParams>, shape) => {
     .updateTable('jobstates')
     .set(set)
     .where('id', 'in', ids)
-    .where('status', 'in', p.list('status', Number(statuses)))
+    .where('status', 'in', literals(statuses.split(',')))
     .where('attempt', '=', perRow<number>('attempt', ids, p.list('attempt', ids.length)))
     .where(holderColumn, '=', perRow<never>(holderColumn, ids, p.list('holder', ids.length)));
 });
@@ -54,7 +53,6 @@ export async function updateOwned(
   const holder = first.leaseOwner === undefined ? 'q' : 'o';
   const params: OwnedParams = {
     ids: rows.map((row) => row.id),
-    status,
     attempt: rows.map((row) => row.attempt),
     holder: rows.map((row) => row.leaseOwner ?? row.eventSeq),
   };
@@ -65,6 +63,6 @@ export async function updateOwned(
       throw new Error(`updateOwned: row ${rows[i]?.id} is fenced otherwise than the first row`);
   }
   for (const column of columns) params[`set.${column}`] = patches.map((patch) => patch[column]);
-  const shape = `${columns.join(',')}|${listShape(status.length)}|${listShape(rows.length)}|${holder}`;
+  const shape = `${columns.join(',')}|${status.join(',')}|${listShape(rows.length)}|${holder}`;
   return ownedUpdate.changed(ctx, params, shape);
 }

@@ -2,6 +2,7 @@ import { moveJobstate, moveRun } from '../../core/lifecycle.ts';
 import { TERMINAL_JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { RolloutRepo } from '../../core/ports/rollouts.ts';
 import type { SqlContext } from './context.ts';
+import { literal, literals } from './literals.ts';
 import { toRun } from './rows.ts';
 
 /** Agent ids per query: far below both backends' parameter limits. */
@@ -104,7 +105,7 @@ export function rolloutRepo(ctx: SqlContext): RolloutRepo {
         .set({ due_at: dueAt, updated_at: now })
         .where('run_id', '=', runId)
         .where('wave', '=', wave)
-        .where('status', '=', 'waiting')
+        .where('status', '=', literal('waiting'))
         .where('reason', '=', 'rollout_wave')
         .where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>', dueAt)]))
         .executeTakeFirst();
@@ -130,7 +131,7 @@ export function rolloutRepo(ctx: SqlContext): RolloutRepo {
         .updateTable('jobstates')
         .set(back.patch)
         .where('run_id', '=', runId)
-        .where('status', 'in', back.guard)
+        .where('status', 'in', literals(back.guard))
         .where('reason', '=', 'rollout_halted')
         .execute();
       return true;

@@ -2,6 +2,7 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import { OPEN_JOBSTATE_STATUSES, type Run } from '../../core/model.ts';
 import { listShape, type Slots, Statement } from './compiled.ts';
 import { atomic, type SqlContext } from './context.ts';
+import { literals } from './literals.ts';
 import { toRun } from './rows.ts';
 import type { Database } from './schema.ts';
 
@@ -11,7 +12,7 @@ const jobstatesOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: reado
       .selectFrom('jobstates')
       .select('jobstates.id')
       .whereRef('jobstates.run_id', '=', 'runs.id')
-      .where('jobstates.status', 'in', statuses),
+      .where('jobstates.status', 'in', literals(statuses)),
   );
 
 /** The update that ends those of `runIds` that are running with no open jobstate. */
