@@ -7,9 +7,14 @@ import type { Database } from './schema.ts';
  * same literal (0023: `status = 'waiting'`, `runner = 'agent'`…), and a bound value compared
  * where such a condition names one makes it prepare the statement again at every run, to
  * look at the value. Only for values of the code (the lifecycle's statuses, the runners),
- * never for input.
+ * never for input: anything but a lower-case word is refused, so no value can close the
+ * quotes it is written in.
  */
-export const literal = (value: string): RawBuilder<string> => sql.lit(value);
+export function literal(value: string): RawBuilder<string> {
+  if (!/^[a-z_]{1,40}$/.test(value))
+    throw new Error(`not a status or runner to write as a literal: ${JSON.stringify(value)}`);
+  return sql.lit(value);
+}
 
 /** literal() of each: an `in` list written into the statement. */
 export const literals = (values: readonly string[]): RawBuilder<string>[] => values.map(literal);
