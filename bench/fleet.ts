@@ -23,6 +23,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVER_NODE_FLAGS } from '../src/cli/server-node-flags.ts';
 import { fmt } from '../src/cli/table.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 import { choiceOption, numberOption, report } from './support/args.ts';
@@ -48,7 +49,7 @@ interface Ceiling {
 }
 
 async function measureCeiling(plan: FleetPlan, seconds: number): Promise<Ceiling> {
-  const server = forkBenchChild(join(import.meta.dirname, 'support', 'fleet-server.ts'), ['bare']);
+  const server = forkBenchChild(join(import.meta.dirname, 'support', 'fleet-server.ts'), ['bare'], SERVER_NODE_FLAGS);
   try {
     const { url } = await server.request<{ url: string }>({ type: 'address' }, plan.limitMs);
     const clients = await startClientFleet({ mode: 'ceiling', base: url, count: plan.agents, ...plan });

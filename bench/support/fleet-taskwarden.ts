@@ -5,6 +5,7 @@
 // end agent_lost end them too: they are counted, not waited for) or fails at its time limit
 // with what it saw.
 import { join } from 'node:path';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 import { percentile } from '../../src/cli/table.ts';
 import type { ClientStats } from './fleet-agents.ts';
 import { BENCH_COMMAND, BENCH_JOB } from './fleet-big-run.ts';
@@ -67,7 +68,7 @@ async function api(base: string, token: string, path: string, body: unknown, lim
 }
 
 export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl: string): Promise<TaskwardenFigures> {
-  const server = forkBenchChild(SERVER, ['taskwarden', dataDir, dbUrl]);
+  const server = forkBenchChild(SERVER, ['taskwarden', dataDir, dbUrl], SERVER_NODE_FLAGS);
   try {
     const { url, adminToken } = await server.request<{ url: string; adminToken: string }>(
       { type: 'address' },

@@ -23,10 +23,15 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Runs `node --import tsx script args…` with the raised file limit and an IPC channel. */
-export function forkBenchChild(script: string, args: string[]): BenchChild {
+/**
+ * Runs `node <nodeFlags> --import tsx script args…` with the raised file limit and an IPC
+ * channel; a server is given the flags the repository starts the server with
+ * (SERVER_NODE_FLAGS), its ceiling too.
+ */
+export function forkBenchChild(script: string, args: string[], nodeFlags: readonly string[] = []): BenchChild {
   const raise = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
-  const child = spawn('sh', ['-c', raise, 'sh', process.execPath, '--import', 'tsx', script, ...args], {
+  const node = [process.execPath, ...nodeFlags, '--import', 'tsx'];
+  const child = spawn('sh', ['-c', raise, 'sh', ...node, script, ...args], {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   live.add(child);

@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 import { fmt, percentile, printTable } from '../../src/cli/table.ts';
 import { MAX_BATCH_TASKS } from '../../src/protocol/tasks.ts';
 import { cpuSecondsOf, memoryOf, start } from './processes.ts';
@@ -72,7 +73,7 @@ export async function loadBench(args: string[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tw-schedule-'));
   const profileDir = process.env['SCHEDULE_SERVER_CPU_PROF'];
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const server = start([...profile, BIN, 'server', '--data', join(dir, 'data'), '--port', '0'], {
+  const server = start([...profile, ...SERVER_NODE_FLAGS, BIN, 'server', '--data', join(dir, 'data'), '--port', '0'], {
     env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', TASKWARDEN_TEST_MODULES: '1' },
   });
   try {

@@ -5,6 +5,7 @@ import { flagProperty } from '../core/settings.ts';
 import { SERVER_SETTINGS } from '../server/settings.ts';
 import { SERVER_CONFIG, SERVER_DATA, SERVER_UNIT } from './commands/server-install.ts';
 import { InstallTarget, SYSTEMD_UNIT_DIR, systemdUnit, taskwardenCommand } from './install.ts';
+import { SERVER_NODE_FLAGS } from './server-node-flags.ts';
 
 const DEFAULT_USER = 'taskwarden';
 /** Settings holding paths: written absolute, as the service runs elsewhere than where install ran. */
@@ -58,10 +59,16 @@ export function serverConfigText(flags: Record<string, unknown>): string {
   return `# taskwarden server settings: one key per setting (README, "Configuration").\n${stringify(settings)}`;
 }
 
+/** The command that starts the server: node with the server's flags, then this script (SERVER_NODE_FLAGS). */
+function serverCommand(): string[] {
+  const [node, ...script] = taskwardenCommand();
+  return script.length > 0 ? [node as string, ...SERVER_NODE_FLAGS, ...script] : [node as string];
+}
+
 export function serverUnit(user: string): string {
   return systemdUnit({
     description: 'Taskwarden server',
-    execStart: [...taskwardenCommand(), 'server', '--config', SERVER_CONFIG],
+    execStart: [...serverCommand(), 'server', '--config', SERVER_CONFIG],
     service: [
       `User=${user}`,
       `Group=${user}`,

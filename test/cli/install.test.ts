@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { installAgent, uninstallAgent } from '../../src/cli/agent-service.ts';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 import { resolveServerConfig } from '../../src/server/config.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { BIN, eventually, runCli, startCli } from '../support/cli.ts';
@@ -177,7 +178,7 @@ describe('install as systemd services', () => {
     assert.deepEqual([config.port, config.host, config.dataDir], [9443, '0.0.0.0', '/var/lib/taskwarden']);
     const unit = await readFile(join(root, 'etc/systemd/system/taskwarden.service'), 'utf8');
     for (const line of [
-      `ExecStart=${process.execPath} ${BIN} server --config /etc/taskwarden/config.yaml`,
+      `ExecStart=${process.execPath} ${SERVER_NODE_FLAGS.join(' ')} ${BIN} server --config /etc/taskwarden/config.yaml`,
       'ExecReload=/bin/kill -HUP $MAINPID',
       'User=taskwarden',
       'StateDirectory=taskwarden',

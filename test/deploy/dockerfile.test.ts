@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -81,7 +82,8 @@ test('the server runs as an unprivileged user, with its data folder a volume it 
   const health = final.find((i) => i.op === 'HEALTHCHECK');
   assert.ok(health?.args.includes(`127.0.0.1:${env.TASKWARDEN_PORT}/health`), 'a health check on /health');
   const entry = final.find((i) => i.op === 'ENTRYPOINT');
-  assert.deepEqual(JSON.parse(entry?.args ?? '[]'), ['node', 'bin/taskwarden.js']);
+  // The server's Node.js flags (cli/server-node-flags.ts), as every start of it in the repository.
+  assert.deepEqual(JSON.parse(entry?.args ?? '[]'), ['node', ...SERVER_NODE_FLAGS, 'bin/taskwarden.js']);
   assert.deepEqual(JSON.parse(final.find((i) => i.op === 'CMD')?.args ?? '[]'), ['server']);
 });
 
@@ -114,4 +116,9 @@ test('docker build and run, where a Docker daemon answers', (t) => {
   } finally {
     spawnSync('docker', ['rmi', '-f', tag], { stdio: 'ignore' });
   }
+});
+
+test('npm start starts the demo server with the server’s Node.js flags', () => {
+  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start as string;
+  assert.equal(start, ['node', ...SERVER_NODE_FLAGS, 'bin/taskwarden.js', 'demo'].join(' '));
 });
