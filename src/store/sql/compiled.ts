@@ -100,16 +100,17 @@ export class Statement<P, R> {
 
   /**
    * The rows of a statement whose one parameter is the list `keys` (its shape the list's
-   * length, listShape), for every key: in statements of up to LIST_CHUNK keys.
+   * length, listShape), for every key: in statements of up to `perStatement` keys.
    */
   async rowsOfKeys(
     this: Statement<{ keys: string[] }, R>,
     ctx: CompiledContext,
     keys: readonly string[],
+    perStatement = LIST_CHUNK,
   ): Promise<R[]> {
     const rows: R[] = [];
-    for (let from = 0; from < keys.length; from += LIST_CHUNK) {
-      const part = keys.slice(from, from + LIST_CHUNK);
+    for (let from = 0; from < keys.length; from += perStatement) {
+      const part = keys.slice(from, from + perStatement);
       rows.push(...(await this.rows(ctx, { keys: part }, String(listShape(part.length)))));
     }
     return rows;

@@ -4,7 +4,7 @@ import { JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo, RunningOnAgent } from '../../core/ports/store.ts';
 import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
 import { literal, literals } from './literals.ts';
 import { updateOwned } from './owned-updates.ts';
@@ -89,8 +89,8 @@ const forAgent = new Statement((db, p: Slots<ForAgentParams>, shape) => {
  * in the agent index, where an `agent_id IN (…)` led its planner (no statistics) to walk
  * every running jobstate of the status index instead.
  */
-const runningOnAgents = new Statement((db, p: Slots<{ agentIds: string[] }>, shape) => {
-  const rows = p.list('agentIds', Number(shape)).map((id) => sql`(${id})`);
+const runningOnAgents = new Statement((db, p: Slots<{ keys: string[] }>, shape) => {
+  const rows = p.list('keys', Number(shape)).map((id) => sql`(${id})`);
   const wanted = sql<{ column1: string }>`(values ${sql.join(rows)})`.as('wanted');
   return db
     .selectFrom(wanted)
@@ -264,12 +264,10 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       const byAgent = new Map<string, RunningOnAgent[]>(agentIds.map((id) => [id, []]));
       // A padded list repeats its last agent, and so its rows: each is taken once.
       const seen = new Set<string>();
-      for (const part of chunksOf(agentIds, AGENTS_PER_READ)) {
-        for (const row of await runningOnAgents.rows(ctx, { agentIds: part }, String(listShape(part.length)))) {
-          if (seen.has(row.id)) continue;
-          seen.add(row.id);
-          byAgent.get(row.agent_id as string)?.push({ id: row.id, startedAt: row.started_at, eventSeq: row.event_seq });
-        }
+      for (const row of await runningOnAgents.rowsOfKeys(ctx, agentIds, AGENTS_PER_READ)) {
+        if (seen.has(row.id)) continue;
+        seen.add(row.id);
+        byAgent.get(row.agent_id as string)?.push({ id: row.id, startedAt: row.started_at, eventSeq: row.event_seq });
       }
       return byAgent;
     },
