@@ -29,6 +29,21 @@ async function tempDir(): Promise<string> {
 
 describeStoreConformance('sqlite', async () => openSqliteStore({ file: join(await tempDir(), 'store.db') }));
 
+/** A new database file migrated up to `migration` (not included), then `seed` on it, as the code of then wrote it. */
+async function databaseBefore(migration: string, seed?: (db: Kysely<unknown>) => Promise<void>): Promise<string> {
+  const file = join(await tempDir(), 'store.db');
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+  try {
+    const earlier = Object.fromEntries(Object.entries(sqliteMigrations).filter(([name]) => name < migration));
+    const { error } = await new Migrator({ db, provider: { getMigrations: async () => earlier } }).migrateToLatest();
+    if (error) throw error;
+    await seed?.(db);
+  } finally {
+    await db.destroy();
+  }
+  return file;
+}
+
 async function withFileStore(body: (store: Store, file: string) => Promise<void>): Promise<void> {
   const file = join(await tempDir(), 'nested', 'folder', 'store.db');
   const store = await openSqliteStore({ file });
@@ -72,23 +87,14 @@ describe('sqlite store specifics', () => {
   });
 
   test('0006_agent_reenrol clears the wake URLs stored before it (never checked against their agent) and keeps the agents', async () => {
-    const file = join(await tempDir(), 'store.db');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-    try {
-      const earlier = Object.fromEntries(
-        Object.entries(sqliteMigrations).filter(([name]) => name < '0006_agent_reenrol'),
-      );
-      const { error } = await new Migrator({ db, provider: { getMigrations: async () => earlier } }).migrateToLatest();
-      if (error) throw error;
+    const file = await databaseBefore('0006_agent_reenrol', async (db) => {
       // An agent as the code of then wrote it: its wake URL was never checked.
       await sql`insert into orgs (id, name, created_at) values ('org-old', 'old', 0)`.execute(db);
       await sql`insert into agents (id, org_id, kind, device_id, name, tags, secret_hash, enabled, version, modules,
         wake_url, contact_seconds, created_at)
         values ('agent-old', 'org-old', 'taskwarden', 'pc-old', 'pc-old', '["lab"]', 'hash', 1, null, '[]',
         'http://10.0.0.9:22', 60, 0)`.execute(db);
-    } finally {
-      await db.destroy();
-    }
+    });
     const after = await openSqliteStore({ file });
     try {
       await after.migrate();
@@ -102,17 +108,7 @@ describe('sqlite store specifics', () => {
   });
 
   test('0023_jobstate_indexes: a database with jobstates keeps them, and their reads answer as before', async () => {
-    const file = join(await tempDir(), 'store.db');
-    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
-    try {
-      const earlier = Object.fromEntries(
-        Object.entries(sqliteMigrations).filter(([name]) => name < '0023_jobstate_indexes'),
-      );
-      const { error } = await new Migrator({ db, provider: { getMigrations: async () => earlier } }).migrateToLatest();
-      if (error) throw error;
-    } finally {
-      await db.destroy();
-    }
+    const file = await databaseBefore('0023_jobstate_indexes');
     const old = await openSqliteStore({ file });
     const run = await seedRun(old, { status: 'running' });
     const server = makeJobstate(run, { status: 'prepared', dueAt: T0 - 10, preparedAt: T0 - 10 });
