@@ -102,7 +102,7 @@ export function firingSession(tx: StoreSession, reads: FiringReads): { session: 
       },
     },
   };
-  return { session: { ...session, ...held }, flush };
+  return { session: withRepos(session, held), flush };
 }
 
 /** A held run as the store would read it back. */
@@ -113,25 +113,43 @@ function asRun(run: NewRun): Run {
 
 /** `tx` whose methods write what a batch holds (`flush`) before they run, but for the `untouched` ones. */
 export function flushingFirst(tx: StoreSession, flush: () => Promise<void>, untouched: Untouched): StoreSession {
-  return Object.fromEntries(
-    Object.entries(tx).map(([name, repo]) => [
-      name,
-      flushingRepo(repo, flush, untouched[name as keyof StoreSession] ?? []),
-    ]),
-  ) as unknown as StoreSession;
+  // Each repo is wrapped at its first use: a batch uses a few of the session's two dozen,
+  // and wrapping every method of every repo cost more than the batch's BEGIN and COMMIT.
+  const wrapped = new Map<string, unknown>();
+  return new Proxy(tx, {
+    get(target, name, receiver) {
+      if (typeof name !== 'string' || !Object.hasOwn(target, name)) return Reflect.get(target, name, receiver);
+      let repo = wrapped.get(name);
+      if (repo === undefined) {
+        const key = name as keyof StoreSession;
+        repo = flushingRepo(target[key], flush, untouched[key] ?? []);
+        wrapped.set(name, repo);
+      }
+      return repo;
+    },
+  });
 }
 
-function flushingRepo(repo: unknown, flush: () => Promise<void>, untouched: readonly string[]): unknown {
-  return Object.fromEntries(
-    Object.entries(repo as Record<string, unknown>).map(([method, fn]) => {
-      if (typeof fn !== 'function' || untouched.includes(method)) return [method, fn];
-      return [
-        method,
-        async (...args: unknown[]) => {
-          await flush();
-          return fn(...args);
-        },
-      ];
-    }),
-  );
+function flushingRepo(repo: object, flush: () => Promise<void>, untouched: readonly string[]): unknown {
+  const wrapped: Record<string, unknown> = {};
+  for (const [method, fn] of Object.entries(repo)) {
+    wrapped[method] =
+      typeof fn !== 'function' || untouched.includes(method)
+        ? fn
+        : async (...args: unknown[]) => {
+            await flush();
+            return fn(...args);
+          };
+  }
+  return wrapped;
+}
+
+/**
+ * `base` with some repos in place of its own, without reading the others (flushingFirst
+ * wraps a repo when it is read): they are found through the prototype.
+ */
+export function withRepos(base: StoreSession, own: Partial<StoreSession>): StoreSession {
+  const descriptors: PropertyDescriptorMap = {};
+  for (const [name, repo] of Object.entries(own)) descriptors[name] = { value: repo, enumerable: true };
+  return Object.create(base, descriptors) as StoreSession;
 }

@@ -8,7 +8,7 @@ import type {
   StoreSession,
 } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
-import { flushingFirst, type Untouched } from './firing-batch.ts';
+import { flushingFirst, type Untouched, withRepos } from './firing-batch.ts';
 import { BatchedRunEnds } from './runs.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
@@ -211,8 +211,7 @@ function writeBehind(tx: StoreSession, holdUpdates: boolean): { session: StoreSe
     }
   };
   const flushing = flushingFirst(tx, flushUpdates, UNTOUCHED);
-  const session: StoreSession = {
-    ...flushing,
+  const session = withRepos(flushing, {
     jobstates: {
       ...flushing.jobstates,
       update: async (id, patch, fence) => {
@@ -240,7 +239,7 @@ function writeBehind(tx: StoreSession, holdUpdates: boolean): { session: StoreSe
         ledger.push(entry);
       },
     },
-  };
+  });
   return {
     session,
     async flush() {

@@ -53,7 +53,7 @@ async function settled(): Promise<void> {
   }
 }
 
-test(`${TASKS} hourly schedules: a minute of firings compiles none of their statements again`, async () => {
+test(`${TASKS} hourly schedules: a minute of firings compiles each of their statements once`, async () => {
   const defs = Array.from({ length: TASKS }, (_, i) =>
     readTaskDef(
       {
@@ -65,12 +65,9 @@ test(`${TASKS} hourly schedules: a minute of firings compiles none of their stat
     ),
   );
   await h.engine.createTasks(h.orgId, defs, 'tester');
-  h.engine.start();
-  // Up to the first firings: every statement compiled once.
-  for (let t = 0; t < 70; t += 1) {
-    h.clock.advance(1_000);
-    await settled();
-  }
+  // Every compilation from the engine's start on: a firing statement compiled twice was built
+  // again. (Its first compilation may come in the watched minute: a batch of two firings is
+  // a list shape a batch of one did not need.)
   const compiles = new Map<string, number>();
   const compile = DefaultQueryCompiler.prototype.compileQuery;
   DefaultQueryCompiler.prototype.compileQuery = function (this: DefaultQueryCompiler, ...args) {
@@ -78,9 +75,12 @@ test(`${TASKS} hourly schedules: a minute of firings compiles none of their stat
     compiles.set(compiled.sql, (compiles.get(compiled.sql) ?? 0) + 1);
     return compiled;
   };
-  const firedBefore = fired;
+  let firedBefore = 0;
   try {
-    for (let t = 0; t < 60; t++) {
+    h.engine.start();
+    // Up to the first firings, then a minute of them.
+    for (let t = 0; t < 130; t += 1) {
+      if (t === 70) firedBefore = fired;
       h.clock.advance(1_000);
       await settled();
     }
@@ -88,6 +88,6 @@ test(`${TASKS} hourly schedules: a minute of firings compiles none of their stat
     DefaultQueryCompiler.prototype.compileQuery = compile;
   }
   assert.ok(fired - firedBefore >= 10, `firings in the minute: ${fired - firedBefore}`);
-  const again = [...compiles].filter(([sql]) => FIRING_STATEMENTS.some((re) => re.test(sql)));
-  assert.deepEqual(again, [], 'firing statements compiled again during the minute');
+  const again = [...compiles].filter(([sql, times]) => times > 1 && FIRING_STATEMENTS.some((re) => re.test(sql)));
+  assert.deepEqual(again, [], 'firing statements compiled more than once');
 });
