@@ -118,14 +118,15 @@ export function flushingFirst(tx: StoreSession, flush: () => Promise<void>, unto
   const wrapped = new Map<string, unknown>();
   return new Proxy(tx, {
     get(target, name, receiver) {
-      if (typeof name !== 'string' || !Object.hasOwn(target, name)) return Reflect.get(target, name, receiver);
-      let repo = wrapped.get(name);
-      if (repo === undefined) {
-        const key = name as keyof StoreSession;
-        repo = flushingRepo(target[key], flush, untouched[key] ?? []);
-        wrapped.set(name, repo);
+      const repo: unknown = Reflect.get(target, name, receiver);
+      // A repo is an object of methods (its own or, for a session made by withRepos, its prototype's).
+      if (typeof name !== 'string' || typeof repo !== 'object' || repo === null) return repo;
+      let flushing = wrapped.get(name);
+      if (flushing === undefined) {
+        flushing = flushingRepo(repo, flush, untouched[name as keyof StoreSession] ?? []);
+        wrapped.set(name, flushing);
       }
-      return repo;
+      return flushing;
     },
   });
 }
@@ -150,6 +151,7 @@ function flushingRepo(repo: object, flush: () => Promise<void>, untouched: reado
  */
 export function withRepos(base: StoreSession, own: Partial<StoreSession>): StoreSession {
   const descriptors: PropertyDescriptorMap = {};
-  for (const [name, repo] of Object.entries(own)) descriptors[name] = { value: repo, enumerable: true };
+  for (const [name, repo] of Object.entries(own))
+    descriptors[name] = { value: repo, enumerable: true, writable: true, configurable: true };
   return Object.create(base, descriptors) as StoreSession;
 }

@@ -66,3 +66,11 @@ test('withRepos puts repos in place of the base ones without wrapping the others
   assert.deepEqual(calls, ['held get', 'flush', 'tasks.update(t1)']);
   assert.deepEqual(Object.keys(session), ['jobstates'], 'the others through the prototype');
 });
+
+test('a session made by withRepos, wrapped again, flushes before its inherited repos too', async () => {
+  const { tx, calls, flush } = recordingSession();
+  const derived = withRepos(tx, {});
+  const session = repos(flushingFirst(derived, flush, {}));
+  await session.runs.update('r1');
+  assert.deepEqual(calls, ['flush', 'runs.update(r1)']);
+});
