@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import type { SqliteDatabase } from 'kysely';
 import { withStatementCache } from '../../src/store/sqlite/statement-cache.ts';
 
 let dir = '';
@@ -46,25 +47,28 @@ test('rows are the objects better-sqlite3 makes: names, values, nulls, blobs, a 
   db.close();
 });
 
-test('a column added on this connection is in the rows of a statement prepared before', () => {
+/** A statement prepared before `addColumn` adds owners.email: its rows then carry it. */
+function addedColumnSeen(addColumn: (cached: SqliteDatabase) => void): void {
   const db = database();
   const cached = withStatementCache(db);
   const select = 'select * from owners order by id';
   assert.deepEqual(cached.prepare(select).all([]), [{ id: 'o1', name: 'ann' }]);
-  cached.prepare('alter table owners add column email text').run([]);
-  cached.prepare("update owners set email = 'a@x' where id = 'o1'").run([]);
+  addColumn(cached);
   assert.deepEqual(cached.prepare(select).all([]), [{ id: 'o1', name: 'ann', email: 'a@x' }]);
   db.close();
+}
+
+test('a column added on this connection is in the rows of a statement prepared before', () => {
+  addedColumnSeen((cached) => {
+    cached.prepare('alter table owners add column email text').run([]);
+    cached.prepare("update owners set email = 'a@x' where id = 'o1'").run([]);
+  });
 });
 
 test("a column added by another process's connection is in the rows too", () => {
-  const db = database();
-  const cached = withStatementCache(db);
-  const select = 'select * from owners order by id';
-  assert.deepEqual(cached.prepare(select).all([]), [{ id: 'o1', name: 'ann' }]);
-  const other = new Database(file);
-  other.exec("alter table owners add column email text; update owners set email = 'a@x'");
-  other.close();
-  assert.deepEqual(cached.prepare(select).all([]), [{ id: 'o1', name: 'ann', email: 'a@x' }]);
-  db.close();
+  addedColumnSeen(() => {
+    const other = new Database(file);
+    other.exec("alter table owners add column email text; update owners set email = 'a@x'");
+    other.close();
+  });
 });
