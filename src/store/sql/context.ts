@@ -29,6 +29,12 @@ export interface SqlContext {
   readonly returningBuffersRows?: boolean | undefined;
   /** How a bulk insert carries its rows' values (bulk-insert.ts). */
   readonly bulkRows: BulkRows;
+  /**
+   * A `VALUES` list's columns keep their values' types (SQLite), so an update of many rows
+   * can join one (updateOwned); where they come out as text (PostgreSQL: an untyped
+   * parameter), each row's values are picked by a CASE on its id instead.
+   */
+  readonly valuesKeepTypes?: boolean | undefined;
 }
 
 /**

@@ -27,6 +27,7 @@ export interface KyselyStoreOptions {
   pingTakesWriteLock?: boolean | undefined;
   returningBuffersRows?: SqlContext['returningBuffersRows'];
   bulkRows: BulkRows;
+  valuesKeepTypes?: SqlContext['valuesKeepTypes'];
   /** A reason the store is busy that no ping sees (writes giving up on locks: LockWaits), or null. */
   contention?: (() => TaskwardenError | null) | undefined;
   /** Runs the migrations on a connection set up for them (PostgreSQL: waits for another node's migration lock). */
@@ -71,6 +72,7 @@ export class KyselyStore implements Store {
   private readonly pingTakesWriteLock: boolean;
   private readonly returningBuffersRows: boolean;
   private readonly bulkRows: BulkRows;
+  private readonly valuesKeepTypes: boolean;
   private readonly contention: KyselyStoreOptions['contention'];
   private readonly migrating: KyselyStoreOptions['migrating'];
   private readonly scope: TransactionScope;
@@ -86,6 +88,7 @@ export class KyselyStore implements Store {
     this.pingTakesWriteLock = options.pingTakesWriteLock ?? false;
     this.returningBuffersRows = options.returningBuffersRows ?? false;
     this.bulkRows = options.bulkRows;
+    this.valuesKeepTypes = options.valuesKeepTypes ?? false;
     this.contention = options.contention;
     this.migrating = options.migrating;
     this.scope = new TransactionScope(transactionGuardWanted());
@@ -98,6 +101,7 @@ export class KyselyStore implements Store {
       compiled: this.compiled,
       returningBuffersRows: this.returningBuffersRows,
       bulkRows: this.bulkRows,
+      valuesKeepTypes: this.valuesKeepTypes,
     });
     this.orgs = session.orgs;
     this.users = session.users;
@@ -136,6 +140,7 @@ export class KyselyStore implements Store {
         lockName: this.lockName,
         returningBuffersRows: this.returningBuffersRows,
         bulkRows: this.bulkRows,
+        valuesKeepTypes: this.valuesKeepTypes,
       });
       return this.scope.run(() => fn(session));
     });

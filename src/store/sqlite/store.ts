@@ -59,5 +59,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     returningBuffersRows: true,
     onClose: () => checkpoints.stop(),
     bulkRows: 'json',
+    valuesKeepTypes: true,
   });
 }
