@@ -66,13 +66,11 @@ export class KyselyStore implements Store {
 
   private readonly db: Kysely<Database>;
   private readonly migrations: Record<string, Migration>;
-  private readonly classifyError: ClassifyDriverError;
+  /** What every session of the store is built with, but its connection and (transactions only) lockName. */
+  private readonly sessionContext: Omit<SqlContext, 'db' | 'lockName'>;
   private readonly lockName: SqlContext['lockName'];
   private readonly onClose: (() => Promise<void>) | undefined;
   private readonly pingTakesWriteLock: boolean;
-  private readonly returningBuffersRows: boolean;
-  private readonly bulkRows: BulkRows;
-  private readonly valuesKeepTypes: boolean;
   private readonly contention: KyselyStoreOptions['contention'];
   private readonly migrating: KyselyStoreOptions['migrating'];
   private readonly scope: TransactionScope;
@@ -82,26 +80,25 @@ export class KyselyStore implements Store {
     this.db = options.db;
     this.capabilities = options.capabilities;
     this.migrations = options.migrations;
-    this.classifyError = options.classifyError;
     this.lockName = options.lockName;
     this.onClose = options.onClose;
     this.pingTakesWriteLock = options.pingTakesWriteLock ?? false;
-    this.returningBuffersRows = options.returningBuffersRows ?? false;
-    this.bulkRows = options.bulkRows;
-    this.valuesKeepTypes = options.valuesKeepTypes ?? false;
+    this.sessionContext = {
+      capabilities: this.capabilities,
+      classifyError: options.classifyError,
+      compiled: this.compiled,
+      returningBuffersRows: options.returningBuffersRows ?? false,
+      bulkRows: options.bulkRows,
+      valuesKeepTypes: options.valuesKeepTypes ?? false,
+    };
     this.contention = options.contention;
     this.migrating = options.migrating;
     this.scope = new TransactionScope(transactionGuardWanted());
     if (options.signals) this.signals = options.signals;
     if (options.dbNow) this.dbNow = options.dbNow;
     const session = createSession({
+      ...this.sessionContext,
       db: this.scope.enabled ? this.db.withPlugin(this.scope.guard()) : this.db,
-      capabilities: this.capabilities,
-      classifyError: this.classifyError,
-      compiled: this.compiled,
-      returningBuffersRows: this.returningBuffersRows,
-      bulkRows: this.bulkRows,
-      valuesKeepTypes: this.valuesKeepTypes,
     });
     this.orgs = session.orgs;
     this.users = session.users;
@@ -132,16 +129,7 @@ export class KyselyStore implements Store {
   async transaction<T>(fn: (tx: StoreSession) => Promise<T>): Promise<T> {
     this.scope.assertOutside('store.transaction()');
     return this.db.transaction().execute((trx) => {
-      const session = createSession({
-        db: trx,
-        capabilities: this.capabilities,
-        classifyError: this.classifyError,
-        compiled: this.compiled,
-        lockName: this.lockName,
-        returningBuffersRows: this.returningBuffersRows,
-        bulkRows: this.bulkRows,
-        valuesKeepTypes: this.valuesKeepTypes,
-      });
+      const session = createSession({ ...this.sessionContext, db: trx, lockName: this.lockName });
       return this.scope.run(() => fn(session));
     });
   }

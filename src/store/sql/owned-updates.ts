@@ -2,7 +2,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { JobstateStatus } from '../../core/model.ts';
 import type { OwnedUpdate } from '../../core/ports/store.ts';
-import { type CompiledContext, listShape, type Slots, Statement } from './compiled.ts';
+import { listShape, type Slots, Statement } from './compiled.ts';
 import type { SqlContext } from './context.ts';
 import { literals } from './literals.ts';
 import { jobstatePatchRow } from './patches.ts';
@@ -55,14 +55,14 @@ const ownedUpdateByCase = new Statement((db, p: Slots<OwnedParams>, shape) => {
 /**
  * The rows joined from a `VALUES` list (SQLite, whose VALUES keep their types): each jobstate
  * finds its row by id, where the CASE form compares every id in every column (through the
- * store, 50 ends a call: 18–23 µs a row, 13–14 this way). A shorter list repeats its last row: a jobstate met
- * twice takes the same values, and is counted once.
+ * store, 50 ends a call: 18–23 µs a row, 13–14 this way). A shorter list repeats its last
+ * row: a jobstate met twice takes the same values, and is counted once.
  */
 const ownedUpdateByJoin = new Statement((db, p: Slots<OwnedParams>, shape) => {
   const { columns, statuses, rows, holderColumn } = shapeOf(shape);
   const lists = [p.list('ids', rows), p.list('attempt', rows), p.list('holder', rows)];
   for (const column of columns) lists.push(p.list(`set.${column}`, rows));
-  const tuples = lists[0]?.map((_, row) => sql`(${sql.join(lists.map((list) => list[row]))})`) ?? [];
+  const tuples = Array.from({ length: rows }, (_, row) => sql`(${sql.join(lists.map((list) => list[row]))})`);
   const names = ['id', 'attempt', 'holder', ...columns].map(
     (name, i) => sql`${sql.ref(`column${i + 1}`)} as ${sql.ref(name)}`,
   );
@@ -80,7 +80,7 @@ const ownedUpdateByJoin = new Statement((db, p: Slots<OwnedParams>, shape) => {
 });
 
 export async function updateOwned(
-  ctx: CompiledContext & Pick<SqlContext, 'valuesKeepTypes'>,
+  ctx: SqlContext,
   rows: readonly OwnedUpdate[],
   status: JobstateStatus[],
 ): Promise<number> {

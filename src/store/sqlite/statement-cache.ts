@@ -46,23 +46,19 @@ const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
 function cachedStatement(statement: Database.Statement): SqliteStatement {
   if (!statement.reader) return statement as unknown as SqliteStatement;
   statement.raw(true);
-  let columns = statement.columns().length;
-  let makeRow = rowMaker(statement);
+  let row = rowMaker(statement);
+  const all = (parameters: ReadonlyArray<unknown>) => {
+    const values = statement.all(parameters) as unknown[][];
+    if (values.length > 0 && (values[0] as unknown[]).length !== row.columns) row = rowMaker(statement);
+    return values.map(row.make);
+  };
+  // The store reads results whole (its dialect streams nothing); iterate is kysely's interface.
   return {
     reader: true,
-    all(parameters: ReadonlyArray<unknown>) {
-      const rows = statement.all(parameters) as unknown[][];
-      if (rows.length > 0 && (rows[0] as unknown[]).length !== columns) {
-        columns = statement.columns().length;
-        makeRow = rowMaker(statement);
-      }
-      return rows.map(makeRow);
-    },
-    run: (parameters: ReadonlyArray<unknown>) => statement.run(parameters),
-    *iterate(parameters: ReadonlyArray<unknown>) {
-      for (const values of statement.iterate(parameters) as IterableIterator<unknown[]>) yield makeRow(values);
-    },
-  } as unknown as SqliteStatement;
+    all,
+    run: (parameters) => statement.run(parameters),
+    iterate: (p) => all(p).values(),
+  } as SqliteStatement;
 }
 
 /**
@@ -71,7 +67,7 @@ function cachedStatement(statement: Database.Statement): SqliteStatement {
  * so no column name (they come from the store's own SQL) can be anything but a key; a name
  * seen twice (a join's two `id`s) keeps its last value, as better-sqlite3's objects do.
  */
-function rowMaker(statement: Database.Statement): RowMaker {
+function rowMaker(statement: Database.Statement): { columns: number; make: RowMaker } {
   const fields = statement.columns().map((column, i) => `${JSON.stringify(column.name)}: values[${i}]`);
-  return new Function('values', `return { ${fields.join(', ')} };`) as RowMaker;
+  return { columns: fields.length, make: new Function('values', `return { ${fields.join(', ')} };`) as RowMaker };
 }
