@@ -9,7 +9,19 @@ export interface StatementCounter {
   statements: number;
 }
 
-const PRAGMA = /^\s*pragma\b/i;
+/**
+ * What sets a connection up rather than serves a request, whenever it comes: a SQLite PRAGMA
+ * (the checkpoint thread's safety net, set when the WAL first grows past its threshold, at a
+ * timer's tick), a PostgreSQL SET (a new pooled connection's session settings, opened when the
+ * pool dropped an idle one). No request or job sends either: counting them made statement
+ * counts depend on timing.
+ */
+const CONNECTION_SETUP = /^\s*(pragma|set)\s/i;
+/**
+ * A signal to the other nodes (PostgreSQL's pg_notify), sent on the pool as its coalescing
+ * allows: one for two events or two for one, before or after the work that raised it.
+ */
+const SIGNAL = /^\s*select pg_notify\(/i;
 
 /** Patches the drivers' prototypes once per process: every store opened by the test is counted. */
 export function statementCounter(): StatementCounter {
@@ -23,10 +35,7 @@ export function statementCounter(): StatementCounter {
   for (const method of ['run', 'all', 'get'] as const) {
     const original = statement[method];
     statement[method] = function (this: { source: string }, ...args: unknown[]) {
-      // A PRAGMA sets the connection up, whenever it comes: the checkpoint thread's safety net
-      // is set when the WAL first grows past its threshold, a timer's tick that may fall
-      // among a test's requests. No request or job sends one.
-      if (!PRAGMA.test(this.source)) count();
+      if (!CONNECTION_SETUP.test(this.source)) count();
       return original.apply(this, args);
     };
   }
@@ -37,7 +46,8 @@ export function statementCounter(): StatementCounter {
   };
   const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
   (pg.Client.prototype as { query: unknown }).query = function (this: unknown, ...args: unknown[]) {
-    count();
+    const [text] = args;
+    if (typeof text !== 'string' || !(CONNECTION_SETUP.test(text) || SIGNAL.test(text))) count();
     return query.apply(this, args);
   };
   return counter;
