@@ -46,6 +46,8 @@ interface Queued {
 
 /** Writes per transaction: bounds how long a batch holds its rows. */
 export const MAX_BATCH = 50;
+/** Batches committing at once where rows lock (GroupCommit). */
+export const COMMITS_IN_FLIGHT = 2;
 
 /**
  * Group commit for the executor's chunk results, and for the claims, events and contact
@@ -64,12 +66,23 @@ export const MAX_BATCH = 50;
  * The writes of a batch succeed or fail together, so when a batch fails each of its
  * writes is tried again alone: one write the store rejects must not sink the others. A
  * refused fence is no failure (the write returns false and changes nothing).
+ *
+ * Where rows lock (PostgreSQL), up to COMMITS_IN_FLIGHT batches go at once, each on its own
+ * connection: a batch spends most of its time waiting for the database's answers (a dozen
+ * round trips), and the next one need not wait for them. They are apart as two nodes' are:
+ * claims pass over locked rows, runs are held in id order, every write is fenced. Without
+ * row locks (SQLite) one writer holds the database, and a second batch would only queue.
  */
 export class GroupCommit {
   private queue: Queued[] = [];
-  private flushing = false;
+  /** Flush loops running, at most `inFlight`; a next one waits for the next turn (`scheduled`). */
+  private flushers = 0;
+  private scheduled = false;
+  private readonly inFlight: number;
 
-  constructor(private readonly ctx: EngineContext) {}
+  constructor(private readonly ctx: EngineContext) {
+    this.inFlight = ctx.store.capabilities.rowLocks ? COMMITS_IN_FLIGHT : 1;
+  }
 
   /**
    * `ends`: the jobstate's run, whose lock is taken with the batch's in one statement, and
@@ -79,17 +92,27 @@ export class GroupCommit {
   write(write: ChunkWrite | null, { ends = null, claim = null }: WriteWith = {}): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.queue.push({ write, ends, claim, resolve, reject });
-      if (this.flushing) return;
-      this.flushing = true;
-      setImmediate(() => {
-        void this.flush();
-      });
+      this.schedule();
+    });
+  }
+
+  /** A flush loop at the next turn, with every write made before it, if fewer than `inFlight` run. */
+  private schedule(): void {
+    if (this.scheduled || this.flushers >= this.inFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.queue.length === 0) return;
+      this.flushers++;
+      void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
+      // More than a batch waits: another loop may take the rest while this one commits.
+      if (this.queue.length > 0) this.schedule();
       try {
         const landed = await this.commit(batch);
         for (const [i, queued] of batch.entries()) queued.resolve(landed[i] as boolean);
@@ -100,7 +123,7 @@ export class GroupCommit {
             await this.commit([queued]).then(([l]) => queued.resolve(l as boolean), queued.reject);
       }
     }
-    this.flushing = false;
+    this.flushers--;
   }
 
   /** A batch of several holds its chunk results' updates (writeBehind); one alone, tried again, writes each as it goes. */

@@ -1,0 +1,58 @@
+// Where rows lock (PostgreSQL), a group commit sends its next batch while one is still
+// waiting for the database, up to COMMITS_IN_FLIGHT at once: a batch held open does not
+// hold up the writes made after it. Without row locks (SQLite, one writer at a time) the
+// next batch waits for it. Runs on both stores (TASKWARDEN_TEST_DB).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { COMMITS_IN_FLIGHT, GroupCommit } from '../../src/engine/group-commit.ts';
+import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
+
+let h: EngineHarness;
+before(async () => {
+  h = await startEngineHarness();
+});
+after(() => h?.cleanup());
+
+/** A write that starts its batch's transaction, then holds it until `release`. */
+function heldWrite() {
+  let release!: () => void;
+  let began!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const started = new Promise<void>((resolve) => (began = resolve));
+  const write = async () => {
+    began();
+    await gate;
+    return true;
+  };
+  return { write, started, release };
+}
+
+/** Whether `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test("batches commit at once up to the store's bound, the next write waits for one of them", async () => {
+  const commits = new GroupCommit(h.engine.ctx);
+  const inFlight = h.store.capabilities.rowLocks ? COMMITS_IN_FLIGHT : 1;
+  const held = Array.from({ length: inFlight }, heldWrite);
+  const landed: Promise<boolean>[] = [];
+  // Each held write is made once the previous one's transaction began: a batch of its own,
+  // open while the previous ones are.
+  for (const one of held) {
+    landed.push(commits.write(one.write));
+    assert.equal(await settlesWithin(one.started, 5_000), true, `batch ${landed.length} began`);
+  }
+  const next = commits.write(async () => true);
+  assert.equal(await settlesWithin(next, 300), false, 'the next write waits while the bound is reached');
+  held[0]?.release();
+  assert.equal(await settlesWithin(next, 5_000), true, 'the next write goes once a batch ended');
+  for (const one of held) one.release();
+  assert.deepEqual(await Promise.all(landed), Array(inFlight).fill(true));
+});
