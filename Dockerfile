@@ -34,5 +34,5 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--max-semi-space-size=32", "bin/taskwarden.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=64", "bin/taskwarden.js"]
 CMD ["server"]
