@@ -151,16 +151,18 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       if (signal?.aborted) return resolve();
-      const sleeper = { until: this.elapsed + Math.max(0, ms), resolve };
+      const aborted = () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        resolve();
+      };
+      // Woken by time, it lets go of the signal: a loop of sleeps on one job's signal would pile listeners on it.
+      const woken = () => {
+        signal?.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const sleeper = { until: this.elapsed + Math.max(0, ms), resolve: woken };
       this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-          resolve();
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', aborted, { once: true });
     });
   }
 

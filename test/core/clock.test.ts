@@ -1,6 +1,7 @@
 // The two times of a Clock: FakeClock moves them together (advance) or the wall clock alone
 // (jump), and ClockJumpWatch tells a jump from time passing.
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, test } from 'node:test';
 import { ClockJumpWatch, describeJump, FakeClock, systemClock } from '../../src/core/clock.ts';
 
@@ -22,6 +23,22 @@ describe('FakeClock', () => {
     await flush();
     assert.deepEqual([clock.now() - wall, clock.monotonic(), woke], [-3_599_000, 1000, true]);
     assert.throws(() => clock.advance(-1), /use jump\(\)/);
+  });
+
+  test('a sleep woken by time lets go of its signal; one aborted ends at once', async () => {
+    const clock = new FakeClock();
+    const job = new AbortController();
+    // A job sleeping minute by minute on its one signal, as a chunked module does.
+    for (let minute = 0; minute < 20; minute++) {
+      const slept = clock.sleep(60_000, job.signal);
+      clock.advance(60_000);
+      await slept;
+    }
+    assert.equal(getEventListeners(job.signal, 'abort').length, 0);
+    const cut = clock.sleep(60_000, job.signal);
+    job.abort();
+    await cut;
+    assert.equal(clock.sleeping, 0);
   });
 });
 
