@@ -125,6 +125,30 @@ describe('push wakes', () => {
     assert.match(JSON.stringify(silentJs?.result), /gave no wake URL/);
   });
 
+  test('a pull task changed to push wakes its agent at its next run', async () => {
+    const { agent, listener } = await listening((a) => a.secret);
+    const def = {
+      name: `switch-${agent.id.slice(-6)}`,
+      schedule: { kind: 'manual' },
+      concurrency: 'allow',
+      fallback: 'error',
+    };
+    const jobs = [echoJob('say', { agents: [agent.id] })];
+    const created = await s.expect(201, 'POST', '/api/v1/tasks', { token: s.orgAdmin, body: { ...def, jobs } });
+    const taskId = created.json.id as string;
+    // The second run's jobstate is one of a task the waker knows is in pull mode.
+    for (let i = 0; i < 2; i++) await s.run(taskId);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(listener.verdicts, [], 'in pull mode nobody is woken');
+    await s.expect(200, 'PUT', `/api/v1/tasks/${taskId}`, {
+      token: s.orgAdmin,
+      body: { ...def, mode: 'push', jobs },
+    });
+    await s.run(taskId);
+    await s.until(async () => listener.verdicts.length === 1, 'the agent is woken once the task is in push mode');
+    assert.deepEqual(listener.verdicts, [{ ok: true }]);
+  });
+
   test('pull tasks wake nobody', async () => {
     const { agent, listener } = await listening((a) => a.secret);
     const runId = await s.run(await s.task({ jobs: [echoJob('say', { agents: [agent.id] })] }));
