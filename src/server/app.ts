@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ModuleRegistry, StoreBackups } from '../core/ports/module.ts';
 import type { Store } from '../core/ports/store.ts';
 import type { Engine } from '../engine/engine.ts';
+import { installAccessLog } from './access-log.ts';
 import { installAuth } from './auth.ts';
 import { installConnectionCap } from './connection-cap.ts';
 import type { ServerContext } from './context.ts';
@@ -124,12 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installSecurityHeaders(app);
   await app.register(fastifyCookie);
   installAuth(app, deps);
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
-  });
+  installAccessLog(app);
 
   installOperationDocs(app);
   await app.register(fastifySwagger, {

@@ -21,7 +21,7 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
   { key: 'tls.key', flag: '--tls-key', env: 'TASKWARDEN_TLS_KEY', default: 'none', doc: "PEM file of the certificate's private key; re-read on SIGHUP" },
   { key: 'trustProxy', flag: '--trust-proxy', env: 'TASKWARDEN_TRUST_PROXY', default: 'none', doc: 'reverse proxies whose `X-Forwarded-*` are believed: addresses, CIDRs, `loopback`…, or `true`' },
   { key: 'publicUrl', flag: '--public-url', env: 'TASKWARDEN_PUBLIC_URL', default: 'the URL a request came to', doc: 'URL agents and browsers reach the server at, for the agent setup lines of a new enrolment token' },
-  { key: 'logLevel', flag: '--log-level', env: 'TASKWARDEN_LOG_LEVEL', default: '`info` (`warn` for the demo)', doc: '`fatal` `error` `warn` `info` `debug` `trace` `silent`' },
+  { key: 'logLevel', flag: '--log-level', env: 'TASKWARDEN_LOG_LEVEL', default: '`info` (`warn` for the demo)', doc: '`fatal` `error` `warn` `info` `debug` `trace` `silent`; `info` logs a line per request, but an agent\'s calls that succeed only at `debug`' },
   { key: 'modules', env: 'TASKWARDEN_MODULES', default: 'none', doc: 'extra module packages: package names or paths to a package folder or module file, comma-separated (a YAML list in the file); see "Writing a module"' },
   { key: 'packageLimit', env: 'TASKWARDEN_PACKAGE_LIMIT', default: '`256M`', doc: 'largest package upload: bytes, or a number with K, M or G' },
   { key: 'fiPath', env: 'TASKWARDEN_FI_PATH', default: '`/plugins/fusioninventory/`', doc: 'where FusionInventory agents are served' },
