@@ -3,8 +3,9 @@
 //   ceiling: a bare Fastify (bench/support/fleet-server.ts) answering a contact-sized reply
 //     to the same simulated clients (same client code, count and processes, the server in
 //     its own process as Taskwarden's): requests/s, and its CPU per 1,000 requests
-//   Taskwarden (a real server in its own process, N simulated agents long-polling 30 s,
-//     capacity 10, answering `finished` at once to a `command` job that runs on agents):
+//   Taskwarden (a real server in its own process, logging at its default level into a file;
+//     N simulated agents long-polling 30 s, capacity 10, answering `finished` at once to a
+//     `command` job that runs on agents):
 //     (a) --runs runs (10) over every agent started at once: jobstates/s, requests/s,
 //         prepared → running p50/p99, server CPU per 1,000 jobstates
 //     (b) one run: from the start call to each agent holding its job, p50/p99
@@ -49,7 +50,9 @@ interface Ceiling {
 }
 
 async function measureCeiling(plan: FleetPlan, seconds: number): Promise<Ceiling> {
-  const server = forkBenchChild(join(import.meta.dirname, 'support', 'fleet-server.ts'), ['bare'], SERVER_NODE_FLAGS);
+  const server = forkBenchChild(join(import.meta.dirname, 'support', 'fleet-server.ts'), ['bare'], {
+    nodeFlags: SERVER_NODE_FLAGS,
+  });
   try {
     const { url } = await server.request<{ url: string }>({ type: 'address' }, plan.limitMs);
     const clients = await startClientFleet({ mode: 'ceiling', base: url, count: plan.agents, ...plan });

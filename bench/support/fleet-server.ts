@@ -90,7 +90,7 @@ async function startTaskwarden(): Promise<{ url: string; adminToken: string }> {
     dbUrl,
     host: '127.0.0.1',
     port: 0,
-    logLevel: 'warn',
+    logLevel: 'info', // the server's default (its stdout is a log file: fleet-taskwarden.ts)
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Every simulated agent connects from 127.0.0.1, as a fleet behind one NAT would: no per-address cap.
     httpLimits: { ...DEFAULT_HTTP_LIMITS, maxConnectionsPerAddress: 0 },

@@ -4,6 +4,7 @@
 // `backToBack` runs one after the other. Every wait ends when the runs end (jobstates that
 // end agent_lost end them too: they are counted, not waited for) or fails at its time limit
 // with what it saw.
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 import { percentile } from '../../src/cli/table.ts';
@@ -68,7 +69,10 @@ async function api(base: string, token: string, path: string, body: unknown, lim
 }
 
 export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl: string): Promise<TaskwardenFigures> {
-  const server = forkBenchChild(SERVER, ['taskwarden', dataDir, dbUrl], SERVER_NODE_FLAGS);
+  // The server logs as a default install does (info), into a file as a service's journal would take it.
+  const log = openSync(join(dataDir, 'server.log'), 'a');
+  const server = forkBenchChild(SERVER, ['taskwarden', dataDir, dbUrl], { nodeFlags: SERVER_NODE_FLAGS, stdout: log });
+  closeSync(log);
   try {
     const { url, adminToken } = await server.request<{ url: string; adminToken: string }>(
       { type: 'address' },

@@ -23,16 +23,19 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/**
- * Runs `node <nodeFlags> --import tsx script args…` with the raised file limit and an IPC
- * channel; a server is given the flags the repository starts the server with
- * (SERVER_NODE_FLAGS), its ceiling too.
- */
-export function forkBenchChild(script: string, args: string[], nodeFlags: readonly string[] = []): BenchChild {
+export interface ChildOptions {
+  /** Node's flags: a server is given those the repository starts the server with (SERVER_NODE_FLAGS), its ceiling too. */
+  nodeFlags?: readonly string[];
+  /** Where the child's stdout goes (a file descriptor, e.g. a server's log file); default the bench's own. */
+  stdout?: number;
+}
+
+/** Runs `node <nodeFlags> --import tsx script args…` with the raised file limit and an IPC channel. */
+export function forkBenchChild(script: string, args: string[], options: ChildOptions = {}): BenchChild {
   const raise = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
-  const node = [process.execPath, ...nodeFlags, '--import', 'tsx'];
+  const node = [process.execPath, ...(options.nodeFlags ?? []), '--import', 'tsx'];
   const child = spawn('sh', ['-c', raise, 'sh', ...node, script, ...args], {
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    stdio: ['ignore', options.stdout ?? 'inherit', 'pipe', 'ipc'],
   });
   live.add(child);
   let tail = '';
