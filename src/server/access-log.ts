@@ -1,8 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AuthLevel } from './auth.ts';
-
-/** Routes only machines call, each every few seconds: agents' and FusionInventory agents'. */
-const MACHINE_TRAFFIC: ReadonlySet<AuthLevel | undefined> = new Set(['agent', 'fusioninventory']);
+import { servesMachines } from './machine-traffic.ts';
 
 /**
  * One line per answered request (fastify's own two a request are off, app.ts). The calls of
@@ -20,8 +17,7 @@ export function installAccessLog(app: FastifyInstance): void {
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
     };
-    if (reply.statusCode < 400 && MACHINE_TRAFFIC.has(request.routeOptions.config.auth))
-      request.log.debug(line, 'request');
+    if (reply.statusCode < 400 && servesMachines(request)) request.log.debug(line, 'request');
     else request.log.info(line, 'request');
     done();
   });

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { servesMachines } from './machine-traffic.ts';
 
 /**
  * Browser protections on every answer (helmet): a Content-Security-Policy that lets pages
@@ -33,6 +34,20 @@ const HELMET_OPTIONS: FastifyHelmetOptions = {
 };
 
 /**
+ * What the agents' routes answer with (machine-traffic.ts): JSON or XML for a program, never
+ * a page, so none of the page directives above, only what keeps a browser from doing
+ * anything with such an answer (OWASP's REST security headers): load nothing, be framed
+ * nowhere, sniff no other type. Eleven headers less on each of a fleet's thousands of calls a
+ * second: Node checks and copies every header of every answer, and helmet's took a tenth of
+ * the fleet server's CPU.
+ */
+const MACHINE_HEADERS: OutgoingHttpHeaders = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+/**
  * The headers are the same on every answer: computed once by helmet at start, then set by
  * one hook, rather than by @fastify/helmet, which builds its middleware (parsing the
  * directives again) for every request — a few % of a busy fleet's CPU. They go with the
@@ -42,8 +57,8 @@ const HELMET_OPTIONS: FastifyHelmetOptions = {
  */
 export async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
   const headers = await helmetHeaders();
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(servesMachines(request) ? MACHINE_HEADERS : headers);
     done();
   });
 }

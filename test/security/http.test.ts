@@ -423,6 +423,25 @@ describe('security headers', () => {
     }
   });
 
+  test("an agent's answers carry the short set: nothing may load them, frame them or sniff them", LIMIT, async () => {
+    const s = await startAgentServer();
+    try {
+      const agent = await s.enrol();
+      const reply = await fetch(`${s.base}/agent/v1/contact`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${agent.credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ version: '1.0.0', modules: ['command'], running: [] }),
+      });
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+      assert.equal(reply.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(reply.headers.get('x-frame-options'), 'DENY');
+      assert.equal(reply.headers.get('referrer-policy'), null, 'a page directive on a machine answer');
+    } finally {
+      await s.cleanup();
+    }
+  });
+
   test('refusals carry them too: an API and an agent call without credentials', LIMIT, async () => {
     for (const [method, url] of [
       ['GET', '/api/v1/me'],
