@@ -118,8 +118,9 @@ export async function endJobstate(
   );
   if (!(await tx.jobstates.update(js.id, patch, { ...fenceWith, status: guard }))) return false;
   await tx.logs.append(js.id, js.attempt, outcome.lines ?? []);
-  emit({ type: 'jobstate', jobstate: { ...js, ...patch } });
-  await afterTerminal(ctx, uow, { ...js, ...patch }, task);
+  const ended = { ...js, ...patch };
+  emit({ type: 'jobstate', jobstate: ended });
+  await afterTerminal(ctx, uow, ended, task);
   return true;
 }
 
