@@ -139,9 +139,10 @@ describe('postgres store specifics', () => {
       // queued on the connection: here each query sent while another runs or waits is counted.
       const query = pg.Client.prototype.query;
       let queuedBehind = 0;
-      type Queues = { _queryQueue?: unknown[]; activeQuery?: unknown };
+      // pg's own accessor: its `activeQuery` property prints a deprecation warning.
+      type Queues = { _queryQueue?: unknown[]; _getActiveQuery: () => unknown };
       pg.Client.prototype.query = function (this: pg.Client & Queues, ...args: unknown[]) {
-        if ((this._queryQueue?.length ?? 0) > 0 || this.activeQuery) queuedBehind++;
+        if ((this._queryQueue?.length ?? 0) > 0 || this._getActiveQuery()) queuedBehind++;
         return (query as (...a: unknown[]) => unknown).apply(this, args);
       } as typeof query;
       try {
