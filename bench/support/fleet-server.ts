@@ -4,8 +4,8 @@
 // answers the bench's questions about runs from its store. Mode `bare`: the ceiling, a bare Fastify answering
 // the agent contact with a contact-sized reply (one job, as Taskwarden renders a `command`
 // job) and the events call with the events reply, no auth, no database.
-//   requests: address → {url, adminToken}; runs {ids} → RunProgress; ended {ids} → {} once
-//   every run ended; jobstates {ids} → RunOutcome; connections → ServerConnections
+//   requests: address → {url, adminToken}; runs {ids} → RunProgress; ended {ids, limitMs} → {} once
+//   every run ended (or the limit passed); jobstates {ids} → RunOutcome; connections → ServerConnections
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -128,36 +128,6 @@ const started = (mode === 'bare' ? startBare() : startTaskwarden()).then(async (
 });
 const storeOf = () => (taskwarden as RunningServer).store;
 
-/**
- * Resolves when every run of `ids` is in a terminal status: told by the engine's run
- * events, the instant the last one ends (a poll would add its period to each run of a
- * back-to-back phase). Listens before it reads, so a run ending in between is not missed.
- */
-function untilEnded(ids: readonly string[]): Promise<void> {
-  const { engine } = taskwarden as RunningServer;
-  const open = new Set(ids);
-  return new Promise((resolve, reject) => {
-    const endOf = (id: string) => {
-      open.delete(id);
-      if (open.size > 0) return;
-      unlisten();
-      resolve();
-    };
-    const unlisten = engine.on((event) => {
-      if (event.type === 'run' && TERMINAL_RUN_STATUSES.includes(event.run.status)) endOf(event.run.id);
-    });
-    Promise.all(
-      ids.map(async (id) => {
-        const run = await storeOf().runs.get(id);
-        if (run && TERMINAL_RUN_STATUSES.includes(run.status as RunStatus)) endOf(id);
-      }),
-    ).catch((error: unknown) => {
-      unlisten();
-      reject(error);
-    });
-  });
-}
-
 answerParent({
   address: () => started,
   connections: () => connections,
@@ -171,8 +141,11 @@ answerParent({
     }
     return progress;
   },
+  // Told by the engine's run events, the instant the last run ends (a poll would add its period to each run of (c)).
   async ended(message): Promise<Record<string, never>> {
-    await untilEnded(message['ids'] as string[]);
+    const { engine } = taskwarden as RunningServer;
+    const limitMs = message['limitMs'] as number;
+    await Promise.all((message['ids'] as string[]).map((id) => engine.waitForRun(id, limitMs)));
     return {};
   },
   async jobstates(message): Promise<RunOutcome> {

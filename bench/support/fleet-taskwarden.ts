@@ -92,7 +92,7 @@ export async function measureTaskwarden(plan: FleetPlan, dataDir: string, dbUrl:
       const untilEnded = (ids: string[]) =>
         within(
           `end of ${ids.length} run(s) over ${plan.agents} agents`,
-          server.request({ type: 'ended', ids }, plan.limitMs * 2),
+          server.request({ type: 'ended', ids, limitMs: plan.limitMs * 2 }, plan.limitMs * 2),
           plan.limitMs,
           async () => ({
             progress: await server.request<RunProgress>({ type: 'runs', ids }, plan.limitMs),

@@ -317,24 +317,30 @@ export class Engine {
     return this.deliveries.sendTest(channel);
   }
 
-  /** Resolves with the run once it ended, or as it is after `timeoutMs` (real time). */
+  /**
+   * Resolves with the run once it ended, or as it is after `timeoutMs` (real time). It
+   * listens before it reads: a run that ends while it is read is heard, not waited out.
+   */
   async waitForRun(runId: string, timeoutMs: number): Promise<Run> {
     const ended = (r: Run | null) => r !== null && TERMINAL_RUN_STATUSES.includes(r.status);
-    let run = await this.ctx.store.runs.get(runId);
-    if (!run) throw notFound('run', runId);
-    if (ended(run) || timeoutMs <= 0) return run;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const off = this.on((e) => {
-        if (e.type === 'run' && e.run.id === runId && ended(e.run)) done();
-      });
-      function done() {
-        clearTimeout(timer);
-        off();
-        resolve();
-      }
+    let heard = () => {};
+    const endedNow = new Promise<void>((resolve) => {
+      heard = resolve;
     });
-    run = await this.ctx.store.runs.get(runId);
+    const off = this.on((e) => {
+      if (e.type === 'run' && e.run.id === runId && ended(e.run)) heard();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const run = await this.ctx.store.runs.get(runId);
+      if (!run) throw notFound('run', runId);
+      if (ended(run) || timeoutMs <= 0) return run;
+      await Promise.race([endedNow, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    } finally {
+      off();
+      clearTimeout(timer);
+    }
+    const run = await this.ctx.store.runs.get(runId);
     if (!run) throw notFound('run', runId);
     return run;
   }
