@@ -43,8 +43,9 @@ export class AgentWaker {
   }
 
   private enqueue(js: Jobstate): void {
-    // A task known to be in pull mode (the usual case) has nobody to wake: no drain, no turn.
-    if (this.modes.has(js.taskId) && this.modes.get(js.taskId)?.mode !== 'push') return;
+    // A task known not to push (the usual case; undefined: not read yet) wakes nobody: no drain, no turn.
+    const known = this.modes.get(js.taskId);
+    if (known !== undefined && known?.mode !== 'push') return;
     const agentId = js.agentId as string;
     let ids = this.pending.get(agentId);
     if (!ids) {
