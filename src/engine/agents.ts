@@ -2,7 +2,7 @@ import { moveJobstate } from '../core/lifecycle.ts';
 import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES } from '../core/model.ts';
 import type { AgentPatch, RunningOnAgent } from '../core/ports/store.ts';
 import { TurnReads } from '../core/turn-reads.ts';
-import { type AgentEventInput, applyAgentEvents, type EventsApplied } from './agent-events.ts';
+import { type AgentEventInput, applyAgentEvents, type EventsApplied, type EventsBatching } from './agent-events.ts';
 import type { EngineContext, UnitOfWork } from './context.ts';
 import { type BatchedClaim, GroupCommit } from './group-commit.ts';
 import { awaitsLateReport } from './late-reports.ts';
@@ -48,6 +48,8 @@ export class AgentDispatch {
   private readonly eventsReads: TurnReads<Jobstate>;
   /** What runs on the agents whose contacts came in one turn, in one statement. */
   private readonly runningReads: TurnReads<RunningOnAgent[]>;
+  /** How every events call reads and writes: one object for them all, not one per call. */
+  private readonly eventsBatching: EventsBatching;
 
   constructor(private readonly ctx: EngineContext) {
     this.commits = new GroupCommit(ctx);
@@ -56,6 +58,10 @@ export class AgentDispatch {
       return new Map(found.map((js) => [js.id, js]));
     });
     this.runningReads = new TurnReads((agentIds) => ctx.store.jobstates.listRunningOnAgents(agentIds));
+    this.eventsBatching = {
+      read: (id) => this.eventsReads.get(id),
+      commit: (write, ends) => this.commits.write(write, { ends }),
+    };
   }
 
   /**
@@ -95,11 +101,7 @@ export class AgentDispatch {
     attempt: number,
     events: readonly AgentEventInput[],
   ): Promise<EventsApplied> {
-    const call = { agentId, jobstateId, attempt, events };
-    return applyAgentEvents(this.ctx, call, {
-      read: (id) => this.eventsReads.get(id),
-      commit: (write, ends) => this.commits.write(write, { ends }),
-    });
+    return applyAgentEvents(this.ctx, { agentId, jobstateId, attempt, events }, this.eventsBatching);
   }
 
   /** Writes what a contact changed on its agent (its version, modules, last contact…); false when the agent is gone. */
@@ -129,12 +131,11 @@ export class AgentDispatch {
     const { store } = this.ctx;
     const onServer = (await this.runningReads.get(agentId)) ?? [];
     const reported = new Set(running);
-    const claimedBefore = (js: RunningOnAgent) => (js.startedAt ?? contactAt) < contactAt;
     for (const head of onServer) {
-      if (reported.has(head.id) || !claimedBefore(head)) continue;
+      if (reported.has(head.id) || !claimedBefore(head, contactAt)) continue;
       // The whole row for what the end needs (its job, attempt), as it is now.
       const js = await store.jobstates.get(head.id);
-      if (js?.status !== 'running' || !claimedBefore(js)) continue;
+      if (js?.status !== 'running' || !claimedBefore(js, contactAt)) continue;
       if (opts.reoffer && js.eventSeq === 0 && (await this.unclaim(js))) continue;
       await this.end(js, 'agent_lost', 'the agent no longer runs this job (it restarted or lost it)', ['running']);
     }
@@ -250,4 +251,9 @@ export class AgentDispatch {
     const outcome = { ok: false, reason, result: { error }, ...(retry === false ? { retry } : {}) };
     await reportOutcome(this.ctx, js, outcome, { status });
   }
+}
+
+/** Whether a jobstate running on an agent was claimed before that agent's contact at `contactAt`. */
+function claimedBefore(js: Pick<RunningOnAgent, 'startedAt'>, contactAt: number): boolean {
+  return (js.startedAt ?? contactAt) < contactAt;
 }

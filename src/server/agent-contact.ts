@@ -97,13 +97,31 @@ export async function claimOrWait(
 const CLIENT_GONE = 'client gone';
 const SERVER_CLOSING = 'server closing';
 
-/** One contact's stop (ContactStops.open). */
-export interface ContactStop {
-  signal: AbortSignal;
+/**
+ * One contact's stop (ContactStops.open): aborted when its client goes away while it is
+ * still under way. A class rather than closures: every contact makes one.
+ */
+export class ContactStop {
+  private readonly controller = new AbortController();
+
+  constructor(private readonly live: Set<AbortController> | null) {
+    if (live) live.add(this.controller);
+    else this.controller.abort(SERVER_CLOSING);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
   /** Its client went away: aborts the contact if it is still under way. */
-  gone(): void;
+  gone(): void {
+    if (this.live?.delete(this.controller)) this.controller.abort(CLIENT_GONE);
+  }
+
   /** Its answer is ready: nothing is left to abort. */
-  end(): void;
+  end(): void {
+    this.live?.delete(this.controller);
+  }
 }
 
 /**
@@ -127,17 +145,6 @@ export class ContactStops {
   }
 
   open(): ContactStop {
-    const controller = new AbortController();
-    if (this.closing.aborted) controller.abort(SERVER_CLOSING);
-    else this.live.add(controller);
-    return {
-      signal: controller.signal,
-      gone: () => {
-        if (this.live.delete(controller)) controller.abort(CLIENT_GONE);
-      },
-      end: () => {
-        this.live.delete(controller);
-      },
-    };
+    return new ContactStop(this.closing.aborted ? null : this.live);
   }
 }

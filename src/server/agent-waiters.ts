@@ -33,7 +33,7 @@ const WOKEN = 'woken';
  * where the store signals between nodes, by those of every other node (AGENT_CHANNEL).
  */
 export class LocalAgentWaiters implements AgentWaiters {
-  private readonly byAgent = new Map<string, Set<() => void>>();
+  private readonly byAgent = new Map<string, Set<LocalWaiter>>();
   private readonly unsubscribe: () => void;
   private readonly unsubscribePeers: () => void;
 
@@ -56,44 +56,18 @@ export class LocalAgentWaiters implements AgentWaiters {
   }
 
   listen(agentId: string): AgentWaiter {
-    let fired = false;
-    // Made only by a wait: most looks find work, or nothing to wait for, and never wait.
-    let wakeUp: AbortController | null = null;
-    const onNotify = () => {
-      fired = true;
-      wakeUp?.abort(WOKEN);
-    };
     let listeners = this.byAgent.get(agentId);
     if (!listeners) {
       listeners = new Set();
       this.byAgent.set(agentId, listeners);
     }
-    listeners.add(onNotify);
-    const close = () => {
-      const set = this.byAgent.get(agentId);
-      set?.delete(onNotify);
-      if (set?.size === 0) this.byAgent.delete(agentId);
-    };
-    return {
-      wait: async (ms, signal) => {
-        if (fired || signal.aborted) return;
-        const waking = new AbortController();
-        wakeUp = waking;
-        // The caller's stop ends the sleep through the same signal: no AbortSignal.any per wait.
-        const onStop = () => waking.abort(WOKEN);
-        signal.addEventListener('abort', onStop, { once: true });
-        try {
-          await this.clock.sleep(Math.max(0, ms), waking.signal);
-        } finally {
-          signal.removeEventListener('abort', onStop);
-        }
-      },
-      close,
-    };
+    const waiter = new LocalWaiter(this.byAgent, agentId, this.clock);
+    listeners.add(waiter);
+    return waiter;
   }
 
   notify(agentId: string): void {
-    for (const onNotify of this.byAgent.get(agentId) ?? []) onNotify();
+    for (const waiter of this.byAgent.get(agentId) ?? []) waiter.notify();
   }
 
   /** How many contacts are waiting now (metrics, tests). */
@@ -106,7 +80,51 @@ export class LocalAgentWaiters implements AgentWaiters {
   close(): void {
     this.unsubscribe();
     this.unsubscribePeers();
-    for (const set of this.byAgent.values()) for (const onNotify of set) onNotify();
+    for (const set of this.byAgent.values()) for (const waiter of set) waiter.notify();
     this.byAgent.clear();
+  }
+}
+
+/**
+ * One contact's listening (LocalAgentWaiters.listen): one object, not a handful of closures,
+ * since every long-poll makes one. It is also the listener of the caller's stop signal
+ * (handleEvent). Its AbortController is made only by a wait: most looks find work, or
+ * nothing to wait for, and never wait.
+ */
+class LocalWaiter implements AgentWaiter {
+  private fired = false;
+  private wakeUp: AbortController | null = null;
+
+  constructor(
+    private readonly byAgent: Map<string, Set<LocalWaiter>>,
+    private readonly agentId: string,
+    private readonly clock: Clock,
+  ) {}
+
+  notify(): void {
+    this.fired = true;
+    this.wakeUp?.abort(WOKEN);
+  }
+
+  /** The caller's stop aborted: it ends the sleep through the same signal (no AbortSignal.any per wait). */
+  handleEvent(): void {
+    this.wakeUp?.abort(WOKEN);
+  }
+
+  async wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.fired || signal.aborted) return;
+    this.wakeUp = new AbortController();
+    signal.addEventListener('abort', this, { once: true });
+    try {
+      await this.clock.sleep(Math.max(0, ms), this.wakeUp.signal);
+    } finally {
+      signal.removeEventListener('abort', this);
+    }
+  }
+
+  close(): void {
+    const set = this.byAgent.get(this.agentId);
+    set?.delete(this);
+    if (set?.size === 0) this.byAgent.delete(this.agentId);
   }
 }

@@ -127,15 +127,23 @@ function hasBody(request: IncomingMessage): boolean {
 
 function armBodyTimer(request: IncomingMessage, ms: number, log: FastifyBaseLogger): void {
   clearTimeout(bodyTimers.get(request));
-  const cut = () => {
-    const { socket } = request;
-    if (request.complete || socket.destroyed) return;
-    log.info({ address: socket.remoteAddress, url: request.url }, 'request body too slow: connection cut');
-    socket.destroy();
-  };
-  // The verdict waits for one more poll of the sockets: a body already in the socket buffer
-  // but not read yet (a busy event loop) is the server's lag, not the client's (header-timeout.ts).
-  const timer = setTimeout(() => setImmediate(cut), ms);
+  // Module-level callbacks with arguments, not closures: every request with a body arms one.
+  const timer = setTimeout(cutAfterAPoll, ms, request, log);
   timer.unref();
   bodyTimers.set(request, timer);
+}
+
+/**
+ * The verdict waits for one more poll of the sockets: a body already in the socket buffer
+ * but not read yet (a busy event loop) is the server's lag, not the client's (header-timeout.ts).
+ */
+function cutAfterAPoll(request: IncomingMessage, log: FastifyBaseLogger): void {
+  setImmediate(cutIfIncomplete, request, log);
+}
+
+function cutIfIncomplete(request: IncomingMessage, log: FastifyBaseLogger): void {
+  const { socket } = request;
+  if (request.complete || socket.destroyed) return;
+  log.info({ address: socket.remoteAddress, url: request.url }, 'request body too slow: connection cut');
+  socket.destroy();
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import crypto, { randomBytes } from 'node:crypto';
 
 /** argon2 is loaded at the first password: its native addon took a fifth of a second of every server start. */
 let argon2: Promise<typeof import('@node-rs/argon2')> | null = null;
@@ -16,9 +16,14 @@ export function newSecret(): string {
   return `tw_${randomBytes(32).toString('base64url')}`;
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
+/**
+ * `crypto.hash` (Node ≥ 20.12) hashes a short string in a third of `createHash`'s time, and
+ * every agent call hashes its credential; older Nodes keep `createHash`.
+ */
+export const hashSecret: (secret: string) => string =
+  typeof crypto.hash === 'function'
+    ? (secret) => crypto.hash('sha256', secret)
+    : (secret) => crypto.createHash('sha256').update(secret).digest('hex');
 
 export async function hashPassword(password: string): Promise<string> {
   return (await loadArgon2()).hash(password);

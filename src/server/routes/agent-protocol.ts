@@ -93,8 +93,8 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
         return { jobs, stop: stopIds, contactSeconds: agent.contactSeconds, serverTime: iso(clock.now()) };
       };
       const stop = stops.open();
-      reply.raw.once('close', stop.gone);
-      const work = answerContact(stop.signal).finally(stop.end);
+      reply.raw.once('close', () => stop.gone());
+      const work = answerContact(stop.signal).finally(() => stop.end());
       const answer = await withDeadline(waitSeconds * 1000 + HANDLER_DEADLINE_MS, 'contact', work);
       if (answer.jobs.length > 0) reply.raw.once('finish', () => engine.ctx.crashAt('agent-reply-sent'));
       return answer;
