@@ -10,3 +10,12 @@
  * reservation: an idle server keeps its young generation small (bench/RESULTS.md).
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
+/**
+ * Whether this Node was started with a young-generation size of its own choosing: ours,
+ * or the admin's (on its command line or in NODE_OPTIONS), which is left as it is.
+ */
+export function youngGenerationChosen(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
+  return flags.some((flag) => /^--max[-_]semi[-_]space[-_]size(=|$)/.test(flag));
+}

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { relaunchWithServerFlags } from '../relaunch.ts';
 
 /**
  * `taskwarden demo` (what `npm start` runs): the server on the embedded SQLite store with
@@ -13,6 +14,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (env TASKWARDEN_PORT, default 8080)')
     .option('--host <h>', 'address to listen on (env TASKWARDEN_HOST, default 127.0.0.1)')
     .action(async (flags: { data?: string; port?: string; host?: string }) => {
+      if (relaunchWithServerFlags()) return;
       // Loaded on use: the other commands never load the server, its store and the agent runtime.
       const { runDemo } = await import('../demo.ts');
       await runDemo(flags);

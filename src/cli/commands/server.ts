@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ServerFlags } from '../../server/config.ts';
 import { CONFIG_ENV, SERVER_SETTINGS } from '../../server/settings.ts';
+import { relaunchWithServerFlags } from '../relaunch.ts';
 import { serveUntilSignal } from '../serve.ts';
 import { registerServerInstall } from './server-install.ts';
 
@@ -20,6 +21,7 @@ export function registerServerCommand(program: Command): void {
     );
   }
   server.action(async (flags: ServerFlags) => {
+    if (relaunchWithServerFlags()) return;
     // Loaded on use: client commands start faster without the server's dependencies.
     const { resolveServerConfig } = await import('../../server/config.ts');
     const { startServer } = await import('../../server/start.ts');
