@@ -44,8 +44,18 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-/** Writes per transaction: bounds how long a batch holds its rows. */
+/**
+ * Writes per transaction where statements run on the event loop (SQLite): a batch holds
+ * every request behind it while it runs, so it stays short.
+ */
 export const MAX_BATCH = 50;
+/**
+ * Writes per transaction where each statement is a round trip (PostgreSQL): a batch costs
+ * its dozen round trips whatever its size, so a thousand agents' calls go in two batches,
+ * not twenty (fleet bench, 1,000 agents: start call → every agent holds its job p99 390 →
+ * 200 ms at 200 a batch, 170–230 ms at 500). It bounds how long a batch holds its rows.
+ */
+export const MAX_BATCH_ROUND_TRIPS = 500;
 /** Batches committing at once where rows lock (GroupCommit). */
 export const COMMITS_IN_FLIGHT = 2;
 
@@ -79,9 +89,11 @@ export class GroupCommit {
   private flushers = 0;
   private scheduled = false;
   private readonly inFlight: number;
+  private readonly maxBatch: number;
 
   constructor(private readonly ctx: EngineContext) {
     this.inFlight = ctx.store.capabilities.rowLocks ? COMMITS_IN_FLIGHT : 1;
+    this.maxBatch = ctx.store.capabilities.roundTrips ? MAX_BATCH_ROUND_TRIPS : MAX_BATCH;
   }
 
   /**
@@ -110,7 +122,7 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
+      const batch = this.queue.splice(0, this.maxBatch);
       // More than a batch waits: another loop may take the rest while this one commits.
       if (this.queue.length > 0) this.schedule();
       try {

@@ -1,10 +1,11 @@
 // Where rows lock (PostgreSQL), a group commit sends its next batch while one is still
 // waiting for the database, up to COMMITS_IN_FLIGHT at once: a batch held open does not
 // hold up the writes made after it. Without row locks (SQLite, one writer at a time) the
-// next batch waits for it. Runs on both stores (TASKWARDEN_TEST_DB).
+// next batch waits for it. A batch takes up to MAX_BATCH writes there, MAX_BATCH_ROUND_TRIPS
+// where each statement is a round trip. Runs on both stores (TASKWARDEN_TEST_DB).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { COMMITS_IN_FLIGHT, GroupCommit } from '../../src/engine/group-commit.ts';
+import { COMMITS_IN_FLIGHT, GroupCommit, MAX_BATCH, MAX_BATCH_ROUND_TRIPS } from '../../src/engine/group-commit.ts';
 import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
 
 let h: EngineHarness;
@@ -55,4 +56,23 @@ test("batches commit at once up to the store's bound, the next write waits for o
   assert.equal(await settlesWithin(next, 5_000), true, 'the next write goes once a batch ended');
   for (const one of held) one.release();
   assert.deepEqual(await Promise.all(landed), Array(inFlight).fill(true));
+});
+
+test("writes made together go in batches of the store's size: large where statements are round trips", async () => {
+  const commits = new GroupCommit(h.engine.ctx);
+  const size = h.store.capabilities.roundTrips ? MAX_BATCH_ROUND_TRIPS : MAX_BATCH;
+  const writes = 300;
+  let transactions = 0;
+  const transaction = h.store.transaction.bind(h.store);
+  h.store.transaction = (fn) => {
+    transactions++;
+    return transaction(fn);
+  };
+  try {
+    const landed = await Promise.all(Array.from({ length: writes }, () => commits.write(async () => true)));
+    assert.equal(landed.length, writes);
+  } finally {
+    h.store.transaction = transaction;
+  }
+  assert.equal(transactions, Math.ceil(writes / size), `${writes} writes in batches of ${size}`);
 });

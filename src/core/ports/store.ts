@@ -35,6 +35,13 @@ export interface StoreCapabilities {
   notify: boolean;
   /** Several server processes may share this store. */
   multiNode: boolean;
+  /**
+   * Each statement is a round trip to a database server, during which the event loop serves
+   * others (PostgreSQL): a batch of writes costs its round trips more than its rows, so
+   * batches may be large. Without it statements run on the event loop (SQLite), and a batch
+   * holds every request behind it while it runs.
+   */
+  roundTrips: boolean;
 }
 
 /** Everything a unit of work can touch; the same shape inside and outside a transaction. */

@@ -10,12 +10,13 @@ import { classifyPostgresError, postgresOutage } from './errors.ts';
 import { postgresMigrations } from './migrations/index.ts';
 import { PgNotifier } from './notify.ts';
 
-/** Row locks to skip, LISTEN/NOTIFY to wake other nodes, and any number of nodes on one database. */
+/** Row locks to skip, LISTEN/NOTIFY to wake other nodes, any number of nodes on one database, reached by round trips. */
 export const POSTGRES_CAPABILITIES: StoreCapabilities = {
   rowLocks: true,
   skipLocked: true,
   notify: true,
   multiNode: true,
+  roundTrips: true,
 };
 
 const DEFAULT_POOL_SIZE = 10;

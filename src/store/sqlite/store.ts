@@ -11,12 +11,13 @@ import { classifySqliteError, sqliteOutage } from './errors.ts';
 import { sqliteMigrations } from './migrations/index.ts';
 import { prepareOwnerOnlyFile } from './owner-only.ts';
 
-/** One process, one writer: no row locks to skip, nobody to notify. */
+/** One process, one writer: no row locks to skip, nobody to notify; statements run on the event loop. */
 export const SQLITE_CAPABILITIES: StoreCapabilities = {
   rowLocks: false,
   skipLocked: false,
   notify: false,
   multiNode: false,
+  roundTrips: false,
 };
 
 /**
