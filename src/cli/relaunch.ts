@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { SERVER_NODE_FLAGS, youngGenerationChosen } from './server-node-flags.ts';
+import { SERVER_NODE_FLAGS, servesAsStarted } from './server-node-flags.ts';
 
 /** Signals passed on to the server: the stops (serve.ts) and the TLS reload (SIGHUP). */
 const PASSED_ON: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
@@ -13,7 +13,8 @@ let relaunched = false;
  * init script or container) would serve a fleet with V8's default young generation, which
  * costs about an eighth more CPU per agent job (server-node-flags.ts), and V8 sizes it
  * only at start. So, unless a size was chosen (the Dockerfile, `server install`'s unit
- * and `npm start` pass SERVER_NODE_FLAGS; an admin may pass their own), the command runs
+ * and `npm start` pass SERVER_NODE_FLAGS; an admin may pass their own) or a debugger is to
+ * attach to this process (servesAsStarted), the command runs
  * again in a child Node started with those flags, and this process only stands between
  * it and whoever started it:
  *
@@ -35,7 +36,7 @@ export function relaunchWithServerFlags(): boolean {
     process.channel?.unref();
     return false;
   }
-  if (youngGenerationChosen(process.execArgv, process.env.NODE_OPTIONS)) return false;
+  if (servesAsStarted(process.execArgv, process.env.NODE_OPTIONS)) return false;
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [RELAUNCHED_ENV]: '1' },

@@ -12,10 +12,12 @@
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 
 /**
- * Whether this Node was started with a young-generation size of its own choosing: ours,
- * or the admin's (on its command line or in NODE_OPTIONS), which is left as it is.
+ * Whether this Node must serve as it was started rather than relaunch itself with
+ * SERVER_NODE_FLAGS (cli/relaunch.ts): it was given a young-generation size of its own
+ * choosing (ours, or the admin's), or a debugger is to attach to it (`--inspect…`), on its
+ * command line or in NODE_OPTIONS.
  */
-export function youngGenerationChosen(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+export function servesAsStarted(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
   const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  return flags.some((flag) => /^--max[-_]semi[-_]space[-_]size(=|$)/.test(flag));
+  return flags.some((flag) => /^--(max[-_]semi[-_]space[-_]size|inspect(-brk|-wait|-port)?)(=|$)/.test(flag));
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SERVER_NODE_FLAGS, youngGenerationChosen } from '../../src/cli/server-node-flags.ts';
+import { SERVER_NODE_FLAGS, servesAsStarted } from '../../src/cli/server-node-flags.ts';
 import { BIN, cliEnv } from '../support/cli.ts';
 
 const quiet = cliEnv({ TASKWARDEN_LOG_LEVEL: 'warn' });
@@ -151,12 +151,15 @@ describe('taskwarden server (binary)', () => {
   });
 });
 
-test('a young-generation size chosen on the command line or in NODE_OPTIONS is kept', () => {
-  assert.equal(youngGenerationChosen(['--max-semi-space-size=64'], undefined), true);
-  assert.equal(youngGenerationChosen(['--max-semi-space-size', '8'], undefined), true);
-  assert.equal(youngGenerationChosen([], '--inspect --max_semi_space_size=16'), true);
-  assert.equal(youngGenerationChosen(['--max-old-space-size=512'], '--max-semi-space-sizes'), false);
-  assert.equal(youngGenerationChosen([], undefined), false);
+test('a young-generation size chosen, or a debugger to attach, on the command line or in NODE_OPTIONS: no relaunch', () => {
+  assert.equal(servesAsStarted(['--max-semi-space-size=64'], undefined), true);
+  assert.equal(servesAsStarted(['--max-semi-space-size', '8'], undefined), true);
+  assert.equal(servesAsStarted([], '--inspect --max_semi_space_size=16'), true);
+  assert.equal(servesAsStarted(['--max-old-space-size=512'], '--max-semi-space-sizes'), false);
+  assert.equal(servesAsStarted([], undefined), false);
+  assert.equal(servesAsStarted(['--inspect'], undefined), true);
+  assert.equal(servesAsStarted([], '--inspect-brk=0.0.0.0:9230'), true);
+  assert.equal(servesAsStarted(['--inspector-nonsense'], undefined), false);
 });
 
 /** The command lines (arguments after node) of a process's children (Linux /proc). */
