@@ -12,7 +12,8 @@ const state = fromSource ? 'source' : buildState(fileURLToPath(new URL('..', imp
 if (state === 'fresh' || state === 'no-source') {
   await import('../dist/cli/main.js');
 } else {
-  if (!fromSource) {
+  // A server relaunched with its Node flags (src/cli/relaunch.ts) said so already, from its first process.
+  if (!fromSource && process.env.TASKWARDEN_RELAUNCHED !== '1') {
     const why = state === 'stale' ? 'older than src/' : 'not built';
     process.stderr.write(
       `taskwarden: dist/ is ${why}, running the TypeScript through tsx (npm run build compiles it)\n`,

@@ -206,6 +206,9 @@ describe('the compiled build', () => {
     const stale = node([bin, '--help']);
     assert.equal(stale.stdout, 'sources\n');
     assert.match(stale.stderr, /^taskwarden: dist\/ is older than src\/, running the TypeScript through tsx[^\n]*\n$/);
+    // A server relaunched with its Node flags (cli/relaunch.ts): its first process said so already.
+    const relaunched = node([bin, '--help'], { env: { ...env, TASKWARDEN_RELAUNCHED: '1' } });
+    assert.deepEqual([relaunched.stdout, relaunched.stderr], ['sources\n', '']);
 
     rmSync(stamp);
     const missing = node([bin, '--help']);
