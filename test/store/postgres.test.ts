@@ -48,7 +48,13 @@ describe('postgres store specifics', () => {
       const store = await openStore(url.replace(/^postgres:/, scheme));
       try {
         await store.migrate();
-        assert.deepEqual(store.capabilities, { rowLocks: true, skipLocked: true, notify: true, multiNode: true });
+        assert.deepEqual(store.capabilities, {
+          rowLocks: true,
+          skipLocked: true,
+          notify: true,
+          multiNode: true,
+          roundTrips: true,
+        });
         assert.equal(typeof store.signals?.publish, 'function');
         await store.orgs.create(makeOrg());
       } finally {

@@ -60,7 +60,13 @@ describe('sqlite store specifics', () => {
       assert.ok(existsSync(file));
       await store.migrate();
       await store.migrate();
-      assert.deepEqual(store.capabilities, { rowLocks: false, skipLocked: false, notify: false, multiNode: false });
+      assert.deepEqual(store.capabilities, {
+        rowLocks: false,
+        skipLocked: false,
+        notify: false,
+        multiNode: false,
+        roundTrips: false,
+      });
       assert.equal(store.signals ?? store.dbNow, undefined, 'no signals nor database clock');
       const raw = new Database(file, { readonly: true });
       try {
