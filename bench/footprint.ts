@@ -19,14 +19,13 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildState } from '../scripts/build-state.mjs';
-import { SERVER_NODE_FLAGS } from '../src/cli/server-node-flags.ts';
 import { fmt, formatTable, percentile } from '../src/cli/table.ts';
 import { TaskwardenClient } from '../src/client/api.ts';
 import { agentExecutable } from '../test/support/agent-executable.ts';
+import { BIN, serverArgv } from '../test/support/cli.ts';
 import { cpuSecondsOf, memoryOf, type Started, start, timeRun, waitForOk } from './support/processes.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin', 'taskwarden.js');
 /** Every wait of the bench is bounded: a stuck process fails the bench, it does not hang it. */
 const LIMIT_MS = { cli: 60_000, serverStart: 90_000, health: 30_000, agentStart: 60_000 };
 const NODE_HTTP =
@@ -68,9 +67,7 @@ async function timeToHealthy(args: string[], path: string): Promise<Healthy> {
 }
 
 async function serverStarts(data: string, opts: Options) {
-  // With the server's Node flags, as its service and container start it: the process timed
-  // and measured is the server itself, not a relauncher in front of it (src/cli/relaunch.ts).
-  const serverArgs = [...SERVER_NODE_FLAGS, BIN, 'server', '--data', data, '--port', '0'];
+  const serverArgs = serverArgv('--data', data, '--port', '0');
   const first = await timeToHealthy(serverArgs, '/health');
   await first.process.stop();
   const restarts: Healthy[] = [];

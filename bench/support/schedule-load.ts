@@ -10,12 +10,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 import { fmt, percentile, printTable } from '../../src/cli/table.ts';
 import { MAX_BATCH_TASKS } from '../../src/protocol/tasks.ts';
+import { serverArgv } from '../../test/support/cli.ts';
 import { cpuSecondsOf, memoryOf, start } from './processes.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'taskwarden.js');
 const DAY = 86_400_000;
 const LIMIT_MS = { serverStart: 120_000, request: 120_000, load: 600_000 };
 /** The watched minute starts this long after the load ended at the latest: the first firings are due by then. */
@@ -73,7 +72,7 @@ export async function loadBench(args: string[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'tw-schedule-'));
   const profileDir = process.env['SCHEDULE_SERVER_CPU_PROF'];
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const server = start([...profile, ...SERVER_NODE_FLAGS, BIN, 'server', '--data', join(dir, 'data'), '--port', '0'], {
+  const server = start([...profile, ...serverArgv('--data', join(dir, 'data'), '--port', '0')], {
     env: { ...process.env, TASKWARDEN_LOG_LEVEL: 'warn', TASKWARDEN_TEST_MODULES: '1' },
   });
   try {

@@ -323,19 +323,21 @@ export class Engine {
    */
   async waitForRun(runId: string, timeoutMs: number): Promise<Run> {
     const ended = (r: Run | null) => r !== null && TERMINAL_RUN_STATUSES.includes(r.status);
-    let heard = () => {};
-    const endedNow = new Promise<void>((resolve) => {
-      heard = resolve;
+    // One promise, settled by the run's end or by the timer, whichever comes first.
+    let wake = () => {};
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
     });
     const off = this.on((e) => {
-      if (e.type === 'run' && e.run.id === runId && ended(e.run)) heard();
+      if (e.type === 'run' && e.run.id === runId && ended(e.run)) wake();
     });
     let timer: NodeJS.Timeout | undefined;
     try {
       const run = await this.ctx.store.runs.get(runId);
       if (!run) throw notFound('run', runId);
       if (ended(run) || timeoutMs <= 0) return run;
-      await Promise.race([endedNow, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      timer = setTimeout(wake, timeoutMs);
+      await woken;
     } finally {
       off();
       clearTimeout(timer);

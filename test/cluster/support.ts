@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 import { newId } from '../../src/core/ids.ts';
 import type { Task } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
@@ -15,7 +14,7 @@ import type { Engine } from '../../src/engine/engine.ts';
 import { readTaskDef } from '../../src/protocol/task-def-check.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { writeTasks } from '../support/bulk-tasks.ts';
-import { BIN, cliEnv } from '../support/cli.ts';
+import { cliEnv, serverArgv } from '../support/cli.ts';
 import { builtinEngine } from '../support/engine.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -119,9 +118,7 @@ export async function startEngineNode(
 /** `taskwarden server --db url --port 0` with its own data folder (removed at stop); `env` adds variables. */
 export async function startServerNode(url: string, env: NodeJS.ProcessEnv = {}): Promise<ServerNode> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tw-cluster-'));
-  // With the server's Node flags (as its service starts it): a node killed is the server itself (cli/relaunch.ts).
-  const args = [...SERVER_NODE_FLAGS, BIN, 'server', '--db', url, '--port', '0', '--data', dataDir];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, serverArgv('--db', url, '--port', '0', '--data', dataDir), {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: cliEnv({ TASKWARDEN_LOG_LEVEL: 'warn', ...env }),

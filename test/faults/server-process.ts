@@ -5,8 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
-import { BIN, cliEnv } from '../support/cli.ts';
+import { cliEnv, serverArgv } from '../support/cli.ts';
 
 export interface ApiReply {
   status: number;
@@ -35,9 +34,7 @@ const START_LIMIT_MS = 90_000;
  * Port 0 (the default) takes any free port; a restart that agents must find again passes the first one's.
  */
 export async function startServerProcess(data: string, env: NodeJS.ProcessEnv = {}, port = 0): Promise<ServerProcess> {
-  // With the server's Node flags, as its service and container start it: the process a fault
-  // kills or stops is the server itself, not a relauncher in front of it (cli/relaunch.ts).
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, BIN, 'server', '--data', data, '--port', String(port)], {
+  const child = spawn(process.execPath, serverArgv('--data', data, '--port', String(port)), {
     env: cliEnv({ TASKWARDEN_LOG_LEVEL: 'warn', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

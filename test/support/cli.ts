@@ -5,8 +5,18 @@
 // how the bin chooses between the two.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.ts';
 
 export const BIN = join(import.meta.dirname, '../../bin/taskwarden.js');
+
+/**
+ * Node's arguments for `taskwarden server …args` started with the server's Node flags, as
+ * its service and container start it: the process started is the server itself, which a
+ * fault kills or stops and a bench measures, not a relauncher in front of it (cli/relaunch.ts).
+ */
+export function serverArgv(...args: string[]): string[] {
+  return [...SERVER_NODE_FLAGS, BIN, 'server', ...args];
+}
 
 /**
  * This process's environment with `extra`, for a child that runs BIN. A server started so
