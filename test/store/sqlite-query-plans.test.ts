@@ -147,6 +147,18 @@ describe('SQLite plans of the jobstate statements', () => {
     assert.deepEqual(await indexesOf(() => store.runs.completeIfDone(run.id, T0)), ['jobstates_run_status_job']);
   });
 
+  test('a batch of runs completes by their ids, not by walking every run of a status or flag', async () => {
+    // With a few ids, SQLite without statistics (a new database) preferred runs_join_open's
+    // or runs_status_start's equality to the ids' IN list: every running run read at each
+    // batch, 3 ms a call at 20,000 runs.
+    for (const count of [2, 4, 16]) {
+      const ids = Array.from({ length: count }, (_, i) => `r${count}-${i}`);
+      const plans = await plansOf(() => store.runs.completeManyIfDone(ids, T0));
+      const runLines = plans.flat().filter((line) => /^(SCAN|SEARCH) runs\b/.test(line));
+      assert.deepEqual(runLines, ['SEARCH runs USING INDEX sqlite_autoindex_runs_1 (id=?)'], `${count} ids`);
+    }
+  });
+
   // Last: over every statement the tests above made the store prepare.
   test('no jobstates statement planned anew binds a status or a runner where it compares one', () => {
     // Compared to a partial index's literal condition, a bound value makes SQLite prepare the
