@@ -43,13 +43,27 @@ const ownedUpdateByCase = new Statement((db, p: Slots<OwnedParams>, shape) => {
   const ids = p.list('ids', rows);
   const set: Record<string, RawBuilder<unknown>> = {};
   for (const column of columns) set[column] = perRow(column, ids, p.list(`set.${column}`, ids.length));
+  // The fence is one CASE, which no index can serve, so that the ids' IN list on the primary
+  // key finds the rows: PostgreSQL without statistics (a new table, before autovacuum's first
+  // ANALYZE) read every running jobstate off the partial index the status names
+  // (jobstates_running_lease), 3.6 ms a batch with 5,000 running against 0.3 ms by id.
   return db
     .updateTable('jobstates')
     .set(set)
     .where('id', 'in', ids)
-    .where('status', 'in', statuses)
-    .where('attempt', '=', perRow<number>('attempt', ids, p.list('attempt', ids.length)))
-    .where(holderColumn, '=', perRow<never>(holderColumn, ids, p.list('holder', ids.length)));
+    .where((eb) =>
+      eb
+        .case()
+        .when('status', 'in', statuses)
+        .then(
+          eb.and([
+            eb('attempt', '=', perRow<number>('attempt', ids, p.list('attempt', ids.length))),
+            eb(holderColumn, '=', perRow<never>(holderColumn, ids, p.list('holder', ids.length))),
+          ]),
+        )
+        .else(sql.lit(false))
+        .end(),
+    );
 });
 
 /**

@@ -6,14 +6,20 @@ import { literals } from './literals.ts';
 import { toRun } from './rows.ts';
 import type { Database } from './schema.ts';
 
-const jobstatesOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: readonly string[]) =>
-  eb.exists(
-    eb
-      .selectFrom('jobstates')
-      .select('jobstates.id')
-      .whereRef('jobstates.run_id', '=', 'runs.id')
-      .where('jobstates.status', 'in', literals(statuses)),
-  );
+/**
+ * Whether the run has a jobstate of one of `statuses`: the first one's id, or null. A scalar
+ * subquery, where EXISTS would do, because PostgreSQL turns a NOT EXISTS into an anti-join,
+ * and without statistics (a new table, before autovacuum's first ANALYZE) it read every open
+ * jobstate of the table off the status index for it, at each batch; a scalar subquery stays
+ * one lookup per run on (run_id, status).
+ */
+const jobstateOfRun = (eb: ExpressionBuilder<Database, 'runs'>, statuses: readonly string[]) =>
+  eb
+    .selectFrom('jobstates')
+    .select('jobstates.id')
+    .whereRef('jobstates.run_id', '=', 'runs.id')
+    .where('jobstates.status', 'in', literals(statuses))
+    .limit(1);
 
 /**
  * A run that may end: running, and not waiting for late joiners (late-join.ts closeDue ends
@@ -38,7 +44,7 @@ const completion = (db: Kysely<Database>, runIds: readonly string[], now: number
     .set((eb) => ({
       status: eb
         .case()
-        .when(jobstatesOfRun(eb, ['error']))
+        .when(jobstateOfRun(eb, ['error']), 'is not', null)
         .then('error')
         .else('finished')
         .end(),
@@ -46,7 +52,7 @@ const completion = (db: Kysely<Database>, runIds: readonly string[], now: number
     }))
     .where('id', 'in', runIds)
     .where(mayEnd)
-    .where((eb) => eb.not(jobstatesOfRun(eb, OPEN_JOBSTATE_STATUSES)));
+    .where((eb) => eb(jobstateOfRun(eb, OPEN_JOBSTATE_STATUSES), 'is', null));
 
 type CompletionParams = { runIds: string[]; now: number };
 

@@ -1,0 +1,99 @@
+// The plans PostgreSQL makes of the batch statements that find their rows by id, on a new
+// database: before autovacuum's first ANALYZE it knows no column's values, and a status the
+// statement names could lead it to read every row of that status off a partial index.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import type { Store } from '../../src/core/ports/store.ts';
+import { openPostgresStore } from '../../src/store/postgres/store.ts';
+import { postgresForFile } from '../support/postgres.ts';
+import { makeJobstate, makeRun, seedRun, seedTask, T0 } from './fixtures.ts';
+
+const postgres = postgresForFile();
+
+/** The statements (text and values) sent while `recording` is set. */
+const recorded: { text: string; values: unknown[] }[] = [];
+let recording = false;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) {
+  const sent = typeof config === 'string' ? { text: config, values } : (config as { text?: unknown; values?: unknown });
+  if (recording && typeof sent.text === 'string' && Array.isArray(sent.values) && sent.values.length > 0)
+    recorded.push({ text: sent.text, values: sent.values });
+  return (query as (...args: unknown[]) => unknown).call(this, config, values, callback);
+} as typeof query;
+after(() => {
+  pg.Client.prototype.query = query;
+});
+
+/** The plan of each statement with parameters `call` sends that matches `pattern`, as one text each. */
+async function plansOf(url: string, pattern: RegExp, call: () => Promise<unknown>): Promise<string[]> {
+  recorded.length = 0;
+  recording = true;
+  try {
+    await call();
+  } finally {
+    recording = false;
+  }
+  const statements = recorded.filter((statement) => pattern.test(statement.text));
+  assert.ok(statements.length > 0, `no statement matching ${pattern}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const plans = [];
+    for (const { text, values } of statements) {
+      const { rows } = await client.query(`explain ${text}`, values);
+      plans.push(rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n'));
+    }
+    return plans;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A migrated store on a new database, with `running` leased jobstates of one run. */
+async function withRunning(running: number, body: (store: Store, url: string, ids: string[]) => Promise<void>) {
+  const url = await postgres.database();
+  const store = await openPostgresStore({ url, poolSize: 2 });
+  try {
+    await store.migrate();
+    const run = await seedRun(store, { status: 'running' });
+    const lease = { status: 'running' as const, leaseOwner: 'node-a', leaseExpiresAt: T0 + 60_000, startedAt: T0 };
+    const jobstates = Array.from({ length: running }, (_, i) => makeJobstate(run, { ...lease, jobIndex: i }));
+    for (let i = 0; i < jobstates.length; i += 500) await store.jobstates.insertMany(jobstates.slice(i, i + 500));
+    await body(
+      store,
+      url,
+      jobstates.map((js) => js.id),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+describe('PostgreSQL plans of the batch statements, before any ANALYZE', () => {
+  test('a batch of results finds its jobstates by id, not by walking the running ones', async () => {
+    await withRunning(3_000, async (store, url, ids) => {
+      const patch = { status: 'finished' as const, finishedAt: T0, updatedAt: T0 };
+      const rows = ids.slice(0, 8).map((id) => ({ id, patch, attempt: 1, leaseOwner: 'node-a' }));
+      const [plan] = await plansOf(url, /^update "jobstates"/, () => store.jobstates.updateOwned(rows, ['running']));
+      assert.match(plan ?? '', /jobstates_pkey/);
+      assert.doesNotMatch(plan ?? '', /jobstates_running_lease|jobstates_running_started/);
+    });
+  });
+
+  test('a batch of runs completes by their ids, asking each for its own open jobstates', async () => {
+    await withRunning(0, async (store, url) => {
+      // 2,000 running runs of one task, each with a running jobstate; 8 of them whose jobstate ended.
+      const task = await seedTask(store);
+      const runs = Array.from({ length: 2_000 }, (_, i) => makeRun(task, { status: 'running', fireKey: `k${i}` }));
+      await store.runs.insertMany(runs);
+      const ending = new Set(runs.slice(0, 8).map((run) => run.id));
+      const jobstates = runs.map((run) => makeJobstate(run, { status: ending.has(run.id) ? 'finished' : 'running' }));
+      for (let i = 0; i < jobstates.length; i += 500) await store.jobstates.insertMany(jobstates.slice(i, i + 500));
+      const [plan] = await plansOf(url, /^update "runs"/, () => store.runs.completeManyIfDone([...ending], T0));
+      assert.match(plan ?? '', /Index Scan on runs_pkey|Index Scan using runs_pkey/);
+      // Not every open jobstate read (a status walk, then an anti-join in memory).
+      assert.doesNotMatch(plan ?? '', /Materialize|Seq Scan on jobstates/);
+    });
+  });
+});
