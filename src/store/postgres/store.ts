@@ -9,6 +9,7 @@ import type { Database } from '../sql/schema.ts';
 import { classifyPostgresError, postgresOutage } from './errors.ts';
 import { postgresMigrations } from './migrations/index.ts';
 import { PgNotifier } from './notify.ts';
+import { nameRepeatedStatements, StatementNames } from './prepared.ts';
 
 /** Row locks to skip, LISTEN/NOTIFY to wake other nodes, any number of nodes on one database, reached by round trips. */
 export const POSTGRES_CAPABILITIES: StoreCapabilities = {
@@ -86,6 +87,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // poolers such as PgBouncer. A query sent while another runs is deprecated in pg 8 and
   // refused by pg 9, so the SETs are one query, and the pool's 'connect' event (which
   // cannot wait) no longer sends them.
+  const names = new StatementNames();
   const sets = `set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}; set lock_timeout = ${lockTimeoutMs}`;
   const pool = new pg.Pool({
     ...config,
@@ -94,6 +96,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       // A connection the server closes between two queries reports 'error' on its client
       // (its next query then fails); unheard, the event would crash the process.
       client.on('error', () => {});
+      nameRepeatedStatements(client, names);
       await client.query(sets);
     },
   });
