@@ -70,6 +70,21 @@ describe('agent enrolment', () => {
     assert.ok(listed.json.items.every((t: Record<string, unknown>) => !('token' in t) && !('hash' in t)));
   });
 
+  test('ten enrolments at once with a token of three uses: three agents, seven refusals that wrote nothing', async () => {
+    // Each passes the token's check before any takes a use: the losers' agents roll back.
+    const token = await newToken({ uses: 3 });
+    const before = await agentCount();
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        post(s.base, '/agent/v1/enrol', { token: token.token, deviceId: `race-${i}` }),
+      ),
+    );
+    assert.deepEqual(replies.map((reply) => reply.status).sort(), [201, 201, 201, 401, 401, 401, 401, 401, 401, 401]);
+    assert.equal(await agentCount(), before + 3);
+    const listed = await s.expect(200, 'GET', '/api/v1/enrolment-tokens', { token: s.orgAdmin });
+    assert.equal(listed.json.items.find((t: { id: string }) => t.id === token.id).usesLeft, 0);
+  });
+
   test('expired, revoked and unknown tokens are refused and write nothing', async () => {
     const expired = `twe_${newId()}`;
     await s.store.enrolmentTokens.create({
