@@ -6,19 +6,20 @@ import { after, describe, test } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
+import { CallRecorder } from '../support/call-recorder.ts';
 import { postgresForFile } from '../support/postgres.ts';
 import { makeJobstate, makeRun, seedRun, seedTask, T0 } from './fixtures.ts';
 
 const postgres = postgresForFile();
 
-/** The statements (text and values) sent while `recording` is set. */
-const recorded: { text: string; values: unknown[] }[] = [];
-let recording = false;
+/** The statements (text and values) sent during a call. */
+const sent = new CallRecorder<{ text: string; values: unknown[] }>();
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) {
-  const sent = typeof config === 'string' ? { text: config, values } : (config as { text?: unknown; values?: unknown });
-  if (recording && typeof sent.text === 'string' && Array.isArray(sent.values) && sent.values.length > 0)
-    recorded.push({ text: sent.text, values: sent.values });
+  const statement =
+    typeof config === 'string' ? { text: config, values } : (config as { text?: unknown; values?: unknown });
+  if (typeof statement.text === 'string' && Array.isArray(statement.values) && statement.values.length > 0)
+    sent.record({ text: statement.text, values: statement.values });
   return (query as (...args: unknown[]) => unknown).call(this, config, values, callback);
 } as typeof query;
 after(() => {
@@ -27,14 +28,7 @@ after(() => {
 
 /** The plan of each statement with parameters `call` sends that matches `pattern`, as one text each. */
 async function plansOf(url: string, pattern: RegExp, call: () => Promise<unknown>): Promise<string[]> {
-  recorded.length = 0;
-  recording = true;
-  try {
-    await call();
-  } finally {
-    recording = false;
-  }
-  const statements = recorded.filter((statement) => pattern.test(statement.text));
+  const statements = (await sent.during(call)).filter((statement) => pattern.test(statement.text));
   assert.ok(statements.length > 0, `no statement matching ${pattern}`);
   const client = new pg.Client({ connectionString: url });
   await client.connect();

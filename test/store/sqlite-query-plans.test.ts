@@ -10,16 +10,16 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
+import { CallRecorder } from '../support/call-recorder.ts';
 import { makeJobstate, seedRun, T0 } from './fixtures.ts';
 
-/** The sources of the statements prepared while `recording` is set (each once: the store caches them). */
-const recorded: string[] = [];
+/** The sources of the statements prepared during a call (each once: the store caches them). */
+const prepared = new CallRecorder<string>();
 /** Every statement the tests below prepared. */
 const seen = new Set<string>();
-let recording = false;
 const prepare = Database.prototype.prepare;
 Database.prototype.prepare = function (this: Database.Database, source: string) {
-  if (recording) recorded.push(source);
+  prepared.record(source);
   if (!source.startsWith('explain')) seen.add(source);
   return prepare.call(this, source) as never;
 } as typeof prepare;
@@ -44,14 +44,7 @@ after(async () => {
 
 /** The plan lines of each jobstates statement `call` prepares (nulls bound for its values). */
 async function plansOf(call: () => Promise<unknown>): Promise<string[][]> {
-  recorded.length = 0;
-  recording = true;
-  try {
-    await call();
-  } finally {
-    recording = false;
-  }
-  const statements = recorded.filter((source) => /\bjobstates\b/.test(source));
+  const statements = (await prepared.during(call)).filter((source) => /\bjobstates\b/.test(source));
   assert.ok(statements.length > 0, 'the call prepared no jobstates statement (prepared before?)');
   return statements.map((source) => {
     const values = Array<null>((source.match(/\?/g) ?? []).length).fill(null);
