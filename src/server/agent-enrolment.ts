@@ -40,16 +40,32 @@ export async function enrolAgent(
   // Refused before anything is looked up: a token that cannot enrol learns nothing of the org's devices.
   if (!token || !usable(token, now)) throw new TaskwardenError('unauthorized', REFUSED);
   const secret = newAgentSecret();
+  const refused = (): never => {
+    throw new TaskwardenError('unauthorized', REFUSED);
+  };
   return store.transaction(async (tx) => {
-    const enrolled = await enrolWithToken(tx, { token, body, secret, wakeUrl, timezone, now });
-    // The token's use is taken last: its conditional UPDATE locks the token's row until the
-    // commit (where rows lock), and every enrolment with that token waits for it. Taken
-    // first, the lock also spanned the agent's reads and writes, and 1,000 agents enrolling
-    // at once with one token queued on it (PostgreSQL: 21 ms of lock wait per enrolment).
-    // A token used up meanwhile throws, which rolls the agent back.
-    if (!(await tx.enrolmentTokens.consume(token.id, now))) throw new TaskwardenError('unauthorized', REFUSED);
+    const enrolled = await writeThenSpendUse(tx, { token, now, refused }, () =>
+      enrolWithToken(tx, { token, body, secret, wakeUrl, timezone, now }),
+    );
     return { ...enrolled, secret };
   });
+}
+
+/**
+ * `write`, then one use of `token`, in `tx`. The use comes last: its conditional UPDATE
+ * locks the token's row until the commit (where rows lock), and every enrolment with that
+ * token waits for it. Taken first, the lock also spanned the agent's reads and writes, and
+ * 1,000 agents enrolling at once with one token queued on it (PostgreSQL: 21 ms of lock wait
+ * per enrolment). A token used up meanwhile calls `refused`, whose throw rolls `write` back.
+ */
+export async function writeThenSpendUse<T>(
+  tx: StoreSession,
+  use: { token: EnrolmentToken; now: number; refused: () => never },
+  write: () => Promise<T>,
+): Promise<T> {
+  const written = await write();
+  if (!(await tx.enrolmentTokens.consume(use.token.id, use.now))) use.refused();
+  return written;
 }
 
 const usable = (token: EnrolmentToken, now: number) =>

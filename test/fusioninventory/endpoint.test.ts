@@ -102,6 +102,8 @@ describe('the FusionInventory endpoint', () => {
     const refused = await send(deflateSync(prolog('b-2026-01-01-00-00-00')), auth);
     assert.equal(refused.statusCode, 403);
     assert.match(refused.json().error.message, /enrols no new one/);
+    // The agent written before the token's use was refused is rolled back with it.
+    assert.ok(!(await agents()).some((a: { deviceId: string }) => a.deviceId === 'b-2026-01-01-00-00-00'));
     assert.equal((await send(deflateSync(prolog('a-2026-01-01-00-00-00')), auth)).statusCode, 200);
     const before = (await agents()).length;
     await h.expect(204, 'DELETE', `/api/v1/enrolment-tokens/${once.user}`, { token: orgAdmin });

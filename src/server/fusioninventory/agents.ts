@@ -15,7 +15,7 @@ import type { Store } from '../../core/ports/store.ts';
 import { hostOfDeviceId } from '../../modules/fusioninventory/ids.ts';
 import { DEVICE_ID } from '../../modules/fusioninventory/xml.ts';
 import { newAgentSecret } from '../agent-auth.ts';
-import { requireReenrolmentLeave, withTokenTags } from '../agent-enrolment.ts';
+import { requireReenrolmentLeave, withTokenTags, writeThenSpendUse } from '../agent-enrolment.ts';
 import { hashSecret } from '../secrets.ts';
 
 /**
@@ -95,36 +95,35 @@ function usedUp(): never {
   );
 }
 
-/** One use of the token, then the agent, in one transaction: a refused token writes nothing. */
+/** The agent, then one use of the token, in one transaction: a refused token writes nothing. */
 async function enrol({ store, modules }: AgentDeps, caller: Caller, now: number): Promise<Agent> {
   const { token, deviceId } = caller;
+  const agent: Agent = {
+    id: newId(),
+    orgId: token.orgId,
+    kind: 'fusioninventory',
+    deviceId,
+    name: hostOfDeviceId(deviceId),
+    tags: withTokenTags([], token),
+    requestedTags: [],
+    // The agent never sees it: it authenticates with the enrolment token on every call.
+    secretHash: hashSecret(newAgentSecret()),
+    enabled: true,
+    version: caller.version,
+    modules: fusionInventoryModules(modules),
+    wakeUrl: null,
+    contactSeconds: FUSIONINVENTORY_CONTACT_SECONDS,
+    lastContactAt: null,
+    lastWakeError: null,
+    lastWakeErrorAt: null,
+    reenrolUntil: null,
+    enrolmentTokenId: token.id,
+    createdAt: now,
+  };
   try {
-    const created = await store.transaction(async (tx) => {
-      if (!(await tx.enrolmentTokens.consume(token.id, now))) return null;
-      return tx.agents.create({
-        id: newId(),
-        orgId: token.orgId,
-        kind: 'fusioninventory',
-        deviceId,
-        name: hostOfDeviceId(deviceId),
-        tags: withTokenTags([], token),
-        requestedTags: [],
-        // The agent never sees it: it authenticates with the enrolment token on every call.
-        secretHash: hashSecret(newAgentSecret()),
-        enabled: true,
-        version: caller.version,
-        modules: fusionInventoryModules(modules),
-        wakeUrl: null,
-        contactSeconds: FUSIONINVENTORY_CONTACT_SECONDS,
-        lastContactAt: null,
-        lastWakeError: null,
-        lastWakeErrorAt: null,
-        reenrolUntil: null,
-        enrolmentTokenId: token.id,
-        createdAt: now,
-      });
-    });
-    if (created) return created;
+    return await store.transaction((tx) =>
+      writeThenSpendUse(tx, { token, now, refused: usedUp }, () => tx.agents.create(agent)),
+    );
   } catch (err) {
     // The agent's scan threads each send their first message at once: one enrolment wins.
     const winner =
@@ -134,7 +133,6 @@ async function enrol({ store, modules }: AgentDeps, caller: Caller, now: number)
     if (winner) return winner;
     throw err;
   }
-  return usedUp();
 }
 
 /** Remembers the contact (PROLOG) and the agent's version; returns the agent as it is now. */
