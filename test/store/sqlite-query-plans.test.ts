@@ -74,7 +74,14 @@ describe('SQLite plans of the jobstate statements', () => {
     assert.deepEqual(await indexesOf(() => store.jobstates.shiftAgentStarts(5)), ['jobstates_running_started']);
     assert.deepEqual(await indexesOf(() => store.jobstates.listLeaseExpired(T0, 10)), ['jobstates_running_lease']);
     assert.deepEqual(await indexesOf(() => store.jobstates.listPreparedExpired(T0, 10)), ['jobstates_agent_prepared']);
-    assert.deepEqual(await indexesOf(() => store.jobstates.listWindowClosed(T0, 10)), ['jobstates_window_close']);
+    // Each of its two statuses sought with the closes passed: walked instead (one statement
+    // with both statuses' OR did), the index holds every jobstate ever prepared in a window.
+    const closes = (await plansOf(() => store.jobstates.listWindowClosed(T0, 10))).flat();
+    const seek = 'SEARCH jobstates USING INDEX jobstates_window_close (status=? AND window_closes_at<?)';
+    assert.deepEqual(
+      closes.filter((line) => /^(SCAN|SEARCH) jobstates\b/.test(line)),
+      [seek, seek],
+    );
     assert.deepEqual(await indexesOf(() => store.jobstates.nextWakeAt(0)), [
       'jobstates_agent_prepared',
       'jobstates_running_lease',

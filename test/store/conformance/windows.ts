@@ -67,8 +67,11 @@ export function windowCases(open: OpenStore): void {
         const closedPrepared = makeJobstate(finish, { status: 'prepared', windowClosesAt: T0 - 30 });
         const closedAgent = makeJobstate(pause, { status: 'prepared', agentId: 'agent-1', windowClosesAt: T0 - 20 });
         const cancelled = makeJobstate(cancel, { status: 'running', windowClosesAt: T0 });
+        // Read in another statement than the prepared ones: the answer is still in close order.
+        const cancelledFirst = makeJobstate(cancel, { status: 'running', windowClosesAt: T0 - 40 });
         await store.jobstates.insertMany([
           cancelled,
+          cancelledFirst,
           closedAgent,
           closedPrepared,
           makeJobstate(finish, { status: 'prepared', windowClosesAt: T0 + 1 }),
@@ -80,11 +83,12 @@ export function windowCases(open: OpenStore): void {
           makeJobstate(cancel, { status: 'finished', windowClosesAt: T0 - 99 }),
         ]);
         assert.deepEqual(ids(await store.jobstates.listWindowClosed(T0, 10)), [
+          cancelledFirst.id,
           closedPrepared.id,
           closedAgent.id,
           cancelled.id,
         ]);
-        assert.deepEqual(ids(await store.jobstates.listWindowClosed(T0, 1)), [closedPrepared.id]);
+        assert.deepEqual(ids(await store.jobstates.listWindowClosed(T0, 2)), [cancelledFirst.id, closedPrepared.id]);
       },
     );
 
