@@ -42,10 +42,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** The plan lines of each jobstates statement `call` prepares (nulls bound for its values). */
-async function plansOf(call: () => Promise<unknown>): Promise<string[][]> {
-  const statements = (await prepared.during(call)).filter((source) => /\bjobstates\b/.test(source));
-  assert.ok(statements.length > 0, 'the call prepared no jobstates statement (prepared before?)');
+/** The plan lines of each statement of `table` (jobstates) `call` prepares (nulls bound for its values). */
+async function plansOf(call: () => Promise<unknown>, table = 'jobstates'): Promise<string[][]> {
+  const statements = (await prepared.during(call)).filter((source) => new RegExp(`\\b${table}\\b`).test(source));
+  assert.ok(statements.length > 0, `the call prepared no ${table} statement (prepared before?)`);
   return statements.map((source) => {
     const values = Array<null>((source.match(/\?/g) ?? []).length).fill(null);
     const rows = explainer.prepare(`explain query plan ${source}`).all(...values) as { detail: string }[];
@@ -157,6 +157,15 @@ describe('SQLite plans of the jobstate statements', () => {
       const runLines = plans.flat().filter((line) => /^(SCAN|SEARCH) runs\b/.test(line));
       assert.deepEqual(runLines, ['SEARCH runs USING INDEX sqlite_autoindex_runs_1 (id=?)'], `${count} ids`);
     }
+  });
+
+  test("an org's agents listed by tag seek the org's tags, not every agent's", async () => {
+    const list = () => store.agents.list({ orgId: 'o1', tags: ['web'] }, { limit: 10 });
+    const plan = (await plansOf(list, 'agent_tags')).flat();
+    assert.ok(
+      plan.includes('SEARCH agent_tags USING COVERING INDEX agent_tags_org_tag (org_id=? AND tag=?)'),
+      plan.join('\n'),
+    );
   });
 
   // Last: over every statement the tests above made the store prepare.

@@ -83,6 +83,8 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
             db
               .selectFrom('agent_tags')
               .select('agent_id')
+              // The org's tags are sought (agent_tags_org_tag); without it every agent's tags were read.
+              .$if(filter.orgId !== undefined, (w) => w.where('org_id', '=', filter.orgId as string))
               .where('tag', 'in', tags as string[]),
           ),
         )
