@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type Transferable, Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
@@ -24,6 +25,14 @@ Database.prototype.prepare = function (this: Database.Database, source: string) 
   return prepare.call(this, source) as never;
 } as typeof prepare;
 
+// The reads that walk a whole table go to the store's reader thread (reader-thread.ts) as text.
+const postMessage = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (this: Worker, message: unknown, transfer?: readonly Transferable[]) {
+  const source = (message as { sql?: unknown } | null)?.sql;
+  if (typeof source === 'string') prepared.record(source);
+  return postMessage.call(this, message, transfer as never);
+} as typeof postMessage;
+
 let dir = '';
 let store: Store;
 let explainer: Database.Database;
@@ -39,6 +48,7 @@ after(async () => {
   explainer.close();
   await store.close();
   Database.prototype.prepare = prepare;
+  Worker.prototype.postMessage = postMessage;
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -35,6 +35,26 @@ export interface SqlContext {
    * parameter), each row's values are picked by a CASE on its id instead.
    */
   readonly valuesKeepTypes?: boolean | undefined;
+  /**
+   * Reads that walk a whole table (the metrics' counts), where they do not hold the event
+   * loop (SQLite: a thread, reader-thread.ts); absent, they run as any other (PostgreSQL
+   * answers over the network).
+   */
+  readonly wholeTableRead?: WholeTableRead | undefined;
+}
+
+/** A query as kysely builds it: compiled for another connection, or run on the session's. */
+export interface RowQuery<R> {
+  compile(): { sql: string; parameters: readonly unknown[] };
+  execute(): Promise<R[]>;
+}
+
+/** Reads a query's rows somewhere the event loop does not wait for them. */
+export type WholeTableRead = <R>(query: RowQuery<R>) => Promise<R[]>;
+
+/** A read that walks a whole table: off the event loop where the store can, on the session's connection in a transaction. */
+export function readWhole<R>(ctx: SqlContext, query: RowQuery<R>): Promise<R[]> {
+  return ctx.wholeTableRead && !ctx.db.isTransaction ? ctx.wholeTableRead(query) : query.execute();
 }
 
 /**

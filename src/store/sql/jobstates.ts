@@ -1,16 +1,15 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
 import { JOBSTATE_STATUSES } from '../../core/model.ts';
 import type { JobstateCounts, JobstateRepo, RunningOnAgent } from '../../core/ports/store.ts';
 import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, clampLimit, pageWindow, readWhole, type SqlContext, toPage, writing } from './context.ts';
 import { jobstateClaims } from './jobstate-claims.ts';
 import { literal, literals } from './literals.ts';
 import { updateOwned } from './owned-updates.ts';
 import { jobstatePatchRow } from './patches.ts';
 import { jobstateRow, toJobstate } from './rows.ts';
-import type { Database } from './schema.ts';
 
 const byId = new Statement((db, p: Slots<{ id: string }>) =>
   db.selectFrom('jobstates').selectAll().where('id', '=', p('id')),
@@ -214,11 +213,11 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
     },
 
     countsByRun(runId) {
-      return countByStatus(db, { runId });
+      return countByStatus(ctx, { runId });
     },
 
     countByStatus(opts = {}) {
-      return countByStatus(db, opts);
+      return countByStatus(ctx, opts);
     },
 
     /**
@@ -291,16 +290,17 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
 }
 
 async function countByStatus(
-  db: Kysely<Database>,
+  ctx: SqlContext,
   filter: { runId?: string; serverOnly?: boolean },
 ): Promise<JobstateCounts> {
-  const rows = await db
+  const query = ctx.db
     .selectFrom('jobstates')
     .select(['status', (eb) => eb.fn.countAll().as('n')])
     .$if(filter.runId !== undefined, (q) => q.where('run_id', '=', filter.runId as string))
     .$if(filter.serverOnly === true, (q) => q.where('runner', '=', literal('server')))
-    .groupBy('status')
-    .execute();
+    .groupBy('status');
+  // A run's jobstates are sought on its index; all of them is a walk of the whole table.
+  const rows = filter.runId === undefined ? await readWhole(ctx, query) : await query.execute();
   const counts = Object.fromEntries(JOBSTATE_STATUSES.map((s) => [s, 0])) as JobstateCounts;
   for (const row of rows) counts[row.status as keyof JobstateCounts] = Number(row.n);
   return counts;

@@ -28,6 +28,7 @@ export interface KyselyStoreOptions {
   returningBuffersRows?: SqlContext['returningBuffersRows'];
   bulkRows: BulkRows;
   valuesKeepTypes?: SqlContext['valuesKeepTypes'];
+  wholeTableRead?: SqlContext['wholeTableRead'];
   /** A reason the store is busy that no ping sees (writes giving up on locks: LockWaits), or null. */
   contention?: (() => TaskwardenError | null) | undefined;
   /** Runs the migrations on a connection set up for them (PostgreSQL: waits for another node's migration lock). */
@@ -90,6 +91,7 @@ export class KyselyStore implements Store {
       returningBuffersRows: options.returningBuffersRows ?? false,
       bulkRows: options.bulkRows,
       valuesKeepTypes: options.valuesKeepTypes ?? false,
+      wholeTableRead: options.wholeTableRead,
     };
     this.contention = options.contention;
     this.migrating = options.migrating;

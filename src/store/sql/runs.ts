@@ -2,7 +2,17 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { RUN_STATUSES, type Run, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
 import { boundRow, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { affected, atomic, chunksOf, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import {
+  affected,
+  atomic,
+  chunksOf,
+  clampLimit,
+  pageWindow,
+  readWhole,
+  type SqlContext,
+  toPage,
+  writing,
+} from './context.ts';
 import { runPatchRow } from './patches.ts';
 import { toRun } from './rows.ts';
 import { completeDoneRuns } from './run-completion.ts';
@@ -232,11 +242,11 @@ export function runRepo(ctx: SqlContext): RunRepo {
     },
 
     async countByStatus() {
-      const rows = await db
+      const query = db
         .selectFrom('runs')
         .select(['status', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('status')
-        .execute();
+        .groupBy('status');
+      const rows = await readWhole(ctx, query);
       const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
       for (const row of rows) counts[row.status as RunStatus] = Number(row.n);
       return counts;

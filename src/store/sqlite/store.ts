@@ -10,6 +10,7 @@ import { StoreSqliteDialect } from './dialect.ts';
 import { classifySqliteError, sqliteOutage } from './errors.ts';
 import { sqliteMigrations } from './migrations/index.ts';
 import { prepareOwnerOnlyFile } from './owner-only.ts';
+import { readerThread } from './reader-thread.ts';
 
 /** One process, one writer: no row locks to skip, nobody to notify; statements run on the event loop. */
 export const SQLITE_CAPABILITIES: StoreCapabilities = {
@@ -57,6 +58,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     throw new TaskwardenError('unavailable', `cannot open SQLite database ${options.file}: ${message}`);
   }
   const checkpoints = checkpointOffLoop(database);
+  const reader = readerThread(database);
   const db = new Kysely<Tables>({ dialect: withOutageErrors(new StoreSqliteDialect(database), sqliteOutage) });
   return new KyselyStore({
     db,
@@ -65,8 +67,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     classifyError: classifySqliteError,
     pingTakesWriteLock: true,
     returningBuffersRows: true,
-    onClose: () => checkpoints.stop(),
+    onClose: async () => {
+      await reader.stop();
+      await checkpoints.stop();
+    },
     bulkRows: 'json',
     valuesKeepTypes: true,
+    wholeTableRead: reader.read,
   });
 }
