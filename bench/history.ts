@@ -18,6 +18,7 @@ import { createModuleRegistry } from '../src/modules/sdk/index.ts';
 import { createModuleServices } from '../src/server/module-services.ts';
 import { openStore } from '../src/store/open.ts';
 import { makeJobstate, makeRun, seedTask, T0 } from '../test/store/fixtures.ts';
+import { longestStall } from '../test/support/event-loop.ts';
 import { startPostgres } from '../test/support/postgres.ts';
 import { choiceOption, numberOption, report } from './support/args.ts';
 import { watchdog } from './support/limits.ts';
@@ -34,23 +35,11 @@ async function meanMs(call: () => Promise<unknown>): Promise<number> {
   return (performance.now() - started) / TIMED;
 }
 
-/**
- * ms of one call of `call`, and the longest the event loop was held meanwhile (the widest
- * gap between the ticks of a 1 ms timer): what every request waited at worst.
- */
+/** ms of one call of `call`, and the longest the event loop was held meanwhile: what every request waited at worst. */
 async function onceMs(call: () => Promise<unknown>): Promise<{ ms: number; loopHeldMs: number }> {
-  let last = performance.now();
-  let loopHeldMs = 0;
-  const ticks = setInterval(() => {
-    const now = performance.now();
-    loopHeldMs = Math.max(loopHeldMs, now - last);
-    last = now;
-  }, 1);
   const started = performance.now();
-  await call();
-  const ms = performance.now() - started;
-  clearInterval(ticks);
-  return { ms, loopHeldMs: Math.max(loopHeldMs, performance.now() - last) };
+  const loopHeldMs = await longestStall(call(), 1);
+  return { ms: performance.now() - started, loopHeldMs };
 }
 
 /** `count` ended agent jobstates of one task, in runs of PER_RUN, each with the close of the window it ran in. */

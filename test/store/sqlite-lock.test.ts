@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import type { Store } from '../../src/core/ports/store.ts';
 import { BUSY_BUDGET_MS } from '../../src/store/sqlite/dialect.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
+import { longestStall } from '../support/event-loop.ts';
 import { rejectsWithCode } from './conformance/harness.ts';
 import { makeOrg } from './fixtures.ts';
 
@@ -38,23 +39,6 @@ async function lockedStore(body: (store: Store, lock: { take(): void; release():
     other.close();
     await store.close();
   }
-}
-
-/** The longest the event loop went without a turn while `work` ran (a 5 ms interval's worst lateness). */
-async function longestStall(work: Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let longest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  try {
-    await work.catch(() => {});
-  } finally {
-    clearInterval(timer);
-  }
-  return longest;
 }
 
 test('locked by another connection: a write gives up with store_busy, reads go on, ping says why; all works after', () =>
