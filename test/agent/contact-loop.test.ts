@@ -81,6 +81,7 @@ describe('contact loop', () => {
   let clock: RecordingClock;
   let stop: AbortController;
   let running: Promise<void>;
+  let board: JobBoard | null;
 
   before(async () => {
     stub = await startProtocolStub();
@@ -95,17 +96,21 @@ describe('contact loop', () => {
     stub.refuseWakeUrl = false;
     stub.requests.length = 0;
     stub.contactReplies = [];
+    board = null;
   });
   afterEach(async () => {
     stop.abort();
     await running;
+    // Its jobs stopped and their spool files closed, as the agent's shutdown does: a file
+    // left open would be closed by the garbage collector, with a warning, in a later test.
+    await board?.shutdown(0);
     await rm(dir, { recursive: true, force: true });
   });
 
   function start(opts: { longPollSeconds?: number; concurrency?: number } = {}) {
     const client = new AgentClient({ server: stub.url, credential: { agentId: 'a1', secret: 's' } });
     let loop: ContactLoop | null = null;
-    const board = new JobBoard({
+    board = new JobBoard({
       concurrency: opts.concurrency ?? 2,
       spool: new Spool(join(dir, 'spool')),
       sender: client,
@@ -134,7 +139,7 @@ describe('contact loop', () => {
       random: () => 0.5,
     });
     running = loop.run(stop.signal);
-    return { loop, board };
+    return { loop };
   }
 
   const contacts = () => stub.requests.filter((r) => r.path === '/agent/v1/contact');
