@@ -23,3 +23,6 @@ const generator = new V7Generator(new BufferedRandom());
 export function newId(): string {
   return generator.generate().toString();
 }
+
+/** Orders rows by id: the tie-break of every listing in time order (ids of one instant). */
+export const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

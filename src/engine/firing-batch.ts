@@ -1,5 +1,6 @@
 // The session a batch of firings writes through (scheduler.ts): a thousand tasks due at one
 // instant cost a handful of multi-row statements, not five statements each.
+import { byId } from '../core/ids.ts';
 import type { Jobstate, Run, Task } from '../core/model.ts';
 import type { NewRun, StoreSession, Trigger } from '../core/ports/store.ts';
 
@@ -83,7 +84,7 @@ export function firingSession(tx: StoreSession, reads: FiringReads): { session: 
         const before = activeKnown ? reads.active.get(taskId) : undefined;
         if (!before) return session.runs.listActive(taskId);
         const mine = runs.filter((r) => r.taskId === taskId && ACTIVE.includes(r.status)).map(asRun);
-        return [...before, ...mine].sort((a, b) => a.fireAt - b.fireAt || (a.id < b.id ? -1 : 1));
+        return [...before, ...mine].sort((a, b) => a.fireAt - b.fireAt || byId(a, b));
       },
     },
     jobstates: {

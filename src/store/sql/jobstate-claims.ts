@@ -1,3 +1,4 @@
+import { byId } from '../../core/ids.ts';
 import type { Jobstate } from '../../core/model.ts';
 import type { AgentClaimRequest, JobstateRepo } from '../../core/ports/store.ts';
 import {
@@ -64,8 +65,7 @@ const CLOSE_HALVES = [
   { status: 'running', onlyWhereCancelled: true },
 ] as const;
 
-const byCloseThenId = (a: Jobstate, b: Jobstate) =>
-  (a.windowClosesAt ?? 0) - (b.windowClosesAt ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byCloseThenId = (a: Jobstate, b: Jobstate) => (a.windowClosesAt ?? 0) - (b.windowClosesAt ?? 0) || byId(a, b);
 
 /** The time-driven queries of the jobstate repo: what is due, what to claim, what ran out of time. */
 export function jobstateClaims(ctx: SqlContext): ClaimMethods {
@@ -89,7 +89,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       ? await claimInOne.rows(ctx, params, pickShape)
       : await pickThenUpdate(claimer, params, pickShape);
     const at = (js: Jobstate) => js.preparedAt ?? 0;
-    return rows.map(toJobstate).sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.map(toJobstate).sort((a, b) => at(a) - at(b) || byId(a, b));
   }
 
   /**
@@ -234,6 +234,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
      * where rows lock, a half's rows past them stay locked until it ends: the next pass takes them.
      */
     async listWindowClosed(now, limit) {
+      const most = clampLimit(limit);
       const closed: Jobstate[] = [];
       for (const half of CLOSE_HALVES) {
         const rows = await db
@@ -245,13 +246,13 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
           .$if(half.onlyWhereCancelled, (q) => q.where('tasks.timeslot_end', '=', 'cancel'))
           .orderBy('jobstates.window_closes_at')
           .orderBy('jobstates.id')
-          .limit(clampLimit(limit))
+          .limit(most)
           // As listDueWaiting: in a transaction the rows are the caller's, other nodes skip them.
           .$if(capabilities.skipLocked && db.isTransaction, (q) => q.forUpdate(['jobstates']).skipLocked())
           .execute();
         closed.push(...rows.map(toJobstate));
       }
-      return closed.sort(byCloseThenId).slice(0, clampLimit(limit));
+      return closed.sort(byCloseThenId).slice(0, most);
     },
 
     /** One statement of scalar subqueries, each answered off its own index: an idle loop's one read of them all. */

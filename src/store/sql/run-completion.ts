@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { byId } from '../../core/ids.ts';
 import { OPEN_JOBSTATE_STATUSES, type Run } from '../../core/model.ts';
 import { listShape, type Slots, Statement } from './compiled.ts';
 import { atomic, type SqlContext } from './context.ts';
@@ -60,8 +61,6 @@ const completeReturning = new Statement((db, p: Slots<CompletionParams>, shape) 
 const runById = new Statement((db, p: Slots<{ id: string }>) =>
   db.selectFrom('runs').selectAll().where('id', '=', p('id')),
 );
-
-const byId = (a: Run, b: Run) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Ends those of `runIds` that are running with no open jobstate (error if one errored, else

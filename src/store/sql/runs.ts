@@ -1,4 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { byId } from '../../core/ids.ts';
 import { RUN_STATUSES, type Run, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
 import { boundRow, listShape, type Slots, Statement, setSlots } from './compiled.ts';
@@ -129,7 +130,7 @@ export function runRepo(ctx: SqlContext): RunRepo {
     }
     if (taskIds.length <= ID_CHUNK) return runs;
     // Each chunk came oldest first; all of them together, as one statement would give them.
-    return runs.sort((a, b) => a.fireAt - b.fireAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return runs.sort((a, b) => a.fireAt - b.fireAt || byId(a, b));
   }
   return {
     async insert(run) {

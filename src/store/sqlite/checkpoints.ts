@@ -1,7 +1,6 @@
 import { stat } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { databaseThread, stopDatabaseThread } from './database-thread.ts';
 
 /**
  * WAL checkpoints off the event loop. SQLite checkpoints a WAL inside the commit that leaves
@@ -104,33 +103,22 @@ export function checkpointOffLoop(database: Database.Database): WalCheckpoints {
 
 /** Starts the thread and leaves the connection only the safety net, until the thread ends. */
 function checkpointThread(database: Database.Database): WalCheckpoints {
-  const worker = new Worker(THREAD, {
-    eval: true,
-    workerData: {
-      file: database.name,
-      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      lookEveryMs: LOOK_EVERY_MS,
-      checkpointAtFrames: CHECKPOINT_AT_FRAMES,
-      quietMs: QUIET_MS,
-    },
+  const worker = databaseThread(database, THREAD, {
+    lookEveryMs: LOOK_EVERY_MS,
+    checkpointAtFrames: CHECKPOINT_AT_FRAMES,
+    quietMs: QUIET_MS,
   });
-  worker.unref();
   database.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   let stopping = false;
-  const exited = new Promise<void>((resolve) =>
-    worker.once('exit', () => {
-      // A thread that failed or ended leaves the checkpoints to the connection, as SQLite's default.
-      if (!stopping && database.open) database.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
-      resolve();
-    }),
-  );
+  worker.once('exit', () => {
+    // A thread that failed or ended leaves the checkpoints to the connection, as SQLite's default.
+    if (!stopping && database.open) database.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
+  });
   worker.on('error', () => {});
   return {
     async stop() {
       stopping = true;
-      worker.ref(); // until it has closed its connection
-      worker.postMessage('stop');
-      await exited;
+      await stopDatabaseThread(worker);
     },
   };
 }

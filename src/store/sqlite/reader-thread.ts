@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { WholeTableRead } from '../sql/context.ts';
+import { databaseThread, stopDatabaseThread } from './database-thread.ts';
 
 export interface ReaderThread {
   read: WholeTableRead;
@@ -9,8 +9,8 @@ export interface ReaderThread {
 }
 
 /**
- * The thread's code, plain JavaScript (no loader needed, from the sources or from dist/): a
- * connection of its own that only reads (query_only), its statements prepared once each.
+ * The thread's code (database-thread.ts): a connection of its own that only reads
+ * (query_only), its statements prepared once each.
  */
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -60,11 +60,7 @@ export function readerThread(database: Database.Database): ReaderThread {
     pending.clear();
   };
   const start = (): Worker => {
-    const thread = new Worker(THREAD, {
-      eval: true,
-      workerData: { file: database.name, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
-    });
-    thread.unref();
+    const thread = databaseThread(database, THREAD);
     thread.on('message', ({ id, rows, error }: { id: number; rows?: unknown[]; error?: string }) => {
       const waiting = pending.get(id);
       pending.delete(id);
@@ -94,10 +90,7 @@ export function readerThread(database: Database.Database): ReaderThread {
       const thread = worker;
       if (!thread) return;
       failed = true;
-      const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-      thread.ref(); // until it has closed its connection
-      thread.postMessage('stop');
-      await exited;
+      await stopDatabaseThread(thread);
     },
   };
 }
