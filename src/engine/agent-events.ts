@@ -3,7 +3,7 @@ import type { Jobstate, JobstateReason, LogLine, LogStream } from '../core/model
 import type { AgentOutcome } from '../core/ports/module.ts';
 import type { StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
-import type { JobstateEnd } from './group-commit.ts';
+import { endOf, type JobstateEnd } from './group-commit.ts';
 import { type LateReport, lateReportOf, settleLateReport } from './late-reports.ts';
 import { endJobstate } from './outcomes.ts';
 
@@ -92,7 +92,7 @@ export async function applyAgentEvents(
     const outcome = endAt === -1 ? null : await accepted(ctx, js, fresh[endAt] as EndEvent);
     // Through the agents' group commit: the events of many agents share one transaction.
     // An end names its run and task: the batch locks its runs and reads its tasks at once.
-    const ends = outcome ? { runId: js.runId, taskId: js.taskId } : null;
+    const ends = outcome ? endOf(js) : null;
     const applied = await batching.commit(
       (uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }),
       ends,

@@ -8,7 +8,7 @@ import { ChunkBudget } from './chunk-budget.ts';
 import { elapsedOf, endTimedOut, nextTimeoutIn, type TimedChunk } from './chunk-timeouts.ts';
 import { jobProcesses } from './command-processes.ts';
 import type { EngineContext, UnitOfWork } from './context.ts';
-import { GroupCommit, MAX_BATCH } from './group-commit.ts';
+import { endOf, GroupCommit, MAX_BATCH } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
 import { endJobstate, reportOutcome } from './outcomes.ts';
 
@@ -316,7 +316,7 @@ export class Executor {
           const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
           return backToPrepared(uow, { js, chunk, fence });
         },
-        { ends: outcome.done ? { runId: js.runId, taskId: js.taskId } : null },
+        { ends: outcome.done ? endOf(js) : null },
       ),
     );
     if (!written) this.discarded(js);

@@ -5,8 +5,17 @@
 // where each statement is a round trip. Runs on both stores (TASKWARDEN_TEST_DB).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { COMMITS_IN_FLIGHT, GroupCommit, MAX_BATCH, MAX_BATCH_ROUND_TRIPS } from '../../src/engine/group-commit.ts';
-import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
+import type { Jobstate } from '../../src/core/model.ts';
+import type { UnitOfWork } from '../../src/engine/context.ts';
+import {
+  COMMITS_IN_FLIGHT,
+  endOf,
+  GroupCommit,
+  MAX_BATCH,
+  MAX_BATCH_ROUND_TRIPS,
+} from '../../src/engine/group-commit.ts';
+import { endJobstate } from '../../src/engine/outcomes.ts';
+import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
 let h: EngineHarness;
 before(async () => {
@@ -75,4 +84,49 @@ test("writes made together go in batches of the store's size: large where statem
     h.store.transaction = transaction;
   }
   assert.equal(transactions, Math.ceil(writes / size), `${writes} writes in batches of ${size}`);
+});
+
+// A batch locks the runs its ends may complete once its writes are made, just before it
+// reads whether they did (GroupCommit): a batch still under way holds up no other batch
+// ending a jobstate of the same run, and whichever commits last completes the run.
+test('a batch under way does not hold up another ending a jobstate of its run; the run completes once both ended', async () => {
+  const task = await h.addTask({
+    schedule: { kind: 'manual' },
+    concurrency: 'allow',
+    jobs: [serverJob('noop'), serverJob('noop', {}, { name: 'then' })],
+  });
+  const run = await h.engine.runNow(task.id, null);
+  const now = h.clock.now();
+  const owner = 'test-node/claim';
+  const [first] = await h.store.jobstates.claimServer(owner, now, now + 60_000, 10);
+  const { items } = await h.store.jobstates.listByRun(run.id, { limit: 10 });
+  const second = items.find((js) => js.id !== first?.id);
+  assert.ok(first && second, 'two jobstates');
+  // The second job as if started too: both are the run's last jobs under way.
+  const started = { status: 'running', leaseOwner: owner, leaseExpiresAt: now + 60_000, startedAt: now } as const;
+  assert.ok(await h.store.jobstates.update(second.id, { ...started, updatedAt: now }));
+  const fence = { status: ['running' as const], leaseOwner: owner };
+  const end = (js: Jobstate) => (uow: UnitOfWork) => endJobstate(h.engine.ctx, uow, js, { ok: true }, fence);
+
+  const commits = new GroupCommit(h.engine.ctx);
+  const underWay = heldWrite();
+  const firstLanded = commits.write(async (uow) => (await underWay.write()) && end({ ...first, ...started })(uow), {
+    ends: endOf(first),
+  });
+  assert.equal(await settlesWithin(underWay.started, 5_000), true, 'the first batch began');
+  const secondLanded = commits.write(end({ ...second, ...started }), { ends: endOf(second) });
+  if (h.store.capabilities.rowLocks) {
+    assert.equal(await settlesWithin(secondLanded, 5_000), true, 'the second batch committed meanwhile');
+    assert.equal((await h.store.runs.get(run.id))?.status, 'running', 'its first job still runs');
+  } else {
+    assert.equal(await settlesWithin(secondLanded, 300), false, 'one writer: the second batch waits');
+  }
+  underWay.release();
+  assert.deepEqual(await Promise.all([firstLanded, secondLanded]), [true, true]);
+  const ended = await h.store.jobstates.listByRun(run.id, { limit: 10 });
+  assert.deepEqual(
+    ended.items.map((js) => js.status),
+    ['finished', 'finished'],
+  );
+  assert.equal((await h.store.runs.get(run.id))?.status, 'finished');
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StoreSession } from '../../src/core/ports/store.ts';
-import { GroupCommit } from '../../src/engine/group-commit.ts';
+import { endOf, GroupCommit } from '../../src/engine/group-commit.ts';
 import { endJobstate } from '../../src/engine/outcomes.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
@@ -44,7 +44,7 @@ test('a batch whose held result lost its lease is written again result by result
     const landed = await Promise.all(
       [kept, taken, alsoKept].map((js) =>
         commits.write((uow) => endJobstate(h.engine.ctx, uow, js, { ok: true, result: { i: js.id } }, fence), {
-          ends: { runId: js.runId, taskId: js.taskId },
+          ends: endOf(js),
         }),
       ),
     );
