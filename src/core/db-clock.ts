@@ -64,6 +64,10 @@ export class DbSyncedClock implements Clock {
     return this.base.sleep(ms, signal);
   }
 
+  timer(ms: number, fire: () => void): () => void {
+    return this.base.timer(ms, fire);
+  }
+
   /** Database clock minus base clock, in ms, as last measured (0 before the first measurement). */
   get offsetMs(): number {
     return this.offset;
@@ -125,6 +129,7 @@ export function skewedClock(base: Clock, skewMs: number): Clock {
     now: () => base.now() + skewMs,
     monotonic: () => base.monotonic(),
     sleep: (ms, signal) => base.sleep(ms, signal),
+    timer: (ms, fire) => base.timer(ms, fire),
   };
 }
 

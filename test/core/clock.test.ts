@@ -40,6 +40,32 @@ describe('FakeClock', () => {
     await cut;
     assert.equal(clock.sleeping, 0);
   });
+
+  test('a timer fires once its time passed; one cancelled before never fires', () => {
+    const clock = new FakeClock();
+    const fired: string[] = [];
+    clock.timer(1000, () => fired.push('kept'));
+    const cancel = clock.timer(1000, () => fired.push('cancelled'));
+    assert.equal(clock.sleeping, 2);
+    cancel();
+    assert.equal(clock.sleeping, 1);
+    clock.advance(999);
+    assert.deepEqual(fired, []);
+    clock.advance(1);
+    assert.deepEqual([fired, clock.sleeping], [['kept'], 0]);
+  });
+});
+
+describe('systemClock.timer', () => {
+  test('fires after its time; cancelled, it never fires', async () => {
+    const fired: string[] = [];
+    const started = performance.now();
+    const kept = new Promise<number>((resolve) => systemClock.timer(30, () => resolve(performance.now() - started)));
+    const cancel = systemClock.timer(10, () => fired.push('cancelled'));
+    cancel();
+    assert.ok((await kept) >= 29, 'not before its time');
+    assert.deepEqual(fired, []);
+  });
 });
 
 describe('ClockJumpWatch', () => {
