@@ -5,6 +5,7 @@ import { TurnReads } from '../core/turn-reads.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied, type EventsBatching } from './agent-events.ts';
 import type { EngineContext, UnitOfWork } from './context.ts';
 import { type BatchedClaim, GroupCommit } from './group-commit.ts';
+import { HandedOut } from './handed-out.ts';
 import { awaitsLateReport } from './late-reports.ts';
 import { reportOutcome } from './outcomes.ts';
 
@@ -50,6 +51,8 @@ export class AgentDispatch {
   private readonly runningReads: TurnReads<RunningOnAgent[]>;
   /** How every events call reads and writes: one object for them all, not one per call. */
   private readonly eventsBatching: EventsBatching;
+  /** What was just handed out, for the first events call of each job to read without a statement. */
+  private readonly handedOut = new HandedOut();
 
   constructor(private readonly ctx: EngineContext) {
     this.commits = new GroupCommit(ctx);
@@ -59,7 +62,10 @@ export class AgentDispatch {
     });
     this.runningReads = new TurnReads((agentIds) => ctx.store.jobstates.listRunningOnAgents(agentIds));
     this.eventsBatching = {
-      read: (id) => this.eventsReads.get(id),
+      read: (id) => {
+        const js = this.handedOut.take(id);
+        return js ? Promise.resolve(js) : this.eventsReads.get(id);
+      },
       commit: (write, ends) => this.commits.write(write, { ends }),
     };
   }
@@ -90,7 +96,9 @@ export class AgentDispatch {
     const work: AgentWork[] = [];
     for (const js of claimed) {
       const job = await this.prepare(agent, js);
-      if (job) work.push(job);
+      if (!job) continue;
+      work.push(job);
+      this.handedOut.keep(js);
     }
     return work;
   }

@@ -150,4 +150,40 @@ describe('engine and agents', () => {
     const run = await h.store.runs.get((jobs[0] as Jobstate).runId);
     assert.equal(run?.status, 'error');
   });
+
+  // The first events call of a job reads the copy its claim kept (HandedOut), not the store;
+  // a copy gone stale changes nothing: the events' write is fenced by status, attempt, seq.
+  const finished = (seq: number) => [{ seq, ts: h.clock.now(), type: 'finished' as const, result: { exitCode: 0 } }];
+  const line = (seq: number) => [
+    { seq, ts: h.clock.now(), type: 'log' as const, stream: 'stdout' as const, line: `line ${seq}` },
+  ];
+
+  test('a job whose run was cancelled after it was handed out: its report is refused, it stays cancelled', async () => {
+    const [js] = await runOf({ jobs: [hello()] });
+    const [work] = await h.engine.agents.claim(agent, 1);
+    await h.engine.cancelRun((js as Jobstate).runId);
+    await assert.rejects(h.engine.agents.applyEvents(agent.id, work?.jobstate as string, 1, finished(1)), {
+      code: 'jobstate_ended',
+    });
+    const after = await reload(js as Jobstate);
+    assert.deepEqual([after.status, after.result], ['cancelled', null]);
+  });
+
+  test('two events calls racing on a job just handed out: each event applied once', async () => {
+    const [js] = await runOf({ jobs: [hello()] });
+    await h.engine.agents.claim(agent, 1);
+    // One takes the copy, the other reads the store; the seq fences them.
+    const both = await Promise.all([
+      h.engine.agents.applyEvents(agent.id, (js as Jobstate).id, 1, line(1)),
+      h.engine.agents.applyEvents(agent.id, (js as Jobstate).id, 1, [...line(1), ...finished(2)]),
+    ]);
+    assert.equal(both[0].applied + both[1].applied, 2);
+    const after = await reload(js as Jobstate);
+    assert.deepEqual([after.status, after.eventSeq], ['finished', 2]);
+    const lines = await h.store.logs.list(after.id, { limit: 10 });
+    assert.deepEqual(
+      lines.items.map((l) => l.line),
+      ['line 1'],
+    );
+  });
 });
