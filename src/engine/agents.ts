@@ -95,10 +95,12 @@ export class AgentDispatch {
     if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
     const work: AgentWork[] = [];
     for (const js of claimed) {
+      // Copied before a module's payload is given the row: what it may change there is not what the events call reads.
+      const handed = { ...js };
       const job = await this.prepare(agent, js);
       if (!job) continue;
       work.push(job);
-      this.handedOut.keep(js);
+      this.handedOut.keep(handed);
     }
     return work;
   }
