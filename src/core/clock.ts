@@ -116,20 +116,35 @@ export async function busyTurn(): Promise<void> {
   lastTurn = performance.now();
 }
 
+/**
+ * A sleep on `clock`'s timer (Clock.sleep, built on Clock.timer): resolves after `ms`, when
+ * `signal` aborts, or when the function it hands to `wakeable` is called (a long-poll woken
+ * by new work). It lets go of the signal and the timer whichever comes first: a loop of
+ * sleeps on one job's signal piles no listeners on it.
+ */
+export function sleepOn(
+  clock: Pick<Clock, 'timer'>,
+  ms: number,
+  signal?: AbortSignal,
+  wakeable?: (wake: () => void) => void,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      cancel();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const cancel = clock.timer(ms, done);
+    signal?.addEventListener('abort', done, { once: true });
+    wakeable?.(done);
+  });
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      signal?.addEventListener('abort', done, { once: true });
-    }),
+  sleep: (ms, signal) => sleepOn(systemClock, ms, signal),
   timer: (ms, fire) => {
     const timer = setTimeout(fire, Math.max(0, ms));
     return () => clearTimeout(timer);
@@ -159,21 +174,7 @@ export class FakeClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const aborted = () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        resolve();
-      };
-      // Woken by time, it lets go of the signal: a loop of sleeps on one job's signal would pile listeners on it.
-      const woken = () => {
-        signal?.removeEventListener('abort', aborted);
-        resolve();
-      };
-      const sleeper = { until: this.elapsed + Math.max(0, ms), resolve: woken };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', aborted, { once: true });
-    });
+    return sleepOn(this, ms, signal);
   }
 
   timer(ms: number, fire: () => void): () => void {

@@ -9,7 +9,7 @@ import type {
 } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { flushingFirst, type Untouched, withRepos } from './firing-batch.ts';
-import { BatchedRunEnds } from './runs.ts';
+import { BatchedRunEnds, closesWithItsBatch } from './runs.ts';
 
 /** A write of one chunk's result: whether it landed (false: its fence refused it). */
 export type ChunkWrite = (uow: UnitOfWork) => Promise<boolean>;
@@ -18,10 +18,7 @@ export type ChunkWrite = (uow: UnitOfWork) => Promise<boolean>;
 export interface JobstateEnd {
   runId: string;
   taskId: string;
-  /**
-   * Its run's close is decided as the jobstate ends, not with the batch's (a staged
-   * rollout's wave: outcomes.afterTerminal), so the batch locks that run before any write.
-   */
+  /** Its run's close is decided as the jobstate ends (not closesWithItsBatch): the batch locks that run before any write. */
   closesAsItEnds: boolean;
 }
 
@@ -29,7 +26,7 @@ export interface JobstateEnd {
 export const endOf = (js: Jobstate): JobstateEnd => ({
   runId: js.runId,
   taskId: js.taskId,
-  closesAsItEnds: js.wave !== undefined,
+  closesAsItEnds: !closesWithItsBatch(js),
 });
 
 /** An agent's claim made with its batch's: the claims of a batch cost one claim of them all. */

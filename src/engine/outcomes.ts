@@ -4,7 +4,7 @@ import type { JobstateFence, JobstatePatch, StoreSession } from '../core/ports/s
 import { jobDefOf } from '../core/sequencing.ts';
 import { type EngineContext, type UnitOfWork, WAKE_LOOP, withTx } from './context.ts';
 import { rolloutAfterEnd } from './rollout.ts';
-import { completeRunIfDone, mayHaveNextJob } from './runs.ts';
+import { closesWithItsBatch, completeRunIfDone, mayHaveNextJob } from './runs.ts';
 
 export interface JobstateOutcome {
   ok: boolean;
@@ -137,7 +137,7 @@ export async function afterTerminal(
   if (js.startedAt !== null) await recordOutcome(tx, js, now);
   let woken = 0;
   // In a batch, its run's close and its next job's wake are done with the others' (a rollout's wave is decided here).
-  if (uow.batchEnds && js.wave === undefined) uow.batchEnds.defer(js, task);
+  if (uow.batchEnds && closesWithItsBatch(js)) uow.batchEnds.defer(js, task);
   // A run that ended with this jobstate has no next job left to wake: one statement less per run.
   else if (!(await completeRunIfDone(uow, js.runId, task))) {
     if (mayHaveNextJob(js, task)) {

@@ -60,6 +60,12 @@ export function mayHaveNextJob(js: Pick<Jobstate, 'jobIndex'>, task: Task | null
 }
 
 /**
+ * Whether a jobstate's run is closed with its batch's other ends (BatchedRunEnds) rather
+ * than as it ends: a staged rollout's run decides its next wave at each end (rollout.ts).
+ */
+export const closesWithItsBatch = (js: Pick<Jobstate, 'wave'>): boolean => js.wave === undefined;
+
+/**
  * What follows the ends of a batch's jobstates (afterTerminal), done once for them all at
  * the batch's end: their runs closed by one statement, then the next job of each run that
  * stays open woken, as completeRunIfDone then a wake would one by one. A run is closed

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import { type Clock, sleepOn } from '../core/clock.ts';
 import type { Engine } from '../engine/engine.ts';
 import { AGENT_CHANNEL, parseAgentSignal } from '../engine/peers.ts';
 
@@ -83,11 +83,10 @@ export class LocalAgentWaiters implements AgentWaiters {
 }
 
 /**
- * One contact's listening (LocalAgentWaiters.listen): one object, not a handful of closures,
- * since every long-poll makes one. It is also the listener of the caller's stop signal
- * (handleEvent). A wake ends its wait with a call (Clock.timer), not an AbortController's
- * abort event: a run over 1,000 waiting agents wakes 1,000 of them at once, and each abort
- * cost some 7 µs more than the call.
+ * One contact's listening (LocalAgentWaiters.listen): one object per long-poll. A wake ends
+ * its wait with a call (sleepOn's wake, on Clock.timer), not an AbortController's abort
+ * event: a run over 1,000 waiting agents wakes 1,000 of them at once, and each abort cost
+ * some 7 µs more than the call.
  */
 class LocalWaiter implements AgentWaiter {
   private fired = false;
@@ -105,24 +104,12 @@ class LocalWaiter implements AgentWaiter {
     this.wakeUp?.();
   }
 
-  /** The caller's stop aborted: it ends the wait as a wake does (no AbortSignal.any per wait). */
-  handleEvent(): void {
-    this.wakeUp?.();
-  }
-
-  wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (this.fired || signal.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const wakeUp = () => {
-        this.wakeUp = null;
-        cancelTimer();
-        signal.removeEventListener('abort', this);
-        resolve();
-      };
-      const cancelTimer = this.clock.timer(ms, wakeUp);
-      this.wakeUp = wakeUp;
-      signal.addEventListener('abort', this, { once: true });
+  async wait(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.fired) return;
+    await sleepOn(this.clock, ms, signal, (wake) => {
+      this.wakeUp = wake;
     });
+    this.wakeUp = null;
   }
 
   close(): void {
