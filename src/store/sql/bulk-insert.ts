@@ -65,13 +65,22 @@ function fromJson(table: string, split: Split): RawBuilder<unknown> {
   return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from json_each(${json})`;
 }
 
-/** PostgreSQL: one array per varying column (text or bigint, the store's two column types), zipped by unnest. */
+/** The store's two column types (bigint, text), as PostgreSQL arrays of one column's values. */
+export type ArrayType = 'bigint' | 'text';
+
+/** The array type of one column's values: bigint where any is a number (a column of nulls and times), else text. */
+export const arrayTypeOf = (values: readonly unknown[]): ArrayType =>
+  values.some((v) => typeof v === 'number') ? 'bigint' : 'text';
+
+/** `values` as one parameter of an array type, for unnest. */
+export const typedArray = (values: unknown, type: ArrayType) => sql`${values}::${sql.raw(type)}[]`;
+
+/** PostgreSQL: one array per varying column, zipped by unnest. */
 function fromArrays(table: string, split: Split): RawBuilder<unknown> {
   const { columns, tuples, varying } = split;
   const arrays = varying.map((i) => {
     const values = tuples.map((t) => t[i]);
-    const type = values.some((v) => typeof v === 'number') ? sql`bigint[]` : sql`text[]`;
-    return sql`${values}::${type}`;
+    return typedArray(values, arrayTypeOf(values));
   });
   const names = varying.map((i) => columns[i] as string);
   const values = columns.map((c, i) => (varying.includes(i) ? sql.ref(`u.${c}`) : sql`${tuples[0]?.[i]}`));

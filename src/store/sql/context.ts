@@ -27,14 +27,12 @@ export interface SqlContext {
    * (SQLite), costing more than the update itself: hot writes update, then read back.
    */
   readonly returningBuffersRows?: boolean | undefined;
-  /** How a bulk insert carries its rows' values (bulk-insert.ts). */
-  readonly bulkRows: BulkRows;
   /**
-   * A `VALUES` list's columns keep their values' types (SQLite), so an update of many rows
-   * can join one (updateOwned); where they come out as text (PostgreSQL: an untyped
-   * parameter), each row's values are picked by a CASE on its id instead.
+   * How a bulk insert carries its rows' values (bulk-insert.ts); with `arrays`, an update of
+   * many rows (updateOwned) zips its values from arrays too, where `json` (SQLite, whose
+   * VALUES keep their types) joins a VALUES list.
    */
-  readonly valuesKeepTypes?: boolean | undefined;
+  readonly bulkRows: BulkRows;
   /**
    * Reads that walk a whole table (the metrics' counts), where they do not hold the event
    * loop (SQLite: a thread, reader-thread.ts); absent, they run as any other (PostgreSQL

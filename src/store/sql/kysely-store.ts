@@ -27,7 +27,6 @@ export interface KyselyStoreOptions {
   pingTakesWriteLock?: boolean | undefined;
   returningBuffersRows?: SqlContext['returningBuffersRows'];
   bulkRows: BulkRows;
-  valuesKeepTypes?: SqlContext['valuesKeepTypes'];
   wholeTableRead?: SqlContext['wholeTableRead'];
   /** A reason the store is busy that no ping sees (writes giving up on locks: LockWaits), or null. */
   contention?: (() => TaskwardenError | null) | undefined;
@@ -90,7 +89,6 @@ export class KyselyStore implements Store {
       compiled: this.compiled,
       returningBuffersRows: options.returningBuffersRows ?? false,
       bulkRows: options.bulkRows,
-      valuesKeepTypes: options.valuesKeepTypes ?? false,
       wholeTableRead: options.wholeTableRead,
     };
     this.contention = options.contention;

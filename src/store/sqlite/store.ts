@@ -72,7 +72,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       await checkpoints.stop();
     },
     bulkRows: 'json',
-    valuesKeepTypes: true,
     wholeTableRead: reader.read,
   });
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { newId } from '../../../src/core/ids.ts';
-import { JOBSTATE_STATUSES } from '../../../src/core/model.ts';
+import { JOBSTATE_STATUSES, type Jobstate } from '../../../src/core/model.ts';
+import type { OwnedUpdate } from '../../../src/core/ports/store.ts';
 import { BULK_CHUNK } from '../../../src/store/sql/bulk-insert.ts';
 import { makeJobstate, seedRun, T0 } from '../fixtures.ts';
 import { ids, type OpenStore, rejectsWithCode, storeTest, walk } from './harness.ts';
@@ -200,6 +201,35 @@ export function jobstateCases(open: OpenStore): void {
         await assert.rejects(store.jobstates.updateOwned(mixed, ['running']), /fenced otherwise/);
       },
     );
+
+    storeTest(open, 'updateOwned with values every row shares, and a column of numbers and nulls', async (store) => {
+      const run = await seedRun(store);
+      const held = () => makeJobstate(run, { status: 'running', leaseOwner: 'node-a', leaseExpiresAt: T0 + 10 });
+      const rows = [held(), held(), held(), held()];
+      await store.jobstates.insertMany(rows);
+      const owned = (js: Jobstate, patch: OwnedUpdate['patch']): OwnedUpdate => ({
+        id: js.id,
+        patch,
+        attempt: 1,
+        leaseOwner: 'node-a',
+      });
+      // Every value one for all rows (PostgreSQL binds each list once; the ids alone vary).
+      const same = { leaseExpiresAt: T0 + 20, checkpoint: { page: 1 }, updatedAt: T0 + 1 };
+      const shared = rows.slice(0, 3).map((js) => owned(js, same));
+      assert.equal(await store.jobstates.updateOwned(shared, ['running']), 3);
+      assert.equal(await store.jobstates.updateOwned(shared.slice(0, 1), ['running']), 1);
+      // A number column whose rows hold numbers and nulls, a text column of text and nulls.
+      const mixed = rows.map((js, i) =>
+        owned(js, {
+          leaseExpiresAt: i % 2 === 0 ? null : T0 + 30 + i,
+          checkpoint: i % 2 === 0 ? { page: i } : null,
+          updatedAt: T0 + 2,
+        }),
+      );
+      assert.equal(await store.jobstates.updateOwned(mixed, ['running']), rows.length);
+      for (const [i, js] of rows.entries())
+        assert.deepEqual(await store.jobstates.get(js.id), { ...js, ...mixed[i]?.patch });
+    });
 
     storeTest(open, 'update without a fence writes; null clears a value', async (store) => {
       const run = await seedRun(store);
