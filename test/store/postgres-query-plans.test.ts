@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
+import type { Jobstate } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { CallRecorder } from '../support/call-recorder.ts';
@@ -44,6 +45,17 @@ async function plansOf(url: string, pattern: RegExp, call: () => Promise<unknown
   }
 }
 
+/** ANALYZE of every table: the statistics PostgreSQL plans with from then on. */
+async function analyze(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
+}
+
 /** A migrated store on a new database, with `running` leased jobstates of one run. */
 async function withRunning(running: number, body: (store: Store, url: string, ids: string[]) => Promise<void>) {
   const url = await postgres.database();
@@ -72,6 +84,30 @@ describe('PostgreSQL plans of the batch statements, before any ANALYZE', () => {
       const [plan] = await plansOf(url, /^update "jobstates"/, () => store.jobstates.updateOwned(rows, ['running']));
       assert.match(plan ?? '', /jobstates_pkey/);
       assert.doesNotMatch(plan ?? '', /jobstates_running_lease|jobstates_running_started/);
+    });
+  });
+
+  test('an agents’ claim seeks each agent’s prepared jobstates, though the statistics saw none prepared', async () => {
+    await withRunning(0, async (store, url) => {
+      // 10,000 ended jobstates of 1,000 agents, analysed; then one prepared jobstate each.
+      const run = await seedRun(store, { status: 'running' });
+      const agentJob = (agent: number, over: Partial<Jobstate>) =>
+        makeJobstate(run, { runner: 'agent', agentId: `agent-${agent}`, preparedAt: T0, ...over });
+      const ended = Array.from({ length: 10_000 }, (_, i) => agentJob(i % 1_000, { status: 'finished', jobIndex: 1 }));
+      for (let i = 0; i < ended.length; i += 1_000) await store.jobstates.insertMany(ended.slice(i, i + 1_000));
+      await analyze(url);
+      await store.jobstates.insertMany(Array.from({ length: 1_000 }, (_, i) => agentJob(i, { status: 'prepared' })));
+      const requests = Array.from({ length: 256 }, (_, i) => ({ agentId: `agent-${i}`, capacity: 10, skip: [] }));
+      const [claim] = await plansOf(url, /^with "picked"/, () => store.jobstates.claimForAgents(requests, T0 + 1));
+      // Not every agent's prepared jobstates walked in claim order for each agent.
+      assert.match(claim ?? '', /jobstates_agent_claim/);
+      assert.doesNotMatch(claim ?? '', /jobstates_agent_prepared|jobstates_claim_order/);
+      const [expiry] = await plansOf(url, /^select/, () => store.jobstates.listPreparedExpired(T0, 10));
+      assert.match(expiry ?? '', /jobstates_agent_prepared/);
+      const [server] = await plansOf(url, /^with "picked"/, () =>
+        store.jobstates.claimServer('node-a', T0, T0 + 1, 10),
+      );
+      assert.match(server ?? '', /jobstates_server_claim/);
     });
   });
 

@@ -221,6 +221,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
         .selectAll('jobstates')
         .where('jobstates.status', '=', literal('prepared'))
         .where('jobstates.runner', '=', literal('agent'))
+        // Changes no answer (the next line passes over nulls): states the expiry index's condition (0024).
+        .where('jobstates.prepared_at', 'is not', null)
         .where((eb) => eb(eb('jobstates.prepared_at', '+', eb('tasks.expire_after_seconds', '*', 1000)), '<=', now))
         .orderBy('jobstates.prepared_at')
         .orderBy('jobstates.id')
@@ -302,6 +304,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
             )
             .where('jobstates.status', '=', literal('prepared'))
             .where('jobstates.runner', '=', literal('agent'))
+            .where('jobstates.prepared_at', 'is not', null)
             .as('expiry'),
         ])
         .executeTakeFirst();

@@ -5,6 +5,7 @@ import { attemptDurationsMigration } from './attempt-durations-migration.ts';
 import { calendarsMigration } from './calendars-migration.ts';
 import { catalogSecurityMigration } from './catalog-security-migration.ts';
 import { claimOrder } from './claim-order-migration.ts';
+import { claimPlansMigration } from './claim-plans-migration.ts';
 import { commandProcessesMigration } from './command-processes-migration.ts';
 import { contactIndexesMigration } from './contact-indexes-migration.ts';
 import { type ColumnTypes, fleetMigration } from './fleet-migration.ts';
@@ -69,5 +70,7 @@ export function migrationsFor(types: ColumnTypes, own: DialectMigrations): Recor
     '0022_contact_indexes': contactIndexesMigration(own.backend),
     // SQLite's jobstate indexes partial, as PostgreSQL's are, and one index of a run's jobstates.
     '0023_jobstate_indexes': jobstateIndexesMigration(own.backend),
+    // PostgreSQL: no index but the agent one holds every agent's prepared jobstates in claim order.
+    '0024_claim_plans': claimPlansMigration(own.backend),
   };
 }
