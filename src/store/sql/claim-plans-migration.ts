@@ -1,4 +1,5 @@
-import { type Kysely, type Migration, sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import { createJobstateIndex, type JobstateIndex } from './jobstate-indexes-migration.ts';
 
 /**
  * PostgreSQL only (0024; SQLite's claims rank the agents' rows off `jobstates_agent_claim`
@@ -24,20 +25,23 @@ export function claimPlansMigration(backend: 'sqlite' | 'postgres'): Migration {
   return {
     async up(db: Kysely<unknown>) {
       if (backend !== 'postgres') return;
-      await db.schema.dropIndex('jobstates_claim_order').execute();
-      await db.schema
-        .createIndex('jobstates_server_claim')
-        .on('jobstates')
-        .columns(['prepared_at', 'id'])
-        .where(sql<boolean>`status = 'prepared' and runner = 'server'`)
-        .execute();
-      await db.schema.dropIndex('jobstates_agent_prepared').execute();
-      await db.schema
-        .createIndex('jobstates_agent_prepared')
-        .on('jobstates')
-        .columns(['prepared_at', 'id'])
-        .where(sql<boolean>`status = 'prepared' and runner = 'agent' and prepared_at is not null`)
-        .execute();
+      for (const old of REPLACED) await db.schema.dropIndex(old).execute();
+      for (const index of POSTGRES_INDEXES) await createJobstateIndex(db, index);
     },
   };
 }
+
+const REPLACED = ['jobstates_claim_order', 'jobstates_agent_prepared'];
+
+const POSTGRES_INDEXES: JobstateIndex[] = [
+  {
+    name: 'jobstates_server_claim',
+    columns: ['prepared_at', 'id'],
+    where: `status = 'prepared' and runner = 'server'`,
+  },
+  {
+    name: 'jobstates_agent_prepared',
+    columns: ['prepared_at', 'id'],
+    where: `status = 'prepared' and runner = 'agent' and prepared_at is not null`,
+  },
+];

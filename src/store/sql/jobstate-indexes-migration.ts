@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 
 /** An index of jobstates: its name, its columns and, partial, the condition its rows meet. */
-interface JobstateIndex {
+export interface JobstateIndex {
   name: string;
   columns: string[];
   where?: string;
@@ -47,16 +47,18 @@ export function jobstateIndexesMigration(backend: 'sqlite' | 'postgres'): Migrat
       for (const old of REPLACED) {
         await db.schema.dropIndex(old).execute();
       }
-      for (const index of SQLITE_INDEXES) {
-        await db.schema
-          .createIndex(index.name)
-          .on('jobstates')
-          .columns(index.columns)
-          .$call((q) => (index.where === undefined ? q : q.where(sql.raw<boolean>(index.where))))
-          .execute();
-      }
+      for (const index of SQLITE_INDEXES) await createJobstateIndex(db, index);
     },
   };
+}
+
+export async function createJobstateIndex(db: Kysely<unknown>, index: JobstateIndex): Promise<void> {
+  await db.schema
+    .createIndex(index.name)
+    .on('jobstates')
+    .columns(index.columns)
+    .$call((q) => (index.where === undefined ? q : q.where(sql.raw<boolean>(index.where))))
+    .execute();
 }
 
 const REPLACED = [
