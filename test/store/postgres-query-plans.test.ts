@@ -111,6 +111,30 @@ describe('PostgreSQL plans of the batch statements, before any ANALYZE', () => {
     });
   });
 
+  test('a contact’s read of its agents’ running jobstates seeks each agent, though the statistics saw none running', async () => {
+    await withRunning(0, async (store, url) => {
+      const run = await seedRun(store, { status: 'running' });
+      const agentJob = (agent: number, over: Partial<Jobstate>) =>
+        makeJobstate(run, { runner: 'agent', agentId: `agent-${agent}`, startedAt: T0, ...over });
+      const ended = Array.from({ length: 10_000 }, (_, i) => agentJob(i % 1_000, { status: 'finished', jobIndex: 1 }));
+      for (let i = 0; i < ended.length; i += 1_000) await store.jobstates.insertMany(ended.slice(i, i + 1_000));
+      await analyze(url);
+      await store.jobstates.insertMany(Array.from({ length: 1_000 }, (_, i) => agentJob(i, { status: 'running' })));
+      const agents = Array.from({ length: 100 }, (_, i) => `agent-${i}`);
+      let read = new Map<string, unknown[]>();
+      const [plan] = await plansOf(url, /\bjobstates\b/, async () => {
+        read = await store.jobstates.listRunningOnAgents(agents);
+      });
+      assert.match(plan ?? '', /Index Scan using jobstates_agent_status/);
+      // Not every running jobstate read for each call, or for each agent.
+      assert.doesNotMatch(plan ?? '', /jobstates_running_started|Hash/);
+      assert.deepEqual(
+        [...read.values()].map((rows) => rows.length),
+        agents.map(() => 1),
+      );
+    });
+  });
+
   test('a batch of runs completes by their ids, asking each for its own open jobstates', async () => {
     await withRunning(0, async (store, url) => {
       // 2,000 running runs of one task, each with a running jobstate; 8 of them whose jobstate ended.

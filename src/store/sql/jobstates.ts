@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import { moveJobstate } from '../../core/lifecycle.ts';
 import { JOBSTATE_STATUSES } from '../../core/model.ts';
-import type { JobstateCounts, JobstateRepo, RunningOnAgent } from '../../core/ports/store.ts';
+import type { JobstateCounts, JobstateRepo } from '../../core/ports/store.ts';
 import { insertRows } from './bulk-insert.ts';
 import { boundRow, boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, readWhole, type SqlContext, toPage, writing } from './context.ts';
@@ -10,6 +9,7 @@ import { literal, literals } from './literals.ts';
 import { updateOwned } from './owned-updates.ts';
 import { jobstatePatchRow } from './patches.ts';
 import { jobstateRow, toJobstate } from './rows.ts';
+import { listRunningOnAgents } from './running-on-agents.ts';
 
 const byId = new Statement((db, p: Slots<{ id: string }>) =>
   db.selectFrom('jobstates').selectAll().where('id', '=', p('id')),
@@ -80,28 +80,6 @@ const forAgent = new Statement((db, p: Slots<ForAgentParams>, shape) => {
     .orderBy('id')
     .limit(p('limit'));
 });
-
-/**
- * listRunningOnAgents(): the agent job columns reconcile compares, off the agent index,
- * unsorted (a sort costs a temporary tree); shape, the agent list's length (listShape).
- * The agents come as a VALUES list CROSS JOINed to the table: SQLite then seeks each agent
- * in the agent index, where an `agent_id IN (…)` led its planner (no statistics) to walk
- * every running jobstate of the status index instead.
- */
-const runningOnAgents = new Statement((db, p: Slots<{ keys: string[] }>, shape) => {
-  const rows = p.list('keys', Number(shape)).map((id) => sql`(${id})`);
-  const wanted = sql<{ column1: string }>`(values ${sql.join(rows)})`.as('wanted');
-  return db
-    .selectFrom(wanted)
-    .crossJoin('jobstates')
-    .select(['jobstates.agent_id', 'jobstates.id', 'jobstates.started_at', 'jobstates.event_seq'])
-    .whereRef('jobstates.agent_id', '=', 'wanted.column1')
-    .where('jobstates.status', '=', literal('running'))
-    .where('jobstates.runner', '=', literal('agent'));
-});
-
-/** Agents per listRunningOnAgents statement. */
-const AGENTS_PER_READ = 100;
 
 type SeqParams = { id: string; attempt: number; from: number; to: number; at: number };
 
@@ -259,17 +237,7 @@ export function jobstateRepo(ctx: SqlContext): JobstateRepo {
       return (await forAgent.rows(ctx, params, shape)).map(toJobstate);
     },
 
-    async listRunningOnAgents(agentIds) {
-      const byAgent = new Map<string, RunningOnAgent[]>(agentIds.map((id) => [id, []]));
-      // A padded list repeats its last agent, and so its rows: each is taken once.
-      const seen = new Set<string>();
-      for (const row of await runningOnAgents.rowsOfKeys(ctx, agentIds, AGENTS_PER_READ)) {
-        if (seen.has(row.id)) continue;
-        seen.add(row.id);
-        byAgent.get(row.agent_id as string)?.push({ id: row.id, startedAt: row.started_at, eventSeq: row.event_seq });
-      }
-      return byAgent;
-    },
+    listRunningOnAgents: (agentIds) => listRunningOnAgents(ctx, agentIds),
 
     async advanceEventSeq(id, attempt, from, to, at) {
       return (await advanceSeq.changed(ctx, { id, attempt, from, to, at })) > 0;
