@@ -56,6 +56,23 @@ async function analyze(url: string): Promise<void> {
   }
 }
 
+/**
+ * A migrated store whose 1,000 agents have 10,000 ended jobstates, analysed (the statistics
+ * see none in `status`), then one jobstate each in `status`: a fleet's history, and a run.
+ */
+async function withAgentHistory(status: 'prepared' | 'running', body: (store: Store, url: string) => Promise<void>) {
+  await withRunning(0, async (store, url) => {
+    const run = await seedRun(store, { status: 'running' });
+    const agentJob = (agent: number, over: Partial<Jobstate>) =>
+      makeJobstate(run, { runner: 'agent', agentId: `agent-${agent}`, preparedAt: T0, startedAt: T0, ...over });
+    const ended = Array.from({ length: 10_000 }, (_, i) => agentJob(i % 1_000, { status: 'finished', jobIndex: 1 }));
+    for (let i = 0; i < ended.length; i += 1_000) await store.jobstates.insertMany(ended.slice(i, i + 1_000));
+    await analyze(url);
+    await store.jobstates.insertMany(Array.from({ length: 1_000 }, (_, i) => agentJob(i, { status })));
+    await body(store, url);
+  });
+}
+
 /** A migrated store on a new database, with `running` leased jobstates of one run. */
 async function withRunning(running: number, body: (store: Store, url: string, ids: string[]) => Promise<void>) {
   const url = await postgres.database();
@@ -88,15 +105,7 @@ describe('PostgreSQL plans of the batch statements, before any ANALYZE', () => {
   });
 
   test('an agents’ claim seeks each agent’s prepared jobstates, though the statistics saw none prepared', async () => {
-    await withRunning(0, async (store, url) => {
-      // 10,000 ended jobstates of 1,000 agents, analysed; then one prepared jobstate each.
-      const run = await seedRun(store, { status: 'running' });
-      const agentJob = (agent: number, over: Partial<Jobstate>) =>
-        makeJobstate(run, { runner: 'agent', agentId: `agent-${agent}`, preparedAt: T0, ...over });
-      const ended = Array.from({ length: 10_000 }, (_, i) => agentJob(i % 1_000, { status: 'finished', jobIndex: 1 }));
-      for (let i = 0; i < ended.length; i += 1_000) await store.jobstates.insertMany(ended.slice(i, i + 1_000));
-      await analyze(url);
-      await store.jobstates.insertMany(Array.from({ length: 1_000 }, (_, i) => agentJob(i, { status: 'prepared' })));
+    await withAgentHistory('prepared', async (store, url) => {
       const requests = Array.from({ length: 256 }, (_, i) => ({ agentId: `agent-${i}`, capacity: 10, skip: [] }));
       const [claim] = await plansOf(url, /^with "picked"/, () => store.jobstates.claimForAgents(requests, T0 + 1));
       // Not every agent's prepared jobstates walked in claim order for each agent.
@@ -112,14 +121,7 @@ describe('PostgreSQL plans of the batch statements, before any ANALYZE', () => {
   });
 
   test('a contact’s read of its agents’ running jobstates seeks each agent, though the statistics saw none running', async () => {
-    await withRunning(0, async (store, url) => {
-      const run = await seedRun(store, { status: 'running' });
-      const agentJob = (agent: number, over: Partial<Jobstate>) =>
-        makeJobstate(run, { runner: 'agent', agentId: `agent-${agent}`, startedAt: T0, ...over });
-      const ended = Array.from({ length: 10_000 }, (_, i) => agentJob(i % 1_000, { status: 'finished', jobIndex: 1 }));
-      for (let i = 0; i < ended.length; i += 1_000) await store.jobstates.insertMany(ended.slice(i, i + 1_000));
-      await analyze(url);
-      await store.jobstates.insertMany(Array.from({ length: 1_000 }, (_, i) => agentJob(i, { status: 'running' })));
+    await withAgentHistory('running', async (store, url) => {
       const agents = Array.from({ length: 100 }, (_, i) => `agent-${i}`);
       let read = new Map<string, unknown[]>();
       const [plan] = await plansOf(url, /\bjobstates\b/, async () => {
