@@ -128,6 +128,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     migrations: postgresMigrations,
     classifyError: classifyPostgresError,
     bulkRows: 'arrays',
+    lateralJoins: true,
     lockName: async (tx, key) => {
       await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx);
     },

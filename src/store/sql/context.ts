@@ -34,6 +34,12 @@ export interface SqlContext {
    */
   readonly bulkRows: BulkRows;
   /**
+   * The backend joins LATERAL subqueries (PostgreSQL): a read for a list of agents seeks
+   * each agent's rows in a subquery of its own (listRunningOnAgents), which the planner
+   * cannot turn into one read of a status's whole index.
+   */
+  readonly lateralJoins?: boolean | undefined;
+  /**
    * Reads that walk a whole table (the metrics' counts), where they do not hold the event
    * loop (SQLite: a thread, reader-thread.ts); absent, they run as any other (PostgreSQL
    * answers over the network).

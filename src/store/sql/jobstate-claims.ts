@@ -304,6 +304,7 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
             )
             .where('jobstates.status', '=', literal('prepared'))
             .where('jobstates.runner', '=', literal('agent'))
+            // Changes no answer (min() passes over nulls): states the expiry index's condition (0024).
             .where('jobstates.prepared_at', 'is not', null)
             .as('expiry'),
         ])

@@ -27,6 +27,7 @@ export interface KyselyStoreOptions {
   pingTakesWriteLock?: boolean | undefined;
   returningBuffersRows?: SqlContext['returningBuffersRows'];
   bulkRows: BulkRows;
+  lateralJoins?: SqlContext['lateralJoins'];
   wholeTableRead?: SqlContext['wholeTableRead'];
   /** A reason the store is busy that no ping sees (writes giving up on locks: LockWaits), or null. */
   contention?: (() => TaskwardenError | null) | undefined;
@@ -89,6 +90,7 @@ export class KyselyStore implements Store {
       compiled: this.compiled,
       returningBuffersRows: options.returningBuffersRows ?? false,
       bulkRows: options.bulkRows,
+      lateralJoins: options.lateralJoins ?? false,
       wholeTableRead: options.wholeTableRead,
     };
     this.contention = options.contention;

@@ -28,7 +28,7 @@ const byValues = new Statement((db, p: Slots<{ keys: string[] }>, shape) => {
 });
 
 /**
- * PostgreSQL: each agent of the array seeks its own running jobstates in
+ * Where LATERAL joins (PostgreSQL): each agent of the array seeks its own running jobstates in
  * `jobstates_agent_status` (agent_id, status), in a LATERAL subquery that OFFSET 0 keeps
  * from being flattened into a join. The status is stated as a range of one value, which
  * the index seeks as well as an equality but which does not make the partial index of
@@ -37,7 +37,7 @@ const byValues = new Statement((db, p: Slots<{ keys: string[] }>, shape) => {
  * with 10,000 running, 5.7 ms on average in the fleet bench's statement log), or, flattened,
  * walked it for each agent. Seeking: 0.6 ms, whatever runs elsewhere.
  */
-const byArray = new Statement((db, p: Slots<{ keys: string[] }>) => {
+const byLateral = new Statement((db, p: Slots<{ keys: readonly string[] }>) => {
   const wanted = sql`unnest(${typedArray(p('keys'), 'text')})`.as<'wanted'>(sql`wanted(agent_id)`);
   return db
     .selectFrom(wanted)
@@ -65,10 +65,9 @@ export async function listRunningOnAgents(
   agentIds: readonly string[],
 ): Promise<Map<string, RunningOnAgent[]>> {
   const byAgent = new Map<string, RunningOnAgent[]>(agentIds.map((id) => [id, []]));
-  const rows =
-    ctx.bulkRows === 'arrays'
-      ? await byArray.rows(ctx, { keys: [...agentIds] })
-      : await byValues.rowsOfKeys(ctx, agentIds, AGENTS_PER_READ);
+  const rows = ctx.lateralJoins
+    ? await byLateral.rows(ctx, { keys: agentIds })
+    : await byValues.rowsOfKeys(ctx, agentIds, AGENTS_PER_READ);
   // A padded list repeats its last agent, and so its rows: each is taken once.
   const seen = new Set<string>();
   for (const row of rows) {
