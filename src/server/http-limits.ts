@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
@@ -27,13 +28,42 @@ export interface HttpLimits {
   jsonMaxDepth: number;
 }
 
+/** Never fewer connections per address than this, however low the file limit. */
+const MIN_CONNECTIONS_PER_ADDRESS = 64;
+/** The open-file limit assumed where the process cannot read its own (no /proc): the usual default. */
+const USUAL_OPEN_FILE_LIMIT = 1_024;
+const OPEN_FILES = /^Max open files\s+(\d+|unlimited)\s/m;
+
+/**
+ * The default connection cap per address: a quarter of the process's file descriptors (at
+ * least 64). A fleet of long-polling agents behind one NAT address holds one connection per
+ * agent, so a cap of a few dozen refused all but a few dozen of a site's PCs; a quarter
+ * still keeps any one address from taking every descriptor (the attack the cap is for).
+ * `limitsText` is /proc/self/limits, whose soft "Max open files" Node raised to the hard
+ * limit at its start; null where it cannot be read.
+ */
+export function connectionCapFor(limitsText: string | null): number {
+  const soft = limitsText === null ? undefined : OPEN_FILES.exec(limitsText)?.[1];
+  const files =
+    soft === undefined ? USUAL_OPEN_FILE_LIMIT : soft === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(soft);
+  return Math.max(MIN_CONNECTIONS_PER_ADDRESS, Math.floor(files / 4));
+}
+
+function processLimits(): string | null {
+  try {
+    return readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   // Headers and body together stay within 30 s: a slow client is cut by then.
   headersTimeoutMs: 10_000,
   bodyTimeoutMs: 20_000,
   // 256 MiB (the default package limit) at ~450 KB/s.
   uploadTimeoutMs: 10 * 60_000,
-  maxConnectionsPerAddress: 64,
+  maxConnectionsPerAddress: connectionCapFor(processLimits()),
   maxEventStreamsPerUser: 8,
   loginAttemptsPerAddress: 20,
   loginAddressWindowMs: 60_000,

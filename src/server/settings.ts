@@ -40,7 +40,7 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
   { key: 'headersTimeout', env: 'TASKWARDEN_HEADERS_TIMEOUT', default: '`10s`', doc: 'request line and headers must arrive within this, or the socket closes' },
   { key: 'bodyTimeout', env: 'TASKWARDEN_BODY_TIMEOUT', default: '`20s`', doc: 'a body must arrive within this after the headers' },
   { key: 'uploadTimeout', env: 'TASKWARDEN_UPLOAD_TIMEOUT', default: '`10m`', doc: 'the same for package uploads and FusionInventory messages (authenticated)' },
-  { key: 'maxConnectionsPerAddress', env: 'TASKWARDEN_MAX_CONNECTIONS_PER_ADDRESS', default: '`64`', doc: 'open connections per client address (IPv6: per /64); `0` = no cap' },
+  { key: 'maxConnectionsPerAddress', env: 'TASKWARDEN_MAX_CONNECTIONS_PER_ADDRESS', default: 'a quarter of the open-file limit (at least `64`)', doc: 'open connections per client address (IPv6: per /64); `0` = no cap' },
   { key: 'maxEventStreamsPerUser', env: 'TASKWARDEN_MAX_EVENT_STREAMS_PER_USER', default: '`8`', doc: 'open `/api/v1/events` streams per user (browser tabs)' },
   { key: 'loginAttemptsPerAddress', env: 'TASKWARDEN_LOGIN_ATTEMPTS_PER_ADDRESS', default: '`20`', doc: 'login attempts per address per minute' },
   { key: 'loginFailuresPerName', env: 'TASKWARDEN_LOGIN_FAILURES_PER_NAME', default: '`5`', doc: 'failed logins per user name in 15 min, then the name is locked' },

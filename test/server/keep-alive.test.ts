@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AgentClient } from '../../src/client/agent-client.ts';
+import { DEFAULT_HTTP_LIMITS } from '../../src/server/http-limits.ts';
 import { type AgentServer, startAgentServer } from '../support/agent-protocol.ts';
 
 /**
@@ -22,12 +23,15 @@ const CLIENT_SCRIPT = join(import.meta.dirname, '../fixtures/long-poll-clients.t
 describe('keep-alive connections at fleet scale', () => {
   let s: AgentServer;
   before(async () => {
-    // Every client connects from 127.0.0.1, as a fleet behind one NAT would: no per-address cap.
-    s = await startAgentServer({ limits: { maxConnectionsPerAddress: 0 } });
+    // Every client connects from 127.0.0.1, as a fleet behind one NAT would, under the
+    // default per-address cap (a quarter of the file limit: http-limits.ts).
+    s = await startAgentServer();
   });
   after(() => s.cleanup());
 
   test(`${CLIENTS} agents long-poll at once over keep-alive connections: 0 errors, one connection each`, async () => {
+    const cap = DEFAULT_HTTP_LIMITS.maxConnectionsPerAddress;
+    assert.ok(cap >= CLIENTS, `the default cap (${cap}) is below ${CLIENTS} clients: raise the file limit (ulimit -n)`);
     const agent = await s.enrol();
     let connections = 0;
     s.app.server.on('connection', () => connections++);
