@@ -3,7 +3,7 @@ import { type Agent, type Jobstate, type JobstateReason, OPEN_JOBSTATE_STATUSES 
 import type { AgentPatch, RunningOnAgent } from '../core/ports/store.ts';
 import { TurnReads } from '../core/turn-reads.ts';
 import { type AgentEventInput, applyAgentEvents, type EventsApplied, type EventsBatching } from './agent-events.ts';
-import type { EngineContext, UnitOfWork } from './context.ts';
+import type { EngineContext } from './context.ts';
 import { type BatchedClaim, GroupCommit } from './group-commit.ts';
 import { HandedOut } from './handed-out.ts';
 import { awaitsLateReport } from './late-reports.ts';
@@ -24,8 +24,8 @@ export interface AgentWork {
 export interface ClaimContact {
   /** Jobstates the agent says it runs: not handed to it again. */
   holding?: readonly string[];
-  /** What its contact record leaves to the claim's transaction (server/agent-contact.ts). */
-  touch?: AgentPatch | null;
+  /** Its contact's time, which its record leaves to the claim to write as `lastContactAt` (server/agent-contact.ts). */
+  touchAt?: number | null;
   /** Aborted (the client went away, the server is closing) before its batch claims: nothing is claimed. */
   stop?: AbortSignal;
 }
@@ -76,21 +76,21 @@ export class AgentDispatch {
    * anything to interpret. A job the agent or the server cannot run ends at once, with why.
    * Jobstates the agent says it still holds (`holding`, its contact's running list) are not
    * handed to it again: a retry after the server gave up on an attempt waits for the agent
-   * to report (or drop) that attempt, so one job never runs twice at once there. `touch`
-   * (a contact's lastContactAt) is written in the claim's transaction: one commit, not two.
+   * to report (or drop) that attempt, so one job never runs twice at once there. `touchAt`
+   * (a contact's lastContactAt) is written with the claims of its batch: one statement for
+   * the batch's contacts (GroupCommit), not one each.
    */
   async claim(
     agent: Pick<Agent, 'id' | 'modules'>,
     capacity: number,
     contact: ClaimContact = {},
   ): Promise<AgentWork[]> {
-    const { holding = [], touch = null, stop } = contact;
+    const { holding = [], touchAt = null, stop } = contact;
     if (capacity <= 0 || stop?.aborted) return [];
     await this.ctx.settleClock(); // a start stamped in the new time must not be moved by the jump
     // Claimed with the other claims of its batch (GroupCommit): one claim of them all.
-    const batched: BatchedClaim = { agentId: agent.id, capacity, skip: holding, stop, claimed: [] };
-    const record = touch && ((uow: UnitOfWork) => uow.tx.agents.update(agent.id, touch));
-    await this.commits.write(record, { claim: batched });
+    const batched: BatchedClaim = { agentId: agent.id, capacity, skip: holding, stop, touchAt, claimed: [] };
+    await this.commits.write(null, { claim: batched });
     const { claimed } = batched;
     if (claimed.length > 0) this.ctx.crashAt('agent-claimed');
     const work: AgentWork[] = [];

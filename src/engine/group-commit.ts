@@ -33,6 +33,8 @@ export const endOf = (js: Jobstate): JobstateEnd => ({
 export interface BatchedClaim extends AgentClaimRequest {
   /** Aborted (its contact went away): it claims nothing, nobody would receive it. */
   stop?: AbortSignal | undefined;
+  /** Its contact's time, to write as the agent's `lastContactAt` with the batch's others (touchContacts), or null. */
+  touchAt?: number | null | undefined;
   /** What it claimed, set in its batch's transaction before its write runs. */
   claimed: Jobstate[];
 }
@@ -157,7 +159,7 @@ export class GroupCommit {
 
   /** A batch of several holds its chunk results' updates (writeBehind); one alone, tried again, writes each as it goes. */
   private commit(batch: Queued[]): Promise<boolean[]> {
-    if (batch.every((queued) => queued.write === null && queued.ends === null)) return this.claimOnly(batch);
+    if (batch.every(claimAlone)) return this.claimOnly(batch);
     return withTx(this.ctx, async (uow) => {
       const { session, flush } = writeBehind(uow.tx, batch.length > 1);
       const batchUow = { ...uow.over(session), batchEnds: new BatchedRunEnds() };
@@ -166,6 +168,7 @@ export class GroupCommit {
       await uow.tx.runs.holdForCompletion(ends.flatMap((end) => (end.closesAsItEnds ? [end.runId] : [])));
       await uow.reads.readTasks(ends.map((end) => end.taskId));
       await claimTogether(uow, batch);
+      await touchContacts(uow.tx, batch);
       for (const queued of batch) landed.push(queued.write ? await queued.write(batchUow) : true);
       await batchUow.batchEnds.settle(batchUow);
       await flush();
@@ -185,6 +188,10 @@ export class GroupCommit {
   }
 }
 
+/** A claim with nothing to write: a contact's record (touchAt) goes in its batch's transaction, one commit. */
+const claimAlone = (queued: Queued) =>
+  queued.write === null && queued.ends === null && (queued.claim?.touchAt ?? null) === null;
+
 /** The batch's claims, in one claimForAgents: a batch tried again (alone) claims again. */
 async function claimTogether(uow: UnitOfWork, batch: readonly Queued[]): Promise<void> {
   for (const js of await claimAll(uow.tx, batch, uow.now)) uow.emit({ type: 'jobstate', jobstate: js });
@@ -202,6 +209,23 @@ async function claimAll(session: StoreSession, batch: readonly Queued[], now: nu
   const claimed = await session.jobstates.claimForAgents(claims, now);
   for (const [i, claim] of claims.entries()) claim.claimed = claimed[i] ?? [];
   return claims.flatMap((claim) => claim.claimed);
+}
+
+/**
+ * The `lastContactAt` of the batch's contacts that have one to write (BatchedClaim.touchAt),
+ * in one statement: the latest of their times, milliseconds apart, for them all. One update
+ * per contact cost a round trip each on PostgreSQL, one after the other in the batch's
+ * transaction: a batch of 360 contacts due for their touch took 238 ms (fleet bench).
+ */
+async function touchContacts(session: StoreSession, batch: readonly Queued[]): Promise<void> {
+  const ids: string[] = [];
+  let at = Number.NEGATIVE_INFINITY;
+  for (const { claim } of batch) {
+    if (claim?.touchAt == null) continue;
+    ids.push(claim.agentId);
+    at = Math.max(at, claim.touchAt);
+  }
+  if (ids.length > 0) await session.agents.touchContacts(ids, at);
 }
 
 /**

@@ -24,8 +24,8 @@ export interface Contact {
 /** What recordContact did: the agent as it is now, and the touch of its last contact left to the claim. */
 export interface ContactRecord {
   agent: Agent;
-  /** `lastContactAt` to write with the contact's first claim (one transaction, one group-commit turn), or null. */
-  touch: AgentPatch | null;
+  /** `lastContactAt` to write with the contact's first claim (with its batch's others, in one statement), or null. */
+  touchAt: number | null;
 }
 
 /**
@@ -51,10 +51,10 @@ export async function recordContact(engine: Engine, { agent, body, from, now }: 
   if (changed) {
     patch.lastContactAt = now;
     await engine.agents.recordContact(agent.id, patch);
-    return { agent: { ...agent, ...patch }, touch: null };
+    return { agent: { ...agent, ...patch }, touchAt: null };
   }
-  if (agent.lastContactAt !== null && now - agent.lastContactAt < CONTACT_TOUCH_MS) return { agent, touch: null };
-  return { agent: { ...agent, lastContactAt: now }, touch: { lastContactAt: now } };
+  if (agent.lastContactAt !== null && now - agent.lastContactAt < CONTACT_TOUCH_MS) return { agent, touchAt: null };
+  return { agent: { ...agent, lastContactAt: now }, touchAt: now };
 }
 
 /**
@@ -62,19 +62,19 @@ export async function recordContact(engine: Engine, { agent, body, from, now }: 
  * monotonic time) until the engine prepares something for it, then claims. It listens
  * before each look, so work prepared in between is not missed. `stop` (the client went
  * away, the server is closing) ends the wait without claiming: nobody would receive it.
- * `holding` (the jobstates the agent says it runs) are not handed to it again. `touch`
+ * `holding` (the jobstates the agent says it runs) are not handed to it again. `touchAt`
  * (recordContact) goes with the first look, or alone when there is nothing to look for.
  */
 export async function claimOrWait(
   deps: { engine: Engine; clock: Clock; waiters: AgentWaiters },
   agent: Pick<Agent, 'id' | 'modules'>,
-  wanted: { capacity: number; waitSeconds: number; holding: readonly string[]; touch?: AgentPatch | null },
+  wanted: { capacity: number; waitSeconds: number; holding: readonly string[]; touchAt?: number | null },
   stop: AbortSignal,
 ): Promise<AgentWork[]> {
   const { capacity, waitSeconds, holding } = wanted;
-  let touch = wanted.touch ?? null;
+  let touchAt = wanted.touchAt ?? null;
   if (capacity <= 0 || stop.aborted) {
-    if (touch) await deps.engine.agents.recordContact(agent.id, touch);
+    if (touchAt !== null) await deps.engine.agents.recordContact(agent.id, { lastContactAt: touchAt });
     return [];
   }
   const deadline = deps.clock.monotonic() + waitSeconds * 1000;
@@ -82,8 +82,8 @@ export async function claimOrWait(
     if (stop.aborted) return [];
     const waiter = deps.waiters.listen(agent.id);
     try {
-      const jobs = await deps.engine.agents.claim(agent, capacity, { holding, touch, stop });
-      touch = null;
+      const jobs = await deps.engine.agents.claim(agent, capacity, { holding, touchAt, stop });
+      touchAt = null;
       const left = deadline - deps.clock.monotonic();
       if (jobs.length > 0 || left <= 0) return jobs;
       await waiter.wait(left, stop);

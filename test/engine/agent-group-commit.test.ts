@@ -99,6 +99,28 @@ function countJobstateWrites(store: Store): { updates: number; heldWrites: numbe
   return seen;
 }
 
+/** The agent writes made in `store`'s transactions: one agent's update, or the agents of a touchContacts. */
+function countAgentWrites(store: Store): { updates: number; touches: number[]; restore(): void } {
+  const transaction = store.transaction.bind(store);
+  const seen = { updates: 0, touches: [] as number[], restore: () => (store.transaction = transaction) };
+  store.transaction = (fn) =>
+    transaction((tx) => {
+      const agents: typeof tx.agents = {
+        ...tx.agents,
+        update: (...args) => {
+          seen.updates++;
+          return tx.agents.update(...args);
+        },
+        touchContacts: (ids, at) => {
+          seen.touches.push(ids.length);
+          return tx.agents.touchContacts(ids, at);
+        },
+      };
+      return fn({ ...tx, agents });
+    });
+  return seen;
+}
+
 const sqlite = (process.env.TASKWARDEN_TEST_DB || 'sqlite') === 'sqlite';
 const statements = statementCounter();
 
@@ -179,6 +201,29 @@ describe('agents calling at once share commits', () => {
     const report = `${statements.statements} statements in ${transactions} transactions`;
     assert.ok(transactions <= MOST_COMMITS, report);
     assert.ok(statements.statements <= 5 * transactions, report);
+  });
+
+  test("fifty contacts due for their record: every agent's lastContactAt in one write per batch, not one each", async () => {
+    const writes = countAgentWrites(h.store);
+    const at = h.clock.now();
+    const stops = agents.map(() => new AbortController());
+    let works: Awaited<ReturnType<EngineHarness['engine']['agents']['claim']>>[];
+    try {
+      const claims = agents.map((agent, i) => h.engine.agents.claim(agent, 5, { touchAt: at, stop: stops[i]?.signal }));
+      // A contact gone before its batch still called: its record is written with the others'.
+      stops[0]?.abort();
+      works = await Promise.all(claims);
+    } finally {
+      writes.restore();
+    }
+    assert.equal(works.flat().length, AGENTS - 1);
+    assert.equal(writes.updates, 0, 'no update of one agent');
+    assert.ok(writes.touches.length <= MOST_COMMITS, `touches: ${JSON.stringify(writes.touches)}`);
+    assert.equal(
+      writes.touches.reduce((a, b) => a + b, 0),
+      AGENTS,
+    );
+    for (const agent of agents) assert.equal((await h.store.agents.get(agent.id))?.lastContactAt, at);
   });
 
   test('a contact gone before its batch claims nothing; the batch claims for the others', async () => {

@@ -45,6 +45,8 @@ export interface AgentRepo {
   list(filter: AgentFilter, page: Page): Promise<Paged<Agent>>;
   /** Returns false when the agent does not exist. */
   update(id: string, patch: AgentPatch): Promise<boolean>;
+  /** Sets `lastContactAt` of these agents (those that exist) to `at`: a group commit's contacts, in one write. */
+  touchContacts(ids: readonly string[], at: number): Promise<void>;
   /**
    * Uses up the agent's re-enrolment leave: clears `reenrolUntil` if it is later than `now`,
    * in one conditional write, so of two enrolments racing for one leave only one gets true.

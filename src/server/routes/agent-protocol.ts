@@ -82,13 +82,18 @@ export const agentProtocolRoutes: FastifyPluginAsyncTypebox<ServerContext> = asy
       const waitSeconds = Math.min(body.wait ?? 0, AGENT_LONG_POLL_MAX_SECONDS);
       const answerContact = async (signal: AbortSignal) => {
         const contactAt = clock.now();
-        const { agent, touch } = await recordContact(engine, { agent: caller, body, from: request.ip, now: contactAt });
+        const { agent, touchAt } = await recordContact(engine, {
+          agent: caller,
+          body,
+          from: request.ip,
+          now: contactAt,
+        });
         const stopIds = await engine.agents.reconcile(agent.id, body.running, contactAt, {
           reoffer: body.replyLost === true,
         });
         await engine.joinLate(agent);
         const capacity = body.capacity ?? DEFAULT_CAPACITY;
-        const wanted = { capacity, waitSeconds, holding: body.running, touch };
+        const wanted = { capacity, waitSeconds, holding: body.running, touchAt };
         const jobs = await claimOrWait({ engine, clock, waiters }, agent, wanted, signal);
         return { jobs, stop: stopIds, contactSeconds: agent.contactSeconds, serverTime: iso(clock.now()) };
       };

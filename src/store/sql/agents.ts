@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AgentRepo } from '../../core/ports/store.ts';
-import { boundSet, type Slots, Statement, setSlots } from './compiled.ts';
+import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { agentPatchRow } from './patches.ts';
 import { agentRow, toAgent } from './rows.ts';
@@ -25,6 +25,14 @@ const bySecretHashes = new Statement((db, p: Slots<{ keys: string[] }>, shape) =
 /** An update of one agent's columns (every contact records itself): shape, the columns. */
 const updateById = new Statement((db, p: Slots<{ id: string } & Record<string, unknown>>, columns) =>
   db.updateTable('agents').set(setSlots(columns, p)).where('id', '=', p('id')),
+);
+
+/** The contacts of a group-commit batch record when they called, in one statement: shape, the list's length. */
+const touchByIds = new Statement((db, p: Slots<{ at: number; ids: string[] }>, shape) =>
+  db
+    .updateTable('agents')
+    .set({ last_contact_at: p('at') })
+    .where('id', 'in', p.list('ids', Number(shape))),
 );
 
 /**
@@ -114,6 +122,13 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
           return true;
         }),
       );
+    },
+
+    async touchContacts(ids, at) {
+      for (let from = 0; from < ids.length; from += ID_CHUNK) {
+        const part = ids.slice(from, from + ID_CHUNK);
+        await touchByIds.run(ctx, { at, ids: part }, String(listShape(part.length)));
+      }
     },
 
     async takeReenrolment(id, now) {

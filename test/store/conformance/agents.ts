@@ -38,6 +38,22 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await store.agents.getByDevice(other, agent.deviceId), sameDeviceElsewhere);
     });
 
+    storeTest(
+      open,
+      "touchContacts sets the listed agents' lastContactAt, past one statement's list too",
+      async (store) => {
+        const org = await seedOrg(store);
+        const listed: string[] = [];
+        for (let i = 0; i < 501; i++) listed.push((await store.agents.create(makeAgent(org))).id);
+        const other = await store.agents.create(makeAgent(org, { lastContactAt: T0 }));
+        await store.agents.touchContacts([...listed, newId()], T0 + 5_000);
+        for (const id of [listed[0], listed[499], listed[500]])
+          assert.equal((await store.agents.get(id as string))?.lastContactAt, T0 + 5_000);
+        assert.equal((await store.agents.get(other.id))?.lastContactAt, T0, 'an agent not listed is left as it was');
+        await store.agents.touchContacts([], T0 + 9_000);
+      },
+    );
+
     storeTest(open, 'list filters by org, enabled and ANY of the tags, and pages', async (store) => {
       const org = await seedOrg(store);
       const other = await seedOrg(store);
