@@ -5,7 +5,7 @@
 //     its own process as Taskwarden's): requests/s, and its CPU per 1,000 requests
 //   Taskwarden (a real server in its own process, logging at its default level into a file;
 //     N simulated agents long-polling 30 s, capacity 10, answering `finished` at once to a
-//     `command` job that runs on agents):
+//     `command` job that runs on agents, after --log-lines stdout lines (0) in the same call):
 //     (a) --runs runs (10) over every agent started at once: jobstates/s, requests/s,
 //         prepared → running p50/p99, server CPU per 1,000 jobstates
 //     (b) one run: from the start call to each agent holding its job, p50/p99
@@ -189,6 +189,7 @@ export default async function fleetBench(args: string[]): Promise<void> {
     runs: numberOption(args, '--runs', 10),
     backToBack: numberOption(args, '--back-to-back', 5),
     limitMs: numberOption(args, '--limit', 600) * 1000,
+    logLines: numberOption(args, '--log-lines', 0),
   };
   const bigSizes = args.includes('--big')
     ? [numberOption(args, '--big', 0)]

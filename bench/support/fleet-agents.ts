@@ -10,7 +10,7 @@
 // backlog, a measure of the kernel rather than of the server. They loop only once every
 // client of every process is connected (`go`): a loop started early would slow the
 // connection of the next waves down, by as much as the server is saturated.
-//   argv: mode base count prefix requestLimitMs wave [enrolment token]
+//   argv: mode base count prefix requestLimitMs wave logLines [enrolment token]
 //   requests: connect → {stats} once every client had its first answer; go → {} the loops
 //   start; snapshot {takeHolds} → {stats, holds}: `holds` are the instants (ms) jobs reached
 //   a client, since the last take.
@@ -41,7 +41,8 @@ const CAPACITY = 10;
 const ENROL_AT_ONCE = 50;
 const PRINTED_ERRORS = 5;
 
-const [mode, base, countText, prefix, limitText, waveText, token] = process.argv.slice(2) as [
+const [mode, base, countText, prefix, limitText, waveText, logLinesText, token] = process.argv.slice(2) as [
+  string,
   string,
   string,
   string,
@@ -50,6 +51,8 @@ const [mode, base, countText, prefix, limitText, waveText, token] = process.argv
   string,
   string?,
 ];
+/** stdout lines each job's events call carries between its start and its end. */
+const LOG_LINES = Number(logLinesText);
 /** Clients of this process connecting at once (the fleet's connections in flight ÷ its processes). */
 const WAVE = Number(waveText);
 /**
@@ -152,9 +155,17 @@ async function exchange({ credential, connection }: Client, waitSeconds: number)
     for (const _ of jobs) holds.push(now);
     what = 'events';
     for (const job of jobs) {
+      const lines = Array.from({ length: LOG_LINES }, (_, i) => ({
+        seq: i + 2,
+        ts: now,
+        type: 'log',
+        stream: 'stdout',
+        line: `line ${i + 1} of the job's output`,
+      }));
       const events = [
         { seq: 1, ts: now, type: 'started' },
-        { seq: 2, ts: now, type: 'finished', result: { exitCode: 0 } },
+        ...lines,
+        { seq: LOG_LINES + 2, ts: now, type: 'finished', result: { exitCode: 0 } },
       ];
       const reply = await post(
         connection,

@@ -19,6 +19,8 @@ export interface FleetSpec {
   token?: string;
   /** Bound of every request to the processes, starting them included. */
   limitMs: number;
+  /** stdout lines in each job's events call, before its end. */
+  logLines: number;
 }
 
 const SCRIPT = join(import.meta.dirname, 'fleet-agents.ts');
@@ -41,6 +43,7 @@ export async function startClientFleet(spec: FleetSpec): Promise<ClientFleet> {
       `${spec.mode}${i}`,
       String(spec.limitMs),
       wave,
+      String(spec.logLines),
       spec.token ?? '',
     ];
     return forkBenchChild(SCRIPT, args);

@@ -22,6 +22,8 @@ export interface FleetPlan {
   runs: number;
   backToBack: number;
   limitMs: number;
+  /** stdout lines each job's events call carries before its end (the ceiling's clients send them too). */
+  logLines: number;
 }
 
 /** What one phase measured: jobstates and requests per second, the server's CPU, the outcome. */
