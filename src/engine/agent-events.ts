@@ -1,7 +1,6 @@
 import { notFound, TaskwardenError } from '../core/errors.ts';
 import type { Jobstate, JobstateReason, LogLine, LogStream } from '../core/model.ts';
 import type { AgentOutcome } from '../core/ports/module.ts';
-import type { StoreSession } from '../core/ports/store.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
 import { endOf, type JobstateEnd } from './group-commit.ts';
 import { type LateReport, lateReportOf, settleLateReport } from './late-reports.ts';
@@ -26,8 +25,14 @@ export interface EventsCall {
 export interface EventsBatching {
   /** The jobstate, read with the other calls' of the same turn (TurnReads). */
   read(jobstateId: string): Promise<Jobstate | null>;
-  /** The write, through the agents' group commit; `ends` when it may end the jobstate. */
-  commit(write: (uow: UnitOfWork) => Promise<boolean>, ends: JobstateEnd | null): Promise<boolean>;
+  /**
+   * The write, through the agents' group commit; `ends` when it may end the jobstate,
+   * `countsLinesOf` when it appends log lines (their cap counts the jobstate's).
+   */
+  commit(
+    write: (uow: UnitOfWork) => Promise<boolean>,
+    batchedWith: { ends: JobstateEnd | null; countsLinesOf: string | null },
+  ): Promise<boolean>;
 }
 
 export interface EventsApplied {
@@ -93,9 +98,10 @@ export async function applyAgentEvents(
     // Through the agents' group commit: the events of many agents share one transaction.
     // An end names its run and task: the batch locks its runs and reads its tasks at once.
     const ends = outcome ? endOf(js) : null;
+    const countsLinesOf = progressing.some((e) => e.type === 'log') ? js.id : null;
     const applied = await batching.commit(
       (uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }),
-      ends,
+      { ends, countsLinesOf },
     );
     if (applied) return { applied: progressing.length + (outcome ? 1 : 0), lastSeq };
   }
@@ -118,7 +124,7 @@ async function applyLate(
   await withTx(ctx, async (uow) => {
     const late = { js, attempt: reported.attempt, kind, outcome, lastSeq };
     const note = await settleLateReport(ctx, uow, late);
-    await appendCapped(ctx, uow.tx, reported, note ? [...lines, note] : lines);
+    await appendCapped(ctx, uow, reported, note ? [...lines, note] : lines);
   });
   return { applied: fresh.length, lastSeq };
 }
@@ -145,10 +151,10 @@ async function applyFenced(ctx: EngineContext, uow: UnitOfWork, write: FencedWri
   const lines = logLines(events, js, now);
   if (outcome === null) {
     if (!(await uow.tx.jobstates.update(js.id, { ...alongside, updatedAt: now }, fence))) return false;
-    if (lines.length > 0) await appendCapped(ctx, uow.tx, js, lines);
+    if (lines.length > 0) await appendCapped(ctx, uow, js, lines);
     return true;
   }
-  const kept = lines.length > 0 ? await capped(ctx, uow.tx, js, lines) : [];
+  const kept = lines.length > 0 ? await capped(ctx, uow, js, lines) : [];
   return endJobstate(ctx, uow, { ...js, ...alongside }, { ...outcome, lines: kept, alongside }, fence);
 }
 
@@ -167,15 +173,15 @@ function progressOf(
  * Appends under the per-jobstate cap: past it one marker line is written (it is line
  * cap + 1, so a stored count above the cap means the marker is there) and the rest dropped.
  */
-async function appendCapped(ctx: EngineContext, tx: StoreSession, js: Jobstate, lines: LogLine[]): Promise<void> {
-  const kept = await capped(ctx, tx, js, lines);
-  if (kept.length > 0) await tx.logs.append(js.id, js.attempt, kept);
+async function appendCapped(ctx: EngineContext, uow: UnitOfWork, js: Jobstate, lines: LogLine[]): Promise<void> {
+  const kept = await capped(ctx, uow, js, lines);
+  if (kept.length > 0) await uow.tx.logs.append(js.id, js.attempt, kept);
 }
 
 /** The lines of `lines` the cap leaves room for, with the marker when some are dropped. */
-async function capped(ctx: EngineContext, tx: StoreSession, js: Jobstate, lines: LogLine[]): Promise<LogLine[]> {
+async function capped(ctx: EngineContext, uow: UnitOfWork, js: Jobstate, lines: LogLine[]): Promise<LogLine[]> {
   const cap = ctx.options.maxLogLinesPerJobstate;
-  const stored = await tx.logs.count(js.id);
+  const stored = await uow.reads.logCount(js.id);
   if (stored > cap) return [];
   const room = cap - stored;
   const kept = lines.slice(0, room);

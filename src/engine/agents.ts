@@ -66,7 +66,7 @@ export class AgentDispatch {
         const js = this.handedOut.take(id);
         return js ? Promise.resolve(js) : this.eventsReads.get(id);
       },
-      commit: (write, ends) => this.commits.write(write, { ends }),
+      commit: (write, batchedWith) => this.commits.write(write, batchedWith),
     };
   }
 

@@ -43,6 +43,8 @@ export interface BatchedClaim extends AgentClaimRequest {
 export interface WriteWith {
   ends?: JobstateEnd | null;
   claim?: BatchedClaim | null;
+  /** The jobstate whose stored log lines the write counts (an events call's cap, UnitOfWork.reads.logCount), or null. */
+  countsLinesOf?: string | null;
 }
 
 interface Queued {
@@ -51,6 +53,7 @@ interface Queued {
   /** The run and task of the jobstate the write may end, or null. */
   ends: JobstateEnd | null;
   claim: BatchedClaim | null;
+  countsLinesOf: string | null;
   resolve(landed: boolean): void;
   reject(error: unknown): void;
 }
@@ -118,11 +121,15 @@ export class GroupCommit {
   /**
    * `ends`: the jobstate's run, whose lock is taken with the batch's in one statement, and
    * its task, read with the batch's in one statement. `claim`: claimed with the batch's
-   * (JobstateRepo.claimForAgents) before the writes run.
+   * (JobstateRepo.claimForAgents) before the writes run. `countsLinesOf`: its lines
+   * counted with the batch's in one statement, before the writes run.
    */
-  write(write: ChunkWrite | null, { ends = null, claim = null }: WriteWith = {}): Promise<boolean> {
+  write(
+    write: ChunkWrite | null,
+    { ends = null, claim = null, countsLinesOf = null }: WriteWith = {},
+  ): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, ends, claim, resolve, reject });
+      this.queue.push({ write, ends, claim, countsLinesOf, resolve, reject });
       this.schedule();
     });
   }
@@ -167,6 +174,8 @@ export class GroupCommit {
       const ends = batch.flatMap((queued) => (queued.ends ? [queued.ends] : []));
       await uow.tx.runs.holdForCompletion(ends.flatMap((end) => (end.closesAsItEnds ? [end.runId] : [])));
       await uow.reads.readTasks(ends.map((end) => end.taskId));
+      // Each events call with lines counts its jobstate's (the cap): one round trip each, one after the other, otherwise.
+      await uow.reads.readLogCounts(batch.flatMap((queued) => (queued.countsLinesOf ? [queued.countsLinesOf] : [])));
       await claimTogether(uow, batch);
       await touchContacts(uow.tx, batch);
       for (const queued of batch) landed.push(queued.write ? await queued.write(batchUow) : true);

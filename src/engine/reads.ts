@@ -37,6 +37,7 @@ export class TxReads {
   private readonly windows = new Map<string, Windows>();
   private readonly runStates = new Map<string, Promise<Jobstate[]>>();
   private readonly orgs = new Map<string, Promise<OrgSettings | null>>();
+  private readonly logCounts = new Map<string, Promise<number>>();
   private readonly zones: WindowZones;
 
   constructor(
@@ -68,6 +69,23 @@ export class TxReads {
       this.tasks.set(id, loaded);
       await loaded;
     }
+  }
+
+  /**
+   * A jobstate's stored log lines (the per-jobstate cap of events calls), read once per
+   * transaction: lines it appends meanwhile are held to its end (group-commit.ts), so they
+   * were never counted either way.
+   */
+  logCount(jobstateId: string): Promise<number> {
+    return cached(this.logCounts, jobstateId, () => this.tx.logs.count(jobstateId));
+  }
+
+  /** Counts the lines of the jobstates not counted yet in one statement (a batch of events calls, group-commit.ts). */
+  async readLogCounts(jobstateIds: readonly string[]): Promise<void> {
+    const missing = [...new Set(jobstateIds)].filter((id) => !this.logCounts.has(id));
+    if (missing.length === 0) return;
+    const counts = await this.tx.logs.countMany(missing);
+    for (const id of missing) this.logCounts.set(id, Promise.resolve(counts.get(id) ?? 0));
   }
 
   /** A batch of run ends of one org (group-commit.ts) reads its notification defaults once. */

@@ -121,6 +121,28 @@ function countAgentWrites(store: Store): { updates: number; touches: number[]; r
   return seen;
 }
 
+/** The log line counts read in `store`'s transactions (the cap of events calls with lines): jobstates per read. */
+function countLogCounts(store: Store): { counts: number[]; restore(): void } {
+  const transaction = store.transaction.bind(store);
+  const seen = { counts: [] as number[], restore: () => (store.transaction = transaction) };
+  store.transaction = (fn) =>
+    transaction((tx) => {
+      const logs: typeof tx.logs = {
+        ...tx.logs,
+        count: (id) => {
+          seen.counts.push(1);
+          return tx.logs.count(id);
+        },
+        countMany: (ids) => {
+          seen.counts.push(ids.length);
+          return tx.logs.countMany(ids);
+        },
+      };
+      return fn({ ...tx, logs });
+    });
+  return seen;
+}
+
 const sqlite = (process.env.TASKWARDEN_TEST_DB || 'sqlite') === 'sqlite';
 const statements = statementCounter();
 
@@ -292,6 +314,7 @@ describe('agents calling at once share commits', () => {
     const counter = countCommits(h.store);
     const reads = countJobstateReads(h.store);
     const writes = countJobstateWrites(h.store);
+    const logCounts = countLogCounts(h.store);
     let applied: { applied: number; lastSeq: number }[];
     try {
       applied = await Promise.all(
@@ -301,7 +324,14 @@ describe('agents calling at once share commits', () => {
       counter.restore();
       reads.restore();
       writes.restore();
+      logCounts.restore();
     }
+    // Each call's log cap counts its jobstate's lines: together, one read per batch, not fifty.
+    assert.ok(logCounts.counts.length <= MOST_COMMITS, `log counts: ${JSON.stringify(logCounts.counts)}`);
+    assert.equal(
+      logCounts.counts.reduce((a, b) => a + b, 0),
+      AGENTS,
+    );
     // The ends, each fenced by its seq, are held and written in one UPDATE per batch: not fifty.
     assert.ok(writes.updates + writes.heldWrites <= MOST_COMMITS, `jobstate writes: ${JSON.stringify(writes)}`);
     // Handed out a moment ago, the jobstates are the claim's copies (HandedOut): no read.

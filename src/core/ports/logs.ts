@@ -17,6 +17,8 @@ export interface LogRepo {
   /** Oldest line first. `after` is the `next` (or `cursor`) of a previous page. */
   list(jobstateId: string, page: Page): Promise<LogPage>;
   count(jobstateId: string): Promise<number>;
+  /** The line counts of these jobstates (0 for one with none), in one read: a batch of events calls' caps. */
+  countMany(jobstateIds: readonly string[]): Promise<Map<string, number>>;
   /** Deletes up to `limit` log lines of the org's jobstates older than `before`; returns how many. */
   deleteBefore(orgId: string, before: number, limit: number): Promise<number>;
 }

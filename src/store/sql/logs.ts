@@ -1,7 +1,7 @@
 import { ValidationError } from '../../core/errors.ts';
 import type { LogLine } from '../../core/model.ts';
 import type { LogRepo } from '../../core/ports/store.ts';
-import { type Slots, Statement } from './compiled.ts';
+import { listShape, type Slots, Statement } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { logRow, toLogLine } from './rows.ts';
 
@@ -22,6 +22,18 @@ const linesOf = new Statement((db, p: Slots<{ jobstateId: string }>) =>
     .select((eb) => eb.fn.countAll().as('n'))
     .where('jobstate_id', '=', p('jobstateId')),
 );
+
+/** The same for a batch of events calls: shape, the list's length. */
+const linesOfMany = new Statement((db, p: Slots<{ ids: string[] }>, shape) =>
+  db
+    .selectFrom('logs')
+    .select((eb) => ['jobstate_id', eb.fn.countAll().as('n')])
+    .where('jobstate_id', 'in', p.list('ids', Number(shape)))
+    .groupBy('jobstate_id'),
+);
+
+/** Jobstates per count of countMany: far below every backend's parameter limit. */
+const COUNT_CHUNK = 500;
 
 export function logRepo(ctx: SqlContext): LogRepo {
   const { db } = ctx;
@@ -67,6 +79,16 @@ export function logRepo(ctx: SqlContext): LogRepo {
     async count(jobstateId) {
       const row = await linesOf.first(ctx, { jobstateId });
       return Number(row?.n ?? 0);
+    },
+
+    async countMany(jobstateIds) {
+      const counts = new Map(jobstateIds.map((id) => [id, 0]));
+      for (let from = 0; from < jobstateIds.length; from += COUNT_CHUNK) {
+        const ids = jobstateIds.slice(from, from + COUNT_CHUNK);
+        for (const row of await linesOfMany.rows(ctx, { ids }, String(listShape(ids.length))))
+          counts.set(row.jobstate_id, Number(row.n));
+      }
+      return counts;
     },
 
     async deleteBefore(orgId, before, limit) {

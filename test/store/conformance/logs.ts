@@ -31,6 +31,16 @@ export function logCases(open: OpenStore): void {
       assert.equal(pages, 3);
       assert.equal(await store.logs.count(js.id), 7);
       assert.equal(await store.logs.count(other.id), 2);
+      const none = makeJobstate(run);
+      assert.deepEqual(
+        await store.logs.countMany([js.id, other.id, none.id]),
+        new Map([
+          [js.id, 7],
+          [other.id, 2],
+          [none.id, 0],
+        ]),
+      );
+      assert.deepEqual(await store.logs.countMany([]), new Map());
     });
 
     storeTest(open, 'appendMany appends every part in order, as append would in turn', async (store) => {
