@@ -85,7 +85,8 @@ export const COMMITS_IN_FLIGHT = 2;
  *
  * A batch locks the runs its jobstate ends may complete in one statement
  * (completeManyIfDone), rather than one lock per end (where rows lock), and only once its
- * writes are made, just before it reads whether they completed them: that read comes after
+ * writes are made (its held log lines and ledger entries too), just before it reads whether
+ * they completed them: that read comes after
  * the lock, so it sees the ends of any batch that held the run before (READ COMMITTED).
  * Two batches ending jobs of one run then wait for each other's close and COMMIT only,
  * not for each other's claims and writes (fleet bench, PostgreSQL, one run's statement
@@ -179,6 +180,8 @@ export class GroupCommit {
       await claimTogether(uow, batch);
       await touchContacts(uow.tx, batch);
       for (const queued of batch) landed.push(queued.write ? await queued.write(batchUow) : true);
+      // Written before the runs are locked: the lock then waits on no insert, only the completion and the COMMIT.
+      await flush();
       await batchUow.batchEnds.settle(batchUow);
       await flush();
       return landed;
@@ -327,10 +330,11 @@ function writeBehind(tx: StoreSession, holdUpdates: boolean): { session: StoreSe
   });
   return {
     session,
+    /** Writes what is held (and holds nothing more): again after more was held, it writes only that. */
     async flush() {
       await flushUpdates();
-      await tx.logs.appendMany(logs);
-      await tx.ledger.recordMany(ledger);
+      await tx.logs.appendMany(logs.splice(0));
+      await tx.ledger.recordMany(ledger.splice(0));
     },
   };
 }

@@ -143,6 +143,31 @@ function countLogCounts(store: Store): { counts: number[]; restore(): void } {
   return seen;
 }
 
+/** Per transaction of `store`, the order of its log and ledger inserts and of its runs' completion (which locks them). */
+function orderOfWrites(store: Store): { transactions: string[][]; restore(): void } {
+  const transaction = store.transaction.bind(store);
+  const seen = { transactions: [] as string[][], restore: () => (store.transaction = transaction) };
+  store.transaction = (fn) =>
+    transaction((tx) => {
+      const order: string[] = [];
+      seen.transactions.push(order);
+      // A write of nothing (an empty list) is no statement: not counted.
+      const logged =
+        <A extends [readonly unknown[], ...unknown[]], R>(what: string, call: (...args: A) => Promise<R>) =>
+        (...args: A) => {
+          if (args[0].length > 0) order.push(what);
+          return call(...args);
+        };
+      return fn({
+        ...tx,
+        logs: { ...tx.logs, appendMany: logged('logs', tx.logs.appendMany) },
+        ledger: { ...tx.ledger, recordMany: logged('ledger', tx.ledger.recordMany) },
+        runs: { ...tx.runs, completeManyIfDone: logged('complete', tx.runs.completeManyIfDone) },
+      });
+    });
+  return seen;
+}
+
 const sqlite = (process.env.TASKWARDEN_TEST_DB || 'sqlite') === 'sqlite';
 const statements = statementCounter();
 
@@ -315,6 +340,7 @@ describe('agents calling at once share commits', () => {
     const reads = countJobstateReads(h.store);
     const writes = countJobstateWrites(h.store);
     const logCounts = countLogCounts(h.store);
+    const order = orderOfWrites(h.store);
     let applied: { applied: number; lastSeq: number }[];
     try {
       applied = await Promise.all(
@@ -325,7 +351,15 @@ describe('agents calling at once share commits', () => {
       reads.restore();
       writes.restore();
       logCounts.restore();
+      order.restore();
     }
+    // A batch's held lines and ledger entries are written before it locks its runs to complete them.
+    for (const writes of order.transactions.filter((one) => one.includes('complete')))
+      assert.deepEqual(
+        writes.slice(writes.indexOf('complete')),
+        ['complete'],
+        `in a transaction: ${writes.join(', ')}`,
+      );
     // Each call's log cap counts its jobstate's lines: together, one read per batch, not fifty.
     assert.ok(logCounts.counts.length <= MOST_COMMITS, `log counts: ${JSON.stringify(logCounts.counts)}`);
     assert.equal(
