@@ -16,20 +16,30 @@ export const BULK_CHUNK = 10_000;
 
 type Row = Readonly<Record<string, unknown>>;
 
+/** What insertRows inserts: `items` as rows of `table`, each made by `toRow`. */
+export interface BulkInsert<T extends keyof Database, I> {
+  bulkRows: BulkRows;
+  table: T;
+  items: readonly I[];
+  /** One object literal, so every row has the same columns in the same order, none undefined, values as the table stores them. */
+  toRow: (item: I) => Insertable<Database[T]>;
+  /** The rows take the table's generated ids in the items' order (log lines, read back by id). */
+  inOrder?: boolean;
+}
+
 /**
- * Inserts `items` as rows of `table` (`toRow`: one object literal, so every row has the
- * same columns in the same order, none undefined, values as the table stores them) in statements of up to BULK_CHUNK rows, in order,
- * mapping a chunk at a time (only one chunk's rows are held at once). A column whose value
- * is the same in every row of a statement (a run's id, its job's params) is bound once,
- * not per row. The caller makes it atomic (several statements) and maps its errors.
+ * Inserts the items in statements of up to BULK_CHUNK rows, in order, mapping a chunk at a
+ * time (only one chunk's rows are held at once). A column whose value is the same in every
+ * row of a statement (a run's id, its job's params) is bound once, not per row. The caller
+ * makes it atomic (several statements) and maps its errors.
  */
 export async function insertRows<T extends keyof Database, I>(
   db: Kysely<Database>,
-  of: { bulkRows: BulkRows; table: T; items: readonly I[]; toRow: (item: I) => Insertable<Database[T]> },
+  of: BulkInsert<T, I>,
 ): Promise<void> {
   const build = of.bulkRows === 'json' ? fromJson : fromArrays;
   for (const chunk of chunksOf(of.items, BULK_CHUNK)) {
-    await build(of.table, splitColumns(chunk.map(of.toRow) as Row[])).execute(db);
+    await build(of.table, splitColumns(chunk.map(of.toRow) as Row[]), of.inOrder === true).execute(db);
   }
 }
 
@@ -55,14 +65,15 @@ function splitColumns(rows: readonly Row[]): Split {
 const columnList = (columns: string[]) => sql.join(columns.map((c) => sql.ref(c)));
 
 /** SQLite: the varying values as one JSON array of rows, each read back by position (`->>` keeps its type). */
-function fromJson(table: string, split: Split): RawBuilder<unknown> {
+function fromJson(table: string, split: Split, inOrder: boolean): RawBuilder<unknown> {
   const { columns, tuples, varying } = split;
   const json = JSON.stringify(tuples.map((t) => varying.map((i) => t[i])));
   const values = columns.map((_, i) => {
     const at = varying.indexOf(i);
     return at < 0 ? sql`${tuples[0]?.[i]}` : sql`value ->> ${sql.lit(at)}`;
   });
-  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from json_each(${json})`;
+  const order = inOrder ? sql` order by key` : sql``;
+  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from json_each(${json})${order}`;
 }
 
 /** The store's two column types (bigint, text), as PostgreSQL arrays of one column's values. */
@@ -75,8 +86,8 @@ export const arrayTypeOf = (values: readonly unknown[]): ArrayType =>
 /** `values` as one parameter of an array type, for unnest. */
 export const typedArray = (values: unknown, type: ArrayType) => sql`${values}::${sql.raw(type)}[]`;
 
-/** PostgreSQL: one array per varying column, zipped by unnest. */
-function fromArrays(table: string, split: Split): RawBuilder<unknown> {
+/** PostgreSQL: one array per varying column, zipped by unnest (numbered, WITH ORDINALITY, where the order counts). */
+function fromArrays(table: string, split: Split, inOrder: boolean): RawBuilder<unknown> {
   const { columns, tuples, varying } = split;
   const arrays = varying.map((i) => {
     const values = tuples.map((t) => t[i]);
@@ -84,5 +95,8 @@ function fromArrays(table: string, split: Split): RawBuilder<unknown> {
   });
   const names = varying.map((i) => columns[i] as string);
   const values = columns.map((c, i) => (varying.includes(i) ? sql.ref(`u.${c}`) : sql`${tuples[0]?.[i]}`));
-  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from unnest(${sql.join(arrays)}) as u(${columnList(names)})`;
+  const numbered = inOrder ? sql` with ordinality` : sql``;
+  const aliases = inOrder ? [...names, 'row_ordinal'] : names;
+  const order = inOrder ? sql` order by u.row_ordinal` : sql``;
+  return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from unnest(${sql.join(arrays)})${numbered} as u(${columnList(aliases)})${order}`;
 }
