@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Agent, Jobstate } from '../../src/core/model.ts';
-import type { Store } from '../../src/core/ports/store.ts';
+import type { Store, StoreSession } from '../../src/core/ports/store.ts';
 import { makeAgent, makeCommand } from '../store/fixtures.ts';
 import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
 import { statementCounter } from '../support/statements.ts';
@@ -77,94 +77,83 @@ function countJobstateReads(store: Store): { calls: number[]; restore(): void } 
   };
 }
 
+/** Runs `store`'s transactions over the session `over` makes of each (spies on its repos); returns the undo. */
+function overTransactions(store: Store, over: (tx: StoreSession) => StoreSession): () => void {
+  const transaction = store.transaction.bind(store);
+  store.transaction = (fn) => transaction((tx) => fn(over(tx)));
+  return () => {
+    store.transaction = transaction;
+  };
+}
+
+/** `call`, telling `note` of each call's arguments first. */
+const spied =
+  <A extends unknown[], R>(call: (...args: A) => R, note: (...args: A) => void) =>
+  (...args: A): R => {
+    note(...args);
+    return call(...args);
+  };
+
 /** The jobstate writes made in `store`'s transactions: one row's update, or a batch's updateOwned. */
 function countJobstateWrites(store: Store): { updates: number; heldWrites: number; restore(): void } {
-  const transaction = store.transaction.bind(store);
-  const seen = { updates: 0, heldWrites: 0, restore: () => (store.transaction = transaction) };
-  store.transaction = (fn) =>
-    transaction((tx) => {
-      const jobstates: typeof tx.jobstates = {
-        ...tx.jobstates,
-        update: (...args) => {
-          seen.updates++;
-          return tx.jobstates.update(...args);
-        },
-        updateOwned: (...args) => {
-          seen.heldWrites++;
-          return tx.jobstates.updateOwned(...args);
-        },
-      };
-      return fn({ ...tx, jobstates });
-    });
+  const seen = { updates: 0, heldWrites: 0, restore: () => {} };
+  seen.restore = overTransactions(store, (tx) => ({
+    ...tx,
+    jobstates: {
+      ...tx.jobstates,
+      update: spied(tx.jobstates.update, () => seen.updates++),
+      updateOwned: spied(tx.jobstates.updateOwned, () => seen.heldWrites++),
+    },
+  }));
   return seen;
 }
 
 /** The agent writes made in `store`'s transactions: one agent's update, or the agents of a touchContacts. */
 function countAgentWrites(store: Store): { updates: number; touches: number[]; restore(): void } {
-  const transaction = store.transaction.bind(store);
-  const seen = { updates: 0, touches: [] as number[], restore: () => (store.transaction = transaction) };
-  store.transaction = (fn) =>
-    transaction((tx) => {
-      const agents: typeof tx.agents = {
-        ...tx.agents,
-        update: (...args) => {
-          seen.updates++;
-          return tx.agents.update(...args);
-        },
-        touchContacts: (ids, at) => {
-          seen.touches.push(ids.length);
-          return tx.agents.touchContacts(ids, at);
-        },
-      };
-      return fn({ ...tx, agents });
-    });
+  const seen = { updates: 0, touches: [] as number[], restore: () => {} };
+  seen.restore = overTransactions(store, (tx) => ({
+    ...tx,
+    agents: {
+      ...tx.agents,
+      update: spied(tx.agents.update, () => seen.updates++),
+      touchContacts: spied(tx.agents.touchContacts, (ids) => seen.touches.push(ids.length)),
+    },
+  }));
   return seen;
 }
 
 /** The log line counts read in `store`'s transactions (the cap of events calls with lines): jobstates per read. */
 function countLogCounts(store: Store): { counts: number[]; restore(): void } {
-  const transaction = store.transaction.bind(store);
-  const seen = { counts: [] as number[], restore: () => (store.transaction = transaction) };
-  store.transaction = (fn) =>
-    transaction((tx) => {
-      const logs: typeof tx.logs = {
-        ...tx.logs,
-        count: (id) => {
-          seen.counts.push(1);
-          return tx.logs.count(id);
-        },
-        countMany: (ids) => {
-          seen.counts.push(ids.length);
-          return tx.logs.countMany(ids);
-        },
-      };
-      return fn({ ...tx, logs });
-    });
+  const seen = { counts: [] as number[], restore: () => {} };
+  seen.restore = overTransactions(store, (tx) => ({
+    ...tx,
+    logs: {
+      ...tx.logs,
+      count: spied(tx.logs.count, () => seen.counts.push(1)),
+      countMany: spied(tx.logs.countMany, (ids) => seen.counts.push(ids.length)),
+    },
+  }));
   return seen;
 }
 
 /** Per transaction of `store`, the order of its log and ledger inserts and of its runs' completion (which locks them). */
 function orderOfWrites(store: Store): { transactions: string[][]; restore(): void } {
-  const transaction = store.transaction.bind(store);
-  const seen = { transactions: [] as string[][], restore: () => (store.transaction = transaction) };
-  store.transaction = (fn) =>
-    transaction((tx) => {
-      const order: string[] = [];
-      seen.transactions.push(order);
-      // A write of nothing (an empty list) is no statement: not counted.
-      const logged =
-        <A extends [readonly unknown[], ...unknown[]], R>(what: string, call: (...args: A) => Promise<R>) =>
-        (...args: A) => {
-          if (args[0].length > 0) order.push(what);
-          return call(...args);
-        };
-      return fn({
-        ...tx,
-        logs: { ...tx.logs, appendMany: logged('logs', tx.logs.appendMany) },
-        ledger: { ...tx.ledger, recordMany: logged('ledger', tx.ledger.recordMany) },
-        runs: { ...tx.runs, completeManyIfDone: logged('complete', tx.runs.completeManyIfDone) },
+  const seen = { transactions: [] as string[][], restore: () => {} };
+  seen.restore = overTransactions(store, (tx) => {
+    const order: string[] = [];
+    seen.transactions.push(order);
+    // A write of nothing (an empty list) is no statement: not counted.
+    const logged = <A extends [readonly unknown[], ...unknown[]], R>(what: string, call: (...args: A) => R) =>
+      spied(call, (...args: A) => {
+        if (args[0].length > 0) order.push(what);
       });
-    });
+    return {
+      ...tx,
+      logs: { ...tx.logs, appendMany: logged('logs', tx.logs.appendMany) },
+      ledger: { ...tx.ledger, recordMany: logged('ledger', tx.ledger.recordMany) },
+      runs: { ...tx.runs, completeManyIfDone: logged('complete', tx.runs.completeManyIfDone) },
+    };
+  });
   return seen;
 }
 
