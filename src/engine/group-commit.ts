@@ -85,9 +85,9 @@ export const COMMITS_IN_FLIGHT = 2;
  *
  * A batch locks the runs its jobstate ends may complete in one statement
  * (completeManyIfDone), rather than one lock per end (where rows lock), and only once its
- * writes are made (its held log lines and ledger entries too), just before it reads whether
- * they completed them: that read comes after
- * the lock, so it sees the ends of any batch that held the run before (READ COMMITTED).
+ * writes are made (its held log lines and ledger entries too), just before it reads
+ * whether they completed them: that read comes after the lock, so it sees the ends of any
+ * batch that held the run before (READ COMMITTED).
  * Two batches ending jobs of one run then wait for each other's close and COMMIT only,
  * not for each other's claims and writes (fleet bench, PostgreSQL, one run's statement
  * log: 3.0 s waiting for run locks before, 0.2 s after). A run whose close is decided as
