@@ -33,7 +33,7 @@ export const endOf = (js: Jobstate): JobstateEnd => ({
 export interface BatchedClaim extends AgentClaimRequest {
   /** Aborted (its contact went away): it claims nothing, nobody would receive it. */
   stop?: AbortSignal | undefined;
-  /** Its contact's time, to write as the agent's `lastContactAt` with the batch's others (touchContacts), or null. */
+  /** Its contact's time, to write as the agent's `lastContactAt` with the batch's others (touchTogether), or null. */
   touchAt?: number | null | undefined;
   /** What it claimed, set in its batch's transaction before its write runs. */
   claimed: Jobstate[];
@@ -178,7 +178,7 @@ export class GroupCommit {
       // Each events call with lines counts its jobstate's (the cap): one round trip each, one after the other, otherwise.
       await uow.reads.readLogCounts(batch.flatMap((queued) => (queued.countsLinesOf ? [queued.countsLinesOf] : [])));
       await claimTogether(uow, batch);
-      await touchContacts(uow.tx, batch);
+      await touchTogether(uow.tx, batch);
       for (const queued of batch) landed.push(queued.write ? await queued.write(batchUow) : true);
       // Written before the runs are locked: the lock then waits on no insert, only the completion and the COMMIT.
       await flush();
@@ -229,7 +229,7 @@ async function claimAll(session: StoreSession, batch: readonly Queued[], now: nu
  * per contact cost a round trip each on PostgreSQL, one after the other in the batch's
  * transaction: a batch of 360 contacts due for their touch took 238 ms (fleet bench).
  */
-async function touchContacts(session: StoreSession, batch: readonly Queued[]): Promise<void> {
+async function touchTogether(session: StoreSession, batch: readonly Queued[]): Promise<void> {
   const ids: string[] = [];
   let at = Number.NEGATIVE_INFINITY;
   for (const { claim } of batch) {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentRepo } from '../../core/ports/store.ts';
 import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { atomic, chunksOf, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { agentPatchRow } from './patches.ts';
 import { agentRow, toAgent } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -125,10 +125,8 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
     },
 
     async touchContacts(ids, at) {
-      for (let from = 0; from < ids.length; from += ID_CHUNK) {
-        const part = ids.slice(from, from + ID_CHUNK);
+      for (const part of chunksOf(ids, ID_CHUNK))
         await touchByIds.run(ctx, { at, ids: part }, String(listShape(part.length)));
-      }
     },
 
     async takeReenrolment(id, now) {

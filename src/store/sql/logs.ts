@@ -2,7 +2,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { LogLine } from '../../core/model.ts';
 import type { LogRepo } from '../../core/ports/store.ts';
 import { insertRows } from './bulk-insert.ts';
-import { listShape, type Slots, Statement } from './compiled.ts';
+import { type Slots, Statement } from './compiled.ts';
 import { atomic, clampLimit, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { logRow, toLogLine } from './rows.ts';
 
@@ -22,23 +22,20 @@ const linesOf = new Statement((db, p: Slots<{ jobstateId: string }>) =>
 );
 
 /** The same for a batch of events calls: shape, the list's length. */
-const linesOfMany = new Statement((db, p: Slots<{ ids: string[] }>, shape) =>
+const linesOfMany = new Statement((db, p: Slots<{ keys: string[] }>, shape) =>
   db
     .selectFrom('logs')
     .select((eb) => ['jobstate_id', eb.fn.countAll().as('n')])
-    .where('jobstate_id', 'in', p.list('ids', Number(shape)))
+    .where('jobstate_id', 'in', p.list('keys', Number(shape)))
     .groupBy('jobstate_id'),
 );
-
-/** Jobstates per count of countMany: far below every backend's parameter limit. */
-const COUNT_CHUNK = 500;
 
 export function logRepo(ctx: SqlContext): LogRepo {
   const { db } = ctx;
   /**
    * Every part's lines, in order, in one statement a BULK_CHUNK of lines (insertRows: one
    * array or JSON parameter per column, not one per value). A group-commit batch of 500
-   * events calls of 3 lines each wrote them in 3 statements of 7,500 values before, each
+   * events calls of 3 lines each wrote them in 3 statements of 2,500 values before, each
    * planned anew on PostgreSQL for its count of rows.
    */
   async function appendMany(
@@ -84,11 +81,7 @@ export function logRepo(ctx: SqlContext): LogRepo {
 
     async countMany(jobstateIds) {
       const counts = new Map(jobstateIds.map((id) => [id, 0]));
-      for (let from = 0; from < jobstateIds.length; from += COUNT_CHUNK) {
-        const ids = jobstateIds.slice(from, from + COUNT_CHUNK);
-        for (const row of await linesOfMany.rows(ctx, { ids }, String(listShape(ids.length))))
-          counts.set(row.jobstate_id, Number(row.n));
-      }
+      for (const row of await linesOfMany.rowsOfKeys(ctx, jobstateIds)) counts.set(row.jobstate_id, Number(row.n));
       return counts;
     },
 
