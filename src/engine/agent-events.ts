@@ -27,11 +27,11 @@ export interface EventsBatching {
   read(jobstateId: string): Promise<Jobstate | null>;
   /**
    * The write, through the agents' group commit; `ends` when it may end the jobstate,
-   * `countsLinesOf` when it appends log lines (their cap counts the jobstate's).
+   * `countsLinesOf` when it appends log lines (their cap counts the jobstate's), `lines` how many.
    */
   commit(
     write: (uow: UnitOfWork) => Promise<boolean>,
-    batchedWith: { ends: JobstateEnd | null; countsLinesOf: string | null },
+    batchedWith: { ends: JobstateEnd | null; countsLinesOf: string | null; lines: number },
   ): Promise<boolean>;
 }
 
@@ -98,10 +98,10 @@ export async function applyAgentEvents(
     // Through the agents' group commit: the events of many agents share one transaction.
     // An end names its run and task: the batch locks its runs and reads its tasks at once.
     const ends = outcome ? endOf(js) : null;
-    const countsLinesOf = progressing.some((e) => e.type === 'log') ? js.id : null;
+    const lines = progressing.filter((e) => e.type === 'log').length;
     const applied = await batching.commit(
       (uow) => applyFenced(ctx, uow, { js, events: progressing, lastSeq, outcome }),
-      { ends, countsLinesOf },
+      { ends, countsLinesOf: lines > 0 ? js.id : null, lines },
     );
     if (applied) return { applied: progressing.length + (outcome ? 1 : 0), lastSeq };
   }

@@ -8,7 +8,7 @@ import { ChunkBudget } from './chunk-budget.ts';
 import { elapsedOf, endTimedOut, nextTimeoutIn, type TimedChunk } from './chunk-timeouts.ts';
 import { jobProcesses } from './command-processes.ts';
 import type { EngineContext, UnitOfWork } from './context.ts';
-import { endOf, GroupCommit, MAX_BATCH } from './group-commit.ts';
+import { endOf, GroupCommit } from './group-commit.ts';
 import { LogSink } from './log-sink.ts';
 import { endJobstate, reportOutcome } from './outcomes.ts';
 
@@ -30,9 +30,9 @@ const RETRY_MAX_MS = 2_000;
 /**
  * Chunks whose module returned but whose result is not written yet, beyond the slots: a
  * slot is free once its module's execute returned, its result goes to the group commit
- * behind it. One group commit's worth (MAX_BATCH) bounds what a slow store lets pile up.
+ * behind it. It bounds what a slow store lets pile up.
  */
-const WRITE_BEHIND = MAX_BATCH;
+const WRITE_BEHIND = 50;
 
 /**
  * Runs server-side jobstates on this node: claims prepared ones up to its concurrency,
@@ -316,7 +316,7 @@ export class Executor {
           const chunk = { checkpoint: outcome.checkpoint, overBudget, lines, elapsedMs };
           return backToPrepared(uow, { js, chunk, fence });
         },
-        { ends: outcome.done ? endOf(js) : null },
+        { ends: outcome.done ? endOf(js) : null, lines: lines.length },
       ),
     );
     if (!written) this.discarded(js);

@@ -7,12 +7,13 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Agent, Jobstate } from '../../src/core/model.ts';
 import type { Store, StoreSession } from '../../src/core/ports/store.ts';
+import { MAX_BATCH_LINES } from '../../src/engine/group-commit.ts';
 import { makeAgent, makeCommand } from '../store/fixtures.ts';
 import { type EngineHarness, startEngineHarness } from '../support/engine.ts';
 import { statementCounter } from '../support/statements.ts';
 
 const AGENTS = 50;
-/** Fifty calls at once: the first goes alone, the rest wait for it and go together (MAX_BATCH 50). */
+/** Fifty calls at once: together, or the first alone and the rest together once it is done. */
 const MOST_COMMITS = 5;
 
 interface Counter {
@@ -136,6 +137,19 @@ function countLogCounts(store: Store): { counts: number[]; restore(): void } {
   return seen;
 }
 
+/** Per transaction of `store`, the log lines it inserted. */
+function linesPerTransaction(store: Store): { transactions: number[]; restore(): void } {
+  const seen = { transactions: [] as number[], restore: () => {} };
+  seen.restore = overTransactions(store, (tx) => {
+    const at = seen.transactions.push(0) - 1;
+    const appendMany = spied(tx.logs.appendMany, (appends) => {
+      for (const { lines } of appends) (seen.transactions[at] as number) += lines.length;
+    });
+    return { ...tx, logs: { ...tx.logs, appendMany } };
+  });
+  return seen;
+}
+
 /** Per transaction of `store`, the order of its log and ledger inserts and of its runs' completion (which locks them). */
 function orderOfWrites(store: Store): { transactions: string[][]; restore(): void } {
   const seen = { transactions: [] as string[][], restore: () => {} };
@@ -237,6 +251,66 @@ describe('agents calling at once share commits', () => {
     const report = `${statements.statements} statements in ${transactions} transactions`;
     assert.ok(transactions <= MOST_COMMITS, report);
     assert.ok(statements.statements <= 5 * transactions, report);
+  });
+
+  test('two hundred claims at once: a batch takes up to MAX_BATCH of them, in a few claims', async () => {
+    for (let i = AGENTS; i < 200; i++)
+      agents.push(await h.store.agents.create(makeAgent(h.orgId, { tags: ['fleet'] })));
+    // Claims alone (no contact's record to write) need no transaction: each batch is one claimForAgents.
+    const { jobstates: repo } = h.store;
+    const claimForAgents = repo.claimForAgents;
+    const batches: number[] = [];
+    repo.claimForAgents = spied(claimForAgents.bind(repo), (claims) => batches.push(claims.length));
+    let works: Awaited<ReturnType<EngineHarness['engine']['agents']['claim']>>[];
+    try {
+      works = await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)));
+    } finally {
+      repo.claimForAgents = claimForAgents;
+    }
+    // Fifty a batch (MAX_BATCH's old value) took four at least.
+    assert.ok(batches.length <= 3, `claims per batch: ${JSON.stringify(batches)}`);
+    assert.equal(
+      batches.reduce((a, b) => a + b, 0),
+      200,
+    );
+    assert.equal(works.flat().length, AGENTS, 'each of the run’s jobs handed out once');
+  });
+
+  test('events calls heavy with log lines: no batch carries more than MAX_BATCH_LINES of them', async () => {
+    const works = (await Promise.all(agents.map((agent) => h.engine.agents.claim(agent, 5)))).flat();
+    const LINES = 400;
+    const events = (ts: number) => [
+      ...Array.from({ length: LINES }, (_, i) => ({
+        seq: i + 1,
+        ts,
+        type: 'log' as const,
+        stream: 'stdout' as const,
+        line: `line ${i}`,
+      })),
+      { seq: LINES + 1, ts, type: 'finished' as const, result: { exitCode: 0 } },
+    ];
+    const lines = linesPerTransaction(h.store);
+    try {
+      await Promise.all(
+        works.map((w, i) =>
+          h.engine.agents.applyEvents(agents[i]?.id as string, w.jobstate, w.attempt, events(h.clock.now())),
+        ),
+      );
+    } finally {
+      lines.restore();
+    }
+    const report = `lines per transaction: ${JSON.stringify(lines.transactions)}`;
+    // Counted by writes alone, one batch took 49 calls: 19,600 lines in one transaction.
+    assert.ok(Math.max(...lines.transactions) <= MAX_BATCH_LINES, report);
+    assert.equal(
+      lines.transactions.reduce((a, b) => a + b, 0),
+      AGENTS * LINES,
+      report,
+    );
+    const runId = jobstates[0]?.runId as string;
+    assert.equal((await h.store.runs.get(runId))?.status, 'finished');
+    for (const js of await h.store.jobstates.allOfRun(runId))
+      assert.equal((await h.store.logs.list(js.id, { limit: LINES + 1 })).items.length, LINES);
   });
 
   test("fifty contacts due for their record: every agent's lastContactAt in one write per batch, not one each", async () => {
