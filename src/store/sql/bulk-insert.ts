@@ -25,22 +25,29 @@ export interface BulkInsert<T extends keyof Database, I> {
   toRow: (item: I) => Insertable<Database[T]>;
   /** The rows take the table's generated ids in the items' order (log lines, read back by id). */
   inOrder?: boolean;
+  /** A row that clashes with a stored one on these columns (a unique index) is left out: ON CONFLICT … DO NOTHING. */
+  skipConflictsOn?: readonly string[];
 }
 
 /**
  * Inserts the items in statements of up to BULK_CHUNK rows, in order, mapping a chunk at a
  * time (only one chunk's rows are held at once). A column whose value is the same in every
  * row of a statement (a run's id, its job's params) is bound once, not per row. The caller
- * makes it atomic (several statements) and maps its errors.
+ * makes it atomic (several statements) and maps its errors. Returns how many rows it inserted.
  */
 export async function insertRows<T extends keyof Database, I>(
   db: Kysely<Database>,
   of: BulkInsert<T, I>,
-): Promise<void> {
+): Promise<number> {
   const build = of.bulkRows === 'json' ? fromJson : fromArrays;
+  const conflicts = of.skipConflictsOn ? sql` on conflict (${columnList([...of.skipConflictsOn])}) do nothing` : sql``;
+  let inserted = 0;
   for (const chunk of chunksOf(of.items, BULK_CHUNK)) {
-    await build(of.table, splitColumns(chunk.map(of.toRow) as Row[]), of.inOrder === true).execute(db);
+    const insert = build(of.table, splitColumns(chunk.map(of.toRow) as Row[]), of.inOrder === true);
+    const result = await sql`${insert}${conflicts}`.execute(db);
+    inserted += Number(result.numAffectedRows ?? 0n);
   }
+  return inserted;
 }
 
 /** A statement's columns, each row's values in their order, and the positions of those that differ between rows. */
@@ -72,7 +79,8 @@ function fromJson(table: string, split: Split, inOrder: boolean): RawBuilder<unk
     const at = varying.indexOf(i);
     return at < 0 ? sql`${tuples[0]?.[i]}` : sql`value ->> ${sql.lit(at)}`;
   });
-  const order = inOrder ? sql` order by key` : sql``;
+  // `where true`: an ON CONFLICT after a SELECT's FROM would read as a join's ON (SQLite's upsert docs).
+  const order = inOrder ? sql` where true order by key` : sql` where true`;
   return sql`insert into ${sql.table(table)} (${columnList(columns)}) select ${sql.join(values)} from json_each(${json})${order}`;
 }
 

@@ -1,7 +1,16 @@
 import { GLOBAL_ORG_ID } from '../../core/global-tasks.ts';
 import type { OrgRepo } from '../../core/ports/store.ts';
+import { type Slots, Statement } from './compiled.ts';
 import { pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { orgRow, toOrg } from './rows.ts';
+
+/** An org's settings: read by every transaction that ends a run (its notification rules), compiled once. */
+const orgSettings = new Statement((db, p: Slots<{ id: string }>) =>
+  db
+    .selectFrom('orgs')
+    .select(['extract_prefixes', 'package_quota', 'notify_defaults', 'show_global_tasks'])
+    .where('id', '=', p('id')),
+);
 
 export function orgRepo(ctx: SqlContext): OrgRepo {
   const { db } = ctx;
@@ -41,11 +50,7 @@ export function orgRepo(ctx: SqlContext): OrgRepo {
     },
 
     async settings(id) {
-      const row = await db
-        .selectFrom('orgs')
-        .select(['extract_prefixes', 'package_quota', 'notify_defaults', 'show_global_tasks'])
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const row = await orgSettings.first(ctx, { id });
       if (!row) return null;
       return {
         extractPrefixes: JSON.parse(row.extract_prefixes),

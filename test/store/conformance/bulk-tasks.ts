@@ -83,7 +83,22 @@ export function bulkTaskCases(open: OpenStore): void {
         const taken = makeRun(first, { fireKey: String(T0), status: 'running', fireAt: T0 + 5 });
         assert.equal(await store.runs.insert(taken), true);
         const runs = tasks.map((t, i) => makeRun(t, { fireKey: String(T0), fireAt: T0 + i }));
+        // Every column of a run the batch writes as the one-row insert does (PostgreSQL: one array per column).
+        const full = {
+          status: 'running',
+          statusReason: 'caught_up',
+          startedAt: T0 + 7,
+          createdBy: 'alice',
+          missed: { count: 3, lastFireAt: T0 - 10 },
+        } as const;
+        runs[5] = makeRun(tasks[5] as Task, { ...full, fireKey: String(T0), fireAt: T0 + 5 });
+        const single = makeRun(tasks[5] as Task, { ...full, fireKey: 'single', fireAt: T0 + 5 });
+        assert.equal(await store.runs.insert(single), true);
         assert.equal(await store.runs.insertMany(runs), MANY - 1, 'all but the firing already taken');
+        const [batched, alone] = [await store.runs.get(runs[5].id), await store.runs.get(single.id)];
+        assert.deepEqual({ ...batched, id: '', fireKey: '' }, { ...alone, id: '', fireKey: '' });
+        assert.equal(batched?.missed?.count, 3);
+        assert.equal(batched?.startedAt, T0 + 7);
         assert.equal(await store.runs.get(runs[0]?.id as string), null);
         assert.equal((await store.runs.get(runs[MANY - 1]?.id as string))?.status, 'pending');
         await store.runs.insert(makeRun(second, { status: 'finished', fireAt: T0 - 1 }));
