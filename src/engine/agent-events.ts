@@ -2,7 +2,7 @@ import { notFound, TaskwardenError } from '../core/errors.ts';
 import type { Jobstate, JobstateReason, LogLine, LogStream } from '../core/model.ts';
 import type { AgentOutcome } from '../core/ports/module.ts';
 import { type EngineContext, type UnitOfWork, withTx } from './context.ts';
-import { endOf, type JobstateEnd } from './group-commit.ts';
+import { endOf, type WriteWith } from './group-commit.ts';
 import { type LateReport, lateReportOf, settleLateReport } from './late-reports.ts';
 import { endJobstate } from './outcomes.ts';
 
@@ -29,10 +29,7 @@ export interface EventsBatching {
    * The write, through the agents' group commit; `ends` when it may end the jobstate,
    * `countsLinesOf` when it appends log lines (their cap counts the jobstate's), `lines` how many.
    */
-  commit(
-    write: (uow: UnitOfWork) => Promise<boolean>,
-    batchedWith: { ends: JobstateEnd | null; countsLinesOf: string | null; lines: number },
-  ): Promise<boolean>;
+  commit(write: (uow: UnitOfWork) => Promise<boolean>, batchedWith: WriteWith): Promise<boolean>;
 }
 
 export interface EventsApplied {

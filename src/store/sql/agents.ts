@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentRepo } from '../../core/ports/store.ts';
-import { boundSet, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, chunksOf, pageWindow, type SqlContext, toPage, writing } from './context.ts';
+import { boundSet, type Slots, Statement, setSlots } from './compiled.ts';
+import { atomic, pageWindow, type SqlContext, toPage, writing } from './context.ts';
 import { agentPatchRow } from './patches.ts';
 import { agentRow, toAgent } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -28,11 +28,11 @@ const updateById = new Statement((db, p: Slots<{ id: string } & Record<string, u
 );
 
 /** The contacts of a group-commit batch record when they called, in one statement: shape, the list's length. */
-const touchByIds = new Statement((db, p: Slots<{ at: number; ids: string[] }>, shape) =>
+const touchByIds = new Statement((db, p: Slots<{ at: number; keys: string[] }>, shape) =>
   db
     .updateTable('agents')
     .set({ last_contact_at: p('at') })
-    .where('id', 'in', p.list('ids', Number(shape))),
+    .where('id', 'in', p.list('keys', Number(shape))),
 );
 
 /**
@@ -125,8 +125,7 @@ export function agentRepo(ctx: SqlContext): AgentRepo {
     },
 
     async touchContacts(ids, at) {
-      for (const part of chunksOf(ids, ID_CHUNK))
-        await touchByIds.run(ctx, { at, ids: part }, String(listShape(part.length)));
+      await touchByIds.runOfKeys(ctx, ids, { at }, ID_CHUNK);
     },
 
     async takeReenrolment(id, now) {

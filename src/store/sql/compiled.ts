@@ -108,12 +108,28 @@ export class Statement<P, R> {
     keys: readonly string[],
     perStatement = LIST_CHUNK,
   ): Promise<R[]> {
-    const rows: R[] = [];
+    return (await this.runOfKeys(ctx, keys, {}, perStatement)).flatMap((result) => result.rows);
+  }
+
+  /**
+   * Runs a statement whose list parameter is `keys` (its shape the list's length,
+   * listShape), with the other parameters `rest`, for every key: in statements of up to
+   * `perStatement` keys (a write over a list: a batch's agents, triggers, runs to lock);
+   * returns each statement's result.
+   */
+  async runOfKeys<E extends object>(
+    this: Statement<E & { keys: string[] }, R>,
+    ctx: CompiledContext,
+    keys: readonly string[],
+    rest: E,
+    perStatement = LIST_CHUNK,
+  ): Promise<QueryResult<R>[]> {
+    const results: QueryResult<R>[] = [];
     for (let from = 0; from < keys.length; from += perStatement) {
       const part = keys.slice(from, from + perStatement);
-      rows.push(...(await this.rows(ctx, { keys: part }, String(listShape(part.length)))));
+      results.push(await this.run(ctx, { ...rest, keys: part }, String(listShape(part.length))));
     }
-    return rows;
+    return results;
   }
 
   /** Rows a write changed. */

@@ -27,11 +27,11 @@ export async function deleteRunsWithChildren(db: Kysely<Database>, runIds: RunId
 const ID_CHUNK = 256;
 
 /** Shape: the ids' list length. */
-const lockRuns = new Statement((db, p: Slots<{ ids: string[] }>, shape) =>
+const lockRuns = new Statement((db, p: Slots<{ keys: string[] }>, shape) =>
   db
     .selectFrom('runs')
     .select('id')
-    .where('id', 'in', p.list('ids', Number(shape)))
+    .where('id', 'in', p.list('keys', Number(shape)))
     .orderBy('id')
     .forUpdate(),
 );
@@ -86,7 +86,7 @@ export function runRepo(ctx: SqlContext): RunRepo {
   async function hold(runIds: readonly string[]): Promise<void> {
     const ids = [...new Set(runIds)].filter((id) => !held.has(id)).sort();
     if (!locking || ids.length === 0) return;
-    for (const part of chunksOf(ids, ID_CHUNK)) await lockRuns.run(ctx, { ids: part }, String(listShape(part.length)));
+    await lockRuns.runOfKeys(ctx, ids, {}, ID_CHUNK);
     for (const id of ids) held.add(id);
   }
 

@@ -1,5 +1,5 @@
 import type { Trigger, TriggerRepo } from '../../core/ports/store.ts';
-import { boundRow, listShape, type Slots, Statement, setSlots } from './compiled.ts';
+import { boundRow, type Slots, Statement, setSlots } from './compiled.ts';
 import { atomic, chunksOf, clampLimit, type SqlContext, writing } from './context.ts';
 import { toTrigger, triggerRow } from './rows.ts';
 
@@ -33,8 +33,8 @@ const upsertOne = new Statement((db, p: Slots<Record<string, unknown>>, shape) =
 );
 
 /** Triggers cleared (a `once` task fired, a task disabled or deleted); shape: the ids' list length. */
-const deleteTriggers = new Statement((db, p: Slots<{ taskIds: string[] }>, shape) =>
-  db.deleteFrom('triggers').where('task_id', 'in', p.list('taskIds', Number(shape))),
+const deleteTriggers = new Statement((db, p: Slots<{ keys: string[] }>, shape) =>
+  db.deleteFrom('triggers').where('task_id', 'in', p.list('keys', Number(shape))),
 );
 
 /** Task ids per delete: list lengths up to it are a few compiled shapes (listShape). */
@@ -68,8 +68,7 @@ export function triggerRepo(ctx: SqlContext): TriggerRepo {
     );
   }
   async function clearMany(taskIds: readonly string[]): Promise<void> {
-    for (const part of chunksOf(taskIds, CLEAR_CHUNK))
-      await deleteTriggers.run(ctx, { taskIds: part }, String(listShape(part.length)));
+    await deleteTriggers.runOfKeys(ctx, taskIds, {}, CLEAR_CHUNK);
   }
   return {
     set: (trigger) => setMany([trigger]),
