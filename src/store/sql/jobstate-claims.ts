@@ -128,7 +128,8 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       const caps = members.map(({ request }) => clampLimit(request.capacity));
       const skip = members.flatMap(({ request }) => request.skip.map((id) => skipKey(request.agentId, id)));
       // Where rows lock, the lists travel as arrays (claim-statements.ts): one shape for any lengths.
-      const lists = `${listShape(agents.length)}|${skip.length === 0 ? 0 : listShape(skip.length)}`;
+      const oneCap = caps.every((cap) => cap === caps[0]) ? 1 : 0;
+      const lists = `${listShape(agents.length)}|${skip.length === 0 ? 0 : listShape(skip.length)}|${oneCap}`;
       const shape = capabilities.skipLocked ? 'arrays' : lists;
       const params = { now, agents, caps, skip, limit: 0, owner: '', leaseUntil: 0, ids: [] };
       const claimed = await claim('agent', params, shape);

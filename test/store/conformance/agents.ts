@@ -371,6 +371,26 @@ export function agentCases(open: OpenStore): void {
       assert.deepEqual(await store.jobstates.claimForAgents([], T0 + 100), []);
     });
 
+    storeTest(open, 'claimForAgents of agents asking one capacity: each its first ones, up to it', async (store) => {
+      // One capacity for all (a fleet's usual case) is a shape of its own on SQLite, without a CASE over the agents.
+      const run = await seedRun(store, { status: 'running' });
+      const agents = ['agent-1', 'agent-2', 'agent-3', 'agent-4', 'agent-5'];
+      const own = agents.map((agentId) =>
+        [3, 1, 4, 2].map((at) => makeJobstate(run, { status: 'prepared', agentId, preparedAt: T0 + at })),
+      );
+      await store.jobstates.insertMany(own.flat());
+      const firstTwo = (jobs: Jobstate[]) =>
+        ids([...jobs].sort((x, y) => (x.preparedAt ?? 0) - (y.preparedAt ?? 0)).slice(0, 2));
+      const requests = agents.map((agentId) => ({ agentId, capacity: 2, skip: [] }));
+      const claimed = await store.jobstates.claimForAgents(requests, T0 + 100);
+      assert.deepEqual(claimed.map(ids), own.map(firstTwo));
+      const again = await store.jobstates.claimForAgents(requests, T0 + 101);
+      assert.deepEqual(
+        again.map(ids),
+        own.map((jobs) => ids(jobs).filter((id) => !firstTwo(jobs).includes(id))),
+      );
+    });
+
     storeTest(open, 'claimForAgents of 300 agents, 60 holding 1,000 jobs: each gets its own', async (store) => {
       const run = await seedRun(store, { status: 'running' });
       const agents = Array.from({ length: 300 }, (_, i) => `agent-${i}`);
