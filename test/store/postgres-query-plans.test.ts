@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
+import { newId } from '../../src/core/ids.ts';
 import type { Jobstate } from '../../src/core/model.ts';
 import type { Store } from '../../src/core/ports/store.ts';
 import { openPostgresStore } from '../../src/store/postgres/store.ts';
 import { CallRecorder } from '../support/call-recorder.ts';
 import { postgresForFile } from '../support/postgres.ts';
-import { makeJobstate, makeRun, seedRun, seedTask, T0 } from './fixtures.ts';
+import { makeAgent, makeJobstate, makeRun, seedRun, seedTask, T0 } from './fixtures.ts';
 
 const postgres = postgresForFile();
 
@@ -134,6 +135,26 @@ describe('PostgreSQL plans of the batch statements, before any ANALYZE', () => {
         [...read.values()].map((rows) => rows.length),
         agents.map(() => 1),
       );
+    });
+  });
+
+  test('a run’s targets by tag seek each tagged agent by its key, not the org’s agents for each', async () => {
+    await withRunning(0, async (store, url) => {
+      const org = await store.orgs.create({ id: newId(), name: 'fleet', createdAt: T0 });
+      const other = await store.orgs.create({ id: newId(), name: 'other', createdAt: T0 });
+      const agent = (orgId: string, i: number) => makeAgent(orgId, { deviceId: `pc-${i}`, tags: ['fleet'] });
+      const fleet = Array.from({ length: 1_000 }, (_, i) => agent(org.id, i));
+      await store.transaction(async (tx) => {
+        for (const one of [...fleet, agent(other.id, 0)]) await tx.agents.create(one);
+      });
+      let targets: string[] = [];
+      const [plan] = await plansOf(url, /^select "id"(, "org_id")? from "agents"/, async () => {
+        targets = await store.agents.resolveTargets(org.id, { tags: ['fleet'] });
+      });
+      assert.match(plan ?? '', /Index Scan using agents_pkey/);
+      // Not the org's 1,000 agents read again for each of its 1,000 tagged agents.
+      assert.doesNotMatch(plan ?? '', /agents_org/);
+      assert.deepEqual(targets, fleet.map((one) => one.id).sort());
     });
   });
 
