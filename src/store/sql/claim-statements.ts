@@ -65,8 +65,9 @@ function open(db: Kysely<Database>, p: Slots<ClaimParams>) {
 
 /**
  * The server's pick, shape `server|0|L`; the agents' pick, shape `agent|<agents' list
- * length>|<skip list length>|<1: one capacity for all>` or, where rows lock, `agent|arrays|L`: each agent's jobstates by (prepared_at, id), the first
- * caps[i] of agent i taken. L: locks, skipping locked rows (PostgreSQL).
+ * length>|<skip list length>|<1: one capacity for all, else 0>` or, where rows lock,
+ * `agent|arrays|L`: each agent's jobstates by (prepared_at, id), the first caps[i] of agent
+ * i taken. L: locks, skipping locked rows (PostgreSQL).
  */
 function picked(db: Kysely<Database>, p: Slots<ClaimParams>, shape: string): ClaimPick {
   const [claimer, ...rest] = shape.split('|') as [Claimer, ...string[]];

@@ -3,8 +3,8 @@ import { byId } from '../../core/ids.ts';
 import { RUN_STATUSES, type Run, type RunStatus, TERMINAL_RUN_STATUSES } from '../../core/model.ts';
 import type { NewRun, RunRepo } from '../../core/ports/store.ts';
 import { insertRows } from './bulk-insert.ts';
-import { boundRow, listShape, type Slots, Statement, setSlots } from './compiled.ts';
-import { atomic, chunksOf, clampLimit, pageWindow, readWhole, type SqlContext, toPage, writing } from './context.ts';
+import { boundRow, type Slots, Statement, setSlots } from './compiled.ts';
+import { atomic, clampLimit, pageWindow, readWhole, type SqlContext, toPage, writing } from './context.ts';
 import { runPatchRow } from './patches.ts';
 import { toRun } from './rows.ts';
 import { completeDoneRuns } from './run-completion.ts';
@@ -66,11 +66,11 @@ const insertOneRun = new Statement((db, p: Slots<Record<string, unknown>>, shape
 );
 
 /** A firing reads its task's active runs (concurrency policy); shape: the ids' list length. */
-const activeOf = new Statement((db, p: Slots<{ taskIds: string[] }>, shape) =>
+const activeOf = new Statement((db, p: Slots<{ keys: string[] }>, shape) =>
   db
     .selectFrom('runs')
     .selectAll()
-    .where('task_id', 'in', p.list('taskIds', Number(shape)))
+    .where('task_id', 'in', p.list('keys', Number(shape)))
     .where('status', 'in', ['pending', 'running'])
     .orderBy('fire_at')
     .orderBy('id'),
@@ -112,11 +112,7 @@ export function runRepo(ctx: SqlContext): RunRepo {
     return writing(ctx, 'run', () => atomic(ctx, (tx) => insertRows(tx, bulk)));
   }
   async function listActiveOf(taskIds: readonly string[]): Promise<Run[]> {
-    const runs: Run[] = [];
-    for (const part of chunksOf(taskIds, ID_CHUNK)) {
-      const rows = await activeOf.rows(ctx, { taskIds: part }, String(listShape(part.length)));
-      runs.push(...rows.map(toRun));
-    }
+    const runs = (await activeOf.rowsOfKeys(ctx, taskIds, ID_CHUNK)).map(toRun);
     if (taskIds.length <= ID_CHUNK) return runs;
     // Each chunk came oldest first; all of them together, as one statement would give them.
     return runs.sort((a, b) => a.fireAt - b.fireAt || byId(a, b));
