@@ -65,7 +65,12 @@ const WRITE_BEHIND = 50;
  * time spent prepared between chunks (waiting for a free slot) does not count.
  */
 export class Executor {
-  private readonly inFlight = new Map<string, InFlight>();
+  /**
+   * One entry per claim, not per jobstate: a chunk whose result write is tried again (its
+   * first try landed, its answer was lost) is still here when the next chunk of the same
+   * jobstate is claimed, and each keeps its own lease, renewal and end.
+   */
+  private readonly inFlight = new Set<InFlight>();
   private readonly commits: GroupCommit;
   /** Monotonic time of the last lease renewal. */
   private lastHeartbeat = Number.NEGATIVE_INFINITY;
@@ -148,7 +153,7 @@ export class Executor {
         claimedAt,
         timeoutAt,
       };
-      this.inFlight.set(js.id, entry);
+      this.inFlight.add(entry);
       this.executing++;
       this.ctx.notify({ type: 'jobstate', jobstate: js });
       entry.done = this.runChunk(entry, now)
@@ -159,7 +164,7 @@ export class Executor {
           );
         })
         .finally(() => {
-          this.inFlight.delete(js.id);
+          this.inFlight.delete(entry);
           if (entry.working) this.executed(entry);
           this.ctx.kick();
         });
@@ -175,28 +180,29 @@ export class Executor {
    * are stopped too (unrenewed).
    */
   async heartbeat(force = false): Promise<void> {
+    // A claim on its way stamped its leases with the time it was sent: they are renewed with
+    // the others, or a sweep after a clock jump (or a stall) would take them for a dead node's.
+    await this.pumping;
     const { leaseMs } = this.ctx.options;
     const beatAt = this.ctx.clock.monotonic();
     if (!force && beatAt - this.lastHeartbeat < leaseMs / 3) return;
     const now = this.ctx.clock.now();
-    const byOwner = new Map<string, string[]>();
-    for (const [id, f] of this.inFlight) byOwner.set(f.owner, [...(byOwner.get(f.owner) ?? []), id]);
-    for (const [owner, ids] of byOwner) {
+    const byOwner = new Map<string, InFlight[]>();
+    for (const f of this.inFlight) byOwner.set(f.owner, [...(byOwner.get(f.owner) ?? []), f]);
+    for (const [owner, entries] of byOwner) {
       let kept: Set<string>;
       try {
+        const ids = entries.map((f) => f.js.id);
         kept = new Set(await this.ctx.store.jobstates.renewLeases(owner, ids, now + leaseMs));
       } catch (err) {
         this.unrenewed(now);
         throw err;
       }
-      for (const id of kept) {
-        const entry = this.inFlight.get(id);
-        if (entry) entry.leaseUntil = now + leaseMs;
+      // Each answer concerns that claim alone: a later claim of the same jobstate has its own owner.
+      for (const f of entries) {
+        if (kept.has(f.js.id)) f.leaseUntil = now + leaseMs;
+        else f.controller.abort(LEASE_LOST);
       }
-      this.abort(
-        ids.filter((id) => !kept.has(id)),
-        LEASE_LOST,
-      );
     }
     this.lastHeartbeat = beatAt;
   }
@@ -219,25 +225,26 @@ export class Executor {
    */
   private unrenewed(now: number): void {
     if (!this.ctx.store.capabilities.multiNode) return;
-    for (const [id, f] of this.inFlight) {
+    for (const f of this.inFlight) {
       if (!f.working || f.controller.signal.aborted || f.leaseUntil - now > this.ctx.options.leaseMs / 2) continue;
-      this.ctx.log.warn(`jobstate ${id}: its lease could not be renewed and runs out soon; stopped on this node`);
+      this.ctx.log.warn(`jobstate ${f.js.id}: its lease could not be renewed and runs out soon; stopped on this node`);
       f.controller.abort(LEASE_LOST);
     }
   }
 
   abort(ids: readonly string[], reason: string = 'ended'): void {
-    for (const id of ids) this.inFlight.get(id)?.controller.abort(reason);
+    const stopped = new Set(ids);
+    for (const f of this.inFlight) if (stopped.has(f.js.id)) f.controller.abort(reason);
   }
 
   /** Waits for every running chunk to return. */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()].map((f) => f.done));
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight].map((f) => f.done));
   }
 
   /** Asks every running chunk to stop and waits for it up to `graceMs`. */
   async stop(graceMs: number): Promise<void> {
-    this.abort([...this.inFlight.keys()], SHUTDOWN);
+    for (const f of this.inFlight) f.controller.abort(SHUTDOWN);
     await Promise.race([this.drain(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   }
 
@@ -336,7 +343,8 @@ export class Executor {
 
   private discarded(js: Jobstate): void {
     this.ctx.log.warn(
-      `jobstate ${js.id}: no longer ours (its lease was taken over, or it ended elsewhere); ` +
+      `jobstate ${js.id}: no longer ours (its lease was taken over, it ended elsewhere, or an earlier try ` +
+        'of this write landed and its answer was lost); ' +
         'this node discards its chunk result',
     );
   }

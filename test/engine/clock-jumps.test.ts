@@ -94,6 +94,59 @@ describe('clock jumps', () => {
     assert.deepEqual(await lines(ended), [], 'its second chunk never ran');
   });
 
+  test("a claim on its way as the clock is set forward: its lease is renewed with the others, not swept as a dead node's", async () => {
+    const job = serverJob('noop', { sleepMs: 10 * MINUTE }, { retry: { attempts: 1 } });
+    const task = await h.addTask({ schedule: { kind: 'manual' }, jobs: [job] });
+    // The claim's answer is held until the clock was set and the next pass began: the loop's
+    // pass and a kick's claim run side by side on a live node.
+    const claimServer = h.store.jobstates.claimServer.bind(h.store.jobstates);
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let reached = () => {};
+    const atGate = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    h.store.jobstates.claimServer = async (...args) => {
+      const claimed = await claimServer(...args);
+      if (claimed.length > 0) {
+        reached();
+        await answered;
+      }
+      return claimed;
+    };
+    // The next pass's sweep reads leases only once the claim landed, whatever came before it.
+    const listLeaseExpired = h.store.jobstates.listLeaseExpired.bind(h.store.jobstates);
+    let jumped = false;
+    h.store.jobstates.listLeaseExpired = async (...args) => {
+      if (jumped) {
+        await answered;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return listLeaseExpired(...args);
+    };
+    const run = await h.engine.runNow(task.id, 'tester');
+    const claiming = h.engine.tick();
+    await atGate;
+    h.clock.jump(2 * HOUR);
+    jumped = true;
+    const next = h.engine.tick();
+    setTimeout(answer, 50);
+    await Promise.all([claiming, next]);
+    await h.settle();
+    const [js] = await h.store.jobstates.allOfRun(run.id);
+    assert.deepEqual([js?.status, js?.reason, js?.attempt], ['running', null, 1], 'still its first attempt');
+    await h.advance(10 * MINUTE);
+    const done = await reload(js as Jobstate);
+    assert.deepEqual([done.status, done.attempt], ['finished', 1]);
+    assert.deepEqual(
+      warnings.filter((w) => !w.includes('the clock jumped')),
+      [],
+      'nothing taken over, nothing discarded',
+    );
+  });
+
   describe('agent jobs', () => {
     let agent: Agent;
     beforeEach(async () => {
