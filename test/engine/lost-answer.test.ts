@@ -4,23 +4,15 @@
 // Before: the executor kept one entry per jobstate id, so the first chunk's end removed the
 // second's; the second's lease was never renewed, lapsed, and the sweep ran it again.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { TaskwardenError } from '../../src/core/errors.ts';
 import type { Jobstate } from '../../src/core/model.ts';
 import { type EngineHarness, serverJob, startEngineHarness } from '../support/engine.ts';
 
 const MINUTE = 60_000;
 
-let h: EngineHarness;
-let warnings: string[];
-beforeEach(async () => {
-  warnings = [];
-  h = await startEngineHarness({ log: { warn: (message) => warnings.push(message), info: () => {} } });
-});
-afterEach(() => h.cleanup());
-
 /** The first transaction of the executor's group commit commits, then reports the store busy. */
-function loseFirstResultAnswer(): { lost: () => boolean } {
+function loseFirstResultAnswer(h: EngineHarness): { lost: () => boolean } {
   const transaction = h.store.transaction.bind(h.store);
   let lost = false;
   h.store.transaction = (async (fn: Parameters<typeof transaction>[0]) => {
@@ -34,22 +26,30 @@ function loseFirstResultAnswer(): { lost: () => boolean } {
 }
 
 test('a chunk result whose answer was lost: the next chunk, claimed meanwhile, keeps its lease and runs once', async () => {
-  const injected = loseFirstResultAnswer();
-  const task = await h.addTask({
-    schedule: { kind: 'manual' },
-    jobs: [serverJob('noop', { chunks: 2, sleepMs: 5 * MINUTE }, { retry: { attempts: 1 } })],
-  });
-  const run = await h.engine.runNow(task.id, 'tester');
-  await h.settle();
-  // Minute by minute: every lease renewal (leaseMs 30 s) has its turn while the second chunk runs.
-  for (let minute = 0; minute < 10; minute++) await h.advance(MINUTE);
-  assert.ok(injected.lost(), 'the first chunk result was written and its answer lost');
+  const warnings: string[] = [];
+  const h = await startEngineHarness({ log: { warn: (message) => warnings.push(message), info: () => {} } });
+  try {
+    const injected = loseFirstResultAnswer(h);
+    const task = await h.addTask({
+      schedule: { kind: 'manual' },
+      jobs: [serverJob('noop', { chunks: 2, sleepMs: 5 * MINUTE }, { retry: { attempts: 1 } })],
+    });
+    const run = await h.engine.runNow(task.id, 'tester');
+    await h.settle();
+    // Minute by minute: every lease renewal (leaseMs 30 s) has its turn while the second chunk runs.
+    for (let minute = 0; minute < 10; minute++) await h.advance(MINUTE);
+    assert.ok(injected.lost(), 'the first chunk result was written and its answer lost');
 
-  const [js] = await h.store.jobstates.allOfRun(run.id);
-  const done = js as Jobstate;
-  assert.deepEqual([done.status, done.attempt, done.result], ['finished', 1, { chunks: 2, attempt: 1 }]);
-  const lines = (await h.store.logs.list(done.id, { limit: 100 })).items.map((l) => l.line);
-  assert.deepEqual(lines, ['chunk 1/2', 'chunk 2/2'], 'each chunk ran once, none resumed by the sweep');
-  assert.equal(done.finishedAt, Date.parse('2026-12-01T00:10:00Z'));
-  assert.equal(h.engine.busy, 0);
+    const [js] = await h.store.jobstates.allOfRun(run.id);
+    const done = js as Jobstate;
+    assert.deepEqual([done.status, done.attempt, done.result], ['finished', 1, { chunks: 2, attempt: 1 }]);
+    const lines = (await h.store.logs.list(done.id, { limit: 100 })).items.map((l) => l.line);
+    assert.deepEqual(lines, ['chunk 1/2', 'chunk 2/2'], 'each chunk ran once, none resumed by the sweep');
+    assert.equal(done.finishedAt, Date.parse('2026-12-01T00:10:00Z'));
+    assert.equal(h.engine.busy, 0);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0] ?? '', /no longer ours \(.*an earlier try of this write landed/, 'the retry, refused');
+  } finally {
+    await h.cleanup();
+  }
 });
