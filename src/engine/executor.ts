@@ -180,15 +180,19 @@ export class Executor {
    * are stopped too (unrenewed).
    */
   async heartbeat(force = false): Promise<void> {
-    // A claim on its way stamped its leases with the time it was sent: they are renewed with
-    // the others, or a sweep after a clock jump (or a stall) would take them for a dead node's.
-    await this.pumping;
     const { leaseMs } = this.ctx.options;
     const beatAt = this.ctx.clock.monotonic();
     if (!force && beatAt - this.lastHeartbeat < leaseMs / 3) return;
+    // A claim on its way stamped its leases with the time it was sent: they are renewed with
+    // the others, or a sweep after a clock jump (or a stall) would take them for a dead node's.
+    await this.pumping;
     const now = this.ctx.clock.now();
     const byOwner = new Map<string, InFlight[]>();
-    for (const f of this.inFlight) byOwner.set(f.owner, [...(byOwner.get(f.owner) ?? []), f]);
+    for (const f of this.inFlight) {
+      const entries = byOwner.get(f.owner);
+      if (entries) entries.push(f);
+      else byOwner.set(f.owner, [f]);
+    }
     for (const [owner, entries] of byOwner) {
       let kept: Set<string>;
       try {

@@ -11,7 +11,10 @@ import { type EngineHarness, serverJob, startEngineHarness } from '../support/en
 
 const MINUTE = 60_000;
 
-/** The first transaction of the executor's group commit commits, then reports the store busy. */
+/**
+ * The first transaction of the executor's group commit (told by group-commit.ts in its call
+ * stack) commits, then reports the store busy; the test asserts that it happened.
+ */
 function loseFirstResultAnswer(h: EngineHarness): { lost: () => boolean } {
   const transaction = h.store.transaction.bind(h.store);
   let lost = false;
