@@ -105,10 +105,20 @@ describe('PostgreSQL plans of the batch statements, before any ANALYZE', () => {
     });
   });
 
-  test('an agents’ claim seeks each agent’s prepared jobstates, though the statistics saw none prepared', async () => {
+  test('an agents’ claim is one statement for a batch’s 500 agents, and seeks each agent’s prepared jobstates, though the statistics saw none prepared', async () => {
     await withAgentHistory('prepared', async (store, url) => {
-      const requests = Array.from({ length: 256 }, (_, i) => ({ agentId: `agent-${i}`, capacity: 10, skip: [] }));
-      const [claim] = await plansOf(url, /^with "picked"/, () => store.jobstates.claimForAgents(requests, T0 + 1));
+      const requests = Array.from({ length: 500 }, (_, i) => ({ agentId: `agent-${i}`, capacity: 10, skip: [] }));
+      let claimed: Jobstate[][] = [];
+      const claims = await plansOf(url, /^with "picked"/, async () => {
+        claimed = await store.jobstates.claimForAgents(requests, T0 + 1);
+      });
+      // The lists travel as arrays: no round of 256 agents, one after the other in the batch's transaction.
+      assert.equal(claims.length, 1, 'claim statements');
+      assert.deepEqual(
+        claimed.map((jobs) => jobs.map((js) => js.agentId)),
+        requests.map((request) => [request.agentId]),
+      );
+      const [claim] = claims;
       // Not every agent's prepared jobstates walked in claim order for each agent.
       assert.match(claim ?? '', /jobstates_agent_claim/);
       assert.doesNotMatch(claim ?? '', /jobstates_agent_prepared|jobstates_claim_order/);
