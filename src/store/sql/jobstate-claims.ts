@@ -36,7 +36,7 @@ type ClaimMethods = Pick<
  * length), only the skip pairs are bounded: the rounds of a batch run one after the other in
  * its transaction, and a run's thousand woken agents, in two batches of 500, waited for four
  * claims of 256 (fleet bench, PostgreSQL, one run: start call → agent holds its job p50
- * 179–225 → 127–161 ms with one round per batch).
+ * 157–273 → 129–165 ms with one round per batch, bench/RESULTS.md).
  */
 const LIST_ROUND_AGENTS = 256;
 const ARRAY_ROUND_AGENTS = Number.POSITIVE_INFINITY;
@@ -128,7 +128,9 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
   async function claimForAgents(requests: readonly AgentClaimRequest[], now: number): Promise<Jobstate[][]> {
     const answers: Jobstate[][] = requests.map(() => []);
     let left: Numbered[] = requests.flatMap((request, i) => (request.capacity > 0 ? [{ request, i }] : []));
-    const maxAgents = capabilities.skipLocked ? ARRAY_ROUND_AGENTS : LIST_ROUND_AGENTS;
+    // Where rows lock, the lists travel as arrays (claim-statements.ts): one shape for any lengths.
+    const asArrays = capabilities.skipLocked;
+    const maxAgents = asArrays ? ARRAY_ROUND_AGENTS : LIST_ROUND_AGENTS;
     while (left.length > 0) {
       const { round, later } = splitRound(left, maxAgents);
       left = later;
@@ -136,10 +138,9 @@ export function jobstateClaims(ctx: SqlContext): ClaimMethods {
       const agents = members.map(({ request }) => request.agentId);
       const caps = members.map(({ request }) => clampLimit(request.capacity));
       const skip = members.flatMap(({ request }) => request.skip.map((id) => skipKey(request.agentId, id)));
-      // Where rows lock, the lists travel as arrays (claim-statements.ts): one shape for any lengths.
       const oneCap = caps.every((cap) => cap === caps[0]) ? 1 : 0;
       const lists = `${listShape(agents.length)}|${skip.length === 0 ? 0 : listShape(skip.length)}|${oneCap}`;
-      const shape = capabilities.skipLocked ? 'arrays' : lists;
+      const shape = asArrays ? 'arrays' : lists;
       const params = { now, agents, caps, skip, limit: 0, owner: '', leaseUntil: 0, ids: [] };
       const claimed = await claim('agent', params, shape);
       for (const js of claimed) answers[round.get(js.agentId as string)?.i as number]?.push(js);
