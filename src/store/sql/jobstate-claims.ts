@@ -33,10 +33,11 @@ type ClaimMethods = Pick<
  * Bounds of one round of claimForAgents: agents, and skip pairs of them all. Where the lists
  * are bound one value a parameter (SQLite), they keep a statement's values far under its
  * limit (32,766). Where they travel as arrays (PostgreSQL: three parameters whatever their
- * length), only the skip pairs are bounded: the rounds of a batch run one after the other in
- * its transaction, and a run's thousand woken agents, in two batches of 500, waited for four
+ * length), the agents are not bounded: the rounds of a batch run one after the other in its
+ * transaction, and a run's thousand woken agents, in two batches of 500, waited for four
  * claims of 256 (fleet bench, PostgreSQL, one run: start call → agent holds its job p50
- * 157–273 → 129–165 ms with one round per batch, bench/RESULTS.md).
+ * 157–273 → 129–165 ms with one round per batch, bench/RESULTS.md). The skip pairs still
+ * are: there every candidate row is compared with the whole skip array (`= any`).
  */
 const LIST_ROUND_AGENTS = 256;
 const ARRAY_ROUND_AGENTS = Number.POSITIVE_INFINITY;
