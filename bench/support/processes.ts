@@ -90,10 +90,14 @@ export async function waitForOk(url: string, limitMs: number): Promise<void> {
   }
 }
 
-/** CPU time a running process used so far, in seconds (Linux /proc; USER_HZ is 100). */
-export function cpuSecondsOf(pid: number): number {
+/**
+ * CPU time a running process used so far, in seconds (Linux /proc; USER_HZ is 100): all its
+ * threads, or with `thread` that one alone (the process's id: its main thread, Node's event loop).
+ */
+export function cpuSecondsOf(pid: number, thread?: number): number {
+  const stat = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
   // Fields after the command name, which is in parentheses and may hold spaces.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 

@@ -12,6 +12,7 @@ import {
   QUIET_MS,
   SAFETY_NET_PAGES,
   START_AT_BYTES,
+  type WalCheckpoints,
 } from '../../src/store/sqlite/checkpoints.ts';
 
 const PAGE = 4096;
@@ -26,7 +27,12 @@ async function until(what: string, condition: () => Promise<boolean>, limitMs = 
 
 /** A WAL database of one table of blobs with its checkpoints off the loop, for `body`; closed and removed after. */
 async function withBlobStore(
-  body: (store: { db: Database.Database; file: string; write(pages: number): void }) => Promise<void>,
+  body: (store: {
+    db: Database.Database;
+    file: string;
+    write(pages: number): void;
+    checkpoints: WalCheckpoints;
+  }) => Promise<void>,
 ): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'taskwarden-checkpoints-'));
   const file = join(dir, 'store.db');
@@ -41,7 +47,7 @@ async function withBlobStore(
       db.transaction(() => {
         for (let i = 0; i < pages; i++) insert.run(Buffer.alloc(PAGE - 100, i % 256));
       })();
-    await body({ db, file, write });
+    await body({ db, file, write, checkpoints });
   } finally {
     await checkpoints.stop();
     db.close();
@@ -92,6 +98,18 @@ test('a trickle of commits is checkpointed when it rests, a stream of them at SQ
       grewWhileWriting = (await size()) > streamed;
     }
     assert.ok(grewWhileWriting, 'a stream of commits past the threshold is checkpointed without resting');
+  }));
+
+test('a thread whose WAL rests looks at it once a second, not ten times', () =>
+  withBlobStore(async ({ file, write, checkpoints }) => {
+    write((2 * START_AT_BYTES) / PAGE);
+    await until('the pages reached the database file', async () => (await stat(file)).size >= 2 * START_AT_BYTES);
+    const restMs = 3 * QUIET_MS;
+    const before = checkpoints.looks();
+    await new Promise((resolve) => setTimeout(resolve, restMs));
+    const looks = checkpoints.looks() - before;
+    // Before: a look every 100 ms, 30 of them.
+    assert.ok(looks >= 1 && looks <= restMs / QUIET_MS + 1, `looks while the WAL rested for ${restMs} ms: ${looks}`);
   }));
 
 test('an in-memory database keeps SQLite’s own checkpoints: no thread', async () => {

@@ -24,8 +24,15 @@ const SQLITE_DEFAULT_PAGES = 1_000;
 export const START_AT_BYTES = 1 << 20;
 /** How often the WAL's length is looked at until then (an asynchronous stat). */
 const WATCH_EVERY_MS = 1_000;
-/** How often the thread reads how far the WAL is ahead of the database file. */
-const LOOK_EVERY_MS = 100;
+/**
+ * How often the thread reads how far the WAL is ahead of the database file: at the latest
+ * every QUIET_MS, sooner as the WAL grows faster, halfway to the threshold at its last
+ * pace, never more often than every LOOK_LEAST_MS. A server at rest, or firing a schedule a
+ * second, looks once a second: at every 100 ms, the looks alone cost the thread 0.16 s of
+ * CPU a minute under 100,000 schedules (bench/RESULTS.md); a stream of commits (a fleet)
+ * is looked at as often as before.
+ */
+const LOOK_LEAST_MS = 100;
 /** The thread checkpoints once the WAL is this many frames ahead (SQLite's own threshold)… */
 export const CHECKPOINT_AT_FRAMES = 1_000;
 /** …or, with any frame ahead, once no commit came for this long. */
@@ -49,24 +56,34 @@ const header = Buffer.alloc(100);
 const u32 = require('node:os').endianness() === 'LE' ? (at) => header.readUInt32LE(at) : (at) => header.readUInt32BE(at);
 let timer;
 let lastFrame = -1;
+let lastLookAt = Date.now();
 let quietSince = Date.now();
 const pass = () => {
+  let nextLookMs = workerData.quietMs;
+  Atomics.add(workerData.looks, 0, 1);
   try {
     if (readSync(shm, header, 0, header.length, 0) === header.length) {
+      const now = Date.now();
       const frame = u32(16);
       const ahead = frame - u32(96);
       if (frame !== lastFrame) {
+        // A WAL begun again after a checkpoint counts its frames from the start.
+        const grown = lastFrame < 0 ? 0 : frame > lastFrame ? frame - lastFrame : frame;
+        const framesPerMs = grown / Math.max(1, now - lastLookAt);
+        const halfwayMs = framesPerMs > 0 ? (workerData.checkpointAtFrames - ahead) / 2 / framesPerMs : workerData.quietMs;
+        nextLookMs = Math.max(workerData.lookLeastMs, Math.min(workerData.quietMs, halfwayMs));
         lastFrame = frame;
-        quietSince = Date.now();
+        quietSince = now;
       }
-      const quiet = Date.now() - quietSince >= workerData.quietMs;
+      lastLookAt = now;
+      const quiet = now - quietSince >= workerData.quietMs;
       if (ahead >= workerData.checkpointAtFrames || (ahead > 0 && quiet)) {
         db.pragma('wal_checkpoint(PASSIVE)');
         quietSince = Date.now(); // a checkpoint a reader held back is tried again after another quiet spell
       }
     }
   } catch {}
-  timer = setTimeout(pass, workerData.lookEveryMs);
+  timer = setTimeout(pass, nextLookMs);
 };
 parentPort.on('message', () => { clearTimeout(timer); closeSync(shm); db.close(); parentPort.close(); });
 pass();
@@ -75,6 +92,8 @@ pass();
 /** The checkpoints of one database file; `stop` ends them (the store's close). */
 export interface WalCheckpoints {
   stop(): Promise<void>;
+  /** How many times the thread read how far the WAL is ahead (0 before it started): what its pace costs. */
+  looks(): number;
 }
 
 /**
@@ -83,7 +102,9 @@ export interface WalCheckpoints {
  * (a CLI, most tests) never starts one.
  */
 export function checkpointOffLoop(database: Database.Database): WalCheckpoints {
-  if (database.memory || database.pragma('journal_mode', { simple: true }) !== 'wal') return { stop: async () => {} };
+  if (database.memory || database.pragma('journal_mode', { simple: true }) !== 'wal') {
+    return { stop: async () => {}, looks: () => 0 };
+  }
   let thread: WalCheckpoints | null = null;
   const watch = setInterval(() => {
     stat(`${database.name}-wal`, (error, wal) => {
@@ -98,13 +119,16 @@ export function checkpointOffLoop(database: Database.Database): WalCheckpoints {
       clearInterval(watch);
       await thread?.stop();
     },
+    looks: () => thread?.looks() ?? 0,
   };
 }
 
 /** Starts the thread and leaves the connection only the safety net, until the thread ends. */
 function checkpointThread(database: Database.Database): WalCheckpoints {
+  const looks = new Int32Array(new SharedArrayBuffer(4));
   const worker = databaseThread(database, THREAD, {
-    lookEveryMs: LOOK_EVERY_MS,
+    looks,
+    lookLeastMs: LOOK_LEAST_MS,
     checkpointAtFrames: CHECKPOINT_AT_FRAMES,
     quietMs: QUIET_MS,
   });
@@ -120,5 +144,6 @@ function checkpointThread(database: Database.Database): WalCheckpoints {
       stopping = true;
       await stopDatabaseThread(worker);
     },
+    looks: () => Atomics.load(looks, 0),
   };
 }
