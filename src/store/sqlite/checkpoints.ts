@@ -28,9 +28,9 @@ const WATCH_EVERY_MS = 1_000;
  * How often the thread reads how far the WAL is ahead of the database file: at the latest
  * every QUIET_MS, sooner as the WAL grows faster, halfway to the threshold at its last
  * pace, never more often than every LOOK_LEAST_MS. A server at rest, or firing a schedule a
- * second, looks once a second: at every 100 ms, the looks alone cost the thread 0.16 s of
- * CPU a minute under 100,000 schedules (bench/RESULTS.md); a stream of commits (a fleet)
- * is looked at as often as before.
+ * second, looks once a second: looking every 100 ms, the thread took 0.16–0.20 s of CPU a
+ * minute under 100,000 schedules, 0.04–0.05 s at this pace (bench/RESULTS.md); a stream of
+ * commits (a fleet) is looked at as often as before.
  */
 const LOOK_LEAST_MS = 100;
 /** The thread checkpoints once the WAL is this many frames ahead (SQLite's own threshold)… */
