@@ -94,12 +94,12 @@ export async function loadBench(args: string[]): Promise<void> {
     // Watch a minute in which firings are due (they begin FIRST_FIRING_AFTER_MS after origin).
     const watchFrom = Math.max(Date.now(), origin + FIRST_FIRING_AFTER_MS);
     await sleep(watchFrom - Date.now());
-    const cpuBefore = { all: cpuSecondsOf(pid), eventLoop: cpuSecondsOf(pid, pid) };
+    const cpuBefore = { all: cpuSecondsOf(pid), mainThread: cpuSecondsOf(pid, pid) };
     const wallBefore = performance.now();
     await sleep(WATCH_MS);
     const percentOfWall = (seconds: number) => (seconds / ((performance.now() - wallBefore) / 1000)) * 100;
     const cpuPercent = percentOfWall(cpuSecondsOf(pid) - cpuBefore.all);
-    const eventLoopCpuPercent = percentOfWall(cpuSecondsOf(pid, pid) - cpuBefore.eventLoop);
+    const mainThreadCpuPercent = percentOfWall(cpuSecondsOf(pid, pid) - cpuBefore.mainThread);
     const { rssMb } = memoryOf(pid);
     const late = await latenessOf(api, watchFrom, watchFrom + WATCH_MS);
 
@@ -111,7 +111,7 @@ export async function loadBench(args: string[]): Promise<void> {
       latenessP50Ms: percentile(late, 50),
       latenessP99Ms: percentile(late, 99),
       cpuPercent,
-      eventLoopCpuPercent,
+      mainThreadCpuPercent,
       rssMb,
     };
     printTable(
@@ -125,7 +125,7 @@ export async function loadBench(args: string[]): Promise<void> {
         },
         {
           measure: 'server CPU while watching',
-          value: `${fmt(cpuPercent, 2)} % (main thread ${fmt(eventLoopCpuPercent, 2)} %)`,
+          value: `${fmt(cpuPercent, 2)} % (main thread ${fmt(mainThreadCpuPercent, 2)} %)`,
           goal: '< 1 %',
         },
         { measure: 'server RSS', value: `${fmt(rssMb, 0)} MB`, goal: '< 250 MB' },
